@@ -1,0 +1,19 @@
+"""Tenant access: the one place that decides who may see which tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import TenantGrant
+
+
+def can_view_tenant(user: Any, tenant_id: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    return TenantGrant.objects.filter(user=user, tenant_id=tenant_id.lower()).exists()
+
+
+def granted_tenants(user: Any) -> list[TenantGrant]:
+    return list(TenantGrant.objects.filter(user=user))

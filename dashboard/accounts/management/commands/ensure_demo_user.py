@@ -1,0 +1,38 @@
+"""Create (or reset) the demo sign-in and grant it the demo tenant; demo mode only."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.demo.api import DEMO_TENANT_ID
+
+DEMO_USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Ensure the demo user exists with a known password and the demo tenant granted."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("The demo user is only for demo mode (CXENGAGE_API_URL unset).")
+        password = os.environ.get("DEMO_PASSWORD", "demo-supervisor")
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+        user.set_password(password)
+        user.is_active = True
+        user.first_name = "Demo"
+        user.last_name = "Supervisor"
+        user.save()
+        TenantGrant.objects.get_or_create(
+            user=user, tenant_id=DEMO_TENANT_ID, defaults={"label": "Demo tenant"}
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo sign-in → user name: {DEMO_USERNAME}   password: {password}"
+            )
+        )

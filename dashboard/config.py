@@ -1,0 +1,119 @@
+"""Settings read from the environment, validated once at start-up.
+
+Anything invalid raises ``ImproperlyConfigured`` with a message that names the
+variable and says what to do; secrets are never echoed back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false), not {raw!r}.")
+
+
+def env_float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def api_base_url(raw: str | None) -> str | None:
+    """``CXENGAGE_API_URL``, checked; ``None`` means demo mode."""
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        raise ImproperlyConfigured(f"CXENGAGE_API_URL is not a valid URL: {raw!r}.") from None
+    del port
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise ImproperlyConfigured(
+            f"CXENGAGE_API_URL must be an https:// URL such as https://api.cxengage.net, not {raw!r}."
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise ImproperlyConfigured(
+            "CXENGAGE_API_URL may use plain http:// only for a loopback host (127.0.0.1, "
+            f"localhost, ::1); use https:// for {host}."
+        )
+    if parts.username or parts.password:
+        raise ImproperlyConfigured(
+            "CXENGAGE_API_URL must not carry credentials; set CXENGAGE_USERNAME and "
+            "CXENGAGE_PASSWORD (or CXENGAGE_API_KEY and CXENGAGE_API_SECRET) instead."
+        )
+    if parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ImproperlyConfigured(
+            f"CXENGAGE_API_URL must be just the API's base, e.g. https://api.cxengage.net, not {raw!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def api_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """Basic (user + password) or token (key + secret) credentials, checked."""
+
+    def read(name: str) -> str:
+        value = env.get(name, "")
+        file_name = env.get(f"{name}_FILE", "")
+        if not value and file_name:
+            try:
+                with open(file_name, encoding="utf-8") as fh:
+                    value = fh.read().strip()
+            except OSError as exc:
+                raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc.strerror}.") from None
+        return value
+
+    creds = {
+        "username": read("CXENGAGE_USERNAME"),
+        "password": read("CXENGAGE_PASSWORD"),
+        "api_key": read("CXENGAGE_API_KEY"),
+        "api_secret": read("CXENGAGE_API_SECRET"),
+    }
+    if bool(creds["username"]) != bool(creds["password"]):
+        raise ImproperlyConfigured("Set both CXENGAGE_USERNAME and CXENGAGE_PASSWORD, or neither.")
+    if bool(creds["api_key"]) != bool(creds["api_secret"]):
+        raise ImproperlyConfigured("Set both CXENGAGE_API_KEY and CXENGAGE_API_SECRET, or neither.")
+    if creds["username"] and creds["api_key"]:
+        raise ImproperlyConfigured(
+            "Set either CXENGAGE_USERNAME/CXENGAGE_PASSWORD or CXENGAGE_API_KEY/CXENGAGE_API_SECRET, not both."
+        )
+    return creds
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ

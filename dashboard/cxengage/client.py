@@ -1,0 +1,411 @@
+"""The CxEngage API client: the only module that imports httpx.
+
+It owns URLs, authentication, timeouts, the per-call deadline, bounded retries
+and the response size cap, and turns every transport or status failure into one
+of the errors in ``errors.py``. It returns plain JSON values; it never parses
+interaction fields and never sees a Django request.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from . import errors
+
+log = logging.getLogger("dashboard.cxengage")
+
+#: Statuses worth another attempt: the API or a proxy in front of it stumbled.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """What an in-process upstream (the demo API) is asked."""
+
+    method: str
+    path: str
+    params: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """What an in-process upstream answers."""
+
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+Upstream = Callable[[ApiRequest], ApiResponse]
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    base_url: str
+    username: str = ""
+    password: str = ""
+    api_key: str = ""
+    api_secret: str = ""
+    connect_timeout: float = 3.0
+    read_timeout: float = 8.0
+    deadline: float = 10.0
+    max_attempts: int = 3
+    max_retry_after: float = 5.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    #: Serve requests from this in-process function instead of the network.
+    upstream: Upstream | None = None
+
+    def __repr__(self) -> str:  # never show secrets, not even in a traceback
+        return f"ClientConfig(base_url={self.base_url!r}, auth={self.auth_mode!r})"
+
+    @property
+    def auth_mode(self) -> str:
+        if self.api_key:
+            return "token"
+        if self.username:
+            return "basic"
+        return "none"
+
+
+def _mock_transport(upstream: Upstream) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = upstream(
+            ApiRequest(
+                method=request.method,
+                path=request.url.path,
+                params=dict(request.url.params),
+                headers=dict(request.headers),
+                body=request.content,
+            )
+        )
+        return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+
+    return httpx.MockTransport(handler)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _error_message(body: bytes) -> str:
+    """Pull a human message out of an error body of any shape, or ''."""
+    try:
+        data: Any = json.loads(body[:65536])
+    except ValueError:
+        text = body[:200].decode("utf-8", "replace").strip()
+        return text if text and "<" not in text else ""
+    if isinstance(data, str):
+        return data[:200]
+    if isinstance(data, dict):
+        for key in ("message", "error", "title"):
+            if isinstance(data.get(key), str):
+                return str(data[key])[:200]
+            if isinstance(data.get(key), dict):
+                return _error_message(json.dumps(data[key]).encode())
+        errs = data.get("errors")
+        if isinstance(errs, list) and errs and isinstance(errs[0], dict):
+            return str(errs[0].get("message") or errs[0].get("title") or "")[:200]
+    return ""
+
+
+class CxEngageClient:
+    """One pooled HTTP client per process (re-created after a fork)."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._http: httpx.Client | None = None
+        self._pid = 0
+        self._token: str | None = None
+
+    # -- public API ---------------------------------------------------------
+
+    def get_interaction(self, tenant_id: str, interaction_id: str) -> dict[str, Any]:
+        path = f"/v1/tenants/{quote(tenant_id)}/interactions/{quote(interaction_id)}"
+        data = self._get_json(path)
+        if not isinstance(data, dict):
+            raise errors.BadResponse(
+                "The API answered with JSON that is not an object.", path=path, status=200
+            )
+        return data
+
+    def list_interactions(self, tenant_id: str, **params: str | int) -> dict[str, Any]:
+        path = f"/v1/tenants/{quote(tenant_id)}/interactions"
+        data = self._get_json(path, {k: str(v) for k, v in params.items()})
+        if not isinstance(data, dict):
+            raise errors.BadResponse(
+                "The API answered with JSON that is not an object.", path=path, status=200
+            )
+        return data
+
+    def close(self) -> None:
+        with self._lock:
+            if self._http is not None and self._pid == os.getpid():
+                self._http.close()
+            self._http = None
+
+    # -- plumbing -----------------------------------------------------------
+
+    def _client(self) -> httpx.Client:
+        # A client made before gunicorn forked shares sockets with the parent;
+        # each process builds its own the first time it needs one.
+        pid = os.getpid()
+        if self._http is None or self._pid != pid:
+            with self._lock:
+                if self._http is None or self._pid != pid:
+                    cfg = self.config
+                    self._http = httpx.Client(
+                        base_url=cfg.base_url,
+                        follow_redirects=False,
+                        timeout=httpx.Timeout(
+                            connect=cfg.connect_timeout,
+                            read=cfg.read_timeout,
+                            write=cfg.read_timeout,
+                            pool=cfg.connect_timeout,
+                        ),
+                        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+                        transport=_mock_transport(cfg.upstream) if cfg.upstream else None,
+                        headers={"Accept": "application/json", "User-Agent": "cxengage-dashboard"},
+                    )
+                    self._pid = pid
+                    self._token = None
+        return self._http
+
+    def _auth_headers(self, deadline_at: float, *, renew: bool = False) -> dict[str, str]:
+        cfg = self.config
+        if cfg.auth_mode == "basic":
+            pair = f"{cfg.username}:{cfg.password}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        if cfg.auth_mode == "token":
+            if renew or self._token is None:
+                self._token = self._fetch_token(deadline_at)
+            return {"Authorization": f"Token {self._token}"}
+        return {}
+
+    def _fetch_token(self, deadline_at: float) -> str:
+        path = "/v1/tokens"
+        body = {"username": self.config.api_key, "password": self.config.api_secret}
+        response, content = self._send("POST", path, None, {}, deadline_at, json_body=body)
+        if response.status_code in (400, 401, 403):
+            raise errors.AuthenticationFailed(
+                "The API refused the dashboard's API key and secret.",
+                status=response.status_code,
+                path=path,
+            )
+        self._raise_for_status(response, content, path)
+        data = self._decode(content, path)
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise errors.BadResponse("The token answer carried no token.", path=path, status=200)
+        return token
+
+    def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        deadline_at = time.monotonic() + self.config.deadline
+        headers = self._auth_headers(deadline_at)
+        response, content = self._send("GET", path, params, headers, deadline_at)
+        if response.status_code == 401 and self.config.auth_mode == "token":
+            log.info("upstream token rejected, renewing once", extra={"upstream_path": path})
+            headers = self._auth_headers(deadline_at, renew=True)
+            response, content = self._send("GET", path, params, headers, deadline_at)
+        self._raise_for_status(response, content, path)
+        return self._decode(content, path)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        deadline_at: float,
+        json_body: Any = None,
+    ) -> tuple[httpx.Response, bytes]:
+        """One logical request: up to ``max_attempts`` tries within the deadline."""
+        cfg = self.config
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline_at - time.monotonic()
+            if remaining <= 0:
+                raise errors.Timeout("The API did not answer in time.", path=path)
+            started = time.monotonic()
+            try:
+                response, content = self._attempt(
+                    method, path, params, headers, json_body, deadline_at, remaining
+                )
+            except errors.Timeout:
+                self._log(method, path, None, started, attempt, "timeout")
+                raise
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                self._log(method, path, None, started, attempt, type(exc).__name__)
+                if attempt < cfg.max_attempts and self._sleep_before_retry(attempt, None, deadline_at):
+                    continue
+                if isinstance(exc, httpx.ConnectTimeout):
+                    raise errors.Timeout("The API did not accept a connection in time.", path=path) from None
+                raise errors.Unavailable("The API refused the connection.", path=path) from None
+            except httpx.TimeoutException:
+                self._log(method, path, None, started, attempt, "timeout")
+                raise errors.Timeout("The API did not answer in time.", path=path) from None
+            except httpx.TransportError as exc:
+                # Reset or broken connection mid-answer: never retried, since
+                # the request may have reached the API.
+                self._log(method, path, None, started, attempt, type(exc).__name__)
+                raise errors.Unavailable(
+                    "The connection to the API broke off.", path=path
+                ) from None
+            self._log(method, path, response.status_code, started, attempt, "")
+            if response.status_code in RETRY_STATUSES and attempt < cfg.max_attempts:
+                wait = _retry_after_seconds(response.headers.get("Retry-After"))
+                if self._sleep_before_retry(attempt, wait, deadline_at):
+                    continue
+            return response, content
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        json_body: Any,
+        deadline_at: float,
+        remaining: float,
+    ) -> tuple[httpx.Response, bytes]:
+        cfg = self.config
+        timeout = httpx.Timeout(
+            connect=min(cfg.connect_timeout, remaining),
+            read=min(cfg.read_timeout, remaining),
+            write=min(cfg.read_timeout, remaining),
+            pool=min(cfg.connect_timeout, remaining),
+        )
+        request = self._client().build_request(
+            method, path, params=params, headers=headers, json=json_body, timeout=timeout
+        )
+        response = self._client().send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > cfg.max_body_bytes:
+                raise errors.BadResponse(
+                    f"The API's answer is larger than {cfg.max_body_bytes} bytes.",
+                    path=path,
+                    status=response.status_code,
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cfg.max_body_bytes:
+                    raise errors.BadResponse(
+                        f"The API's answer is larger than {cfg.max_body_bytes} bytes.",
+                        path=path,
+                        status=response.status_code,
+                    )
+                # A body trickled a byte at a time never trips the read
+                # timeout; the deadline still holds.
+                if time.monotonic() > deadline_at:
+                    raise errors.Timeout("The API did not finish its answer in time.", path=path)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return response, b"".join(chunks)
+
+    def _sleep_before_retry(self, attempt: int, wait: float | None, deadline_at: float) -> bool:
+        """Sleep before the next attempt; False when that would pass the deadline."""
+        if wait is None:
+            wait = 0.2 * (2 ** (attempt - 1)) * (0.5 + random.random())
+        wait = min(wait, self.config.max_retry_after)
+        if time.monotonic() + wait >= deadline_at:
+            return False
+        time.sleep(wait)
+        return True
+
+    def _raise_for_status(self, response: httpx.Response, content: bytes, path: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        detail = _error_message(content)
+        suffix = f" ({detail})" if detail else ""
+        if status == 404:
+            raise errors.NotFound(f"The API has no such record{suffix}.", status=status, path=path)
+        if status == 403:
+            raise errors.Forbidden(
+                f"The API user may not read this{suffix}.", status=status, path=path
+            )
+        if status == 401:
+            raise errors.AuthenticationFailed(
+                f"The API rejected the dashboard's credentials{suffix}.", status=status, path=path
+            )
+        if status == 429:
+            raise errors.RateLimited(
+                "The API is rate limiting the dashboard.",
+                status=status,
+                path=path,
+                retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise errors.Unavailable(
+                f"The API answered {status}{suffix}.", status=status, path=path
+            )
+        if 300 <= status < 400:
+            raise errors.BadResponse(
+                f"The API answered with a redirect ({status}), which is not followed.",
+                status=status,
+                path=path,
+            )
+        raise errors.BadResponse(f"The API answered {status}{suffix}.", status=status, path=path)
+
+    @staticmethod
+    def _decode(content: bytes, path: str) -> Any:
+        try:
+            return json.loads(content)
+        except (ValueError, RecursionError):
+            raise errors.BadResponse(
+                "The API's answer is not JSON.", status=200, path=path
+            ) from None
+
+    def _log(
+        self, method: str, path: str, status: int | None, started: float, attempt: int, failure: str
+    ) -> None:
+        elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        level = logging.WARNING if failure or (status or 0) >= 500 or status == 429 else logging.INFO
+        log.log(
+            level,
+            "upstream %s %s -> %s in %.1f ms (attempt %d)%s",
+            method,
+            path,
+            status if status is not None else failure,
+            elapsed_ms,
+            attempt,
+            f" {failure}" if failure and status is not None else "",
+            extra={
+                "upstream_method": method,
+                "upstream_path": path,
+                "upstream_status": status,
+                "upstream_elapsed_ms": elapsed_ms,
+                "upstream_attempt": attempt,
+                "upstream_failure": failure or None,
+            },
+        )

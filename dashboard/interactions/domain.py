@@ -1,0 +1,282 @@
+"""Typed, immutable values for one CxEngage interaction.
+
+Built only by ``parsing.py``; everything downstream (timeline, services,
+templates) reads these, never the API's JSON. A value the API left out or sent
+as null is ``None``; a value that was present but unreadable is also ``None``
+and its attribute name is in the record's ``unknown`` set, with a matching
+``DataProblem`` on the interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+StatKind = Literal["duration", "count", "flag", "score", "durations", "value"]
+
+# Plain-language reasons for each documented flagType, with what may be wrong
+# because of it. Keys are compared case-insensitively.
+FLAG_REASONS: dict[str, tuple[str, str]] = {
+    "forced - no reason provided": (
+        "Someone flagged this interaction by hand, without giving a reason.",
+        "Nothing specific is known to be missing; check the figures against the recording.",
+    ),
+    "agent": (
+        "An agent's end time never reached reporting.",
+        "The agent's handle time, and any time after the agent's last known event, may be wrong.",
+    ),
+    "exceed-counter-limit-terminated": (
+        "The interaction exceeded the platform's counter limit and was ended.",
+        "Events after the limit were dropped, so late segments and totals may be missing.",
+    ),
+    "queue": (
+        "A queue's exit time never reached reporting.",
+        "Queue time, abandon figures and service-level figures may be wrong.",
+    ),
+    "stuck": (
+        "The interaction's end time never reached reporting.",
+        "Its duration and every figure measured to its end may be wrong.",
+    ),
+    "error-uncaught-flow-error": (
+        "The flow hit an error it did not handle.",
+        "The interaction may have ended early or skipped steps; IVR and routing figures may be off.",
+    ),
+    "segment": (
+        "A segment's end time never reached reporting.",
+        "Transfer and add-participant figures for that segment may be wrong.",
+    ),
+    "safeguard-terminated": (
+        "The interaction reached the platform's safeguard limit and was ended.",
+        "It was cut off by the platform, so its end and the last segment's figures may be wrong.",
+    ),
+}
+
+GENERIC_FLAG_REASON = (
+    "The platform flagged this interaction for a reason this dashboard does not know.",
+    "Some of its data may be missing or inaccurate.",
+)
+
+#: Which part of an interaction each flag type concerns.
+FLAG_CONCERNS: dict[str, str] = {
+    "agent": "agent",
+    "queue": "queue",
+    "segment": "segment",
+    "stuck": "interaction",
+}
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    flagged: bool
+    flag_type: str | None
+    timestamp: datetime | None
+
+    @property
+    def known(self) -> bool:
+        return (self.flag_type or "").strip().lower() in FLAG_REASONS
+
+    @property
+    def reason(self) -> str:
+        return FLAG_REASONS.get((self.flag_type or "").strip().lower(), GENERIC_FLAG_REASON)[0]
+
+    @property
+    def consequence(self) -> str:
+        return FLAG_REASONS.get((self.flag_type or "").strip().lower(), GENERIC_FLAG_REASON)[1]
+
+    @property
+    def concerns(self) -> str:
+        """``agent``, ``queue``, ``segment``, ``interaction`` or ``header``."""
+        return FLAG_CONCERNS.get((self.flag_type or "").strip().lower(), "header")
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A field the reference does not describe, kept by name."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Statistic:
+    name: str
+    label: str
+    kind: StatKind
+    value: float | bool | str | tuple[float, ...] | None
+    unknown: bool = False
+
+
+@dataclass(frozen=True)
+class Segment:
+    segment_id: str | None
+    number: int | None
+    start_type: str | None
+    end_type: str | None
+    start: datetime | None
+    end: datetime | None
+    cancelled: bool | None
+    cancel_time: float | None
+    segment_time: float | None
+    agent_id: str | None
+    to_agent_id: str | None
+    interaction_agent_id: str | None
+    consult_time: float | None
+    transfer: bool | None
+    transfer_time: float | None
+    add_participant: bool | None
+    add_participant_time: float | None
+    add_participant_handed_off: bool | None
+    extension_type: str | None
+    extension_value: str | None
+    third_party: bool | None
+    extra: tuple[Extra, ...] = ()
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class QueueVisit:
+    queue_visit_id: str | None
+    segment_id: str | None
+    queue_id: str | None
+    queue_name: str | None
+    platform_queue_id: str | None
+    queue_type: str | None
+    entry_type: str | None
+    exit_type: str | None
+    start: datetime | None
+    end: datetime | None
+    queue_time: float | None
+    abandoned: bool | None
+    abandon_time: float | None
+    sla_abandoned: bool | None
+    sla_time: float | None
+    entry_length: float | None
+    agent_id: str | None
+    extra: tuple[Extra, ...] = ()
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AgentAllocation:
+    interaction_agent_id: str | None
+    agent_id: str | None
+    agent_name: str | None
+    platform_agent_id: str | None
+    tenant_agent_id: str | None
+    session_id: str | None
+    segment_id: str | None
+    queue_id: str | None
+    start: datetime | None
+    end: datetime | None
+    work_cancel_time: float | None
+    extra: tuple[Extra, ...] = ()
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HoldInterval:
+    start: datetime | None
+    end: datetime | None
+    duration: float | None
+
+
+@dataclass(frozen=True)
+class Hook:
+    interaction_hook_id: str | None
+    hook_type: str | None
+    hook_sub_type: str | None
+    hook_id: str | None
+    hook_name: str | None
+    hooked_by: str | None
+    agent_id: str | None
+    timestamp: datetime | None
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class OutboundIdentifier:
+    interaction_outbound_identifier_id: str | None
+    outbound_identifier_id: str | None
+    value: str | None
+    name: str | None
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TranscriptMessage:
+    timestamp: datetime | None
+    sender: str  # customer, agent, system, or what the API said
+    sender_name: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    messages: tuple[TranscriptMessage, ...] = ()
+    #: Set when the API sent the transcript as one block of text.
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Interaction:
+    tenant_id: str | None
+    interaction_id: str | None
+    flow_id: str | None
+    flow_name: str | None
+    channel_type: str | None
+    direction: str | None
+    customer: str | None
+    contact_point: str | None
+    contact_id: str | None
+    start: datetime | None
+    end: datetime | None
+    data_complete: bool | None
+    flag: Flag | None
+    segments: tuple[Segment, ...] = ()
+    queues: tuple[QueueVisit, ...] = ()
+    agents: tuple[AgentAllocation, ...] = ()
+    holds: tuple[HoldInterval, ...] = ()
+    hooks: tuple[Hook, ...] = ()
+    outbound_identifier: OutboundIdentifier | None = None
+    transcript: Transcript | None = None
+    notes: str | None = None
+    disposition_id: str | None = None
+    disposition_name: str | None = None
+    audio_recording: str | None = None
+    csat: str | None = None
+    campaign_id: str | None = None
+    lead_id: str | None = None
+    updated: datetime | None = None
+    ivr_time: float | None = None
+    interaction_time: float | None = None
+    hold_count: float | None = None
+    hold_time: float | None = None
+    monitors: tuple[str, ...] = ()
+    attributes: tuple[Extra, ...] = ()
+    artifacts_summary: tuple[Extra, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
+    other_statistics: tuple[Statistic, ...] = ()
+    problems: tuple[DataProblem, ...] = field(default=())
+    unknown: frozenset[str] = frozenset()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flag and self.flag.flagged)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.data_complete is False
+
+    @property
+    def duration(self) -> float | None:
+        if self.start and self.end:
+            return (self.end - self.start).total_seconds()
+        return None
+

@@ -1,0 +1,51 @@
+"""Pure formatting of durations and instants for people (no Django, no httpx)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, tzinfo
+
+
+def hms(seconds: float | None) -> str:
+    """94.2 -> '0:01:34'; negative -> '-0:00:05'; None -> '—'."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    sign = "-" if seconds < 0 else ""
+    total = int(round(abs(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def clock(seconds: float) -> str:
+    """Offset from the start: 'm:ss' under an hour, else 'h:mm:ss'."""
+    total = int(round(max(0.0, seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def seconds_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds:,.3f} s".replace(".000 s", " s")
+
+
+def utc_text(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (
+        f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
+    ) + " UTC"
+
+
+def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> str:
+    if moment is None:
+        return "—"
+    local = moment.astimezone(zone)
+    fmt = "%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S"
+    return local.strftime(fmt)
+
+
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat().replace("+00:00", "Z") if moment else ""

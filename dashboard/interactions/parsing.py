@@ -1,0 +1,623 @@
+"""Raw CxEngage JSON -> domain objects: the only module that knows field names.
+
+Tolerant by design, because the API is: nulls, missing and unknown fields,
+numbers sent as strings, timestamps with or without milliseconds or offsets,
+``agents`` at the top level or inside ``details``, a transcript as messages or
+as text. A value that is present but unreadable becomes ``None``, its name goes
+into the record's ``unknown`` set, and a ``DataProblem`` says what was wrong.
+Only a body that is not a JSON object is refused (``BadResponse``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from dashboard.cxengage.errors import BadResponse
+
+from .domain import (
+    AgentAllocation,
+    DataProblem,
+    Extra,
+    Flag,
+    HoldInterval,
+    Hook,
+    Interaction,
+    OutboundIdentifier,
+    QueueVisit,
+    Segment,
+    Statistic,
+    StatKind,
+    Transcript,
+    TranscriptMessage,
+)
+
+T = TypeVar("T")
+
+_TS = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_MAX_TEXT = 100_000
+
+# Top-level fields the page shows in their own places (not as statistics).
+_INTERACTION_FIELDS = frozenset(
+    {
+        "tenantId", "interactionId", "flowId", "flowName", "channelType", "direction",
+        "customer", "contactPoint", "contactId", "startTimestamp", "endTimestamp", "start",
+        "end", "dataComplete", "flagged", "flagType", "flagTimestamp", "segments", "queues",
+        "agents", "details", "hooks", "outboundIdentifier", "messagingTranscript", "notes",
+        "dispositionId", "dispositionName", "audioRecording", "csat", "campaignId", "leadId",
+        "updated", "monitors", "interactionAttributes", "artifactsSummary",
+        "customerHoldTimes",
+    }
+)
+
+# Statistics described by the reference or our notes: name, label, kind.
+_KNOWN_STATISTICS: tuple[tuple[str, str, StatKind], ...] = (
+    ("interactionTime", "Interaction time", "duration"),
+    ("ivrTime", "IVR time", "duration"),
+    ("ivrAbandoned", "Abandoned in IVR", "flag"),
+    ("ivrAbandonTime", "IVR abandon time", "duration"),
+    ("customerAbandonTime", "Customer abandon time", "duration"),
+    ("customerConversationTime", "Conversation time", "duration"),
+    ("customerTalkTime", "Talk time", "duration"),
+    ("customerTalkTimes", "Talk times", "durations"),
+    ("customerHolds", "Holds", "count"),
+    ("customerHoldTime", "Hold time", "duration"),
+    ("customerHoldAbandoned", "Abandoned on hold", "flag"),
+    ("customerTransfers", "Transfers", "count"),
+    ("customerResponseTimes", "Response times", "durations"),
+    ("thirdPartyTime", "Third-party time", "duration"),
+    ("customerSatisfactionScore", "Customer satisfaction score", "score"),
+)
+_KNOWN_STAT_NAMES = frozenset(name for name, _, _ in _KNOWN_STATISTICS)
+
+
+class _Reader:
+    """Reads one JSON object's fields, noting what could not be read."""
+
+    def __init__(self, data: dict[str, Any], where: str, problems: list[DataProblem]):
+        self.data = data
+        self.where = where
+        self.problems = problems
+        self.unknown: set[str] = set()
+        self.used: set[str] = set()
+
+    def _bad(self, attr: str, key: str, value: Any, expected: str) -> None:
+        self.unknown.add(attr)
+        shown = _preview(value)
+        self.problems.append(
+            DataProblem(self.where, f"“{key}” should be {expected} but was {shown}; shown as unknown.")
+        )
+
+    def raw(self, key: str) -> Any:
+        self.used.add(key)
+        return self.data.get(key)
+
+    def text(self, key: str, attr: str | None = None) -> str | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value[:_MAX_TEXT]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _number_text(value)
+        self._bad(attr or key, key, value, "text")
+        return None
+
+    def number(self, key: str, attr: str | None = None) -> float | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        parsed = _to_number(value)
+        if parsed is None:
+            self._bad(attr or key, key, value, "a number")
+        return parsed
+
+    def integer(self, key: str, attr: str | None = None) -> int | None:
+        value = self.number(key, attr)
+        if value is None:
+            return None
+        if value != int(value):
+            self._bad(attr or key, key, value, "a whole number")
+            return None
+        return int(value)
+
+    def boolean(self, key: str, attr: str | None = None) -> bool | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        parsed = _to_bool(value)
+        if parsed is None:
+            self._bad(attr or key, key, value, "true or false")
+        return parsed
+
+    def timestamp(self, key: str, attr: str | None = None) -> datetime | None:
+        value = self.raw(key)
+        if value is None or value == "":
+            return None
+        parsed = _to_datetime(value)
+        if parsed is None:
+            self._bad(attr or key, key, value, "a date and time")
+        return parsed
+
+    def objects(self, key: str, value: Any = None) -> list[dict[str, Any]]:
+        value = self.raw(key) if value is None else value
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._bad(key, key, value, "a list")
+            return []
+        good = [item for item in value if isinstance(item, dict)]
+        if len(good) != len(value):
+            self.problems.append(
+                DataProblem(
+                    self.where,
+                    f"“{key}” had {len(value) - len(good)} entries that are not records; skipped.",
+                )
+            )
+        return good
+
+    def extras(self) -> tuple[Extra, ...]:
+        return tuple(
+            Extra(key, _display(value))
+            for key, value in self.data.items()
+            if key not in self.used and isinstance(key, str)
+        )
+
+
+def _preview(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _number_text(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value[:_MAX_TEXT]
+    if isinstance(value, (int, float)):
+        return _number_text(value)
+    try:
+        return json.dumps(value, ensure_ascii=False)[:_MAX_TEXT]
+    except (TypeError, ValueError):
+        return "unknown"
+
+
+def _to_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        result = float(value) if abs(value) < 1e300 else math.inf
+    elif isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except (ValueError, OverflowError):
+            return None
+    else:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    return None
+
+
+def _to_datetime(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Epoch seconds or milliseconds; anything outside 1990..2200 is noise.
+        seconds = value / 1000 if value > 1e11 else value
+        if not (631_152_000 <= seconds <= 7_258_118_400):
+            return None
+        return datetime.fromtimestamp(seconds, UTC)
+    if not isinstance(value, str):
+        return None
+    match = _TS.match(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return None
+    if zone and zone not in ("Z", "z"):
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            return None
+        try:
+            moment -= sign * timedelta(hours=hours, minutes=minutes)
+        except OverflowError:
+            return None
+    return moment
+
+
+def _each(
+    reader: _Reader, key: str, build: Callable[[dict[str, Any], int], T], value: Any = None
+) -> tuple[T, ...]:
+    return tuple(build(item, i) for i, item in enumerate(reader.objects(key, value)))
+
+
+def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
+    r = _Reader(data, f"Segment {index}", problems)
+    number = r.integer("segmentNumber", "number")
+    if number is not None:
+        r.where = f"Segment {number}"
+    return Segment(
+        segment_id=r.text("interactionSegmentId", "segment_id"),
+        number=number,
+        start_type=r.text("segmentStartType", "start_type"),
+        end_type=r.text("segmentEndType", "end_type"),
+        start=r.timestamp("startTimestamp", "start"),
+        end=r.timestamp("endTimestamp", "end"),
+        cancelled=r.boolean("segmentCancelled", "cancelled"),
+        cancel_time=r.number("segmentCancelTime", "cancel_time"),
+        segment_time=r.number("segmentTime", "segment_time"),
+        agent_id=r.text("segmentAgentId", "agent_id") or r.text("agentId", "agent_id"),
+        to_agent_id=r.text("segmentToAgentId", "to_agent_id"),
+        interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
+        consult_time=r.number("segmentConsultTime", "consult_time"),
+        transfer=r.boolean("transfer"),
+        transfer_time=r.number("transferTime", "transfer_time"),
+        add_participant=r.boolean("addParticipant", "add_participant"),
+        add_participant_time=r.number("addParticipantTime", "add_participant_time"),
+        add_participant_handed_off=r.boolean("addParticipantHandedOff", "add_participant_handed_off"),
+        extension_type=r.text("segmentExtensionType", "extension_type"),
+        extension_value=r.text("segmentExtensionValue", "extension_value"),
+        third_party=r.boolean("segmentThirdParty", "third_party"),
+        extra=r.extras(),
+        unknown=frozenset(r.unknown),
+    )
+
+
+def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> QueueVisit:
+    name = data.get("queueName")
+    r = _Reader(data, f"Queue visit {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems)
+    return QueueVisit(
+        queue_visit_id=r.text("interactionQueueId", "queue_visit_id"),
+        segment_id=r.text("interactionSegmentId", "segment_id"),
+        queue_id=r.text("queueId", "queue_id"),
+        queue_name=r.text("queueName", "queue_name"),
+        platform_queue_id=r.text("platformQueueId", "platform_queue_id"),
+        queue_type=r.text("queueType", "queue_type"),
+        entry_type=r.text("queueEntryType", "entry_type"),
+        exit_type=r.text("queueExitType", "exit_type"),
+        start=r.timestamp("startTimestamp", "start"),
+        end=r.timestamp("endTimestamp", "end"),
+        queue_time=r.number("queueTime", "queue_time"),
+        abandoned=r.boolean("queueAbandoned", "abandoned"),
+        abandon_time=r.number("queueAbandonTime", "abandon_time"),
+        sla_abandoned=r.boolean("slaAbandoned", "sla_abandoned"),
+        sla_time=r.number("slaTime", "sla_time"),
+        entry_length=r.number("queueEntryLength", "entry_length"),
+        agent_id=r.text("agentId", "agent_id"),
+        extra=r.extras(),
+        unknown=frozenset(r.unknown),
+    )
+
+
+def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> AgentAllocation:
+    name = data.get("agentName")
+    r = _Reader(data, f"Agent allocation {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems)
+    return AgentAllocation(
+        interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
+        agent_id=r.text("agentId", "agent_id"),
+        agent_name=r.text("agentName", "agent_name"),
+        platform_agent_id=r.text("platformAgentId", "platform_agent_id"),
+        tenant_agent_id=r.text("tenantAgentId", "tenant_agent_id"),
+        session_id=r.text("sessionId", "session_id"),
+        segment_id=r.text("interactionSegmentId", "segment_id"),
+        queue_id=r.text("queueId", "queue_id"),
+        start=r.timestamp("startTimestamp", "start"),
+        end=r.timestamp("endTimestamp", "end"),
+        work_cancel_time=r.number("agentWorkCancelTime", "work_cancel_time"),
+        extra=r.extras(),
+        unknown=frozenset(r.unknown),
+    )
+
+
+def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook:
+    r = _Reader(data, f"CRM link {index + 1}", problems)
+    return Hook(
+        interaction_hook_id=r.text("interactionHookId", "interaction_hook_id"),
+        hook_type=r.text("hookType", "hook_type"),
+        hook_sub_type=r.text("hookSubType", "hook_sub_type") or r.text("hookSubtype", "hook_sub_type"),
+        hook_id=r.text("hookId", "hook_id"),
+        hook_name=r.text("hookName", "hook_name"),
+        hooked_by=r.text("hookedBy", "hooked_by"),
+        agent_id=r.text("agentId", "agent_id"),
+        timestamp=r.timestamp("timestamp"),
+        unknown=frozenset(r.unknown),
+    )
+
+
+def _hold(value: Any, index: int, problems: list[DataProblem]) -> HoldInterval | None:
+    if isinstance(value, dict):
+        r = _Reader(value, f"Hold {index + 1}", problems)
+        return HoldInterval(
+            start=r.timestamp("startTimestamp", "start"),
+            end=r.timestamp("endTimestamp", "end"),
+            duration=r.number("holdTime", "duration") if "holdTime" in value else r.number("duration"),
+        )
+    duration = _to_number(value)
+    if duration is None:
+        problems.append(DataProblem(f"Hold {index + 1}", f"Unreadable hold {_preview(value)}; skipped."))
+        return None
+    return HoldInterval(start=None, end=None, duration=duration)
+
+
+_SENDER_KEYS = ("from", "sender", "type", "role", "author")
+_NAME_KEYS = ("fromName", "senderName", "name", "displayName")
+_TEXT_KEYS = ("text", "body", "message", "content")
+_TIME_KEYS = ("timestamp", "time", "created", "createdAt", "sentAt")
+
+
+def _first(data: dict[str, Any], keys: Iterable[str]) -> Any:
+    for key in keys:
+        if data.get(key) is not None:
+            return data[key]
+    return None
+
+
+def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Transcript(text=value[:_MAX_TEXT])
+    if isinstance(value, dict) and isinstance(value.get("messages"), list):
+        value = value["messages"]
+    if not isinstance(value, list):
+        problems.append(DataProblem("Transcript", f"Unreadable transcript {_preview(value)}."))
+        return None
+    messages = []
+    for item in value:
+        if isinstance(item, str):
+            messages.append(TranscriptMessage(None, "unknown", None, item[:_MAX_TEXT]))
+            continue
+        if not isinstance(item, dict):
+            problems.append(DataProblem("Transcript", f"Unreadable message {_preview(item)}; skipped."))
+            continue
+        text = _first(item, _TEXT_KEYS)
+        sender = _first(item, _SENDER_KEYS)
+        name = _first(item, _NAME_KEYS)
+        when = _first(item, _TIME_KEYS)
+        messages.append(
+            TranscriptMessage(
+                timestamp=_to_datetime(when) if when is not None else None,
+                sender=str(sender).lower()[:40] if isinstance(sender, (str, int)) else "unknown",
+                sender_name=name[:200] if isinstance(name, str) else None,
+                text=text[:_MAX_TEXT] if isinstance(text, str) else _display(text),
+            )
+        )
+    return Transcript(messages=tuple(messages))
+
+
+def _statistic(name: str, label: str, kind: StatKind, value: Any) -> Statistic:
+    if value is None:
+        return Statistic(name, label, kind, None)
+    if kind == "flag":
+        flag = _to_bool(value)
+        return Statistic(name, label, kind, flag, unknown=flag is None)
+    if kind == "durations":
+        items = value if isinstance(value, list) else None
+        numbers = [_to_number(v) for v in items] if items is not None else [None]
+        if any(n is None for n in numbers):
+            return Statistic(name, label, kind, None, unknown=True)
+        return Statistic(name, label, kind, tuple(n for n in numbers if n is not None))
+    number = _to_number(value)
+    return Statistic(name, label, kind, number, unknown=number is None)
+
+
+def _other_statistic(name: str, value: Any) -> Statistic:
+    number = _to_number(value)
+    if number is not None:
+        kind: StatKind = "duration" if name.endswith("Time") else "value"
+        return Statistic(name, name, kind, number)
+    if isinstance(value, bool):
+        return Statistic(name, name, "flag", value)
+    return Statistic(name, name, "value", _display(value))
+
+
+def _safe_link(url: str | None, where: str, problems: list[DataProblem]) -> str | None:
+    if url is None:
+        return None
+    cleaned = url.strip()
+    if re.match(r"^https?://[^\s/]+", cleaned, re.IGNORECASE) and not re.search(r"[\s<>\"']", cleaned):
+        return cleaned
+    problems.append(DataProblem(where, "The link is not an http(s) address, so it is not shown as a link."))
+    return None
+
+
+def is_complete(data: Any) -> bool:
+    """Whether the API says the interaction's data is final (decides cache lifetime)."""
+    return isinstance(data, dict) and _to_bool(data.get("dataComplete")) is True
+
+
+def parse_interaction(data: Any) -> Interaction:
+    """Build an ``Interaction`` from the API's JSON body (already decoded)."""
+    if not isinstance(data, dict):
+        raise BadResponse("The API's answer is not a JSON object.", status=200)
+    problems: list[DataProblem] = []
+    r = _Reader(data, "Interaction", problems)
+    details_raw = data.get("details")
+    details = details_raw if isinstance(details_raw, dict) else {}
+    if details_raw is not None and not isinstance(details_raw, dict):
+        problems.append(DataProblem("Interaction", "“details” is not a record; ignored."))
+    d = _Reader(details, "Interaction details", problems)
+
+    def pick_text(key: str, attr: str) -> str | None:
+        return r.text(key, attr) if data.get(key) is not None else d.text(key, attr)
+
+    def pick_time(keys: tuple[str, ...], attr: str) -> datetime | None:
+        for source, reader in ((data, r), (details, d)):
+            for key in keys:
+                if source.get(key) not in (None, ""):
+                    return reader.timestamp(key, attr)
+        return None
+
+    top_agents, detail_agents = data.get("agents"), details.get("agents")
+    agents_value = top_agents if isinstance(top_agents, list) and top_agents else detail_agents
+    if agents_value is None:
+        agents_value = top_agents
+    r.used.add("agents")
+
+    flagged = r.boolean("flagged")
+    flag_type = r.text("flagType", "flag_type")
+    flag = None
+    if flagged or flag_type:
+        flag = Flag(flagged=True, flag_type=flag_type, timestamp=r.timestamp("flagTimestamp", "flag_timestamp"))
+    elif flagged is False:
+        flag = Flag(flagged=False, flag_type=None, timestamp=None)
+
+    holds_raw = r.raw("customerHoldTimes")
+    holds: list[HoldInterval] = []
+    hold_durations: Statistic | None = None
+    if isinstance(holds_raw, list):
+        for i, item in enumerate(holds_raw):
+            hold = _hold(item, i, problems)
+            if hold is not None:
+                holds.append(hold)
+        hold_durations = Statistic(
+            "customerHoldTimes", "Hold times", "durations",
+            tuple(h.duration for h in holds if h.duration is not None),
+        )
+    elif holds_raw is not None:
+        r._bad("holds", "customerHoldTimes", holds_raw, "a list")
+
+    outbound_raw = r.raw("outboundIdentifier")
+    outbound = None
+    if isinstance(outbound_raw, dict):
+        o = _Reader(outbound_raw, "Outbound identifier", problems)
+        outbound = OutboundIdentifier(
+            interaction_outbound_identifier_id=o.text("interactionOutboundIdentifierID", "interaction_outbound_identifier_id")
+            or o.text("interactionOutboundIdentifierId", "interaction_outbound_identifier_id"),
+            outbound_identifier_id=o.text("outboundIdentifierId", "outbound_identifier_id"),
+            value=o.text("outboundIdentifierValue", "value"),
+            name=o.text("outboundIdentitiferName", "name") or o.text("outboundIdentifierName", "name"),
+            unknown=frozenset(o.unknown),
+        )
+    elif outbound_raw is not None:
+        r._bad("outbound_identifier", "outboundIdentifier", outbound_raw, "a record")
+
+    monitors_raw = r.raw("monitors")
+    monitors: tuple[str, ...] = ()
+    if isinstance(monitors_raw, list):
+        monitors = tuple(
+            m if isinstance(m, str) else str(_first(m, ("agentName", "name", "agentId", "id")) or _display(m))
+            if isinstance(m, dict) else _display(m)
+            for m in monitors_raw
+        )
+    elif monitors_raw is not None:
+        r._bad("monitors", "monitors", monitors_raw, "a list")
+
+    def mapping(key: str) -> tuple[Extra, ...]:
+        value = r.raw(key)
+        if value is None:
+            return ()
+        if isinstance(value, dict):
+            return tuple(Extra(str(k), _display(v)) for k, v in value.items())
+        if isinstance(value, list):
+            return tuple(Extra(str(i + 1), _display(v)) for i, v in enumerate(value))
+        r._bad(key, key, value, "a record")
+        return ()
+
+    statistics = [
+        _statistic(name, label, kind, data.get(name))
+        for name, label, kind in _KNOWN_STATISTICS
+        if data.get(name) is not None
+    ]
+    if hold_durations is not None:
+        statistics.append(hold_durations)
+    for stat in statistics:
+        if stat.unknown:
+            problems.append(
+                DataProblem("Statistics", f"“{stat.name}” was {_preview(data.get(stat.name))}; shown as unknown.")
+            )
+    by_name = {s.name: s for s in statistics}
+
+    def stat_number(name: str) -> float | None:
+        value = by_name[name].value if name in by_name else None
+        return value if isinstance(value, float) else None
+
+    other = tuple(
+        _other_statistic(name, value)
+        for name, value in data.items()
+        if isinstance(name, str)
+        and name not in _INTERACTION_FIELDS
+        and name not in _KNOWN_STAT_NAMES
+        and value is not None
+    )
+
+    segments = _each(r, "segments", lambda item, i: _segment(item, i, problems))
+    queues = _each(r, "queues", lambda item, i: _queue(item, i, problems))
+    agents = _each(r, "agents", lambda item, i: _agent(item, i, problems), agents_value)
+    hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))
+
+    return Interaction(
+        tenant_id=r.text("tenantId", "tenant_id"),
+        interaction_id=pick_text("interactionId", "interaction_id"),
+        flow_id=r.text("flowId", "flow_id"),
+        flow_name=r.text("flowName", "flow_name"),
+        channel_type=pick_text("channelType", "channel_type"),
+        direction=pick_text("direction", "direction"),
+        customer=pick_text("customer", "customer"),
+        contact_point=pick_text("contactPoint", "contact_point"),
+        contact_id=pick_text("contactId", "contact_id"),
+        start=pick_time(("startTimestamp", "start"), "start"),
+        end=pick_time(("endTimestamp", "end"), "end"),
+        data_complete=r.boolean("dataComplete", "data_complete"),
+        flag=flag,
+        segments=tuple(sorted(segments, key=lambda s: (s.number is None, s.number or 0))),
+        queues=queues,
+        agents=agents,
+        holds=tuple(holds),
+        hooks=hooks,
+        outbound_identifier=outbound,
+        transcript=_transcript(r.raw("messagingTranscript"), problems),
+        notes=r.text("notes"),
+        disposition_id=r.text("dispositionId", "disposition_id"),
+        disposition_name=r.text("dispositionName", "disposition_name"),
+        audio_recording=_safe_link(r.text("audioRecording", "audio_recording"), "Recording", problems),
+        csat=pick_text("csat", "csat"),
+        campaign_id=r.text("campaignId", "campaign_id"),
+        lead_id=r.text("leadId", "lead_id"),
+        updated=r.timestamp("updated"),
+        ivr_time=stat_number("ivrTime"),
+        interaction_time=stat_number("interactionTime"),
+        hold_count=stat_number("customerHolds"),
+        hold_time=stat_number("customerHoldTime"),
+        monitors=monitors,
+        attributes=mapping("interactionAttributes"),
+        artifacts_summary=mapping("artifactsSummary"),
+        statistics=tuple(statistics),
+        other_statistics=other,
+        problems=tuple(problems),
+        unknown=frozenset(r.unknown | d.unknown),
+    )

@@ -1,0 +1,298 @@
+"""Domain objects -> what templates show: labelled, formatted cells and rows.
+
+Templates loop over these and never compute durations or walk records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from . import formatting as fmt
+from .domain import Interaction, Statistic
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    title: str = ""
+    css: str = ""
+    #: ISO instant for a <time datetime=…> element.
+    when: str = ""
+    #: Shown with a "!" marker and this reason.
+    warning: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    anchor: str = ""
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    empty: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    facts: tuple[Fact, ...]
+    status: str
+    status_css: str
+
+
+@dataclass(frozen=True)
+class Page:
+    header: Header
+    statistics: tuple[Fact, ...]
+    other_statistics: tuple[Fact, ...]
+    tables: tuple[Table, ...]
+    extras: tuple[Fact, ...] = field(default=())
+
+
+def _text(value: Any, unknown: bool = False) -> Cell:
+    if unknown:
+        return Cell(UNKNOWN, css="unknown", title="The API sent a value that could not be read.")
+    if value is None or value == "":
+        return Cell("—", css="missing")
+    if isinstance(value, bool):
+        return Cell("yes" if value else "no")
+    return Cell(str(value))
+
+
+def _time(moment: datetime | None, zone: tzinfo, unknown: bool = False, *, missing: str = "") -> Cell:
+    if unknown:
+        return _text(None, True)
+    if moment is None:
+        if missing:
+            return Cell("never arrived", css="missing warn", warning=missing)
+        return Cell("—", css="missing")
+    return Cell(fmt.local_text(moment, zone, date=False), title=fmt.utc_text(moment), when=fmt.iso(moment))
+
+
+def _duration(start: datetime | None, end: datetime | None) -> Cell:
+    if start is None or end is None:
+        return Cell("—", css="missing")
+    seconds = (end - start).total_seconds()
+    if seconds < 0:
+        return Cell(fmt.hms(seconds), css="warn", warning="Ends before it starts.")
+    return Cell(fmt.hms(seconds), title=fmt.seconds_text(seconds))
+
+
+def _seconds(value: float | None, unknown: bool = False) -> Cell:
+    if unknown:
+        return _text(None, True)
+    if value is None:
+        return Cell("—", css="missing")
+    return Cell(fmt.hms(value), title=fmt.seconds_text(value))
+
+
+def _pair(a: str | None, b: str | None) -> Cell:
+    return Cell(f"{a or '?'} → {b or '?'}")
+
+
+def stat_cell(stat: Statistic) -> Cell:
+    if stat.unknown:
+        return _text(None, True)
+    value = stat.value
+    if value is None:
+        return Cell("—", css="missing")
+    if stat.kind in ("duration",) and isinstance(value, float):
+        return Cell(fmt.hms(value), title=fmt.seconds_text(value))
+    if stat.kind == "durations" and isinstance(value, tuple):
+        return Cell(", ".join(fmt.hms(v) for v in value) or "none")
+    if stat.kind == "count" and isinstance(value, float):
+        return Cell(fmt.seconds_text(value).removesuffix(" s") if not value.is_integer() else str(int(value)))
+    if stat.kind == "flag":
+        return Cell("yes" if value else "no")
+    if isinstance(value, float):
+        return Cell(str(int(value)) if value.is_integer() else f"{value:g}")
+    return Cell(str(value))
+
+
+def missing_end_reason(kind: str, interaction: Interaction) -> str:
+    """Why a record has no end time, in words, or '' when it needs none."""
+    if interaction.in_progress:
+        return ""
+    reasons = {
+        "agent": "This agent's end time never reached reporting; times after this point may be wrong.",
+        "queue": "This queue exit time never reached reporting; queue and abandon figures may be wrong.",
+        "segment": "This segment's end time never reached reporting; transfer figures may be wrong.",
+        "interaction": "The interaction's end time never reached reporting; its duration may be wrong.",
+    }
+    return reasons[kind]
+
+
+def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
+    i = interaction
+    u = i.unknown
+    channel = (i.channel_type or "unknown channel").replace("-", " ")
+    direction = i.direction or ""
+    title = f"{direction.capitalize()} {channel}".strip() if direction else channel.capitalize()
+    if i.in_progress:
+        status, css = "In progress", "live"
+    elif i.data_complete:
+        status, css = "Complete", "complete"
+    else:
+        status, css = "Completeness unknown", "unknown"
+    end_missing = missing_end_reason("interaction", i) if i.end is None else ""
+    facts = [
+        Fact("Channel", _text(i.channel_type, "channel_type" in u)),
+        Fact("Direction", _text(i.direction, "direction" in u)),
+        Fact("Customer", _text(i.customer, "customer" in u)),
+        Fact("Contact point", _text(i.contact_point, "contact_point" in u)),
+        Fact("Flow", _text(i.flow_name or i.flow_id, "flow_name" in u)),
+        Fact("Start (UTC)", _utc(i.start, "start" in u)),
+        Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u)),
+        Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
+        Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing)),
+        Fact("Duration", _duration(i.start, i.end) if i.end else _seconds(i.interaction_time)),
+    ]
+    return Header(title=title, facts=tuple(facts), status=status, status_css=css)
+
+
+def _utc(moment: datetime | None, unknown: bool, *, missing: str = "") -> Cell:
+    if unknown or moment is None:
+        return _time(moment, UTC, unknown, missing=missing)
+    return Cell(fmt.utc_text(moment), when=fmt.iso(moment))
+
+
+def _local(moment: datetime | None, zone: tzinfo, unknown: bool, *, missing: str = "") -> Cell:
+    if unknown or moment is None:
+        return _time(moment, zone, unknown, missing=missing)
+    return Cell(fmt.local_text(moment, zone), title=fmt.utc_text(moment), when=fmt.iso(moment))
+
+
+def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    agents = {a.agent_id: a.agent_name for a in interaction.agents if a.agent_id and a.agent_name}
+    queues = {q.queue_id: q.queue_name for q in interaction.queues if q.queue_id and q.queue_name}
+    numbers = {s.segment_id: s.number for s in interaction.segments if s.segment_id and s.number is not None}
+    return agents, queues, numbers  # type: ignore[return-value]
+
+
+def segments_table(i: Interaction, zone: tzinfo) -> Table:
+    agents, _, _ = _names(i)
+    rows = []
+    for s in i.segments:
+        rows.append(
+            Row(
+                cells=(
+                    _text(s.number, "number" in s.unknown),
+                    _pair(s.start_type, s.end_type),
+                    _time(s.start, zone, "start" in s.unknown),
+                    _time(s.end, zone, "end" in s.unknown, missing=missing_end_reason("segment", i)),
+                    _duration(s.start, s.end),
+                    _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
+                    _text(agents.get(s.agent_id or "", s.agent_id)),
+                    _text(agents.get(s.to_agent_id or "", s.to_agent_id)),
+                ),
+                anchor=f"segment-{s.segment_id or s.number}",
+                css="cancelled" if s.cancelled else "",
+            )
+        )
+    return Table(
+        "segments",
+        "Segments",
+        ("#", "Started by → ended by", "Start", "End", "Length", "Cancelled", "From agent", "To agent"),
+        tuple(rows),
+        "The API sent no segments.",
+    )
+
+
+def queues_table(i: Interaction, zone: tzinfo) -> Table:
+    agents, _, numbers = _names(i)
+    rows = []
+    for q in i.queues:
+        abandoned = "abandoned" if q.abandoned else ("no" if q.abandoned is False else None)
+        if q.sla_abandoned:
+            abandoned = f"{abandoned or 'yes'} (SLA)"
+        rows.append(
+            Row(
+                cells=(
+                    _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
+                    _text(numbers.get(q.segment_id or "")),
+                    _pair(q.entry_type, q.exit_type),
+                    _time(q.start, zone, "start" in q.unknown),
+                    _time(q.end, zone, "end" in q.unknown, missing=missing_end_reason("queue", i)),
+                    _seconds(q.queue_time, "queue_time" in q.unknown),
+                    _text(abandoned),
+                    _text(agents.get(q.agent_id or "", q.agent_id)),
+                ),
+                anchor=f"queue-{q.queue_visit_id or ''}",
+                css="abandoned" if q.abandoned else "",
+            )
+        )
+    return Table(
+        "queues",
+        "Queue visits",
+        ("Queue", "Segment", "Entered by → left by", "Entered", "Left", "Queue time", "Abandoned", "Answered by"),
+        tuple(rows),
+        "This interaction never waited in a queue.",
+    )
+
+
+def agents_table(i: Interaction, zone: tzinfo) -> Table:
+    _, queues, numbers = _names(i)
+    rows = []
+    for a in i.agents:
+        rows.append(
+            Row(
+                cells=(
+                    _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
+                    _text(queues.get(a.queue_id or "", a.queue_id)),
+                    _text(numbers.get(a.segment_id or "")),
+                    _time(a.start, zone, "start" in a.unknown),
+                    _time(a.end, zone, "end" in a.unknown, missing=missing_end_reason("agent", i)),
+                    _duration(a.start, a.end),
+                    _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
+                ),
+                anchor=f"agent-{a.interaction_agent_id or ''}",
+            )
+        )
+    return Table(
+        "agents",
+        "Agent allocations",
+        ("Agent", "Queue", "Segment", "Allocated", "Deallocated", "Length", "Work offer cancelled after"),
+        tuple(rows),
+        "No agent was allocated.",
+    )
+
+
+def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
+    i = interaction
+    return Page(
+        header=header(i, zone, zone_name),
+        statistics=tuple(Fact(s.label, stat_cell(s)) for s in i.statistics),
+        other_statistics=tuple(Fact(s.name, stat_cell(s)) for s in i.other_statistics),
+        tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
+        extras=tuple(
+            Fact(label, _text(value))
+            for label, value in (
+                ("Disposition", i.disposition_name or i.disposition_id),
+                ("Customer satisfaction (csat)", i.csat),
+                ("Contact ID", i.contact_id),
+                ("Flow ID", i.flow_id),
+                ("Campaign", i.campaign_id),
+                ("Lead", i.lead_id),
+                ("Monitors", ", ".join(i.monitors) if i.monitors else None),
+                ("Last updated", fmt.utc_text(i.updated) if i.updated else None),
+            )
+            if value
+        ),
+    )
+

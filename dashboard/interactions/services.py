@@ -1,0 +1,166 @@
+"""What views call: fetch an interaction (through the cache), parse it, build it.
+
+One upstream request per interaction per cache lifetime, however many partials
+or polls ask: every caller goes through ``fetch_interaction``, which keeps the
+raw JSON in Django's cache (Redis when configured) and lets only one caller at a
+time ask the API for the same interaction (single flight).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from dashboard.cxengage import errors
+from dashboard.cxengage.client import ClientConfig, CxEngageClient
+
+from .domain import Interaction
+from .parsing import is_complete, parse_interaction
+
+log = logging.getLogger("dashboard.interactions")
+
+_client_lock = threading.Lock()
+_client: CxEngageClient | None = None
+
+#: How long a caller waits for another caller's in-flight upstream request.
+SINGLE_FLIGHT_WAIT = 12.0
+_LOCK_TTL = 15
+
+
+def get_client() -> CxEngageClient:
+    """The process's one client, built from settings on first use."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                _client = CxEngageClient(client_config())
+    return _client
+
+
+def reset_client() -> None:
+    """Forget the client (tests that change settings call this)."""
+    global _client
+    with _client_lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+
+
+def client_config() -> ClientConfig:
+    if settings.DEMO_MODE:
+        from dashboard.demo import api as demo_api
+
+        return ClientConfig(base_url="https://demo.cxengage.invalid", upstream=demo_api.handle)
+    return ClientConfig(
+        base_url=settings.CXENGAGE_API_URL,
+        **settings.CXENGAGE_CREDENTIALS,
+        **settings.CXENGAGE_TIMEOUTS,
+    )
+
+
+def normalise_uuid(value: str) -> str | None:
+    """The canonical lower-case form of a UUID, or None when it is not one."""
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    canonical = str(parsed)
+    # uuid.UUID accepts braces, "urn:uuid:" and no hyphens; links use one form.
+    return canonical if value.lower() == canonical else None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An interaction as the page needs it, with where it came from."""
+
+    interaction: Interaction
+    raw: dict[str, Any]
+    fetched_at: datetime
+    cache_outcome: str  # hit, miss, wait
+
+
+def _key(tenant_id: str, interaction_id: str) -> str:
+    return f"interaction:v1:{tenant_id}:{interaction_id}"
+
+
+def fetch_raw(tenant_id: str, interaction_id: str) -> tuple[dict[str, Any], datetime, str]:
+    """The interaction's JSON from the cache or, once, from the API."""
+    key = _key(tenant_id, interaction_id)
+    entry = cache.get(key)
+    outcome = "hit"
+    if entry is None:
+        lock_key = key + ":lock"
+        if cache.add(lock_key, 1, _LOCK_TTL):
+            try:
+                entry = _fetch_and_store(key, tenant_id, interaction_id)
+                outcome = "miss"
+            finally:
+                cache.delete(lock_key)
+        else:
+            entry = _wait_for(key, lock_key)
+            outcome = "wait"
+            if entry is None:  # the other caller gave up or failed; ask ourselves
+                entry = _fetch_and_store(key, tenant_id, interaction_id)
+                outcome = "miss"
+    log.info(
+        "interaction %s/%s cache %s",
+        tenant_id,
+        interaction_id,
+        outcome,
+        extra={"cache_outcome": outcome, "tenant_id": tenant_id, "interaction_id": interaction_id},
+    )
+    if "error" in entry:
+        raise errors.NotFound(entry["error"], status=404)
+    return entry["raw"], datetime.fromtimestamp(entry["fetched_at"], UTC), outcome
+
+
+def _fetch_and_store(key: str, tenant_id: str, interaction_id: str) -> dict[str, Any]:
+    try:
+        raw = get_client().get_interaction(tenant_id, interaction_id)
+    except errors.NotFound as exc:
+        entry: dict[str, Any] = {"error": exc.message, "fetched_at": time.time()}
+        cache.set(key, entry, settings.CACHE_TTL_NOT_FOUND)
+        return entry
+    entry = {"raw": raw, "fetched_at": time.time()}
+    ttl = settings.CACHE_TTL_COMPLETE if is_complete(raw) else settings.CACHE_TTL_IN_PROGRESS
+    cache.set(key, entry, ttl)
+    return entry
+
+
+def _wait_for(key: str, lock_key: str) -> dict[str, Any] | None:
+    waited_until = time.monotonic() + SINGLE_FLIGHT_WAIT
+    delay = 0.02
+    while time.monotonic() < waited_until:
+        time.sleep(delay)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        if cache.get(lock_key) is None:
+            return cache.get(key)
+        delay = min(delay * 1.5, 0.2)
+    return None
+
+
+def get_interaction(tenant_id: str, interaction_id: str) -> Fetched:
+    raw, fetched_at, outcome = fetch_raw(tenant_id, interaction_id)
+    return Fetched(parse_interaction(raw), raw, fetched_at, outcome)
+
+
+def remember_view(user: Any, tenant_id: str, interaction_id: str, title: str, flow: str | None) -> None:
+    """Keep the user's recently viewed interactions (without customer identifiers)."""
+    from .models import RECENT_LIMIT, RecentView
+
+    label = " · ".join(part for part in (title, flow) if part)[:200]
+    RecentView.objects.update_or_create(
+        user=user, tenant_id=tenant_id, interaction_id=interaction_id, defaults={"label": label}
+    )
+    stale = RecentView.objects.filter(user=user).values_list("pk", flat=True)[RECENT_LIMIT:]
+    RecentView.objects.filter(pk__in=list(stale)).delete()

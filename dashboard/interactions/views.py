@@ -1,0 +1,193 @@
+"""HTTP only: read the request, call one service, pick a template."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard.accounts.access import can_view_tenant, granted_tenants
+from dashboard.cxengage import errors
+
+from . import presenters, services
+from .forms import LookupForm
+from .models import RecentView
+
+log = logging.getLogger("dashboard.interactions")
+
+# What each upstream failure means for the person looking at the page.
+FAILURES: dict[type[errors.CxEngageError], tuple[int, str, str, bool]] = {
+    errors.NotFound: (
+        404,
+        "No such interaction in this tenant",
+        "The CxEngage API has no interaction with this ID in this tenant. Check the ID and "
+        "the tenant: a link copied from another tenant's ticket will not work here.",
+        False,
+    ),
+    errors.Forbidden: (
+        403,
+        "The dashboard may not read this interaction",
+        "The CxEngage API refused: the dashboard's API user lacks the INTERACTIONS_API_READ_ALL "
+        "permission or access to this tenant. Ask the dashboard's operator to grant it.",
+        False,
+    ),
+    errors.AuthenticationFailed: (
+        502,
+        "The dashboard's API credentials are wrong",
+        "The CxEngage API rejected the dashboard's credentials. This is for the dashboard's "
+        "operator to fix: check CXENGAGE_USERNAME/CXENGAGE_PASSWORD or CXENGAGE_API_KEY/"
+        "CXENGAGE_API_SECRET.",
+        False,
+    ),
+    errors.RateLimited: (
+        503,
+        "The CxEngage API is busy",
+        "The API asked the dashboard to slow down.",
+        True,
+    ),
+    errors.Unavailable: (
+        503,
+        "The CxEngage API is unavailable",
+        "The API could not be reached or answered with an error. This is usually brief: try again.",
+        True,
+    ),
+    errors.Timeout: (
+        504,
+        "The CxEngage API did not answer in time",
+        "The API took too long to answer. Try again; if it keeps happening the API is struggling.",
+        True,
+    ),
+    errors.BadResponse: (
+        502,
+        "The CxEngage API sent something unreadable",
+        "The API's answer could not be read (not JSON, not an interaction, or too large). "
+        "Trying again may help; if not, tell the dashboard's operator.",
+        True,
+    ),
+}
+
+
+def _failure_page(request: HttpRequest, exc: errors.CxEngageError, context: dict[str, Any]) -> HttpResponse:
+    status, title, explanation, retry = next(
+        spec for cls, spec in FAILURES.items() if isinstance(exc, cls)
+    )
+    if isinstance(exc, errors.Unavailable) and exc.status and exc.status >= 500 and not isinstance(exc, errors.RateLimited):
+        status = 502
+    retry_after = math.ceil(exc.retry_after) if exc.retry_after is not None else None
+    if isinstance(exc, errors.RateLimited):
+        retry_after = retry_after or 5
+        explanation += f" Try again in {retry_after} s."
+    log.warning(
+        "interaction page failed: %s (upstream status %s, path %s)",
+        exc.kind,
+        exc.status,
+        exc.path,
+        extra={"failure": exc.kind, "upstream_status": exc.status, "upstream_path": exc.path},
+    )
+    response = render(
+        request,
+        "error.html",
+        {**context, "status": status, "title": title, "explanation": explanation, "retry": retry,
+         "detail": exc.message, "retry_after": retry_after},
+        status=status,
+    )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _zone_name() -> str:
+    zone = timezone.get_current_timezone()
+    return str(getattr(zone, "key", zone))
+
+
+def _checked_ids(request: HttpRequest, tenant_id: str, interaction_id: str) -> tuple[str, str] | HttpResponse:
+    """Canonical IDs, a redirect to the canonical URL, or a 404 — before any upstream call."""
+    tenant = services.normalise_uuid(tenant_id.lower())
+    interaction = services.normalise_uuid(interaction_id.lower())
+    if tenant is None or interaction is None:
+        raise Http404("That is not an interaction ID: IDs are UUIDs.")
+    if (tenant, interaction) != (tenant_id, interaction_id):
+        target = request.path.replace(tenant_id, tenant).replace(interaction_id, interaction)
+        query = request.META.get("QUERY_STRING")
+        return redirect(target + (f"?{query}" if query else ""), permanent=True)
+    if not can_view_tenant(request.user, tenant):
+        # The same answer as a missing interaction: no hint that the tenant exists.
+        raise Http404("No such interaction.")
+    return tenant, interaction
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    grants = granted_tenants(request.user)
+    if request.GET:
+        form = LookupForm(request.GET)
+        if form.is_valid():
+            return redirect(
+                "interaction",
+                tenant_id=form.cleaned_data["tenant_id"],
+                interaction_id=form.cleaned_data["interaction_id"],
+            )
+    else:
+        form = LookupForm(initial={"tenant_id": grants[0].tenant_id} if len(grants) == 1 else {})
+    demos = []
+    if settings.DEMO_MODE:
+        from dashboard.demo.api import DEMO_TENANT_ID, catalogue
+
+        if can_view_tenant(request.user, DEMO_TENANT_ID):
+            demos = [
+                {"title": e["title"], "summary": e["summary"],
+                 "url": reverse("interaction", args=[DEMO_TENANT_ID, e["interaction_id"]])}
+                for e in catalogue()
+            ]
+    recent = RecentView.objects.filter(user=request.user)[: 10]
+    return render(request, "home.html", {"form": form, "demos": demos, "recent": recent, "grants": grants})
+
+
+@require_GET
+def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
+    checked = _checked_ids(request, tenant_id, interaction_id)
+    if isinstance(checked, HttpResponse):
+        return checked
+    tenant_id, interaction_id = checked
+    context = {"tenant_id": tenant_id, "interaction_id": interaction_id}
+    try:
+        fetched = services.get_interaction(tenant_id, interaction_id)
+    except errors.CxEngageError as exc:
+        return _failure_page(request, exc, context)
+    item = fetched.interaction
+    zone = timezone.get_current_timezone()
+    view = presenters.page(item, zone, _zone_name())
+    services.remember_view(request.user, tenant_id, interaction_id, view.header.title, item.flow_name)
+    return render(
+        request,
+        "interaction.html",
+        {**context, "item": item, "view": view, "fetched": fetched},
+    )
+
+
+@require_GET
+def interaction_raw(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
+    checked = _checked_ids(request, tenant_id, interaction_id)
+    if isinstance(checked, HttpResponse):
+        return checked
+    tenant_id, interaction_id = checked
+    context = {"tenant_id": tenant_id, "interaction_id": interaction_id}
+    try:
+        raw, fetched_at, _ = services.fetch_raw(tenant_id, interaction_id)
+    except errors.CxEngageError as exc:
+        return _failure_page(request, exc, context)
+    if request.GET.get("download"):
+        response = JsonResponse(raw, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="interaction-{interaction_id}.json"'
+        return response
+    pretty = json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=True)
+    return render(request, "raw.html", {**context, "pretty": pretty, "fetched_at": fetched_at})

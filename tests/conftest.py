@@ -1,0 +1,60 @@
+"""Shared fixtures: a clean cache per test, signed-in users, a live-mode API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.demo.api import DEMO_TENANT_ID
+from dashboard.interactions import services
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LIVE_API = "https://api.cxengage.test"
+
+
+def load_fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings: Any) -> Iterator[None]:
+    # Tests talk plain http to Django's test client; TLS settings have their own test.
+    settings.SECURE_SSL_REDIRECT = False
+    cache.clear()
+    services.reset_client()
+    yield
+    services.reset_client()
+    cache.clear()
+
+
+@pytest.fixture
+def demo_user(django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_user("supervisor", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
+    return user
+
+
+@pytest.fixture
+def signed_in(client: Any, demo_user: Any) -> Any:
+    client.force_login(demo_user)
+    return client
+
+
+@pytest.fixture
+def live_mode(settings: Any) -> Iterator[str]:
+    """Point the dashboard at a (mocked) live API with Basic credentials."""
+    settings.DEMO_MODE = False
+    settings.CXENGAGE_API_URL = LIVE_API
+    settings.CXENGAGE_CREDENTIALS = {
+        "username": "api-user", "password": "s3cret-pw", "api_key": "", "api_secret": "",
+    }
+    settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
+    services.reset_client()
+    yield LIVE_API
+    services.reset_client()

@@ -1,0 +1,166 @@
+"""A stand-in CxEngage API: a real HTTP server on 127.0.0.1 for tests.
+
+It serves interaction bodies put into ``interactions`` and can be told to
+misbehave for a path (``behaviours``): answer a status, hang, reset the
+connection, trickle, or send garbage. It counts every request it receives.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Behaviour:
+    status: int = 200
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    hang: bool = False
+    reset: bool = False
+    trickle: float = 0.0  # seconds between bytes
+    times: int | None = None  # then fall back to normal behaviour
+
+
+class StandInAPI:
+    def __init__(self) -> None:
+        self.interactions: dict[tuple[str, str], dict[str, Any]] = {}
+        self.behaviours: dict[str, list[Behaviour]] = {}
+        self.requests: Counter[str] = Counter()
+        self.auth_headers: list[str] = []
+        self.tokens_issued = 0
+        self.valid_tokens: set[str] = set()
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                path = urlsplit(self.path).path
+                with api.lock:
+                    api.requests[f"POST {path}"] += 1
+                if api._misbehave(self, f"POST {path}"):
+                    return
+                if path == "/v1/tokens":
+                    with api.lock:
+                        api.tokens_issued += 1
+                        token = f"token-{api.tokens_issued}"
+                        api.valid_tokens.add(token)
+                    self._send(200, json.dumps({"token": token}).encode())
+                    return
+                self._send(404, b'{"message": "no"}')
+
+            def do_GET(self) -> None:  # noqa: N802
+                parts = urlsplit(self.path)
+                path = parts.path
+                with api.lock:
+                    api.requests[f"GET {path}"] += 1
+                    api.auth_headers.append(self.headers.get("Authorization", ""))
+                if api._misbehave(self, f"GET {path}"):
+                    return
+                auth = self.headers.get("Authorization", "")
+                if auth.startswith("Token ") and auth[6:] not in api.valid_tokens:
+                    self._send(401, b'{"message": "token expired"}')
+                    return
+                bits = path.strip("/").split("/")
+                if len(bits) == 5 and bits[:2] == ["v1", "tenants"] and bits[3] == "interactions":
+                    body = api.interactions.get((bits[2], bits[4]))
+                    if body is None:
+                        self._send(404, b'{"message": "Interaction not found"}')
+                    else:
+                        self._send(200, json.dumps(body).encode())
+                    return
+                if len(bits) == 4 and bits[:2] == ["v1", "tenants"] and bits[3] == "interactions":
+                    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                    self._send(200, json.dumps(api.list_body(bits[2], query)).encode())
+                    return
+                self._send(404, b'{"message": "Not found"}')
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._handler = Handler
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def list_body(self, tenant_id: str, query: dict[str, str]) -> dict[str, Any]:
+        bodies = [b for (t, _), b in self.interactions.items() if t == tenant_id]
+        limit, offset = int(query.get("limit", 100)), int(query.get("offset", 0))
+        return {
+            "page": offset // max(limit, 1), "limit": limit, "offset": offset, "total": len(bodies),
+            "tenantId": tenant_id, "results": bodies[offset: offset + limit],
+        }
+
+    def _misbehave(self, handler: BaseHTTPRequestHandler, key: str) -> bool:
+        with self.lock:
+            queue = self.behaviours.get(key) or self.behaviours.get("*")
+            if not queue:
+                return False
+            behaviour = queue[0]
+            if behaviour.times is not None:
+                behaviour.times -= 1
+                if behaviour.times <= 0:
+                    queue.pop(0)
+        if behaviour.delay:
+            time.sleep(behaviour.delay)
+        if behaviour.hang:
+            self._stop.wait(60)
+            return True
+        if behaviour.reset:
+            sock = handler.connection
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.close()
+            return True
+        body = behaviour.body if behaviour.body is not None else b'{"message": "scripted"}'
+        handler.send_response(behaviour.status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        for k, v in behaviour.headers.items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        if behaviour.trickle:
+            for i in range(len(body)):
+                handler.wfile.write(body[i: i + 1])
+                handler.wfile.flush()
+                if self._stop.wait(behaviour.trickle):
+                    break
+        else:
+            handler.wfile.write(body)
+        return True
+
+    def script(self, key: str, *behaviours: Behaviour) -> None:
+        with self.lock:
+            self.behaviours[key] = list(behaviours)
+
+    def __enter__(self) -> StandInAPI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()

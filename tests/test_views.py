@@ -1,0 +1,356 @@
+"""The pages, end to end through Django: content, statuses, access, failures."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from django.core.management import call_command
+from django.urls import reverse
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.demo.api import DEMO_TENANT_ID, catalogue
+from tests.conftest import LIVE_API, load_fixture
+
+pytestmark = pytest.mark.django_db
+
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
+PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
+UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
+
+
+def html(response: Any) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(user)
+    return client
+
+
+# -- sign-in and access ------------------------------------------------------
+
+
+def test_pages_need_sign_in_and_deep_links_survive_it(client: Any) -> None:
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={PAGE}"
+
+
+def test_sign_in_returns_to_the_deep_link(client: Any, demo_user: Any) -> None:
+    response = client.post("/accounts/login/", {"username": "supervisor", "password": "pw-for-tests-1", "next": PAGE})
+    assert response.status_code == 302
+    assert response["Location"] == PAGE
+
+
+def test_healthz_needs_no_sign_in(client: Any) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_user_without_grant_gets_404_and_no_upstream_call(live_mode: str, client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("other", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id="11111111-2222-4333-8444-555555555555")
+    client.force_login(user)
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = client.get(PAGE)
+        raw = client.get(PAGE + "raw/?download=1")
+    assert response.status_code == 404
+    assert raw.status_code == 404
+    assert not route.called
+    assert "+15065552222" not in html(response)
+
+
+def test_superuser_sees_every_tenant(live_mode: str, client: Any, django_user_model: Any) -> None:
+    admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    client.force_login(admin)
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = client.get(PAGE)
+    assert response.status_code == 200
+    assert "Basic Flow" in html(response)
+
+
+def test_grant_tenant_command(django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("newbie")
+    call_command("grant_tenant", "newbie", TENANT.upper(), "--label", "Support")
+    grant = TenantGrant.objects.get(user=user)
+    assert grant.tenant_id == TENANT and grant.label == "Support"
+    call_command("grant_tenant", "newbie", TENANT, "--revoke")
+    assert not TenantGrant.objects.filter(user=user).exists()
+
+
+def test_grant_tenant_rejects_bad_input(django_user_model: Any) -> None:
+    from django.core.management.base import CommandError
+
+    django_user_model.objects.create_user("newbie")
+    with pytest.raises(CommandError, match="UUID"):
+        call_command("grant_tenant", "newbie", "not-a-tenant")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("grant_tenant", "ghost", TENANT)
+
+
+# -- IDs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/tenants/{TENANT}/interactions/not-a-uuid/",
+        f"/tenants/nope/interactions/{IID}/",
+        f"/tenants/{TENANT}/interactions/{IID.replace('-', '')}/",
+        f"/tenants/{TENANT}/interactions/%3Cscript%3E/",
+        f"/tenants/{TENANT}/interactions/{IID}x/",
+    ],
+)
+def test_malformed_ids_are_404_without_upstream_call(live_user: Any, path: str) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={})
+        response = live_user.get(path)
+    assert response.status_code == 404
+    assert not route.called
+    assert "UUID" in html(response)
+    assert "<script>" not in html(response)
+
+
+def test_upper_case_ids_redirect_to_canonical_url(live_user: Any) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={})
+        response = live_user.get(PAGE.upper().replace("/TENANTS/", "/tenants/").replace("/INTERACTIONS/", "/interactions/"))
+    assert response.status_code == 301
+    assert response["Location"] == PAGE
+    assert not route.called
+
+
+# -- live data and every failure --------------------------------------------
+
+
+def test_live_page_shows_the_interaction(live_user: Any) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = live_user.get(PAGE)
+    body = html(response)
+    assert response.status_code == 200
+    assert route.call_count == 1
+    expected = "Basic " + base64.b64encode(b"api-user:s3cret-pw").decode()
+    assert route.calls[0].request.headers["Authorization"] == expected
+    for text in ("Inbound voice", "+15065552222", "+15065551111", "Basic Flow", "2017-12-07 19:20:33.394 UTC",
+                 "0:01:34", "Support", "abandon", "customer-disconnect", "IVR time", "Complete"):
+        assert text in body, text
+    assert "Demo data" not in body
+    assert "s3cret" not in body
+
+
+@pytest.mark.parametrize(
+    ("upstream", "status", "says"),
+    [
+        (httpx.Response(404, json={"message": "Interaction not found"}), 404, "No such interaction in this tenant"),
+        (httpx.Response(403, json={"errors": [{"message": "nope"}]}), 403, "INTERACTIONS_API_READ_ALL"),
+        (httpx.Response(401, text="bad credentials"), 502, "credentials are wrong"),
+        (httpx.Response(500, json={"error": "boom"}), 502, "unavailable"),
+        (httpx.Response(503, text="<html>down</html>"), 502, "unavailable"),
+        (httpx.Response(200, text="<html>not json</html>"), 502, "unreadable"),
+        (httpx.Response(200, json=[1, 2, 3]), 502, "unreadable"),
+        (httpx.Response(302, headers={"Location": "https://evil.example/"}), 502, "unreadable"),
+    ],
+)
+def test_each_upstream_failure_has_its_page(live_user: Any, upstream: httpx.Response, status: int, says: str, caplog: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).mock(return_value=upstream)
+        response = live_user.get(PAGE)
+    assert response.status_code == status
+    body = html(response)
+    assert says in body
+    assert "Traceback" not in body
+    assert any(getattr(r, "upstream_path", None) and UPSTREAM.endswith(r.upstream_path) for r in caplog.records)
+    assert "s3cret" not in caplog.text
+
+
+def test_rate_limited_page_says_when_to_retry(live_user: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(429, headers={"Retry-After": "1"})
+        response = live_user.get(PAGE)
+    assert route.call_count == 3
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "busy" in html(response) and "1 s" in html(response)
+    assert "Try again" in html(response)
+
+
+def test_refused_connection_is_503(live_user: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).mock(side_effect=httpx.ConnectError("refused"))
+        response = live_user.get(PAGE)
+    assert response.status_code == 503
+    assert "unavailable" in html(response)
+
+
+def test_timeout_is_504(live_user: Any) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).mock(side_effect=httpx.ReadTimeout("slow"))
+        response = live_user.get(PAGE)
+    assert response.status_code == 504
+    assert "did not answer in time" in html(response)
+
+
+def test_one_upstream_request_per_cache_lifetime(live_user: Any) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        for _ in range(3):
+            assert live_user.get(PAGE).status_code == 200
+        assert live_user.get(PAGE + "raw/").status_code == 200
+    assert route.call_count == 1
+
+
+def test_not_found_is_cached_briefly(live_user: Any) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(404)
+        assert live_user.get(PAGE).status_code == 404
+        assert live_user.get(PAGE).status_code == 404
+    assert route.call_count == 1
+
+
+def test_in_progress_interaction_is_cached_briefly(live_user: Any, settings: Any) -> None:
+    settings.CACHE_TTL_IN_PROGRESS = 0.3
+    body = {**load_fixture("reference-sample.json"), "dataComplete": False}
+    import time
+
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=body)
+        live_user.get(PAGE)
+        live_user.get(PAGE)
+        assert route.call_count == 1
+        time.sleep(1.1)
+        live_user.get(PAGE)
+    assert route.call_count == 2
+
+
+def test_upstream_content_is_escaped(live_user: Any) -> None:
+    body = load_fixture("reference-sample.json")
+    body.update(
+        notes='<script>alert("notes")</script>',
+        flowName="<img src=x onerror=alert(1)>",
+        customer='"><svg onload=alert(2)>',
+        audioRecording="javascript:alert(3)",
+        messagingTranscript=[{"from": "customer", "text": "<b hx-get=/admin/>hi</b>"}],
+    )
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        response = live_user.get(PAGE)
+    page = html(response)
+    assert response.status_code == 200
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page and "<svg onload" not in page and "<b hx-get" not in page
+    assert "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+    assert "not an http(s) address" in page
+
+
+# -- demo data ---------------------------------------------------------------
+
+
+def test_home_lists_the_demo_interactions(signed_in: Any) -> None:
+    response = signed_in.get("/")
+    body = html(response)
+    assert response.status_code == 200
+    assert "Demo data" in body
+    for entry in catalogue():
+        assert reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]) in body
+
+
+@pytest.mark.parametrize("entry", catalogue(), ids=lambda e: e["file"])
+def test_every_demo_interaction_renders(signed_in: Any, entry: dict[str, Any]) -> None:
+    response = signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
+    body = html(response)
+    assert response.status_code == 200
+    assert "Demo data" in body
+    assert entry["interaction_id"] in body
+    if entry["body"].get("flowName"):
+        assert entry["body"]["flowName"] in body.replace("&#x27;", "'").replace("&amp;", "&")
+    if entry["body"].get("flagged"):
+        assert "Flagged" in body and "What may be wrong" in body
+
+
+def test_flag_reasons_are_plain_language(signed_in: Any) -> None:
+    seen = set()
+    for entry in catalogue():
+        flag_type = entry["body"].get("flagType")
+        if not flag_type:
+            continue
+        body = html(signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+        seen.add(flag_type)
+        if flag_type == "Agent":
+            assert "agent&#x27;s end time never reached reporting" in body
+        if flag_type == "Mystery-new-flag":
+            assert "does not know" in body
+    assert {"Agent", "Queue", "Segment", "Stuck", "Safeguard-terminated", "forced - no reason provided",
+            "exceed-counter-limit-terminated", "error-uncaught-flow-error"} <= seen
+
+
+def test_demo_unknown_interaction_is_404(signed_in: Any) -> None:
+    response = signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/00000000-0000-1000-8000-000000000000/")
+    assert response.status_code == 404
+    assert "No such interaction in this tenant" in html(response)
+
+
+def test_raw_json_view_and_download(signed_in: Any) -> None:
+    entry = catalogue()[0]
+    base = reverse("interaction_raw", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    view = signed_in.get(base)
+    assert view.status_code == 200 and "Raw JSON" in html(view)
+    download = signed_in.get(base + "?download=1")
+    assert download["Content-Type"] == "application/json"
+    assert "attachment" in download["Content-Disposition"]
+    assert json.loads(download.content)["interactionId"] == entry["body"]["interactionId"]
+
+
+def test_recently_viewed_lists_opened_interactions(signed_in: Any) -> None:
+    entry = catalogue()[1]
+    signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
+    home = html(signed_in.get("/"))
+    recent = home[home.index("Recently viewed"):home.index("Demo interactions")]
+    assert entry["interaction_id"] in recent
+
+
+def test_viewer_time_zone_from_cookie(signed_in: Any) -> None:
+    entry = next(e for e in catalogue() if e["body"]["interactionId"] == IID)
+    signed_in.cookies["tz"] = "America%2FHalifax"
+    body = html(signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+    assert "Start (America/Halifax)" in body
+    assert "2017-12-07 15:20:33 AST" in body
+
+
+# -- look-up form ------------------------------------------------------------
+
+
+def test_lookup_by_pasted_url(signed_in: Any) -> None:
+    url = f"https://api.cxengage.net/v1/tenants/{TENANT.upper()}/interactions/{IID}"
+    response = signed_in.get("/", {"url": url})
+    assert response.status_code == 302
+    assert response["Location"] == PAGE
+
+
+def test_lookup_by_ids(signed_in: Any) -> None:
+    response = signed_in.get("/", {"tenant_id": f" {TENANT} ", "interaction_id": IID.upper()})
+    assert response["Location"] == PAGE
+
+
+def test_lookup_explains_bad_input(signed_in: Any) -> None:
+    body = html(signed_in.get("/", {"tenant_id": "abc", "interaction_id": ""}))
+    assert "A tenant ID is a UUID" in body
+    assert "Enter an interaction ID" in body
+    body = html(signed_in.get("/", {"url": "https://example.com/nothing"}))
+    assert "does not contain" in body
