@@ -8,7 +8,9 @@ connection, trickle, or send garbage. It counts every request it receives.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -103,6 +105,7 @@ class StandInAPI:
         self._handler = Handler
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # resets are on purpose
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -131,9 +134,11 @@ class StandInAPI:
             self._stop.wait(60)
             return True
         if behaviour.reset:
+            # SO_LINGER 0 then a real close of the descriptor sends a TCP reset.
             sock = handler.connection
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            sock.close()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(sock.detach())
+            handler.close_connection = True
             return True
         body = behaviour.body if behaviour.body is not None else b'{"message": "scripted"}'
         handler.send_response(behaviour.status)

@@ -151,6 +151,7 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
     else:
         status, css = "Completeness unknown", "unknown"
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
+    local = zone_name not in ("UTC", "Etc/UTC")
     facts = [
         Fact("Channel", _text(i.channel_type, "channel_type" in u)),
         Fact("Direction", _text(i.direction, "direction" in u)),
@@ -158,9 +159,9 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
         Fact("Contact point", _text(i.contact_point, "contact_point" in u)),
         Fact("Flow", _text(i.flow_name or i.flow_id, "flow_name" in u)),
         Fact("Start (UTC)", _utc(i.start, "start" in u)),
-        Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u)),
+        *([Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u))] if local else []),
         Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
-        Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing)),
+        *([Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))] if local else []),
         Fact("Duration", _duration(i.start, i.end) if i.end else _seconds(i.interaction_time)),
     ]
     return Header(title=title, facts=tuple(facts), status=status, status_css=css)

@@ -1,0 +1,23 @@
+# The dashboard as one stateless web process: gunicorn, static files baked in.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STATIC_MANIFEST=1
+
+WORKDIR /app
+COPY . .
+RUN pip install -e . \
+    && python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --system --uid 10001 --home /app dashboard \
+    && mkdir -p /app/data && chown dashboard /app/data
+
+USER dashboard
+EXPOSE 8000
+# SQLite lives in /app/data unless DATABASE_URL points elsewhere.
+ENV DATABASE_URL=sqlite:////app/data/db.sqlite3
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn dashboard.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --threads ${GUNICORN_THREADS:-4} --access-logfile - --timeout 30"]

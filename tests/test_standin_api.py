@@ -1,0 +1,101 @@
+"""The dashboard pointed at a real stand-in API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.interactions import services
+from tests.conftest import load_fixture
+from tests.standin import Behaviour, StandInAPI
+
+pytestmark = pytest.mark.django_db
+
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
+PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
+KEY = f"GET /v1/tenants/{TENANT}/interactions/{IID}"
+
+
+@pytest.fixture
+def api(settings: Any) -> Iterator[StandInAPI]:
+    with StandInAPI() as server:
+        server.interactions[(TENANT, IID)] = load_fixture("reference-sample.json")
+        settings.DEMO_MODE = False
+        settings.CXENGAGE_API_URL = server.url
+        settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"}
+        settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
+        services.reset_client()
+        yield server
+        services.reset_client()
+
+
+@pytest.fixture
+def viewer(client: Any, django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_user("viewer", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(user)
+    return client
+
+
+def test_live_data_through_token_auth(api: StandInAPI, viewer: Any) -> None:
+    response = viewer.get(PAGE)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Basic Flow" in body and "+15065552222" in body
+    assert api.requests["POST /v1/tokens"] == 1
+    assert api.auth_headers == ["Token token-1"]
+
+
+def test_expired_token_is_renewed_once(api: StandInAPI, viewer: Any) -> None:
+    assert viewer.get(PAGE).status_code == 200
+    api.valid_tokens.clear()  # the token expires upstream
+    services.cache.clear()
+    assert viewer.get(PAGE).status_code == 200
+    assert api.requests["POST /v1/tokens"] == 2
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "status", "says"),
+    [
+        (Behaviour(status=404, body=b'{"message": "Interaction not found"}'), 404, "No such interaction"),
+        (Behaviour(status=403, body=b'"Forbidden"'), 403, "INTERACTIONS_API_READ_ALL"),
+        (Behaviour(status=500, body=b"oops"), 502, "unavailable"),
+        (Behaviour(status=503), 502, "unavailable"),
+        (Behaviour(status=429, headers={"Retry-After": "7"}), 503, "busy"),
+        (Behaviour(reset=True), 503, "unavailable"),
+        (Behaviour(hang=True), 504, "did not answer in time"),
+        (Behaviour(status=200, body=b"this is not json"), 502, "unreadable"),
+        (Behaviour(status=200, body=b'"a string"'), 502, "unreadable"),
+        (Behaviour(status=200, body=b"{" + b'"a": 1,' * 30, trickle=0.02), 504, "did not answer in time"),
+    ],
+    ids=["404", "403", "500", "503", "429", "reset", "hang", "not-json", "not-object", "trickle"],
+)
+def test_each_failure_gives_its_page(api: StandInAPI, viewer: Any, behaviour: Behaviour, status: int, says: str) -> None:
+    api.script(KEY, behaviour)
+    started = time.monotonic()
+    response = viewer.get(PAGE)
+    elapsed = time.monotonic() - started
+    assert response.status_code == status
+    assert says in response.content.decode()
+    assert elapsed < 3.0  # the 1.5 s deadline holds, with room for a slow machine
+
+
+def test_401_after_renewal_is_the_operators_problem(api: StandInAPI, viewer: Any) -> None:
+    api.script(KEY, Behaviour(status=401, body=b'{"message": "expired"}'))
+    response = viewer.get(PAGE)
+    assert response.status_code == 502
+    assert "credentials are wrong" in response.content.decode()
+    assert api.requests[KEY] == 2  # the first try, then once after renewing the token
+    assert api.requests["POST /v1/tokens"] == 2
+
+
+def test_burst_of_5xx_is_retried(api: StandInAPI, viewer: Any) -> None:
+    api.script(KEY, Behaviour(status=502, times=2))
+    response = viewer.get(PAGE)
+    assert response.status_code == 200
+    assert api.requests[KEY] == 3
