@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -116,7 +117,7 @@ def _error_message(body: bytes) -> str:
     """Pull a human message out of an error body of any shape, or ''."""
     try:
         data: Any = json.loads(body[:65536])
-    except ValueError:
+    except (ValueError, RecursionError):
         text = body[:200].decode("utf-8", "replace").strip()
         return text if text and "<" not in text else ""
     if isinstance(data, str):
@@ -133,6 +134,49 @@ def _error_message(body: bytes) -> str:
     return ""
 
 
+class _Watchdog:
+    """Cuts a response's connection when the call's deadline passes.
+
+    A body trickled slowly never trips httpx's per-read timeout; shutting the
+    socket down wakes the blocked read, which the client reports as a timeout.
+    """
+
+    def __init__(self, response: httpx.Response, deadline_at: float) -> None:
+        self.fired = False
+        self._fd: int | None = None
+        stream = response.extensions.get("network_stream")
+        raw = stream.get_extra_info("socket") if stream is not None else None
+        if raw is not None:
+            try:
+                self._fd = raw.fileno()
+            except (OSError, ValueError):
+                self._fd = None
+        delay = max(0.0, deadline_at - time.monotonic())
+        self._timer = threading.Timer(delay, self._cut) if self._fd is not None else None
+
+    def _cut(self) -> None:
+        self.fired = True
+        if self._fd is None:
+            return
+        try:
+            # A duplicate of the descriptor: shutdown() acts on the connection,
+            # and the TLS object in the reading thread is left alone.
+            with socket.socket(fileno=os.dup(self._fd)) as dup:
+                dup.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def __enter__(self) -> _Watchdog:
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 class CxEngageClient:
     """One pooled HTTP client per process (re-created after a fork)."""
 
@@ -146,7 +190,7 @@ class CxEngageClient:
     # -- public API ---------------------------------------------------------
 
     def get_interaction(self, tenant_id: str, interaction_id: str) -> dict[str, Any]:
-        path = f"/v1/tenants/{quote(tenant_id)}/interactions/{quote(interaction_id)}"
+        path = f"/v1/tenants/{quote(tenant_id, safe='')}/interactions/{quote(interaction_id, safe='')}"
         data = self._get_json(path)
         if not isinstance(data, dict):
             raise errors.BadResponse(
@@ -155,7 +199,7 @@ class CxEngageClient:
         return data
 
     def list_interactions(self, tenant_id: str, **params: str | int) -> dict[str, Any]:
-        path = f"/v1/tenants/{quote(tenant_id)}/interactions"
+        path = f"/v1/tenants/{quote(tenant_id, safe='')}/interactions"
         data = self._get_json(path, {k: str(v) for k, v in params.items()})
         if not isinstance(data, dict):
             raise errors.BadResponse(
@@ -270,6 +314,11 @@ class CxEngageClient:
             except httpx.TimeoutException:
                 self._log(method, path, None, started, attempt, "timeout")
                 raise errors.Timeout("The API did not answer in time.", path=path) from None
+            except httpx.DecodingError:
+                self._log(method, path, None, started, attempt, "undecodable")
+                raise errors.BadResponse(
+                    "The API's answer could not be decoded.", path=path
+                ) from None
             except httpx.TransportError as exc:
                 # Reset or broken connection mid-answer: never retried, since
                 # the request may have reached the API.
@@ -315,19 +364,25 @@ class CxEngageClient:
                 )
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > cfg.max_body_bytes:
-                    raise errors.BadResponse(
-                        f"The API's answer is larger than {cfg.max_body_bytes} bytes.",
-                        path=path,
-                        status=response.status_code,
-                    )
-                # A body trickled a byte at a time never trips the read
-                # timeout; the deadline still holds.
-                if time.monotonic() > deadline_at:
-                    raise errors.Timeout("The API did not finish its answer in time.", path=path)
-                chunks.append(chunk)
+            with _Watchdog(response, deadline_at) as watchdog:
+                try:
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > cfg.max_body_bytes:
+                            raise errors.BadResponse(
+                                f"The API's answer is larger than {cfg.max_body_bytes} bytes.",
+                                path=path,
+                                status=response.status_code,
+                            )
+                        chunks.append(chunk)
+                except httpx.TransportError:
+                    if watchdog.fired:
+                        raise errors.Timeout(
+                            "The API did not finish its answer in time.", path=path
+                        ) from None
+                    raise
+            if time.monotonic() > deadline_at:
+                raise errors.Timeout("The API did not finish its answer in time.", path=path)
         finally:
             response.close()
         return response, b"".join(chunks)
