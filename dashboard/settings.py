@@ -113,6 +113,9 @@ CACHE_TTL_COMPLETE = config.env_float(ENV, "CACHE_TTL_COMPLETE", 3600)
 CACHE_TTL_IN_PROGRESS = config.env_float(ENV, "CACHE_TTL_IN_PROGRESS", 10)
 CACHE_TTL_NOT_FOUND = config.env_float(ENV, "CACHE_TTL_NOT_FOUND", 30)
 
+# Seconds between refreshes of a live (dataComplete: false) interaction's timeline.
+TIMELINE_POLL_SECONDS = int(config.env_float(ENV, "TIMELINE_POLL_SECONDS", 10, minimum=1))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -49,3 +49,20 @@ def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> s
 
 def iso(moment: datetime | None) -> str:
     return moment.isoformat().replace("+00:00", "Z") if moment else ""
+
+
+def parse_clock(text: str) -> float | None:
+    """'90', '1:30', '1:02:03' or '90.5' -> seconds; None when unreadable."""
+    parts = text.strip().split(":")
+    if not 1 <= len(parts) <= 3 or any(p.strip() == "" for p in parts):
+        return None
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if any(n < 0 or not math.isfinite(n) for n in numbers):
+        return None
+    seconds = 0.0
+    for n in numbers:
+        seconds = seconds * 60 + n
+    return seconds

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import formatting as fmt
 from .domain import Interaction, Statistic
+from .timeline import LIVE_REASON
 
 UNKNOWN = "unknown"
 
@@ -297,3 +298,124 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
         ),
     )
 
+
+
+# -- timeline detail panel -----------------------------------------------------
+
+_LABELS = {
+    "segment_id": "Segment ID", "number": "Segment number", "start_type": "Started by",
+    "end_type": "Ended by", "start": "Start", "end": "End", "cancelled": "Cancelled",
+    "cancel_time": "Cancel time", "segment_time": "Segment time", "agent_id": "Agent ID",
+    "to_agent_id": "To agent ID", "interaction_agent_id": "Interaction agent ID",
+    "consult_time": "Consult time", "transfer": "Transfer", "transfer_time": "Transfer time",
+    "add_participant": "Add participant", "add_participant_time": "Add-participant time",
+    "add_participant_handed_off": "Add participant handed off", "extension_type": "Extension type",
+    "extension_value": "Extension value", "third_party": "Third party",
+    "queue_visit_id": "Queue visit ID", "queue_id": "Queue ID", "queue_name": "Queue",
+    "platform_queue_id": "Platform queue ID (WFM)", "queue_type": "Queue type",
+    "entry_type": "Entered by", "exit_type": "Left by", "queue_time": "Queue time",
+    "abandoned": "Abandoned", "abandon_time": "Abandon time", "sla_abandoned": "SLA abandoned",
+    "sla_time": "SLA time", "entry_length": "Queue entry length", "agent_name": "Agent",
+    "platform_agent_id": "Platform agent ID", "tenant_agent_id": "Tenant agent ID",
+    "session_id": "Session ID", "work_cancel_time": "Work offer cancelled after",
+    "duration": "Length",
+}
+_DURATIONS = {
+    "cancel_time", "segment_time", "consult_time", "transfer_time", "add_participant_time",
+    "queue_time", "abandon_time", "sla_time", "work_cancel_time", "duration",
+}
+_SKIP = {"extra", "unknown"}
+
+
+@dataclass(frozen=True)
+class Link:
+    bar_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    bar_id: str
+    title: str
+    summary: str
+    facts: tuple[Fact, ...]
+    notes: tuple[str, ...]
+    related: tuple[Link, ...]
+
+    @property
+    def related_ids(self) -> tuple[str, ...]:
+        return tuple(link.bar_id for link in self.related)
+
+
+def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason: str = "") -> Cell:
+    if name == "end" and value is None and not unknown and open_reason:
+        if open_reason == LIVE_REASON:
+            return Cell("not yet", css="missing")
+        return Cell("never arrived", css="missing warn")
+    if isinstance(value, datetime) or (value is None and name in ("start", "end")):
+        return _local(value, zone, unknown) if value else _text(None, unknown)
+    if name in _DURATIONS:
+        return _seconds(value, unknown)
+    return _text(value, unknown)
+
+
+def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
+    """Every field of the record behind ``bar_id``, and links to related bars."""
+    import dataclasses
+
+    bar = timeline.bar(bar_id)
+    if bar is None:
+        return None
+    facts: list[Fact] = [
+        Fact("From start", Cell(fmt.clock(bar.offset))),
+        Fact("Length on the timeline", Cell(bar.duration_text)),
+    ]
+    record = bar.record
+    if bar.kind in ("segment", "queue", "agent", "hold") and record is not None:
+        unknown = getattr(record, "unknown", frozenset())
+        for f in dataclasses.fields(record):
+            if f.name in _SKIP:
+                continue
+            label = _LABELS.get(f.name, f.name.replace("_", " ").capitalize())
+            cell = _field_cell(f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason)
+            facts.append(Fact(label, cell))
+        for extra in getattr(record, "extra", ()):
+            facts.append(Fact(extra.name, Cell(extra.value)))
+    else:
+        facts += [Fact("Start", _local(bar.start, zone, False)), Fact("End", _local(bar.end, zone, False))]
+    by_id = {b.id: b for b in timeline.bars}
+    related = tuple(
+        Link(rid, f"{by_id[rid].kind_label} {by_id[rid].label}") for rid in bar.related if rid in by_id
+    )
+    notes = tuple(n for n in (bar.reason, *bar.warnings) if n)
+    return Detail(
+        bar_id=bar.id,
+        title=f"{bar.kind_label} {bar.label}",
+        summary=bar.accessible_name,
+        facts=tuple(facts),
+        notes=notes,
+        related=related,
+    )
+
+
+@dataclass(frozen=True)
+class ZoomLink:
+    text: str
+    query: str
+    label: str
+
+
+def zoom_links(timeline: Any) -> tuple[ZoomLink, ...]:
+    """Zoom in (middle half), out (double) and back to the whole interaction."""
+    lo, hi, total = timeline.window_start, timeline.window_end, timeline.total
+    span = hi - lo
+    mid = (lo + hi) / 2
+    links = []
+    if span > 2:
+        links.append(ZoomLink("Zoom in", f"zoom={mid - span / 4:.1f}-{mid + span / 4:.1f}",
+                              "Zoom in to the middle half of the shown range"))
+    if timeline.zoomed:
+        out_lo, out_hi = max(0.0, mid - span), min(total, mid + span)
+        links.append(ZoomLink("Zoom out", f"zoom={out_lo:.1f}-{out_hi:.1f}", "Zoom out to twice the shown range"))
+        links.append(ZoomLink("Whole interaction", "", "Show the whole interaction"))
+    return tuple(links)

@@ -13,15 +13,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from dashboard.accounts.access import can_view_tenant, granted_tenants
 from dashboard.cxengage import errors
 
-from . import presenters, services
+from . import presenters, services, timeline
+from .formatting import clock, parse_clock
 from .forms import LookupForm
 from .models import RecentView
 
 log = logging.getLogger("dashboard.interactions")
+
+GEOMETRY = {
+    "width": timeline.WIDTH,
+    "axis": timeline.AXIS_HEIGHT - 6,
+    "bar": timeline.BAR_HEIGHT,
+}
 
 # What each upstream failure means for the person looking at the page.
 FAILURES: dict[type[errors.CxEngageError], tuple[int, str, str, bool]] = {
@@ -75,7 +83,9 @@ FAILURES: dict[type[errors.CxEngageError], tuple[int, str, str, bool]] = {
 }
 
 
-def _failure_page(request: HttpRequest, exc: errors.CxEngageError, context: dict[str, Any]) -> HttpResponse:
+def _failure_page(
+    request: HttpRequest, exc: errors.CxEngageError, context: dict[str, Any], *, fragment: bool = False
+) -> HttpResponse:
     status, title, explanation, retry = next(
         spec for cls, spec in FAILURES.items() if isinstance(exc, cls)
     )
@@ -94,7 +104,7 @@ def _failure_page(request: HttpRequest, exc: errors.CxEngageError, context: dict
     )
     response = render(
         request,
-        "error.html",
+        "interactions/_detail_error.html" if fragment else "error.html",
         {**context, "status": status, "title": title, "explanation": explanation, "retry": retry,
          "detail": exc.message, "retry_after": retry_after},
         status=status,
@@ -152,26 +162,91 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"form": form, "demos": demos, "recent": recent, "grants": grants})
 
 
+def _zoom_window(params: Any) -> tuple[float, float] | None:
+    """``zoom=a-b`` (seconds) or ``zoom_from``/``zoom_to`` (m:ss) -> a window."""
+    if params.get("zoom_from") or params.get("zoom_to"):
+        lo = parse_clock(params.get("zoom_from", "") or "0")
+        hi = parse_clock(params.get("zoom_to", "") or "")
+        if lo is not None and hi is not None:
+            return (lo, hi)
+        return None if lo is None else (lo, float("inf"))
+    raw = params.get("zoom", "")
+    lo_text, sep, hi_text = raw.partition("-")
+    if not sep:
+        return None
+    lo, hi = parse_clock(lo_text), parse_clock(hi_text)
+    return (lo, hi) if lo is not None and hi is not None else None
+
+
+def _poll_failed(request: HttpRequest, exc: errors.CxEngageError, context: dict[str, Any]) -> HttpResponse:
+    """A failed live refresh: keep the timeline shown, back off, say so quietly."""
+    failures = _int(request.GET.get("failures"), 0) + 1
+    log.warning("timeline refresh failed: %s (upstream status %s)", exc.kind, exc.status,
+                extra={"failure": exc.kind, "upstream_status": exc.status, "upstream_path": exc.path})
+    response = render(
+        request,
+        "interactions/_live_status.html",
+        {**context, "poll_failed": True, "poll_failures": failures,
+         "poll_delay": min(settings.TIMELINE_POLL_SECONDS * 2**failures, 120),
+         "timeline": {"live": True}, "fetched": {"fetched_at": timezone.now()}},
+    )
+    response["HX-Retarget"] = "#live-status"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(0, min(int(value or default), 20))
+    except ValueError:
+        return default
+
+
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target")
 def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
     checked = _checked_ids(request, tenant_id, interaction_id)
     if isinstance(checked, HttpResponse):
         return checked
     tenant_id, interaction_id = checked
-    context = {"tenant_id": tenant_id, "interaction_id": interaction_id}
+    target = request.htmx.target if request.htmx else None
+    window = _zoom_window(request.GET)
+    focus = request.GET.get("focus", "")[:100]
+    zoom_query = ""
+    context: dict[str, Any] = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     try:
         fetched = services.get_interaction(tenant_id, interaction_id)
     except errors.CxEngageError as exc:
-        return _failure_page(request, exc, context)
+        if target == "timeline":
+            return _poll_failed(request, exc, context)
+        return _failure_page(request, exc, context, fragment=target == "detail-panel")
     item = fetched.interaction
     zone = timezone.get_current_timezone()
-    view = presenters.page(item, zone, _zone_name())
-    services.remember_view(request.user, tenant_id, interaction_id, view.header.title, item.flow_name)
-    return render(
-        request,
-        "interaction.html",
-        {**context, "item": item, "view": view, "fetched": fetched},
+    line = timeline.timeline_for(item, timezone.now(), window)
+    if line.zoomed:
+        zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&"
+    panel = presenters.detail(line, focus, zone) if focus else None
+    context.update(
+        item=item,
+        fetched=fetched,
+        timeline=line,
+        geometry=GEOMETRY,
+        zoom=presenters.zoom_links(line),
+        zoom_query=zoom_query,
+        window={"from": clock(line.window_start), "to": clock(line.window_end), "total": clock(line.total)},
+        focus=focus,
+        focus_related=set(panel.related_ids) if panel else set(),
+        detail=panel,
+        poll_delay=settings.TIMELINE_POLL_SECONDS,
+        poll_failures=0,
     )
+    if target == "timeline":
+        return render(request, "interactions/_timeline.html", context)
+    if target == "detail-panel":
+        return render(request, "interactions/_detail.html", context)
+    context["view"] = presenters.page(item, zone, _zone_name())
+    services.remember_view(request.user, tenant_id, interaction_id, context["view"].header.title, item.flow_name)
+    return render(request, "interaction.html", context)
 
 
 @require_GET

@@ -1,6 +1,7 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+
   // Tell the server the viewer's time zone so it renders local times.
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -8,4 +9,94 @@
       document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
     }
   } catch (e) { /* old browser: times stay in UTC */ }
+
+  function bars() {
+    return Array.prototype.slice.call(document.querySelectorAll("#timeline a.bar"));
+  }
+
+  function rowOf(bar) {
+    var body = bar.querySelector(".bar-body");
+    return body ? parseFloat(body.getAttribute("y")) : 0;
+  }
+
+  function xOf(bar) {
+    var body = bar.querySelector(".bar-body");
+    return body ? parseFloat(body.getAttribute("x")) : 0;
+  }
+
+  // Arrow keys move between bars: left/right along the row, up/down to the
+  // nearest bar in the row above or below. Tab still walks them in order.
+  document.addEventListener("keydown", function (event) {
+    var bar = event.target.closest && event.target.closest("#timeline a.bar");
+    if (!bar) return;
+    var all = bars();
+    var next = null;
+    if (event.key === " " ) { event.preventDefault(); bar.click(); return; }
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      var i = all.indexOf(bar);
+      next = all[i + (event.key === "ArrowRight" ? 1 : -1)] || null;
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      var y = rowOf(bar), x = xOf(bar), down = event.key === "ArrowDown";
+      var rows = all.map(rowOf).filter(function (r) { return down ? r > y : r < y; });
+      if (rows.length) {
+        var target = down ? Math.min.apply(null, rows) : Math.max.apply(null, rows);
+        var inRow = all.filter(function (b) { return rowOf(b) === target; });
+        inRow.sort(function (a, b) { return Math.abs(xOf(a) - x) - Math.abs(xOf(b) - x); });
+        next = inRow[0];
+      }
+    } else if (event.key === "Home" || event.key === "End") {
+      next = event.key === "Home" ? all[0] : all[all.length - 1];
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (next) next.focus();
+  });
+
+  // Related bars (a segment, its queue visits and its agents) light up together.
+  function highlight(bar, on) {
+    var timeline = document.getElementById("timeline");
+    if (!timeline) return;
+    timeline.classList.toggle("has-hover", on);
+    var ids = on ? (bar.getAttribute("data-related") || "").split(" ").concat([bar.getAttribute("data-bar")]) : [];
+    bars().forEach(function (b) {
+      b.classList.toggle("hl", ids.indexOf(b.getAttribute("data-bar")) !== -1);
+    });
+  }
+  ["focusin", "mouseover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var bar = event.target.closest && event.target.closest("#timeline a.bar");
+      if (bar) highlight(bar, true);
+    });
+  });
+  ["focusout", "mouseout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var bar = event.target.closest && event.target.closest("#timeline a.bar");
+      if (bar) highlight(bar, false);
+    });
+  });
+
+  // After a bar's details load, mark it and its relations as chosen.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "detail-panel") return;
+    var panel = document.getElementById("detail-panel");
+    var related = panel ? Array.prototype.map.call(panel.querySelectorAll("[data-focus-bar]"), function (a) {
+      return a.getAttribute("data-focus-bar");
+    }) : [];
+    var focus = new URLSearchParams(window.location.search).get("focus");
+    bars().forEach(function (b) {
+      var id = b.getAttribute("data-bar");
+      b.classList.toggle("focused", id === focus);
+      b.classList.toggle("related", related.indexOf(id) !== -1);
+    });
+  });
+
+  // A live refresh that never reached the server: try again later, quietly.
+  document.addEventListener("htmx:sendError", function (event) {
+    var poller = event.detail.elt;
+    if (!poller || !poller.classList || !poller.classList.contains("poller")) return;
+    var delay = Math.min(parseInt(poller.getAttribute("data-poll-delay") || "10", 10) * 2, 120);
+    poller.setAttribute("data-poll-delay", String(delay));
+    setTimeout(function () { if (window.htmx) window.htmx.trigger(poller, "retry-poll"); }, delay * 1000);
+  });
 })();
