@@ -24,8 +24,6 @@ def load_fixture(name: str) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(settings: Any) -> Iterator[None]:
-    # Tests talk plain http to Django's test client; TLS settings have their own test.
-    settings.SECURE_SSL_REDIRECT = False
     cache.clear()
     services.reset_client()
     yield

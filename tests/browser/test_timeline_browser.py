@@ -1,0 +1,160 @@
+"""The timeline in a real browser: bars, keyboard, htmx detail panel, polling, a11y."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
+from dashboard.interactions import services
+from tests.standin import StandInAPI
+
+TRANSFER_CHAIN = "064b25de-d866-11f1-89a5-b6abb79db4df"
+FLAGGED_AGENT = "355f35bb-e378-11f1-83e6-7f85978343ab"
+
+
+def url(interaction_id: str, tenant: str = DEMO_TENANT_ID) -> str:
+    return f"/tenants/{tenant}/interactions/{interaction_id}/"
+
+
+def expected_counts(body: dict[str, Any]) -> dict[str, int]:
+    agents = body.get("agents") or (body.get("details") or {}).get("agents") or []
+    holds = [h for h in body.get("customerHoldTimes") or [] if isinstance(h, dict) and h.get("startTimestamp")]
+    return {"segment": len(body.get("segments") or []), "queue": len(body.get("queues") or []),
+            "agent": len(agents), "hold": len(holds)}
+
+
+@pytest.mark.parametrize("entry", catalogue(), ids=lambda e: e["file"])
+def test_bars_by_kind_match_the_data(page: Any, entry: dict[str, Any]) -> None:
+    page.goto(url(entry["interaction_id"]))
+    for kind, count in expected_counts(entry["body"]).items():
+        assert page.locator(f'#timeline [data-kind="{kind}"]').count() == count, kind
+    assert page.locator('#timeline [data-kind="interaction"]').count() == 1
+
+
+def test_keyboard_moves_across_bars_and_enter_opens_details(page: Any) -> None:
+    page.goto(url(TRANSFER_CHAIN))
+    bars = page.locator("#timeline a.bar")
+    first_id = bars.nth(0).get_attribute("data-bar")
+    second_id = bars.nth(1).get_attribute("data-bar")
+    # Tab from the range form's button reaches the first bar.
+    page.locator(".zoom-form button").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('data-bar')") == first_id
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.getAttribute('data-bar')") == second_id
+    page.keyboard.press("ArrowDown")
+    below = page.evaluate("document.activeElement.getAttribute('data-bar')")
+    assert below not in (first_id, second_id)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**focus={below}**")
+    assert page.locator("#detail-title").inner_text() != "Details"
+
+
+def test_detail_panel_loads_through_htmx_and_url_changes(page: Any) -> None:
+    page.goto(url(TRANSFER_CHAIN))
+    page.evaluate("window.__noReload = true")
+    bar = page.locator('#timeline a.bar[data-kind="queue"]').first
+    bar_id = bar.get_attribute("data-bar")
+    with page.expect_request(lambda r: "focus=" in r.url and r.headers.get("hx-request") == "true"):
+        bar.click()
+    page.wait_for_url(f"**?focus={bar_id}")
+    panel = page.locator("#detail-panel")
+    assert "Queue" in panel.locator("h2").inner_text()
+    assert panel.get_by_text("Platform queue ID (WFM)").count() == 1
+    assert page.evaluate("window.__noReload === true")  # no full page load
+    # Related bars: the panel links to the segment and the agent of the same segment.
+    related = panel.locator(".related-links a")
+    assert related.count() >= 1
+    related.first.click()
+    page.wait_for_url(f"**?focus={related.first.get_attribute('data-focus-bar') or ''}*")
+    # The same link works as a full page without JavaScript.
+    page.goto(url(TRANSFER_CHAIN) + f"?focus={bar_id}")
+    assert "Queue" in page.locator("#detail-panel h2").inner_text()
+    assert page.locator(f"#bar-{bar_id}.focused").count() == 1
+
+
+def test_flag_links_to_its_bar_and_screenshot(page: Any, artifacts: Any) -> None:
+    page.goto(url(FLAGGED_AGENT))
+    flagged = page.locator("#timeline a.bar.marked[data-kind=agent]")
+    assert flagged.count() == 1
+    assert "never reached reporting" in (flagged.get_attribute("aria-label") or "")
+    page.locator("h1 a.bang").click()
+    page.wait_for_url("**focus=agent-**")
+    assert "never reached reporting" in page.locator("#detail-panel").inner_text()
+    page.locator("#timeline").screenshot(path=str(artifacts / "flagged-agent-timeline.png"))
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(artifacts / "flagged-agent-375.png"), full_page=True)
+
+
+def test_zoom_in_and_back(page: Any) -> None:
+    page.goto(url(TRANSFER_CHAIN))
+    page.get_by_role("link", name="Zoom in to the middle half of the shown range").click()
+    page.wait_for_url("**zoom=**")
+    assert "Showing 4:53" in page.locator(".zoom").inner_text()
+    page.get_by_role("link", name="Show the whole interaction").click()
+    page.wait_for_function("!location.search.includes('zoom')")
+    assert "Showing 0:00" in page.locator(".zoom").inner_text()
+
+
+def test_no_serious_accessibility_violations(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    for interaction_id in (TRANSFER_CHAIN, FLAGGED_AGENT):
+        page.goto(url(interaction_id) + "?focus=ivr")
+        results = axe.run(page)
+        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad], indent=1)
+    page.goto("/")
+    bad = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, [v["id"] for v in bad]
+
+
+@pytest.fixture
+def live_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
+    tenant = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+    TenantGrant.objects.create(user=viewer, tenant_id=tenant)
+    with StandInAPI() as api:
+        settings.DEMO_MODE = False
+        settings.CXENGAGE_API_URL = api.url
+        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
+        settings.TIMELINE_POLL_SECONDS = 1
+        settings.CACHE_TTL_IN_PROGRESS = 0.5
+        services.reset_client()
+        yield api
+        services.reset_client()
+
+
+def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: StandInAPI) -> None:
+    tenant = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+    body = json.loads((PAYLOADS / "in-progress.json").read_text())
+    iid = body["interactionId"]
+    body["tenantId"] = tenant
+    live_api.interactions[(tenant, iid)] = body
+    key = f"GET /v1/tenants/{tenant}/interactions/{iid}"
+    page.goto(url(iid, tenant))
+    assert "Live" in page.locator("#live-status").inner_text()
+    # Polls come through htmx and reach the API once per cache lifetime.
+    deadline = time.monotonic() + 10
+    while live_api.requests[key] < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert live_api.requests[key] >= 2
+    done = copy.deepcopy(body)
+    done["dataComplete"] = True
+    done["endTimestamp"] = "2026-11-27T08:30:00.000Z"
+    for record in done["segments"] + done["queues"] + (done.get("agents") or done["details"].get("agents") or []):
+        record.setdefault("endTimestamp", "2026-11-27T08:30:00.000Z")
+    live_api.interactions[(tenant, iid)] = done
+    page.wait_for_function("document.querySelector('#live-status').innerText.includes('Data complete')", timeout=10000)
+    assert page.locator(".poller").count() == 0
+    calls = live_api.requests[key]
+    page.wait_for_timeout(2500)
+    assert live_api.requests[key] == calls  # polling stopped
+    assert page.locator("#timeline a.bar.open").count() == 0

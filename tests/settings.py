@@ -1,0 +1,11 @@
+"""Settings for the test suite: the real settings, served over plain http.
+
+The test client and the live server speak http; TLS-only settings are tested
+separately by running the real settings module with DJANGO_HTTPS on.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_HTTPS", "0")
+
+from dashboard.settings import *  # noqa: E402,F403
