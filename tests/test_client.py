@@ -24,7 +24,7 @@ from dashboard.cxengage import client as client_mod
 from dashboard.cxengage import errors
 from dashboard.cxengage.client import ClientConfig, CxEngageClient
 
-from standin import Behaviour, StandInAPI  # tests/ is on sys.path (no __init__.py)
+from tests.standin import Behaviour, StandInAPI
 
 BASE = "https://api.cxengage.test"
 USER = "api-user"
