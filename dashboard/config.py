@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import uuid
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -117,3 +118,36 @@ def api_credentials(env: Mapping[str, str]) -> dict[str, str]:
 
 def environ() -> Mapping[str, str]:
     return os.environ
+
+
+def tenant_id(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a tenant UUID, not {raw!r}.") from None
+
+
+_DEMO_CRM_LINKS = {
+    "zendesk": "https://example.zendesk.com/agent/tickets/{hookId}",
+    "salesforce": "https://example.lightning.force.com/lightning/r/Case/{hookId}/view",
+}
+
+
+def crm_link_templates(env: Mapping[str, str], *, demo: bool) -> dict[str, str]:
+    """``CRM_LINK_ZENDESK=https://acme.zendesk.com/agent/tickets/{hookId}`` and the like."""
+    templates = dict(_DEMO_CRM_LINKS) if demo else {}
+    for name, value in env.items():
+        if not name.startswith("CRM_LINK_") or not value.strip():
+            continue
+        hook_type = name.removeprefix("CRM_LINK_").lower()
+        template = value.strip()
+        parts = urlsplit(template.replace("{hookId}", "x").replace("{hookSubType}", "x"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImproperlyConfigured(f"{name} must be an http(s) URL template, not {value!r}.")
+        if "{hookId}" not in template:
+            raise ImproperlyConfigured(f"{name} must contain {{hookId}} where the record's ID goes.")
+        templates[hook_type] = template
+    return templates

@@ -113,6 +113,16 @@ CACHE_TTL_COMPLETE = config.env_float(ENV, "CACHE_TTL_COMPLETE", 3600)
 CACHE_TTL_IN_PROGRESS = config.env_float(ENV, "CACHE_TTL_IN_PROGRESS", 10)
 CACHE_TTL_NOT_FOUND = config.env_float(ENV, "CACHE_TTL_NOT_FOUND", 30)
 
+# Tickets that store only an interaction ID link to /i/<id>/ in this tenant.
+DASHBOARD_DEFAULT_TENANT = config.tenant_id(ENV, "DASHBOARD_DEFAULT_TENANT") or (
+    "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b" if DEMO_MODE else ""
+)
+# Links from CRM hooks to the record itself: CRM_LINK_<HOOKTYPE>=https://…/{hookId}
+CRM_LINK_TEMPLATES = config.crm_link_templates(ENV, demo=DEMO_MODE)
+# The flagged list reads the list endpoint this many interactions a page.
+FLAGGED_PAGE_SIZE = int(config.env_float(ENV, "FLAGGED_PAGE_SIZE", 1000, minimum=1))
+FLAGGED_MAX_INTERACTIONS = int(config.env_float(ENV, "FLAGGED_MAX_INTERACTIONS", 50000, minimum=1))
+
 # Seconds between refreshes of a live (dataComplete: false) interaction's timeline.
 TIMELINE_POLL_SECONDS = int(config.env_float(ENV, "TIMELINE_POLL_SECONDS", 10, minimum=1))
 
