@@ -275,12 +275,27 @@ def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
 
 
 def _overlaps(bars: Sequence[Bar]) -> set[str]:
+    """Ids of bars that overlap any other (by more than half a second)."""
     ordered = sorted(bars, key=lambda b: b.offset)
     bad: set[str] = set()
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.offset < a.offset + a.length - 0.5:
-            bad.update((a.id, b.id))
+    reach: Bar | None = None  # the bar reaching furthest so far
+    for bar in ordered:
+        if reach is not None and bar.offset < reach.offset + reach.length - 0.5:
+            bad.update((reach.id, bar.id))
+        if reach is None or bar.offset + bar.length > reach.offset + reach.length:
+            reach = bar
     return bad
+
+
+def _unique(ids: list[str]) -> list[str]:
+    """Make DOM ids unique: records may share or lack their API id."""
+    seen: dict[str, int] = {}
+    out = []
+    for value in ids:
+        count = seen.get(value, 0) + 1
+        seen[value] = count
+        out.append(value if count == 1 else f"{value}-{count}")
+    return out
 
 
 def build(interaction: Interaction, now: datetime) -> Timeline:
@@ -290,9 +305,15 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
     start, end, warnings = _axis(i, now)
     total = max((end - start).total_seconds(), 0.0)
 
-    seg_ids = {s.segment_id: f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)}
-    queue_ids = {id(q): f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)}
-    agent_ids = {id(a): f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)}
+    seg_bar_ids = _unique([f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)])
+    seg_ids: dict[str | None, str] = {}
+    for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
+        if s.segment_id is not None:
+            seg_ids.setdefault(s.segment_id, bar_id)
+    queue_ids = dict(zip((id(q) for q in i.queues), _unique(
+        [f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]), strict=True))
+    agent_ids = dict(zip((id(a) for a in i.agents), _unique(
+        [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]), strict=True))
     by_segment: dict[str | None, list[str]] = {}
     for q in i.queues:
         by_segment.setdefault(q.segment_id, []).append(queue_ids[id(q)])
@@ -311,8 +332,6 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
     lanes: list[Lane] = []
     overall = _bar("interaction", "interaction", "whole interaction", (i.channel_type or ""),
                    i.start or start, i.end, start, total, live=live, record=i)
-    if i.start is None:
-        overall = replace(overall, warnings=overall.warnings[1:])
 
     ivr_bars: list[Bar] = []
     first_queue = min((q.start for q in i.queues if q.start), default=None)
@@ -324,8 +343,7 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
                              start, ivr_end, start, total, live=False))
 
     seg_bars = []
-    for n, s in enumerate(i.segments):
-        bar_id = seg_ids[s.segment_id]
+    for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         states = ["cancelled"] if s.cancelled else []
         label = f"#{s.number if s.number is not None else '?'}"
         seg_bars.append(_bar("segment", bar_id, label, f"{s.start_type or '?'} → {s.end_type or '?'}",
@@ -427,6 +445,8 @@ def nice_step(span: float, max_ticks: int = 10) -> int:
 def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
     """Limit the view to ``window`` (seconds from the start), clamped to the axis."""
     if window is None:
+        return timeline
+    if any(math.isnan(v) for v in window):
         return timeline
     lo, hi = sorted(window)
     lo = min(max(lo, 0.0), timeline.total)

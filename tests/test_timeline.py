@@ -1,0 +1,761 @@
+"""Tests for ``dashboard.interactions.timeline``: Interaction -> lanes, rows and bars.
+
+The builder is pure: every test builds a small API-shaped dict, passes it
+through ``parse_interaction`` and calls ``build``/``zoom``/``layout`` with a
+fixed, timezone-aware ``now``. No database, no HTTP. (The autouse fixture in
+``conftest.py`` uses Django's ``settings`` fixture, which is harmless here.)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dashboard.demo
+from dashboard.demo.generate import generate_interaction
+from dashboard.interactions import timeline as tl_mod
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.timeline import (
+    CHART_WIDTH,
+    LABEL_WIDTH,
+    LIVE_REASON,
+    MIN_BAR_WIDTH,
+    WIDTH,
+    Bar,
+    Timeline,
+    build,
+    layout,
+    nice_step,
+    timeline_for,
+    zoom,
+)
+
+PROJECT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = PROJECT / ".venv" / "bin" / "python"
+PAYLOADS = Path(dashboard.demo.__file__).resolve().parent / "payloads"
+
+#: The interaction start used by the hand-built payloads.
+BASE = datetime(2026, 11, 20, 10, 0, 0, tzinfo=UTC)
+#: A fixed "now", after every demo payload (the in-progress one starts 2026-11-27 07:55).
+NOW = datetime(2026, 11, 28, 0, 0, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------
+# Building API-shaped payloads
+# ---------------------------------------------------------------------------
+
+
+def ts(seconds: float) -> str:
+    """Seconds after BASE -> an API timestamp (``2026-11-20T10:00:10.000Z``)."""
+    moment = BASE + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _timed(record: dict[str, Any], start: float | None, end: float | None) -> dict[str, Any]:
+    if start is not None:
+        record["startTimestamp"] = ts(start)
+    if end is not None:
+        record["endTimestamp"] = ts(end)
+    return record
+
+
+def seg(seg_id: str | None, number: int, start: float | None, end: float | None,
+        **extra: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"segmentNumber": number, "segmentStartType": "interaction",
+                              "segmentEndType": "interaction-end"}
+    if seg_id is not None:
+        record["interactionSegmentId"] = seg_id
+    record.update(extra)
+    return _timed(record, start, end)
+
+
+def queue(visit_id: str, seg_id: str | None, name: str, start: float | None, end: float | None,
+          **extra: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "interactionQueueId": visit_id, "queueName": name, "queueId": f"qid-{name.lower()}",
+        "queueEntryType": "ivr", "queueExitType": "success",
+    }
+    if seg_id is not None:
+        record["interactionSegmentId"] = seg_id
+    record.update(extra)
+    return _timed(record, start, end)
+
+
+def agent(alloc_id: str, seg_id: str | None, name: str | None, start: float | None,
+          end: float | None, **extra: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"interactionAgentId": alloc_id,
+                              "agentId": f"aid-{(name or 'x').split()[0].lower()}"}
+    if name is not None:
+        record["agentName"] = name
+    if seg_id is not None:
+        record["interactionSegmentId"] = seg_id
+    record.update(extra)
+    return _timed(record, start, end)
+
+
+def payload(
+    start: float | None = 0,
+    end: float | None = 100,
+    *,
+    segments: list[dict[str, Any]] | None = None,
+    queues: list[dict[str, Any]] | None = None,
+    agents: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "tenantId": "tenant-1",
+        "interactionId": "interaction-1",
+        "channelType": "voice",
+        "direction": "inbound",
+        "dataComplete": True,
+        "flagged": False,
+        "segments": segments if segments is not None else [seg("s1", 0, start, end)],
+        "queues": queues or [],
+        "agents": agents or [],
+    }
+    data.update(extra)
+    return _timed(data, start, end)
+
+
+def built(data: dict[str, Any], now: datetime = NOW) -> Timeline:
+    return build(parse_interaction(data), now)
+
+
+def laid(data: dict[str, Any], now: datetime = NOW,
+         window: tuple[float, float] | None = None) -> Timeline:
+    return timeline_for(parse_interaction(data), now, window)
+
+
+def get(timeline: Timeline, bar_id: str) -> Bar:
+    bar = timeline.bar(bar_id)
+    assert bar is not None, f"no bar {bar_id!r}; have {[b.id for b in timeline.bars]}"
+    return bar
+
+
+def lane(timeline: Timeline, key: str) -> tl_mod.Lane:
+    found = [ln for ln in timeline.lanes if ln.key == key]
+    assert len(found) == 1, f"lane {key!r}: {[ln.key for ln in timeline.lanes]}"
+    return found[0]
+
+
+def x_of(seconds: float, total: float) -> float:
+    return LABEL_WIDTH + seconds / total * CHART_WIDTH
+
+
+# ---------------------------------------------------------------------------
+# Purity
+# ---------------------------------------------------------------------------
+
+
+def test_timeline_module_imports_without_django_or_httpx() -> None:
+    code = (
+        "import sys; import dashboard.interactions.timeline; "
+        "bad = sorted(m for m in sys.modules if m.startswith(('django', 'httpx'))); "
+        "assert not bad, bad"
+    )
+    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=PROJECT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Offsets, widths, IVR
+# ---------------------------------------------------------------------------
+
+
+def test_queue_visit_offset_and_length_in_seconds() -> None:
+    t = built(payload(queues=[queue("q1", "s1", "Billing", 10, 30)]))
+    bar = get(t, "queue-q1")
+    assert t.total == pytest.approx(100)
+    assert bar.offset == pytest.approx(10)
+    assert bar.length == pytest.approx(20)
+    assert not bar.open_end and not bar.warnings
+
+
+def test_queue_visit_x_and_width_after_layout() -> None:
+    t = laid(payload(queues=[queue("q1", "s1", "Billing", 10, 30)]))
+    bar = get(t, "queue-q1")
+    assert bar.x == pytest.approx(LABEL_WIDTH + 0.1 * CHART_WIDTH, abs=0.01)
+    assert bar.width == pytest.approx(0.2 * CHART_WIDTH, abs=0.01)
+    whole = get(t, "interaction")
+    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
+    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
+
+
+def test_ivr_bar_runs_from_start_to_first_queue_entry() -> None:
+    t = built(payload(ivrTime=3, queues=[queue("q2", "s1", "Sales", 40, 50),
+                                         queue("q1", "s1", "Billing", 25, 35)]))
+    bars = [b for b in t.bars if b.kind == "ivr"]
+    assert len(bars) == 1
+    assert bars[0].offset == pytest.approx(0)
+    assert bars[0].length == pytest.approx(25)  # the first queue entry wins over ivrTime
+
+
+def test_ivr_bar_spans_ivr_time_without_queues() -> None:
+    t = built(payload(ivrTime=12.5))
+    bars = [b for b in t.bars if b.kind == "ivr"]
+    assert len(bars) == 1
+    assert bars[0].offset == pytest.approx(0)
+    assert bars[0].length == pytest.approx(12.5)
+
+
+def test_no_ivr_bar_without_queue_or_ivr_time() -> None:
+    t = built(payload())
+    assert t.count("ivr") == 0
+    assert "ivr" not in [ln.key for ln in t.lanes]
+
+
+# ---------------------------------------------------------------------------
+# Open ends
+# ---------------------------------------------------------------------------
+
+
+def test_open_agent_on_complete_interaction_is_drawn_to_the_end_and_marked() -> None:
+    data = payload(agents=[agent("a1", "s1", "Alice Tremblay", 30, None)])
+    t = laid(data)
+    bar = get(t, "agent-a1")
+    assert bar.open_end
+    assert bar.offset + bar.length == pytest.approx(t.total)
+    assert bar.x + bar.width == pytest.approx(WIDTH, abs=0.02)
+    assert "never reached reporting" in bar.reason
+    assert bar.reason != LIVE_REASON
+    assert bar.marked
+    assert bar.duration_text.endswith("+")
+    assert "no end time" in bar.accessible_name
+
+
+def test_in_progress_axis_runs_to_now_and_open_bars_are_live() -> None:
+    now = BASE + timedelta(seconds=300)
+    data = payload(end=None, dataComplete=False, segments=[seg("s1", 0, 0, None)],
+                   queues=[queue("q1", "s1", "Billing", 10, 30)],
+                   agents=[agent("a1", "s1", "Alice Tremblay", 30, None)])
+    t = built(data, now)
+    assert t.live
+    assert t.end == now
+    assert t.total == pytest.approx(300)
+    bar = get(t, "agent-a1")
+    assert bar.open_end
+    assert bar.reason == LIVE_REASON
+    assert bar.offset + bar.length == pytest.approx(300)
+    assert not bar.marked
+    assert not get(t, "segment-s1").marked
+    assert not get(t, "interaction").marked
+
+
+def test_in_progress_open_bar_is_marked_when_flagged() -> None:
+    now = BASE + timedelta(seconds=300)
+    data = payload(end=None, dataComplete=False, flagged=True, flagType="Agent",
+                   segments=[seg("s1", 0, 0, None)],
+                   agents=[agent("a1", "s1", "Alice Tremblay", 30, None)])
+    bar = get(built(data, now), "agent-a1")
+    assert bar.reason == LIVE_REASON
+    assert bar.flagged
+    assert bar.marked
+
+
+# ---------------------------------------------------------------------------
+# Flags
+# ---------------------------------------------------------------------------
+
+
+def flag_payload(flag_type: str | None, *, interaction_end: float | None = 100) -> dict[str, Any]:
+    """A complete interaction with closed and open segments, queues and agents."""
+    extra: dict[str, Any] = {"flagged": flag_type is not None}
+    if flag_type is not None:
+        extra["flagType"] = flag_type
+    return payload(
+        end=interaction_end,
+        segments=[seg("s1", 0, 0, 100), seg("s2", 1, 50, None)],
+        queues=[queue("q1", "s1", "Billing", 10, 20), queue("q2", "s2", "Sales", 55, None)],
+        agents=[agent("a1", "s1", "Alice Tremblay", 20, 50),
+                agent("a2", "s2", "Benoit Leblanc", 60, None),
+                agent("a3", "s2", "Carmen Diaz", 70, None)],
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag_type", "expected", "target"),
+    [
+        ("Agent", {"agent-a2", "agent-a3"}, "agent-a2"),
+        ("Queue", {"queue-q2"}, "queue-q2"),
+        ("Segment", {"segment-s2"}, "segment-s2"),
+        ("Stuck", {"interaction"}, "interaction"),
+    ],
+)
+def test_flag_marks_only_the_open_bars_it_concerns(flag_type: str, expected: set[str],
+                                                   target: str) -> None:
+    t = built(flag_payload(flag_type))
+    assert {b.id for b in t.bars if b.flagged} == expected
+    assert t.flag_target == target
+    assert get(t, target).flagged
+    assert get(t, target).marked
+
+
+def test_stuck_flag_targets_the_open_interaction_bar() -> None:
+    t = built(flag_payload("stuck", interaction_end=None))
+    whole = get(t, "interaction")
+    assert whole.open_end
+    assert whole.flagged
+    assert t.flag_target == "interaction"
+    assert {b.id for b in t.bars if b.flagged} == {"interaction"}
+
+
+@pytest.mark.parametrize("flag_type", ["Mystery-new-flag", "Safeguard-terminated",
+                                       "forced - no reason provided", None])
+def test_flags_that_concern_no_bar_flag_nothing(flag_type: str | None) -> None:
+    t = built(flag_payload(flag_type))
+    assert not any(b.flagged for b in t.bars)
+    assert t.flag_target is None
+
+
+# ---------------------------------------------------------------------------
+# Zero length and clock skew
+# ---------------------------------------------------------------------------
+
+
+def test_zero_length_bar_keeps_length_zero_but_is_drawn_visibly() -> None:
+    data = payload(queues=[queue("q1", "s1", "Billing", 40, 40)])
+    bar = get(built(data), "queue-q1")
+    assert bar.length == 0
+    assert not bar.warnings
+    drawn = get(laid(data), "queue-q1")
+    assert drawn.width >= MIN_BAR_WIDTH
+    assert drawn.x == pytest.approx(x_of(40, 100), abs=0.01)
+
+
+def test_zero_length_bar_at_the_very_end_stays_inside_the_chart() -> None:
+    drawn = get(laid(payload(queues=[queue("q1", "s1", "Billing", 100, 100)])), "queue-q1")
+    assert drawn.width >= MIN_BAR_WIDTH
+    assert drawn.x + drawn.width <= WIDTH + 0.01
+
+
+def test_bar_starting_before_the_interaction_is_clipped_with_a_warning() -> None:
+    bar = get(built(payload(queues=[queue("q1", "s1", "Billing", -5, 10)])), "queue-q1")
+    assert bar.offset == 0
+    assert bar.length == pytest.approx(10)
+    assert any("before the interaction" in w for w in bar.warnings)
+    assert bar.marked
+
+
+def test_bar_ending_after_the_interaction_is_clipped_with_a_warning() -> None:
+    bar = get(built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 80, 130)])), "agent-a1")
+    assert bar.offset == pytest.approx(80)
+    assert bar.length == pytest.approx(20)
+    assert any("after the interaction" in w for w in bar.warnings)
+    assert bar.marked
+
+
+def test_bar_ending_before_it_starts_has_no_length_and_a_warning() -> None:
+    data = payload(agents=[agent("a1", "s1", "Alice Tremblay", 60, 50)])
+    bar = get(built(data), "agent-a1")
+    assert bar.offset == pytest.approx(60)
+    assert bar.length == 0
+    assert any("before it starts" in w for w in bar.warnings)
+    drawn = get(laid(data), "agent-a1")
+    assert drawn.width >= MIN_BAR_WIDTH
+
+
+# ---------------------------------------------------------------------------
+# Overlaps, rows and lanes
+# ---------------------------------------------------------------------------
+
+OVERLAPS = "Overlaps"
+
+
+def test_overlapping_allocations_of_one_agent_are_warned_and_get_separate_rows() -> None:
+    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 50),
+                              agent("a2", "s1", "Alice Tremblay", 40, 80)]))
+    for bar_id in ("agent-a1", "agent-a2"):
+        assert any(OVERLAPS in w for w in get(t, bar_id).warnings), bar_id
+    rows = [r for r in lane(t, "agents").rows if r.label == "Alice Tremblay"]
+    assert len(rows) == 2
+    assert sorted(len(r.bars) for r in rows) == [1, 1]
+
+
+def test_non_overlapping_allocations_of_one_agent_share_a_row() -> None:
+    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 30),
+                              agent("a2", "s1", "Alice Tremblay", 40, 80)]))
+    assert not any(OVERLAPS in w for b in t.bars for w in b.warnings)
+    rows = lane(t, "agents").rows
+    assert [r.label for r in rows] == ["Alice Tremblay"]
+    assert [b.id for b in rows[0].bars] == ["agent-a1", "agent-a2"]
+
+
+def test_every_allocation_overlapping_another_of_the_same_agent_is_warned() -> None:
+    # a1 covers both a2 and a3; a2 and a3 do not touch each other.
+    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 0, 90),
+                              agent("a2", "s1", "Alice Tremblay", 10, 20),
+                              agent("a3", "s1", "Alice Tremblay", 40, 50)]))
+    warned = {b.id for b in t.bars if any(OVERLAPS in w for w in b.warnings)}
+    assert warned == {"agent-a1", "agent-a2", "agent-a3"}
+
+
+def test_queue_lane_groups_visits_by_queue_name() -> None:
+    t = built(payload(queues=[queue("q1", "s1", "Billing", 10, 20),
+                              queue("q2", "s1", "Sales", 25, 35),
+                              queue("q3", "s1", "Billing", 40, 50)]))
+    rows = lane(t, "queues").rows
+    assert [r.label for r in rows] == ["Billing", "Sales"]
+    assert [b.id for b in rows[0].bars] == ["queue-q1", "queue-q3"]
+
+
+def test_agent_lane_groups_allocations_by_agent_name() -> None:
+    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 20),
+                              agent("a2", "s1", "Benoit Leblanc", 20, 40),
+                              agent("a3", "s1", "Alice Tremblay", 40, 60),
+                              # same agentId, name left out: grouped with her named allocations
+                              agent("a4", "s1", None, 70, 80, agentId="aid-alice")]))
+    rows = lane(t, "agents").rows
+    assert [r.label for r in rows] == ["Alice Tremblay", "Benoit Leblanc"]
+    assert [b.id for b in rows[0].bars] == ["agent-a1", "agent-a3", "agent-a4"]
+
+
+# ---------------------------------------------------------------------------
+# Related ids and bar identity
+# ---------------------------------------------------------------------------
+
+
+def test_related_ids_link_segment_queue_and_agent_bars() -> None:
+    t = built(payload(
+        segments=[seg("s1", 0, 0, 60), seg("s2", 1, 50, 100)],
+        queues=[queue("q1", "s1", "Billing", 10, 20), queue("q2", "s2", "Sales", 55, 60)],
+        agents=[agent("a1", "s1", "Alice Tremblay", 20, 60),
+                agent("a2", "s2", "Benoit Leblanc", 60, 100)],
+    ))
+    assert {"queue-q1", "agent-a1"} <= set(get(t, "segment-s1").related)
+    assert {"segment-s1", "agent-a1"} <= set(get(t, "queue-q1").related)
+    assert {"segment-s1", "queue-q1"} <= set(get(t, "agent-a1").related)
+    for bar_id in ("segment-s1", "queue-q1", "agent-a1"):
+        related = get(t, bar_id).related
+        assert bar_id not in related
+        assert not {"segment-s2", "queue-q2", "agent-a2"} & set(related)
+
+
+def test_bar_ids_are_unique_when_segment_ids_are_missing() -> None:
+    t = built(payload(segments=[seg(None, 0, 0, 50), seg(None, 1, 50, 100)]))
+    ids = [b.id for b in t.bars]
+    assert t.count("segment") == 2
+    assert len(ids) == len(set(ids)), ids
+
+
+# ---------------------------------------------------------------------------
+# States and text
+# ---------------------------------------------------------------------------
+
+
+def test_cancelled_segment_is_labelled_cancelled() -> None:
+    t = built(payload(segments=[seg("s1", 0, 0, 100), seg("s2", 1, 40, 60, segmentCancelled=True)]))
+    bar = get(t, "segment-s2")
+    assert "cancelled" in bar.states
+    assert "(cancelled)" in bar.display_label
+    assert "(cancelled)" not in get(t, "segment-s1").display_label
+
+
+def test_abandoned_queue_is_marked_with_a_cross() -> None:
+    t = built(payload(queues=[queue("q1", "s1", "Billing", 10, 30, queueAbandoned=True)]))
+    bar = get(t, "queue-q1")
+    assert "abandoned" in bar.states
+    assert "✕" in bar.display_label
+    assert bar.display_label.startswith("Billing")
+
+
+def test_accessible_name_says_label_start_end_and_duration() -> None:
+    bar = get(built(payload(queues=[queue("q1", "s1", "Billing", 10, 30)])), "queue-q1")
+    name = bar.accessible_name
+    assert "Billing" in name
+    assert "0:10" in name
+    assert "0:30" in name
+    assert "0:00:20" in name
+
+
+# ---------------------------------------------------------------------------
+# Holds
+# ---------------------------------------------------------------------------
+
+
+def test_holds_with_times_become_hold_bars() -> None:
+    t = built(payload(customerHoldTimes=[
+        {"startTimestamp": ts(40), "endTimestamp": ts(55), "holdTime": 15},
+        {"startTimestamp": ts(70), "endTimestamp": ts(72), "holdTime": 2},
+    ]))
+    holds = [b for b in t.bars if b.kind == "hold"]
+    assert [(b.offset, b.length) for b in holds] == [(pytest.approx(40), pytest.approx(15)),
+                                                     (pytest.approx(70), pytest.approx(2))]
+    assert lane(t, "holds").rows[0].bars == tuple(holds)
+
+
+def test_hold_durations_without_times_make_no_bars() -> None:
+    data = payload(customerHoldTimes=[12.0, "30", {"holdTime": 5}])
+    assert len(parse_interaction(data).holds) == 3
+    t = built(data)
+    assert t.count("hold") == 0
+    assert "holds" not in [ln.key for ln in t.lanes]
+
+
+# ---------------------------------------------------------------------------
+# Ticks
+# ---------------------------------------------------------------------------
+
+SPANS = [5, 94, 19 * 60, 3 * 3600, 2 * 86400]
+
+
+@pytest.mark.parametrize("span", SPANS)
+def test_nice_step_gives_at_most_ten_intervals(span: int) -> None:
+    step = nice_step(span)
+    assert step in tl_mod.NICE_STEPS
+    assert span / step <= 10
+
+
+@pytest.mark.parametrize("span", SPANS)
+def test_laid_out_axis_has_at_most_ten_ticks(span: int) -> None:
+    t = laid(payload(end=span))
+    assert 2 <= len(t.ticks) <= 10
+    assert t.ticks[0].offset == 0
+    assert all(b.offset - a.offset == nice_step(span) for a, b in zip(t.ticks, t.ticks[1:]))
+    assert all(LABEL_WIDTH - 0.01 <= tick.x <= WIDTH + 0.01 for tick in t.ticks)
+
+
+def test_tick_labels_are_minutes_and_seconds_under_an_hour() -> None:
+    t = laid(payload(end=94))
+    labels = [tick.label for tick in t.ticks]
+    assert labels[:3] == ["0:00", "0:10", "0:20"]
+    assert labels[-1] == "1:30"
+    assert all(re.fullmatch(r"\d{1,2}:\d{2}", label) for label in labels)
+
+
+def test_tick_labels_are_hours_minutes_seconds_from_an_hour() -> None:
+    t = laid(payload(end=3 * 3600))
+    assert t.ticks[-1].label == "3:00:00"
+    for tick in t.ticks:
+        pattern = r"\d+:\d{2}:\d{2}" if tick.offset >= 3600 else r"\d{1,2}:\d{2}"
+        assert re.fullmatch(pattern, tick.label), (tick.offset, tick.label)
+    assert tick_at(t, 5400).at == BASE + timedelta(seconds=5400)
+
+
+def tick_at(t: Timeline, offset: float) -> tl_mod.Tick:
+    return next(tick for tick in t.ticks if tick.offset == offset)
+
+
+# ---------------------------------------------------------------------------
+# Zoom
+# ---------------------------------------------------------------------------
+
+
+def zoom_payload() -> dict[str, Any]:
+    return payload(queues=[
+        queue("early", "s1", "Billing", 0, 5),
+        queue("edge", "s1", "Sales", 5, 15),
+        queue("inside", "s1", "Retentions", 20, 25),
+        queue("late", "s1", "Tier 2", 40, 60),
+        queue("right", "s1", "General", 25, 50),
+    ])
+
+
+def test_zoom_sets_the_window() -> None:
+    z = zoom(built(zoom_payload()), (10, 30))
+    assert z.zoomed
+    assert (z.window_start, z.window_end) == (10, 30)
+    assert z.total == pytest.approx(100)
+
+
+def test_zoom_omits_bars_outside_the_window() -> None:
+    t = laid(zoom_payload(), window=(10, 30))
+    ids = {b.id for b in t.bars}
+    assert "queue-early" not in ids
+    assert "queue-late" not in ids
+    assert {"queue-edge", "queue-inside", "queue-right", "interaction"} <= ids
+    inside = get(t, "queue-inside")
+    assert inside.x == pytest.approx(LABEL_WIDTH + 0.5 * CHART_WIDTH, abs=0.01)
+    assert inside.width == pytest.approx(0.25 * CHART_WIDTH, abs=0.01)
+
+
+def test_zoom_clips_bars_crossing_the_window_edges() -> None:
+    t = laid(zoom_payload(), window=(10, 30))
+    edge = get(t, "queue-edge")  # 5..15 -> 10..15
+    assert edge.x == pytest.approx(LABEL_WIDTH, abs=0.01)
+    assert edge.width == pytest.approx(0.25 * CHART_WIDTH, abs=0.01)
+    right = get(t, "queue-right")  # 25..50 -> 25..30
+    assert right.x == pytest.approx(LABEL_WIDTH + 0.75 * CHART_WIDTH, abs=0.01)
+    assert right.x + right.width == pytest.approx(WIDTH, abs=0.02)
+    whole = get(t, "interaction")
+    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
+    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
+    # clipping is a drawing matter: the bar's own times are unchanged
+    assert (edge.offset, edge.length) == (pytest.approx(5), pytest.approx(10))
+    assert all(10 <= tick.offset <= 30 for tick in t.ticks)
+
+
+@pytest.mark.parametrize("window", [(0, 100), (-10, 500), (0, float("inf")), (100, 0)])
+def test_zoom_covering_everything_returns_the_unzoomed_timeline(
+        window: tuple[float, float]) -> None:
+    t = built(zoom_payload())
+    z = zoom(t, window)
+    assert z is t or z == t
+    assert not z.zoomed
+    assert zoom(t, None) is t
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ((30, 10), (10, 30)),
+        ((-50, 20), (0, 20)),
+        ((80, 1e9), (80, 100)),
+        ((40, float("inf")), (40, 100)),
+        ((150, 400), (99, 100)),
+        ((-20, -10), (0, 1)),
+        ((50, 50), (50, 51)),
+    ],
+)
+def test_reversed_or_out_of_range_window_is_clamped(window: tuple[float, float],
+                                                    expected: tuple[float, float]) -> None:
+    z = zoom(built(zoom_payload()), window)
+    assert z.zoomed
+    assert z.window_start == pytest.approx(expected[0])
+    assert z.window_end == pytest.approx(expected[1])
+    drawn = layout(z)
+    assert drawn.ticks
+    for bar in drawn.bars:
+        assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH
+        assert bar.x + bar.width <= WIDTH + 0.01
+
+
+# ---------------------------------------------------------------------------
+# Axis problems
+# ---------------------------------------------------------------------------
+
+
+def test_missing_interaction_start_uses_the_first_record_with_a_warning() -> None:
+    data = payload(start=None, end=100, segments=[seg("s1", 0, 5, 100)],
+                   queues=[queue("q1", "s1", "Billing", 8, 20)])
+    t = laid(data)
+    assert t.start == BASE + timedelta(seconds=5)
+    assert t.total == pytest.approx(95)
+    assert any("start time is missing" in w for w in t.warnings)
+    assert get(t, "queue-q1").offset == pytest.approx(3)
+    assert get(t, "interaction").offset == 0
+
+
+def test_interaction_ending_before_it_starts_warns_and_does_not_raise() -> None:
+    data = payload(start=100, end=50, segments=[seg("s1", 0, 100, 120)],
+                   queues=[queue("q1", "s1", "Billing", 105, 110)])
+    t = laid(data)
+    assert any("ends before it starts" in w for w in t.warnings)
+    assert t.total == 0
+    assert t.end == t.start
+    assert any("before it starts" in w for w in get(t, "interaction").warnings)
+    for bar in t.bars:
+        assert bar.length == 0
+        assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH
+    assert laid(data, window=(10, 30)).total == 0
+
+
+def test_missing_start_keeps_the_interaction_bars_own_warnings() -> None:
+    # No start; the end comes before the first record. The whole-interaction bar is
+    # drawn from the first record and ends before it: it should say so like any bar.
+    data = payload(start=None, end=0, segments=[seg("s1", 0, 5, 100)])
+    t = built(data)
+    assert any("ends before it starts" in w for w in t.warnings)
+    assert any("before it starts" in w for w in get(t, "interaction").warnings)
+
+
+def test_record_without_start_is_drawn_from_the_axis_start_with_a_warning() -> None:
+    bar = get(built(payload(queues=[queue("q1", "s1", "Billing", None, 30)])), "queue-q1")
+    assert bar.offset == 0
+    assert bar.length == pytest.approx(30)
+    assert any("start time is missing" in w for w in bar.warnings)
+
+
+# ---------------------------------------------------------------------------
+# Scale
+# ---------------------------------------------------------------------------
+
+
+def test_generated_interaction_counts_by_kind() -> None:
+    data = generate_interaction(120)
+    t = built(data)
+    assert t.count("segment") == 120
+    assert t.count("queue") == len(data["queues"])
+    assert t.count("agent") == len(data["agents"])
+    assert t.count("interaction") == 1
+
+
+def test_generated_interaction_queue_rows_follow_queue_names() -> None:
+    data = generate_interaction(120)
+    t = built(data)
+    rows = lane(t, "queues").rows
+    names = {q["queueName"] for q in data["queues"]}
+    assert len(rows) <= len(data["queues"])
+    # the generator's visits never overlap, so each queue name fits on one row
+    assert len(rows) == len(names)
+    assert {r.label for r in rows} == names
+    # and no agent is allocated twice at once
+    assert not any(OVERLAPS in w for b in t.bars for w in b.warnings)
+
+
+def test_thousand_segments_build_and_lay_out_quickly_inside_the_chart() -> None:
+    interaction = parse_interaction(generate_interaction(1000))
+    started = time.perf_counter()
+    t = layout(build(interaction, NOW))
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert t.count("segment") == 1000
+    for bar in t.bars:
+        assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH, (bar.id, bar.x)
+        assert bar.x + bar.width <= WIDTH + 0.01, (bar.id, bar.x, bar.width)
+
+
+# ---------------------------------------------------------------------------
+# Demo payloads
+# ---------------------------------------------------------------------------
+
+DEMO_FILES = sorted(p for p in PAYLOADS.glob("*.json") if p.name != "index.json")
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_demo_payloads() -> None:
+    assert len(DEMO_FILES) >= 10
+
+
+@pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.stem)
+def test_demo_payload_builds_and_lays_out(path: Path) -> None:
+    interaction = parse_interaction(load(path))
+    t = timeline_for(interaction, NOW)
+    assert t.bars
+    assert t.height > 0
+    for bar in t.bars:
+        assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH
+        assert bar.x + bar.width <= WIDTH + 0.01
+    middle = (t.total * 0.25, t.total * 0.75)
+    assert timeline_for(interaction, NOW, middle).ticks
+
+
+FLAGGED_WITH_TARGET = [
+    p for p in DEMO_FILES
+    if str(load(p).get("flagType") or "").strip().lower() in ("agent", "queue", "segment", "stuck")
+]
+
+
+def test_every_bar_concerning_flag_type_has_a_demo() -> None:
+    kinds = {str(load(p)["flagType"]).lower() for p in FLAGGED_WITH_TARGET}
+    assert kinds == {"agent", "queue", "segment", "stuck"}
+
+
+@pytest.mark.parametrize("path", FLAGGED_WITH_TARGET, ids=lambda p: p.stem)
+def test_flagged_demo_payload_has_a_flag_target(path: Path) -> None:
+    t = timeline_for(parse_interaction(load(path)), NOW)
+    assert t.flag_target is not None
+    target = get(t, t.flag_target)
+    assert target.flagged
+    assert target.marked
