@@ -5,7 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    STATIC_MANIFEST=1
+    STATIC_MANIFEST=1 \
+    HOST=0.0.0.0 \
+    PORT=8000
 
 WORKDIR /app
 COPY . .
@@ -19,5 +21,7 @@ EXPOSE 8000
 # SQLite lives in /app/data unless DATABASE_URL points elsewhere.
 ENV DATABASE_URL=sqlite:////app/data/db.sqlite3
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn dashboard.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --threads ${GUNICORN_THREADS:-4} --access-logfile - --timeout 30"]
+    CMD python -c "import os,urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2).status != 200)"
+# Workers, threads, bind and logs: gunicorn.conf.py, from WEB_CONCURRENCY,
+# GUNICORN_THREADS, HOST and PORT. Several replicas: run migrate once (compose.yaml).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn -c gunicorn.conf.py dashboard.wsgi"]

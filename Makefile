@@ -27,9 +27,7 @@ run: install
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ -z "$$CXENGAGE_API_URL" ]; then $(PY) manage.py ensure_demo_user; fi
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	STATIC_MANIFEST=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} $(VENV)/bin/gunicorn dashboard.wsgi \
-		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
-		--access-logfile - --timeout 30
+	STATIC_MANIFEST=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-plain} HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)

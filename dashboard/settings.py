@@ -51,12 +51,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "dashboard.accounts",
     "dashboard.interactions",
+    "dashboard.reviews",
 ]
 
 MIDDLEWARE = [
+    "dashboard.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +97,9 @@ DATABASES = {
         ENV.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer fails a request (and /readyz) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
@@ -132,6 +139,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (dashboard/accounts/throttle.py): this many failures for
+# one user name or from one address within LOGIN_LOCKOUT_SECONDS lock that
+# user name or address out for LOGIN_LOCKOUT_SECONDS.
+AUTHENTICATION_BACKENDS = ["dashboard.accounts.backends.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = config.env_int(ENV, "LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = config.env_int(ENV, "LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+# How many proxies of ours append to X-Forwarded-For in front of gunicorn
+# (1 behind compose.yaml's nginx); 0 believes only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = config.env_int(ENV, "DJANGO_TRUSTED_PROXY_COUNT", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,11 +175,30 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(config.env_float(ENV, "DJANGO_SESSION_AGE", 8 * 3600, minimum=60))
+# Supervisors share workstations: a sign-in ends when the browser closes, and
+# in any case SESSION_COOKIE_AGE after it began.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Everything the pages load comes from this origin: no inline script or style,
+# no eval (htmx's config meta tag turns its eval and inline styles off).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     # Load balancers and container health checks probe over plain http.
@@ -176,11 +211,24 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
 
 LOG_LEVEL = ENV.get("DJANGO_LOG_LEVEL", "INFO").upper()
+# json: one JSON object a line (dashboard/logs.py), for log collectors; plain:
+# for reading in a terminal. Every record carries the request's ID.
+LOG_FORMAT = config.env_choice(ENV, "DJANGO_LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "dashboard.logs.RequestIDFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "dashboard.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "dashboard": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},

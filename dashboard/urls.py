@@ -3,12 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from dashboard import views
+from dashboard.accounts.views import SignInView
+from dashboard.interactions import list_views
 from dashboard.interactions import views as interaction_views
+from dashboard.reviews import views as review_views
 
 urlpatterns = [
     path("", interaction_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path(
@@ -16,6 +20,20 @@ urlpatterns = [
         interaction_views.interaction,
         name="interaction",
     ),
+    path(
+        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/review/",
+        review_views.save,
+        name="review_save",
+    ),
+    path(
+        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/dossier.json",
+        review_views.dossier,
+        name="dossier",
+    ),
+    path("tenants/<str:tenant_id>/flagged/", list_views.flagged, name="flagged"),
+    path("tenants/<str:tenant_id>/flagged/export.csv", list_views.flagged_csv, name="flagged_csv"),
+    path("tickets/<str:hook_type>/<str:hook_id>/", list_views.ticket, name="ticket"),
+    path("i/<str:interaction_id>/", list_views.short_link, name="short_link"),
     path(
         "tenants/<str:tenant_id>/interactions/<str:interaction_id>/raw/",
         interaction_views.interaction_raw,

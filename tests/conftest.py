@@ -31,11 +31,19 @@ def _isolated(settings: Any) -> Iterator[None]:
     cache.clear()
 
 
+def allow_contact_details(user: Any) -> Any:
+    """Give ``user`` the permission to see unmasked contact details and conversations."""
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_contact_details"))
+    return type(user).objects.get(pk=user.pk)  # fresh object: no stale permission cache
+
+
 @pytest.fixture
 def demo_user(django_user_model: Any) -> Any:
     user = django_user_model.objects.create_user("supervisor", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
-    return user
+    return allow_contact_details(user)
 
 
 @pytest.fixture

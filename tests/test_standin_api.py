@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.interactions import services
-from tests.conftest import load_fixture
+from tests.conftest import allow_contact_details, load_fixture
 from tests.standin import Behaviour, StandInAPI
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def api(settings: Any) -> Iterator[StandInAPI]:
 def viewer(client: Any, django_user_model: Any) -> Any:
     user = django_user_model.objects.create_user("viewer", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(user)
+    client.force_login(allow_contact_details(user))
     return client
 
 

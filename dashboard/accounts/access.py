@@ -17,3 +17,11 @@ def can_view_tenant(user: Any, tenant_id: str) -> bool:
 
 def granted_tenants(user: Any) -> list[TenantGrant]:
     return list(TenantGrant.objects.filter(user=user))
+
+
+CONTACT_DETAILS_PERMISSION = "accounts.view_contact_details"
+
+
+def can_see_contact_details(user: Any) -> bool:
+    """Phone numbers, emails, transcripts, notes and recordings need this permission."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(CONTACT_DETAILS_PERMISSION))

@@ -29,6 +29,9 @@ class TenantGrant(models.Model):
             models.UniqueConstraint(fields=["user", "tenant_id"], name="unique_tenant_grant")
         ]
         ordering = ["user__username", "tenant_id"]
+        permissions = [
+            ("view_contact_details", "Can see customer contact details, transcripts, notes and recordings"),
+        ]
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.tenant_id = self.tenant_id.strip().lower()

@@ -24,6 +24,8 @@ from urllib.parse import quote
 
 import httpx
 
+from dashboard.request_context import current_request_id
+
 from . import errors
 
 log = logging.getLogger("dashboard.cxengage")
@@ -350,6 +352,9 @@ class CxEngageClient:
             write=min(cfg.read_timeout, remaining),
             pool=min(cfg.connect_timeout, remaining),
         )
+        request_id = current_request_id()
+        if request_id:  # lets the API's operators find the dashboard request that asked
+            headers = {**headers, "X-Request-ID": request_id}
         request = self._client().build_request(
             method, path, params=params, headers=headers, json=json_body, timeout=timeout
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from dashboard.cxengage.client import ApiRequest, ApiResponse
 DEMO_TENANT_ID = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ONE = re.compile(r"^/v1/tenants/([^/]+)/interactions/([^/]+)$")
 _LIST = re.compile(r"^/v1/tenants/([^/]+)/interactions$")
 
@@ -33,6 +36,38 @@ def catalogue() -> tuple[dict[str, Any], ...]:
     return tuple(entries)
 
 
+def _shift(value: Any, delta: timedelta) -> Any:
+    if isinstance(value, dict):
+        return {k: _shift(v, delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift(v, delta) for v in value]
+    if isinstance(value, str) and _STAMP.match(value):
+        # Same format as before: offset or Z, with or without milliseconds.
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + delta
+        text = moment.isoformat(timespec="milliseconds" if "." in value else "seconds")
+        return text.replace("+00:00", "Z") if value.endswith("Z") else text
+    return value
+
+
+def bodies(now: float | None = None) -> list[dict[str, Any]]:
+    """The demo interactions as the API serves them today.
+
+    Each one (but the vendor's reference sample) is moved by whole days so that
+    it started within the last 24 hours, keeping its time of day: the flagged
+    list's default range then finds them, and the in-progress one stays live.
+    """
+    moment = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
+    served = []
+    for entry in catalogue():
+        body = entry["body"]
+        if entry.get("rebase", True):
+            start = datetime.fromisoformat(str(body["startTimestamp"]).replace("Z", "+00:00"))
+            days = (moment - start).days
+            body = _shift(body, timedelta(days=days)) if days > 0 else body
+        served.append({**body, "tenantId": DEMO_TENANT_ID})
+    return served
+
+
 def _json(status: int, data: Any) -> ApiResponse:
     return ApiResponse(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
 
@@ -44,9 +79,10 @@ def handle(request: ApiRequest) -> ApiResponse:
         return _json(405, {"message": "Method not allowed"})
     if match := _ONE.match(request.path):
         tenant_id, interaction_id = (part.lower() for part in match.groups())
-        for entry in catalogue():
-            if entry["interaction_id"] == interaction_id and tenant_id == DEMO_TENANT_ID:
-                return _json(200, {**entry["body"], "tenantId": DEMO_TENANT_ID})
+        if tenant_id == DEMO_TENANT_ID:
+            for body in bodies():
+                if str(body["interactionId"]).lower() == interaction_id:
+                    return _json(200, body)
         return _json(404, {"message": "Interaction not found"})
     if match := _LIST.match(request.path):
         return _list(match.group(1).lower(), request.params)
@@ -54,17 +90,17 @@ def handle(request: ApiRequest) -> ApiResponse:
 
 
 def _list(tenant_id: str, params: Any) -> ApiResponse:
-    bodies = [e["body"] for e in catalogue()] if tenant_id == DEMO_TENANT_ID else []
+    found = bodies() if tenant_id == DEMO_TENANT_ID else []
     for name in ("contactId", "hookType", "hookSubType", "hookId"):
         wanted = params.get(name)
         if wanted:
-            bodies = [b for b in bodies if _matches(b, name, wanted)]
-    start, end = params.get("start"), params.get("end")
+            found = [b for b in found if _matches(b, name, wanted)]
+    start, end = _instant(params.get("start")), _instant(params.get("end"))
     if start:
-        bodies = [b for b in bodies if str(b.get("startTimestamp", "")) >= start]
+        found = [b for b in found if _instant(b.get("startTimestamp")) >= start]
     if end:
-        bodies = [b for b in bodies if str(b.get("startTimestamp", "")) < end]
-    bodies.sort(key=lambda b: str(b.get("startTimestamp", "")), reverse=True)
+        found = [b for b in found if _instant(b.get("startTimestamp")) < end]
+    found.sort(key=lambda b: _instant(b.get("startTimestamp")), reverse=True)
     try:
         limit = max(1, min(1000, int(params.get("limit", 100))))
         offset = max(0, int(params.get("offset", 0)))
@@ -76,13 +112,20 @@ def _list(tenant_id: str, params: Any) -> ApiResponse:
             "page": offset // limit,
             "limit": limit,
             "offset": offset,
-            "total": len(bodies),
+            "total": len(found),
             "tenantId": tenant_id,
             "tenantName": "Demo tenant",
             "tenantTimezone": "America/Halifax",
-            "results": [{**b, "tenantId": tenant_id} for b in bodies[offset : offset + limit]],
+            "results": found[offset : offset + limit],
         },
     )
+
+
+def _instant(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _matches(body: dict[str, Any], name: str, wanted: str) -> bool:

@@ -265,6 +265,8 @@ class Interaction:
     other_statistics: tuple[Statistic, ...] = ()
     problems: tuple[DataProblem, ...] = field(default=())
     unknown: frozenset[str] = frozenset()
+    #: True when contact details and conversations were masked for this viewer.
+    redacted: bool = False
 
     @property
     def flagged(self) -> bool:
@@ -280,3 +282,39 @@ class Interaction:
             return (self.end - self.start).total_seconds()
         return None
 
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One row of a list of interactions: what the flagged list shows."""
+
+    interaction_id: str
+    start: datetime | None
+    end: datetime | None
+    channel_type: str | None
+    direction: str | None
+    flow_name: str | None
+    customer: str | None
+    flag: Flag | None
+    interaction_time: float | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flag and self.flag.flagged)
+
+    @property
+    def duration(self) -> float | None:
+        if self.start and self.end:
+            return (self.end - self.start).total_seconds()
+        return self.interaction_time
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list endpoint."""
+
+    total: int
+    offset: int
+    limit: int
+    results: tuple[Summary, ...]
+    skipped: int = 0  # results that were not readable interactions

@@ -27,11 +27,13 @@ from .domain import (
     HoldInterval,
     Hook,
     Interaction,
+    ListPage,
     OutboundIdentifier,
     QueueVisit,
     Segment,
     Statistic,
     StatKind,
+    Summary,
     Transcript,
     TranscriptMessage,
 )
@@ -620,4 +622,62 @@ def parse_interaction(data: Any) -> Interaction:
         other_statistics=other,
         problems=tuple(problems),
         unknown=frozenset(r.unknown | d.unknown),
+    )
+
+
+def mask_raw(data: dict[str, Any], mask: Callable[[str | None], str | None], hidden: str) -> dict[str, Any]:
+    """A copy of the API's JSON with customer identifiers masked and conversations hidden."""
+    masked = json.loads(json.dumps(data))
+    for record in (masked, masked.get("details")):
+        if isinstance(record, dict) and isinstance(record.get("customer"), str):
+            record["customer"] = mask(record["customer"])
+    for key in ("messagingTranscript", "notes", "audioRecording"):
+        if masked.get(key) is not None:
+            masked[key] = hidden
+    for hook in masked.get("hooks") or []:
+        if isinstance(hook, dict) and isinstance(hook.get("hookName"), str):
+            hook["hookName"] = mask(hook["hookName"])
+    return masked
+
+
+def _summary(data: dict[str, Any]) -> Summary | None:
+    problems: list[DataProblem] = []
+    r = _Reader(data, "Interaction", problems)
+    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    d = _Reader(details, "Interaction details", problems)
+    interaction_id = r.text("interactionId") or d.text("interactionId")
+    if not interaction_id:
+        return None
+    flagged = r.boolean("flagged")
+    flag_type = r.text("flagType")
+    flag = Flag(True, flag_type, r.timestamp("flagTimestamp")) if (flagged or flag_type) else None
+    return Summary(
+        interaction_id=interaction_id.lower(),
+        start=r.timestamp("startTimestamp") or d.timestamp("startTimestamp"),
+        end=r.timestamp("endTimestamp") or d.timestamp("endTimestamp"),
+        channel_type=r.text("channelType") or d.text("channelType"),
+        direction=r.text("direction") or d.text("direction"),
+        flow_name=r.text("flowName"),
+        customer=r.text("customer") or d.text("customer"),
+        flag=flag,
+        interaction_time=r.number("interactionTime"),
+    )
+
+
+def parse_list_page(data: Any) -> ListPage:
+    """One page of ``GET /v1/tenants/{id}/interactions``; rows it cannot read are counted."""
+    if not isinstance(data, dict):
+        raise BadResponse("The API's list answer is not a JSON object.", status=200)
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise BadResponse("The API's list answer has no list of results.", status=200)
+    total, offset, limit = (_to_number(data.get(k)) for k in ("total", "offset", "limit"))
+    rows = [_summary(item) if isinstance(item, dict) else None for item in results]
+    kept = tuple(row for row in rows if row is not None)
+    return ListPage(
+        total=int(total) if total is not None and total >= 0 else len(results),
+        offset=int(offset) if offset is not None and offset >= 0 else 0,
+        limit=int(limit) if limit is not None and limit > 0 else len(results),
+        results=kept,
+        skipped=len(rows) - len(kept),
     )

@@ -419,3 +419,14 @@ def zoom_links(timeline: Any) -> tuple[ZoomLink, ...]:
         links.append(ZoomLink("Zoom out", f"zoom={out_lo:.1f}-{out_hi:.1f}", "Zoom out to twice the shown range"))
         links.append(ZoomLink("Whole interaction", "", "Show the whole interaction"))
     return tuple(links)
+
+
+def crm_link(hook_type: str | None, hook_id: str | None, sub_type: str | None, templates: dict[str, str]) -> str:
+    """The CRM record's own URL from the configured template, or '' (http(s) only)."""
+    from urllib.parse import quote
+
+    template = templates.get((hook_type or "").lower())
+    if not template or not hook_id:
+        return ""
+    url = template.replace("{hookId}", quote(hook_id, safe="")).replace("{hookSubType}", quote(sub_type or "", safe=""))
+    return url if url.lower().startswith(("https://", "http://")) else ""

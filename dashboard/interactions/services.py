@@ -164,3 +164,18 @@ def remember_view(user: Any, tenant_id: str, interaction_id: str, title: str, fl
     )
     stale = RecentView.objects.filter(user=user).values_list("pk", flat=True)[RECENT_LIMIT:]
     RecentView.objects.filter(pk__in=list(stale)).delete()
+
+
+def for_viewer(fetched: Fetched, user: Any) -> Fetched:
+    """The same interaction with contact details masked unless ``user`` may see them."""
+    from dashboard.accounts.access import can_see_contact_details
+
+    from .masking import HIDDEN, mask, mask_interaction
+    from .parsing import mask_raw
+
+    if can_see_contact_details(user):
+        return fetched
+    return Fetched(
+        mask_interaction(fetched.interaction), mask_raw(fetched.raw, mask, HIDDEN),
+        fetched.fetched_at, fetched.cache_outcome,
+    )

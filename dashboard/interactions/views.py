@@ -17,6 +17,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.accounts.access import can_view_tenant, granted_tenants
 from dashboard.cxengage import errors
+from dashboard.reviews.models import AuditEvent
+from dashboard.reviews.services import audit
+from dashboard.reviews.views import review_context
 
 from . import presenters, services, timeline
 from .formatting import clock, parse_clock
@@ -215,7 +218,7 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
     zoom_query = ""
     context: dict[str, Any] = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     try:
-        fetched = services.get_interaction(tenant_id, interaction_id)
+        fetched = services.for_viewer(services.get_interaction(tenant_id, interaction_id), request.user)
     except errors.CxEngageError as exc:
         if target == "timeline":
             return _poll_failed(request, exc, context)
@@ -245,7 +248,14 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
     if target == "detail-panel":
         return render(request, "interactions/_detail.html", context)
     context["view"] = presenters.page(item, zone, _zone_name())
+    context["hooks"] = [
+        (hook, presenters.crm_link(hook.hook_type, hook.hook_id, hook.hook_sub_type, settings.CRM_LINK_TEMPLATES))
+        for hook in item.hooks
+    ]
+    context["canonical_url"] = request.build_absolute_uri(request.path)
+    context.update(review_context(request.user, tenant_id, interaction_id))
     services.remember_view(request.user, tenant_id, interaction_id, context["view"].header.title, item.flow_name)
+    audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id)
     return render(request, "interaction.html", context)
 
 
@@ -257,10 +267,12 @@ def interaction_raw(request: HttpRequest, tenant_id: str, interaction_id: str) -
     tenant_id, interaction_id = checked
     context = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     try:
-        raw, fetched_at, _ = services.fetch_raw(tenant_id, interaction_id)
+        fetched = services.for_viewer(services.get_interaction(tenant_id, interaction_id), request.user)
     except errors.CxEngageError as exc:
         return _failure_page(request, exc, context)
+    raw, fetched_at = fetched.raw, fetched.fetched_at
     if request.GET.get("download"):
+        audit(request.user, AuditEvent.Action.EXPORT, tenant_id, interaction_id, "raw JSON")
         response = JsonResponse(raw, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="interaction-{interaction_id}.json"'
         return response

@@ -100,3 +100,22 @@
     setTimeout(function () { if (window.htmx) window.htmx.trigger(poller, "retry-poll"); }, delay * 1000);
   });
 })();
+
+// Copy-link and print buttons (the link is also in a read-only field to copy by hand).
+document.addEventListener("click", function (event) {
+  var copy = event.target.closest && event.target.closest("[data-copy]");
+  if (copy) {
+    var field = document.getElementById(copy.getAttribute("data-copy"));
+    var result = copy.parentNode.querySelector(".copy-result");
+    var say = function (text) { if (result) result.textContent = text; };
+    if (navigator.clipboard && field) {
+      navigator.clipboard.writeText(field.value).then(function () { say("Copied."); }, function () {
+        field.select(); say("Press Ctrl+C to copy.");
+      });
+    } else if (field) {
+      field.select(); say("Press Ctrl+C to copy.");
+    }
+    return;
+  }
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

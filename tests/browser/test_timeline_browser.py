@@ -72,8 +72,10 @@ def test_detail_panel_loads_through_htmx_and_url_changes(page: Any) -> None:
     # Related bars: the panel links to the segment and the agent of the same segment.
     related = panel.locator(".related-links a")
     assert related.count() >= 1
+    target = related.first.get_attribute("data-focus-bar")
     related.first.click()
-    page.wait_for_url(f"**?focus={related.first.get_attribute('data-focus-bar') or ''}*")
+    page.wait_for_url(f"**?focus={target}")
+    assert page.locator(f"#bar-{target}.focused").count() == 1
     # The same link works as a full page without JavaScript.
     page.goto(url(TRANSFER_CHAIN) + f"?focus={bar_id}")
     assert "Queue" in page.locator("#detail-panel h2").inner_text()

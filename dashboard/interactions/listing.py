@@ -1,0 +1,227 @@
+"""Lists of interactions from the list endpoint: flagged ones in a time range,
+and the ones linked to a CRM record.
+
+Each upstream page is cached briefly, so a long range loads in steps (each
+request stays short, with progress in between), filters and sorting re-read
+the cache, and the CSV export costs no extra upstream requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from dashboard.cxengage import errors
+
+from .domain import FLAG_REASONS, ListPage, Summary
+from .parsing import parse_list_page
+from .services import get_client
+
+log = logging.getLogger("dashboard.interactions")
+
+PAGE_TTL = 300
+PRESETS = {
+    "24h": "Last 24 hours",
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "custom": "Custom range",
+}
+MAX_RANGE = timedelta(days=92)
+
+
+@dataclass(frozen=True)
+class Range:
+    start: datetime
+    end: datetime
+    preset: str
+
+    @property
+    def label(self) -> str:
+        return PRESETS.get(self.preset, "Custom range")
+
+    @property
+    def query(self) -> str:
+        return f"start={iso(self.start)}&end={iso(self.end)}&range={self.preset}"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _parse_instant(text: str, zone: tzinfo) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]:
+    """The time range the request asks for, and an error message ('' if fine).
+
+    ``start``/``end`` (ISO, UTC) win; else ``range`` is a preset, with ``from``/
+    ``to`` (local date-times in the viewer's zone) for a custom one.
+    """
+    now = now.replace(second=0, microsecond=0)
+    preset = params.get("range", "24h")
+    if preset not in PRESETS:
+        preset = "24h"
+    start = end = None
+    error = ""
+    if params.get("start") and params.get("end"):
+        start, end = _parse_instant(params["start"], UTC), _parse_instant(params["end"], UTC)
+        if start is None or end is None:
+            error = "The start or end of the range could not be read; showing the last 24 hours."
+            preset = "24h"
+            start = end = None
+    elif preset == "custom":
+        start = _parse_instant(params.get("from", ""), zone)
+        end = _parse_instant(params.get("to", ""), zone)
+        if start is None or end is None:
+            error = "Enter both ends of the custom range; showing the last 24 hours."
+            preset = "24h"
+            start = end = None
+    if start is None or end is None:
+        local_midnight = now.astimezone(zone).replace(hour=0, minute=0)
+        if preset == "today":
+            start, end = local_midnight, now
+        elif preset == "yesterday":
+            start, end = local_midnight - timedelta(days=1), local_midnight
+        elif preset == "7d":
+            start, end = now - timedelta(days=7), now
+        elif preset == "30d":
+            start, end = now - timedelta(days=30), now
+        else:
+            start, end = now - timedelta(hours=24), now
+    if end <= start:
+        error = "The range ends before it starts; the two ends were swapped."
+        start, end = end, start
+    if end - start > MAX_RANGE:
+        error = f"Ranges are limited to {MAX_RANGE.days} days; showing the last {MAX_RANGE.days} days of it."
+        start = end - MAX_RANGE
+    return Range(start.astimezone(UTC), end.astimezone(UTC), preset), error
+
+
+def _page_key(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> str:
+    raw = f"{tenant_id}|{sorted(filters.items())}|{offset}|{limit}"
+    return "listpage:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def list_page(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> ListPage:
+    """One page of the list endpoint, through the cache."""
+    key = _page_key(tenant_id, filters, offset, limit)
+    page = cache.get(key)
+    if page is None:
+        data = get_client().list_interactions(tenant_id, **filters, limit=limit, offset=offset)
+        page = parse_list_page(data)
+        cache.set(key, page, PAGE_TTL)
+    return page
+
+
+@dataclass
+class Scan:
+    """How far a scan through the list endpoint got."""
+
+    rows: list[Summary] = field(default_factory=list)
+    scanned: int = 0
+    total: int | None = None
+    pages: int = 0
+    done: bool = False
+    error: errors.CxEngageError | None = None
+    failed_offset: int | None = None
+    skipped: int = 0
+
+
+def scan(
+    tenant_id: str,
+    filters: dict[str, str],
+    *,
+    keep: Any = None,
+    budget: float | None = None,
+) -> Scan:
+    """Page through the list with ``limit``/``offset`` until ``total``.
+
+    Stops early (``done`` False) when ``budget`` seconds pass, so the next call
+    can continue from the cache; stops on the first failing page, keeping
+    what was loaded.
+    """
+    limit = settings.FLAGGED_PAGE_SIZE
+    started = time.monotonic()
+    result = Scan()
+    offset = 0
+    while True:
+        if budget is not None and result.pages and time.monotonic() - started > budget:
+            return result
+        try:
+            page = list_page(tenant_id, filters, offset, limit)
+        except errors.CxEngageError as exc:
+            log.warning("list page at offset %d failed: %s (upstream status %s)", offset, exc.kind, exc.status,
+                        extra={"failure": exc.kind, "upstream_status": exc.status, "list_offset": offset})
+            result.error, result.failed_offset = exc, offset
+            return result
+        result.pages += 1
+        result.total = page.total
+        result.scanned += len(page.results) + page.skipped
+        result.skipped += page.skipped
+        result.rows.extend(r for r in page.results if keep is None or keep(r))
+        offset += limit
+        if not (page.results or page.skipped) or offset >= page.total or offset >= settings.FLAGGED_MAX_INTERACTIONS:
+            result.done = True
+            return result
+
+
+def scan_flagged(tenant_id: str, window: Range, *, budget: float | None = None) -> Scan:
+    return scan(tenant_id, {"start": iso(window.start), "end": iso(window.end)},
+                keep=lambda row: row.flagged, budget=budget)
+
+
+def find_by_hook(tenant_id: str, hook_type: str, hook_id: str, now: datetime) -> Scan:
+    days = getattr(settings, "TICKET_SEARCH_DAYS", 365)
+    filters = {
+        "hookType": hook_type, "hookId": hook_id,
+        "start": iso(now - timedelta(days=days)), "end": iso(now),
+    }
+    return scan(tenant_id, filters)
+
+
+# -- filtering and sorting what was loaded --------------------------------------
+
+SORTS = {
+    "start": lambda r, s: (r.start is None, r.start or datetime.min.replace(tzinfo=UTC)),
+    "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
+    "channel": lambda r, s: ((r.channel_type or "~").lower(),),
+    "flag": lambda r, s: ((r.flag.flag_type or "~").lower() if r.flag else "~",),
+    "status": lambda r, s: (s.get(r.interaction_id, "to_review"),),
+    "flow": lambda r, s: ((r.flow_name or "~").lower(),),
+}
+
+
+def flag_label(flag_type: str | None) -> str:
+    """Short words for a flag type."""
+    reason = FLAG_REASONS.get((flag_type or "").strip().lower())
+    return reason[0] if reason else "Flagged for a reason this dashboard does not know."
+
+
+def refine(
+    rows: list[Summary], statuses: dict[str, str], *, flag: str = "", channel: str = "", status: str = "",
+    sort: str = "-start",
+) -> list[Summary]:
+    kept = [
+        r for r in rows
+        if (not flag or (r.flag and (r.flag.flag_type or "") == flag))
+        and (not channel or (r.channel_type or "") == channel)
+        and (not status or statuses.get(r.interaction_id, "to_review") == status)
+    ]
+    key = sort.lstrip("-")
+    order = SORTS.get(key, SORTS["start"])
+    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))
+    return kept

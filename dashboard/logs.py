@@ -1,0 +1,85 @@
+"""Log records as one JSON object per line, each stamped with the request ID.
+
+Stdlib only. ``DJANGO_LOG_FORMAT`` picks ``json`` (this formatter) or
+``plain``; see the README's Operations section.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from dashboard.request_context import current_request_id
+
+#: Attributes every LogRecord has; anything else on a record came from ``extra``.
+_STANDARD = frozenset(
+    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
+) | {"message", "asctime", "taskName"}
+
+
+class RequestIDFilter(logging.Filter):
+    """Adds ``request_id`` (``-`` outside a request) to every record it sees."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = current_request_id() or "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """time, level, logger, message, request_id, then every ``extra`` field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or current_request_id() or "-",
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD and name not in entry:
+                entry[name] = value
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack_info"] = self.formatStack(record.stack_info)
+        # Values json cannot write (a request object, a path) are written as str().
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class AccessJsonFormatter(logging.Formatter):
+    """gunicorn's access lines (``gunicorn.conf.py``) as JSON, with the request's ID.
+
+    gunicorn logs each request with its "atoms" dict as the only argument; the
+    ID is read from the response's ``X-Request-ID`` header.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        atoms: Any = record.args if isinstance(record.args, Mapping) else {}
+
+        def atom(name: str) -> Any:
+            value = atoms.get(name, "-") if atoms else "-"
+            return None if value in ("-", "") else value
+
+        status = atom("s")
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": f"{atom('m')} {atom('U')} {status}",
+            "request_id": atom("{x-request-id}o") or "-",
+            "remote_addr": atom("h"),
+            "method": atom("m"),
+            "path": atom("U"),
+            "query": atom("q"),
+            "status": int(status) if str(status).isdigit() else status,
+            "bytes": atom("B"),
+            "duration_ms": atom("M"),
+            "user_agent": atom("a"),
+            "referer": atom("f"),
+        }
+        return json.dumps(entry, default=str, ensure_ascii=False)

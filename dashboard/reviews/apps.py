@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "dashboard.reviews"
+    label = "reviews"
+    verbose_name = "QA reviews and audit"
