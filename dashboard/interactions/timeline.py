@@ -418,8 +418,8 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
     if seg_bars:
         rows = _pack(seg_bars)
         lanes.append(Lane("segments", "Segments", tuple(
-            Row(f"Segments {r[0].label}–{r[-1].label}" if len(r) > 1 else f"Segment {r[0].label}", tuple(r))
-            for r in rows)))
+            Row(f"Segment {r[0].label}" if len(r) == 1 else f"Segments, row {n + 1}", tuple(r))
+            for n, r in enumerate(rows))))
     if queue_bars:
         lanes.append(Lane("queues", "Queues", tuple(
             Row(name, tuple(r)) for name, bars in queue_bars.items() for r in _pack(bars))))
