@@ -9,3 +9,6 @@ import os
 os.environ.setdefault("DJANGO_HTTPS", "0")
 
 from dashboard.settings import *  # noqa: E402,F403
+
+# Hashing real passwords is slow by design; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

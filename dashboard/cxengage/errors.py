@@ -27,6 +27,11 @@ class CxEngageError(Exception):
         self.path = path
         self.retry_after = retry_after
 
+    def as_dict(self) -> dict[str, object]:
+        """A plain form that survives a trip through the cache."""
+        return {"kind": self.kind, "message": self.message, "status": self.status,
+                "path": self.path, "retry_after": self.retry_after}
+
 
 class NotFound(CxEngageError):
     kind = "not_found"
@@ -62,3 +67,12 @@ class BadResponse(CxEngageError):
     """The answer could not be read: not JSON, not an object, or too large."""
 
     kind = "bad_response"
+
+
+def from_kind(
+    kind: str, message: str, status: int | None = None, path: str = "", retry_after: float | None = None
+) -> CxEngageError:
+    """Rebuild an error from ``CxEngageError.as_dict()``."""
+    classes = {cls.kind: cls for cls in (NotFound, Forbidden, AuthenticationFailed, Unavailable,
+                                         RateLimited, Timeout, BadResponse)}
+    return classes.get(kind, CxEngageError)(message, status=status, path=path, retry_after=retry_after)

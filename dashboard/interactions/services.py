@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,7 +84,9 @@ class Fetched:
     interaction: Interaction
     raw: dict[str, Any]
     fetched_at: datetime
-    cache_outcome: str  # hit, miss, wait
+    cache_outcome: str  # hit, miss, wait, stale
+    #: Set when the API failed and this is the last good copy: what failed.
+    stale_reason: str = ""
 
 
 def _key(tenant_id: str, interaction_id: str) -> str:
@@ -93,6 +95,12 @@ def _key(tenant_id: str, interaction_id: str) -> str:
 
 def fetch_raw(tenant_id: str, interaction_id: str) -> tuple[dict[str, Any], datetime, str]:
     """The interaction's JSON from the cache or, once, from the API."""
+    fetched = _fetch_entry(tenant_id, interaction_id)
+    return fetched.raw, fetched.fetched_at, fetched.cache_outcome
+
+
+def _fetch_entry(tenant_id: str, interaction_id: str) -> Fetched:
+    """Cache, single flight, and stale-on-error around one upstream request."""
     key = _key(tenant_id, interaction_id)
     entry = cache.get(key)
     outcome = "hit"
@@ -107,31 +115,55 @@ def fetch_raw(tenant_id: str, interaction_id: str) -> tuple[dict[str, Any], date
         else:
             entry = _wait_for(key, lock_key)
             outcome = "wait"
-            if entry is None:  # the other caller gave up or failed; ask ourselves
+            if entry is None:  # the other caller gave up; ask ourselves
                 entry = _fetch_and_store(key, tenant_id, interaction_id)
                 outcome = "miss"
+    stale_reason = ""
+    if "failure" in entry:
+        # The API failed just now (for us or for the caller we waited on):
+        # show the last good copy if there is one, else say what failed.
+        failure = entry["failure"]
+        stale = cache.get(key + ":stale")
+        if stale is None:
+            _log_outcome(tenant_id, interaction_id, outcome + "+error")
+            raise errors.from_kind(**failure)
+        entry, outcome, stale_reason = stale, "stale", failure["message"]
+    _log_outcome(tenant_id, interaction_id, outcome)
+    if "not_found" in entry:
+        raise errors.NotFound(entry["not_found"], status=404)
+    return Fetched(
+        interaction=None,  # type: ignore[arg-type]  # parsed by the caller that needs it
+        raw=entry["raw"],
+        fetched_at=datetime.fromtimestamp(entry["fetched_at"], UTC),
+        cache_outcome=outcome,
+        stale_reason=stale_reason,
+    )
+
+
+def _log_outcome(tenant_id: str, interaction_id: str, outcome: str) -> None:
     log.info(
-        "interaction %s/%s cache %s",
-        tenant_id,
-        interaction_id,
-        outcome,
+        "interaction %s/%s cache %s", tenant_id, interaction_id, outcome,
         extra={"cache_outcome": outcome, "tenant_id": tenant_id, "interaction_id": interaction_id},
     )
-    if "error" in entry:
-        raise errors.NotFound(entry["error"], status=404)
-    return entry["raw"], datetime.fromtimestamp(entry["fetched_at"], UTC), outcome
 
 
 def _fetch_and_store(key: str, tenant_id: str, interaction_id: str) -> dict[str, Any]:
     try:
         raw = get_client().get_interaction(tenant_id, interaction_id)
     except errors.NotFound as exc:
-        entry: dict[str, Any] = {"error": exc.message, "fetched_at": time.time()}
+        entry: dict[str, Any] = {"not_found": exc.message, "fetched_at": time.time()}
         cache.set(key, entry, settings.CACHE_TTL_NOT_FOUND)
+        return entry
+    except errors.CxEngageError as exc:
+        # Remember the failure briefly, so that waiting callers and the next
+        # few requests do not each spend the deadline on a failing API.
+        entry = {"failure": exc.as_dict(), "fetched_at": time.time()}
+        cache.set(key, entry, settings.CACHE_TTL_ERROR)
         return entry
     entry = {"raw": raw, "fetched_at": time.time()}
     ttl = settings.CACHE_TTL_COMPLETE if is_complete(raw) else settings.CACHE_TTL_IN_PROGRESS
     cache.set(key, entry, ttl)
+    cache.set(key + ":stale", entry, settings.CACHE_TTL_STALE)
     return entry
 
 
@@ -150,8 +182,8 @@ def _wait_for(key: str, lock_key: str) -> dict[str, Any] | None:
 
 
 def get_interaction(tenant_id: str, interaction_id: str) -> Fetched:
-    raw, fetched_at, outcome = fetch_raw(tenant_id, interaction_id)
-    return Fetched(parse_interaction(raw), raw, fetched_at, outcome)
+    fetched = _fetch_entry(tenant_id, interaction_id)
+    return replace(fetched, interaction=parse_interaction(fetched.raw))
 
 
 def remember_view(user: Any, tenant_id: str, interaction_id: str, title: str, flow: str | None) -> None:
@@ -177,5 +209,5 @@ def for_viewer(fetched: Fetched, user: Any) -> Fetched:
         return fetched
     return Fetched(
         mask_interaction(fetched.interaction), mask_raw(fetched.raw, mask, HIDDEN),
-        fetched.fetched_at, fetched.cache_outcome,
+        fetched.fetched_at, fetched.cache_outcome, fetched.stale_reason,
     )

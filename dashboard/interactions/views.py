@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -223,6 +224,14 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
         if target == "timeline":
             return _poll_failed(request, exc, context)
         return _failure_page(request, exc, context, fragment=target == "detail-panel")
+    if fetched.stale_reason and target == "timeline":
+        return _poll_failed(request, errors.Unavailable(fetched.stale_reason), context)
+    review = review_context(request.user, tenant_id, interaction_id) if target is None else {}
+    etag = _etag(request, fetched, review.get("review"))
+    if etag in request.headers.get("If-None-Match", ""):
+        if target is None:
+            audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, "not modified")
+        return _not_modified(etag)
     item = fetched.interaction
     zone = timezone.get_current_timezone()
     line = timeline.timeline_for(item, timezone.now(), window)
@@ -244,19 +253,58 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
         poll_failures=0,
     )
     if target == "timeline":
-        return render(request, "interactions/_timeline.html", context)
+        return _tagged(render(request, "interactions/_timeline.html", context), etag)
     if target == "detail-panel":
-        return render(request, "interactions/_detail.html", context)
+        return _tagged(render(request, "interactions/_detail.html", context), etag)
     context["view"] = presenters.page(item, zone, _zone_name())
     context["hooks"] = [
         (hook, presenters.crm_link(hook.hook_type, hook.hook_id, hook.hook_sub_type, settings.CRM_LINK_TEMPLATES))
         for hook in item.hooks
     ]
     context["canonical_url"] = request.build_absolute_uri(request.path)
-    context.update(review_context(request.user, tenant_id, interaction_id))
+    context.update(review)
     services.remember_view(request.user, tenant_id, interaction_id, context["view"].header.title, item.flow_name)
     audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id)
-    return render(request, "interaction.html", context)
+    return _tagged(render(request, "interaction.html", context), etag)
+
+
+def _etag(request: HttpRequest, fetched: services.Fetched, review: Any) -> str:
+    """Everything the response depends on: the data, the viewer, the URL, the build."""
+    parts = [
+        BUILD_ID, fetched.fetched_at.isoformat(), fetched.cache_outcome == "stale",
+        request.user.pk, fetched.interaction.redacted, request.get_full_path(),
+        request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+        request.COOKIES.get("tz", ""),
+        (review.version, review.updated_at.isoformat() if review.pk else "") if review is not None else "",
+    ]
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
+def _tagged(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # Revalidate every time: a repeat with If-None-Match is answered 304 cheaply.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    response = HttpResponseNotModified()
+    response["Vary"] = "HX-Request, HX-Target, Cookie"
+    return _tagged(response, etag)
+
+
+def _build_id() -> str:
+    """Changes whenever templates or static files change, the same on every replica."""
+    digest = hashlib.sha256()
+    for folder in (settings.BASE_DIR / "templates", settings.BASE_DIR / "static"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+BUILD_ID = _build_id()
 
 
 @require_GET
