@@ -1,0 +1,174 @@
+"""Caching that saves the API: single flight, lifetimes, stale-on-error, ETags."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from django.core.cache import cache
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.cxengage import errors
+from dashboard.interactions import services
+from tests.conftest import LIVE_API, allow_contact_details, load_fixture
+
+pytestmark = pytest.mark.django_db
+
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
+PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
+UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
+
+
+@pytest.fixture
+def viewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("cache-viewer", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+def slow_answer(request: httpx.Request) -> httpx.Response:
+    time.sleep(0.3)
+    return httpx.Response(200, json=load_fixture("reference-sample.json"))
+
+
+def test_single_flight_across_threads(live_mode: str) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).mock(side_effect=slow_answer)
+        start = threading.Barrier(20)
+
+        def ask(_: int) -> str:
+            start.wait()
+            return services.get_interaction(TENANT, IID).cache_outcome
+
+        with ThreadPoolExecutor(20) as pool:
+            outcomes = list(pool.map(ask, range(20)))
+    assert route.call_count == 1
+    assert outcomes.count("miss") == 1
+    assert set(outcomes) <= {"miss", "wait", "hit"}
+
+
+def test_waiters_get_the_leaders_failure_at_once(live_mode: str) -> None:
+    def failing(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.3)
+        return httpx.Response(500)
+
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).mock(side_effect=failing)
+        barrier = threading.Barrier(8)
+
+        def ask(_: int) -> str:
+            barrier.wait()
+            try:
+                services.get_interaction(TENANT, IID)
+            except errors.Unavailable as exc:
+                return exc.kind
+            return "ok"
+
+        with ThreadPoolExecutor(8) as pool:
+            kinds = list(pool.map(ask, range(8)))
+    assert kinds == ["unavailable"] * 8
+    assert route.call_count == 1  # 500 is not retried, and nobody asked again
+
+
+def test_all_partials_and_polls_read_one_copy(viewer: Any) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        viewer.get(PAGE)
+        viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
+        viewer.get(PAGE + "?focus=ivr", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail-panel")
+        viewer.get(PAGE + "raw/")
+        viewer.get(PAGE + "dossier.json")
+    assert route.call_count == 1
+
+
+def test_stale_copy_is_shown_when_the_api_fails(viewer: Any) -> None:
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        assert viewer.get(PAGE).status_code == 200
+        cache.delete(services._key(TENANT, IID))  # the copy's lifetime ends
+        route.respond(503)
+        started = time.monotonic()
+        response = viewer.get(PAGE)
+        first = time.monotonic() - started
+        started = time.monotonic()
+        again = viewer.get(PAGE)
+        second = time.monotonic() - started
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This is a copy fetched" in body and "could not be asked again" in body
+    assert "Basic Flow" in body
+    assert again.status_code == 200 and "This is a copy fetched" in again.content.decode()
+    # The failure is remembered briefly: the second request does not ask the API.
+    assert route.call_count == 1 + 3  # the first fetch, then one failing call retried 3 times
+    assert second < first
+
+
+def test_without_a_stale_copy_the_failure_page_is_shown(viewer: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(502)
+        response = viewer.get(PAGE)
+    assert response.status_code == 502
+    assert "unavailable" in response.content.decode()
+
+
+def test_stale_poll_backs_off_without_replacing_the_timeline(viewer: Any, settings: Any) -> None:
+    body = {**load_fixture("reference-sample.json"), "dataComplete": False}
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=body)
+        viewer.get(PAGE)
+        cache.delete(services._key(TENANT, IID))
+        route.respond(503)
+        poll = viewer.get(PAGE + "?failures=0", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
+    assert poll.status_code == 200
+    assert poll["HX-Retarget"] == "#live-status"
+    text = poll.content.decode()
+    assert "could not refresh" in text
+    assert f"load delay:{settings.TIMELINE_POLL_SECONDS * 2}s" in text
+
+
+def test_etag_gives_304_on_repeat(viewer: Any) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        first = viewer.get(PAGE)
+        tag = first["ETag"]
+        repeat = viewer.get(PAGE, HTTP_IF_NONE_MATCH=tag)
+        partial = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
+        partial_repeat = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline",
+                                    HTTP_IF_NONE_MATCH=partial["ETag"])
+        other_focus = viewer.get(PAGE + "?focus=ivr", HTTP_IF_NONE_MATCH=tag)
+    assert first.status_code == 200 and tag
+    assert repeat.status_code == 304 and repeat.content == b""
+    assert partial["ETag"] != tag
+    assert partial_repeat.status_code == 304
+    assert other_focus.status_code == 200
+    assert "HX-Request" in first["Vary"] and "HX-Request" in partial["Vary"]
+
+
+def test_etag_changes_when_the_review_changes(viewer: Any) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        tag = viewer.get(PAGE)["ETag"]
+        viewer.post(PAGE + "review/", {"status": "done", "comment": "ok", "version": 0})
+        after = viewer.get(PAGE, HTTP_IF_NONE_MATCH=tag)
+    assert after.status_code == 200
+    assert after["ETag"] != tag
+
+
+def test_complete_interaction_is_kept_for_its_lifetime(live_mode: str, settings: Any) -> None:
+    settings.CACHE_TTL_COMPLETE = 1
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        for _ in range(5):
+            services.get_interaction(TENANT, IID)
+        assert route.call_count == 1
+        time.sleep(2.1)
+        services.get_interaction(TENANT, IID)
+    assert route.call_count == 2
