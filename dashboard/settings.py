@@ -100,6 +100,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A database that does not answer fails a request (and /readyz) in seconds.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several threads and processes write (sessions, audit log): WAL lets
+    # readers go on, IMMEDIATE transactions queue writers instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
@@ -119,6 +128,10 @@ else:
 CACHE_TTL_COMPLETE = config.env_float(ENV, "CACHE_TTL_COMPLETE", 3600)
 CACHE_TTL_IN_PROGRESS = config.env_float(ENV, "CACHE_TTL_IN_PROGRESS", 10)
 CACHE_TTL_NOT_FOUND = config.env_float(ENV, "CACHE_TTL_NOT_FOUND", 30)
+# A failed upstream request is remembered this long (requests meanwhile get the
+# last good copy, or the error, at once); the last good copy is kept this long.
+CACHE_TTL_ERROR = config.env_float(ENV, "CACHE_TTL_ERROR", 5)
+CACHE_TTL_STALE = config.env_float(ENV, "CACHE_TTL_STALE", 86400)
 
 # Tickets that store only an interaction ID link to /i/<id>/ in this tenant.
 DASHBOARD_DEFAULT_TENANT = config.tenant_id(ENV, "DASHBOARD_DEFAULT_TENANT") or (

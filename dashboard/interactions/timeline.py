@@ -8,6 +8,7 @@ Positions are fractions of the axis (0..1) plus a laid-out SVG geometry.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -75,7 +76,7 @@ class Bar:
     def duration_text(self) -> str:
         return hms(self.length) + ("+" if self.open_end else "")
 
-    @property
+    @cached_property
     def accessible_name(self) -> str:
         start = clock(self.offset)
         end = "no end time" if self.open_end and self.reason != LIVE_REASON else clock(self.offset + self.length)

@@ -86,7 +86,7 @@ def test_flag_links_to_its_bar_and_screenshot(page: Any, artifacts: Any) -> None
     page.goto(url(FLAGGED_AGENT))
     flagged = page.locator("#timeline a.bar.marked[data-kind=agent]")
     assert flagged.count() == 1
-    assert "never reached reporting" in (flagged.get_attribute("aria-label") or "")
+    assert "never reached reporting" in (flagged.locator("title").text_content() or "")
     page.locator("h1 a.bang").click()
     page.wait_for_url("**focus=agent-**")
     assert "never reached reporting" in page.locator("#detail-panel").inner_text()
@@ -101,7 +101,7 @@ def test_zoom_in_and_back(page: Any) -> None:
     page.wait_for_url("**zoom=**")
     assert "Showing 4:53" in page.locator(".zoom").inner_text()
     page.get_by_role("link", name="Show the whole interaction").click()
-    page.wait_for_function("!location.search.includes('zoom')")
+    page.wait_for_url(lambda u: "zoom" not in u)
     assert "Showing 0:00" in page.locator(".zoom").inner_text()
 
 
@@ -154,7 +154,9 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     for record in done["segments"] + done["queues"] + (done.get("agents") or done["details"].get("agents") or []):
         record.setdefault("endTimestamp", "2026-11-27T08:30:00.000Z")
     live_api.interactions[(tenant, iid)] = done
-    page.wait_for_function("document.querySelector('#live-status').innerText.includes('Data complete')", timeout=10000)
+    from playwright.sync_api import expect
+
+    expect(page.locator("#live-status")).to_contain_text("Data complete", timeout=10000)
     assert page.locator(".poller").count() == 0
     calls = live_api.requests[key]
     page.wait_for_timeout(2500)
