@@ -25,6 +25,7 @@ def load_fixture(name: str) -> Any:
 @pytest.fixture(autouse=True)
 def _isolated(settings: Any) -> Iterator[None]:
     cache.clear()
+    services.MEMO.clear()
     services.reset_client()
     yield
     services.reset_client()

@@ -91,10 +91,11 @@ def handle(request: ApiRequest) -> ApiResponse:
 
 def _list(tenant_id: str, params: Any) -> ApiResponse:
     found = bodies() if tenant_id == DEMO_TENANT_ID else []
-    for name in ("contactId", "hookType", "hookSubType", "hookId"):
-        wanted = params.get(name)
-        if wanted:
-            found = [b for b in found if _matches(b, name, wanted)]
+    if params.get("contactId"):
+        found = [b for b in found if _contact(b) == params["contactId"]]
+    hook_filter = {k: params[k] for k in ("hookType", "hookSubType", "hookId") if params.get(k)}
+    if hook_filter:
+        found = [b for b in found if _hooked(b, hook_filter)]
     start, end = _instant(params.get("start")), _instant(params.get("end"))
     if start:
         found = [b for b in found if _instant(b.get("startTimestamp")) >= start]
@@ -128,8 +129,14 @@ def _instant(value: Any) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
-def _matches(body: dict[str, Any], name: str, wanted: str) -> bool:
-    if name == "contactId":
-        details = body.get("details") or {}
-        return str(body.get("contactId") or details.get("contactId") or "") == wanted
-    return any(str(h.get(name, "")) == wanted for h in body.get("hooks") or [] if isinstance(h, dict))
+def _contact(body: dict[str, Any]) -> str:
+    details = body.get("details") or {}
+    return str(body.get("contactId") or details.get("contactId") or "")
+
+
+def _hooked(body: dict[str, Any], wanted: dict[str, str]) -> bool:
+    """Whether one of the interaction's hooks matches every filter given."""
+    return any(
+        isinstance(hook, dict) and all(str(hook.get(k, "")) == v for k, v in wanted.items())
+        for hook in body.get("hooks") or []
+    )

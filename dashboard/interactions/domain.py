@@ -124,7 +124,7 @@ class Segment:
     cancelled: bool | None
     cancel_time: float | None
     segment_time: float | None
-    agent_id: str | None
+    agent_id: str | None  # segmentAgentId: who started the segment
     to_agent_id: str | None
     interaction_agent_id: str | None
     consult_time: float | None
@@ -136,6 +136,8 @@ class Segment:
     extension_type: str | None
     extension_value: str | None
     third_party: bool | None
+    #: The segment's own ``agentId``, when the API sends one beside segmentAgentId.
+    handling_agent_id: str | None = None
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
 

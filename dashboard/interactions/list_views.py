@@ -144,9 +144,14 @@ def flagged_csv(request: HttpRequest, tenant_id: str) -> HttpResponse:
     return response
 
 
+_PHONE = re.compile(r"^\+[0-9•\s().-]+$")
+
+
 def _cell(value: str) -> str:
     # Spreadsheet formula injection: text from the API never starts a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value) else value
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value) and not _PHONE.match(value):
+        return "'" + value
+    return value
 
 
 def _is_number(value: str) -> bool:

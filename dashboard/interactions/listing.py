@@ -78,6 +78,8 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
     start = end = None
     error = ""
     if params.get("start") and params.get("end"):
+        if "range" not in params:
+            preset = "custom"
         start, end = _parse_instant(params["start"], UTC), _parse_instant(params["end"], UTC)
         if start is None or end is None:
             error = "The start or end of the range could not be read; showing the last 24 hours."
@@ -116,15 +118,16 @@ def _page_key(tenant_id: str, filters: dict[str, str], offset: int, limit: int) 
     return "listpage:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def list_page(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> ListPage:
-    """One page of the list endpoint, through the cache."""
+def list_page(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> tuple[ListPage, bool]:
+    """One page of the list endpoint through the cache, and whether the API was asked."""
     key = _page_key(tenant_id, filters, offset, limit)
     page = cache.get(key)
-    if page is None:
-        data = get_client().list_interactions(tenant_id, **filters, limit=limit, offset=offset)
-        page = parse_list_page(data)
-        cache.set(key, page, PAGE_TTL)
-    return page
+    if page is not None:
+        return page, False
+    data = get_client().list_interactions(tenant_id, **filters, limit=limit, offset=offset)
+    page = parse_list_page(data)
+    cache.set(key, page, PAGE_TTL)
+    return page, True
 
 
 @dataclass
@@ -158,11 +161,15 @@ def scan(
     started = time.monotonic()
     result = Scan()
     offset = 0
+    fetched_any = False
     while True:
-        if budget is not None and result.pages and time.monotonic() - started > budget:
+        # Pages read back from the cache are cheap: the budget only stops a
+        # request after it has asked the API for something new.
+        if budget is not None and fetched_any and time.monotonic() - started > budget:
             return result
         try:
-            page = list_page(tenant_id, filters, offset, limit)
+            page, fetched = list_page(tenant_id, filters, offset, limit)
+            fetched_any = fetched_any or fetched
         except errors.CxEngageError as exc:
             log.warning("list page at offset %d failed: %s (upstream status %s)", offset, exc.kind, exc.status,
                         extra={"failure": exc.kind, "upstream_status": exc.status, "list_offset": offset})

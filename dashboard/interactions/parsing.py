@@ -230,6 +230,8 @@ def _to_bool(value: Any) -> bool | None:
 def _to_datetime(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # Epoch seconds or milliseconds; anything outside 1990..2200 is noise.
+        if not -1e15 < value < 1e15:
+            return None
         seconds = value / 1000 if value > 1e11 else value
         if not (631_152_000 <= seconds <= 7_258_118_400):
             return None
@@ -267,6 +269,12 @@ def _each(
     return tuple(build(item, i) for i, item in enumerate(reader.objects(key, value)))
 
 
+def _data_text(data: dict[str, Any], key: str) -> str | None:
+    """A text field read without noting problems (its reader notes them)."""
+    value = data.get(key)
+    return value[:_MAX_TEXT] if isinstance(value, str) else None
+
+
 def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
     r = _Reader(data, f"Segment {index}", problems)
     number = r.integer("segmentNumber", "number")
@@ -282,7 +290,9 @@ def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> S
         cancelled=r.boolean("segmentCancelled", "cancelled"),
         cancel_time=r.number("segmentCancelTime", "cancel_time"),
         segment_time=r.number("segmentTime", "segment_time"),
-        agent_id=r.text("segmentAgentId", "agent_id") or r.text("agentId", "agent_id"),
+        # Older records carry only "agentId"; newer ones both.
+        agent_id=r.text("segmentAgentId", "agent_id") or _data_text(data, "agentId"),
+        handling_agent_id=r.text("agentId", "handling_agent_id"),
         to_agent_id=r.text("segmentToAgentId", "to_agent_id"),
         interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
         consult_time=r.number("segmentConsultTime", "consult_time"),

@@ -303,10 +303,10 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
 # -- timeline detail panel -----------------------------------------------------
 
 _LABELS = {
-    "segment_id": "Segment ID", "number": "Segment number", "start_type": "Started by",
+    "segment_id": "Segment ID", "number": "Segment number", "handling_agent_id": "Agent ID (agentId)", "start_type": "Started by",
     "end_type": "Ended by", "start": "Start", "end": "End", "cancelled": "Cancelled",
     "cancel_time": "Cancel time", "segment_time": "Segment time", "agent_id": "Agent ID",
-    "to_agent_id": "To agent ID", "interaction_agent_id": "Interaction agent ID",
+    "to_agent_id": "To agent ID (segmentToAgentId)", "interaction_agent_id": "Interaction agent ID",
     "consult_time": "Consult time", "transfer": "Transfer", "transfer_time": "Transfer time",
     "add_participant": "Add participant", "add_participant_time": "Add-participant time",
     "add_participant_handed_off": "Add participant handed off", "extension_type": "Extension type",

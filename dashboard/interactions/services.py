@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -87,6 +89,8 @@ class Fetched:
     cache_outcome: str  # hit, miss, wait, stale
     #: Set when the API failed and this is the last good copy: what failed.
     stale_reason: str = ""
+    #: Names this copy of the data (and its masking) for the render memo.
+    version: tuple[Any, ...] = ()
 
 
 def _key(tenant_id: str, interaction_id: str) -> str:
@@ -181,9 +185,51 @@ def _wait_for(key: str, lock_key: str) -> dict[str, Any] | None:
     return None
 
 
+class _Memo:
+    """A small per-process LRU of values derived from one copy of the data.
+
+    Parsing, the timeline and the page's tables are pure functions of the
+    cached JSON; a process computes them once per copy instead of per request
+    (every partial and every poll of a page asks for the same copy).
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+MEMO = _Memo(64)
+
+
 def get_interaction(tenant_id: str, interaction_id: str) -> Fetched:
     fetched = _fetch_entry(tenant_id, interaction_id)
-    return replace(fetched, interaction=parse_interaction(fetched.raw))
+    version = (tenant_id, interaction_id, fetched.fetched_at.timestamp())
+    interaction = MEMO.get(("parsed", *version), lambda: parse_interaction(fetched.raw))
+    return replace(fetched, interaction=interaction, version=version)
+
+
+def memo(fetched: Fetched, what: str, *args: Any, make: Callable[[], Any]) -> Any:
+    """A value derived from ``fetched`` (and ``args``), computed once per copy and process."""
+    if not fetched.version:
+        return make()
+    return MEMO.get((what, *fetched.version, fetched.interaction.redacted, *args), make)
 
 
 def remember_view(user: Any, tenant_id: str, interaction_id: str, title: str, flow: str | None) -> None:
@@ -208,6 +254,7 @@ def for_viewer(fetched: Fetched, user: Any) -> Fetched:
     if can_see_contact_details(user):
         return fetched
     return Fetched(
-        mask_interaction(fetched.interaction), mask_raw(fetched.raw, mask, HIDDEN),
-        fetched.fetched_at, fetched.cache_outcome, fetched.stale_reason,
+        memo(fetched, "masked", make=lambda: mask_interaction(fetched.interaction)),
+        memo(fetched, "masked-raw", make=lambda: mask_raw(fetched.raw, mask, HIDDEN)),
+        fetched.fetched_at, fetched.cache_outcome, fetched.stale_reason, fetched.version,
     )

@@ -234,7 +234,11 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
         return _not_modified(etag)
     item = fetched.interaction
     zone = timezone.get_current_timezone()
-    line = timeline.timeline_for(item, timezone.now(), window)
+    if item.in_progress:  # drawn up to "now": never reused
+        line = timeline.timeline_for(item, timezone.now(), window)
+    else:
+        line = services.memo(fetched, "timeline", window,
+                             make=lambda: timeline.timeline_for(item, timezone.now(), window))
     if line.zoomed:
         zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&"
     panel = presenters.detail(line, focus, zone) if focus else None
@@ -256,7 +260,9 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
         return _tagged(render(request, "interactions/_timeline.html", context), etag)
     if target == "detail-panel":
         return _tagged(render(request, "interactions/_detail.html", context), etag)
-    context["view"] = presenters.page(item, zone, _zone_name())
+    zone_name = _zone_name()
+    context["view"] = services.memo(fetched, "page", zone_name,
+                                    make=lambda: presenters.page(item, zone, zone_name))
     context["hooks"] = [
         (hook, presenters.crm_link(hook.hook_type, hook.hook_id, hook.hook_sub_type, settings.CRM_LINK_TEMPLATES))
         for hook in item.hooks

@@ -1,0 +1,565 @@
+"""The flagged list: range, paging, filters, sorting, CSV export, progress, failures, access."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import respx
+
+from dashboard.accounts.models import TenantGrant
+from dashboard.cxengage import errors
+from dashboard.demo.api import DEMO_TENANT_ID, bodies
+from dashboard.interactions import list_views, listing, services
+from dashboard.interactions.domain import FLAG_REASONS
+from dashboard.interactions.masking import mask
+from dashboard.reviews import services as review_services
+from tests.conftest import LIVE_API, allow_contact_details
+from tests.standin import Behaviour, StandInAPI
+
+pytestmark = pytest.mark.django_db
+
+FLAGGED = f"/tenants/{DEMO_TENANT_ID}/flagged/"
+CSV_URL = f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv"
+HX = {"HX-Request": "true", "HX-Target": "flagged-results"}
+
+LIVE = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+LIVE_FLAGGED = f"/tenants/{LIVE}/flagged/"
+LIVE_CSV = f"/tenants/{LIVE}/flagged/export.csv"
+LIST_KEY = f"GET /v1/tenants/{LIVE}/interactions"
+#: Explicit range for live tests: the stand-in ignores it, but identical queries hit the same cache.
+LIVE_RANGE = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}
+
+ROW = re.compile(r'<tr data-interaction="([^"]+)">(.*?)</tr>', re.S)
+TAG = re.compile(r"<[^>]+>")
+UNKNOWN_REASON = "Flagged for a reason this dashboard does not know."
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def rows(body: str) -> list[tuple[str, str]]:
+    """(interaction id, the row's visible text) for each table row, in order."""
+    return [(iid, " ".join(html.unescape(TAG.sub(" ", inner)).split())) for iid, inner in ROW.findall(body)]
+
+
+def ids(body: str) -> list[str]:
+    return [iid for iid, _ in rows(body)]
+
+
+def when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def duration(body: dict[str, Any]) -> float | None:
+    if body.get("startTimestamp") and body.get("endTimestamp"):
+        return (when(body["endTimestamp"]) - when(body["startTimestamp"])).total_seconds()
+    value = body.get("interactionTime")
+    return float(value) if value is not None else None
+
+
+def expected_demo_flagged() -> dict[str, dict[str, Any]]:
+    """Flagged demo interactions that started in the last 24 hours (the default range)."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    return {
+        str(b["interactionId"]).lower(): b
+        for b in bodies()
+        if b.get("flagged") is True and now - timedelta(hours=24) <= when(b["startTimestamp"]) < now
+    }
+
+
+def reason(flag_type: str | None) -> str:
+    known = FLAG_REASONS.get((flag_type or "").strip().lower())
+    return known[0] if known else UNKNOWN_REASON
+
+
+def read_csv(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def fragment(client: Any, url: str, params: dict[str, str]) -> Any:
+    response = client.get(url, params, headers=HX)
+    assert response.status_code == 200
+    assert "<html" not in text(response)
+    assert text(response).lstrip().startswith('<div id="flagged-results"')
+    assert "HX-Request" in response["Vary"]
+    return response
+
+
+def live_body(n: int, *, flag_type: str | None = None, flow: str = "Support line",
+              customer: str | None = None, channel: str = "voice") -> dict[str, Any]:
+    start = datetime(2026, 1, 1, 10, 0, tzinfo=UTC) + timedelta(minutes=10 * n)
+    body: dict[str, Any] = {
+        "tenantId": LIVE,
+        "interactionId": f"00000000-0000-4000-8000-{n:012d}",
+        "startTimestamp": start.isoformat().replace("+00:00", "Z"),
+        "endTimestamp": (start + timedelta(seconds=60 + n)).isoformat().replace("+00:00", "Z"),
+        "channelType": channel,
+        "direction": "inbound",
+        "flowName": flow,
+        "customer": customer or f"+1506555{1000 + n:04d}",
+        "flagged": flag_type is not None,
+    }
+    if flag_type is not None:
+        body["flagType"] = flag_type
+    return body
+
+
+@pytest.fixture
+def api(settings: Any) -> Iterator[StandInAPI]:
+    """The stand-in API server in live mode (as tests/test_standin_api.py sets it up)."""
+    with StandInAPI() as server:
+        settings.DEMO_MODE = False
+        settings.CXENGAGE_API_URL = server.url
+        settings.CXENGAGE_CREDENTIALS = {"username": "api-user", "password": "pw", "api_key": "", "api_secret": ""}
+        settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
+        services.reset_client()
+        yield server
+        services.reset_client()
+
+
+@pytest.fixture
+def live_viewer(client: Any, django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_user("qa-live", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+@pytest.fixture
+def masked_viewer(client: Any, django_user_model: Any) -> Any:
+    """Granted the demo and the live tenant, without the contact-details permission."""
+    user = django_user_model.objects.create_user("qa-masked", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(user)
+    return client
+
+
+def seven_with_three_flagged(api: StandInAPI) -> dict[str, dict[str, Any]]:
+    flags = {1: "Agent", 4: "Queue", 6: "Stuck"}
+    made = {}
+    for n in range(7):
+        body = live_body(n, flag_type=flags.get(n), flow=f"Flow {n}")
+        api.interactions[(LIVE, body["interactionId"])] = body
+        made[body["interactionId"]] = body
+    return {k: v for k, v in made.items() if v["flagged"]}
+
+
+# -- the default demo list ---------------------------------------------------
+
+
+def test_default_range_lists_exactly_the_flagged_demo_interactions(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+    assert len(expected) >= 5  # the demo data has flagged interactions of many types
+    response = signed_in.get(FLAGGED)
+    body = text(response)
+    assert response.status_code == 200
+    assert "Last 24 hours" in body
+    shown = dict(rows(body))
+    assert set(shown) == set(expected)
+    assert len(ids(body)) == len(expected)  # no duplicates
+    for iid, payload in expected.items():
+        row = shown[iid]
+        assert payload["flagType"] in row, iid
+        assert reason(payload["flagType"]) in row, iid
+        assert payload["customer"] in row, iid  # this viewer may see contact details
+        assert "To review" in row
+        assert f"/tenants/{DEMO_TENANT_ID}/interactions/{iid}/" in body
+    # Not flagged ones are never listed.
+    for b in bodies():
+        if not b.get("flagged"):
+            assert str(b["interactionId"]).lower() not in shown
+    # The unknown flag type reads as unknown, not as a known reason.
+    assert UNKNOWN_REASON in body
+    # Default sort: newest first.
+    starts = [when(expected[i]["startTimestamp"]) for i in ids(body)]
+    assert starts == sorted(starts, reverse=True)
+
+
+def test_listing_writes_an_audit_event(signed_in: Any) -> None:
+    from dashboard.reviews.models import AuditEvent
+
+    signed_in.get(FLAGGED)
+    event = AuditEvent.objects.get(action="list")
+    assert event.tenant_id == DEMO_TENANT_ID
+    assert event.user.get_username() == "supervisor"
+
+
+# -- filters through htmx ----------------------------------------------------
+
+
+def test_filter_by_flag_type_returns_the_fragment(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+    agent = [i for i, b in expected.items() if b["flagType"] == "Agent"]
+    assert agent
+    response = fragment(signed_in, FLAGGED, {"flag": "Agent"})
+    body = text(response)
+    assert ids(body) == agent
+    assert f"({len(expected)} before filters)" in body
+    # The filter form keeps the choice; the URL that htmx pushes carries it.
+    assert '<option value="Agent" selected>' in body
+    assert "flag=Agent" in body  # CSV link and sort links keep the filter
+
+
+def test_filter_by_channel(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+    sms = {i for i, b in expected.items() if b["channelType"] == "sms"}
+    voice = {i for i, b in expected.items() if b["channelType"] == "voice"}
+    assert sms and voice
+    assert set(ids(text(fragment(signed_in, FLAGGED, {"channel": "sms"})))) == sms
+    assert set(ids(text(fragment(signed_in, FLAGGED, {"channel": "voice"})))) == voice
+    body = text(fragment(signed_in, FLAGGED, {"channel": "fax"}))
+    assert ids(body) == []
+    assert "No flagged interactions match these filters" in body
+
+
+def test_filter_by_review_status_after_saving_a_review(signed_in: Any, demo_user: Any) -> None:
+    expected = expected_demo_flagged()
+    done_id, in_review_id = sorted(expected)[:2]
+    assert not isinstance(review_services.save_review(
+        demo_user, DEMO_TENANT_ID, done_id, status="done", comment="ok", version=0), review_services.Conflict)
+    assert not isinstance(review_services.save_review(
+        demo_user, DEMO_TENANT_ID, in_review_id, status="in_review", comment="", version=0), review_services.Conflict)
+    done = text(fragment(signed_in, FLAGGED, {"status": "done"}))
+    assert ids(done) == [done_id]
+    assert "Done" in dict(rows(done))[done_id]
+    assert ids(text(fragment(signed_in, FLAGGED, {"status": "in_review"}))) == [in_review_id]
+    to_review = text(fragment(signed_in, FLAGGED, {"status": "to_review"}))
+    assert set(ids(to_review)) == set(expected) - {done_id, in_review_id}
+    # An unknown status is ignored rather than hiding everything.
+    assert set(ids(text(fragment(signed_in, FLAGGED, {"status": "bogus"})))) == set(expected)
+
+
+def test_full_page_and_fragment_differ_by_hx_target(signed_in: Any) -> None:
+    page = signed_in.get(FLAGGED, {"flag": "Queue"})
+    assert "<html" in text(page)
+    assert "HX-Request" in page["Vary"]
+    other = signed_in.get(FLAGGED, {"flag": "Queue"}, headers={"HX-Request": "true", "HX-Target": "something-else"})
+    assert "<html" in text(other)  # only the flagged-results target gets a fragment
+    assert ids(text(page)) == ids(text(fragment(signed_in, FLAGGED, {"flag": "Queue"})))
+
+
+# -- sorting -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["duration", "-duration"])
+def test_sorting_by_duration(signed_in: Any, sort: str) -> None:
+    expected = expected_demo_flagged()
+    body = text(fragment(signed_in, FLAGGED, {"sort": sort}))
+    order = ids(body)
+    assert set(order) == set(expected)
+    known = [i for i in order if duration(expected[i]) is not None]
+    want = sorted(known, key=lambda i: duration(expected[i]), reverse=sort.startswith("-"))
+    assert known == want
+    assert len({duration(expected[i]) for i in known}) > 3  # the order is meaningful
+    # The header says which way it is sorted, and its link flips the direction.
+    direction = "descending" if sort.startswith("-") else "ascending"
+    assert re.search(rf'aria-sort="{direction}"><a href="\?[^"]*sort={"duration" if sort.startswith("-") else "-duration"}', body)
+
+
+def test_ascending_and_descending_are_reverses_for_known_durations(signed_in: Any) -> None:
+    up = ids(text(fragment(signed_in, FLAGGED, {"sort": "duration"})))
+    down = ids(text(fragment(signed_in, FLAGGED, {"sort": "-duration"})))
+    expected = expected_demo_flagged()
+    known_up = [i for i in up if duration(expected[i]) is not None]
+    known_down = [i for i in down if duration(expected[i]) is not None]
+    assert known_up == list(reversed(known_down))
+    assert up != down
+
+
+def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+    order = ids(text(fragment(signed_in, FLAGGED, {"sort": "flag"})))
+    assert [expected[i]["flagType"].lower() for i in order] == sorted(b["flagType"].lower() for b in expected.values())
+    fallback = ids(text(fragment(signed_in, FLAGGED, {"sort": "__class__"})))
+    assert fallback == ids(text(fragment(signed_in, FLAGGED, {})))
+
+
+# -- CSV export --------------------------------------------------------------
+
+
+def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: Any) -> None:
+    query = {"channel": "voice", "sort": "duration"}
+    shown = ids(text(fragment(signed_in, FLAGGED, query)))
+    assert shown
+    response = signed_in.get(CSV_URL, query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    table = read_csv(response)
+    assert table[0] == ["interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
+                        "duration", "customer", "review_status"]
+    assert [r[0] for r in table[1:]] == shown
+    expected = expected_demo_flagged()
+    for record in table[1:]:
+        payload = expected[record[0]]
+        assert record[2] == "voice"
+        assert record[5] == payload["flagType"]
+        assert record[6] == reason(payload["flagType"])
+        assert record[8] == payload["customer"]
+        assert record[9] == "to_review"
+        assert when(record[1]) == when(payload["startTimestamp"])
+
+
+def test_csv_export_is_audited(signed_in: Any) -> None:
+    from dashboard.reviews.models import AuditEvent
+
+    signed_in.get(CSV_URL)
+    event = AuditEvent.objects.get(action="export")
+    assert "CSV" in event.detail and event.tenant_id == DEMO_TENANT_ID
+
+
+def test_csv_masks_customers_for_a_viewer_without_permission(masked_viewer: Any) -> None:
+    expected = expected_demo_flagged()
+    response = masked_viewer.get(CSV_URL)
+    content = response.content.decode("utf-8")
+    table = read_csv(response)
+    assert {r[0] for r in table[1:]} == set(expected)
+    for record in table[1:]:
+        original = expected[record[0]]["customer"]
+        assert original not in content
+        assert record[8].lstrip("'") == mask(original)
+        assert "•••" in record[8]
+    # The list page masks them too, and says so.
+    page = text(masked_viewer.get(FLAGGED))
+    assert "Customer details are masked" in page
+    for payload in expected.values():
+        assert payload["customer"] not in page
+        assert mask(payload["customer"]) in page
+
+
+def test_csv_neutralises_formula_like_values(api: StandInAPI, live_viewer: Any) -> None:
+    evil = live_body(1, flag_type="Agent", flow='=HYPERLINK("x")', customer="@SUM(A1)")
+    plain = live_body(2, flag_type="Queue", flow="-2+3")
+    for b in (evil, plain):
+        api.interactions[(LIVE, b["interactionId"])] = b
+    table = read_csv(live_viewer.get(LIVE_CSV, LIVE_RANGE))
+    by_id = {r[0]: r for r in table[1:]}
+    assert by_id[evil["interactionId"]][4] == "'=HYPERLINK(\"x\")"
+    assert by_id[evil["interactionId"]][8] == "'@SUM(A1)"
+    assert by_id[plain["interactionId"]][4] == "'-2+3"
+    # Nothing in any cell starts a formula.
+    for record in table:
+        for cell in record:
+            assert cell[:1] not in ("=", "@"), cell
+            assert cell[:1] not in ("+", "-") or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
+
+
+# -- paging through the list endpoint ---------------------------------------
+
+
+def test_pages_until_total_and_keeps_only_flagged(api: StandInAPI, live_viewer: Any, settings: Any) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    flagged = seven_with_three_flagged(api)
+    response = live_viewer.get(LIVE_FLAGGED, LIVE_RANGE)
+    body = text(response)
+    assert response.status_code == 200
+    assert set(ids(body)) == set(flagged)
+    assert api.requests[LIST_KEY] == 4  # offsets 0, 2, 4, 6 of 7
+    assert "out of 7 in the range" in body
+    shown = dict(rows(body))
+    for iid, payload in flagged.items():
+        assert payload["flowName"] in shown[iid]
+        assert reason(payload["flagType"]) in shown[iid]
+
+
+def test_list_pages_are_cached_between_requests(api: StandInAPI, live_viewer: Any, settings: Any) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    flagged = seven_with_three_flagged(api)
+    first = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    assert api.requests[LIST_KEY] == 4
+    second = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    assert api.requests[LIST_KEY] == 4  # no further upstream list requests
+    assert set(ids(first)) == set(ids(second)) == set(flagged)
+    # Filters, sorting and the CSV re-read the cache as well.
+    fragment(live_viewer, LIVE_FLAGGED, {**LIVE_RANGE, "flag": "Queue", "sort": "duration"})
+    table = read_csv(live_viewer.get(LIVE_CSV, LIVE_RANGE))
+    assert {r[0] for r in table[1:]} == set(flagged)
+    assert api.requests[LIST_KEY] == 4
+
+
+def test_list_request_carries_range_limit_and_offset(live_mode: str, live_viewer: Any, settings: Any) -> None:
+    settings.FLAGGED_PAGE_SIZE = 50
+    with respx.mock() as mock:
+        route = mock.get(f"{LIVE_API}/v1/tenants/{LIVE}/interactions").respond(
+            json={"total": 1, "offset": 0, "limit": 50, "results": [live_body(3, flag_type="Segment")]})
+        body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    assert route.call_count == 1
+    params = dict(route.calls[0].request.url.params)
+    assert params["limit"] == "50" and params["offset"] == "0"
+    assert params["start"] == "2026-01-01T00:00:00.000Z" and params["end"] == "2026-01-02T00:00:00.000Z"
+    assert ids(body) == [live_body(3)["interactionId"]]
+
+
+def test_failing_page_keeps_the_rows_loaded_before_it(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    settings.FLAGGED_PAGE_SIZE = 2
+    flagged = seven_with_three_flagged(api)
+    good = [json.dumps(api.list_body(LIVE, {"limit": "2", "offset": str(o)})).encode() for o in (0, 2)]
+    api.script(LIST_KEY, Behaviour(body=good[0], times=1), Behaviour(body=good[1], times=1),
+               Behaviour(status=500, body=b'{"message": "boom"}'))
+    response = live_viewer.get(LIVE_FLAGGED, LIVE_RANGE)
+    body = text(response)
+    assert response.status_code == 200
+    assert "Not every interaction could be loaded" in body
+    assert "starting at interaction 4" in body
+    loaded = {i for i in flagged if int(i[-12:]) < 4}
+    assert loaded and set(ids(body)) == loaded  # the flagged ones from the first four
+    assert "Try loading the rest again" in body
+    # The CSV says it is incomplete.
+    table = read_csv(live_viewer.get(LIVE_CSV, LIVE_RANGE))
+    assert {r[0] for r in table[1:-1]} == loaded
+    assert table[-1][0].startswith("# incomplete")
+
+
+def test_failing_page_via_monkeypatched_list_page(signed_in: Any, monkeypatch: Any, settings: Any) -> None:
+    settings.FLAGGED_PAGE_SIZE = 4
+    real = listing.list_page
+
+    def flaky(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> Any:
+        if offset == 4:
+            raise errors.Unavailable("The API answered 500.", status=500)
+        return real(tenant_id, filters, offset, limit)
+
+    monkeypatch.setattr(listing, "list_page", flaky)
+    body = text(signed_in.get(FLAGGED, {"sort": "-start"}))
+    assert "Not every interaction could be loaded" in body
+    assert "The API answered 500." in body
+    # What the first four (newest) served interactions held is still shown.
+    expected = expected_demo_flagged()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    served = sorted((b for b in bodies() if now - timedelta(hours=24) <= when(b["startTimestamp"]) < now),
+                    key=lambda b: when(b["startTimestamp"]), reverse=True)
+    first_four = {str(b["interactionId"]).lower() for b in served[:4]}
+    assert set(ids(body)) == first_four & set(expected)
+
+
+def test_empty_range_says_so(signed_in: Any) -> None:
+    body = text(signed_in.get(FLAGGED, {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z"}))
+    assert ids(body) == []
+    assert "No flagged interactions match in this range" in body
+    assert "<table" not in body
+
+
+def test_time_budget_loads_in_steps(api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    flagged = seven_with_three_flagged(api)
+    monkeypatch.setattr(list_views, "LOAD_BUDGET", 0)
+    first = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    assert "<progress" in first
+    assert 'hx-trigger="load delay:50ms"' in first
+    assert 'hx-target="#flagged-results"' in first
+    assert "<table" not in first
+    body = first
+    for _ in range(10):  # 4 pages: a handful of steps must finish
+        body = text(fragment(live_viewer, LIVE_FLAGGED, LIVE_RANGE))
+        if "<progress" not in body:
+            break
+    assert "<progress" not in body, "repeated loading requests never finished the scan"
+    assert "<table" in body
+    assert set(ids(body)) == set(flagged)
+    assert api.requests[LIST_KEY] == 4  # each page fetched once across the steps
+
+
+# -- ranges ------------------------------------------------------------------
+
+
+def test_custom_range_uses_local_from_and_to(signed_in: Any) -> None:
+    now = datetime.now(UTC)
+    lo = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    hi = (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    body = text(signed_in.get(FLAGGED, {"range": "custom", "from": lo, "to": hi}))
+    assert "Custom range" in body
+    assert f'value="{lo}"' in body and f'value="{hi}"' in body
+    assert set(ids(body)) >= set(expected_demo_flagged())
+
+
+def test_custom_range_in_the_viewers_zone(signed_in: Any) -> None:
+    signed_in.cookies["tz"] = "America%2FHalifax"
+    body = text(signed_in.get(FLAGGED, {"range": "custom", "from": "2026-03-01T00:00", "to": "2026-03-02T00:00"}))
+    # Midnight in Halifax (AST, UTC-4) is 04:00 UTC.
+    assert "start=2026-03-01T04%3A00%3A00.000Z" in body or "start=2026-03-01T04:00:00.000Z" in body
+
+
+def test_explicit_start_and_end_are_not_labelled_as_a_preset(signed_in: Any) -> None:
+    """``start``/``end`` override the preset, so the heading must not claim "Last 24 hours"."""
+    body = text(signed_in.get(FLAGGED, {"start": "2026-01-01T00:00:00Z", "end": "2026-01-04T00:00:00Z"}))
+    assert "2026-01-01" in body and "2026-01-04" in body
+    assert "Last 24 hours:" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"range": "custom", "from": "2026-01-01T10:00"}, "Enter both ends of the custom range"),
+        ({"range": "custom", "from": "yesterday", "to": "today"}, "Enter both ends of the custom range"),
+        ({"range": "custom", "from": "2026-01-02T10:00", "to": "2026-01-01T10:00"}, "the two ends were swapped"),
+        ({"start": "nonsense", "end": "2026-01-01T00:00:00Z"}, "could not be read"),
+        ({"start": "2025-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}, "Ranges are limited to 92 days"),
+    ],
+    ids=["missing-to", "unreadable", "reversed", "bad-start", "too-long"],
+)
+def test_invalid_ranges_explain_themselves(signed_in: Any, params: dict[str, str], says: str) -> None:
+    response = signed_in.get(FLAGGED, params)
+    assert response.status_code == 200
+    assert says in html.unescape(text(response))
+    assert 'role="alert"' in text(response)
+
+
+@pytest.mark.parametrize("preset", ["today", "yesterday", "7d", "30d"])
+def test_presets_are_labelled(signed_in: Any, preset: str) -> None:
+    body = text(signed_in.get(FLAGGED, {"range": preset}))
+    assert f"{listing.PRESETS[preset]}:" in body
+    assert f'<option value="{preset}" selected>' in body
+
+
+# -- access ------------------------------------------------------------------
+
+
+def test_no_grant_means_404_for_list_and_csv(client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("outsider", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id="11111111-2222-4333-8444-555555555555")
+    client.force_login(allow_contact_details(user))
+    for url in (FLAGGED, CSV_URL):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "<tr data-interaction" not in text(response)
+
+
+def test_no_grant_makes_no_upstream_call(live_mode: str, client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("outsider", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
+    client.force_login(user)
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={"total": 0, "results": []})
+        assert client.get(LIVE_FLAGGED).status_code == 404
+        assert client.get(LIVE_CSV).status_code == 404
+        assert client.get(LIVE_FLAGGED, headers=HX).status_code == 404
+    assert not route.called
+
+
+def test_list_needs_sign_in(client: Any) -> None:
+    response = client.get(FLAGGED)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_malformed_tenant_is_404(signed_in: Any) -> None:
+    assert signed_in.get("/tenants/not-a-tenant/flagged/").status_code == 404
+    upper = signed_in.get(f"/tenants/{DEMO_TENANT_ID.upper()}/flagged/")
+    assert upper.status_code == 200
+    assert set(ids(text(upper))) == set(expected_demo_flagged())

@@ -1,0 +1,267 @@
+"""Links from CRM records (tickets) and short links to interactions; CRM link templates."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+import respx
+from django.core.exceptions import ImproperlyConfigured
+
+from dashboard import config
+from dashboard.accounts.models import TenantGrant
+from dashboard.demo.api import DEMO_TENANT_ID, bodies, catalogue
+from dashboard.reviews.models import AuditEvent
+from tests.conftest import LIVE_API, allow_contact_details
+
+pytestmark = pytest.mark.django_db
+
+LIVE = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+LIST = f"{LIVE_API}/v1/tenants/{LIVE}/interactions"
+
+
+def text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+def interaction_url(tenant: str, iid: str) -> str:
+    return f"/tenants/{tenant}/interactions/{iid}/"
+
+
+def demo_with_hook(hook_type: str, hook_id: str) -> list[str]:
+    return [
+        str(b["interactionId"]).lower()
+        for b in bodies()
+        if any(h.get("hookType") == hook_type and str(h.get("hookId")) == hook_id for h in b.get("hooks") or [])
+    ]
+
+
+CRM_DEMO = demo_with_hook("zendesk", "48213")[0]
+
+
+def live_body(n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "tenantId": LIVE,
+        "interactionId": f"00000000-0000-4000-8000-{n:012d}",
+        "startTimestamp": f"2026-01-0{n}T10:00:00Z",
+        "endTimestamp": f"2026-01-0{n}T10:05:00Z",
+        "channelType": "voice",
+        "direction": "inbound",
+        "flowName": f"Flow number {n}",
+        "customer": f"+150655500{n:02d}",
+        "hooks": [{"hookType": "zendesk", "hookId": "777", "hookName": "Ticket 777"}],
+        **extra,
+    }
+
+
+@pytest.fixture
+def live_viewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+# -- /tickets/<hookType>/<hookId>/ -------------------------------------------
+
+
+def test_demo_ticket_redirects_to_its_interaction(signed_in: Any) -> None:
+    assert demo_with_hook("zendesk", "48213") == [CRM_DEMO]
+    response = signed_in.get("/tickets/zendesk/48213/")
+    assert response.status_code == 302
+    assert response["Location"] == interaction_url(DEMO_TENANT_ID, CRM_DEMO)
+    page = signed_in.get(response["Location"])
+    assert page.status_code == 200
+    assert "48213" in text(page)
+
+
+def test_other_hooks_of_the_same_interaction_find_it_too(signed_in: Any) -> None:
+    body = next(b for b in bodies() if str(b["interactionId"]).lower() == CRM_DEMO)
+    for hook in body["hooks"]:
+        response = signed_in.get(f"/tickets/{hook['hookType']}/{hook['hookId']}/")
+        assert response.status_code == 302, hook
+        assert response["Location"] == interaction_url(DEMO_TENANT_ID, CRM_DEMO)
+
+
+def test_ticket_link_is_audited(signed_in: Any, demo_user: Any) -> None:
+    signed_in.get("/tickets/zendesk/48213/")
+    event = AuditEvent.objects.get(action="ticket")
+    assert event.user == demo_user
+    assert "zendesk/48213" in event.detail and "1 found" in event.detail
+
+
+def test_ticket_without_a_match_is_404_and_says_so(signed_in: Any) -> None:
+    response = signed_in.get("/tickets/zendesk/99999999/")
+    body = text(response)
+    assert response.status_code == 404
+    assert "No interaction in your tenant is linked to this zendesk record" in body
+    assert "99999999" in body
+    assert "/tenants/" not in body.split("ticket-title", 1)[1].split("</section>", 1)[0]
+
+
+def test_ticket_hook_type_must_match_too(signed_in: Any) -> None:
+    # 48213 is a Zendesk ticket: as a Salesforce record it links to nothing.
+    assert signed_in.get("/tickets/salesforce/48213/").status_code == 404
+
+
+def test_several_matches_are_listed(live_viewer: Any) -> None:
+    first, second = live_body(1), live_body(2, customer="jane@example.com")
+    with respx.mock() as mock:
+        route = mock.get(LIST).respond(json={"total": 2, "offset": 0, "limit": 1000, "results": [first, second]})
+        response = live_viewer.get("/tickets/zendesk/777/")
+    body = text(response)
+    assert response.status_code == 200
+    assert "2 interactions are linked to this record" in body
+    for b in (first, second):
+        assert f'href="{interaction_url(LIVE, b["interactionId"])}"' in body
+        assert b["flowName"] in body
+    assert "+15065550001" in body and "jane@example.com" in body
+    params = dict(route.calls[0].request.url.params)
+    assert params["hookType"] == "zendesk" and params["hookId"] == "777"
+    assert params["start"] < params["end"]
+
+
+def test_several_matches_mask_customers_without_permission(live_mode: str, client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("masked", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(user)
+    first, second = live_body(1), live_body(2, customer="jane@example.com")
+    with respx.mock() as mock:
+        mock.get(LIST).respond(json={"total": 2, "results": [first, second]})
+        body = text(client.get("/tickets/zendesk/777/"))
+    assert "+15065550001" not in body and "jane@example.com" not in body
+    assert "+1506•••0001" in body and "j•••@example.com" in body
+
+
+def test_ticket_search_failure_is_reported(live_viewer: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(LIST).respond(500, json={"message": "boom"})
+        response = live_viewer.get("/tickets/zendesk/777/")
+    assert response.status_code == 502
+    assert "The search could not finish" in text(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/tickets/zendesk/%3Cscript%3E/", "/tickets/%3Cscript%3E/48213/", "/tickets/zendesk/a%20b/",
+     "/tickets/zendesk/" + "9" * 101 + "/"],
+    ids=["script-id", "script-type", "space", "too-long"],
+)
+def test_malformed_ticket_links_are_404_without_upstream_call(live_viewer: Any, path: str) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={"total": 0, "results": []})
+        response = live_viewer.get(path)
+    assert response.status_code == 404
+    assert "<script>" not in response.content.decode()
+    assert not route.called
+
+
+def test_ticket_searches_only_granted_tenants(live_mode: str, client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("nogrant", password="pw-for-tests-1")
+    client.force_login(user)
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={"total": 1, "results": [live_body(1)]})
+        response = client.get("/tickets/zendesk/777/")
+    assert response.status_code == 404
+    assert not route.called
+
+
+# -- /i/<interactionId>/ -----------------------------------------------------
+
+
+def test_short_link_redirects_to_the_default_tenant(signed_in: Any, settings: Any) -> None:
+    assert settings.DASHBOARD_DEFAULT_TENANT == DEMO_TENANT_ID  # demo mode
+    response = signed_in.get(f"/i/{CRM_DEMO}/")
+    assert response.status_code == 302
+    assert response["Location"] == interaction_url(DEMO_TENANT_ID, CRM_DEMO)
+    assert signed_in.get(response["Location"]).status_code == 200
+
+
+def test_short_link_normalises_the_id(signed_in: Any) -> None:
+    response = signed_in.get(f"/i/{CRM_DEMO.upper()}/")
+    assert response.status_code == 302
+    assert response["Location"] == interaction_url(DEMO_TENANT_ID, CRM_DEMO)
+
+
+def test_short_link_with_a_bad_id_is_404(signed_in: Any) -> None:
+    response = signed_in.get("/i/not-an-id/")
+    assert response.status_code == 404
+    assert "UUID" in text(response)
+
+
+def test_short_link_without_a_default_tenant_is_404(signed_in: Any, settings: Any) -> None:
+    settings.DASHBOARD_DEFAULT_TENANT = ""
+    response = signed_in.get(f"/i/{CRM_DEMO}/")
+    assert response.status_code == 404
+    assert "DASHBOARD_DEFAULT_TENANT" in text(response)
+
+
+def test_short_link_target_is_404_without_a_grant(client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("elsewhere", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(allow_contact_details(user))
+    response = client.get(f"/i/{CRM_DEMO}/")
+    assert response.status_code == 302
+    target = client.get(response["Location"])
+    assert target.status_code == 404
+    body = target.content.decode()
+    assert "+15065554620" not in body and "Internet drops" not in body
+
+
+# -- CRM hook links on the interaction page ----------------------------------
+
+
+def test_hook_links_use_the_demo_templates(signed_in: Any) -> None:
+    body = signed_in.get(interaction_url(DEMO_TENANT_ID, CRM_DEMO)).content.decode()
+    assert 'href="https://example.zendesk.com/agent/tickets/48213"' in body
+    assert 'href="https://example.lightning.force.com/lightning/r/Case/00012345/view"' in body
+    assert 'rel="noopener noreferrer nofollow"' in body
+
+
+def test_hook_links_follow_configured_templates(signed_in: Any, settings: Any) -> None:
+    settings.CRM_LINK_TEMPLATES = {"zendesk": "https://acme.zendesk.com/agent/tickets/{hookId}"}
+    body = signed_in.get(interaction_url(DEMO_TENANT_ID, CRM_DEMO)).content.decode()
+    assert 'href="https://acme.zendesk.com/agent/tickets/48213"' in body
+    assert "example.zendesk.com" not in body
+    assert "lightning.force.com" not in body  # no template: the ID is shown without a link
+    assert "<code>00012345</code>" in body
+
+
+def test_a_hook_id_is_escaped_into_the_link(signed_in: Any, settings: Any, live_mode: str, client: Any,
+                                          django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("live2", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    client.force_login(allow_contact_details(user))
+    settings.CRM_LINK_TEMPLATES = {"zendesk": "https://acme.zendesk.com/agent/tickets/{hookId}"}
+    body = live_body(1, hooks=[{"hookType": "zendesk", "hookId": '1" onclick="x/../../evil?a=b', "hookName": "t"}])
+    with respx.mock() as mock:
+        mock.get(f"{LIST}/{body['interactionId']}").respond(json=body)
+        page = client.get(interaction_url(LIVE, body["interactionId"])).content.decode()
+    assert "https://acme.zendesk.com/agent/tickets/1%22%20onclick%3D%22x%2F..%2F..%2Fevil%3Fa%3Db" in page
+    assert 'onclick="x' not in page
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["javascript:alert(1)//{hookId}", "data:text/html,{hookId}", "ftp://example.com/{hookId}",
+     "https:///{hookId}", "https://example.com/tickets/"],
+    ids=["javascript", "data", "ftp", "no-host", "no-placeholder"],
+)
+def test_unsafe_link_templates_are_refused_at_start_up(template: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="CRM_LINK_X"):
+        config.crm_link_templates({"CRM_LINK_X": template}, demo=False)
+
+
+def test_link_templates_from_the_environment() -> None:
+    templates = config.crm_link_templates(
+        {"CRM_LINK_ZENDESK": " https://acme.zendesk.com/agent/tickets/{hookId} ", "CRM_LINK_EMPTY": " ",
+         "OTHER": "javascript:x"}, demo=False)
+    assert templates == {"zendesk": "https://acme.zendesk.com/agent/tickets/{hookId}"}
+    demo = config.crm_link_templates({}, demo=True)
+    assert demo["zendesk"] == "https://example.zendesk.com/agent/tickets/{hookId}"
+
+
+def test_demo_catalogue_has_the_crm_interaction() -> None:
+    assert any(e["interaction_id"] == CRM_DEMO and "Zendesk" in e["title"] for e in catalogue())
