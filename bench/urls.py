@@ -29,7 +29,11 @@ def floor_view(request: HttpRequest, tenant_id: str, interaction_id: str) -> Htt
 
 urlpatterns = [
     *project_urls.urlpatterns,
-    path("floor/tenants/<str:tenant_id>/interactions/<str:interaction_id>/", floor_view, name="bench_floor"),
+    path(
+        "floor/tenants/<str:tenant_id>/interactions/<str:interaction_id>/",
+        floor_view,
+        name="bench_floor",
+    ),
 ]
 
 handler400 = project_urls.handler400
