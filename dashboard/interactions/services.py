@@ -9,7 +9,10 @@ time ask the API for the same interaction (single flight).
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from collections import OrderedDict
 from collections.abc import Callable
 import time
@@ -223,6 +226,32 @@ def get_interaction(tenant_id: str, interaction_id: str) -> Fetched:
     version = (tenant_id, interaction_id, fetched.fetched_at.timestamp())
     interaction = MEMO.get(("parsed", *version), lambda: parse_interaction(fetched.raw))
     return replace(fetched, interaction=interaction, version=version)
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _prefetch_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():  # a pool does not survive a fork
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch"))
+    return _pool[1]
+
+
+def get_interaction_within(tenant_id: str, interaction_id: str, wait: float) -> Fetched | None:
+    """The interaction if it can be had within ``wait`` seconds, else None.
+
+    The fetch goes on in the background and fills the cache, so the page can
+    show its frame at once and load the rest with the next request (which joins
+    the same single-flight fetch).
+    """
+    if cache.get(_key(tenant_id, interaction_id)) is not None:
+        return get_interaction(tenant_id, interaction_id)
+    future = _prefetch_pool().submit(get_interaction, tenant_id, interaction_id)
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeout:
+        return None
 
 
 def memo(fetched: Fetched, what: str, *args: Any, make: Callable[[], Any]) -> Any:

@@ -219,11 +219,22 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
     zoom_query = ""
     context: dict[str, Any] = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     try:
-        fetched = services.for_viewer(services.get_interaction(tenant_id, interaction_id), request.user)
+        if target is None and settings.PAGE_FRAME_AFTER > 0:
+            # A slow API: show the page's frame at once, and the rest when it answers.
+            found = services.get_interaction_within(tenant_id, interaction_id, settings.PAGE_FRAME_AFTER)
+            if found is None:
+                response = render(request, "interaction_loading.html", context)
+                response["Cache-Control"] = "no-store"
+                return response
+        else:
+            found = services.get_interaction(tenant_id, interaction_id)
+        fetched = services.for_viewer(found, request.user)
     except errors.CxEngageError as exc:
         if target == "timeline":
             return _poll_failed(request, exc, context)
         return _failure_page(request, exc, context, fragment=target == "detail-panel")
+    if target == "main":  # the frame's request for the rest: answer with the whole page
+        target = None
     if fetched.stale_reason and target == "timeline":
         return _poll_failed(request, errors.Unavailable(fetched.stale_reason), context)
     review = review_context(request.user, tenant_id, interaction_id) if target is None else {}

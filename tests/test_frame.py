@@ -1,0 +1,74 @@
+"""A slow API: the page's frame comes at once, the rest when the API answers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from dashboard.accounts.models import TenantGrant
+from tests.conftest import LIVE_API, allow_contact_details, load_fixture
+
+pytestmark = pytest.mark.django_db
+
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
+PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
+UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
+
+
+@pytest.fixture
+def viewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("frame-viewer", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+def test_slow_api_gets_the_frame_first(viewer: Any) -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        time.sleep(1.0)
+        return httpx.Response(200, json=load_fixture("reference-sample.json"))
+
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).mock(side_effect=slow)
+        started = time.monotonic()
+        frame = viewer.get(PAGE)
+        frame_seconds = time.monotonic() - started
+        rest = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
+        total_seconds = time.monotonic() - started
+    body = frame.content.decode()
+    assert frame.status_code == 200
+    assert frame_seconds < 0.6
+    assert "Asking the CxEngage API" in body and 'hx-target="#main"' in body
+    assert frame["Cache-Control"] == "no-store"
+    page = rest.content.decode()
+    assert rest.status_code == 200 and "Basic Flow" in page and 'id="timeline"' in page
+    assert 0.9 < total_seconds < 3
+    assert route.call_count == 1  # the frame's background fetch and the rest share one request
+
+
+def test_slow_failure_shows_its_page_in_the_frame(viewer: Any) -> None:
+    def slow_404(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.6)
+        return httpx.Response(404, json={"message": "nope"})
+
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).mock(side_effect=slow_404)
+        assert viewer.get(PAGE).status_code == 200
+        rest = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
+    assert rest.status_code == 404
+    assert "No such interaction in this tenant" in rest.content.decode()
+    assert 'id="main"' in rest.content.decode()
+
+
+def test_fast_api_gets_the_whole_page_at_once(viewer: Any) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = viewer.get(PAGE)
+    assert response.status_code == 200
+    assert "Basic Flow" in response.content.decode()
+    assert "Asking the CxEngage API" not in response.content.decode()
