@@ -143,6 +143,10 @@ CRM_LINK_TEMPLATES = config.crm_link_templates(ENV, demo=DEMO_MODE)
 FLAGGED_PAGE_SIZE = int(config.env_float(ENV, "FLAGGED_PAGE_SIZE", 1000, minimum=1))
 FLAGGED_MAX_INTERACTIONS = int(config.env_float(ENV, "FLAGGED_MAX_INTERACTIONS", 50000, minimum=1))
 
+# When the API takes longer than this (seconds) on a cold cache, the page's
+# frame is shown at once and fills in when the API answers (0 turns this off).
+PAGE_FRAME_AFTER = config.env_float(ENV, "PAGE_FRAME_AFTER", 0.15)
+
 # Seconds between refreshes of a live (dataComplete: false) interaction's timeline.
 TIMELINE_POLL_SECONDS = int(config.env_float(ENV, "TIMELINE_POLL_SECONDS", 10, minimum=1))
 
