@@ -261,18 +261,6 @@ def memo(fetched: Fetched, what: str, *args: Any, make: Callable[[], Any]) -> An
     return MEMO.get((what, *fetched.version, fetched.interaction.redacted, *args), make)
 
 
-def remember_view(user: Any, tenant_id: str, interaction_id: str, title: str, flow: str | None) -> None:
-    """Keep the user's recently viewed interactions (without customer identifiers)."""
-    from .models import RECENT_LIMIT, RecentView
-
-    label = " · ".join(part for part in (title, flow) if part)[:200]
-    RecentView.objects.update_or_create(
-        user=user, tenant_id=tenant_id, interaction_id=interaction_id, defaults={"label": label}
-    )
-    stale = RecentView.objects.filter(user=user).values_list("pk", flat=True)[RECENT_LIMIT:]
-    RecentView.objects.filter(pk__in=list(stale)).delete()
-
-
 def for_viewer(fetched: Fetched, user: Any) -> Fetched:
     """The same interaction with contact details masked unless ``user`` may see them."""
     from dashboard.accounts.access import can_see_contact_details

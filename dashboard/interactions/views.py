@@ -19,13 +19,12 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard.accounts.access import can_view_tenant, granted_tenants
 from dashboard.cxengage import errors
 from dashboard.reviews.models import AuditEvent
-from dashboard.reviews.services import audit
+from dashboard.reviews.services import audit, recently_viewed
 from dashboard.reviews.views import review_context
 
 from . import presenters, services, timeline
 from .formatting import clock, parse_clock
 from .forms import LookupForm
-from .models import RecentView
 
 log = logging.getLogger("dashboard.interactions")
 
@@ -162,7 +161,7 @@ def home(request: HttpRequest) -> HttpResponse:
                  "url": reverse("interaction", args=[DEMO_TENANT_ID, e["interaction_id"]])}
                 for e in catalogue()
             ]
-    recent = RecentView.objects.filter(user=request.user)[: 10]
+    recent = recently_viewed(request.user)
     return render(request, "home.html", {"form": form, "demos": demos, "recent": recent, "grants": grants})
 
 
@@ -280,8 +279,8 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
     ]
     context["canonical_url"] = request.build_absolute_uri(request.path)
     context.update(review)
-    services.remember_view(request.user, tenant_id, interaction_id, context["view"].header.title, item.flow_name)
-    audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id)
+    label = " · ".join(part for part in (context["view"].header.title, item.flow_name) if part)
+    audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, label)
     return _tagged(render(request, "interaction.html", context), etag)
 
 

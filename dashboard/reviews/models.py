@@ -70,6 +70,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "action", "-at"], name="audit_user_recent")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.interaction_id}"
