@@ -67,10 +67,21 @@ def _key(kind: str, subject: str, what: str) -> str:
     return f"signin:v1:{what}:{kind}:{digest}"
 
 
+def _cache_down(exc: Exception, action: str) -> None:
+    # Sign-in keeps working without the cache; the operator sees why throttling paused.
+    log.error("sign-in throttle unavailable (%s): %s: %s", action, type(exc).__name__, exc,
+              extra={"signin": "throttle-unavailable"})
+
+
 def check(request: HttpRequest, username: str | None) -> Lockout | None:
     """The lockout in force for this user name or this address, if any (logged)."""
     keys = [_key(kind, subject, "lock") for kind, subject in _subjects(request, username)]
-    untils = [v for v in cache.get_many(keys).values() if isinstance(v, (int, float))]
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+        _cache_down(exc, "check")
+        return None
+    untils = [v for v in found.values() if isinstance(v, (int, float))]
     now = time.time()
     if not untils or max(untils) <= now:
         return None
@@ -85,6 +96,13 @@ def check(request: HttpRequest, username: str | None) -> Lockout | None:
 
 def record_failure(request: HttpRequest, username: str | None) -> None:
     """Count a failed sign-in against the user name and the address; lock at the limit."""
+    try:
+        _record_failure(request, username)
+    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+        _cache_down(exc, "count")
+
+
+def _record_failure(request: HttpRequest, username: str | None) -> None:
     limit = settings.LOGIN_FAILURE_LIMIT
     period = settings.LOGIN_LOCKOUT_SECONDS
     counts: dict[str, int] = {}
@@ -119,4 +137,7 @@ def record_success(request: HttpRequest, username: str) -> None:
     The address's count is kept: otherwise anyone with one valid account could
     reset it between guesses at other people's passwords.
     """
-    cache.delete(_key("user", username.strip().casefold(), "failures"))
+    try:
+        cache.delete(_key("user", username.strip().casefold(), "failures"))
+    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+        _cache_down(exc, "reset")

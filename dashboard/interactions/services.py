@@ -9,6 +9,7 @@ time ask the API for the same interaction (single flight).
 from __future__ import annotations
 
 import logging
+import contextvars
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -247,7 +248,8 @@ def get_interaction_within(tenant_id: str, interaction_id: str, wait: float) -> 
     """
     if cache.get(_key(tenant_id, interaction_id)) is not None:
         return get_interaction(tenant_id, interaction_id)
-    future = _prefetch_pool().submit(get_interaction, tenant_id, interaction_id)
+    # The request's context (its request ID, for logs and the upstream header) goes along.
+    future = _prefetch_pool().submit(contextvars.copy_context().run, get_interaction, tenant_id, interaction_id)
     try:
         return future.result(timeout=wait)
     except FutureTimeout:

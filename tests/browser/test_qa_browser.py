@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
 from dashboard.reviews import services
@@ -53,7 +55,7 @@ def test_flagged_list_filters_through_htmx(page: Any, artifacts: Path) -> None:
     with page.expect_response(lambda r: "flag=" + flag_type in r.url and r.request.headers.get("hx-request") == "true"):
         page.select_option("#f-flag", flag_type)
     page.wait_for_url(f"**flag={flag_type}**")
-    page.wait_for_function(f"document.querySelectorAll('#flagged-results tbody tr').length === {len(wanted)}")
+    expect(page.locator("#flagged-results tbody tr")).to_have_count(len(wanted))
     assert sorted(shown_ids(page)) == wanted
     assert page.locator("#f-flag").input_value() == flag_type
     assert f"({len(expected)} before filters)" in page.locator("#flagged-results .results-head").inner_text()
@@ -72,7 +74,7 @@ def test_flagged_list_sorts_by_clicking_the_header(page: Any) -> None:
     with page.expect_response(lambda r: "sort=-duration" in r.url):
         header.click()
     page.wait_for_url("**sort=-duration**")
-    page.wait_for_function("document.querySelector('th[aria-sort=descending] a').textContent.includes('Duration')")
+    expect(page.locator("th[aria-sort=descending] a")).to_contain_text("Duration")
     down = shown_ids(page)
     known = [i for i in down if duration(expected[i]) is not None]
     assert known == sorted(known, key=lambda i: duration(expected[i]), reverse=True)
@@ -80,7 +82,7 @@ def test_flagged_list_sorts_by_clicking_the_header(page: Any) -> None:
     # Clicking again sorts the other way.
     page.locator("#flagged-results thead a", has_text="Duration").click()
     page.wait_for_url("**sort=duration**")
-    page.wait_for_function("document.querySelector('th[aria-sort=ascending] a') !== null")
+    expect(page.locator("th[aria-sort=ascending] a")).to_have_count(1)
     up = shown_ids(page)
     assert [i for i in up if duration(expected[i]) is not None] == list(reversed(known))
     assert page.evaluate("window.__noReload === true")
