@@ -25,7 +25,7 @@ from .masking import mask
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
-LOAD_BUDGET = 4.0
+LOAD_BUDGET = 1.5
 
 
 def _tenant(request: HttpRequest, tenant_id: str) -> str:
