@@ -18,6 +18,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LIVE_API = "https://api.cxengage.test"
 
 
+# Suites that start processes of their own (gunicorn, a stand-in API server).
+INTEGRATION_MODULES = {"test_replicas.py", "test_faults.py"}
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).name in INTEGRATION_MODULES:
+            item.add_marker(pytest.mark.integration)
+
+
 def load_fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
