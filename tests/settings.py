@@ -12,3 +12,7 @@ from dashboard.settings import *  # noqa: E402,F403
 
 # Hashing real passwords is slow by design; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Pages wait for the API: the slow-API frame has tests of its own that turn it on,
+# since a background fetch outliving a mocked upstream would make tests flaky.
+PAGE_FRAME_AFTER = 0

@@ -21,7 +21,8 @@ UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 @pytest.fixture
-def viewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
+def viewer(client: Any, django_user_model: Any, live_mode: str, settings: Any) -> Any:
+    settings.PAGE_FRAME_AFTER = 0.15
     user = django_user_model.objects.create_user("frame-viewer", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=TENANT)
     client.force_login(allow_contact_details(user))

@@ -26,6 +26,7 @@ def slow_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
         body = load_fixture("reference-sample.json")
         api.script(f"GET /v1/tenants/{TENANT}/interactions/{IID}",
                    Behaviour(delay=1.5, body=json.dumps(body).encode(), times=1))
+        settings.PAGE_FRAME_AFTER = 0.15
         settings.DEMO_MODE = False
         settings.CXENGAGE_API_URL = api.url
         settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
