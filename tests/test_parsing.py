@@ -11,7 +11,6 @@ import dataclasses
 import json
 import math
 import types
-import typing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -109,7 +108,8 @@ def type_errors(value: Any, tp: Any, path: str = "interaction") -> list[str]:
             return [e for i, v in enumerate(value) for e in type_errors(v, args[0], f"{path}[{i}]")]
         if len(args) != len(value):
             return [f"{path}: wrong tuple length"]
-        return [e for i, (v, a) in enumerate(zip(value, args)) for e in type_errors(v, a, f"{path}[{i}]")]
+        pairs = enumerate(zip(value, args))
+        return [e for i, (v, a) in pairs for e in type_errors(v, a, f"{path}[{i}]")]
     if origin is frozenset:
         if not isinstance(value, frozenset):
             return [f"{path}: {type(value).__name__} is not a frozenset"]
@@ -269,7 +269,9 @@ def test_reference_sample_statistics_and_rest() -> None:
     assert i.hold_time is None
     stats = stats_by_name(i)
     assert set(stats) == {"interactionTime", "ivrTime", "customerAbandonTime", "customerHolds"}
-    assert (stats["interactionTime"].label, stats["interactionTime"].kind) == ("Interaction time", "duration")
+    assert (stats["interactionTime"].label, stats["interactionTime"].kind) == (
+        "Interaction time", "duration",
+    )
     assert stats["interactionTime"].value == pytest.approx(94.244)
     assert (stats["ivrTime"].label, stats["ivrTime"].kind) == ("IVR time", "duration")
     assert stats["ivrTime"].value == pytest.approx(0.173)
@@ -306,8 +308,14 @@ def full_payload() -> dict[str, Any]:
             "flagType": "Agent",
             "flagTimestamp": "2017-12-07T19:25:00.001Z",
             "messagingTranscript": [
-                {"from": "Customer", "fromName": "Dana", "text": "Hello?", "timestamp": "2017-12-07T19:20:40.100Z"},
-                {"sender": "agent", "name": "Sam Agent", "body": "Hi Dana", "timestamp": "2017-12-07T19:20:45Z"},
+                {
+                    "from": "Customer", "fromName": "Dana", "text": "Hello?",
+                    "timestamp": "2017-12-07T19:20:40.100Z",
+                },
+                {
+                    "sender": "agent", "name": "Sam Agent", "body": "Hi Dana",
+                    "timestamp": "2017-12-07T19:20:45Z",
+                },
             ],
             "notes": "Customer asked about billing.",
             "audioRecording": "https://recordings.example.com/r/123.wav",
@@ -637,9 +645,9 @@ def test_header_fields_fall_back_to_details() -> None:
         }
     }
     i = parse_interaction(data)
-    assert (i.interaction_id, i.channel_type, i.direction, i.customer, i.contact_point, i.contact_id, i.csat) == (
-        "abc", "sms", "outbound", "+1", "+2", "cid", "4",
-    )
+    got = (i.interaction_id, i.channel_type, i.direction, i.customer, i.contact_point, i.contact_id)
+    assert got == ("abc", "sms", "outbound", "+1", "+2", "cid")
+    assert i.csat == "4"
     assert_utc(i.start, utc(2017, 12, 7, 19, 20, 33, 394000))
     assert_utc(i.end, utc(2017, 12, 7, 19, 22, 7, 638000))
     assert i.problems == ()
@@ -648,7 +656,11 @@ def test_header_fields_fall_back_to_details() -> None:
 def test_holds_as_records() -> None:
     data = {
         "customerHoldTimes": [
-            {"startTimestamp": "2017-12-07T19:21:00Z", "endTimestamp": "2017-12-07T19:21:30Z", "holdTime": 30},
+            {
+                "startTimestamp": "2017-12-07T19:21:00Z",
+                "endTimestamp": "2017-12-07T19:21:30Z",
+                "holdTime": 30,
+            },
             {"duration": "12.5"},
         ]
     }
@@ -692,7 +704,11 @@ def test_nulls_everywhere_inside_records() -> None:
     assert all_unknown(i) == set()
     assert len(i.segments) == 2 and len(i.queues) == 1 and len(i.hooks) == 2
     for record in (*i.segments, *i.queues, *i.agents, *i.hooks):
-        values = [getattr(record, f.name) for f in dataclasses.fields(record) if f.name not in ("extra", "unknown")]
+        values = [
+            getattr(record, f.name)
+            for f in dataclasses.fields(record)
+            if f.name not in ("extra", "unknown")
+        ]
         assert all(v is None for v in values), record
         assert getattr(record, "extra", ()) == ()
     assert i.outbound_identifier == OutboundIdentifier(None, None, None, None)
@@ -732,10 +748,16 @@ def test_unknown_top_level_fields_become_other_statistics() -> None:
     )
     i = parse_interaction(data)
     others = others_by_name(i)
-    assert set(others) == {"agentWrapUpTime", "customerWaitCount", "mysteryTime", "tenantName", "somethingFlag", "nestedThing"}
-    assert others["agentWrapUpTime"] == Statistic("agentWrapUpTime", "agentWrapUpTime", "duration", 12.5)
+    assert set(others) == {
+        "agentWrapUpTime", "customerWaitCount", "mysteryTime", "tenantName", "somethingFlag",
+        "nestedThing",
+    }
+    assert others["agentWrapUpTime"] == Statistic(
+        "agentWrapUpTime", "agentWrapUpTime", "duration", 12.5
+    )
     assert others["customerWaitCount"].kind == "value"
-    assert others["customerWaitCount"].value == 3.0 and isinstance(others["customerWaitCount"].value, float)
+    count = others["customerWaitCount"].value
+    assert count == 3.0 and isinstance(count, float)
     assert others["mysteryTime"].kind == "duration" and others["mysteryTime"].value == 7.25
     assert others["tenantName"].value == "Acme"
     assert others["somethingFlag"].kind == "flag" and others["somethingFlag"].value is True
@@ -754,7 +776,10 @@ def test_unknown_fields_on_records_become_extras(key: str, attr: str) -> None:
     data[key][0]["newVendorField"] = 42
     data[key][0]["anotherOne"] = "text"
     i = parse_interaction(data)
-    record = getattr(i, attr)[0] if key != "segments" else next(s for s in i.segments if s.number == 1)
+    if key == "segments":
+        record = next(s for s in i.segments if s.number == 1)
+    else:
+        record = getattr(i, attr)[0]
     extras = {e.name: e.value for e in record.extra}
     assert extras.get("newVendorField") == "42"
     assert extras.get("anotherOne") == "text"
@@ -775,7 +800,9 @@ def test_unknown_fields_on_records_become_extras(key: str, attr: str) -> None:
 def test_numbers_as_strings_are_read(where: str, key: str, attr: str, raw: str) -> None:
     data = reference()
     data["agents"] = [{"agentId": AGENT_A}]
-    target = {"segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0]}[where]
+    target = {
+        "segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0],
+    }[where]
     target[key] = raw
     i = parse_interaction(data)
     record = {"segment": i.segments, "queue": i.queues, "agent": i.agents}[where][0]
@@ -812,7 +839,9 @@ def test_unreadable_number_becomes_unknown(
 ) -> None:
     data = reference()
     data["agents"] = [{"agentId": AGENT_A}]
-    target = {"segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0]}[where]
+    target = {
+        "segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0],
+    }[where]
     target[key] = bad
     i = parse_interaction(data)
     record = {"segment": i.segments, "queue": i.queues, "agent": i.agents}[where][0]
@@ -943,8 +972,12 @@ def test_invalid_timestamp_becomes_unknown(raw: Any) -> None:
     i = parse_interaction(data)
     assert i.start is None and "start" in i.unknown
     assert i.segments[0].end is None and "end" in i.segments[0].unknown
-    assert any("startTimestamp" in p.message and p.where == "Interaction" for p in i.problems), problem_text(i)
-    assert any("endTimestamp" in p.message and p.where.startswith("Segment") for p in i.problems), problem_text(i)
+    assert any(
+        "startTimestamp" in p.message and p.where == "Interaction" for p in i.problems
+    ), problem_text(i)
+    assert any(
+        "endTimestamp" in p.message and p.where.startswith("Segment") for p in i.problems
+    ), problem_text(i)
 
 
 def test_empty_timestamp_is_missing_not_unknown() -> None:
@@ -1003,8 +1036,14 @@ def test_transcript_as_messages() -> None:
     i = parse_interaction(
         {
             "messagingTranscript": [
-                {"from": "customer", "fromName": "Dana", "text": "Hi", "timestamp": "2017-12-07T19:20:40Z"},
-                {"sender": "Agent", "senderName": "Sam", "body": "Hello", "timestamp": 1512674445000},
+                {
+                    "from": "customer", "fromName": "Dana", "text": "Hi",
+                    "timestamp": "2017-12-07T19:20:40Z",
+                },
+                {
+                    "sender": "Agent", "senderName": "Sam", "body": "Hello",
+                    "timestamp": 1512674445000,
+                },
                 "just a line",
             ]
         }
@@ -1020,8 +1059,11 @@ def test_transcript_as_messages() -> None:
 
 
 def test_transcript_wrapped_in_messages_key() -> None:
-    i = parse_interaction({"messagingTranscript": {"messages": [{"from": "system", "text": "Started"}]}})
-    assert i.transcript == Transcript(messages=(TranscriptMessage(None, "system", None, "Started"),))
+    i = parse_interaction(
+        {"messagingTranscript": {"messages": [{"from": "system", "text": "Started"}]}}
+    )
+    expected = TranscriptMessage(None, "system", None, "Started")
+    assert i.transcript == Transcript(messages=(expected,))
 
 
 def test_transcript_as_plain_text() -> None:
@@ -1276,7 +1318,8 @@ def test_demo_payload_parses_cleanly(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    _MESSY_PATHS or [pytest.param(None, marks=pytest.mark.skip(reason="no messy demo payload present"))],
+    _MESSY_PATHS
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no messy demo payload present"))],
     ids=lambda p: p.name if p else "none",
 )
 def test_messy_demo_payload_reports_problems(path: Path) -> None:
@@ -1375,7 +1418,8 @@ JSON = st.recursive(
 
 
 def record(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(st.sampled_from(fields) | st.text(max_size=8), JSON, max_size=len(fields))
+    keys = st.sampled_from(fields) | st.text(max_size=8)
+    return st.dictionaries(keys, JSON, max_size=len(fields))
 
 
 def records(fields: list[str]) -> st.SearchStrategy[Any]:
@@ -1395,7 +1439,8 @@ STRUCTURED = st.fixed_dictionaries(
         | st.fixed_dictionaries({"messages": records(MESSAGE_FIELDS)}),
         "outboundIdentifier": record(OUTBOUND_FIELDS) | JSON,
         "details": st.fixed_dictionaries(
-            {}, optional={**{name: JSON for name in DETAILS_FIELDS}, "agents": records(AGENT_FIELDS)}
+            {},
+            optional={**{name: JSON for name in DETAILS_FIELDS}, "agents": records(AGENT_FIELDS)},
         )
         | JSON,
     },
@@ -1429,7 +1474,10 @@ def _check_result(data: Any) -> None:
     # Parsing is deterministic and does not modify its input.
     before = copy.deepcopy(data)
     parse_interaction(data)
-    assert json.dumps(data, sort_keys=True, default=repr) == json.dumps(before, sort_keys=True, default=repr)
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=repr)
+
+    assert dump(data) == dump(before)
 
 
 @PROPERTY_SETTINGS
@@ -1453,4 +1501,6 @@ def test_property_real_field_names_arbitrary_values(data: dict[str, Any]) -> Non
 @PROPERTY_SETTINGS
 @given(st.sampled_from(["startTimestamp", "endTimestamp", "updated", "flagTimestamp"]), LEAVES)
 def test_property_any_timestamp_value(key: str, value: Any) -> None:
-    _check_result({"flagged": True, key: value, "segments": [{key: value}], "queues": [{key: value}]})
+    _check_result(
+        {"flagged": True, key: value, "segments": [{key: value}], "queues": [{key: value}]}
+    )
