@@ -631,7 +631,11 @@ def parse_interaction(data: Any) -> Interaction:
         statistics=tuple(statistics),
         other_statistics=other,
         problems=tuple(problems),
-        unknown=frozenset(r.unknown | d.unknown),
+        unknown=frozenset(r.unknown | d.unknown | {
+            attr for name, attr in (("ivrTime", "ivr_time"), ("interactionTime", "interaction_time"),
+                                    ("customerHolds", "hold_count"), ("customerHoldTime", "hold_time"))
+            if name in by_name and by_name[name].unknown
+        }),
     )
 
 

@@ -163,7 +163,7 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
         *([Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u))] if local else []),
         Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
         *([Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))] if local else []),
-        Fact("Duration", _duration(i.start, i.end) if i.end else _seconds(i.interaction_time)),
+        Fact("Duration", _duration(i.start, i.end) if i.end else _seconds(i.interaction_time, "interaction_time" in u)),
     ]
     return Header(title=title, facts=tuple(facts), status=status, status_css=css)
 
