@@ -33,7 +33,17 @@ test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-test
-	$(PY) bench/render.py
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "make bench: wrk (the HTTP load generator) is missing; installing Debian's package: apt-get install -y wrk"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+		if [ "$$SUDO" = none ]; then echo "make bench: not root and no sudo: cannot install wrk (the throughput part will fail)"; \
+		else $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk \
+			|| { echo "make bench: apt-get update, then apt-get install -y wrk again"; \
+			     $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } \
+			|| echo "make bench: could not install wrk (the throughput part will fail)"; fi; \
+	fi
+	$(PY) bench/run_all.py $(BENCH_ARGS)
+	$(PY) bench/flagged.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache artifacts
