@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -266,17 +268,35 @@ def interaction(request: HttpRequest, tenant_id: str, interaction_id: str) -> Ht
         poll_delay=settings.TIMELINE_POLL_SECONDS,
         poll_failures=0,
     )
+    zone_name = _zone_name()
+
+    def fragment(template: str, *key: Any) -> SafeString:
+        """Render a fragment that depends only on the data, the zone and ``key``.
+
+        For a complete interaction it is rendered once per copy of the data and
+        process, and reused by every viewer (the masked and unmasked copies
+        have different versions); a live one is drawn up to "now" each time.
+        """
+        def make() -> SafeString:
+            return mark_safe(render_to_string(template, context, request))  # noqa: S308 - a rendered template
+
+        if item.in_progress:
+            return make()
+        return services.memo(fetched, template, zone_name, request.path, *key, make=make)
+
+    timeline_key = (zoom_query, focus)
     if target == "timeline":
-        return _tagged(render(request, "interactions/_timeline.html", context), etag)
+        return _tagged(HttpResponse(fragment("interactions/_timeline.html", *timeline_key)), etag)
     if target == "detail-panel":
         return _tagged(render(request, "interactions/_detail.html", context), etag)
-    zone_name = _zone_name()
     context["view"] = services.memo(fetched, "page", zone_name,
                                     make=lambda: presenters.page(item, zone, zone_name))
     context["hooks"] = [
         (hook, presenters.crm_link(hook.hook_type, hook.hook_id, hook.hook_sub_type, settings.CRM_LINK_TEMPLATES))
         for hook in item.hooks
     ]
+    context["timeline_html"] = fragment("interactions/_timeline.html", *timeline_key)
+    context["record_html"] = fragment("interactions/_record.html")
     context["canonical_url"] = request.build_absolute_uri(request.path)
     context.update(review)
     label = " · ".join(part for part in (context["view"].header.title, item.flow_name) if part)
