@@ -304,6 +304,7 @@ def part_render(ctx: dict[str, Any]) -> dict[str, Any]:
             "partial_ms": t["partial"]["median_ms"], "page_over_floor": t["page_over_floor"],
             "partial_over_floor": t["partial_over_floor"],
             "cpu_page_over_floor": t["cpu_page_over_floor"],
+            "cold_page_ms": t["page_cold"]["median_ms"], "cold_page_over_floor": t["cold_page_over_floor"],
         })
     targets = [
         {"part": "render", "id": t["id"], "description": t["description"],
@@ -885,11 +886,12 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"\n1. Render cost over the floor (in-process, sizes {r['sizes']}, ~{r['seconds_per_measurement']:g} s "
               f"per measurement; detail above and in {r['json']})")
         print(f"   {'interaction':<28}{'segs':>6}{'floor ms':>10}{'page ms':>10}{'part. ms':>10}"
-              f"{'page/fl':>9}{'part/fl':>9}{'CPU p/fl':>10}")
+              f"{'page/fl':>9}{'part/fl':>9}{'CPU p/fl':>10}{'cold ms':>10}{'cold/fl':>9}")
         for row in r["interactions"]:
             print(f"   {row['label'][:27]:<28}{row['segments']:>6}{row['floor_ms']:>10.3f}{row['page_ms']:>10.3f}"
                   f"{row['partial_ms']:>10.3f}{row['page_over_floor']:>8.1f}×{row['partial_over_floor']:>8.1f}×"
-                  f"{row['cpu_page_over_floor']:>9.1f}×")
+                  f"{row['cpu_page_over_floor']:>9.1f}×{row['cold_page_ms']:>10.3f}{row['cold_page_over_floor']:>8.1f}×")
+        print("   (page: repeat views, sections reused from the render memo; cold: the first view of a copy of the data)")
     else:
         print(f"\n1. Render cost over the floor: {render.get('status', 'not run').upper()}")
 

@@ -2,7 +2,9 @@
 
 It serves interaction bodies put into ``interactions`` and can be told to
 misbehave for a path (``behaviours``): answer a status, hang, reset the
-connection, trickle, or send garbage. It counts every request it receives.
+connection, trickle, cut a body short of its Content-Length, send a body
+chunked (size unknown up front), or send garbage. It counts every request it
+receives.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ class Behaviour:
     reset: bool = False
     trickle: float = 0.0  # seconds between bytes
     times: int | None = None  # then fall back to normal behaviour
+    #: Declare this Content-Length instead of the body's own length, then close
+    #: the connection after the body: a truncated answer when larger.
+    content_length: int | None = None
+    #: Send the body with Transfer-Encoding: chunked (no Content-Length), so
+    #: its size shows only as it arrives.
+    chunked: bool = False
 
 
 class StandInAPI:
@@ -143,11 +151,20 @@ class StandInAPI:
         body = behaviour.body if behaviour.body is not None else b'{"message": "scripted"}'
         handler.send_response(behaviour.status)
         handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
+        if behaviour.chunked:
+            handler.send_header("Transfer-Encoding", "chunked")
+        else:
+            declared = len(body) if behaviour.content_length is None else behaviour.content_length
+            handler.send_header("Content-Length", str(declared))
         for k, v in behaviour.headers.items():
             handler.send_header(k, v)
         handler.end_headers()
-        if behaviour.trickle:
+        if behaviour.chunked:
+            for start in range(0, len(body), 65536):
+                piece = body[start: start + 65536]
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            handler.wfile.write(b"0\r\n\r\n")
+        elif behaviour.trickle:
             for i in range(len(body)):
                 handler.wfile.write(body[i: i + 1])
                 handler.wfile.flush()
@@ -155,6 +172,10 @@ class StandInAPI:
                     break
         else:
             handler.wfile.write(body)
+        if behaviour.content_length is not None and behaviour.content_length != len(body):
+            # Promised more (or less) than was sent: end the connection here.
+            handler.wfile.flush()
+            handler.close_connection = True
         return True
 
     def script(self, key: str, *behaviours: Behaviour) -> None:
