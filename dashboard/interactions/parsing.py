@@ -44,7 +44,13 @@ _TS = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
     r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_MAX_TEXT = 100_000
+_MAX_TEXT = 100_000  # notes and transcripts
+_MAX_VALUE = 1_000  # names, types, IDs and other one-line values
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 # Top-level fields the page shows in their own places (not as statistics).
 _INTERACTION_FIELDS = frozenset(
@@ -101,12 +107,12 @@ class _Reader:
         self.used.add(key)
         return self.data.get(key)
 
-    def text(self, key: str, attr: str | None = None) -> str | None:
+    def text(self, key: str, attr: str | None = None, *, limit: int = _MAX_VALUE) -> str | None:
         value = self.raw(key)
         if value is None:
             return None
         if isinstance(value, str):
-            return value[:_MAX_TEXT]
+            return _cut(value, limit)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return _number_text(value)
         self._bad(attr or key, key, value, "text")
@@ -193,11 +199,11 @@ def _display(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return value[:_MAX_TEXT]
+        return _cut(value, _MAX_VALUE)
     if isinstance(value, (int, float)):
         return _number_text(value)
     try:
-        return json.dumps(value, ensure_ascii=False)[:_MAX_TEXT]
+        return _cut(json.dumps(value, ensure_ascii=False), _MAX_VALUE)
     except (TypeError, ValueError):
         return "unknown"
 
@@ -272,7 +278,7 @@ def _each(
 def _data_text(data: dict[str, Any], key: str) -> str | None:
     """A text field read without noting problems (its reader notes them)."""
     value = data.get(key)
-    return value[:_MAX_TEXT] if isinstance(value, str) else None
+    return _cut(value, _MAX_VALUE) if isinstance(value, str) else None
 
 
 def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
@@ -613,7 +619,7 @@ def parse_interaction(data: Any) -> Interaction:
         hooks=hooks,
         outbound_identifier=outbound,
         transcript=_transcript(r.raw("messagingTranscript"), problems),
-        notes=r.text("notes"),
+        notes=r.text("notes", limit=_MAX_TEXT),
         disposition_id=r.text("dispositionId", "disposition_id"),
         disposition_name=r.text("dispositionName", "disposition_name"),
         audio_recording=_safe_link(r.text("audioRecording", "audio_recording"), "Recording", problems),
