@@ -42,7 +42,10 @@ def utc_text(moment: datetime | None) -> str:
 def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> str:
     if moment is None:
         return "—"
-    local = moment.astimezone(zone)
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):  # at the very ends of the calendar
+        return utc_text(moment)
     fmt = "%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S"
     return local.strftime(fmt)
 

@@ -57,7 +57,7 @@ def _rows(request: HttpRequest, tenant_id: str, found: listing.Scan, refine: dic
     return [
         {
             "id": r.interaction_id,
-            "url": reverse("interaction", args=[tenant_id, r.interaction_id]),
+            "url": _link(tenant_id, r.interaction_id),
             "start": fmt.local_text(r.start, zone) if r.start else "—",
             "start_iso": fmt.iso(r.start),
             "channel": r.channel_type or "—",
@@ -72,6 +72,12 @@ def _rows(request: HttpRequest, tenant_id: str, found: listing.Scan, refine: dic
         }
         for r in shown
     ]
+
+
+def _link(tenant_id: str, interaction_id: str) -> str:
+    """The interaction's page, or '' when the API listed an ID that is not a UUID."""
+    canonical = services.normalise_uuid(interaction_id)
+    return reverse("interaction", args=[tenant_id, canonical]) if canonical else ""
 
 
 def _query(window: listing.Range, refine: dict[str, str], **changes: str) -> str:
@@ -180,13 +186,13 @@ def ticket(request: HttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
         if found.error:
             failures.append(found.error)
     audit(request.user, AuditEvent.Action.TICKET, "", "", f"{hook_type}/{hook_id}: {len(matches)} found")
-    if len(matches) == 1 and not failures:
+    if len(matches) == 1 and not failures and _link(*[matches[0][0], matches[0][1].interaction_id]):
         tenant, row = matches[0]
-        return redirect("interaction", tenant_id=tenant, interaction_id=row.interaction_id)
+        return redirect(_link(tenant, row.interaction_id))
     see_details = can_see_contact_details(request.user)
     zone = timezone.get_current_timezone()
     listed = [
-        {"url": reverse("interaction", args=[tenant, row.interaction_id]), "id": row.interaction_id,
+        {"url": _link(tenant, row.interaction_id), "id": row.interaction_id,
          "start": fmt.local_text(row.start, zone) if row.start else "—", "channel": row.channel_type or "—",
          "direction": row.direction or "—", "flow": row.flow_name or "—",
          "customer": (row.customer if see_details else mask(row.customer)) or "—", "flagged": row.flagged}

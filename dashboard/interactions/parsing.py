@@ -248,6 +248,8 @@ def _to_datetime(value: Any) -> datetime | None:
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if not 1970 <= int(year) <= 2200:
+        return None  # not a contact-center timestamp; and year 1 or 9999 breaks time-zone arithmetic
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         moment = datetime(
@@ -649,14 +651,17 @@ def mask_raw(data: dict[str, Any], mask: Callable[[str | None], str | None], hid
     """A copy of the API's JSON with customer identifiers masked and conversations hidden."""
     masked = json.loads(json.dumps(data))
     for record in (masked, masked.get("details")):
-        if isinstance(record, dict) and isinstance(record.get("customer"), str):
-            record["customer"] = mask(record["customer"])
+        if isinstance(record, dict) and record.get("customer") is not None:
+            value = record["customer"]
+            record["customer"] = mask(value if isinstance(value, str) else json.dumps(value))
     for key in ("messagingTranscript", "notes", "audioRecording"):
         if masked.get(key) is not None:
             masked[key] = hidden
-    for hook in masked.get("hooks") or []:
-        if isinstance(hook, dict) and isinstance(hook.get("hookName"), str):
-            hook["hookName"] = mask(hook["hookName"])
+    hooks = masked.get("hooks")
+    for hook in hooks if isinstance(hooks, list) else []:
+        if isinstance(hook, dict) and hook.get("hookName") is not None:
+            value = hook["hookName"]
+            hook["hookName"] = mask(value if isinstance(value, str) else json.dumps(value))
     return masked
 
 

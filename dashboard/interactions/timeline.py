@@ -337,7 +337,7 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
     ivr_bars: list[Bar] = []
     first_queue = min((q.start for q in i.queues if q.start), default=None)
     ivr_end = first_queue
-    if ivr_end is None and i.ivr_time is not None:
+    if ivr_end is None and i.ivr_time is not None and 0 <= i.ivr_time <= max(total, 1.0):
         ivr_end = start + timedelta(seconds=i.ivr_time)
     if ivr_end is not None and (i.ivr_time or (ivr_end - start).total_seconds() > 0):
         ivr_bars.append(_bar("ivr", "ivr", "IVR", "start → first queue" if first_queue else "IVR time",
