@@ -44,6 +44,7 @@ bench: install-test
 	fi
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 	$(PY) bench/flagged.py
+	$(PY) bench/cache.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache artifacts
