@@ -18,8 +18,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LIVE_API = "https://api.cxengage.test"
 
 
-# Suites that start processes of their own (gunicorn, a stand-in API server).
-INTEGRATION_MODULES = {"test_replicas.py", "test_faults.py"}
+# Suites that start processes of their own (gunicorn, a stand-in API server),
+# and the slow whole-view fuzz suite: CI runs them once, in the Postgres pass.
+INTEGRATION_MODULES = {"test_replicas.py", "test_faults.py", "test_fuzz_views.py"}
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
