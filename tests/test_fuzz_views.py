@@ -27,7 +27,6 @@ from tests.conftest import LIVE_API, allow_contact_details
 from tests.hostile import (
     INTERACTION,
     ONE_MB,
-    PAYLOADS,
     SMALL_PAYLOADS,
     TENANT,
     foreign_scripts,
@@ -489,10 +488,26 @@ def test_extreme_numbers_everywhere(viewers: dict[str, Client], value: Any) -> N
     exercise(viewers["full"], json.dumps(body).encode(), is_object=True)
 
 
-@pytest.mark.parametrize("ivr_time", [1e9, 1e12, -1e12, 9e15, 9e299, -9e299])
-def test_huge_ivr_time_without_queues(viewers: dict[str, Client], ivr_time: float) -> None:
-    """With no queue visit, the IVR bar's end is start + ivrTime: a huge but finite ivrTime."""
+@pytest.mark.parametrize(
+    ("start", "end", "ivr_time"),
+    [
+        (None, None, 1e9), (None, None, 1e12), (None, None, -1e12), (None, None, 9e15), (None, None, 9e299),
+        (None, None, -9e299),
+        # The calendar's last second: even a small ivrTime runs past it.
+        ("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z", 1.0),
+        ("9999-12-31T23:59:59Z", None, 12216),
+        ("9999-12-31T23:59:58Z", "9999-12-31T23:59:59.999Z", 1.5),
+    ],
+)
+def test_huge_ivr_time_without_queues(viewers: dict[str, Client], start: str | None, end: str | None,
+                                      ivr_time: float) -> None:
+    """With no queue visit, the IVR bar's end is start + ivrTime: a huge but finite ivrTime, or a start
+    at the end of the calendar."""
     body = {**reference(), "queues": [], "ivrTime": ivr_time}
+    if start:
+        body["startTimestamp"] = start
+        body["endTimestamp"] = end
+        body["segments"][0].update(startTimestamp=start, endTimestamp=end)
     exercise(viewers["full"], json.dumps(body).encode(), is_object=True)
 
 

@@ -49,7 +49,9 @@ _MAX_VALUE = 1_000  # names, types, IDs and other one-line values
 
 
 def _cut(text: str, limit: int) -> str:
-    """At most ``limit`` characters, with an ellipsis where it was cut."""
+    """At most ``limit`` characters, with an ellipsis where it was cut; no NUL bytes."""
+    if "\x00" in text:  # never shown, and PostgreSQL refuses them (audit labels)
+        text = text.replace("\x00", "")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 # Top-level fields the page shows in their own places (not as statistics).
@@ -410,7 +412,7 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return Transcript(text=value[:_MAX_TEXT])
+        return Transcript(text=_cut(value, _MAX_TEXT))
     if isinstance(value, dict) and isinstance(value.get("messages"), list):
         value = value["messages"]
     if not isinstance(value, list):
@@ -419,7 +421,7 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
     messages = []
     for item in value:
         if isinstance(item, str):
-            messages.append(TranscriptMessage(None, "unknown", None, item[:_MAX_TEXT]))
+            messages.append(TranscriptMessage(None, "unknown", None, _cut(item, _MAX_TEXT)))
             continue
         if not isinstance(item, dict):
             problems.append(DataProblem("Transcript", f"Unreadable message {_preview(item)}; skipped."))
@@ -432,8 +434,8 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
             TranscriptMessage(
                 timestamp=_to_datetime(when) if when is not None else None,
                 sender=str(sender).lower()[:40] if isinstance(sender, (str, int)) else "unknown",
-                sender_name=name[:200] if isinstance(name, str) else None,
-                text=text[:_MAX_TEXT] if isinstance(text, str) else _display(text),
+                sender_name=_cut(name, 200) if isinstance(name, str) else None,
+                text=_cut(text, _MAX_TEXT) if isinstance(text, str) else _display(text),
             )
         )
     return Transcript(messages=tuple(messages))

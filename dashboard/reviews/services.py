@@ -77,7 +77,8 @@ def save_review(
 def audit(user: Any, action: str, tenant_id: str = "", interaction_id: str = "", detail: str = "") -> None:
     AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
-        action=action, tenant_id=tenant_id, interaction_id=interaction_id, detail=detail[:500],
+        action=action, tenant_id=tenant_id, interaction_id=interaction_id,
+        detail=detail.replace("\x00", "")[:500],
     )
 
 
