@@ -310,7 +310,7 @@ ZONES = ["", "Pacific/Kiritimati", "Etc/GMT+12", "America/Halifax"]
 
 
 @hyp_settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")),
     deadline=None,
     database=None,  # no .hypothesis/ directory written into the project
     # No shrinking unless asked (FUZZ_SHRINK=1): on a failure it can take minutes, and every bug
