@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import ROOT, TENANT  # noqa: E402
 
 
 def main() -> int:
@@ -36,27 +32,14 @@ def main() -> int:
     parser.add_argument("--json", default=str(ROOT / "bench-results" / "cache.json"))
     args = parser.parse_args()
 
-    import logging
-
-    import django
-
-    django.setup()
-    logging.getLogger("dashboard").setLevel(logging.ERROR)
+    client = harness.start("bench-cache")
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
-    from django.core.management import call_command
-    from django.test import Client
 
-    from dashboard.accounts.models import TenantGrant
     from dashboard.demo.generate import generate_interaction
     from dashboard.interactions import services
     from tests.standin import Behaviour, StandInAPI
 
-    call_command("migrate", verbosity=0)
-    settings.ALLOWED_HOSTS = ["*"]
-    user = get_user_model().objects.create_user("bench-cache")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
     rng = random.Random(7)
 
     with StandInAPI() as api:
@@ -67,15 +50,11 @@ def main() -> int:
                 body["dataComplete"] = False
             api.interactions[(TENANT, body["interactionId"])] = body
             ids.append(body["interactionId"])
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = api.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
+        harness.point_at(api.url)
         settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
         settings.CACHE_TTL_IN_PROGRESS = 2
         services.reset_client()
         cache.clear()
-        client = Client()
-        client.force_login(user)
 
         kinds = ["page", "page", "timeline", "detail", "poll", "raw"]
         started = time.monotonic()

@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import ROOT, TENANT  # noqa: E402
 
 
 def main() -> int:
@@ -36,26 +32,13 @@ def main() -> int:
     parser.add_argument("--json", default=str(ROOT / "bench-results" / "flagged.json"))
     args = parser.parse_args()
 
-    import logging
-
-    import django
-
-    django.setup()
-    logging.getLogger("dashboard").setLevel(logging.WARNING)
+    client = harness.start("bench-qa")
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.test import Client
 
-    from dashboard.accounts.models import TenantGrant
     from dashboard.demo.generate import generate_interaction
     from dashboard.interactions import services
     from tests.standin import StandInAPI
 
-    call_command("migrate", verbosity=0)
-    settings.ALLOWED_HOSTS = ["*"]
-    user = get_user_model().objects.create_user("bench-qa")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
 
     with StandInAPI() as api:
         started = time.monotonic()
@@ -74,13 +57,8 @@ def main() -> int:
             return original(handler, key)
 
         api._misbehave = slow  # type: ignore[method-assign]
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = api.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
-        services.reset_client()
+        harness.point_at(api.url)
 
-        client = Client()
-        client.force_login(user)
         url = f"/tenants/{TENANT}/flagged/"
         query = {"start": "2026-11-20T00:00:00.000Z", "end": "2026-11-21T00:00:00.000Z", "range": "custom"}
         t0 = time.monotonic()
