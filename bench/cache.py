@@ -37,7 +37,8 @@ def main() -> int:
     from django.core.cache import cache
 
     from dashboard.demo.generate import generate_interaction
-    from dashboard.interactions import services
+    from dashboard.interactions import cache as services
+    from dashboard.cxengage.factory import reset_client
     from tests.standin import Behaviour, StandInAPI
 
     rng = random.Random(7)
@@ -53,7 +54,7 @@ def main() -> int:
         harness.point_at(api.url)
         settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
         settings.CACHE_TTL_IN_PROGRESS = 2
-        services.reset_client()
+        reset_client()
         cache.clear()
 
         kinds = ["page", "page", "timeline", "detail", "poll", "raw"]
@@ -77,7 +78,7 @@ def main() -> int:
 
         # The API goes down after every copy's lifetime has ended.
         for iid in ids[:10]:
-            cache.delete(services._key(TENANT, iid))
+            cache.delete(services.interaction_key(TENANT, iid))
             api.script(f"GET /v1/tenants/{TENANT}/interactions/{iid}", Behaviour(status=503, times=None))
         first, repeat = [], []
         for iid in ids[:10]:

@@ -36,7 +36,8 @@ def main() -> int:
     from django.conf import settings
 
     from dashboard.demo.generate import generate_interaction
-    from dashboard.interactions import services
+    from dashboard.interactions import cache as services
+    from dashboard.cxengage.factory import reset_client
     from tests.standin import StandInAPI
 
 

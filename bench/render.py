@@ -124,7 +124,8 @@ def prepare_interactions(sizes: tuple[int, ...], seed: int) -> list[dict[str, An
 
     from dashboard.demo.api import DEMO_TENANT_ID, catalogue
     from dashboard.demo.generate import generate_interaction
-    from dashboard.interactions import services
+    from dashboard.interactions import cache as services
+    from dashboard.cxengage.factory import reset_client
 
     prepared = []
     for n in sizes:
@@ -134,7 +135,7 @@ def prepare_interactions(sizes: tuple[int, ...], seed: int) -> list[dict[str, An
         if isinstance(payload.get("details"), dict):
             payload["details"]["interactionId"] = interaction_id
         cache.set(
-            services._key(DEMO_TENANT_ID, interaction_id),
+            services.interaction_key(DEMO_TENANT_ID, interaction_id),
             {"raw": payload, "fetched_at": time.time()},
             3600,
         )
@@ -154,10 +155,11 @@ def prepare_interactions(sizes: tuple[int, ...], seed: int) -> list[dict[str, An
     entry = max(catalogue(), key=lambda e: len(e["body"].get("segments") or []))
     interaction_id = entry["interaction_id"]
     # The demo API knows the demo IDs: one real fetch_raw (a cache miss through the client).
-    raw, _, outcome = services.fetch_raw(DEMO_TENANT_ID, interaction_id)
+    entry = services.fetch_entry(DEMO_TENANT_ID, interaction_id)
+    raw, outcome = entry.raw, entry.outcome
     # Keep it for the whole run, even if it is an in-progress interaction (10 s TTL).
     cache.set(
-        services._key(DEMO_TENANT_ID, interaction_id), {"raw": raw, "fetched_at": time.time()}, 3600
+        services.interaction_key(DEMO_TENANT_ID, interaction_id), {"raw": raw, "fetched_at": time.time()}, 3600
     )
     prepared.append(
         {
@@ -243,7 +245,8 @@ def bench_interaction(client: Any, item: dict[str, Any], seconds: float) -> dict
 
         def call(url: str = url, headers: dict[str, str] = headers, what: str = what) -> Any:
             if what == "page_cold":
-                from dashboard.interactions import services
+                from dashboard.interactions import cache as services
+                from dashboard.cxengage.factory import reset_client
 
                 services.MEMO.clear()
             return client.get(url, headers=headers)
@@ -609,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from dashboard.interactions import services
+    from dashboard.interactions import cache as services
+    from dashboard.cxengage.factory import reset_client
 
     with override_settings(ROOT_URLCONF="bench.urls"):
         if not settings.DEMO_MODE:

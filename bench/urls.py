@@ -16,14 +16,15 @@ from django.views.decorators.http import require_GET
 
 from dashboard import urls as project_urls
 from dashboard.accounts.access import can_view_tenant
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 
 
 @require_GET
 def floor_view(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
     if not can_view_tenant(request.user, tenant_id):
         raise Http404("No such interaction.")
-    raw = services.fetch_raw(tenant_id, interaction_id)[0]
+    raw = services.fetch_entry(tenant_id, interaction_id).raw
     return HttpResponse(json.dumps(raw), content_type="application/json")
 
 

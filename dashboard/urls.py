@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from dashboard import views
+from dashboard.accounts.gate import UUIDConverter
 from dashboard.accounts.views import SignInView
 from dashboard.interactions import list_views
 from dashboard.interactions import views as interaction_views
 from dashboard.reviews import views as review_views
+
+register_converter(UUIDConverter, "uuid_any")
 
 urlpatterns = [
     path("", interaction_views.home, name="home"),
@@ -16,26 +19,26 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path(
-        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/",
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/",
         interaction_views.interaction,
         name="interaction",
     ),
     path(
-        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/review/",
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/review/",
         review_views.save,
         name="review_save",
     ),
     path(
-        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/dossier.json",
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/dossier.json",
         review_views.dossier,
         name="dossier",
     ),
-    path("tenants/<str:tenant_id>/flagged/", list_views.flagged, name="flagged"),
-    path("tenants/<str:tenant_id>/flagged/export.csv", list_views.flagged_csv, name="flagged_csv"),
+    path("tenants/<uuid_any:tenant_id>/flagged/", list_views.flagged, name="flagged"),
+    path("tenants/<uuid_any:tenant_id>/flagged/export.csv", list_views.flagged_csv, name="flagged_csv"),
     path("tickets/<str:hook_type>/<str:hook_id>/", list_views.ticket, name="ticket"),
-    path("i/<str:interaction_id>/", list_views.short_link, name="short_link"),
+    path("i/<uuid_any:interaction_id>/", list_views.short_link, name="short_link"),
     path(
-        "tenants/<str:tenant_id>/interactions/<str:interaction_id>/raw/",
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/raw/",
         interaction_views.interaction_raw,
         name="interaction_raw",
     ),

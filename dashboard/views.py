@@ -80,7 +80,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
             "title": "Not found",
             "explanation": message
             or "There is nothing at this address. Interaction links look like "
-            "/tenants/<tenant ID>/interactions/<interaction ID>/.",
+            "/tenants/<tenant ID>/interactions/<interaction ID>/, where both IDs are UUIDs "
+            "(like 3fa85f64-5717-4562-b3fc-2c963f66afa6).",
         },
         status=404,
     )

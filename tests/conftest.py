@@ -12,7 +12,8 @@ from django.core.cache import cache
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LIVE_API = "https://api.cxengage.test"
@@ -37,9 +38,9 @@ def load_fixture(name: str) -> Any:
 def _isolated(settings: Any) -> Iterator[None]:
     cache.clear()
     services.MEMO.clear()
-    services.reset_client()
+    reset_client()
     yield
-    services.reset_client()
+    reset_client()
     cache.clear()
 
 
@@ -73,6 +74,6 @@ def live_mode(settings: Any) -> Iterator[str]:
         "username": "api-user", "password": "s3cret-pw", "api_key": "", "api_secret": "",
     }
     settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
-    services.reset_client()
+    reset_client()
     yield LIVE_API
-    services.reset_client()
+    reset_client()

@@ -14,7 +14,8 @@ from django.core.cache import cache
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.conftest import LIVE_API, allow_contact_details, load_fixture
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_single_flight_across_threads(live_mode: str) -> None:
 
         def ask(_: int) -> str:
             start.wait()
-            return services.get_interaction(TENANT, IID).cache_outcome
+            return services.fetch_entry(TENANT, IID).outcome
 
         with ThreadPoolExecutor(20) as pool:
             outcomes = list(pool.map(ask, range(20)))
@@ -66,7 +67,7 @@ def test_waiters_get_the_leaders_failure_at_once(live_mode: str) -> None:
         def ask(_: int) -> str:
             barrier.wait()
             try:
-                services.get_interaction(TENANT, IID)
+                services.fetch_entry(TENANT, IID)
             except errors.Unavailable as exc:
                 return exc.kind
             return "ok"
@@ -92,7 +93,7 @@ def test_stale_copy_is_shown_when_the_api_fails(viewer: Any) -> None:
     with respx.mock() as mock:
         route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
         assert viewer.get(PAGE).status_code == 200
-        cache.delete(services._key(TENANT, IID))  # the copy's lifetime ends
+        cache.delete(services.interaction_key(TENANT, IID))  # the copy's lifetime ends
         route.respond(503)
         started = time.monotonic()
         response = viewer.get(PAGE)
@@ -124,7 +125,7 @@ def test_stale_poll_backs_off_without_replacing_the_timeline(viewer: Any, settin
     with respx.mock() as mock:
         route = mock.get(UPSTREAM).respond(json=body)
         viewer.get(PAGE)
-        cache.delete(services._key(TENANT, IID))
+        cache.delete(services.interaction_key(TENANT, IID))
         route.respond(503)
         poll = viewer.get(PAGE + "?failures=0", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
     assert poll.status_code == 200
@@ -167,8 +168,8 @@ def test_complete_interaction_is_kept_for_its_lifetime(live_mode: str, settings:
     with respx.mock() as mock:
         route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
         for _ in range(5):
-            services.get_interaction(TENANT, IID)
+            services.fetch_entry(TENANT, IID)
         assert route.call_count == 1
         time.sleep(2.1)
-        services.get_interaction(TENANT, IID)
+        services.fetch_entry(TENANT, IID)
     assert route.call_count == 2

@@ -17,8 +17,9 @@ import respx
 from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
-from dashboard.interactions import list_views, listing, services
-from dashboard.interactions.domain import FLAG_REASONS
+from dashboard.interactions import list_views, listing
+from dashboard.cxengage import factory as services
+from dashboard.interactions.domain import FLAG_REASONS, GENERIC_FLAG_REASON
 from dashboard.interactions.masking import mask
 from dashboard.reviews import services as review_services
 from tests.conftest import LIVE_API, allow_contact_details
@@ -39,7 +40,7 @@ LIVE_RANGE = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}
 
 ROW = re.compile(r'<tr data-interaction="([^"]+)">(.*?)</tr>', re.S)
 TAG = re.compile(r"<[^>]+>")
-UNKNOWN_REASON = "Flagged for a reason this dashboard does not know."
+UNKNOWN_REASON = GENERIC_FLAG_REASON[0]  # one wording for the list and the page
 
 
 # -- helpers -----------------------------------------------------------------
@@ -308,7 +309,8 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
         assert record[2] == "voice"
         assert record[5] == payload["flagType"]
         assert record[6] == reason(payload["flagType"])
-        assert record[8] == payload["customer"]
+        # A phone number starts with "+": guarded like any formula-like cell (OWASP).
+        assert record[8] == "'" + payload["customer"] if payload["customer"][:1] == "+" else payload["customer"]
         assert record[9] == "to_review"
         assert when(record[1]) == when(payload["startTimestamp"])
 
@@ -354,7 +356,24 @@ def test_csv_neutralises_formula_like_values(api: StandInAPI, live_viewer: Any) 
     for record in table:
         for cell in record:
             assert cell[:1] not in ("=", "@"), cell
-            assert cell[:1] not in ("+", "-") or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
+            assert cell[:1] not in ("+", "-") or re.fullmatch(r"-?\d+(\.\d+)?", cell), cell
+
+
+@pytest.mark.parametrize(
+    ("value", "guarded"),
+    [
+        # The OWASP list of leading characters, each guarded.
+        ("=1+1", True), ("+1-1", True), ("-1+1", True), ("@SUM(A1)", True),
+        ("\t=1", True), ("\r=1", True), ("-inf", True), ("+infinity", True), ("+15065552222", True),
+        ("-nan", True), ("+1", True), ("--1", True), ("-1.2.3", True), ("-1e5", True),
+        # Plain decimal numbers stay numbers.
+        ("42", False), ("-42", False), ("3.14", False), ("-0.5", False), ("0", False),
+        # Anything else is left alone.
+        ("Support", False), ("", False), (" =1", False),
+    ],
+)
+def test_csv_formula_guard_follows_owasp(value: str, guarded: bool) -> None:
+    assert list_views._cell(value) == ("'" + value if guarded else value)
 
 
 # -- paging through the list endpoint ---------------------------------------
@@ -560,6 +579,7 @@ def test_list_needs_sign_in(client: Any) -> None:
 
 def test_malformed_tenant_is_404(signed_in: Any) -> None:
     assert signed_in.get("/tenants/not-a-tenant/flagged/").status_code == 404
-    upper = signed_in.get(f"/tenants/{DEMO_TENANT_ID.upper()}/flagged/")
+    upper = signed_in.get(f"/tenants/{DEMO_TENANT_ID.upper()}/flagged/", follow=True)
+    assert upper.redirect_chain == [(f"/tenants/{DEMO_TENANT_ID}/flagged/", 301)]
     assert upper.status_code == 200
     assert set(ids(text(upper))) == set(expected_demo_flagged())

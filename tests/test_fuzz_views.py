@@ -22,7 +22,8 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.conftest import LIVE_API, allow_contact_details
 from tests.hostile import (
     INTERACTION,

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.conftest import allow_contact_details, load_fixture
 from tests.standin import Behaviour, StandInAPI
 
@@ -29,9 +30,9 @@ def api(settings: Any) -> Iterator[StandInAPI]:
         settings.CXENGAGE_API_URL = server.url
         settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"}
         settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
-        services.reset_client()
+        reset_client()
         yield server
-        services.reset_client()
+        reset_client()
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_live_data_through_token_auth(api: StandInAPI, viewer: Any) -> None:
 def test_expired_token_is_renewed_once(api: StandInAPI, viewer: Any) -> None:
     assert viewer.get(PAGE).status_code == 200
     api.valid_tokens.clear()  # the token expires upstream
-    services.cache.clear()
+    services.shared_cache.clear()
     assert viewer.get(PAGE).status_code == 200
     assert api.requests["POST /v1/tokens"] == 2
 

@@ -76,3 +76,26 @@ def from_kind(
     classes = {cls.kind: cls for cls in (NotFound, Forbidden, AuthenticationFailed, Unavailable,
                                          RateLimited, Timeout, BadResponse)}
     return classes.get(kind, CxEngageError)(message, status=status, path=path, retry_after=retry_after)
+
+
+class WrongInteraction(BadResponse):
+    """The answer names another tenant or interaction than the one asked for."""
+
+    kind = "wrong_interaction"
+
+
+# -- provisional names of the two branches (the client branch defines them fully)
+class APIStatusError(CxEngageError):
+    kind = "status"
+
+
+class APIConnectionError(CxEngageError):
+    kind = "connection"
+
+
+class ServerError(Unavailable):
+    kind = "server_error"
+
+
+class ConnectionFailed(Unavailable):
+    kind = "connection_failed"

@@ -57,6 +57,23 @@ GENERIC_FLAG_REASON = (
     "Some of its data may be missing or inaccurate.",
 )
 
+def flag_reason(flag_type: str | None) -> tuple[str, str]:
+    """(why it was flagged, what may be wrong), in words, for any flag type."""
+    return FLAG_REASONS.get((flag_type or "").strip().lower(), GENERIC_FLAG_REASON)
+
+
+#: Why a record has no end time, by the kind of record (one wording everywhere).
+OPEN_REASONS: dict[str, str] = {
+    "agent": "This agent's end time never reached reporting; times after this point may be wrong.",
+    "queue": "This queue's exit time never reached reporting; queue and abandon figures may be "
+    "wrong.",
+    "segment": "This segment's end time never reached reporting; transfer figures may be wrong.",
+    "interaction": "The interaction's end time never reached reporting; its length may be wrong.",
+    "hold": "This hold's end time never reached reporting.",
+}
+LIVE_REASON = "Still going: this part had not ended when the data was fetched."
+
+
 #: Which part of an interaction each flag type concerns.
 FLAG_CONCERNS: dict[str, str] = {
     "agent": "agent",
@@ -84,11 +101,11 @@ class Flag:
 
     @property
     def reason(self) -> str:
-        return FLAG_REASONS.get((self.flag_type or "").strip().lower(), GENERIC_FLAG_REASON)[0]
+        return flag_reason(self.flag_type)[0]
 
     @property
     def consequence(self) -> str:
-        return FLAG_REASONS.get((self.flag_type or "").strip().lower(), GENERIC_FLAG_REASON)[1]
+        return flag_reason(self.flag_type)[1]
 
     @property
     def concerns(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from .services import normalise_uuid
+from dashboard.accounts.gate import canonical_uuid
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PAIR = re.compile(rf"tenants/({_UUID})/interactions/({_UUID})")
@@ -39,7 +39,7 @@ class LookupForm(forms.Form):
             if not raw:
                 self.add_error(name, f"Enter {label}, or paste a link above.")
                 continue
-            value = normalise_uuid(raw.lower())
+            value = canonical_uuid(raw.lower())
             if value is None:
                 self.add_error(name, f"{label[0].upper()}{label[1:]} is a UUID like b2109780-db83-11e7-9709-c2b07aa3bee9.")
             else:

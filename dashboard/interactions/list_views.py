@@ -7,32 +7,28 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
-from dashboard.accounts.access import can_see_contact_details, can_view_tenant, granted_tenants
+from dashboard.accounts.access import can_see_contact_details, granted_tenants
+from dashboard.accounts.gate import canonical_uuid, tenant_url
 from dashboard.cxengage import errors
+from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.services import audit, statuses
+from dashboard.reviews.selectors import statuses
+from dashboard.reviews.services import audit
 
 from . import formatting as fmt
-from . import listing, services
-from .masking import mask
+from . import listing, selectors
+from .domain import flag_reason
+
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
-
-
-def _tenant(request: HttpRequest, tenant_id: str) -> str:
-    tenant = services.normalise_uuid(tenant_id.lower())
-    if tenant is None or not can_view_tenant(request.user, tenant):
-        raise Http404("No such tenant.")
-    return tenant
 
 
 def _refinements(params: Any) -> dict[str, str]:
@@ -48,11 +44,10 @@ def _refinements(params: Any) -> dict[str, str]:
     }
 
 
-def _rows(request: HttpRequest, tenant_id: str, found: listing.Scan, refine: dict[str, str]) -> list[dict[str, Any]]:
+def _rows(request: HtmxHttpRequest, tenant_id: str, found: listing.Scan, refine: dict[str, str]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
     reviewed = {k: v.status for k, v in statuses(tenant_id, (r.interaction_id for r in found.rows)).items()}
     shown = listing.refine(found.rows, reviewed, **refine)
-    see_details = can_see_contact_details(request.user)
     labels = dict(Status.choices)
     return [
         {
@@ -64,9 +59,9 @@ def _rows(request: HttpRequest, tenant_id: str, found: listing.Scan, refine: dic
             "direction": r.direction or "—",
             "flow": r.flow_name or "—",
             "flag_type": (r.flag.flag_type if r.flag else None) or "unknown",
-            "flag_reason": listing.flag_label(r.flag.flag_type if r.flag else None),
+            "flag_reason": flag_reason(r.flag.flag_type if r.flag else None)[0],
             "duration": fmt.hms(r.duration),
-            "customer": (r.customer if see_details else mask(r.customer)) or "—",
+            "customer": r.customer or "—",
             "status": reviewed.get(r.interaction_id, Status.TO_REVIEW),
             "status_label": labels[reviewed.get(r.interaction_id, Status.TO_REVIEW)],
         }
@@ -76,7 +71,7 @@ def _rows(request: HttpRequest, tenant_id: str, found: listing.Scan, refine: dic
 
 def _link(tenant_id: str, interaction_id: str) -> str:
     """The interaction's page, or '' when the API listed an ID that is not a UUID."""
-    canonical = services.normalise_uuid(interaction_id)
+    canonical = canonical_uuid(interaction_id)
     return reverse("interaction", args=[tenant_id, canonical]) if canonical else ""
 
 
@@ -89,15 +84,19 @@ def _query(window: listing.Range, refine: dict[str, str], **changes: str) -> str
 
 
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def flagged(request: HttpRequest, tenant_id: str) -> HttpResponse:
-    tenant_id = _tenant(request, tenant_id)
+@tenant_url
+@answers_targets("flagged-results")
+def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> HttpResponse:
     zone = timezone.get_current_timezone()
     window, range_error = listing.resolve_range(request.GET, zone, timezone.now())
     refine = _refinements(request.GET)
-    target = request.htmx.target if request.htmx else None
     everything = request.GET.get("all") == "1"
-    found = listing.scan_flagged(tenant_id, window, budget=None if everything else LOAD_BUDGET)
+    found = selectors.flagged_scan(
+        tenant_id=tenant_id,
+        window=window,
+        viewer=request.user,
+        budget=None if everything else LOAD_BUDGET,
+    )
     rows = _rows(request, tenant_id, found, refine) if (found.done or found.error) else []
     context = {
         "tenant_id": tenant_id,
@@ -128,13 +127,14 @@ def flagged(request: HttpRequest, tenant_id: str) -> HttpResponse:
 
 
 @require_GET
-def flagged_csv(request: HttpRequest, tenant_id: str) -> HttpResponse:
-    tenant_id = _tenant(request, tenant_id)
+@tenant_url
+def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     window, _ = listing.resolve_range(request.GET, timezone.get_current_timezone(), timezone.now())
     refine = _refinements(request.GET)
-    found = listing.scan_flagged(tenant_id, window)
+    found = selectors.flagged_scan(tenant_id=tenant_id, window=window, viewer=request.user)
     rows = _rows(request, tenant_id, found, refine)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = (
         f'attachment; filename="flagged-{window.start:%Y%m%dT%H%M}-{window.end:%Y%m%dT%H%M}.csv"'
     )
@@ -150,26 +150,23 @@ def flagged_csv(request: HttpRequest, tenant_id: str) -> HttpResponse:
     return response
 
 
-_PHONE = re.compile(r"^\+[0-9•\s().-]+$")
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$|^-?\.[0-9]+$")
 
 
 def _cell(value: str) -> str:
-    # Spreadsheet formula injection: text from the API never starts a formula.
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value) and not _PHONE.match(value):
+    """Spreadsheet formula injection (OWASP): text from the API never starts a formula.
+
+    A cell starting with =, +, -, @, tab or carriage return is prefixed with a
+    quote, unless it is a plain decimal number (digits, an optional leading
+    minus, one optional point).
+    """
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(value):
         return "'" + value
     return value
 
 
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
 @require_GET
-def ticket(request: HttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
+def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
     """From a CRM record (Zendesk ticket, Salesforce case) to its interactions."""
     if not _TOKEN.match(hook_type) or not _TOKEN.match(hook_id):
         raise Http404("A ticket link looks like /tickets/zendesk/48213/.")
@@ -181,7 +178,9 @@ def ticket(request: HttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
     matches: list[tuple[str, Any]] = []
     failures: list[errors.CxEngageError] = []
     for tenant in tenants:
-        found = listing.find_by_hook(tenant, hook_type.lower(), hook_id, now)
+        found = selectors.ticket_scan(
+            tenant_id=tenant, hook_type=hook_type.lower(), hook_id=hook_id, now=now, viewer=request.user
+        )
         matches += [(tenant, row) for row in found.rows]
         if found.error:
             failures.append(found.error)
@@ -189,13 +188,12 @@ def ticket(request: HttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
     if len(matches) == 1 and not failures and _link(*[matches[0][0], matches[0][1].interaction_id]):
         tenant, row = matches[0]
         return redirect(_link(tenant, row.interaction_id))
-    see_details = can_see_contact_details(request.user)
     zone = timezone.get_current_timezone()
     listed = [
         {"url": _link(tenant, row.interaction_id), "id": row.interaction_id,
          "start": fmt.local_text(row.start, zone) if row.start else "—", "channel": row.channel_type or "—",
          "direction": row.direction or "—", "flow": row.flow_name or "—",
-         "customer": (row.customer if see_details else mask(row.customer)) or "—", "flagged": row.flagged}
+         "customer": row.customer or "—", "flagged": row.flagged}
         for tenant, row in matches
     ]
     status = 200 if matches else (502 if failures else 404)
@@ -208,12 +206,9 @@ def ticket(request: HttpRequest, hook_type: str, hook_id: str) -> HttpResponse:
 
 
 @require_GET
-def short_link(request: HttpRequest, interaction_id: str) -> HttpResponse:
+def short_link(request: HtmxHttpRequest, interaction_id: str) -> HttpResponse:
     """``/i/<interactionId>/`` for tickets that store only the ID."""
     tenant = settings.DASHBOARD_DEFAULT_TENANT
     if not tenant:
         raise Http404("Short links need DASHBOARD_DEFAULT_TENANT to be set; use the full link instead.")
-    canonical = services.normalise_uuid(interaction_id.lower())
-    if canonical is None:
-        raise Http404("That is not an interaction ID: IDs are UUIDs.")
-    return redirect("interaction", tenant_id=tenant, interaction_id=canonical)
+    return redirect("interaction", tenant_id=tenant, interaction_id=interaction_id.lower())

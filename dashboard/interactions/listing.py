@@ -22,7 +22,7 @@ from dashboard.cxengage import errors
 
 from .domain import FLAG_REASONS, ListPage, Summary
 from .parsing import parse_list_page
-from .services import get_client
+from dashboard.cxengage.factory import get_client
 
 log = logging.getLogger("dashboard.interactions")
 

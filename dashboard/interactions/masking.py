@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .domain import Hook, Interaction
+from typing import Any
+
+from .domain import Hook, Interaction, Summary
 
 DOT = "•••"
 HIDDEN = "[hidden: you may not see customer conversations]"
@@ -46,3 +48,13 @@ def mask_interaction(interaction: Interaction) -> Interaction:
 
 def _mask_hook(hook: Hook) -> Hook:
     return replace(hook, hook_name=mask(hook.hook_name))
+
+
+def for_masked_viewer(interaction: Interaction, raw: dict[str, Any]) -> tuple[Interaction, dict[str, Any]]:
+    from .parsing import mask_raw
+
+    return mask_interaction(interaction), mask_raw(raw, mask, HIDDEN)
+
+
+def mask_summary(summary: Summary) -> Summary:
+    return replace(summary, customer=mask(summary.customer))

@@ -708,3 +708,15 @@ def parse_list_page(data: Any) -> ListPage:
         results=kept,
         skipped=len(rows) - len(kept),
     )
+
+
+def named_ids(data: Any) -> tuple[str | None, str | None]:
+    """The tenant and interaction an answer says it is for (lower case), where it says so."""
+    if not isinstance(data, dict):
+        return None, None
+
+    def text(name: str) -> str | None:
+        value = data.get(name)
+        return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+    return text("tenantId"), text("interactionId")

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from . import formatting as fmt
-from .domain import Interaction, Statistic
-from .timeline import LIVE_REASON
+from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
 
 UNKNOWN = "unknown"
 
@@ -130,13 +129,7 @@ def missing_end_reason(kind: str, interaction: Interaction) -> str:
     """Why a record has no end time, in words, or '' when it needs none."""
     if interaction.in_progress:
         return ""
-    reasons = {
-        "agent": "This agent's end time never reached reporting; times after this point may be wrong.",
-        "queue": "This queue exit time never reached reporting; queue and abandon figures may be wrong.",
-        "segment": "This segment's end time never reached reporting; transfer figures may be wrong.",
-        "interaction": "The interaction's end time never reached reporting; its duration may be wrong.",
-    }
-    return reasons[kind]
+    return OPEN_REASONS[kind]
 
 
 def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:

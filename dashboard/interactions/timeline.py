@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from .domain import Interaction
+from .domain import LIVE_REASON, OPEN_REASONS, Interaction
 from .formatting import clock, hms
 
 Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold"]
@@ -32,14 +32,6 @@ CHAR_WIDTH = 6.6  # average glyph width at the bar label size
 
 NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
-OPEN_REASONS: dict[str, str] = {
-    "agent": "This agent's end time never reached reporting; times after this point may be wrong.",
-    "queue": "This queue's exit time never reached reporting; queue and abandon figures may be wrong.",
-    "segment": "This segment's end time never reached reporting; transfer figures may be wrong.",
-    "interaction": "The interaction's end time never reached reporting; its length may be wrong.",
-    "hold": "This hold's end time never reached reporting.",
-}
-LIVE_REASON = "Still going: this part had not ended when the data was fetched."
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
-"""Reviews: read, save with a version check, and the audit log."""
+"""Writes: reviews saved with a version check, and the audit log (reads are in selectors)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import AuditEvent, Review, ReviewChange, Status
+from .models import AuditEvent, Review, ReviewChange
+from .selectors import get_review, history, statuses  # noqa: F401 - read names kept for callers
 
 
 @dataclass(frozen=True)
@@ -19,28 +19,6 @@ class Conflict:
     current: Review
     mine_status: str
     mine_comment: str
-
-
-def get_review(tenant_id: str, interaction_id: str) -> Review:
-    """The saved review, or an unsaved one at version 0 ("to review")."""
-    try:
-        return Review.objects.select_related("updated_by").get(tenant_id=tenant_id, interaction_id=interaction_id)
-    except Review.DoesNotExist:
-        return Review(tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0)
-
-
-def history(review: Review) -> list[ReviewChange]:
-    if review.pk is None:
-        return []
-    return list(review.changes.select_related("changed_by")[:50])
-
-
-def statuses(tenant_id: str, interaction_ids: Iterable[str]) -> dict[str, Review]:
-    ids = list(interaction_ids)
-    return {
-        r.interaction_id: r
-        for r in Review.objects.filter(tenant_id=tenant_id, interaction_id__in=ids).select_related("updated_by")
-    }
 
 
 def save_review(

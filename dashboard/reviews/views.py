@@ -5,44 +5,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.accounts.access import can_view_tenant
+from dashboard.accounts.gate import tenant_url
 from dashboard.cxengage import errors
-from dashboard.interactions import services as interaction_services
+from dashboard.failures import failure_page
+from dashboard.htmx import HtmxHttpRequest
+from dashboard.interactions import selectors as interaction_selectors
 
-from . import services
+from . import selectors, services
 from .forms import ReviewForm
 from .models import AuditEvent, Review, ReviewChange
-
-
-def review_context(user: Any, tenant_id: str, interaction_id: str) -> dict[str, Any]:
-    review = services.get_review(tenant_id, interaction_id)
-    form = ReviewForm(initial={"status": review.status, "comment": review.comment, "version": review.version})
-    return {"review": review, "review_form": form, "review_history": services.history(review)}
-
-
-def _ids(request: HttpRequest, tenant_id: str, interaction_id: str) -> tuple[str, str]:
-    tenant = interaction_services.normalise_uuid(tenant_id)
-    interaction = interaction_services.normalise_uuid(interaction_id)
-    if tenant is None or interaction is None or not can_view_tenant(request.user, tenant):
-        raise Http404("No such interaction.")
-    return tenant, interaction
+from .selectors import review_context
 
 
 @require_POST
-def save(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
-    tenant_id, interaction_id = _ids(request, tenant_id, interaction_id)
+@tenant_url
+def save(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
     form = ReviewForm(request.POST)
     context: dict[str, Any] = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     if not form.is_valid():
         # Keep what was typed; say what is wrong.
-        review = services.get_review(tenant_id, interaction_id)
-        context.update(review=review, review_form=form, review_history=services.history(review))
+        review = selectors.get_review(tenant_id, interaction_id)
+        context.update(review=review, review_form=form, review_history=selectors.history(review))
         return _respond(request, context, status=400)
     outcome = services.save_review(
         request.user, tenant_id, interaction_id,
@@ -53,16 +42,17 @@ def save(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpRespo
         current = outcome.current
         retry = ReviewForm(initial={"status": outcome.mine_status, "comment": outcome.mine_comment,
                                     "version": current.version})
-        context.update(review=current, review_form=retry, review_history=services.history(current),
+        context.update(review=current, review_form=retry, review_history=selectors.history(current),
                        conflict=outcome)
         return _respond(request, context, status=409)
     if not request.htmx:
         return redirect(reverse("interaction", args=[tenant_id, interaction_id]) + "#review")
-    context.update(review_context(request.user, tenant_id, interaction_id), saved=True)
+    context.update(review_context(tenant_id=tenant_id, interaction_id=interaction_id).as_context())
+    context["saved"] = True
     return _respond(request, context, status=200)
 
 
-def _respond(request: HttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
+def _respond(request: HtmxHttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
     template = "reviews/_review.html" if request.htmx else "reviews/review_page.html"
     return render(request, template, context, status=status)
 
@@ -84,29 +74,27 @@ def _review_json(review: Review, history: list[ReviewChange]) -> dict[str, Any]:
 
 
 @require_GET
-def dossier(request: HttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
+@tenant_url
+def dossier(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
     """One JSON file for disputes and audits: the interaction, its review and history."""
-    tenant_id, interaction_id = _ids(request, tenant_id, interaction_id)
+    ids = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     try:
-        fetched = interaction_services.for_viewer(
-            interaction_services.get_interaction(tenant_id, interaction_id), request.user
-        )
+        fetched = interaction_selectors.get_interaction(**ids, viewer=request.user)
     except errors.CxEngageError as exc:
-        from dashboard.interactions.views import _failure_page
-
-        return _failure_page(request, exc, {"tenant_id": tenant_id, "interaction_id": interaction_id})
-    review = services.get_review(tenant_id, interaction_id)
+        return failure_page(request, exc, **ids)
+    review = selectors.get_review(tenant_id, interaction_id)
     body = {
         "exported_at": timezone.now().isoformat(),
         "exported_by": request.user.get_username(),
         "tenant_id": tenant_id,
         "interaction_id": interaction_id,
-        "contact_details_masked": fetched.interaction.redacted,
+        "contact_details_masked": fetched.masked,
         "fetched_at": fetched.fetched_at.isoformat(),
         "interaction": fetched.raw,
-        "review": _review_json(review, services.history(review)),
+        "review": _review_json(review, selectors.history(review)),
     }
     services.audit(request.user, AuditEvent.Action.EXPORT, tenant_id, interaction_id, "dossier JSON")
     response = HttpResponse(json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="dossier-{interaction_id}.json"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.conftest import load_fixture
 from tests.standin import Behaviour, StandInAPI
 
@@ -30,9 +31,9 @@ def slow_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
         settings.DEMO_MODE = False
         settings.CXENGAGE_API_URL = api.url
         settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
-        services.reset_client()
+        reset_client()
         yield api
-        services.reset_client()
+        reset_client()
 
 
 def test_frame_then_page(page: Any, slow_api: StandInAPI) -> None:

@@ -38,7 +38,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.conftest import allow_contact_details
 from tests.hostile import (
     INTERACTION,
@@ -89,7 +90,7 @@ def hostile_api(standin: StandInAPI, settings: Any) -> StandInAPI:
     settings.CXENGAGE_API_URL = standin.url
     settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
     settings.PAGE_FRAME_AFTER = 0
-    services.reset_client()
+    reset_client()
     standin.behaviours.clear()
     standin.interactions.clear()
     standin.requests.clear()

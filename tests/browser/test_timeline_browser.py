@@ -12,7 +12,8 @@ import pytest
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
-from dashboard.interactions import services
+from dashboard.interactions import cache as services
+from dashboard.cxengage.factory import reset_client
 from tests.standin import StandInAPI
 
 TRANSFER_CHAIN = "064b25de-d866-11f1-89a5-b6abb79db4df"
@@ -129,9 +130,9 @@ def live_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
         settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
         settings.TIMELINE_POLL_SECONDS = 1
         settings.CACHE_TTL_IN_PROGRESS = 0.5
-        services.reset_client()
+        reset_client()
         yield api
-        services.reset_client()
+        reset_client()
 
 
 def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: StandInAPI) -> None:

@@ -95,3 +95,44 @@ def timeline_bars(row: Any, query: str, focus: str, related: Any, bar_height: fl
         parts.append("</a>")
         out.append("".join(parts))
     return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _e
+
+
+class MemoizedNode(template.Node):
+    def __init__(self, name: str, keys: list[Any], nodelist: template.NodeList) -> None:
+        self.name = name
+        self.keys = keys
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        from dashboard.interactions.cache import MEMO
+
+        values = [key.resolve(context) for key in self.keys]
+        copy = values[0] if values else None
+        if copy is None:  # live data: rendered each time
+            return self.nodelist.render(context)
+        request = context.get("request")
+        path = request.path if request is not None else ""
+        group = ("fragment", self.name, *copy)
+        return MEMO.get(
+            (*group, path, *values[1:]),
+            lambda: mark_safe(self.nodelist.render(context)),  # noqa: S308 - rendered template
+            group=group,
+        )
+
+
+@register.tag
+def memoized(parser: template.base.Parser, token: template.base.Token) -> MemoizedNode:
+    """``{% memoized "name" copy_key extra… %}…{% endmemoized %}``
+
+    Renders its content once per copy of the data (``copy_key``, None for live
+    data), URL and extra keys, and reuses it in this process: the timeline
+    and the record tables of a big interaction take a second to render.
+    """
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("memoized takes a name and a copy key")
+    name = bits[1].strip("\"'")
+    keys = [parser.compile_filter(bit) for bit in bits[2:]]
+    nodelist = parser.parse(("endmemoized",))
+    parser.delete_first_token()
+    return MemoizedNode(name, keys, nodelist)

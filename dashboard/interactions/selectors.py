@@ -1,0 +1,127 @@
+"""Reads that views call: interactions and lists, fetched, parsed and masked for the viewer.
+
+Every read of customer data goes through here, so the masking policy is applied
+in one place: a viewer without the contact-details permission never gets an
+unmasked object from this module. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from dashboard.accounts.access import can_see_contact_details
+
+from . import listing, masking
+from .cache import MEMO, fetch_entry, is_cached
+from .domain import Interaction
+from .parsing import parse_interaction
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An interaction as one viewer may see it, with where it came from."""
+
+    interaction: Interaction
+    raw: dict[str, Any]
+    fetched_at: datetime
+    cache_outcome: str  # hit, miss, wait, stale
+    #: Set when the API failed and this is the last good copy: what failed.
+    stale_reason: str
+    #: Names this copy of the data and its masking, for the render memo.
+    version: tuple[Hashable, ...]
+
+    @property
+    def masked(self) -> bool:
+        return self.interaction.redacted
+
+
+def derived(fetched: Fetched, what: str, *args: Hashable, make: Callable[[], T]) -> T:
+    """A value derived from ``fetched`` (and ``args``), computed once per copy and process."""
+    return MEMO.get((what, *fetched.version, *args), make, group=(what, *fetched.version))
+
+
+def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetched:
+    """The interaction through the shared cache, parsed, and masked unless ``viewer`` may see it."""
+    entry = fetch_entry(tenant_id, interaction_id)
+    copy = (tenant_id, interaction_id, entry.fetched_at.timestamp())
+    parsed = MEMO.get(("parsed", *copy), lambda: parse_interaction(entry.raw))
+    if can_see_contact_details(viewer):
+        interaction, raw, version = parsed, entry.raw, (*copy, "open")
+    else:
+        interaction, raw = MEMO.get(
+            ("masked", *copy), lambda: masking.for_masked_viewer(parsed, entry.raw)
+        )
+        version = (*copy, "masked")
+    return Fetched(
+        interaction=interaction,
+        raw=raw,
+        fetched_at=entry.fetched_at,
+        cache_outcome=entry.outcome,
+        stale_reason=entry.stale_reason,
+        version=version,
+    )
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _prefetch_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # a pool does not survive a fork
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch"))
+        return _pool[1]
+
+
+def get_interaction_within(
+    *, tenant_id: str, interaction_id: str, viewer: Any, wait: float
+) -> Fetched | None:
+    """The interaction if it can be had within ``wait`` seconds, else None.
+
+    The fetch goes on in the background and fills the cache, so the page can
+    show its frame at once and load the rest with the next request (which joins
+    the same single-flight fetch).
+    """
+    if is_cached(tenant_id, interaction_id):
+        return get_interaction(tenant_id=tenant_id, interaction_id=interaction_id, viewer=viewer)
+    # The request's context (its request ID, for logs and the upstream header) goes along.
+    future = _prefetch_pool().submit(
+        contextvars.copy_context().run, fetch_entry, tenant_id, interaction_id
+    )
+    try:
+        future.result(timeout=wait)
+    except FutureTimeout:
+        return None
+    return get_interaction(tenant_id=tenant_id, interaction_id=interaction_id, viewer=viewer)
+
+
+# -- lists ---------------------------------------------------------------------
+
+
+def _masked_scan(found: listing.Scan, viewer: Any) -> listing.Scan:
+    if can_see_contact_details(viewer):
+        return found
+    return replace(found, rows=[masking.mask_summary(row) for row in found.rows])
+
+
+def flagged_scan(
+    *, tenant_id: str, window: listing.Range, viewer: Any, budget: float | None = None
+) -> listing.Scan:
+    """Flagged interactions in ``window``, as far as ``budget`` seconds of loading get."""
+    return _masked_scan(listing.scan_flagged(tenant_id, window, budget=budget), viewer)
+
+
+def ticket_scan(*, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any) -> listing.Scan:
+    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case)."""
+    return _masked_scan(listing.find_by_hook(tenant_id, hook_type, hook_id, now), viewer)
