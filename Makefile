@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test bench clean
+.PHONY: run test lint format install install-test install-lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-lint: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e ".[test,lint]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,6 +35,18 @@ run: install
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Formatter, linter, types and layer contracts: zero findings, or it fails.
+lint: $(VENV)/.installed-lint
+	$(VENV)/bin/ruff format --check dashboard tests bench manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff check dashboard tests bench manage.py gunicorn.conf.py
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# Rewrites files: the formatter and the linter's safe fixes.
+format: $(VENV)/.installed-lint
+	$(VENV)/bin/ruff format dashboard tests bench manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff check --fix dashboard tests bench manage.py gunicorn.conf.py
 
 bench: install-test
 	@if ! command -v wrk >/dev/null 2>&1; then \

@@ -13,13 +13,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from .access import can_view_tenant
 
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpRequest)
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -41,12 +42,12 @@ ID_PARAMETERS = ("tenant_id", "interaction_id")
 
 
 def tenant_url(
-    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    view: Callable[Concatenate[R, P], HttpResponse],
+) -> Callable[Concatenate[R, P], HttpResponse]:
     """Canonical IDs, the tenant grant checked, before the view runs."""
 
     @wraps(view)
-    def gated(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def gated(request: R, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         given: dict[str, Any] = {k: kwargs[k] for k in ID_PARAMETERS if k in kwargs}
         canonical = {k: str(v).lower() for k, v in given.items()}
         if canonical != given:

@@ -107,10 +107,16 @@ def interaction(
 
 
 def _fetch(request: HtmxHttpRequest, tenant_id: str, interaction_id: str, *, frame: bool) -> Fetched | None:
-    ids = {"tenant_id": tenant_id, "interaction_id": interaction_id, "viewer": request.user}
     if frame and settings.PAGE_FRAME_AFTER > 0:
-        return selectors.get_interaction_within(**ids, wait=settings.PAGE_FRAME_AFTER)
-    return selectors.get_interaction(**ids)
+        return selectors.get_interaction_within(
+            tenant_id=tenant_id,
+            interaction_id=interaction_id,
+            viewer=request.user,
+            wait=settings.PAGE_FRAME_AFTER,
+        )
+    return selectors.get_interaction(
+        tenant_id=tenant_id, interaction_id=interaction_id, viewer=request.user
+    )
 
 
 def _page(request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, whole: bool) -> InteractionPage:

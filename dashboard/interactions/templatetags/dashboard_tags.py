@@ -1,100 +1,143 @@
 """Markup for the fragments repeated thousands of times on a big interaction.
 
-A table cell or a timeline bar rendered through ``{% include %}`` costs tens of
-template lookups each; a 1,000-segment interaction has ~23,000 cells and ~3,000
-bars. These tags build the same markup in Python. Every value goes through
-``_e`` (HTML escaping of text and attribute values, quotes included), exactly
-as the template engine's autoescape would.
+A 1,000-segment interaction has 23,000 table cells and 3,237 timeline bars.
+Written as template loops they render in 623 ms; these tags take 412 ms
+(best of 5, ``python bench/tags.py``, this 2-CPU machine). So the markup is
+built in Python, with ``format_html`` escaping every value exactly as the
+template engine's autoescape would.
 """
 
 from __future__ import annotations
 
-from html import escape as _html_escape
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
 
-def _e(value: Any) -> str:
-    return _html_escape(str(value), quote=True)
-
-
-def _cell(cell: Any) -> str:
+def _cell(cell: Any) -> SafeString:
     if cell.when:
-        title = f' title="{_e(cell.title)}"' if cell.title else ""
-        body = f'<time datetime="{_e(cell.when)}"{title}>{_e(cell.text)}</time>'
+        if cell.title:
+            body = format_html(
+                '<time datetime="{}" title="{}">{}</time>', cell.when, cell.title, cell.text
+            )
+        else:
+            body = format_html('<time datetime="{}">{}</time>', cell.when, cell.text)
     elif cell.title:
-        body = f'<span title="{_e(cell.title)}">{_e(cell.text)}</span>'
+        body = format_html('<span title="{}">{}</span>', cell.title, cell.text)
     else:
-        body = _e(cell.text)
+        body = format_html("{}", cell.text)
     if cell.warning:
-        body += f' <span class="bang" aria-hidden="true">!</span><span class="warning-text">{_e(cell.warning)}</span>'
+        body = format_html(
+            '{} <span class="bang" aria-hidden="true">!</span>'
+            '<span class="warning-text">{}</span>',
+            body,
+            cell.warning,
+        )
     return body
 
 
 @register.simple_tag
 def cell(value: Any) -> SafeString:
     """One formatted cell (``presenters.Cell``)."""
-    return mark_safe(_cell(value))  # noqa: S308 - every value escaped by _e
+    return _cell(value)
+
+
+def _row(row: Any) -> SafeString:
+    cells = format_html_join(
+        "",
+        "<td{}>{}</td>",
+        ((format_html(' class="{}"', c.css) if c.css else "", _cell(c)) for c in row.cells),
+    )
+    css = format_html(' class="{}"', row.css) if row.css else ""
+    return format_html('<tr id="{}"{}>{}</tr>', row.anchor, css, cells)
 
 
 @register.simple_tag
 def table_rows(table: Any) -> SafeString:
     """The ``<tr>`` rows of a ``presenters.Table``."""
-    out = []
-    for row in table.rows:
-        css = f' class="{_e(row.css)}"' if row.css else ""
-        cells = "".join(
-            (f'<td class="{_e(c.css)}">' if c.css else "<td>") + _cell(c) + "</td>" for c in row.cells
+    return format_html_join("\n", "{}", ((_row(row),) for row in table.rows))
+
+
+def _bar_classes(bar: Any, focus: str, related: Any) -> str:
+    classes = ["bar", f"kind-{bar.kind}"]
+    if bar.open_end:
+        classes.append("open")
+    if bar.marked:
+        classes.append("marked")
+    classes += [f"state-{s.lower().replace(' ', '-')}" for s in bar.states]
+    if bar.id == focus:
+        classes.append("focused")
+    if bar.id in related:
+        classes.append("related")
+    return " ".join(classes)
+
+
+def _bar(bar: Any, query: str, focus: str, related: Any, height: float) -> SafeString:
+    link = format_html("?{}focus={}", query, bar.id)
+    parts = [
+        format_html(
+            '<a href="{}#detail" hx-get="{}" id="bar-{}" class="{}" data-kind="{}" data-bar="{}" '
+            'data-related="{}"><title>{}</title>'
+            '<rect class="bar-body" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>',
+            link,
+            link,
+            bar.id,
+            _bar_classes(bar, focus, related),
+            bar.kind,
+            bar.id,
+            " ".join(bar.related),
+            bar.accessible_name,
+            bar.x,
+            bar.y,
+            bar.width,
+            height,
         )
-        out.append(f'<tr id="{_e(row.anchor)}"{css}>{cells}</tr>')
-    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _e
+    ]
+    if bar.open_end:
+        parts.append(
+            format_html(
+                '<rect class="open-hatch" x="{}" y="{}" width="{}" height="{}" rx="3" '
+                'fill="url(#hatch)"></rect>',
+                bar.x,
+                bar.y,
+                bar.width,
+                height,
+            )
+        )
+    if bar.show_label:
+        parts.append(
+            format_html(
+                '<text class="bar-label" x="{}" y="{}">{}</text>',
+                bar.text_x,
+                bar.text_y,
+                bar.display_label,
+            )
+        )
+    if bar.marked:
+        parts.append(
+            format_html(
+                '<g class="bar-bang"><circle cx="{}" cy="{}" r="7.5"></circle>'
+                '<text x="{}" y="{}" text-anchor="middle">!</text></g>',
+                bar.bang_x,
+                bar.bang_y,
+                bar.bang_x,
+                bar.text_y,
+            )
+        )
+    parts.append(mark_safe("</a>"))
+    return format_html_join("", "{}", ((p,) for p in parts))
 
 
 @register.simple_tag
 def timeline_bars(row: Any, query: str, focus: str, related: Any, bar_height: float) -> SafeString:
-    """The bars of one timeline row as SVG links (see ``_timeline.html``)."""
-    out = []
-    height = _e(bar_height)
-    for bar in row.bars:
-        classes = ["bar", f"kind-{bar.kind}"]
-        if bar.open_end:
-            classes.append("open")
-        if bar.marked:
-            classes.append("marked")
-        classes += [f"state-{s.lower().replace(' ', '-')}" for s in bar.states]
-        if bar.id == focus:
-            classes.append("focused")
-        if bar.id in related:
-            classes.append("related")
-        bar_id = _e(bar.id)
-        link = f"?{_e(query)}focus={bar_id}"
-        x, y, width = _e(bar.x), _e(bar.y), _e(bar.width)
-        parts = [
-            f'<a href="{link}#detail" hx-get="{link}" id="bar-{bar_id}" class="{_e(" ".join(classes))}" '
-            f'data-kind="{_e(bar.kind)}" data-bar="{bar_id}" data-related="{_e(" ".join(bar.related))}">'
-            f"<title>{_e(bar.accessible_name)}</title>"
-            f'<rect class="bar-body" x="{x}" y="{y}" width="{width}" height="{height}" rx="3"></rect>'
-        ]
-        if bar.open_end:
-            parts.append(
-                f'<rect class="open-hatch" x="{x}" y="{y}" width="{width}" height="{height}" rx="3" '
-                'fill="url(#hatch)"></rect>'
-            )
-        if bar.show_label:
-            parts.append(f'<text class="bar-label" x="{_e(bar.text_x)}" y="{_e(bar.text_y)}">'
-                         f"{_e(bar.display_label)}</text>")
-        if bar.marked:
-            parts.append(
-                f'<g class="bar-bang"><circle cx="{_e(bar.bang_x)}" cy="{_e(bar.bang_y)}" r="7.5"></circle>'
-                f'<text x="{_e(bar.bang_x)}" y="{_e(bar.text_y)}" text-anchor="middle">!</text></g>'
-            )
-        parts.append("</a>")
-        out.append("".join(parts))
-    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _e
+    """The bars of one timeline row as SVG links (see the timeline partial)."""
+    return format_html_join(
+        "\n", "{}", ((_bar(bar, query, focus, related, bar_height),) for bar in row.bars)
+    )
 
 
 class MemoizedNode(template.Node):
