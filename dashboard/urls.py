@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from dashboard import views
-from dashboard.accounts.views import SignInView
+from dashboard.accounts.views import SignInView, SignOutView
 from dashboard.interactions import list_views
 from dashboard.interactions import views as interaction_views
 from dashboard.reviews import views as review_views
@@ -13,7 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/login/", SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path(
         "tenants/<str:tenant_id>/interactions/<str:interaction_id>/",

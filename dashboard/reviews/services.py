@@ -9,6 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dashboard.accounts.access import can_view_tenant
+
 from .models import AuditEvent, Review, ReviewChange, Status
 
 
@@ -83,10 +85,18 @@ def audit(user: Any, action: str, tenant_id: str = "", interaction_id: str = "",
 
 
 def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
-    """The user's last viewed interactions, newest first, from the audit log."""
+    """The user's last viewed interactions, newest first, from the audit log.
+
+    Only in tenants the user may see now: the audit log keeps what was seen
+    under a grant since revoked, but the list must not show it (the label
+    carries the interaction's details).
+    """
+    mine = AuditEvent.objects.filter(user=user, action=AuditEvent.Action.VIEW)
+    tenants = set(mine.values_list("tenant_id", flat=True).distinct())
+    visible = [tenant for tenant in tenants if can_view_tenant(user, tenant)]
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     events = (
-        AuditEvent.objects.filter(user=user, action=AuditEvent.Action.VIEW)
+        mine.filter(tenant_id__in=visible)
         .order_by("-at")
         .values("tenant_id", "interaction_id", "detail", "at")[: limit * 10]
     )
