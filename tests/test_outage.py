@@ -432,3 +432,17 @@ def _create_database(name: str) -> None:
 def _drop_database(name: str) -> None:
     with _admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.django_db
+def test_sign_in_works_and_is_not_throttled_while_the_cache_is_down(
+    client: Client, django_user_model: Any
+) -> None:
+    django_user_model.objects.create_user("alice", password="alice-pw-123")
+    with override_settings(CACHES=dead_cache_settings()):
+        for _ in range(8):  # past LOGIN_FAILURE_LIMIT: nobody can count, nobody is locked out
+            response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+            assert response.status_code == 200
+        response = client.post("/accounts/login/", {"username": "alice", "password": "alice-pw-123"})
+        assert response.status_code == 302
+        assert client.get("/").status_code == 200  # the session lives in the database

@@ -73,3 +73,37 @@ def test_a_superuser_sees_every_tenant_they_viewed(django_user_model: Any) -> No
     admin = django_user_model.objects.create_superuser("root", password="pw-root-1")
     _viewed(admin, OTHER_TENANT, OTHER_IID, "Any tenant")
     assert [r["label"] for r in recently_viewed(admin)] == ["Any tenant"]
+
+
+# -- lifting a sign-in lockout (the operator's counterpart of axes_reset) -------------------
+
+
+def _sign_in(client: Client, username: str, password: str, ip: str) -> Any:
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_an_operator_can_lift_a_lockout(client: Client, demo_user: Any) -> None:
+    from django.core.management import call_command, CommandError
+    from io import StringIO
+
+    for _ in range(5):
+        _sign_in(client, "supervisor", "wrong", "10.9.0.1")
+    assert _sign_in(client, "supervisor", "pw-for-tests-1", "10.9.0.1").status_code == 429
+    out = StringIO()
+    call_command("unlock_signin", "--user", "Supervisor", "--address", "10.9.0.1", stdout=out)
+    assert "Unlocked" in out.getvalue()
+    assert _sign_in(client, "supervisor", "pw-for-tests-1", "10.9.0.1").status_code == 302
+    with pytest.raises(CommandError):
+        call_command("unlock_signin")
+
+
+@pytest.mark.django_db
+def test_unlocking_a_user_name_leaves_the_address_locked(client: Client, demo_user: Any) -> None:
+    from dashboard.accounts import throttle
+
+    for _ in range(5):
+        _sign_in(client, "supervisor", "wrong", "10.9.1.1")
+    assert throttle.unlock(username="supervisor") == 2  # its lock and its count
+    assert _sign_in(client, "supervisor", "pw-for-tests-1", "10.9.1.1").status_code == 429
+    assert _sign_in(client, "supervisor", "pw-for-tests-1", "10.9.1.2").status_code == 302
