@@ -28,6 +28,7 @@ raised as before.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -151,7 +152,8 @@ class FailOpenRedisCache(RedisCache):
         options = dict(params.get("OPTIONS") or {})
         retry_seconds = float(options.pop("retry_seconds", DEFAULT_RETRY_SECONDS))
         super().__init__(server, {**params, "OPTIONS": options})
-        name = ",".join(_display(s) for s in self._servers)
+        servers = re.split("[;,]", server) if isinstance(server, str) else server
+        name = ",".join(_display(s) for s in servers)
         self.breaker = _breaker(name, retry_seconds)
 
     def _guard(self, action: str, fallback: T, call: Callable[..., T], *args: Any) -> T:
@@ -204,8 +206,10 @@ class FailOpenRedisCache(RedisCache):
     def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         self._guard("delete_many", None, super().delete_many, list(keys), version)
 
-    def clear(self) -> bool:
-        return self._guard("clear", False, super().clear)
+    def clear(self) -> bool:  # type: ignore[override]  # RedisCache's answers FLUSHDB's result
+        flush: Callable[[], object] = super().clear
+        fallback: object = False
+        return bool(self._guard("clear", fallback, flush))
 
 
 def cache_is_down(alias: str = "default") -> bool:

@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import pytest
 
@@ -57,7 +58,7 @@ class RedisServer:
             self.proc.wait(timeout=10)
         self.proc = None
 
-    def __enter__(self) -> RedisServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -134,7 +135,7 @@ class TcpProxy:
         for sock in carried:
             self._close(sock)
 
-    def __enter__(self) -> TcpProxy:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -161,7 +162,7 @@ class MuteServer:
                 return
             self._held.append(conn)  # held open, never read from or written to
 
-    def __enter__(self) -> MuteServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -152,9 +152,10 @@ def test_other_redis_errors_are_not_swallowed(redis_server: RedisServer) -> None
     import redis.exceptions
 
     cache = fail_open_cache(redis_server.url)
-    with mock.patch.object(RedisCache, "get", side_effect=redis.exceptions.ResponseError("WRONGTYPE")):
-        with pytest.raises(redis.exceptions.ResponseError):
-            cache.get("k")
+    refused = redis.exceptions.ResponseError("WRONGTYPE")
+    with mock.patch.object(RedisCache, "get", side_effect=refused), \
+            pytest.raises(redis.exceptions.ResponseError):
+        cache.get("k")
     assert not cache.breaker.is_down()
 
 

@@ -84,8 +84,9 @@ def _sign_in(client: Client, username: str, password: str, ip: str) -> Any:
 
 @pytest.mark.django_db
 def test_an_operator_can_lift_a_lockout(client: Client, demo_user: Any) -> None:
-    from django.core.management import call_command, CommandError
     from io import StringIO
+
+    from django.core.management import CommandError, call_command
 
     for _ in range(5):
         _sign_in(client, "supervisor", "wrong", "10.9.0.1")
