@@ -1,3 +1,5 @@
+"""Values every page's template gets: demo mode, and the staff-only cache banner."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,6 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from dashboard.cache_backend import cache_is_down
+
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
-    return {"demo_mode": settings.DEMO_MODE}
+    user = getattr(request, "user", None)
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        # Staff can tell the operator; others need not know how pages are made.
+        "cache_down_banner": bool(getattr(user, "is_staff", False)) and cache_is_down(),
+    }

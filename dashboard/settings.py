@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a database error from any layer below becomes the 503 page.
+    "dashboard.middleware.DatabaseUnavailableMiddleware",
     "dashboard.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -95,7 +97,11 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        ENV.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        ENV.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        # A kept connection that died with the database (or a proxy) is checked
+        # before a request uses it and replaced, so the dashboard recovers by itself.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -113,17 +119,29 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = ENV.get("REDIS_URL", "").strip()
+# Redis is an optimisation: unreachable or slower than REDIS_TIMEOUT, it acts
+# as an empty cache (dashboard/cache_backend.py) and is tried again every
+# REDIS_RETRY_SECONDS, so its outage is not the dashboard's.
+REDIS_TIMEOUT = config.env_float(ENV, "REDIS_TIMEOUT", 0.25, minimum=0.01)
+REDIS_RETRY_SECONDS = config.env_float(ENV, "REDIS_RETRY_SECONDS", 5.0, minimum=0.1)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dashboard.cache_backend.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": ENV.get("CACHE_KEY_PREFIX", "dashboard"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry_seconds": REDIS_RETRY_SECONDS,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sign-ins live in the database, never only in the cache: signing in (and
+# staying signed in) works while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # How long upstream answers are kept (seconds).
 CACHE_TTL_COMPLETE = config.env_float(ENV, "CACHE_TTL_COMPLETE", 3600)
@@ -143,6 +161,12 @@ CRM_LINK_TEMPLATES = config.crm_link_templates(ENV, demo=DEMO_MODE)
 # The flagged list reads the list endpoint this many interactions a page.
 FLAGGED_PAGE_SIZE = int(config.env_float(ENV, "FLAGGED_PAGE_SIZE", 1000, minimum=1))
 FLAGGED_MAX_INTERACTIONS = int(config.env_float(ENV, "FLAGGED_MAX_INTERACTIONS", 50000, minimum=1))
+
+# List-endpoint pages one user may have fetched a minute (dashboard/accounts/budget.py);
+# past it, 429 until the next minute. Not counted while the cache is down.
+API_BUDGET_LIST_PAGES_PER_MINUTE = config.env_int(
+    ENV, "API_BUDGET_LIST_PAGES_PER_MINUTE", 120, minimum=1
+)
 
 # When the API takes longer than this (seconds) on a cold cache, the page's
 # frame is shown at once and fills in when the API answers (0 turns this off).

@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from dashboard import views
 from dashboard.accounts.gate import UUIDConverter
-from dashboard.accounts.views import SignInView
+from dashboard.accounts.views import SignInView, SignOutView
 from dashboard.interactions import list_views
 from dashboard.interactions import views as interaction_views
 from dashboard.reviews import views as review_views
@@ -16,7 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("accounts/login/", SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path(
         "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Callable
 
@@ -14,6 +15,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from dashboard.cache_backend import cache_failure
+from dashboard.middleware import DATABASE_ERRORS, database_unavailable
 
 log = logging.getLogger("dashboard.health")
 
@@ -35,37 +39,59 @@ def _database() -> None:
         cursor.fetchone()
 
 
+class CacheFailingOpen(Exception):
+    """The fail-open cache cannot reach Redis: pages are served without it."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # the underlying error's class, e.g. ConnectionError
+
+
 def _cache() -> None:
     # Bounded by the Redis client's socket timeouts (settings).
     token = uuid.uuid4().hex
     cache.set(_READY_KEY, token, 10)
+    failure = cache_failure()
+    if failure is not None:
+        raise CacheFailingOpen(*failure)
     if cache.get(_READY_KEY) != token:
         raise LookupError("the cache did not return what was just stored")
 
 
-def _probe(name: str, check: Callable[[], None]) -> str:
+def _probe(name: str, check: Callable[[], None]) -> tuple[str, bool]:
+    """What to say about ``name``, and whether the dashboard can serve with it as it is."""
     try:
         check()
     except Exception as exc:  # any failure means "not ready"; the log says what and why
+        kind = getattr(exc, "kind", type(exc).__name__)
         log.warning(
             "readiness: %s unreachable: %s: %s",
             name,
-            type(exc).__name__,
+            kind,
             str(exc)[:300],
-            extra={"dependency": name, "failure": type(exc).__name__},
+            extra={"dependency": name, "failure": kind},
         )
         # The answer needs no sign-in, so it names only the exception's class.
-        return f"unreachable: {type(exc).__name__}"
-    return "ok"
+        return f"unreachable: {kind}", isinstance(exc, CacheFailingOpen)
+    return "ok", True
 
 
 @login_not_required
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the cache answer, 503 naming what does not."""
-    result = {"database": _probe("database", _database), "cache": _probe("cache", _cache)}
-    ready = all(value == "ok" for value in result.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", **result}, status=200 if ready else 503)
+    """200 when the database and the cache answer, 503 naming what does not.
+
+    A Redis that fails open (dashboard/cache_backend.py) is named but is no
+    reason to take the replica out of service: every replica shares it, and
+    pages are served without it. That answer is 200 with "degraded".
+    """
+    database, database_serves = _probe("database", _database)
+    cache_state, cache_serves = _probe("cache", _cache)
+    result = {"database": database, "cache": cache_state}
+    if database_serves and cache_serves:
+        status = "ok" if cache_state == "ok" else "degraded"
+        return JsonResponse({"status": status, **result}, status=200)
+    return JsonResponse({"status": "unavailable", **result}, status=503)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -88,6 +114,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    failure = sys.exc_info()[1]
+    if isinstance(failure, DATABASE_ERRORS):
+        # A database error outside the view (loading the session, say): the
+        # usual page would need the database again for the signed-in user.
+        return database_unavailable(request, failure)
     return render(
         request,
         "error.html",

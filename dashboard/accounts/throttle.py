@@ -141,3 +141,23 @@ def record_success(request: HttpRequest, username: str) -> None:
         cache.delete(_key("user", username.strip().casefold(), "failures"))
     except Exception as exc:  # noqa: BLE001 - any cache backend failure
         _cache_down(exc, "reset")
+
+
+def unlock(*, username: str | None = None, address: str | None = None) -> int:
+    """Lift the lockout of a user name and/or an address and forget their failures.
+
+    For the operator (``manage.py unlock_signin``) when a real person is locked
+    out; returns how many counters and locks were removed.
+    """
+    subjects = []
+    if username:
+        subjects.append(("user", username.strip().casefold()))
+    if address:
+        subjects.append(("ip", address.strip()))
+    keys = [_key(kind, subject, what) for kind, subject in subjects for what in ("lock", "failures")]
+    removed = sum(1 for key in keys if cache.delete(key))
+    log.warning(
+        "sign-in unlocked by an operator (%d entries removed)", removed,
+        extra={"username": username or "", "client_ip": address or "", "signin": "unlocked"},
+    )
+    return removed

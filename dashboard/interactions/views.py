@@ -20,8 +20,8 @@ from dashboard.cxengage import errors
 from dashboard.failures import failure_page, log_failure
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Review
-from dashboard.reviews.selectors import review_context
-from dashboard.reviews.services import audit, recently_viewed
+from dashboard.reviews.selectors import recently_viewed, review_context
+from dashboard.reviews.services import audit
 
 from . import selectors
 from .forms import LookupForm

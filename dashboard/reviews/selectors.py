@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from dashboard.accounts.access import can_view_tenant
 
 from .forms import ReviewForm
-from .models import Review, ReviewChange, Status
+from .models import AuditEvent, Review, ReviewChange, Status
 
 
 def get_review(tenant_id: str, interaction_id: str) -> Review:
@@ -54,3 +57,29 @@ def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:
         initial={"status": review.status, "comment": review.comment, "version": review.version}
     )
     return ReviewContext(review, form, history(review))
+
+
+def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
+    """The user's last viewed interactions, newest first, from the audit log.
+
+    Only in tenants the user may see now: the audit log keeps what was seen
+    under a grant since revoked, but the list must not show it (the label
+    carries the interaction's details).
+    """
+    mine = AuditEvent.objects.filter(user=user, action=AuditEvent.Action.VIEW)
+    tenants = set(mine.values_list("tenant_id", flat=True).distinct())
+    visible = [tenant for tenant in tenants if can_view_tenant(user, tenant)]
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    events = (
+        mine.filter(tenant_id__in=visible)
+        .order_by("-at")
+        .values("tenant_id", "interaction_id", "detail", "at")[: limit * 10]
+    )
+    for event in events:
+        key = (event["tenant_id"], event["interaction_id"])
+        if key not in seen and event["detail"] != "not modified":
+            seen[key] = {"tenant_id": key[0], "interaction_id": key[1], "label": event["detail"],
+                         "viewed_at": event["at"]}
+        if len(seen) >= limit:
+            break
+    return list(seen.values())

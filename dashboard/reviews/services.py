@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, Review, ReviewChange
-from .selectors import get_review, history, statuses  # noqa: F401 - read names kept for callers
+from .selectors import get_review
 
 
 @dataclass(frozen=True)
@@ -58,21 +58,3 @@ def audit(user: Any, action: str, tenant_id: str = "", interaction_id: str = "",
         action=action, tenant_id=tenant_id, interaction_id=interaction_id,
         detail=detail.replace("\x00", "")[:500],
     )
-
-
-def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
-    """The user's last viewed interactions, newest first, from the audit log."""
-    seen: dict[tuple[str, str], dict[str, Any]] = {}
-    events = (
-        AuditEvent.objects.filter(user=user, action=AuditEvent.Action.VIEW)
-        .order_by("-at")
-        .values("tenant_id", "interaction_id", "detail", "at")[: limit * 10]
-    )
-    for event in events:
-        key = (event["tenant_id"], event["interaction_id"])
-        if key not in seen and event["detail"] != "not modified":
-            seen[key] = {"tenant_id": key[0], "interaction_id": key[1], "label": event["detail"],
-                         "viewed_at": event["at"]}
-        if len(seen) >= limit:
-            break
-    return list(seen.values())
