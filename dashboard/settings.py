@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard.accounts",
     "dashboard.interactions",
     "dashboard.reviews",
+    "dashboard.index",
 ]
 
 MIDDLEWARE = [

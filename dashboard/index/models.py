@@ -1,0 +1,170 @@
+"""The interaction index: one summary row per interaction, with its queue
+visits, agent legs and CRM hooks, kept fresh by the sync worker.
+
+Built from the parsed domain objects (never from the API's JSON directly).
+Unknown or unreadable values are NULL, never invented; figures computed by the
+dashboard rather than sent by the API are named ``*_computed``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IndexedInteraction(models.Model):
+    tenant_id = models.CharField(max_length=36)
+    interaction_id = models.CharField(max_length=36)
+    start = models.DateTimeField(null=True)
+    end = models.DateTimeField(null=True)
+    channel = models.CharField(max_length=32, blank=True, default="")
+    direction = models.CharField(max_length=16, blank=True, default="")
+    #: Normalised for search: digits only for a phone number, lower case for an email.
+    customer_key = models.CharField(max_length=255, blank=True, default="")
+    #: As the API sent it (shown to viewers allowed to see it; masked otherwise).
+    customer = models.CharField(max_length=255, blank=True, default="")
+    contact_point = models.CharField(max_length=255, blank=True, default="")
+    contact_id = models.CharField(max_length=64, blank=True, default="")
+    flow_id = models.CharField(max_length=64, blank=True, default="")
+    flow_name = models.CharField(max_length=255, blank=True, default="")
+    flagged = models.BooleanField(default=False)
+    flag_type = models.CharField(max_length=100, blank=True, default="")
+    data_complete = models.BooleanField(null=True)
+    disposition = models.CharField(max_length=255, blank=True, default="")
+    csat = models.FloatField(null=True)
+    #: Seconds, as sent by the API (interactionTime, ivrTime, holdTime); NULL when not sent.
+    total_seconds = models.FloatField(null=True)
+    ivr_seconds = models.FloatField(null=True)
+    hold_seconds = models.FloatField(null=True)
+    hold_count = models.IntegerField(null=True)
+    transfers = models.IntegerField(null=True)
+    #: Did the customer hang up while waiting in a queue (any visit abandoned)?
+    abandoned = models.BooleanField(null=True)
+    #: Names of the agents who handled it, in order, for lists (comma-separated).
+    agent_names = models.CharField(max_length=500, blank=True, default="")
+    #: A hash of the raw JSON it was built from: a re-read that changed nothing writes nothing.
+    source_hash = models.CharField(max_length=64)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "interaction_id"], name="index_one_row")
+        ]
+        indexes = [
+            models.Index(fields=["tenant_id", "-start"], name="index_tenant_start"),
+            models.Index(fields=["tenant_id", "customer_key", "-start"], name="index_customer"),
+            models.Index(fields=["tenant_id", "flagged", "-start"], name="index_flagged"),
+            models.Index(fields=["tenant_id", "flow_name", "-start"], name="index_flow"),
+            models.Index(fields=["tenant_id", "contact_id"], name="index_contact"),
+            models.Index(fields=["tenant_id", "data_complete"], name="index_incomplete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.interaction_id}"
+
+
+class QueueVisit(models.Model):
+    interaction = models.ForeignKey(
+        IndexedInteraction, on_delete=models.CASCADE, related_name="queue_visits"
+    )
+    tenant_id = models.CharField(max_length=36)
+    queue_id = models.CharField(max_length=64, blank=True, default="")
+    queue_name = models.CharField(max_length=255, blank=True, default="")
+    entered_at = models.DateTimeField(null=True)
+    exited_at = models.DateTimeField(null=True)
+    entry_type = models.CharField(max_length=64, blank=True, default="")
+    exit_type = models.CharField(max_length=64, blank=True, default="")
+    #: queueTime as sent, seconds; NULL when not sent or unreadable.
+    wait_seconds = models.FloatField(null=True)
+    abandoned = models.BooleanField(null=True)
+    sla_time = models.FloatField(null=True)
+    sla_abandoned = models.BooleanField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "queue_name", "-entered_at"], name="index_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.queue_name or self.queue_id} at {self.entered_at}"
+
+
+class AgentLeg(models.Model):
+    interaction = models.ForeignKey(
+        IndexedInteraction, on_delete=models.CASCADE, related_name="agent_legs"
+    )
+    tenant_id = models.CharField(max_length=36)
+    agent_id = models.CharField(max_length=64, blank=True, default="")
+    agent_name = models.CharField(max_length=255, blank=True, default="")
+    queue_name = models.CharField(max_length=255, blank=True, default="")
+    started_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+    #: ended_at - started_at, computed by the dashboard; NULL when either end is missing.
+    seconds_computed = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "agent_name", "-started_at"], name="index_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_name or self.agent_id} at {self.started_at}"
+
+
+class Hook(models.Model):
+    interaction = models.ForeignKey(
+        IndexedInteraction, on_delete=models.CASCADE, related_name="hooks"
+    )
+    tenant_id = models.CharField(max_length=36)
+    hook_type = models.CharField(max_length=64, blank=True, default="")
+    hook_sub_type = models.CharField(max_length=64, blank=True, default="")
+    hook_id = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "hook_type", "hook_id"], name="index_hook"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hook_type}/{self.hook_id}"
+
+
+class SyncState(models.Model):
+    """Where the sync worker is, per tenant."""
+
+    tenant_id = models.CharField(max_length=36, unique=True)
+    #: Everything that started before this instant has been stored (minus the overlap).
+    synced_until = models.DateTimeField(null=True)
+    #: The oldest instant a backfill asked for, and how far back it has got.
+    backfill_from = models.DateTimeField(null=True)
+    backfilled_to = models.DateTimeField(null=True)
+    last_pass_started = models.DateTimeField(null=True)
+    last_pass_finished = models.DateTimeField(null=True)
+    last_pass_stored = models.IntegerField(default=0)
+    last_pass_skipped = models.IntegerField(default=0)
+    last_pass_api_calls = models.IntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True)
+    errors_total = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.tenant_id
+
+
+class QueueSla(models.Model):
+    """A queue's service-level threshold, entered by an admin where the API's SLA
+    endpoints cannot be read."""
+
+    tenant_id = models.CharField(max_length=36)
+    queue_name = models.CharField(max_length=255)
+    threshold_seconds = models.FloatField()
+    #: Whether an abandoned visit counts against the SLA (the API's count-against-sla).
+    abandons_count = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "queue_name"], name="index_one_sla")
+        ]
+        verbose_name = "queue SLA"
+
+    def __str__(self) -> str:
+        return f"{self.queue_name}: {self.threshold_seconds:g} s"
