@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from dashboard.cxengage import errors
+from dashboard.cxengage import errors, factory
 from dashboard.cxengage.client import ClientConfig, CxEngageClient
 
 from .domain import Interaction
@@ -33,43 +33,24 @@ from .parsing import is_complete, parse_interaction
 
 log = logging.getLogger("dashboard.interactions")
 
-_client_lock = threading.Lock()
-_client: CxEngageClient | None = None
-
 #: How long a caller waits for another caller's in-flight upstream request.
 SINGLE_FLIGHT_WAIT = 12.0
 _LOCK_TTL = 15
 
 
 def get_client() -> CxEngageClient:
-    """The process's one client, built from settings on first use."""
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                _client = CxEngageClient(client_config())
-    return _client
+    """The process's one client (see ``dashboard.cxengage.factory``)."""
+    return factory.get_client()
 
 
 def reset_client() -> None:
     """Forget the client (tests that change settings call this)."""
-    global _client
-    with _client_lock:
-        if _client is not None:
-            _client.close()
-        _client = None
+    factory.reset_client()
 
 
 def client_config() -> ClientConfig:
-    if settings.DEMO_MODE:
-        from dashboard.demo import api as demo_api
-
-        return ClientConfig(base_url="https://demo.cxengage.invalid", upstream=demo_api.handle)
-    return ClientConfig(
-        base_url=settings.CXENGAGE_API_URL,
-        **settings.CXENGAGE_CREDENTIALS,
-        **settings.CXENGAGE_TIMEOUTS,
-    )
+    """The client configuration the settings ask for."""
+    return ClientConfig.from_settings()
 
 
 def normalise_uuid(value: str) -> str | None:
