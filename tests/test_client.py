@@ -11,8 +11,8 @@ import email.utils
 import json
 import logging
 import os
-import time
 import socket
+import time
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -25,7 +25,6 @@ import respx
 from dashboard.cxengage import client as client_mod
 from dashboard.cxengage import errors
 from dashboard.cxengage.client import ClientConfig, CxEngageClient
-
 from tests.standin import Behaviour, StandInAPI
 
 BASE = "https://api.cxengage.test"
@@ -153,20 +152,30 @@ def test_list_interactions_sends_times_in_utc(api: respx.MockRouter) -> None:
 
 
 @pytest.mark.parametrize(
-    ("limit", "offset"),
-    [(0, 0), (1001, 0), (-5, 0), (10, -1), (True, 0), (10.0, 0), ("10", 0)],
+    ("limit", "offset", "error"),
+    [(0, 0, ValueError), (1001, 0, ValueError), (-5, 0, ValueError), (10, -1, ValueError),
+     (True, 0, TypeError), (10.0, 0, TypeError), ("10", 0, TypeError), (10, None, TypeError)],
     ids=["limit-0", "limit-1001", "limit-negative", "offset-negative", "limit-bool", "limit-float",
-         "limit-str"],
+         "limit-str", "offset-none"],
 )
 def test_list_interactions_rejects_bad_paging_without_asking(
-    api: respx.MockRouter, limit: Any, offset: Any
+    api: respx.MockRouter, limit: Any, offset: Any, error: type[Exception]
 ) -> None:
     route = api.route().mock(return_value=httpx.Response(200, json=ENVELOPE))
 
-    with pytest.raises(ValueError):
+    with pytest.raises(error):
         basic_client().list_interactions(TENANT, start=START, end=END, limit=limit, offset=offset)
 
     assert route.call_count == 0
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_list_interactions_accepts_the_apis_bounds(api: respx.MockRouter, limit: int) -> None:
+    route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
+
+    basic_client().list_interactions(TENANT, start=START, end=END, limit=limit, offset=0)
+
+    assert route.calls.last.request.url.params["limit"] == str(limit)
 
 
 def test_list_interactions_rejects_naive_times(api: respx.MockRouter) -> None:

@@ -122,7 +122,7 @@ def _iso_utc(moment: datetime, name: str) -> str:
 def _bounded(value: int, name: str, *, low: int, high: int | None = None) -> int:
     # bool is an int to Python, never a page size to the API.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, not {value!r}")
+        raise TypeError(f"{name} must be an integer, not {value!r}")
     if value < low or (high is not None and value > high):
         bounds = f"{low}..{high}" if high is not None else f"at least {low}"
         raise ValueError(f"{name} must be {bounds}, not {value}")
