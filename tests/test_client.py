@@ -11,9 +11,11 @@ import email.utils
 import json
 import logging
 import os
+import socket
 import time
 import types
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -23,7 +25,6 @@ import respx
 from dashboard.cxengage import client as client_mod
 from dashboard.cxengage import errors
 from dashboard.cxengage.client import ClientConfig, CxEngageClient
-
 from tests.standin import Behaviour, StandInAPI
 
 BASE = "https://api.cxengage.test"
@@ -99,24 +100,98 @@ def test_success_returns_body_with_basic_auth_and_accept_header(api: respx.MockR
     assert request.method == "GET"
 
 
-def test_list_interactions_passes_params_in_query_string(api: respx.MockRouter) -> None:
-    envelope = {"page": 0, "limit": 10, "offset": 0, "total": 0, "results": []}
-    route = api.get(f"/v1/tenants/{TENANT}/interactions").mock(
-        return_value=httpx.Response(200, json=envelope)
-    )
+LIST_PATH = f"/v1/tenants/{TENANT}/interactions"
+ENVELOPE = {"page": 0, "limit": 10, "offset": 0, "total": 0, "results": []}
+START = datetime(2024, 1, 1, tzinfo=UTC)
+END = datetime(2024, 1, 2, 12, 30, 5, 123456, tzinfo=UTC)
+
+
+def test_list_interactions_sends_exactly_the_api_query_names(api: respx.MockRouter) -> None:
+    route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
 
     result = basic_client().list_interactions(
-        TENANT, start="2024-01-01T00:00:00Z", limit=10, offset=0
+        TENANT, start=START, end=END, limit=10, offset=20,
+        hook_type="zendesk", hook_sub_type="ticket", hook_id="48213", contact_id="c-9",
     )
 
-    assert result == envelope
+    assert result == ENVELOPE
     request = route.calls.last.request
-    assert request.url.path == f"/v1/tenants/{TENANT}/interactions"
+    assert request.url.path == LIST_PATH
     assert dict(request.url.params) == {
-        "start": "2024-01-01T00:00:00Z",
+        "start": "2024-01-01T00:00:00.000Z",
+        "end": "2024-01-02T12:30:05.123Z",
         "limit": "10",
-        "offset": "0",
+        "offset": "20",
+        "hookType": "zendesk",
+        "hookSubType": "ticket",
+        "hookId": "48213",
+        "contactId": "c-9",
     }
+
+
+def test_list_interactions_leaves_out_filters_not_given(api: respx.MockRouter) -> None:
+    route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
+
+    basic_client().list_interactions(TENANT, start=START, end=END, limit=1000, offset=0, hook_id="7")
+
+    assert dict(route.calls.last.request.url.params) == {
+        "start": "2024-01-01T00:00:00.000Z", "end": "2024-01-02T12:30:05.123Z",
+        "limit": "1000", "offset": "0", "hookId": "7",
+    }
+
+
+def test_list_interactions_sends_times_in_utc(api: respx.MockRouter) -> None:
+    route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
+    moncton = timezone(timedelta(hours=-4))
+
+    basic_client().list_interactions(
+        TENANT, start=datetime(2024, 1, 1, 20, 0, tzinfo=moncton), end=END, limit=1, offset=0
+    )
+
+    assert route.calls.last.request.url.params["start"] == "2024-01-02T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("limit", "offset", "error"),
+    [(0, 0, ValueError), (1001, 0, ValueError), (-5, 0, ValueError), (10, -1, ValueError),
+     (True, 0, TypeError), (10.0, 0, TypeError), ("10", 0, TypeError), (10, None, TypeError)],
+    ids=["limit-0", "limit-1001", "limit-negative", "offset-negative", "limit-bool", "limit-float",
+         "limit-str", "offset-none"],
+)
+def test_list_interactions_rejects_bad_paging_without_asking(
+    api: respx.MockRouter, limit: Any, offset: Any, error: type[Exception]
+) -> None:
+    route = api.route().mock(return_value=httpx.Response(200, json=ENVELOPE))
+
+    with pytest.raises(error):
+        basic_client().list_interactions(TENANT, start=START, end=END, limit=limit, offset=offset)
+
+    assert route.call_count == 0
+
+
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_list_interactions_accepts_the_apis_bounds(api: respx.MockRouter, limit: int) -> None:
+    route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
+
+    basic_client().list_interactions(TENANT, start=START, end=END, limit=limit, offset=0)
+
+    assert route.calls.last.request.url.params["limit"] == str(limit)
+
+
+def test_list_interactions_rejects_naive_times(api: respx.MockRouter) -> None:
+    route = api.route().mock(return_value=httpx.Response(200, json=ENVELOPE))
+
+    with pytest.raises(ValueError, match="timezone-aware"):
+        basic_client().list_interactions(TENANT, start=datetime(2024, 1, 1), end=END, limit=1, offset=0)
+
+    assert route.call_count == 0
+
+
+def test_list_interactions_json_list_raises_bad_response(api: respx.MockRouter) -> None:
+    api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=[ENVELOPE]))
+
+    with pytest.raises(errors.BadResponse, match="not an object"):
+        basic_client().list_interactions(TENANT, start=START, end=END, limit=10, offset=0)
 
 
 def test_ids_are_escaped_into_a_single_path_segment(api: respx.MockRouter) -> None:
@@ -270,28 +345,28 @@ def test_401_with_basic_auth_raises_auth_failed_without_retry(api: respx.MockRou
     assert tokens.call_count == 0
 
 
-def test_500_raises_unavailable_without_retry(api: respx.MockRouter, sleeps: list[float]) -> None:
+def test_500_raises_server_error_without_retry(api: respx.MockRouter, sleeps: list[float]) -> None:
     route = api.get(PATH).mock(return_value=httpx.Response(500, json={"message": "boom"}))
 
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ServerError) as info:
         basic_client().get_interaction(TENANT, IID)
 
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ServerError
     assert info.value.status == 500
     assert route.call_count == 1
     assert sleeps == []
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
-def test_gateway_errors_are_retried_three_times_then_unavailable(
+def test_gateway_errors_are_retried_three_times_then_server_error(
     api: respx.MockRouter, sleeps: list[float], status: int
 ) -> None:
     route = api.get(PATH).mock(return_value=httpx.Response(status, text="bad gateway"))
 
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ServerError) as info:
         basic_client().get_interaction(TENANT, IID)
 
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ServerError
     assert info.value.status == status
     assert route.call_count == 3
     assert len(sleeps) == 2
@@ -393,17 +468,17 @@ def test_retry_after_past_deadline_raises_rate_limited_at_once(
     assert info.value.retry_after == pytest.approx(5.0)
 
 
-def test_retry_after_past_deadline_on_503_raises_unavailable_at_once(
+def test_retry_after_past_deadline_on_503_raises_server_error_at_once(
     api: respx.MockRouter, sleeps: list[float]
 ) -> None:
     route = api.get(PATH).mock(return_value=httpx.Response(503, headers={"Retry-After": "5"}))
 
     started = time.monotonic()
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ServerError) as info:
         basic_client(deadline=1.0, max_retry_after=5.0).get_interaction(TENANT, IID)
 
     assert time.monotonic() - started < 0.5
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ServerError
     assert info.value.status == 503
     assert sleeps == []
     assert route.call_count == 1
@@ -412,15 +487,16 @@ def test_retry_after_past_deadline_on_503_raises_unavailable_at_once(
 # -- transport failures -----------------------------------------------------------------
 
 
-def test_connect_error_is_retried_then_unavailable(
+def test_connect_error_is_retried_then_connection_failed(
     api: respx.MockRouter, sleeps: list[float]
 ) -> None:
     route = api.get(PATH).mock(side_effect=httpx.ConnectError)
 
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ConnectionFailed) as info:
         basic_client().get_interaction(TENANT, IID)
 
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ConnectionFailed
+    assert info.value.status is None
     assert info.value.path == PATH
     assert route.call_count == 3
     assert len(sleeps) == 2
@@ -459,15 +535,15 @@ def test_read_timeout_raises_timeout_without_retry(
 
 
 @pytest.mark.parametrize("exc", [httpx.RemoteProtocolError, httpx.ReadError])
-def test_connection_reset_is_unavailable_and_not_retried(
+def test_connection_reset_is_connection_failed_and_not_retried(
     api: respx.MockRouter, sleeps: list[float], exc: type[Exception]
 ) -> None:
     route = api.get(PATH).mock(side_effect=exc)
 
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ConnectionFailed) as info:
         basic_client().get_interaction(TENANT, IID)
 
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ConnectionFailed
     assert route.call_count == 1
     assert sleeps == []
 
@@ -626,13 +702,13 @@ def test_broken_content_encoding_raises_project_error_not_httpx(standin: StandIn
         standin_client(standin, deadline=3.0).get_interaction(TENANT, IID)
 
 
-def test_reset_connection_is_unavailable(standin: StandInAPI) -> None:
+def test_reset_connection_is_connection_failed(standin: StandInAPI) -> None:
     standin.script(f"GET {PATH}", Behaviour(reset=True))
 
-    with pytest.raises(errors.Unavailable) as info:
+    with pytest.raises(errors.ConnectionFailed) as info:
         standin_client(standin, deadline=3.0).get_interaction(TENANT, IID)
 
-    assert type(info.value) is errors.Unavailable
+    assert type(info.value) is errors.ConnectionFailed
     assert standin.requests[f"GET {PATH}"] == 1
 
 
@@ -735,3 +811,229 @@ def test_new_http_client_after_fork(api: respx.MockRouter) -> None:
     assert client._http is not first
     assert client._pid == os.getpid()
     assert route.call_count == 3
+
+
+# -- two branches: one class per failure mode ---------------------------------------------
+
+STATUS_BRANCH = [errors.NotFound, errors.Forbidden, errors.AuthenticationFailed, errors.ServerError,
+                 errors.RateLimited]
+CONNECTION_BRANCH = [errors.ConnectionFailed, errors.Timeout, errors.BadResponse,
+                     errors.WrongInteraction]
+EVERY_CLASS = [errors.CxEngageError, errors.APIStatusError, errors.APIConnectionError,
+               *STATUS_BRANCH, *CONNECTION_BRANCH]
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(404, errors.NotFound), (403, errors.Forbidden), (401, errors.AuthenticationFailed),
+     (500, errors.ServerError), (502, errors.ServerError), (503, errors.ServerError),
+     (504, errors.ServerError), (429, errors.RateLimited)],
+)
+def test_each_status_is_its_own_class_in_the_status_branch(
+    api: respx.MockRouter, sleeps: list[float], status: int, expected: type[errors.CxEngageError]
+) -> None:
+    api.get(PATH).mock(return_value=httpx.Response(status, headers={"Retry-After": "1"}))
+
+    with pytest.raises(errors.CxEngageError) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    assert type(info.value) is expected
+    assert isinstance(info.value, errors.APIStatusError)
+    assert not isinstance(info.value, errors.APIConnectionError)
+    assert info.value.status == status
+
+
+@pytest.mark.parametrize("status", [301, 400, 405, 410, 422])
+def test_other_statuses_are_bad_responses_keeping_the_status(
+    api: respx.MockRouter, status: int
+) -> None:
+    api.get(PATH).mock(return_value=httpx.Response(status, json={"message": "no"}))
+
+    with pytest.raises(errors.BadResponse) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    assert type(info.value) is errors.BadResponse
+    assert info.value.status == status
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_refused_connection_is_connection_failed(sleeps: list[float]) -> None:
+    client = basic_client(base_url=f"http://127.0.0.1:{_closed_port()}")
+
+    with pytest.raises(errors.ConnectionFailed) as info:
+        client.get_interaction(TENANT, IID)
+
+    assert isinstance(info.value, errors.APIConnectionError)
+    assert not isinstance(info.value, errors.APIStatusError)
+    assert info.value.status is None and info.value.path == PATH
+    assert len(sleeps) == 2  # refused before anything was sent: tried three times
+
+
+def test_unresolvable_name_is_connection_failed(
+    api: respx.MockRouter, sleeps: list[float]
+) -> None:
+    api.get(PATH).mock(side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
+
+    with pytest.raises(errors.ConnectionFailed):
+        basic_client().get_interaction(TENANT, IID)
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, httpx.ConnectTimeout]
+)
+def test_every_httpx_timeout_is_timeout(
+    api: respx.MockRouter, sleeps: list[float], exc: type[Exception]
+) -> None:
+    api.get(PATH).mock(side_effect=exc)
+
+    with pytest.raises(errors.Timeout) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    assert isinstance(info.value, errors.APIConnectionError)
+    assert not isinstance(info.value, errors.APIStatusError)
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ProxyError, httpx.UnsupportedProtocol, httpx.WriteError, httpx.LocalProtocolError]
+)
+def test_other_transport_failures_are_connection_failed(
+    api: respx.MockRouter, sleeps: list[float], exc: type[Exception]
+) -> None:
+    api.get(PATH).mock(side_effect=exc)
+
+    with pytest.raises(errors.ConnectionFailed):
+        basic_client().get_interaction(TENANT, IID)
+
+
+def test_hang_on_a_real_server_is_timeout(standin: StandInAPI) -> None:
+    standin.script(f"GET {PATH}", Behaviour(hang=True))
+
+    with pytest.raises(errors.Timeout) as info:
+        standin_client(standin, deadline=0.5, read_timeout=5.0).get_interaction(TENANT, IID)
+
+    assert isinstance(info.value, errors.APIConnectionError)
+
+
+@pytest.mark.parametrize(
+    "body", [b"\x00\xff garbage \xfe", b"<html>maintenance</html>", b'"a string"', b"[1, 2]"]
+)
+def test_garbage_is_bad_response(api: respx.MockRouter, body: bytes) -> None:
+    api.get(PATH).mock(return_value=httpx.Response(200, content=body))
+
+    with pytest.raises(errors.BadResponse) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    assert type(info.value) is errors.BadResponse
+    assert isinstance(info.value, errors.APIConnectionError)
+
+
+def test_body_cut_short_of_its_length_is_bad_response(standin: StandInAPI) -> None:
+    standin.script(f"GET {PATH}", Behaviour(body=b'{"tenantId', content_length=1000))
+
+    with pytest.raises(errors.BadResponse, match="cut short") as info:
+        standin_client(standin, deadline=3.0).get_interaction(TENANT, IID)
+
+    assert type(info.value) is errors.BadResponse
+    assert standin.requests[f"GET {PATH}"] == 1
+
+
+def test_every_kind_is_unique() -> None:
+    kinds = [cls.kind for cls in EVERY_CLASS]
+    assert len(kinds) == len(set(kinds)), kinds
+    assert set(errors.CLASSES) == set(kinds)
+
+
+def test_unavailable_is_gone() -> None:
+    assert not hasattr(errors, "Unavailable")
+
+
+@pytest.mark.parametrize("cls", EVERY_CLASS, ids=lambda cls: cls.__name__)
+def test_from_kind_rebuilds_every_class_from_as_dict(cls: type[errors.CxEngageError]) -> None:
+    original = cls("The API said no.", status=429, path="/v1/x", retry_after=2.5)
+
+    stored = json.loads(json.dumps(original.as_dict()))  # as the cache would keep it
+    rebuilt = errors.from_kind(**stored)
+
+    assert type(rebuilt) is cls
+    assert rebuilt.as_dict() == original.as_dict()
+    assert (rebuilt.message, rebuilt.status, rebuilt.path, rebuilt.retry_after) == (
+        "The API said no.", 429, "/v1/x", 2.5
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(500, errors.ServerError), (503, errors.ServerError), (None, errors.ConnectionFailed)],
+)
+def test_from_kind_reads_the_older_unavailable_kind(
+    status: int | None, expected: type[errors.CxEngageError]
+) -> None:
+    rebuilt = errors.from_kind("unavailable", "down", status=status)
+    assert type(rebuilt) is expected
+
+
+def test_from_kind_keeps_the_branch_of_an_unknown_kind() -> None:
+    assert type(errors.from_kind("from_the_future", "x", status=418)) is errors.APIStatusError
+    assert type(errors.from_kind("from_the_future", "x")) is errors.APIConnectionError
+
+
+def test_wrong_interaction_is_a_bad_response() -> None:
+    exc = errors.WrongInteraction("The API answered with another tenant's interaction.")
+    assert isinstance(exc, errors.BadResponse) and isinstance(exc, errors.APIConnectionError)
+    assert exc.kind == "wrong_interaction"
+
+
+# -- the client built from settings -------------------------------------------------------
+
+
+def test_config_from_settings_in_demo_mode_serves_the_demo_in_process(settings: Any) -> None:
+    from dashboard.demo import api as demo_api
+
+    settings.DEMO_MODE = True
+    config = ClientConfig.from_settings()
+
+    assert config.base_url == "https://demo.cxengage.invalid"
+    assert config.upstream is demo_api.handle
+
+
+def test_config_from_settings_in_live_mode_reads_url_credentials_and_timeouts(settings: Any) -> None:
+    settings.DEMO_MODE = False
+    settings.CXENGAGE_API_URL = BASE
+    settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": API_KEY,
+                                     "api_secret": API_SECRET}
+    settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.5, "read_timeout": 2.5, "deadline": 4.0}
+
+    config = ClientConfig.from_settings()
+
+    assert (config.base_url, config.api_key, config.api_secret, config.auth_mode) == (
+        BASE, API_KEY, API_SECRET, "token"
+    )
+    assert (config.connect_timeout, config.read_timeout, config.deadline) == (1.5, 2.5, 4.0)
+    assert config.upstream is None
+
+
+def test_factory_builds_one_client_per_process_until_reset(settings: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard.cxengage import factory
+    from dashboard.interactions import services
+
+    settings.DEMO_MODE = True
+    factory.reset_client()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            built = set(map(id, pool.map(lambda _: factory.get_client(), range(32))))
+        first = factory.get_client()
+        assert built == {id(first)}
+        assert services.get_client() is first  # the old name hands out the same one
+        services.reset_client()
+        second = factory.get_client()
+        assert second is not first
+        assert second.config.base_url == "https://demo.cxengage.invalid"
+    finally:
+        factory.reset_client()

@@ -199,10 +199,11 @@ CASES = [
     case("trickle-504", lambda: [B(body=SLOW_BODY, trickle=0.05)], 504, TOO_SLOW, 1,
          at_least=DEADLINE - 0.2),
     # A broken connection is "unavailable", 503 (not retried: the request may have
-    # reached the API); so is a body cut short of its Content-Length (10 of 1000 bytes).
+    # reached the API); a body cut short of its Content-Length (10 of 1000 bytes) is
+    # an answer that cannot be read, 502.
     case("reset-503", lambda: [B(reset=True)], 503, UNAVAILABLE, 1),
-    case("truncated-body-503", lambda: [B(body=b'{"tenantId', content_length=1000)],
-         503, UNAVAILABLE, 1),
+    case("truncated-body-502", lambda: [B(body=b'{"tenantId', content_length=1000)],
+         502, UNREADABLE, 1),
     # Bursts of 5xx: at most three attempts; an upstream 5xx that outlasts them is a 502 page.
     case("two-503-then-200", lambda: [B(status=503, times=2)], 200, INTERACTION, 3),
     case("502-504-then-200", lambda: [B(status=502, times=1), B(status=504, times=1)],

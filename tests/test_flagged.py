@@ -449,10 +449,10 @@ def test_failing_page_via_monkeypatched_list_page(signed_in: Any, monkeypatch: A
     settings.FLAGGED_PAGE_SIZE = 4
     real = listing.list_page
 
-    def flaky(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> Any:
+    def flaky(tenant_id: str, query: listing.ListQuery, *, offset: int, limit: int, **more: Any) -> Any:
         if offset == 4:
-            raise errors.Unavailable("The API answered 500.", status=500)
-        return real(tenant_id, filters, offset, limit)
+            raise errors.ServerError("The API answered 500.", status=500)
+        return real(tenant_id, query, offset=offset, limit=limit, **more)
 
     monkeypatch.setattr(listing, "list_page", flaky)
     body = text(signed_in.get(FLAGGED, {"sort": "-start"}))

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,8 @@ log = logging.getLogger("dashboard.cxengage")
 
 #: Statuses worth another attempt: the API or a proxy in front of it stumbled.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: The list endpoint answers at most this many interactions a page.
+MAX_LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class ApiResponse:
 
 Upstream = Callable[[ApiRequest], ApiResponse]
 
+#: Where the demo API pretends to live (never resolved: it is served in process).
+DEMO_BASE_URL = "https://demo.cxengage.invalid"
+
 
 @dataclass(frozen=True)
 class ClientConfig:
@@ -73,6 +79,26 @@ class ClientConfig:
     #: Serve requests from this in-process function instead of the network.
     upstream: Upstream | None = None
 
+    @classmethod
+    def from_settings(cls) -> ClientConfig:
+        """The configuration Django's settings ask for.
+
+        ``DEMO_MODE`` serves the built-in demo API in process; otherwise
+        ``CXENGAGE_API_URL``, ``CXENGAGE_CREDENTIALS`` and ``CXENGAGE_TIMEOUTS``.
+        """
+        # Imported here: the client works without Django (bench, scripts, tests).
+        from django.conf import settings
+
+        if settings.DEMO_MODE:
+            from dashboard.demo import api as demo_api
+
+            return cls(base_url=DEMO_BASE_URL, upstream=demo_api.handle)
+        return cls(
+            base_url=settings.CXENGAGE_API_URL,
+            **settings.CXENGAGE_CREDENTIALS,
+            **settings.CXENGAGE_TIMEOUTS,
+        )
+
     def __repr__(self) -> str:  # never show secrets, not even in a traceback
         return f"ClientConfig(base_url={self.base_url!r}, auth={self.auth_mode!r})"
 
@@ -83,6 +109,24 @@ class ClientConfig:
         if self.username:
             return "basic"
         return "none"
+
+
+def _iso_utc(moment: datetime, name: str) -> str:
+    """The list endpoint's time format: UTC, milliseconds, a Z."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, not {moment!r}")
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _bounded(value: int, name: str, *, low: int, high: int | None = None) -> int:
+    # bool is an int to Python, never a page size to the API.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"{low}..{high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bounds}, not {value}")
+    return value
 
 
 def _mock_transport(upstream: Upstream) -> httpx.MockTransport:
@@ -200,9 +244,36 @@ class CxEngageClient:
             )
         return data
 
-    def list_interactions(self, tenant_id: str, **params: str | int) -> dict[str, Any]:
+    def list_interactions(
+        self,
+        tenant_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+        offset: int,
+        hook_type: str | None = None,
+        hook_sub_type: str | None = None,
+        hook_id: str | None = None,
+        contact_id: str | None = None,
+    ) -> dict[str, Any]:
+        """One page of ``GET /v1/tenants/{id}/interactions``, as the API sent it.
+
+        ``start`` and ``end`` must be timezone-aware; ``limit`` is 1..1000 (the
+        API's own bounds) and ``offset`` at least 0, else ``ValueError`` before
+        anything is sent. Filters left as None (or empty) are not sent.
+        """
+        params = {
+            "start": _iso_utc(start, "start"),
+            "end": _iso_utc(end, "end"),
+            "limit": str(_bounded(limit, "limit", low=1, high=MAX_LIST_LIMIT)),
+            "offset": str(_bounded(offset, "offset", low=0)),
+        }
+        filters = {"hookType": hook_type, "hookSubType": hook_sub_type, "hookId": hook_id,
+                   "contactId": contact_id}
+        params.update({name: value for name, value in filters.items() if value})
         path = f"/v1/tenants/{quote(tenant_id, safe='')}/interactions"
-        data = self._get_json(path, {k: str(v) for k, v in params.items()})
+        data = self._get_json(path, params)
         if not isinstance(data, dict):
             raise errors.BadResponse(
                 "The API answered with JSON that is not an object.", path=path, status=200
@@ -303,17 +374,25 @@ class CxEngageClient:
                 response, content = self._attempt(
                     method, path, params, headers, json_body, deadline_at, remaining
                 )
-            except errors.Timeout:
-                self._log(method, path, None, started, attempt, "timeout")
+            except errors.CxEngageError as exc:
+                # Raised by _attempt itself: the deadline, the size cap, a body cut short.
+                self._log(method, path, None, started, attempt, exc.kind)
                 raise
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing reached the API: safe to try again.
                 self._log(method, path, None, started, attempt, type(exc).__name__)
                 if attempt < cfg.max_attempts and self._sleep_before_retry(attempt, None, deadline_at):
                     continue
                 if isinstance(exc, httpx.ConnectTimeout):
-                    raise errors.Timeout("The API did not accept a connection in time.", path=path) from None
-                raise errors.Unavailable("The API refused the connection.", path=path) from None
+                    raise errors.Timeout(
+                        "The API did not accept a connection in time.", path=path
+                    ) from None
+                raise errors.ConnectionFailed(
+                    "The API could not be reached (connection refused or name not found).",
+                    path=path,
+                ) from None
             except httpx.TimeoutException:
+                # Read, write and pool time-outs.
                 self._log(method, path, None, started, attempt, "timeout")
                 raise errors.Timeout("The API did not answer in time.", path=path) from None
             except httpx.DecodingError:
@@ -322,10 +401,11 @@ class CxEngageClient:
                     "The API's answer could not be decoded.", path=path
                 ) from None
             except httpx.TransportError as exc:
-                # Reset or broken connection mid-answer: never retried, since
-                # the request may have reached the API.
+                # Reset or broken connection before a whole answer came, a proxy
+                # failure, an unusable URL: never retried, since the request may
+                # have reached the API.
                 self._log(method, path, None, started, attempt, type(exc).__name__)
-                raise errors.Unavailable(
+                raise errors.ConnectionFailed(
                     "The connection to the API broke off.", path=path
                 ) from None
             self._log(method, path, response.status_code, started, attempt, "")
@@ -380,10 +460,17 @@ class CxEngageClient:
                                 status=response.status_code,
                             )
                         chunks.append(chunk)
-                except httpx.TransportError:
+                except httpx.TransportError as exc:
                     if watchdog.fired:
                         raise errors.Timeout(
                             "The API did not finish its answer in time.", path=path
+                        ) from None
+                    if isinstance(exc, httpx.RemoteProtocolError):
+                        # The connection ended short of the declared length.
+                        raise errors.BadResponse(
+                            "The API's answer was cut short.",
+                            path=path,
+                            status=response.status_code,
                         ) from None
                     raise
             if time.monotonic() > deadline_at:
@@ -426,7 +513,7 @@ class CxEngageClient:
                 retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status >= 500:
-            raise errors.Unavailable(
+            raise errors.ServerError(
                 f"The API answered {status}{suffix}.", status=status, path=path
             )
         if 300 <= status < 400:

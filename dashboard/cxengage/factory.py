@@ -1,10 +1,13 @@
-"""The process's one API client, built from settings on first use."""
+"""The process's one CxEngage client, built from Django's settings on first use.
+
+Everything that talks to the API gets its client here, so the connection pool
+(and the API token) is shared by every request a process serves. Tests that
+change settings call ``reset_client``.
+"""
 
 from __future__ import annotations
 
 import threading
-
-from django.conf import settings
 
 from .client import ClientConfig, CxEngageClient
 
@@ -12,28 +15,21 @@ _lock = threading.Lock()
 _client: CxEngageClient | None = None
 
 
-def _config() -> ClientConfig:
-    if settings.DEMO_MODE:
-        from dashboard.demo import api as demo_api
-
-        return ClientConfig(base_url="https://demo.cxengage.invalid", upstream=demo_api.handle)
-    return ClientConfig(
-        base_url=settings.CXENGAGE_API_URL,
-        **settings.CXENGAGE_CREDENTIALS,
-        **settings.CXENGAGE_TIMEOUTS,
-    )
-
-
 def get_client() -> CxEngageClient:
+    """The process's client; the first caller builds it from settings."""
     global _client
-    if _client is None:
+    client = _client
+    if client is None:
         with _lock:
+            # Another thread may have built it while this one waited for the lock.
             if _client is None:
-                _client = CxEngageClient(_config())
-    return _client
+                _client = CxEngageClient(ClientConfig.from_settings())
+            client = _client
+    return client
 
 
 def reset_client() -> None:
+    """Close and forget the client; the next ``get_client`` reads settings again."""
     global _client
     with _lock:
         if _client is not None:

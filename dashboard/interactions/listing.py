@@ -1,16 +1,20 @@
 """Lists of interactions from the list endpoint: flagged ones in a time range,
 and the ones linked to a CRM record.
 
-Each upstream page is cached briefly, so a long range loads in steps (each
-request stays short, with progress in between), filters and sorting re-read
-the cache, and the CSV export costs no extra upstream requests.
+Only the client knows the endpoint's query names: this module asks with a
+``ListQuery``. Each upstream page's raw JSON is cached briefly, so a long range
+loads in steps (each request stays short, with progress in between), filters
+and sorting re-read the cache, and the CSV export costs no extra upstream
+requests.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -19,10 +23,13 @@ from django.conf import settings
 from django.core.cache import cache
 
 from dashboard.cxengage import errors
-
-from .domain import FLAG_REASONS, ListPage, Summary
-from .parsing import parse_list_page
+from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
+
+from dashboard.reviews.models import Status
+
+from .domain import ListPage, Summary
+from .parsing import parse_list_page
 
 log = logging.getLogger("dashboard.interactions")
 
@@ -113,20 +120,72 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
     return Range(start.astimezone(UTC), end.astimezone(UTC), preset), error
 
 
-def _page_key(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> str:
-    raw = f"{tenant_id}|{sorted(filters.items())}|{offset}|{limit}"
-    return "listpage:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+@dataclass(frozen=True)
+class ListQuery:
+    """What to ask the list endpoint for, apart from the page."""
+
+    start: datetime
+    end: datetime
+    hook_type: str | None = None
+    hook_sub_type: str | None = None
+    hook_id: str | None = None
+    contact_id: str | None = None
 
 
-def list_page(tenant_id: str, filters: dict[str, str], offset: int, limit: int) -> tuple[ListPage, bool]:
-    """One page of the list endpoint through the cache, and whether the API was asked."""
-    key = _page_key(tenant_id, filters, offset, limit)
-    page = cache.get(key)
-    if page is not None:
-        return page, False
-    data = get_client().list_interactions(tenant_id, **filters, limit=limit, offset=offset)
-    page = parse_list_page(data)
-    cache.set(key, page, PAGE_TTL)
+#: Bump when what a page's cache entry holds changes shape.
+PAGE_KEY_PREFIX = "listpage:v2:"
+
+
+def _page_key(tenant_id: str, query: ListQuery, *, offset: int, limit: int) -> str:
+    # JSON of the fields, not str(query): the key must not change with the class's repr.
+    fields = {
+        "tenant": tenant_id,
+        "start": iso(query.start),
+        "end": iso(query.end),
+        "hook_type": query.hook_type,
+        "hook_sub_type": query.hook_sub_type,
+        "hook_id": query.hook_id,
+        "contact_id": query.contact_id,
+        "offset": offset,
+        "limit": limit,
+    }
+    raw = json.dumps(fields, sort_keys=True)
+    return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def list_page(
+    tenant_id: str,
+    query: ListQuery,
+    *,
+    offset: int,
+    limit: int,
+    before_upstream: Callable[[], None] | None = None,
+) -> tuple[ListPage, bool]:
+    """One page of the list endpoint through the cache, and whether the API was asked.
+
+    The cache holds the API's JSON as it came, parsed on every read: a deploy
+    that changes ``ListPage`` never meets an old pickled one.
+    ``before_upstream`` is called only when the page must come from the API.
+    """
+    key = _page_key(tenant_id, query, offset=offset, limit=limit)
+    data = cache.get(key)
+    if isinstance(data, dict):
+        return parse_list_page(data), False
+    if before_upstream is not None:
+        before_upstream()
+    data = get_client().list_interactions(
+        tenant_id,
+        start=query.start,
+        end=query.end,
+        limit=limit,
+        offset=offset,
+        hook_type=query.hook_type,
+        hook_sub_type=query.hook_sub_type,
+        hook_id=query.hook_id,
+        contact_id=query.contact_id,
+    )
+    page = parse_list_page(data)  # an answer that does not parse is not cached
+    cache.set(key, data, PAGE_TTL)
     return page, True
 
 
@@ -146,31 +205,47 @@ class Scan:
 
 def scan(
     tenant_id: str,
-    filters: dict[str, str],
+    query: ListQuery,
     *,
-    keep: Any = None,
+    keep: Callable[[Summary], bool] | None = None,
     budget: float | None = None,
+    on_upstream_page: Callable[[], None] | None = None,
 ) -> Scan:
     """Page through the list with ``limit``/``offset`` until ``total``.
 
     Stops early (``done`` False) when ``budget`` seconds pass, so the next call
     can continue from the cache; stops on the first failing page, keeping
-    what was loaded.
+    what was loaded. ``on_upstream_page`` is called before each page that must
+    come from the API (not the cache); whatever it raises ends the scan and
+    reaches the caller.
     """
-    limit = settings.FLAGGED_PAGE_SIZE
+    # The API's own bounds; a larger setting would be refused by the client.
+    limit = max(1, min(settings.FLAGGED_PAGE_SIZE, MAX_LIST_LIMIT))
     started = time.monotonic()
     result = Scan()
     offset = 0
     fetched_any = False
+    in_hook = False
+
+    def before_upstream() -> None:
+        nonlocal in_hook
+        if on_upstream_page is not None:
+            in_hook = True
+            on_upstream_page()
+            in_hook = False
+
     while True:
         # Pages read back from the cache are cheap: the budget only stops a
         # request after it has asked the API for something new.
         if budget is not None and fetched_any and time.monotonic() - started > budget:
             return result
         try:
-            page, fetched = list_page(tenant_id, filters, offset, limit)
+            page, fetched = list_page(tenant_id, query, offset=offset, limit=limit,
+                                      before_upstream=before_upstream)
             fetched_any = fetched_any or fetched
         except errors.CxEngageError as exc:
+            if in_hook:  # the caller's own refusal (a budget), not a failing page
+                raise
             log.warning("list page at offset %d failed: %s (upstream status %s)", offset, exc.kind, exc.status,
                         extra={"failure": exc.kind, "upstream_status": exc.status, "list_offset": offset})
             result.error, result.failed_offset = exc, offset
@@ -187,17 +262,14 @@ def scan(
 
 
 def scan_flagged(tenant_id: str, window: Range, *, budget: float | None = None) -> Scan:
-    return scan(tenant_id, {"start": iso(window.start), "end": iso(window.end)},
+    return scan(tenant_id, ListQuery(start=window.start, end=window.end),
                 keep=lambda row: row.flagged, budget=budget)
 
 
 def find_by_hook(tenant_id: str, hook_type: str, hook_id: str, now: datetime) -> Scan:
     days = getattr(settings, "TICKET_SEARCH_DAYS", 365)
-    filters = {
-        "hookType": hook_type, "hookId": hook_id,
-        "start": iso(now - timedelta(days=days)), "end": iso(now),
-    }
-    return scan(tenant_id, filters)
+    query = ListQuery(start=now - timedelta(days=days), end=now, hook_type=hook_type, hook_id=hook_id)
+    return scan(tenant_id, query)
 
 
 # -- filtering and sorting what was loaded --------------------------------------
@@ -207,15 +279,9 @@ SORTS = {
     "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
     "channel": lambda r, s: ((r.channel_type or "~").lower(),),
     "flag": lambda r, s: ((r.flag.flag_type or "~").lower() if r.flag else "~",),
-    "status": lambda r, s: (s.get(r.interaction_id, "to_review"),),
+    "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
     "flow": lambda r, s: ((r.flow_name or "~").lower(),),
 }
-
-
-def flag_label(flag_type: str | None) -> str:
-    """Short words for a flag type."""
-    reason = FLAG_REASONS.get((flag_type or "").strip().lower())
-    return reason[0] if reason else "Flagged for a reason this dashboard does not know."
 
 
 def refine(
@@ -226,7 +292,7 @@ def refine(
         r for r in rows
         if (not flag or (r.flag and (r.flag.flag_type or "") == flag))
         and (not channel or (r.channel_type or "") == channel)
-        and (not status or statuses.get(r.interaction_id, "to_review") == status)
+        and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
     ]
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])

@@ -670,7 +670,8 @@ def mask_raw(data: dict[str, Any], mask: Callable[[str | None], str | None], hid
 def _summary(data: dict[str, Any]) -> Summary | None:
     problems: list[DataProblem] = []
     r = _Reader(data, "Interaction", problems)
-    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    raw_details = data.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     d = _Reader(details, "Interaction details", problems)
     interaction_id = r.text("interactionId") or d.text("interactionId")
     if not interaction_id:
