@@ -995,7 +995,7 @@ def test_config_from_settings_in_demo_mode_serves_the_demo_in_process(settings: 
     from dashboard.demo import api as demo_api
 
     settings.DEMO_MODE = True
-    config = ClientConfig.from_settings()
+    config = ClientConfig.from_settings(demo_upstream=demo_api.handle)
 
     assert config.base_url == "https://demo.cxengage.invalid"
     assert config.upstream is demo_api.handle
@@ -1021,7 +1021,6 @@ def test_factory_builds_one_client_per_process_until_reset(settings: Any) -> Non
     from concurrent.futures import ThreadPoolExecutor
 
     from dashboard.cxengage import factory
-    from dashboard.interactions import services
 
     settings.DEMO_MODE = True
     factory.reset_client()
@@ -1030,8 +1029,7 @@ def test_factory_builds_one_client_per_process_until_reset(settings: Any) -> Non
             built = set(map(id, pool.map(lambda _: factory.get_client(), range(32))))
         first = factory.get_client()
         assert built == {id(first)}
-        assert services.get_client() is first  # the old name hands out the same one
-        services.reset_client()
+        factory.reset_client()
         second = factory.get_client()
         assert second is not first
         assert second.config.base_url == "https://demo.cxengage.invalid"

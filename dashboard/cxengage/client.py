@@ -80,19 +80,20 @@ class ClientConfig:
     upstream: Upstream | None = None
 
     @classmethod
-    def from_settings(cls) -> ClientConfig:
+    def from_settings(cls, *, demo_upstream: Upstream | None = None) -> ClientConfig:
         """The configuration Django's settings ask for.
 
-        ``DEMO_MODE`` serves the built-in demo API in process; otherwise
-        ``CXENGAGE_API_URL``, ``CXENGAGE_CREDENTIALS`` and ``CXENGAGE_TIMEOUTS``.
+        ``DEMO_MODE`` serves ``demo_upstream`` (the built-in demo API) in
+        process; otherwise ``CXENGAGE_API_URL``, ``CXENGAGE_CREDENTIALS`` and
+        ``CXENGAGE_TIMEOUTS``.
         """
         # Imported here: the client works without Django (bench, scripts, tests).
         from django.conf import settings
 
         if settings.DEMO_MODE:
-            from dashboard.demo import api as demo_api
-
-            return cls(base_url=DEMO_BASE_URL, upstream=demo_api.handle)
+            if demo_upstream is None:
+                raise ValueError("DEMO_MODE needs the demo API as demo_upstream.")
+            return cls(base_url=DEMO_BASE_URL, upstream=demo_upstream)
         return cls(
             base_url=settings.CXENGAGE_API_URL,
             **settings.CXENGAGE_CREDENTIALS,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 
+from dashboard.demo import api as demo_api
+
 from .client import ClientConfig, CxEngageClient
 
 _lock = threading.Lock()
@@ -23,7 +25,7 @@ def get_client() -> CxEngageClient:
         with _lock:
             # Another thread may have built it while this one waited for the lock.
             if _client is None:
-                _client = CxEngageClient(ClientConfig.from_settings())
+                _client = CxEngageClient(ClientConfig.from_settings(demo_upstream=demo_api.handle))
             client = _client
     return client
 

@@ -50,12 +50,12 @@ class IndexedInteraction(models.Model):
             models.UniqueConstraint(fields=["tenant_id", "interaction_id"], name="index_one_row")
         ]
         indexes = [
-            models.Index(fields=["tenant_id", "-start"], name="index_tenant_start"),
-            models.Index(fields=["tenant_id", "customer_key", "-start"], name="index_customer"),
-            models.Index(fields=["tenant_id", "flagged", "-start"], name="index_flagged"),
-            models.Index(fields=["tenant_id", "flow_name", "-start"], name="index_flow"),
-            models.Index(fields=["tenant_id", "contact_id"], name="index_contact"),
-            models.Index(fields=["tenant_id", "data_complete"], name="index_incomplete"),
+            models.Index(fields=["tenant_id", "-start"], name="ix_tenant_start"),
+            models.Index(fields=["tenant_id", "customer_key", "-start"], name="ix_customer"),
+            models.Index(fields=["tenant_id", "flagged", "-start"], name="ix_flagged"),
+            models.Index(fields=["tenant_id", "flow_name", "-start"], name="ix_flow"),
+            models.Index(fields=["tenant_id", "contact_id"], name="ix_contact"),
+            models.Index(fields=["tenant_id", "data_complete"], name="ix_incomplete"),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +81,7 @@ class QueueVisit(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tenant_id", "queue_name", "-entered_at"], name="index_queue"),
+            models.Index(fields=["tenant_id", "queue_name", "-entered_at"], name="ix_queue"),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +103,7 @@ class AgentLeg(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tenant_id", "agent_name", "-started_at"], name="index_agent"),
+            models.Index(fields=["tenant_id", "agent_name", "-started_at"], name="ix_agent"),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +121,7 @@ class Hook(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tenant_id", "hook_type", "hook_id"], name="index_hook"),
+            models.Index(fields=["tenant_id", "hook_type", "hook_id"], name="ix_hook"),
         ]
 
     def __str__(self) -> str:
