@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboard.accounts.budget import BudgetExceeded
 from dashboard.cxengage import errors
 
 log = logging.getLogger("dashboard.failures")
@@ -176,3 +178,39 @@ def failure_page(
     if wait is not None:
         response["Retry-After"] = str(wait)
     return response
+
+
+def budget_page(request: HttpRequest, exc: BudgetExceeded) -> HttpResponse:
+    """429: this viewer asked the API for too many list pages this minute."""
+    response = render(
+        request,
+        "error.html",
+        {
+            "status": 429,
+            "title": "Too many list look-ups this minute",
+            "explanation": "Lists, searches and ticket look-ups ask the CxEngage API for pages, "
+            "and each person has a budget of them a minute so that nobody uses up the tenant's "
+            f"API rate limit. Try again in {exc.retry_after} s; pages already loaded stay "
+            "quick to reopen.",
+            "retry": True,
+            "retry_after": exc.retry_after,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+class BudgetMiddleware:
+    """Any view that runs out of the viewer's API budget answers the 429 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, BudgetExceeded):
+            return budget_page(request, exception)
+        return None

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.ViewerTimezoneMiddleware",
+    "dashboard.failures.BudgetMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"

@@ -261,15 +261,35 @@ def scan(
             return result
 
 
-def scan_flagged(tenant_id: str, window: Range, *, budget: float | None = None) -> Scan:
-    return scan(tenant_id, ListQuery(start=window.start, end=window.end),
-                keep=lambda row: row.flagged, budget=budget)
+def scan_flagged(
+    tenant_id: str,
+    window: Range,
+    *,
+    budget: float | None = None,
+    on_upstream_page: Callable[[], None] | None = None,
+) -> Scan:
+    return scan(
+        tenant_id,
+        ListQuery(start=window.start, end=window.end),
+        keep=lambda row: row.flagged,
+        budget=budget,
+        on_upstream_page=on_upstream_page,
+    )
 
 
-def find_by_hook(tenant_id: str, hook_type: str, hook_id: str, now: datetime) -> Scan:
+def find_by_hook(
+    tenant_id: str,
+    hook_type: str,
+    hook_id: str,
+    now: datetime,
+    *,
+    on_upstream_page: Callable[[], None] | None = None,
+) -> Scan:
     days = getattr(settings, "TICKET_SEARCH_DAYS", 365)
-    query = ListQuery(start=now - timedelta(days=days), end=now, hook_type=hook_type, hook_id=hook_id)
-    return scan(tenant_id, query)
+    query = ListQuery(
+        start=now - timedelta(days=days), end=now, hook_type=hook_type, hook_id=hook_id
+    )
+    return scan(tenant_id, query, on_upstream_page=on_upstream_page)
 
 
 # -- filtering and sorting what was loaded --------------------------------------

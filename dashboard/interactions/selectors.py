@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from dashboard.accounts.access import can_see_contact_details
+from dashboard.accounts.budget import spend_list_scan
 
 from . import listing, masking
 from .cache import MEMO, fetch_entry, is_cached
@@ -118,10 +119,20 @@ def _masked_scan(found: listing.Scan, viewer: Any) -> listing.Scan:
 def flagged_scan(
     *, tenant_id: str, window: listing.Range, viewer: Any, budget: float | None = None
 ) -> listing.Scan:
-    """Flagged interactions in ``window``, as far as ``budget`` seconds of loading get."""
-    return _masked_scan(listing.scan_flagged(tenant_id, window, budget=budget), viewer)
+    """Flagged interactions in ``window``, as far as ``budget`` seconds of loading get.
+
+    Each page asked of the API (not the cached ones) counts against the
+    viewer's API budget; past it ``BudgetExceeded`` leaves this call.
+    """
+    found = listing.scan_flagged(
+        tenant_id, window, budget=budget, on_upstream_page=lambda: spend_list_scan(viewer)
+    )
+    return _masked_scan(found, viewer)
 
 
 def ticket_scan(*, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any) -> listing.Scan:
-    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case)."""
-    return _masked_scan(listing.find_by_hook(tenant_id, hook_type, hook_id, now), viewer)
+    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case), within the budget."""
+    found = listing.find_by_hook(
+        tenant_id, hook_type, hook_id, now, on_upstream_page=lambda: spend_list_scan(viewer)
+    )
+    return _masked_scan(found, viewer)
