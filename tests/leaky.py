@@ -60,7 +60,9 @@ _TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
 
 def _base(n: int) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(_SAMPLE.read_text(encoding="utf-8"))
-    body["interactionId"] = body["details"]["interactionId"] = f"b2109780-db83-11e7-9709-c2b07aa3be{n:02x}"
+    body["interactionId"] = body["details"]["interactionId"] = (
+        f"b2109780-db83-11e7-9709-c2b07aa3be{n:02x}"
+    )
     body["tenantId"] = _TENANT
     return body
 
@@ -68,55 +70,94 @@ def _base(n: int) -> dict[str, Any]:
 def _undescribed_fields() -> dict[str, Any]:
     """Unknown fields at every level, holding text, numbers, records and lists."""
     body = _base(1)
-    body.update({
-        "customerName": "SECRET-TOP-1",
-        "callerLabel": "SECRET-TOP-NAME-2",
-        "customerEmail": "secret.caller@example.org",
-        "customerProfile": {"tags": ["SECRET-NESTED-3", {"deeper": {"deepest": "SECRET-NESTED-DEEP-4"}}]},
-        "interactionAttributes": {"accountNumber": "SECRET-ATTR-6", "callbackNumber": "+15065550177",
-                                  "verified": True, "attempts": 3},
-        "artifactsSummary": {"email": "SECRET-ARTIFACT-7", "count": 2},
-        # An undescribed statistic that holds text.
-        "callbackReason": "SECRET-STAT-13",
-        "outboundIdentifier": {"outboundIdentifierId": "9f0c6a1e-0b4a-4c53-8d53-5f9a4e8d2a11",
-                               "outboundIdentifierValue": "+15065551111",
-                               "outboundIdentitiferName": "Support line",
-                               "lastDialledBy": "SECRET-OUTBOUND-14"},
-        "customerHoldTimes": [{"startTimestamp": "2017-12-07T19:21:00.000Z", "holdTime": 5,
-                               "reason": "SECRET-HOLD-15"}],
-        "monitors": ["Supervisor One", {"listenedFor": "SECRET-MONITOR-16"}],
-        "messagingTranscript": [{"from": "customer", "text": "SECRET-TRANSCRIPT-17", "timestamp": None}],
-        "notes": "Customer said SECRET-NOTES-18",
-        "hooks": [{"interactionHookId": "d77ad4ce-dc6b-11f1-b149-706bae075810", "hookType": "zendesk",
-                   "hookSubType": "ticket", "hookId": "48213", "hookName": "#48213",
-                   "timestamp": "2017-12-07T19:21:00.000Z", "requesterPhone": "SECRET-HOOK-12"}],
-    })
+    body.update(
+        {
+            "customerName": "SECRET-TOP-1",
+            "callerLabel": "SECRET-TOP-NAME-2",
+            "customerEmail": "secret.caller@example.org",
+            "customerProfile": {
+                "tags": ["SECRET-NESTED-3", {"deeper": {"deepest": "SECRET-NESTED-DEEP-4"}}]
+            },
+            "interactionAttributes": {
+                "accountNumber": "SECRET-ATTR-6",
+                "callbackNumber": "+15065550177",
+                "verified": True,
+                "attempts": 3,
+            },
+            "artifactsSummary": {"email": "SECRET-ARTIFACT-7", "count": 2},
+            # An undescribed statistic that holds text.
+            "callbackReason": "SECRET-STAT-13",
+            "outboundIdentifier": {
+                "outboundIdentifierId": "9f0c6a1e-0b4a-4c53-8d53-5f9a4e8d2a11",
+                "outboundIdentifierValue": "+15065551111",
+                "outboundIdentitiferName": "Support line",
+                "lastDialledBy": "SECRET-OUTBOUND-14",
+            },
+            "customerHoldTimes": [
+                {
+                    "startTimestamp": "2017-12-07T19:21:00.000Z",
+                    "holdTime": 5,
+                    "reason": "SECRET-HOLD-15",
+                }
+            ],
+            "monitors": ["Supervisor One", {"listenedFor": "SECRET-MONITOR-16"}],
+            "messagingTranscript": [
+                {"from": "customer", "text": "SECRET-TRANSCRIPT-17", "timestamp": None}
+            ],
+            "notes": "Customer said SECRET-NOTES-18",
+            "hooks": [
+                {
+                    "interactionHookId": "d77ad4ce-dc6b-11f1-b149-706bae075810",
+                    "hookType": "zendesk",
+                    "hookSubType": "ticket",
+                    "hookId": "48213",
+                    "hookName": "#48213",
+                    "timestamp": "2017-12-07T19:21:00.000Z",
+                    "requesterPhone": "SECRET-HOOK-12",
+                }
+            ],
+        }
+    )
     body["details"]["callerName"] = "SECRET-DETAILS-5"
-    body["details"]["agents"] = [{"agentId": "a1", "agentName": "Agent A", "personalNote": "SECRET-DETAILS-AGENT-11"}]
+    body["details"]["agents"] = [
+        {"agentId": "a1", "agentName": "Agent A", "personalNote": "SECRET-DETAILS-AGENT-11"}
+    ]
     body["segments"][0]["dialledFor"] = "SECRET-SEGMENT-8"
     body["queues"][0]["callerSaid"] = "SECRET-QUEUE-9"
-    body["agents"] = [{"agentId": "a2", "agentName": "Agent B",
-                       "wrapUp": {"summary": "SECRET-AGENT-10"},
-                       "startTimestamp": "2017-12-07T19:21:00.000Z"}]
+    body["agents"] = [
+        {
+            "agentId": "a2",
+            "agentName": "Agent B",
+            "wrapUp": {"summary": "SECRET-AGENT-10"},
+            "startTimestamp": "2017-12-07T19:21:00.000Z",
+        }
+    ]
     return body
 
 
 def _wrong_types() -> dict[str, Any]:
     """Known fields holding customer data in a type the field should not have."""
     body = _base(2)
-    body.update({
-        "customer": {"name": "SECRET-CUSTOMER-OBJ-19"},
-        "notes": ["SECRET-NOTES-LIST-20"],
-        "audioRecording": {"url": "SECRET-AUDIO-22"},
-        "hooks": [{"hookType": "salesforce", "hookId": "5003000000D8cuI",
-                   "hookName": {"title": "SECRET-HOOKNAME-21"}}],
-        "ivrTime": "SECRET-IVR-24",
-        "customerHoldTimes": ["SECRET-HOLD-TEXT-25"],
-        "messagingTranscript": [["SECRET-MESSAGE-ITEM-26"]],
-        "csat": "SECRET-CSAT-28",
-        "flowName": {"name": "SECRET-FLOWNAME-OBJ-29"},
-        "updated": "SECRET-TIMESTAMP-30",
-    })
+    body.update(
+        {
+            "customer": {"name": "SECRET-CUSTOMER-OBJ-19"},
+            "notes": ["SECRET-NOTES-LIST-20"],
+            "audioRecording": {"url": "SECRET-AUDIO-22"},
+            "hooks": [
+                {
+                    "hookType": "salesforce",
+                    "hookId": "5003000000D8cuI",
+                    "hookName": {"title": "SECRET-HOOKNAME-21"},
+                }
+            ],
+            "ivrTime": "SECRET-IVR-24",
+            "customerHoldTimes": ["SECRET-HOLD-TEXT-25"],
+            "messagingTranscript": [["SECRET-MESSAGE-ITEM-26"]],
+            "csat": "SECRET-CSAT-28",
+            "flowName": {"name": "SECRET-FLOWNAME-OBJ-29"},
+            "updated": "SECRET-TIMESTAMP-30",
+        }
+    )
     body["segments"][0]["segmentStartType"] = {"typed": "SECRET-SEGTYPE-23"}
     body["queues"][0]["queueTime"] = "SECRET-QUEUE-TIME-27"
     return body

@@ -17,8 +17,13 @@ from tests.leaky import customer_data_family
 def _base() -> dict[str, Any]:
     body = dict(customer_data_family())["undescribed-fields"]
     # Only the structure: the family's own markers are not this test's business.
-    for key in [k for k in body if k.startswith(("customerName", "callerLabel", "customerEmail",
-                                                   "customerProfile", "callbackReason"))]:
+    for key in [
+        k
+        for k in body
+        if k.startswith(
+            ("customerName", "callerLabel", "customerEmail", "customerProfile", "callbackReason")
+        )
+    ]:
         del body[key]
     body["interactionAttributes"] = {"menuChoice": "2"}
     body["artifactsSummary"] = {"files": 1}
@@ -58,7 +63,7 @@ def wrapped(draw: st.DrawFn, value: str) -> Any:
         if draw(st.booleans()):
             value = {draw(unknown_keys): value}
         else:
-            value = [draw(st.sampled_from([None, 1, True])), value][draw(st.integers(0, 1)):]
+            value = [draw(st.sampled_from([None, 1, True])), value][draw(st.integers(0, 1)) :]
     return value
 
 
@@ -70,7 +75,9 @@ def _masked_outputs(body: dict[str, Any]) -> str:
 
 @settings(max_examples=50, deadline=None)
 @given(place=st.sampled_from(sorted(PLACES)), key=unknown_keys, secret=secrets_text, data=st.data())
-def test_undescribed_text_never_reaches_a_masked_viewer(place: str, key: str, secret: str, data: Any) -> None:
+def test_undescribed_text_never_reaches_a_masked_viewer(
+    place: str, key: str, secret: str, data: Any
+) -> None:
     body = copy.deepcopy(BASE)
     PLACES[place](body)[key] = "PLACEHOLDER"
     # Text that the masked outputs show anyway (a field name, a queue's name) proves nothing.

@@ -101,10 +101,12 @@ def mask_summary(summary: Summary) -> Summary:
     return replace(summary, customer=mask(summary.customer))
 
 
-def for_masked_viewer(interaction: Interaction, raw: dict[str, Any]) -> tuple[Interaction, dict[str, Any]]:
+def for_masked_viewer(
+    interaction: Interaction, raw: dict[str, Any]
+) -> tuple[Interaction, dict[str, Any]]:
     """The interaction and its raw JSON as a viewer without the permission may see them."""
     # parsing knows the field names and imports this module for the masks.
-    from .parsing import mask_raw  # noqa: PLC0415
+    from .parsing import mask_raw
 
     return mask_interaction(interaction), mask_raw(raw)
 

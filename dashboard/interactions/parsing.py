@@ -103,7 +103,11 @@ class _Reader:
     def _bad(self, attr: str, key: str, value: Any, expected: str) -> None:
         self.unknown.add(attr)
         self.problems.append(
-            _quoting(self.where, f"“{key}” should be {expected} but was {{value}}; shown as unknown.", value)
+            _quoting(
+                self.where,
+                f"“{key}” should be {expected} but was {{value}}; shown as unknown.",
+                value,
+            )
         )
 
     def raw(self, key: str) -> Any:
@@ -206,7 +210,7 @@ def _kind_of(value: Any) -> str:
 
 
 def _quoting(where: str, template: str, value: Any) -> DataProblem:
-    """A problem whose ``template`` quotes ``value`` at ``{value}``, with a version that does not."""
+    """A problem whose ``template`` quotes ``value`` at ``{value}``, and a version without it."""
     quoted = _preview(value)
     return DataProblem(
         where,
@@ -624,7 +628,11 @@ def parse_interaction(data: Any) -> Interaction:
     for stat in statistics:
         if stat.unknown:
             problems.append(
-                _quoting("Statistics", f"“{stat.name}” was {{value}}; shown as unknown.", data.get(stat.name))
+                _quoting(
+                    "Statistics",
+                    f"“{stat.name}” was {{value}}; shown as unknown.",
+                    data.get(stat.name),
+                )
             )
     by_name = {s.name: s for s in statistics}
 
@@ -728,14 +736,15 @@ def _fields(kind: _Shown, *names: str) -> dict[str, _Shown]:
 
 
 _ALLOWED_AGENT = _Record({
-    **_fields("text", "interactionAgentId", "agentId", "agentName", "platformAgentId", "tenantAgentId",
-              "sessionId", "interactionSegmentId", "queueId"),
+    **_fields("text", "interactionAgentId", "agentId", "agentName", "platformAgentId",
+              "tenantAgentId", "sessionId", "interactionSegmentId", "queueId"),
     **_fields("time", "startTimestamp", "endTimestamp"),
     **_fields("number", "agentWorkCancelTime"),
 })
 _ALLOWED_SEGMENT = _Record({
-    **_fields("text", "interactionSegmentId", "segmentStartType", "segmentEndType", "segmentAgentId",
-              "agentId", "segmentToAgentId", "interactionAgentId", "segmentExtensionType"),
+    **_fields("text", "interactionSegmentId", "segmentStartType", "segmentEndType",
+              "segmentAgentId", "agentId", "segmentToAgentId", "interactionAgentId",
+              "segmentExtensionType"),
     **_fields("time", "startTimestamp", "endTimestamp"),
     **_fields("number", "segmentNumber", "segmentCancelTime", "segmentTime", "segmentConsultTime",
               "transferTime", "addParticipantTime"),
@@ -770,7 +779,8 @@ _ALLOWED_HOLD = _Record({
 })
 _ALLOWED_MONITOR = _Record(_fields("text", *_MONITOR_NAME_KEYS))
 _ALLOWED_DETAILS = _Record({
-    **_fields("text", "interactionId", "tenantId", "contactPoint", "contactId", "channelType", "direction"),
+    **_fields("text", "interactionId", "tenantId", "contactPoint", "contactId", "channelType",
+              "direction"),
     **_fields("time", "startTimestamp", "endTimestamp", "start", "end"),
     "csat": "number",
     "customer": "contact",
@@ -830,10 +840,8 @@ def _mask_value(value: Any, spec: Any, depth: int) -> Any:
     if isinstance(spec, _Record):
         if not isinstance(value, dict):
             return masking.WITHHELD
-        return {
-            key: _mask_value(item, spec.fields.get(key) if isinstance(key, str) else None, depth + 1)
-            for key, item in value.items()
-        }
+        fields = spec.fields
+        return {key: _mask_value(item, fields.get(key), depth + 1) for key, item in value.items()}
     if isinstance(spec, _ListOf):
         if not isinstance(value, list):
             return masking.WITHHELD
@@ -852,8 +860,9 @@ def _mask_value(value: Any, spec: Any, depth: int) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return masking.mask(_number_text(value))
         return masking.WITHHELD
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     shown = {
-        "text": isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)),
+        "text": isinstance(value, str) or is_number,
         "number": _to_number(value) is not None,
         "flag": _to_bool(value) is not None,
         "time": _to_datetime(value) is not None,
