@@ -35,7 +35,7 @@ HOOK_NOWHERE = ("zendesk", "990002")
 B_CUSTOMER = "+15065559876"
 B_FLOW = "Tenant B secret flow"
 B_HOOK_NAME = "B ticket: lost parcel"
-B_SECRETS = (B_CUSTOMER, "+1506•••9876", B_FLOW, IID_B, B_HOOK_NAME, "lost parcel")
+B_SECRETS = (B_CUSTOMER, "•••••••9876", B_FLOW, IID_B, B_HOOK_NAME, "lost parcel")
 
 
 def body_of(tenant: str, iid: str, customer: str, flow: str, hook: tuple[str, str], hook_name: str) -> dict[str, Any]:

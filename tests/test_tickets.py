@@ -131,7 +131,7 @@ def test_several_matches_mask_customers_without_permission(live_mode: str, clien
         mock.get(LIST).respond(json={"total": 2, "results": [first, second]})
         body = text(client.get("/tickets/zendesk/777/"))
     assert "+15065550001" not in body and "jane@example.com" not in body
-    assert "+1506•••0001" in body and "j•••@example.com" in body
+    assert "•••••••0001" in body and "j•••@example.com" in body
 
 
 def test_ticket_search_failure_is_reported(live_viewer: Any, monkeypatch: Any) -> None:

@@ -85,8 +85,31 @@ FLAG_CONCERNS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class DataProblem:
+    """What could not be read, and where.
+
+    ``message`` is the full text, which may quote up to 40 characters of the raw
+    value (``quoted``); ``withheld`` says the same without any value, for viewers
+    who may not see customer data.
+    """
+
     where: str
     message: str
+    #: The part of the raw value that ``message`` quotes, or "" when it quotes none.
+    quoted: str = ""
+    #: ``message`` with the quoted value replaced by what kind of value it was.
+    withheld: str = ""
+
+    def text(self, *, with_value: bool) -> str:
+        """The message with its quoted value, or without any value at all."""
+        if with_value or not self.quoted:
+            return self.message
+        return self.withheld or "A value could not be read (value withheld)."
+
+    def without_value(self) -> DataProblem:
+        """The same problem, quoting nothing (``message`` becomes the withheld text)."""
+        if not self.quoted:
+            return self
+        return DataProblem(self.where, self.text(with_value=False))
 
 
 @dataclass(frozen=True)
@@ -278,6 +301,9 @@ class Interaction:
     hold_count: float | None = None
     hold_time: float | None = None
     monitors: tuple[str, ...] = ()
+    #: Positions in ``monitors`` of entries of a shape the reference does not describe
+    #: (shown as their JSON, so they may hold anything).
+    monitors_undescribed: frozenset[int] = frozenset()
     attributes: tuple[Extra, ...] = ()
     artifacts_summary: tuple[Extra, ...] = ()
     statistics: tuple[Statistic, ...] = ()

@@ -1,31 +1,69 @@
-"""Masking of customer contact details and conversations.
+"""The one masking policy for viewers without the contact-details permission.
 
-Applied on the server to every output (pages, partials, exports, raw JSON) for
-viewers without the contact-details permission.
+Applied on the server, in the one read path every output uses (pages, partials,
+exports, raw JSON, dossiers), through ``for_masked_viewer`` and ``mask_summary``.
+
+The policy is an allowlist: a value is shown only when its field is known to
+carry no customer data (IDs, timestamps, durations and counts, types, queue,
+flow, agent and disposition names, the tenant's own contact point, documented
+statistics). Contact fields (the customer, CRM record titles, a transfer's
+dialled number) are masked so that a supervisor can still tell them apart;
+conversations (transcript, notes, recording) are hidden; every other value is
+withheld with its name still shown. Data problems lose their quoted values.
+Which raw JSON fields are on the allowlist is in ``parsing`` (the only module
+that knows the API's field names); what each kind of field becomes is here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
-
 from typing import Any
 
-from .domain import Hook, Interaction, Summary
+from .domain import Extra, Hook, Interaction, Segment, Statistic, Summary
 
 DOT = "•••"
+#: One per hidden digit of a phone number.
+BULLET = "•"
+#: Stands for a conversation: transcript, notes, recording.
 HIDDEN = "[hidden: you may not see customer conversations]"
-_PHONEISH = re.compile(r"^[+\d][\d\s().-]{5,}$")
+#: Stands for any value not known to be free of customer data.
+WITHHELD = "[withheld: may hold customer data]"
+
+# Digits with the punctuation people write phone numbers with, nothing else.
+_PHONEISH = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
+def kept_digits(count: int) -> int:
+    """How many trailing digits a phone number of ``count`` digits keeps: max(0, min(4, N - 4)).
+
+    So at least half the digits, and never fewer than four of them (or all of a
+    number shorter than four), are always hidden.
+    """
+    return max(0, min(4, count - 4))
 
 
 def mask(value: str | None) -> str | None:
-    """'+15065552222' -> '+1506•••2222'; 'jane@example.com' -> 'j•••@example.com'."""
+    """A contact detail with most of it hidden; ``None`` and "" stay as they are.
+
+    - A phone number (digits with ``+``, spaces, dashes, dots, slashes or brackets)
+      keeps only its last ``kept_digits(N)`` digits, one bullet per hidden digit:
+      ``'+15065552222'`` -> ``'•••••••2222'``, ``'506-555-1234'`` -> ``'••••••1234'``,
+      ``'5551234'`` -> ``'••••234'``, ``'911'`` -> ``'•••'``.
+    - An email address keeps the first character and the domain:
+      ``'jane@example.com'`` -> ``'j•••@example.com'``.
+    - Anything else keeps its first character: ``'Marie-Claude'`` -> ``'M•••'``.
+    """
     if value is None or value == "":
         return value
     text = value.strip()
+    if not text:
+        return DOT
     if _PHONEISH.match(text):
-        compact = re.sub(r"[\s().-]", "", text)
-        return f"{compact[:5]}{DOT}{compact[-4:]}" if len(compact) > 9 else f"{compact[:2]}{DOT}{compact[-2:]}"
+        digits = re.sub(r"\D", "", text)
+        if digits:
+            kept = kept_digits(len(digits))
+            return BULLET * (len(digits) - kept) + (digits[-kept:] if kept else "")
     if "@" in text:
         local, _, domain = text.rpartition("@")
         return f"{local[:1]}{DOT}@{domain}"
@@ -33,28 +71,80 @@ def mask(value: str | None) -> str | None:
 
 
 def mask_interaction(interaction: Interaction) -> Interaction:
+    """``interaction`` as a viewer without the contact-details permission may see it."""
+    i = interaction
     return replace(
-        interaction,
-        customer=mask(interaction.customer),
+        i,
+        customer=mask(i.customer),
         transcript=None,
         notes=None,
         audio_recording=None,
-        hooks=tuple(_mask_hook(h) for h in interaction.hooks),
-        # Problems may quote unreadable values verbatim, customer fields included.
-        problems=tuple(p for p in interaction.problems if p.where not in ("Transcript", "Recording")),
+        csat=i.csat if _is_number(i.csat) else _withheld(i.csat),
+        segments=tuple(_mask_segment(s) for s in i.segments),
+        queues=tuple(replace(q, extra=_withhold_extras(q.extra)) for q in i.queues),
+        agents=tuple(replace(a, extra=_withhold_extras(a.extra)) for a in i.agents),
+        hooks=tuple(_mask_hook(h) for h in i.hooks),
+        monitors=tuple(
+            WITHHELD if n in i.monitors_undescribed else name for n, name in enumerate(i.monitors)
+        ),
+        attributes=_withhold_extras(i.attributes),
+        artifacts_summary=_withhold_extras(i.artifacts_summary),
+        other_statistics=tuple(_withhold_statistic(s) for s in i.other_statistics),
+        problems=tuple(p.without_value() for p in i.problems),
         redacted=True,
     )
 
 
-def _mask_hook(hook: Hook) -> Hook:
-    return replace(hook, hook_name=mask(hook.hook_name))
+def mask_summary(summary: Summary) -> Summary:
+    """A list row as a viewer without the permission may see it (only the customer is not
+    allowlisted: the rest are IDs, times, types and the flow's name)."""
+    return replace(summary, customer=mask(summary.customer))
 
 
-def for_masked_viewer(interaction: Interaction, raw: dict[str, Any]) -> tuple[Interaction, dict[str, Any]]:
+def for_masked_viewer(
+    interaction: Interaction, raw: dict[str, Any]
+) -> tuple[Interaction, dict[str, Any]]:
+    """The interaction and its raw JSON as a viewer without the permission may see them."""
+    # parsing knows the field names and imports this module for the masks.
     from .parsing import mask_raw
 
-    return mask_interaction(interaction), mask_raw(raw, mask, HIDDEN)
+    return mask_interaction(interaction), mask_raw(raw)
 
 
-def mask_summary(summary: Summary) -> Summary:
-    return replace(summary, customer=mask(summary.customer))
+def _is_number(value: str | None) -> bool:
+    if value is None:
+        return True
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _withheld(value: object) -> str | None:
+    return None if value is None else WITHHELD
+
+
+def _withhold_extras(extras: tuple[Extra, ...]) -> tuple[Extra, ...]:
+    return tuple(Extra(e.name, WITHHELD) for e in extras)
+
+
+def _withhold_statistic(stat: Statistic) -> Statistic:
+    # Undescribed statistics are top-level fields nobody documented: a number
+    # there may as well be a phone number.
+    if stat.value is None:
+        return stat
+    return Statistic(stat.name, stat.label, "value", WITHHELD, unknown=stat.unknown)
+
+
+def _mask_segment(segment: Segment) -> Segment:
+    return replace(
+        segment,
+        extension_value=mask(segment.extension_value),  # the number a transfer dialled
+        extra=_withhold_extras(segment.extra),
+    )
+
+
+def _mask_hook(hook: Hook) -> Hook:
+    # A record's title is often the customer's name; its ID is what links to it.
+    return replace(hook, hook_name=mask(hook.hook_name))

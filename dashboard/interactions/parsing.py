@@ -14,11 +14,13 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from dashboard.cxengage.errors import BadResponse
 
+from . import masking  # the masks are the policy's; the field names are ours
 from .domain import (
     AgentAllocation,
     DataProblem,
@@ -100,9 +102,12 @@ class _Reader:
 
     def _bad(self, attr: str, key: str, value: Any, expected: str) -> None:
         self.unknown.add(attr)
-        shown = _preview(value)
         self.problems.append(
-            DataProblem(self.where, f"“{key}” should be {expected} but was {shown}; shown as unknown.")
+            _quoting(
+                self.where,
+                f"“{key}” should be {expected} but was {{value}}; shown as unknown.",
+                value,
+            )
         )
 
     def raw(self, key: str) -> Any:
@@ -187,6 +192,32 @@ def _preview(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _kind_of(value: Any) -> str:
+    """What sort of JSON value ``value`` is, in words, without any of it."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "empty text" if not value else "text"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else "a value of another kind"
+
+
+def _quoting(where: str, template: str, value: Any) -> DataProblem:
+    """A problem whose ``template`` quotes ``value`` at ``{value}``, and a version without it."""
+    quoted = _preview(value)
+    return DataProblem(
+        where,
+        template.replace("{value}", quoted),
+        quoted=quoted,
+        withheld=template.replace("{value}", f"{_kind_of(value)} (value withheld)"),
+    )
 
 
 def _number_text(value: float) -> str:
@@ -390,7 +421,7 @@ def _hold(value: Any, index: int, problems: list[DataProblem]) -> HoldInterval |
         )
     duration = _to_number(value)
     if duration is None:
-        problems.append(DataProblem(f"Hold {index + 1}", f"Unreadable hold {_preview(value)}; skipped."))
+        problems.append(_quoting(f"Hold {index + 1}", "Unreadable hold {value}; skipped.", value))
         return None
     return HoldInterval(start=None, end=None, duration=duration)
 
@@ -416,7 +447,7 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
     if isinstance(value, dict) and isinstance(value.get("messages"), list):
         value = value["messages"]
     if not isinstance(value, list):
-        problems.append(DataProblem("Transcript", f"Unreadable transcript {_preview(value)}."))
+        problems.append(_quoting("Transcript", "Unreadable transcript {value}.", value))
         return None
     messages = []
     for item in value:
@@ -424,7 +455,7 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
             messages.append(TranscriptMessage(None, "unknown", None, _cut(item, _MAX_TEXT)))
             continue
         if not isinstance(item, dict):
-            problems.append(DataProblem("Transcript", f"Unreadable message {_preview(item)}; skipped."))
+            problems.append(_quoting("Transcript", "Unreadable message {value}; skipped.", item))
             continue
         text = _first(item, _TEXT_KEYS)
         sender = _first(item, _SENDER_KEYS)
@@ -439,6 +470,22 @@ def _transcript(value: Any, problems: list[DataProblem]) -> Transcript | None:
             )
         )
     return Transcript(messages=tuple(messages))
+
+
+_MONITOR_NAME_KEYS = ("agentName", "name", "agentId", "id")
+
+
+def _monitor(value: Any) -> tuple[str, bool]:
+    """A monitor's name, and whether it came from a described shape (a name or an ID)."""
+    if isinstance(value, str):
+        return _cut(value, _MAX_VALUE), True
+    if isinstance(value, dict):
+        name = _first(value, _MONITOR_NAME_KEYS)
+        if isinstance(name, str) and name:
+            return _cut(name, _MAX_VALUE), True
+        if isinstance(name, (int, float)) and not isinstance(name, bool):
+            return _number_text(name), True
+    return _display(value), False
 
 
 def _statistic(name: str, label: str, kind: StatKind, value: Any) -> Statistic:
@@ -550,12 +597,13 @@ def parse_interaction(data: Any) -> Interaction:
 
     monitors_raw = r.raw("monitors")
     monitors: tuple[str, ...] = ()
+    monitors_undescribed: set[int] = set()
     if isinstance(monitors_raw, list):
-        monitors = tuple(
-            m if isinstance(m, str) else str(_first(m, ("agentName", "name", "agentId", "id")) or _display(m))
-            if isinstance(m, dict) else _display(m)
-            for m in monitors_raw
-        )
+        for n, m in enumerate(monitors_raw):
+            name, described = _monitor(m)
+            monitors += (name,)
+            if not described:
+                monitors_undescribed.add(n)
     elif monitors_raw is not None:
         r._bad("monitors", "monitors", monitors_raw, "a list")
 
@@ -580,7 +628,11 @@ def parse_interaction(data: Any) -> Interaction:
     for stat in statistics:
         if stat.unknown:
             problems.append(
-                DataProblem("Statistics", f"“{stat.name}” was {_preview(data.get(stat.name))}; shown as unknown.")
+                _quoting(
+                    "Statistics",
+                    f"“{stat.name}” was {{value}}; shown as unknown.",
+                    data.get(stat.name),
+                )
             )
     by_name = {s.name: s for s in statistics}
 
@@ -636,6 +688,7 @@ def parse_interaction(data: Any) -> Interaction:
         hold_count=stat_number("customerHolds"),
         hold_time=stat_number("customerHoldTime"),
         monitors=monitors,
+        monitors_undescribed=frozenset(monitors_undescribed),
         attributes=mapping("interactionAttributes"),
         artifacts_summary=mapping("artifactsSummary"),
         statistics=tuple(statistics),
@@ -649,22 +702,172 @@ def parse_interaction(data: Any) -> Interaction:
     )
 
 
-def mask_raw(data: dict[str, Any], mask: Callable[[str | None], str | None], hidden: str) -> dict[str, Any]:
-    """A copy of the API's JSON with customer identifiers masked and conversations hidden."""
-    masked = json.loads(json.dumps(data))
-    for record in (masked, masked.get("details")):
-        if isinstance(record, dict) and record.get("customer") is not None:
-            value = record["customer"]
-            record["customer"] = mask(value if isinstance(value, str) else json.dumps(value))
-    for key in ("messagingTranscript", "notes", "audioRecording"):
-        if masked.get(key) is not None:
-            masked[key] = hidden
-    hooks = masked.get("hooks")
-    for hook in hooks if isinstance(hooks, list) else []:
-        if isinstance(hook, dict) and hook.get("hookName") is not None:
-            value = hook["hookName"]
-            hook["hookName"] = mask(value if isinstance(value, str) else json.dumps(value))
-    return masked
+# -- what a viewer without the contact-details permission may see ---------------
+#
+# An allowlist, level by level: a field not named here is withheld whatever it
+# holds. A named field's value is shown only when it has the kind of value the
+# field should have (a record where text is expected may be anything).
+# "text": IDs, names, types (text or a number); "number", "flag", "time": what
+# the parser reads as such; "contact": masked; "conversation": hidden.
+
+_Shown = str  # one of the kinds above
+
+
+@dataclass(frozen=True)
+class _Record:
+    fields: dict[str, Any]  # name -> _Shown | _Record | _ListOf | _Either
+
+
+@dataclass(frozen=True)
+class _ListOf:
+    item: Any
+
+
+@dataclass(frozen=True)
+class _Either:
+    """A scalar of one kind, or a record (e.g. a hold as seconds or as a record)."""
+
+    scalar: _Shown
+    record: _Record
+
+
+def _fields(kind: _Shown, *names: str) -> dict[str, _Shown]:
+    return dict.fromkeys(names, kind)
+
+
+_ALLOWED_AGENT = _Record({
+    **_fields("text", "interactionAgentId", "agentId", "agentName", "platformAgentId",
+              "tenantAgentId", "sessionId", "interactionSegmentId", "queueId"),
+    **_fields("time", "startTimestamp", "endTimestamp"),
+    **_fields("number", "agentWorkCancelTime"),
+})
+_ALLOWED_SEGMENT = _Record({
+    **_fields("text", "interactionSegmentId", "segmentStartType", "segmentEndType",
+              "segmentAgentId", "agentId", "segmentToAgentId", "interactionAgentId",
+              "segmentExtensionType"),
+    **_fields("time", "startTimestamp", "endTimestamp"),
+    **_fields("number", "segmentNumber", "segmentCancelTime", "segmentTime", "segmentConsultTime",
+              "transferTime", "addParticipantTime"),
+    **_fields("flag", "segmentCancelled", "transfer", "addParticipant", "addParticipantHandedOff",
+              "segmentThirdParty"),
+    # The number a transfer to the phone network dialled: someone's phone number.
+    "segmentExtensionValue": "contact",
+})
+_ALLOWED_QUEUE = _Record({
+    **_fields("text", "interactionQueueId", "interactionSegmentId", "queueId", "queueName",
+              "platformQueueId", "queueType", "queueEntryType", "queueExitType", "agentId"),
+    **_fields("time", "startTimestamp", "endTimestamp"),
+    **_fields("number", "queueTime", "queueAbandonTime", "slaTime", "queueEntryLength"),
+    **_fields("flag", "queueAbandoned", "slaAbandoned"),
+})
+_ALLOWED_HOOK = _Record({
+    **_fields("text", "interactionHookId", "hookType", "hookSubType", "hookSubtype", "hookId",
+              "hookedBy", "agentId"),
+    "timestamp": "time",
+    # A CRM record's title: often the customer's name.
+    "hookName": "contact",
+})
+_ALLOWED_OUTBOUND = _Record(_fields(
+    # The tenant's own number or address, as the customer sees it.
+    "text", "interactionOutboundIdentifierID", "interactionOutboundIdentifierId",
+    "outboundIdentifierId", "outboundIdentifierValue", "outboundIdentitiferName",
+    "outboundIdentifierName",
+))
+_ALLOWED_HOLD = _Record({
+    **_fields("time", "startTimestamp", "endTimestamp"),
+    **_fields("number", "holdTime", "duration"),
+})
+_ALLOWED_MONITOR = _Record(_fields("text", *_MONITOR_NAME_KEYS))
+_ALLOWED_DETAILS = _Record({
+    **_fields("text", "interactionId", "tenantId", "contactPoint", "contactId", "channelType",
+              "direction"),
+    **_fields("time", "startTimestamp", "endTimestamp", "start", "end"),
+    "csat": "number",
+    "customer": "contact",
+    "agents": _ListOf(_ALLOWED_AGENT),
+})
+_ALLOWED_STATISTICS: dict[str, Any] = {
+    name: {"flag": "flag", "durations": _ListOf("number")}.get(kind, "number")
+    for name, _, kind in _KNOWN_STATISTICS
+}
+_ALLOWED_INTERACTION = _Record({
+    **_fields("text", "tenantId", "interactionId", "flowId", "flowName", "channelType", "direction",
+              "contactPoint", "contactId", "flagType", "dispositionId", "dispositionName",
+              "campaignId", "leadId"),
+    **_fields("time", "startTimestamp", "endTimestamp", "start", "end", "flagTimestamp", "updated"),
+    **_fields("flag", "dataComplete", "flagged"),
+    **_fields("conversation", "messagingTranscript", "notes", "audioRecording"),
+    "csat": "number",
+    "customer": "contact",
+    **_ALLOWED_STATISTICS,
+    "customerHoldTimes": _ListOf(_Either("number", _ALLOWED_HOLD)),
+    "segments": _ListOf(_ALLOWED_SEGMENT),
+    "queues": _ListOf(_ALLOWED_QUEUE),
+    "agents": _ListOf(_ALLOWED_AGENT),
+    "hooks": _ListOf(_ALLOWED_HOOK),
+    "monitors": _ListOf(_Either("text", _ALLOWED_MONITOR)),
+    "outboundIdentifier": _ALLOWED_OUTBOUND,
+    "details": _ALLOWED_DETAILS,
+    # Not here, so withheld by name: interactionAttributes (flows store what the
+    # caller typed there), artifactsSummary, and every field the reference does
+    # not describe.
+})
+#: Deeper than this, a whole branch is withheld (hostile nesting must not exhaust the stack).
+_MASK_DEPTH = 40
+
+
+def mask_raw(data: dict[str, Any], *_former_masks: object) -> dict[str, Any]:
+    """A copy of the API's JSON for a viewer without the contact-details permission.
+
+    Walks the body by the allowlist above. Structure is kept (records keep their
+    keys, lists their length, nulls stay null); every value not allowed is
+    replaced by ``masking.WITHHELD``, conversations by ``masking.HIDDEN``, and
+    contact fields are masked with ``masking.mask``. The original is not changed.
+    (Callers used to pass the mask and the marker: whatever they pass is ignored,
+    the policy is ``masking``'s.)
+    """
+    result = _mask_value(data, _ALLOWED_INTERACTION, 0)
+    return result if isinstance(result, dict) else {}
+
+
+def _mask_value(value: Any, spec: Any, depth: int) -> Any:
+    if value is None or value == "":
+        return value
+    if depth > _MASK_DEPTH:
+        return masking.WITHHELD
+    if isinstance(spec, _Either):
+        spec = spec.record if isinstance(value, dict) else spec.scalar
+    if isinstance(spec, _Record):
+        if not isinstance(value, dict):
+            return masking.WITHHELD
+        fields = spec.fields
+        return {key: _mask_value(item, fields.get(key), depth + 1) for key, item in value.items()}
+    if isinstance(spec, _ListOf):
+        if not isinstance(value, list):
+            return masking.WITHHELD
+        return [_mask_value(item, spec.item, depth + 1) for item in value]
+    if spec is None:  # not on the allowlist: keep the shape, withhold every value
+        if isinstance(value, dict):
+            return {key: _mask_value(item, None, depth + 1) for key, item in value.items()}
+        if isinstance(value, list):
+            return [_mask_value(item, None, depth + 1) for item in value]
+        return masking.WITHHELD
+    if spec == "conversation":
+        return masking.HIDDEN
+    if spec == "contact":
+        if isinstance(value, str):
+            return masking.mask(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return masking.mask(_number_text(value))
+        return masking.WITHHELD
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    shown = {
+        "text": isinstance(value, str) or is_number,
+        "number": _to_number(value) is not None,
+        "flag": _to_bool(value) is not None,
+        "time": _to_datetime(value) is not None,
+    }.get(spec, False)
+    return value if shown else masking.WITHHELD
 
 
 def _summary(data: dict[str, Any]) -> Summary | None:
