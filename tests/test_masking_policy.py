@@ -1,6 +1,6 @@
 """The masking policy: allowlisted values shown, everything else withheld by name.
 
-Runs the ``tests.leaky`` family through ``masking.for_masked_viewer`` and checks
+Runs the ``tests.leaky`` family through ``selectors.for_masked_viewer`` and checks
 that no marker survives in the masked interaction, its raw JSON or its data
 problems, while the unmasked path keeps every one of them.
 """
@@ -16,13 +16,13 @@ from dashboard.interactions.domain import DataProblem, Interaction, Summary
 from dashboard.interactions.masking import (
     HIDDEN,
     WITHHELD,
-    for_masked_viewer,
     kept_digits,
     mask,
     mask_interaction,
     mask_summary,
 )
 from dashboard.interactions.parsing import mask_raw, parse_interaction
+from dashboard.interactions.selectors import for_masked_viewer
 from tests.leaky import MARKERS, customer_data_family
 
 FAMILY = customer_data_family()

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dashboard.interactions.masking import for_masked_viewer
+from dashboard.interactions.selectors import for_masked_viewer
 from dashboard.interactions.parsing import parse_interaction
 from tests.leaky import customer_data_family
 

@@ -1,7 +1,7 @@
 """The one masking policy for viewers without the contact-details permission.
 
 Applied on the server, in the one read path every output uses (pages, partials,
-exports, raw JSON, dossiers), through ``for_masked_viewer`` and ``mask_summary``.
+exports, raw JSON, dossiers), through ``selectors.for_masked_viewer`` and ``mask_summary``.
 
 The policy is an allowlist: a value is shown only when its field is known to
 carry no customer data (IDs, timestamps, durations and counts, types, queue,
@@ -99,16 +99,6 @@ def mask_summary(summary: Summary) -> Summary:
     """A list row as a viewer without the permission may see it (only the customer is not
     allowlisted: the rest are IDs, times, types and the flow's name)."""
     return replace(summary, customer=mask(summary.customer))
-
-
-def for_masked_viewer(
-    interaction: Interaction, raw: dict[str, Any]
-) -> tuple[Interaction, dict[str, Any]]:
-    """The interaction and its raw JSON as a viewer without the permission may see them."""
-    # parsing knows the field names and imports this module for the masks.
-    from .parsing import mask_raw
-
-    return mask_interaction(interaction), mask_raw(raw)
 
 
 def _is_number(value: str | None) -> bool:

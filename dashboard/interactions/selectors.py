@@ -23,7 +23,7 @@ from dashboard.accounts.budget import spend_list_scan
 from . import listing, masking
 from .cache import MEMO, fetch_entry, is_cached
 from .domain import Interaction
-from .parsing import parse_interaction
+from .parsing import mask_raw, parse_interaction
 
 T = TypeVar("T")
 
@@ -51,6 +51,14 @@ def derived(fetched: Fetched, what: str, *args: Hashable, make: Callable[[], T])
     return MEMO.get((what, *fetched.version, *args), make, group=(what, *fetched.version))
 
 
+def for_masked_viewer(
+    interaction: Interaction, raw: dict[str, Any]
+) -> tuple[Interaction, dict[str, Any]]:
+    """The one masking policy, for a viewer without the contact-details permission:
+    the allowlist of fields (``parsing.mask_raw``) and the masks (``masking``)."""
+    return masking.mask_interaction(interaction), mask_raw(raw)
+
+
 def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetched:
     """The interaction through the shared cache, parsed, and masked unless ``viewer`` may see it."""
     entry = fetch_entry(tenant_id, interaction_id)
@@ -59,9 +67,7 @@ def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetc
     if can_see_contact_details(viewer):
         interaction, raw, version = parsed, entry.raw, (*copy, "open")
     else:
-        interaction, raw = MEMO.get(
-            ("masked", *copy), lambda: masking.for_masked_viewer(parsed, entry.raw)
-        )
+        interaction, raw = MEMO.get(("masked", *copy), lambda: for_masked_viewer(parsed, entry.raw))
         version = (*copy, "masked")
     return Fetched(
         interaction=interaction,

@@ -1,0 +1,95 @@
+"""The leaky family through every URL: a masked viewer receives none of the
+customer data, in any output; a viewer with the permission receives it all.
+
+The bodies (``tests.leaky``) carry customer data in more than 15 places the
+reference does not describe. They are served by a mocked API for the
+interaction endpoint and the list endpoint (flagged list, CSV, ticket look-up).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import respx
+
+from dashboard.accounts.models import TenantGrant
+from tests.conftest import LIVE_API, allow_contact_details
+from tests.leaky import MARKERS, customer_data_family
+
+FAMILY = customer_data_family()
+TENANT = str(FAMILY[0][1]["tenantId"]).lower()
+
+
+def _urls(iid: str, bars: list[str]) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+    page = f"/tenants/{TENANT}/interactions/{iid}/"
+    htmx = {"HX-Request": "true"}
+    urls = [
+        (page, {}, {}),
+        (page, {}, {**htmx, "HX-Target": "timeline"}),
+        (f"{page}raw/", {}, {}),
+        (f"{page}raw/", {"download": "1"}, {}),
+        (f"{page}dossier.json", {}, {}),
+        (f"/tenants/{TENANT}/flagged/", {"range": "30d"}, {}),
+        (f"/tenants/{TENANT}/flagged/export.csv", {"range": "30d"}, {}),
+        ("/tickets/zendesk/48213/", {}, {}),
+    ]
+    for bar in bars:  # every record's detail panel, as htmx asks for it and as a page
+        urls.append((page, {"focus": bar}, {**htmx, "HX-Target": "detail-panel"}))
+        urls.append((page, {"focus": bar}, {}))
+    return urls
+
+
+def _listing(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"page": 0, "limit": 1000, "offset": 0, "total": len(bodies), "tenantId": TENANT,
+            "results": bodies}
+
+
+def _outputs(client: Any, mock: respx.MockRouter) -> str:
+    for _, body in FAMILY:
+        iid = str(body["interactionId"]).lower()
+        mock.get(f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{iid}").respond(json=body)
+    mock.get(f"{LIVE_API}/v1/tenants/{TENANT}/interactions").respond(
+        json=_listing([b for _, b in FAMILY])
+    )
+    seen = []
+    for _, body in FAMILY:
+        iid = str(body["interactionId"]).lower()
+        page = client.get(f"/tenants/{TENANT}/interactions/{iid}/")
+        assert page.status_code == 200
+        bars = sorted(set(re.findall(r'data-bar="([^"]+)"', page.content.decode())))
+        assert bars, "the timeline has bars to open"
+        for url, params, headers in _urls(iid, bars):
+            response = client.get(url, params, headers=headers)
+            assert response.status_code in (200, 404), (url, params, response.status_code)
+            seen.append(f"{url} {params}\n{response.content.decode()}")
+    return "\n".join(seen)
+
+
+@pytest.fixture
+def viewers(client: Any, django_user_model: Any, live_mode: str) -> dict[str, Any]:
+    from django.test import Client
+
+    masked = django_user_model.objects.create_user("leak-masked", password="pw-for-tests-1")
+    full = django_user_model.objects.create_user("leak-full", password="pw-for-tests-1")
+    for user in (masked, full):
+        TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(masked)
+    other = Client()
+    other.force_login(allow_contact_details(full))
+    return {"masked": client, "full": other}
+
+
+def test_a_masked_viewer_finds_no_customer_data_on_any_url(viewers: dict[str, Any]) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        everything = _outputs(viewers["masked"], mock)
+    leaked = [m for m in MARKERS if m.lower() in everything.lower()]
+    assert leaked == []
+
+
+def test_a_viewer_with_the_permission_sees_all_of_it(viewers: dict[str, Any]) -> None:
+    with respx.mock(assert_all_called=False) as mock:
+        everything = _outputs(viewers["full"], mock)
+    missing = [m for m in MARKERS if m.lower() not in everything.lower()]
+    assert missing == []
