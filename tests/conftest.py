@@ -1,32 +1,84 @@
-"""Shared fixtures: a clean cache per test, signed-in users, a live-mode API."""
+"""Shared test set-up: Hypothesis profiles, markers by module, a clean cache per
+test, signed-in viewers, a live-mode API (mocked, or the stand-in server)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hyp_settings
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID
 from dashboard.interactions import services
+from tests.standin import StandInAPI
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LIVE_API = "https://api.cxengage.test"
 
+# -- Hypothesis ------------------------------------------------------------------
+# ``ci`` (the default) keeps every property test to seconds; a nightly run sets
+# HYPOTHESIS_PROFILE=thorough for ten times the examples (and the full cross
+# products of the whole-view fuzz suite, see ``thorough()``).
+_PROFILE_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,  # no .hypothesis/ directory written into the project
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hyp_settings.register_profile("ci", max_examples=50, **_PROFILE_SETTINGS)
+hyp_settings.register_profile("thorough", max_examples=500, **_PROFILE_SETTINGS)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+hyp_settings.load_profile(HYPOTHESIS_PROFILE)
 
+
+def thorough() -> bool:
+    """True under HYPOTHESIS_PROFILE=thorough: slow suites run their full cross products."""
+    return HYPOTHESIS_PROFILE == "thorough"
+
+
+def fuzz_examples(*, ci: int, thorough_run: int) -> int:
+    """Examples for a slow whole-view property test: FUZZ_EXAMPLES if set, else by profile."""
+    if os.environ.get("FUZZ_EXAMPLES"):
+        return int(os.environ["FUZZ_EXAMPLES"])
+    return thorough_run if thorough() else ci
+
+
+def pairs(first: list[tuple[str, Any]], second: list[tuple[str, Any]]) -> list[Any]:
+    """``pytest.param`` pairs of two named lists: every combination under the thorough
+    profile; otherwise each item of the longer list once, with the shorter list's items
+    taken in turn, so every item of both lists is still used."""
+    if thorough():
+        chosen = [(a, b) for a in first for b in second]
+    elif len(first) >= len(second):
+        chosen = [(a, second[n % len(second)]) for n, a in enumerate(first)]
+    else:
+        chosen = [(first[n % len(first)], b) for n, b in enumerate(second)]
+    return [pytest.param(a[1], b[1], id=f"{a[0]}-{b[0]}") for a, b in chosen]
+
+
+# -- markers by module -------------------------------------------------------------
 # Suites that start processes of their own (gunicorn, a stand-in API server),
-# and the slow whole-view fuzz suite: CI runs them once, in the Postgres pass.
+# and the slow whole-view fuzz suite.
 INTEGRATION_MODULES = {"test_replicas.py", "test_faults.py", "test_fuzz_views.py"}
+#: Set when the test process runs on PostgreSQL or Redis instead of the embedded defaults.
+_SERVICES = [name for name in ("DATABASE_URL", "REDIS_URL") if os.environ.get(name)]
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if Path(str(item.fspath)).name in INTEGRATION_MODULES:
             item.add_marker(pytest.mark.integration)
+        if _SERVICES and item.get_closest_marker("embedded"):
+            item.add_marker(pytest.mark.skip(
+                reason=f"checks the embedded defaults; {', '.join(_SERVICES)} is set"
+            ))
 
 
 def load_fixture(name: str) -> Any:
@@ -58,6 +110,23 @@ def demo_user(django_user_model: Any) -> Any:
     return allow_contact_details(user)
 
 
+def sign_in(
+    client: Client,
+    django_user_model: Any,
+    username: str,
+    *,
+    tenants: Iterable[str],
+    contact_details: bool = True,
+) -> Client:
+    """Make a user granted ``tenants`` (with or without the contact-details permission)
+    and sign ``client`` in as that user."""
+    user = django_user_model.objects.create_user(username, password="pw-for-tests-1")
+    for tenant in tenants:
+        TenantGrant.objects.create(user=user, tenant_id=tenant)
+    client.force_login(allow_contact_details(user) if contact_details else user)
+    return client
+
+
 @pytest.fixture
 def signed_in(client: Any, demo_user: Any) -> Any:
     client.force_login(demo_user)
@@ -75,4 +144,17 @@ def live_mode(settings: Any) -> Iterator[str]:
     settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
     services.reset_client()
     yield LIVE_API
+    services.reset_client()
+
+
+def use_standin(settings: Any, server: StandInAPI, *, token: bool = False) -> None:
+    """Point the dashboard at the stand-in API server: Basic credentials, or a key
+    and secret with ``token``; timeouts short enough for fault tests."""
+    settings.DEMO_MODE = False
+    settings.CXENGAGE_API_URL = server.url
+    settings.CXENGAGE_CREDENTIALS = (
+        {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"} if token
+        else {"username": "api-user", "password": "pw", "api_key": "", "api_secret": ""}
+    )
+    settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
     services.reset_client()
