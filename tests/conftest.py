@@ -67,14 +67,20 @@ def pairs(first: list[tuple[str, Any]], second: list[tuple[str, Any]]) -> list[A
 # Suites that start processes of their own (gunicorn, a stand-in API server),
 # and the slow whole-view fuzz suite.
 INTEGRATION_MODULES = {"test_replicas.py", "test_faults.py", "test_fuzz_views.py"}
+#: Modules whose processes are a module-scoped fixture: under pytest-xdist with
+#: ``--dist loadgroup`` each stays on one worker, so its processes start once.
+ONE_WORKER_MODULES = {"test_faults.py"}
 #: Set when the test process runs on PostgreSQL or Redis instead of the embedded defaults.
 _SERVICES = [name for name in ("DATABASE_URL", "REDIS_URL") if os.environ.get(name)]
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
-        if Path(str(item.fspath)).name in INTEGRATION_MODULES:
+        name = Path(str(item.fspath)).name
+        if name in INTEGRATION_MODULES:
             item.add_marker(pytest.mark.integration)
+        if name in ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(name))
         if _SERVICES and item.get_closest_marker("embedded"):
             item.add_marker(pytest.mark.skip(
                 reason=f"checks the embedded defaults; {', '.join(_SERVICES)} is set"
