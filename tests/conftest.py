@@ -153,14 +153,17 @@ def live_mode(settings: Any) -> Iterator[str]:
     services.reset_client()
 
 
-def use_standin(settings: Any, server: StandInAPI, *, token: bool = False) -> None:
+def use_standin(settings: Any, server: StandInAPI, *, token: bool = False,
+                short_timeouts: bool = True) -> None:
     """Point the dashboard at the stand-in API server: Basic credentials, or a key
-    and secret with ``token``; timeouts short enough for fault tests."""
+    and secret with ``token``; with ``short_timeouts`` a 1.5 s deadline (fault
+    tests), else the configured timeouts (a deliberately slow stand-in)."""
     settings.DEMO_MODE = False
     settings.CXENGAGE_API_URL = server.url
     settings.CXENGAGE_CREDENTIALS = (
         {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"} if token
         else {"username": "api-user", "password": "pw", "api_key": "", "api_secret": ""}
     )
-    settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
+    if short_timeouts:
+        settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
     services.reset_client()

@@ -12,10 +12,9 @@ import pytest
 import respx
 from django.core.cache import cache
 
-from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
 from dashboard.interactions import services
-from tests.conftest import LIVE_API, allow_contact_details, load_fixture
+from tests.conftest import LIVE_API, load_fixture, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +26,7 @@ UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 @pytest.fixture
 def viewer(client: Any, django_user_model: Any, live_mode: str, settings: Any) -> Any:
-    user = django_user_model.objects.create_user("cache-viewer", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
+    return sign_in(client, django_user_model, "cache-viewer", tenants=[TENANT])
 
 
 def slow_answer(request: httpx.Request) -> httpx.Response:

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.accounts.models import TenantGrant
 from dashboard.interactions import services
-from tests.conftest import allow_contact_details, load_fixture
+from tests.conftest import load_fixture, sign_in, use_standin
 from tests.standin import Behaviour, StandInAPI
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +24,14 @@ KEY = f"GET /v1/tenants/{TENANT}/interactions/{IID}"
 def api(settings: Any) -> Iterator[StandInAPI]:
     with StandInAPI() as server:
         server.interactions[(TENANT, IID)] = load_fixture("reference-sample.json")
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = server.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"}
-        settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
-        services.reset_client()
+        use_standin(settings, server, token=True)
         yield server
         services.reset_client()
 
 
 @pytest.fixture
 def viewer(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_user("viewer", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
+    return sign_in(client, django_user_model, "viewer", tenants=[TENANT])
 
 
 def test_live_data_through_token_auth(api: StandInAPI, viewer: Any) -> None:
