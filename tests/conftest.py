@@ -22,6 +22,12 @@ from tests.standin import StandInAPI
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LIVE_API = "https://api.cxengage.test"
+#: The reference sample's tenant and interaction (fixtures/reference-sample.json), its
+#: page, and where the dashboard asks for it in live mode (``live_mode``).
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
+PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
+UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 # -- Hypothesis ------------------------------------------------------------------
 # ``ci`` (the default) keeps every property test to seconds; a nightly run sets

@@ -14,14 +14,9 @@ from django.core.cache import cache
 
 from dashboard.cxengage import errors
 from dashboard.interactions import services
-from tests.conftest import LIVE_API, load_fixture, sign_in
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
 pytestmark = pytest.mark.django_db
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ import httpx
 import pytest
 import respx
 
-from tests.conftest import LIVE_API, load_fixture, sign_in
+from tests.conftest import PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
 pytestmark = pytest.mark.django_db
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 @pytest.fixture

@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 
 from dashboard.interactions import services
-from tests.conftest import load_fixture, sign_in, use_standin
+from tests.conftest import IID, PAGE, TENANT, load_fixture, sign_in, use_standin
 from tests.standin import Behaviour, StandInAPI
 
 pytestmark = pytest.mark.django_db
 
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
 KEY = f"GET /v1/tenants/{TENANT}/interactions/{IID}"
 
 
