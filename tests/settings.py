@@ -2,11 +2,32 @@
 
 The test client and the live server speak http; TLS-only settings are tested
 separately by running the real settings module with DJANGO_HTTPS on.
+
+Under pytest-xdist each worker gets a Redis database of its own (REDIS_URL's
+number plus the worker's index), since every test clears the cache (FLUSHDB)
+and one worker must not empty the cache under another's test. The worker's
+URL goes back into the environment for the suites that hand it to processes
+of their own (tests/test_replicas.py). PostgreSQL needs nothing of the kind:
+pytest-django gives each worker a test database of its own.
 """
 
 import os
+import re
 
 os.environ.setdefault("DJANGO_HTTPS", "0")
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """``redis://host:port/1`` for worker ``gw2`` -> ``redis://host:port/3``."""
+    match = re.fullmatch(r"(redis://[^/]+)(?:/(\d*))?", url.strip())
+    if not match or not worker.startswith("gw"):
+        return url
+    return f"{match.group(1)}/{int(match.group(2) or 0) + int(worker[2:])}"
+
+
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["REDIS_URL"] = _worker_redis_url(os.environ["REDIS_URL"],
+                                                os.environ["PYTEST_XDIST_WORKER"])
 
 from dashboard.settings import *  # noqa: E402,F403
 

@@ -12,26 +12,17 @@ import pytest
 import respx
 from django.core.cache import cache
 
-from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
-from tests.conftest import LIVE_API, allow_contact_details, load_fixture
+from dashboard.interactions import cache as services
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
 pytestmark = pytest.mark.django_db
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 @pytest.fixture
 def viewer(client: Any, django_user_model: Any, live_mode: str, settings: Any) -> Any:
-    user = django_user_model.objects.create_user("cache-viewer", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
+    return sign_in(client, django_user_model, "cache-viewer", tenants=[TENANT])
 
 
 def slow_answer(request: httpx.Request) -> httpx.Response:
@@ -74,7 +65,7 @@ def test_waiters_get_the_leaders_failure_at_once(live_mode: str) -> None:
 
         with ThreadPoolExecutor(8) as pool:
             kinds = list(pool.map(ask, range(8)))
-    assert kinds == ["server_error"] * 8
+    assert kinds == ["unavailable"] * 8
     assert route.call_count == 1  # 500 is not retried, and nobody asked again
 
 

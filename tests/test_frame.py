@@ -9,24 +9,15 @@ import httpx
 import pytest
 import respx
 
-from dashboard.accounts.models import TenantGrant
-from tests.conftest import LIVE_API, allow_contact_details, load_fixture
+from tests.conftest import PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
 pytestmark = pytest.mark.django_db
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 @pytest.fixture
 def viewer(client: Any, django_user_model: Any, live_mode: str, settings: Any) -> Any:
     settings.PAGE_FRAME_AFTER = 0.15
-    user = django_user_model.objects.create_user("frame-viewer", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
+    return sign_in(client, django_user_model, "frame-viewer", tenants=[TENANT])
 
 
 def test_slow_api_gets_the_frame_first(viewer: Any) -> None:

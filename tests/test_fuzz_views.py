@@ -4,6 +4,12 @@ never markup from the data.
 Each example is served by respx in live mode and requested as the page, the
 timeline partial, detail panels (``?focus=``), the raw view and download, and
 the dossier, by a viewer who may see contact details and by one who may not.
+
+The browser suite covers the same pages, so under the default ``ci`` Hypothesis
+profile this suite runs a representative cut: 25 generated interactions, and
+each hostile payload, field or timestamp once with the viewers or zones taken in
+turn (``pairs``). HYPOTHESIS_PROFILE=thorough runs 250 and every combination;
+FUZZ_EXAMPLES sets the number of generated interactions either way.
 """
 
 from __future__ import annotations
@@ -21,10 +27,9 @@ from hypothesis import HealthCheck, Phase, event, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
-from tests.conftest import LIVE_API, allow_contact_details
+from dashboard.interactions import cache as services
+from tests.conftest import LIVE_API, fuzz_examples, pairs, sign_in
 from tests.hostile import (
     INTERACTION,
     ONE_MB,
@@ -51,14 +56,11 @@ def viewers(client: Any, django_user_model: Any, live_mode: str, settings: Any) 
     """Two signed-in clients of tenant TENANT: with and without the contact-details permission."""
     # No slow-API loading frame: every page request here renders the interaction itself.
     settings.PAGE_FRAME_AFTER = 0
-    full = django_user_model.objects.create_user("fuzz-full", password="pw-for-tests-1")
-    masked = django_user_model.objects.create_user("fuzz-masked", password="pw-for-tests-1")
-    for user in (full, masked):
-        TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(full))
-    other = Client()
-    other.force_login(masked)
-    return {"full": client, "masked": other}
+    return {
+        "full": sign_in(client, django_user_model, "fuzz-full", tenants=[TENANT]),
+        "masked": sign_in(Client(), django_user_model, "fuzz-masked", tenants=[TENANT],
+                          contact_details=False),
+    }
 
 
 def _fresh() -> None:
@@ -311,9 +313,7 @@ ZONES = ["", "Pacific/Kiritimati", "Etc/GMT+12", "America/Halifax"]
 
 
 @hyp_settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")),
-    deadline=None,
-    database=None,  # no .hypothesis/ directory written into the project
+    max_examples=fuzz_examples(ci=25, thorough_run=250),
     # No shrinking unless asked (FUZZ_SHRINK=1): on a failure it can take minutes, and every bug
     # found so far is pinned by a small explicit test below.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
@@ -338,9 +338,10 @@ def test_generated_interactions_never_crash_or_inject(viewers: dict[str, Client]
 
 # -- the hostile list, each in every rendered field ------------------------------
 
+WHO = [("full", "full"), ("masked", "masked")]
 
-@pytest.mark.parametrize("payload", [p for _, p in SMALL_PAYLOADS], ids=[k for k, _ in SMALL_PAYLOADS])
-@pytest.mark.parametrize("who", ["full", "masked"])
+
+@pytest.mark.parametrize(("payload", "who"), pairs(SMALL_PAYLOADS, WHO))
 def test_hostile_payload_in_every_field(viewers: dict[str, Client], payload: str, who: str) -> None:
     body = hostile_interaction(payload)
     seen, text = exercise(viewers[who], json.dumps(body).encode(), is_object=True, payloads=(payload,))
@@ -512,17 +513,20 @@ def test_huge_ivr_time_without_queues(viewers: dict[str, Client], start: str | N
     exercise(viewers["full"], json.dumps(body).encode(), is_object=True)
 
 
+EXTREME_INSTANTS = [
+    ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
+    ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"),
+    ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"),
+    (631_152_000, 7_258_118_400),
+    ("2017-12-07T19:20:33Z", "2017-12-07T19:20:33Z"),
+]
+EXTREME_ZONES = ["", "Pacific/Kiritimati", "Etc/GMT+12"]
+
+
 @pytest.mark.parametrize(
-    "timestamps",
-    [
-        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
-        ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"),
-        ("0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"),
-        (631_152_000, 7_258_118_400),
-        ("2017-12-07T19:20:33Z", "2017-12-07T19:20:33Z"),
-    ],
+    ("timestamps", "zone"),
+    pairs([(f"{a}-{b}", (a, b)) for a, b in EXTREME_INSTANTS], [(z or "UTC", z) for z in EXTREME_ZONES]),
 )
-@pytest.mark.parametrize("zone", ["", "Pacific/Kiritimati", "Etc/GMT+12"])
 def test_extreme_timestamps(viewers: dict[str, Client], timestamps: tuple[Any, Any], zone: str) -> None:
     """Instants at the ends of what Python can hold, shown in UTC and in the viewer's own zone (``tz`` cookie)."""
     start, end = timestamps
@@ -571,8 +575,7 @@ def _csv_cells_are_inert(content: bytes) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("payload", [p for _, p in SMALL_PAYLOADS], ids=[k for k, _ in SMALL_PAYLOADS])
-@pytest.mark.parametrize("who", ["full", "masked"])
+@pytest.mark.parametrize(("payload", "who"), pairs(SMALL_PAYLOADS, WHO))
 def test_hostile_payload_in_lists(viewers: dict[str, Client], payload: str, who: str) -> None:
     client = viewers[who]
     rows = _list_rows(payload)
@@ -624,8 +627,9 @@ LIST_FIELDS = ["hooks", "segments", "queues", "agents", "messagingTranscript", "
 ODD_SHAPES = [1, True, "text", {"a": 1}, [1, None, "x"]]
 
 
-@pytest.mark.parametrize("shape", ODD_SHAPES, ids=[type(v).__name__ for v in ODD_SHAPES])
-@pytest.mark.parametrize("field", LIST_FIELDS)
+@pytest.mark.parametrize(
+    ("field", "shape"), pairs([(f, f) for f in LIST_FIELDS], [(type(v).__name__, v) for v in ODD_SHAPES])
+)
 def test_list_and_record_fields_of_the_wrong_shape(viewers: dict[str, Client], field: str, shape: Any) -> None:
     """A list or record field holding a number, a flag, text, or the other container: shown as unknown,
     for both viewers (the masked one goes through ``mask_raw`` too), never a 500."""

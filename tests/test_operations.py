@@ -19,17 +19,12 @@ from django.core.cache import caches
 from django.db import OperationalError, connections
 from django.test import override_settings
 
-from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage.client import ClientConfig, CxEngageClient
 from dashboard.logs import AccessJsonFormatter, JsonFormatter, RequestIDFilter
 from dashboard.request_context import bind_request_id, clear_request_id, current_request_id
-from tests.conftest import LIVE_API, load_fixture
+from tests.conftest import IID, LIVE_API, PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 HEX32 = r"^[0-9a-f]{32}$"
 
 
@@ -144,10 +139,7 @@ def captured_log() -> Iterator[io.StringIO]:
 
 @pytest.fixture
 def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
-    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(user)
-    return client
+    return sign_in(client, django_user_model, "live", tenants=[TENANT], contact_details=False)
 
 
 @pytest.mark.django_db

@@ -8,17 +8,13 @@ from typing import Any
 
 import pytest
 
-from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
-from tests.conftest import allow_contact_details, load_fixture
+from dashboard.interactions import cache as services
+from tests.conftest import IID, PAGE, TENANT, load_fixture, sign_in, use_standin
 from tests.standin import Behaviour, StandInAPI
 
 pytestmark = pytest.mark.django_db
 
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
 KEY = f"GET /v1/tenants/{TENANT}/interactions/{IID}"
 
 
@@ -26,21 +22,14 @@ KEY = f"GET /v1/tenants/{TENANT}/interactions/{IID}"
 def api(settings: Any) -> Iterator[StandInAPI]:
     with StandInAPI() as server:
         server.interactions[(TENANT, IID)] = load_fixture("reference-sample.json")
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = server.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"}
-        settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
-        reset_client()
+        use_standin(settings, server, token=True)
         yield server
         reset_client()
 
 
 @pytest.fixture
 def viewer(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_user("viewer", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
+    return sign_in(client, django_user_model, "viewer", tenants=[TENANT])
 
 
 def test_live_data_through_token_auth(api: StandInAPI, viewer: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,8 @@ from dashboard.interactions.timeline import (
 )
 
 PROJECT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = PROJECT / ".venv" / "bin" / "python"
+# The interpreter running the tests: the project's .venv under `make test`, any venv elsewhere.
+VENV_PYTHON = Path(sys.executable)
 PAYLOADS = Path(dashboard.demo.__file__).resolve().parent / "payloads"
 
 #: The interaction start used by the hand-built payloads.

@@ -14,14 +14,9 @@ from django.urls import reverse
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID, catalogue
-from tests.conftest import allow_contact_details, LIVE_API, load_fixture
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM, allow_contact_details, load_fixture
 
 pytestmark = pytest.mark.django_db
-
-TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
-IID = "b2109780-db83-11e7-9709-c2b07aa3bee9"
-PAGE = f"/tenants/{TENANT}/interactions/{IID}/"
-UPSTREAM = f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{IID}"
 
 
 def html(response: Any) -> str:

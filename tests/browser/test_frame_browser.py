@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
-from tests.conftest import load_fixture
+from dashboard.interactions import cache as services
+from tests.conftest import load_fixture, use_standin
 from tests.standin import Behaviour, StandInAPI
 
 TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
@@ -28,10 +28,7 @@ def slow_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
         api.script(f"GET /v1/tenants/{TENANT}/interactions/{IID}",
                    Behaviour(delay=1.5, body=json.dumps(body).encode(), times=1))
         settings.PAGE_FRAME_AFTER = 0.15
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = api.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
-        reset_client()
+        use_standin(settings, api, short_timeouts=False)
         yield api
         reset_client()
 

@@ -38,9 +38,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.interactions import cache as services
-from dashboard.cxengage.factory import reset_client
-from tests.conftest import allow_contact_details
+from tests.conftest import allow_contact_details, use_standin
 from tests.hostile import (
     INTERACTION,
     ONE_MB,
@@ -86,11 +84,8 @@ def standin() -> Iterator[StandInAPI]:
 @pytest.fixture
 def hostile_api(standin: StandInAPI, settings: Any) -> StandInAPI:
     """The dashboard, in this test, reads the (module-wide) stand-in API."""
-    settings.DEMO_MODE = False
-    settings.CXENGAGE_API_URL = standin.url
-    settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
     settings.PAGE_FRAME_AFTER = 0
-    reset_client()
+    use_standin(settings, standin, short_timeouts=False)
     standin.behaviours.clear()
     standin.interactions.clear()
     standin.requests.clear()

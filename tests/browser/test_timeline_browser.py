@@ -12,8 +12,9 @@ import pytest
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
+from dashboard.interactions import cache as services
+from tests.conftest import use_standin
 from tests.standin import StandInAPI
 
 TRANSFER_CHAIN = "064b25de-d866-11f1-89a5-b6abb79db4df"
@@ -125,12 +126,9 @@ def live_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
     tenant = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
     TenantGrant.objects.create(user=viewer, tenant_id=tenant)
     with StandInAPI() as api:
-        settings.DEMO_MODE = False
-        settings.CXENGAGE_API_URL = api.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
         settings.TIMELINE_POLL_SECONDS = 1
         settings.CACHE_TTL_IN_PROGRESS = 0.5
-        reset_client()
+        use_standin(settings, api, short_timeouts=False)
         yield api
         reset_client()
 
