@@ -44,7 +44,11 @@ if _format == "json":
         "root": {"level": "WARNING", "handlers": ["error_console"]},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["access_console"], "propagate": False},
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": ["access_console"],
+                "propagate": False,
+            },
         },
         "handlers": {
             "error_console": {

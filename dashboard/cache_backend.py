@@ -95,7 +95,11 @@ class Breaker:
             self._logged_at = now
         log.warning(
             "cache %s unreachable (%s): %s: %s; serving without it, next try in %g s",
-            self.name, action, type(exc).__name__, str(exc)[:200], self.retry_seconds,
+            self.name,
+            action,
+            type(exc).__name__,
+            str(exc)[:200],
+            self.retry_seconds,
             extra={"cache": self.name, "failure": type(exc).__name__, "cache_action": action},
         )
 
@@ -108,8 +112,9 @@ class Breaker:
             down_for = time.monotonic() - self._down_since
             self._failed_at = self._down_since = self._logged_at = None
             self.last_failure = None
-        log.info("cache %s reachable again after %.1f s", self.name, down_for,
-                 extra={"cache": self.name})
+        log.info(
+            "cache %s reachable again after %.1f s", self.name, down_for, extra={"cache": self.name}
+        )
 
     def is_down(self) -> bool:
         """True from a failure until the next successful call."""
@@ -167,15 +172,17 @@ class FailOpenRedisCache(RedisCache):
         self.breaker.succeeded()
         return result
 
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
-            version: int | None = None) -> bool:
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._guard("add", True, super().add, key, value, timeout, version)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._guard("get", default, super().get, key, default, version)
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
-            version: int | None = None) -> None:
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
         self._guard("set", None, super().set, key, value, timeout, version)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
@@ -198,8 +205,9 @@ class FailOpenRedisCache(RedisCache):
     # decr, get_or_set, incr_version and decr_version are BaseCache's, built on
     # the methods above, and so fail open with them; so do the async a* methods.
 
-    def set_many(self, data: Mapping[Any, Any], timeout: Any = DEFAULT_TIMEOUT,
-                 version: int | None = None) -> list[Any]:
+    def set_many(
+        self, data: Mapping[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
         # Django's contract: the keys that were not stored.
         return self._guard("set_many", list(data), super().set_many, data, timeout, version)
 

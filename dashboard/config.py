@@ -171,6 +171,8 @@ def crm_link_templates(env: Mapping[str, str], *, demo: bool) -> dict[str, str]:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ImproperlyConfigured(f"{name} must be an http(s) URL template, not {value!r}.")
         if "{hookId}" not in template:
-            raise ImproperlyConfigured(f"{name} must contain {{hookId}} where the record's ID goes.")
+            raise ImproperlyConfigured(
+                f"{name} must contain {{hookId}} where the record's ID goes."
+            )
         templates[hook_type] = template
     return templates

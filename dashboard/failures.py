@@ -117,9 +117,7 @@ FAILURES: tuple[tuple[type[errors.CxEngageError], Failure], ...] = (
     ),
 )
 
-_FALLBACK = Failure(
-    502, "The CxEngage API failed", "The API could not be asked. Try again.", True
-)
+_FALLBACK = Failure(502, "The CxEngage API failed", "The API could not be asked. Try again.", True)
 
 
 def failure_for(exc: errors.CxEngageError) -> Failure:

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
-from django.http import HttpRequest
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -120,7 +120,9 @@ DATABASE_RETRY_AFTER = 10
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The 503 page for an unreachable database, logged with the error."""
     log.error(
-        "database unreachable: %s: %s", type(exc).__name__, str(exc).strip()[:300],
+        "database unreachable: %s: %s",
+        type(exc).__name__,
+        str(exc).strip()[:300],
         extra={"dependency": "database", "failure": type(exc).__name__, "path": request.path},
     )
     body = render_to_string(  # no request: no context processors, no user, no session

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hyp_settings
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.demo.api import DEMO_TENANT_ID
 from dashboard.cxengage.factory import reset_client
+from dashboard.demo.api import DEMO_TENANT_ID
 from dashboard.interactions import cache as services
 from tests.standin import StandInAPI
 
@@ -89,9 +89,11 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
         if name in ONE_WORKER_MODULES:
             item.add_marker(pytest.mark.xdist_group(name))
         if _SERVICES and item.get_closest_marker("embedded"):
-            item.add_marker(pytest.mark.skip(
-                reason=f"checks the embedded defaults; {', '.join(_SERVICES)} is set"
-            ))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"checks the embedded defaults; {', '.join(_SERVICES)} is set"
+                )
+            )
 
 
 def load_fixture(name: str) -> Any:
@@ -152,7 +154,10 @@ def live_mode(settings: Any) -> Iterator[str]:
     settings.DEMO_MODE = False
     settings.CXENGAGE_API_URL = LIVE_API
     settings.CXENGAGE_CREDENTIALS = {
-        "username": "api-user", "password": "s3cret-pw", "api_key": "", "api_secret": "",
+        "username": "api-user",
+        "password": "s3cret-pw",
+        "api_key": "",
+        "api_secret": "",
     }
     settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 2.0, "deadline": 3.0}
     reset_client()
@@ -160,15 +165,17 @@ def live_mode(settings: Any) -> Iterator[str]:
     reset_client()
 
 
-def use_standin(settings: Any, server: StandInAPI, *, token: bool = False,
-                short_timeouts: bool = True) -> None:
+def use_standin(
+    settings: Any, server: StandInAPI, *, token: bool = False, short_timeouts: bool = True
+) -> None:
     """Point the dashboard at the stand-in API server: Basic credentials, or a key
     and secret with ``token``; with ``short_timeouts`` a 1.5 s deadline (fault
     tests), else the configured timeouts (a deliberately slow stand-in)."""
     settings.DEMO_MODE = False
     settings.CXENGAGE_API_URL = server.url
     settings.CXENGAGE_CREDENTIALS = (
-        {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"} if token
+        {"username": "", "password": "", "api_key": "key-1", "api_secret": "secret-1"}
+        if token
         else {"username": "api-user", "password": "pw", "api_key": "", "api_secret": ""}
     )
     if short_timeouts:

@@ -91,7 +91,11 @@ def reference() -> dict[str, Any]:
 
 
 def hostile_interaction(
-    payload: str, *, tenant_id: str = TENANT, interaction_id: str = INTERACTION, flagged: bool = True
+    payload: str,
+    *,
+    tenant_id: str = TENANT,
+    interaction_id: str = INTERACTION,
+    flagged: bool = True,
 ) -> dict[str, Any]:
     """The reference interaction with ``payload`` in every string field the page renders.
 
@@ -128,8 +132,16 @@ def hostile_interaction(
             p,
         ],
         hooks=[
-            {"interactionHookId": p, "hookType": p, "hookSubType": p, "hookId": p, "hookName": p,
-             "hookedBy": p, "agentId": p, "timestamp": "2017-12-07T19:21:00Z"},
+            {
+                "interactionHookId": p,
+                "hookType": p,
+                "hookSubType": p,
+                "hookId": p,
+                "hookName": p,
+                "hookedBy": p,
+                "agentId": p,
+                "timestamp": "2017-12-07T19:21:00Z",
+            },
             # A configured CRM: the link is built from the (quoted) payload.
             {"hookType": "zendesk", "hookId": p, "hookName": p, "hookSubtype": p},
         ],
@@ -151,15 +163,34 @@ def hostile_interaction(
         body.update(flagged=True, flagType=p, flagTimestamp="2017-12-07T19:22:07Z")
     body["details"].update(customer=p, contactPoint=p, channelType=p, direction=p, csat=p)
     segment = body["segments"][0]
-    segment.update(segmentStartType=p, segmentEndType=p, segmentExtensionType=p, segmentExtensionValue=p,
-                   segmentAgentId=p, segmentToAgentId=p, segmentExtraField=p)
+    segment.update(
+        segmentStartType=p,
+        segmentEndType=p,
+        segmentExtensionType=p,
+        segmentExtensionValue=p,
+        segmentAgentId=p,
+        segmentToAgentId=p,
+        segmentExtraField=p,
+    )
     segment[p] = p
     queue = body["queues"][0]
-    queue.update(queueName=p, queueType=p, queueEntryType=p, queueExitType=p, platformQueueId=p,
-                 queueExtraField=p, agentId=AGENT_ID)
+    queue.update(
+        queueName=p,
+        queueType=p,
+        queueEntryType=p,
+        queueExitType=p,
+        platformQueueId=p,
+        queueExtraField=p,
+        agentId=AGENT_ID,
+    )
     queue[p] = p
-    second_queue = {**copy.deepcopy(queue), "interactionQueueId": p, "queueId": p,
-                    "startTimestamp": "2017-12-07T19:21:10Z", "endTimestamp": "2017-12-07T19:21:40Z"}
+    second_queue = {
+        **copy.deepcopy(queue),
+        "interactionQueueId": p,
+        "queueId": p,
+        "startTimestamp": "2017-12-07T19:21:10Z",
+        "endTimestamp": "2017-12-07T19:21:40Z",
+    }
     agent = {
         "interactionAgentId": "c0a8e5b0-0000-4000-8000-0000000000aa",
         "agentId": AGENT_ID,
@@ -174,8 +205,13 @@ def hostile_interaction(
         "agentExtraField": p,
         p: p,
     }
-    second_agent = {**agent, "interactionAgentId": p, "agentId": p,
-                     "startTimestamp": "2017-12-07T19:21:20Z", "endTimestamp": "2017-12-07T19:21:50Z"}
+    second_agent = {
+        **agent,
+        "interactionAgentId": p,
+        "agentId": p,
+        "startTimestamp": "2017-12-07T19:21:20Z",
+        "endTimestamp": "2017-12-07T19:21:50Z",
+    }
     body["queues"] = [queue, second_queue]
     body["agents"] = [agent, second_agent]
     return body
@@ -185,9 +221,7 @@ def hostile_interaction(
 
 #: Elements the app's own templates produce; anything else came from data.
 ALLOWED_TAGS = frozenset(
-    """html head meta title link script body a header nav span strong form input button main section
-    div h1 h2 h3 h4 p code dl dt dd label svg defs pattern rect g line text circle ul li ol time table
-    thead tbody tr th td pre br details summary select option textarea noscript progress""".split()
+    ["html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "span", "strong", "form", "input", "button", "main", "section", "div", "h1", "h2", "h3", "h4", "p", "code", "dl", "dt", "dd", "label", "svg", "defs", "pattern", "rect", "g", "line", "text", "circle", "ul", "li", "ol", "time", "table", "thead", "tbody", "tr", "th", "td", "pre", "br", "details", "summary", "select", "option", "textarea", "noscript", "progress"]
 )
 _SCHEMES_OK = re.compile(r"^(https?://|/|\?|#|[A-Za-z0-9._~%-]*(?:[/?#]|$))")
 
@@ -243,7 +277,9 @@ def markup_problems(html: str) -> list[str]:
             value = value or ""
             if name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
                 problems.append(f"<{tag} {name}=…>")
-            if name in ("href", "xlink:href", "src", "action", "formaction") and not href_is_safe(value):
+            if name in ("href", "xlink:href", "src", "action", "formaction") and not href_is_safe(
+                value
+            ):
                 problems.append(f"<{tag} {name}={value[:60]!r}>")
             if name in ("hx-trigger", "data-hx-trigger") and not _own_trigger(tag, names):
                 problems.append(f"<{tag} hx-trigger={value[:60]!r}> not one of the app's own")
@@ -268,7 +304,7 @@ def raw_payload_leaks(html: str, payload: str) -> list[str]:
     if re.search(r"[<>\"']", payload) and payload.strip() and payload in html:
         leaks.append("the payload verbatim")
     for match in re.finditer(r"<\s*script", payload, re.IGNORECASE):
-        needle = payload[match.start(): match.start() + 40]
+        needle = payload[match.start() : match.start() + 40]
         if needle in html:
             leaks.append(f"unescaped {needle!r}")
     return leaks

@@ -40,8 +40,19 @@ DEFAULT_TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
 #: Settings read from the environment that the caller's shell must not slip in;
 #: everything the processes see of these comes from ``dashboard_processes``.
 _SCRUBBED_PREFIXES = (
-    "CXENGAGE_", "CACHE_", "DJANGO_", "REDIS_", "DATABASE_", "GUNICORN_", "WEB_CONCURRENCY",
-    "TIMELINE_", "FLAGGED_", "LOGIN_", "CRM_LINK_", "DASHBOARD_", "STATIC_MANIFEST",
+    "CXENGAGE_",
+    "CACHE_",
+    "DJANGO_",
+    "REDIS_",
+    "DATABASE_",
+    "GUNICORN_",
+    "WEB_CONCURRENCY",
+    "TIMELINE_",
+    "FLAGGED_",
+    "LOGIN_",
+    "CRM_LINK_",
+    "DASHBOARD_",
+    "STATIC_MANIFEST",
 )
 _SCRUBBED_NAMES = {"HOST", "PORT", "PAGE_FRAME_AFTER"}
 
@@ -124,7 +135,9 @@ class Dashboards:
                 log.write(f"\n--- exited with {proc.returncode}; started again ---\n".encode())
                 log.flush()
                 self.procs[index] = _start(self.commands[index], self.env, log)
-            _wait_until_up(self.ports[index], self.procs[index], self.logs[index], self.startup_timeout)
+            _wait_until_up(
+                self.ports[index], self.procs[index], self.logs[index], self.startup_timeout
+            )
             _warm_up(self.urls[index], self.session, self.workers)
             again.append(index)
         return again
@@ -151,14 +164,18 @@ def _wait_until_up(port: int, proc: subprocess.Popen[bytes], log: Path, timeout:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn on {port} exited ({proc.returncode}); its log:\n{_tail(log)}")
+            raise RuntimeError(
+                f"gunicorn on {port} exited ({proc.returncode}); its log:\n{_tail(log)}"
+            )
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn on {port} did not answer /healthz in {timeout:.0f} s:\n{_tail(log)}")
+    raise RuntimeError(
+        f"gunicorn on {port} did not answer /healthz in {timeout:.0f} s:\n{_tail(log)}"
+    )
 
 
 def _warm_up(url: str, session: str, workers: int) -> None:
@@ -192,11 +209,17 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait(timeout=10)
 
 
-def base_env(tmp_path: Path, api_url: str, *, redis_url: str | None = None,
-             env: Mapping[str, str] | None = None) -> dict[str, str]:
+def base_env(
+    tmp_path: Path,
+    api_url: str,
+    *,
+    redis_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The environment the processes (and the setup subprocess) run with."""
     inherited = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in _SCRUBBED_NAMES and not k.startswith(_SCRUBBED_PREFIXES)
     }
     result = {
@@ -251,31 +274,57 @@ def dashboard_processes(
     tenants = [tenant] if isinstance(tenant, str) else list(tenant)
     setup = subprocess.run(
         [python, "-c", _SETUP, username, ",".join(tenants), "1" if contact_details else "0"],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if setup.returncode != 0:
         raise RuntimeError(f"setting up the database failed:\n{setup.stdout}\n{setup.stderr}")
-    session = next(line.split()[1] for line in setup.stdout.splitlines()
-                   if line.startswith("SESSION "))
+    session = next(
+        line.split()[1] for line in setup.stdout.splitlines() if line.startswith("SESSION ")
+    )
 
     gunicorn = str(Path(python).parent / "gunicorn")
-    dashboards = Dashboards(urls=[], ports=[], session=session, logs=[], env=full_env, procs=[],
-                            commands=[], workers=workers, startup_timeout=startup_timeout)
+    dashboards = Dashboards(
+        urls=[],
+        ports=[],
+        session=session,
+        logs=[],
+        env=full_env,
+        procs=[],
+        commands=[],
+        workers=workers,
+        startup_timeout=startup_timeout,
+    )
     try:
         for _ in range(count):
             port = free_port()
             log_path = tmp_path / f"gunicorn-{port}.log"
-            command = [gunicorn, "dashboard.wsgi", "--bind", f"127.0.0.1:{port}",
-                       "--workers", str(workers), "--threads", str(threads),
-                       "--worker-class", "gthread", "--timeout", "30"]
+            command = [
+                gunicorn,
+                "dashboard.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "30",
+            ]
             with open(log_path, "wb") as log:  # the child keeps its own descriptor
                 dashboards.procs.append(_start(command, full_env, log))
             dashboards.urls.append(f"http://127.0.0.1:{port}")
             dashboards.ports.append(port)
             dashboards.commands.append(command)
             dashboards.logs.append(log_path)
-        for port, proc, log_path in zip(dashboards.ports, dashboards.procs, dashboards.logs,
-                                        strict=True):
+        for port, proc, log_path in zip(
+            dashboards.ports, dashboards.procs, dashboards.logs, strict=True
+        ):
             _wait_until_up(port, proc, log_path, startup_timeout)
         for url in dashboards.urls:
             _warm_up(url, session, workers)

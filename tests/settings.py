@@ -26,8 +26,9 @@ def _worker_redis_url(url: str, worker: str) -> str:
 
 
 if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["REDIS_URL"] = _worker_redis_url(os.environ["REDIS_URL"],
-                                                os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["REDIS_URL"] = _worker_redis_url(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
 
 from dashboard.settings import *  # noqa: E402,F403
 

@@ -58,7 +58,7 @@ class StandInAPI:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
                 path = urlsplit(self.path).path
@@ -75,7 +75,7 @@ class StandInAPI:
                     return
                 self._send(404, b'{"message": "no"}')
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 path = parts.path
                 with api.lock:
@@ -101,7 +101,9 @@ class StandInAPI:
                     return
                 self._send(404, b'{"message": "Not found"}')
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, body: bytes, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -122,8 +124,12 @@ class StandInAPI:
         bodies = [b for (t, _), b in self.interactions.items() if t == tenant_id]
         limit, offset = int(query.get("limit", 100)), int(query.get("offset", 0))
         return {
-            "page": offset // max(limit, 1), "limit": limit, "offset": offset, "total": len(bodies),
-            "tenantId": tenant_id, "results": bodies[offset: offset + limit],
+            "page": offset // max(limit, 1),
+            "limit": limit,
+            "offset": offset,
+            "total": len(bodies),
+            "tenantId": tenant_id,
+            "results": bodies[offset : offset + limit],
         }
 
     def _misbehave(self, handler: BaseHTTPRequestHandler, key: str) -> bool:
@@ -161,12 +167,12 @@ class StandInAPI:
         handler.end_headers()
         if behaviour.chunked:
             for start in range(0, len(body), 65536):
-                piece = body[start: start + 65536]
+                piece = body[start : start + 65536]
                 handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             handler.wfile.write(b"0\r\n\r\n")
         elif behaviour.trickle:
             for i in range(len(body)):
-                handler.wfile.write(body[i: i + 1])
+                handler.wfile.write(body[i : i + 1])
                 handler.wfile.flush()
                 if self._stop.wait(behaviour.trickle):
                     break

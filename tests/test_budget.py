@@ -59,14 +59,18 @@ def test_past_the_limit_the_user_waits_for_the_next_minute(
 
 
 @pytest.mark.django_db
-def test_the_budget_fails_open_when_the_cache_is_down(django_user_model: Any, settings: Any) -> None:
+def test_the_budget_fails_open_when_the_cache_is_down(
+    django_user_model: Any, settings: Any
+) -> None:
     settings.API_BUDGET_LIST_PAGES_PER_MINUTE = 2
     alice = django_user_model.objects.create_user("alice")
-    down = {"default": {
-        "BACKEND": "dashboard.cache_backend.FailOpenRedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-    }}
+    down = {
+        "default": {
+            "BACKEND": "dashboard.cache_backend.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
     with override_settings(CACHES=down):
         for _ in range(20):
             spend_list_scan(alice)  # never refused: nobody can count

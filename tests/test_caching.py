@@ -13,7 +13,6 @@ import respx
 from django.core.cache import cache
 
 from dashboard.cxengage import errors
-from dashboard.cxengage.factory import reset_client
 from dashboard.interactions import cache as services
 from tests.conftest import IID, PAGE, TENANT, UPSTREAM, load_fixture, sign_in
 
@@ -133,8 +132,12 @@ def test_etag_gives_304_on_repeat(viewer: Any) -> None:
         tag = first["ETag"]
         repeat = viewer.get(PAGE, HTTP_IF_NONE_MATCH=tag)
         partial = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
-        partial_repeat = viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline",
-                                    HTTP_IF_NONE_MATCH=partial["ETag"])
+        partial_repeat = viewer.get(
+            PAGE,
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="timeline",
+            HTTP_IF_NONE_MATCH=partial["ETag"],
+        )
         other_focus = viewer.get(PAGE + "?focus=ivr", HTTP_IF_NONE_MATCH=tag)
     assert first.status_code == 200 and tag
     assert repeat.status_code == 304 and repeat.content == b""

@@ -74,9 +74,7 @@ def api() -> Iterator[respx.MockRouter]:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Replace ``time.sleep`` as the client module sees it; record the requested waits."""
     calls: list[float] = []
-    fake_time = types.SimpleNamespace(
-        monotonic=time.monotonic, time=time.time, sleep=calls.append
-    )
+    fake_time = types.SimpleNamespace(monotonic=time.monotonic, time=time.time, sleep=calls.append)
     monkeypatch.setattr(client_mod, "time", fake_time)
     return calls
 
@@ -110,8 +108,15 @@ def test_list_interactions_sends_exactly_the_api_query_names(api: respx.MockRout
     route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
 
     result = basic_client().list_interactions(
-        TENANT, start=START, end=END, limit=10, offset=20,
-        hook_type="zendesk", hook_sub_type="ticket", hook_id="48213", contact_id="c-9",
+        TENANT,
+        start=START,
+        end=END,
+        limit=10,
+        offset=20,
+        hook_type="zendesk",
+        hook_sub_type="ticket",
+        hook_id="48213",
+        contact_id="c-9",
     )
 
     assert result == ENVELOPE
@@ -132,11 +137,16 @@ def test_list_interactions_sends_exactly_the_api_query_names(api: respx.MockRout
 def test_list_interactions_leaves_out_filters_not_given(api: respx.MockRouter) -> None:
     route = api.get(LIST_PATH).mock(return_value=httpx.Response(200, json=ENVELOPE))
 
-    basic_client().list_interactions(TENANT, start=START, end=END, limit=1000, offset=0, hook_id="7")
+    basic_client().list_interactions(
+        TENANT, start=START, end=END, limit=1000, offset=0, hook_id="7"
+    )
 
     assert dict(route.calls.last.request.url.params) == {
-        "start": "2024-01-01T00:00:00.000Z", "end": "2024-01-02T12:30:05.123Z",
-        "limit": "1000", "offset": "0", "hookId": "7",
+        "start": "2024-01-01T00:00:00.000Z",
+        "end": "2024-01-02T12:30:05.123Z",
+        "limit": "1000",
+        "offset": "0",
+        "hookId": "7",
     }
 
 
@@ -153,10 +163,26 @@ def test_list_interactions_sends_times_in_utc(api: respx.MockRouter) -> None:
 
 @pytest.mark.parametrize(
     ("limit", "offset", "error"),
-    [(0, 0, ValueError), (1001, 0, ValueError), (-5, 0, ValueError), (10, -1, ValueError),
-     (True, 0, TypeError), (10.0, 0, TypeError), ("10", 0, TypeError), (10, None, TypeError)],
-    ids=["limit-0", "limit-1001", "limit-negative", "offset-negative", "limit-bool", "limit-float",
-         "limit-str", "offset-none"],
+    [
+        (0, 0, ValueError),
+        (1001, 0, ValueError),
+        (-5, 0, ValueError),
+        (10, -1, ValueError),
+        (True, 0, TypeError),
+        (10.0, 0, TypeError),
+        ("10", 0, TypeError),
+        (10, None, TypeError),
+    ],
+    ids=[
+        "limit-0",
+        "limit-1001",
+        "limit-negative",
+        "offset-negative",
+        "limit-bool",
+        "limit-float",
+        "limit-str",
+        "offset-none",
+    ],
 )
 def test_list_interactions_rejects_bad_paging_without_asking(
     api: respx.MockRouter, limit: Any, offset: Any, error: type[Exception]
@@ -182,7 +208,9 @@ def test_list_interactions_rejects_naive_times(api: respx.MockRouter) -> None:
     route = api.route().mock(return_value=httpx.Response(200, json=ENVELOPE))
 
     with pytest.raises(ValueError, match="timezone-aware"):
-        basic_client().list_interactions(TENANT, start=datetime(2024, 1, 1), end=END, limit=1, offset=0)
+        basic_client().list_interactions(
+            TENANT, start=datetime(2024, 1, 1), end=END, limit=1, offset=0
+        )
 
     assert route.call_count == 0
 
@@ -210,7 +238,7 @@ def test_ids_are_escaped_into_a_single_path_segment(api: respx.MockRouter) -> No
     raw_path = route.calls.last.request.url.raw_path.decode()
     prefix = f"/v1/tenants/{TENANT}/interactions/"
     assert raw_path.startswith(prefix), raw_path
-    assert "/" not in raw_path[len(prefix):], raw_path
+    assert "/" not in raw_path[len(prefix) :], raw_path
 
 
 # -- token authentication -------------------------------------------------------------
@@ -375,9 +403,7 @@ def test_gateway_errors_are_retried_three_times_then_server_error(
 def test_503_then_200_returns_body_after_two_calls(
     api: respx.MockRouter, sleeps: list[float]
 ) -> None:
-    route = api.get(PATH).mock(
-        side_effect=[httpx.Response(503), httpx.Response(200, json=BODY)]
-    )
+    route = api.get(PATH).mock(side_effect=[httpx.Response(503), httpx.Response(200, json=BODY)])
 
     assert basic_client().get_interaction(TENANT, IID) == BODY
     assert route.call_count == 2
@@ -621,9 +647,7 @@ def test_deeply_nested_error_body_does_not_raise_recursion_error(
 
 
 def test_redirect_raises_bad_response_and_is_not_followed(api: respx.MockRouter) -> None:
-    api.get(PATH).mock(
-        return_value=httpx.Response(302, headers={"Location": f"{BASE}/elsewhere"})
-    )
+    api.get(PATH).mock(return_value=httpx.Response(302, headers={"Location": f"{BASE}/elsewhere"}))
     elsewhere = api.get("/elsewhere").mock(return_value=httpx.Response(200, json=BODY))
 
     with pytest.raises(errors.BadResponse) as info:
@@ -768,9 +792,7 @@ def test_logs_carry_no_api_secret_or_token(
             httpx.Response(200, json={"token": TOKEN2}),
         ]
     )
-    api.get(PATH).mock(
-        side_effect=[httpx.Response(401), httpx.Response(200, json=BODY)]
-    )
+    api.get(PATH).mock(side_effect=[httpx.Response(401), httpx.Response(200, json=BODY)])
     caplog.set_level(logging.DEBUG)
 
     token_client().get_interaction(TENANT, IID)
@@ -815,19 +837,40 @@ def test_new_http_client_after_fork(api: respx.MockRouter) -> None:
 
 # -- two branches: one class per failure mode ---------------------------------------------
 
-STATUS_BRANCH = [errors.NotFound, errors.Forbidden, errors.AuthenticationFailed, errors.ServerError,
-                 errors.RateLimited]
-CONNECTION_BRANCH = [errors.ConnectionFailed, errors.Timeout, errors.BadResponse,
-                     errors.WrongInteraction]
-EVERY_CLASS = [errors.CxEngageError, errors.APIStatusError, errors.APIConnectionError,
-               *STATUS_BRANCH, *CONNECTION_BRANCH]
+STATUS_BRANCH = [
+    errors.NotFound,
+    errors.Forbidden,
+    errors.AuthenticationFailed,
+    errors.ServerError,
+    errors.RateLimited,
+]
+CONNECTION_BRANCH = [
+    errors.ConnectionFailed,
+    errors.Timeout,
+    errors.BadResponse,
+    errors.WrongInteraction,
+]
+EVERY_CLASS = [
+    errors.CxEngageError,
+    errors.APIStatusError,
+    errors.APIConnectionError,
+    *STATUS_BRANCH,
+    *CONNECTION_BRANCH,
+]
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(404, errors.NotFound), (403, errors.Forbidden), (401, errors.AuthenticationFailed),
-     (500, errors.ServerError), (502, errors.ServerError), (503, errors.ServerError),
-     (504, errors.ServerError), (429, errors.RateLimited)],
+    [
+        (404, errors.NotFound),
+        (403, errors.Forbidden),
+        (401, errors.AuthenticationFailed),
+        (500, errors.ServerError),
+        (502, errors.ServerError),
+        (503, errors.ServerError),
+        (504, errors.ServerError),
+        (429, errors.RateLimited),
+    ],
 )
 def test_each_status_is_its_own_class_in_the_status_branch(
     api: respx.MockRouter, sleeps: list[float], status: int, expected: type[errors.CxEngageError]
@@ -874,9 +917,7 @@ def test_refused_connection_is_connection_failed(sleeps: list[float]) -> None:
     assert len(sleeps) == 2  # refused before anything was sent: tried three times
 
 
-def test_unresolvable_name_is_connection_failed(
-    api: respx.MockRouter, sleeps: list[float]
-) -> None:
+def test_unresolvable_name_is_connection_failed(api: respx.MockRouter, sleeps: list[float]) -> None:
     api.get(PATH).mock(side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
 
     with pytest.raises(errors.ConnectionFailed):
@@ -962,7 +1003,10 @@ def test_from_kind_rebuilds_every_class_from_as_dict(cls: type[errors.CxEngageEr
     assert type(rebuilt) is cls
     assert rebuilt.as_dict() == original.as_dict()
     assert (rebuilt.message, rebuilt.status, rebuilt.path, rebuilt.retry_after) == (
-        "The API said no.", 429, "/v1/x", 2.5
+        "The API said no.",
+        429,
+        "/v1/x",
+        2.5,
     )
 
 
@@ -1001,17 +1045,26 @@ def test_config_from_settings_in_demo_mode_serves_the_demo_in_process(settings: 
     assert config.upstream is demo_api.handle
 
 
-def test_config_from_settings_in_live_mode_reads_url_credentials_and_timeouts(settings: Any) -> None:
+def test_config_from_settings_in_live_mode_reads_url_credentials_and_timeouts(
+    settings: Any,
+) -> None:
     settings.DEMO_MODE = False
     settings.CXENGAGE_API_URL = BASE
-    settings.CXENGAGE_CREDENTIALS = {"username": "", "password": "", "api_key": API_KEY,
-                                     "api_secret": API_SECRET}
+    settings.CXENGAGE_CREDENTIALS = {
+        "username": "",
+        "password": "",
+        "api_key": API_KEY,
+        "api_secret": API_SECRET,
+    }
     settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.5, "read_timeout": 2.5, "deadline": 4.0}
 
     config = ClientConfig.from_settings()
 
     assert (config.base_url, config.api_key, config.api_secret, config.auth_mode) == (
-        BASE, API_KEY, API_SECRET, "token"
+        BASE,
+        API_KEY,
+        API_SECRET,
+        "token",
     )
     assert (config.connect_timeout, config.read_timeout, config.deadline) == (1.5, 2.5, 4.0)
     assert config.upstream is None

@@ -38,11 +38,21 @@ B_HOOK_NAME = "B ticket: lost parcel"
 B_SECRETS = (B_CUSTOMER, "•••••••9876", B_FLOW, IID_B, B_HOOK_NAME, "lost parcel")
 
 
-def body_of(tenant: str, iid: str, customer: str, flow: str, hook: tuple[str, str], hook_name: str) -> dict[str, Any]:
+def body_of(
+    tenant: str, iid: str, customer: str, flow: str, hook: tuple[str, str], hook_name: str
+) -> dict[str, Any]:
     body = load_fixture("reference-sample.json")
-    body.update(tenantId=tenant, interactionId=iid, customer=customer, flowName=flow, flagged=True,
-                flagType="queue", notes=f"notes of {flow}", startTimestamp=_recent(),
-                hooks=[{"hookType": hook[0], "hookId": hook[1], "hookName": hook_name}])
+    body.update(
+        tenantId=tenant,
+        interactionId=iid,
+        customer=customer,
+        flowName=flow,
+        flagged=True,
+        flagType="queue",
+        notes=f"notes of {flow}",
+        startTimestamp=_recent(),
+        hooks=[{"hookType": hook[0], "hookId": hook[1], "hookName": hook_name}],
+    )
     body["details"].update(interactionId=iid, customer=customer)
     return body
 
@@ -53,7 +63,9 @@ def _recent() -> str:
     return (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-BODY_A = body_of(TENANT_A, IID_A, "+15065551234", "Tenant A flow", ("zendesk", "880001"), "A ticket")
+BODY_A = body_of(
+    TENANT_A, IID_A, "+15065551234", "Tenant A flow", ("zendesk", "880001"), "A ticket"
+)
 BODY_B = body_of(TENANT_B, IID_B, B_CUSTOMER, B_FLOW, HOOK_B, B_HOOK_NAME)
 
 
@@ -63,27 +75,42 @@ def upstream(live_mode: str, settings: Any) -> Iterator[respx.MockRouter]:
     settings.PAGE_FRAME_AFTER = 0  # answers come from the view itself, never the slow-API frame
     with respx.mock(assert_all_called=False) as mock:
         base = re.escape(LIVE_API)
-        mock.get(f"{LIVE_API}/v1/tenants/{TENANT_A}/interactions/{IID_A}", name="a-one").respond(json=BODY_A)
-        mock.get(url__regex=rf"^{base}/v1/tenants/{TENANT_A}/interactions/[^/?]+$", name="a-missing").respond(
-            404, json={"message": "Interaction not found"})
-        mock.get(url__regex=rf"^{base}/v1/tenants/{TENANT_A}/interactions(\?.*)?$", name="a-list").respond(
-            json={"total": 1, "offset": 0, "limit": 1000, "results": [BODY_A]})
-        mock.get(f"{LIVE_API}/v1/tenants/{TENANT_B}/interactions/{IID_B}", name="b-one").respond(json=BODY_B)
-        mock.get(url__regex=rf"^{base}/v1/tenants/{TENANT_B}/interactions/[^/?]+$", name="b-missing").respond(
-            404, json={"message": "Interaction not found"})
-        mock.get(url__regex=rf"^{base}/v1/tenants/{TENANT_B}/interactions(\?.*)?$", name="b-list").respond(
-            json={"total": 1, "offset": 0, "limit": 1000, "results": [BODY_B]})
+        mock.get(f"{LIVE_API}/v1/tenants/{TENANT_A}/interactions/{IID_A}", name="a-one").respond(
+            json=BODY_A
+        )
+        mock.get(
+            url__regex=rf"^{base}/v1/tenants/{TENANT_A}/interactions/[^/?]+$", name="a-missing"
+        ).respond(404, json={"message": "Interaction not found"})
+        mock.get(
+            url__regex=rf"^{base}/v1/tenants/{TENANT_A}/interactions(\?.*)?$", name="a-list"
+        ).respond(json={"total": 1, "offset": 0, "limit": 1000, "results": [BODY_A]})
+        mock.get(f"{LIVE_API}/v1/tenants/{TENANT_B}/interactions/{IID_B}", name="b-one").respond(
+            json=BODY_B
+        )
+        mock.get(
+            url__regex=rf"^{base}/v1/tenants/{TENANT_B}/interactions/[^/?]+$", name="b-missing"
+        ).respond(404, json={"message": "Interaction not found"})
+        mock.get(
+            url__regex=rf"^{base}/v1/tenants/{TENANT_B}/interactions(\?.*)?$", name="b-list"
+        ).respond(json={"total": 1, "offset": 0, "limit": 1000, "results": [BODY_B]})
         mock.get(url__regex=rf"^{base}/v1/tenants/{TENANT_C}/", name="c-any").respond(
-            404, json={"message": "no such tenant"})
+            404, json={"message": "no such tenant"}
+        )
         yield mock
 
 
 def upstream_calls_for(mock: respx.MockRouter, *tenants: str) -> list[str]:
-    return [str(call.request.url) for call in mock.calls if any(t in str(call.request.url) for t in tenants)]
+    return [
+        str(call.request.url)
+        for call in mock.calls
+        if any(t in str(call.request.url) for t in tenants)
+    ]
 
 
 @pytest.fixture(params=["masked", "contact-details"])
-def user_a(request: Any, client: Client, django_user_model: Any, upstream: respx.MockRouter) -> Client:
+def user_a(
+    request: Any, client: Client, django_user_model: Any, upstream: respx.MockRouter
+) -> Client:
     """Signed in as a user granted tenant A only."""
     user = django_user_model.objects.create_user("tenant-a-user", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=TENANT_A)
@@ -97,13 +124,21 @@ HX = {"HTTP_HX_REQUEST": "true"}
 REVIEW = {"status": "done", "comment": "reviewed from the wrong tenant", "version": "0"}
 
 
-def requests_for(tenant: str, iid: str) -> list[tuple[str, str, str, dict[str, Any], dict[str, str]]]:
+def requests_for(
+    tenant: str, iid: str
+) -> list[tuple[str, str, str, dict[str, Any], dict[str, str]]]:
     """(name, method, path, data, headers) for every URL about one interaction of one tenant."""
     page = f"/tenants/{tenant}/interactions/{iid}/"
     return [
         ("page", "get", page, {}, {}),
         ("page ?focus=ivr", "get", page, {"focus": "ivr"}, {}),
-        ("page ?focus=queue", "get", page, {"focus": "queue-b23cb090-db83-11e7-95f3-204e8fcfa723"}, {}),
+        (
+            "page ?focus=queue",
+            "get",
+            page,
+            {"focus": "queue-b23cb090-db83-11e7-95f3-204e8fcfa723"},
+            {},
+        ),
         ("page ?zoom", "get", page, {"zoom": "0-30", "focus": "segment-0"}, {}),
         ("timeline partial", "get", page, {}, {**HX, "HTTP_HX_TARGET": "timeline"}),
         ("timeline poll", "get", page, {"failures": "3"}, {**HX, "HTTP_HX_TARGET": "timeline"}),
@@ -114,34 +149,69 @@ def requests_for(tenant: str, iid: str) -> list[tuple[str, str, str, dict[str, A
         ("raw download", "get", page + "raw/", {"download": "1"}, {}),
         ("dossier", "get", page + "dossier.json", {}, {}),
         ("review POST", "post", page + "review/", REVIEW, {}),
-        ("review POST (htmx)", "post", page + "review/", REVIEW, {**HX, "HTTP_HX_TARGET": "review"}),
+        (
+            "review POST (htmx)",
+            "post",
+            page + "review/",
+            REVIEW,
+            {**HX, "HTTP_HX_TARGET": "review"},
+        ),
         ("review POST (invalid form)", "post", page + "review/", {"status": "nonsense"}, {}),
         ("review GET", "get", page + "review/", {}, {}),
         ("flagged", "get", f"/tenants/{tenant}/flagged/", {"range": "7d"}, {}),
-        ("flagged partial", "get", f"/tenants/{tenant}/flagged/", {"range": "7d", "all": "1"},
-         {**HX, "HTTP_HX_TARGET": "flagged-results"}),
+        (
+            "flagged partial",
+            "get",
+            f"/tenants/{tenant}/flagged/",
+            {"range": "7d", "all": "1"},
+            {**HX, "HTTP_HX_TARGET": "flagged-results"},
+        ),
         ("flagged CSV", "get", f"/tenants/{tenant}/flagged/export.csv", {"range": "7d"}, {}),
         ("upper-case tenant", "get", f"/tenants/{tenant.upper()}/interactions/{iid}/", {}, {}),
-        ("upper-case raw", "get", f"/tenants/{tenant.upper()}/interactions/{iid}/raw/", {"download": "1"}, {}),
-        ("upper-case review POST", "post", f"/tenants/{tenant.upper()}/interactions/{iid}/review/", REVIEW, {}),
+        (
+            "upper-case raw",
+            "get",
+            f"/tenants/{tenant.upper()}/interactions/{iid}/raw/",
+            {"download": "1"},
+            {},
+        ),
+        (
+            "upper-case review POST",
+            "post",
+            f"/tenants/{tenant.upper()}/interactions/{iid}/review/",
+            REVIEW,
+            {},
+        ),
     ]
 
 
-def answer(client: Client, method: str, path: str, data: dict[str, Any], headers: dict[str, str]) -> tuple[int, str, str]:
+def answer(
+    client: Client, method: str, path: str, data: dict[str, Any], headers: dict[str, str]
+) -> tuple[int, str, str]:
     response = getattr(client, method)(path, data, **headers)
     body = response.content.decode("utf-8", "replace")
     # The only request-dependent parts: the CSRF token and the ID the URL itself carried.
-    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body)
+    body = re.sub(
+        r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body
+    )
     body = re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken": ""', body)
     location = response.get("Location", "")
     return response.status_code, body, location
 
 
-def _same(answer_b: tuple[int, str, str], other: tuple[int, str, str], iid_b: str, iid_other: str,
-          tenant_b: str, tenant_other: str) -> bool:
+def _same(
+    answer_b: tuple[int, str, str],
+    other: tuple[int, str, str],
+    iid_b: str,
+    iid_other: str,
+    tenant_b: str,
+    tenant_other: str,
+) -> bool:
     def norm(a: tuple[int, str, str], iid: str, tenant: str) -> tuple[int, str, str]:
         status, body, location = a
-        swap = lambda s: s.replace(iid, "<IID>").replace(tenant, "<TENANT>").replace(tenant.upper(), "<TENANT>")  # noqa: E731
+        swap = lambda s: (
+            s.replace(iid, "<IID>").replace(tenant, "<TENANT>").replace(tenant.upper(), "<TENANT>")
+        )
         return status, swap(body), swap(location)
 
     return norm(answer_b, iid_b, tenant_b) == norm(other, iid_other, tenant_other)
@@ -156,9 +226,14 @@ def _no_b_data(body: str, location: str = "") -> None:
         assert secret not in body and secret not in location, secret
 
 
-@pytest.mark.parametrize("index", range(len(requests_for(TENANT_B, IID_B))),
-                         ids=[r[0] for r in requests_for(TENANT_B, IID_B)])
-def test_tenant_b_answers_like_a_missing_interaction(user_a: Client, upstream: respx.MockRouter, index: int) -> None:
+@pytest.mark.parametrize(
+    "index",
+    range(len(requests_for(TENANT_B, IID_B))),
+    ids=[r[0] for r in requests_for(TENANT_B, IID_B)],
+)
+def test_tenant_b_answers_like_a_missing_interaction(
+    user_a: Client, upstream: respx.MockRouter, index: int
+) -> None:
     name, method, path_b, data, headers = requests_for(TENANT_B, IID_B)[index]
     _, _, path_missing, _, _ = requests_for(TENANT_B, MISSING)[index]
     _, _, path_c, _, _ = requests_for(TENANT_C, MISSING)[index]
@@ -169,7 +244,11 @@ def test_tenant_b_answers_like_a_missing_interaction(user_a: Client, upstream: r
 
     assert b[0] in (301, 404, 405), (name, b[0])
     assert _same(b, missing, IID_B, MISSING, TENANT_B, TENANT_B), (name, b[0], missing[0])
-    assert _same(b, unknown_tenant, IID_B, MISSING, TENANT_B, TENANT_C), (name, b[0], unknown_tenant[0])
+    assert _same(b, unknown_tenant, IID_B, MISSING, TENANT_B, TENANT_C), (
+        name,
+        b[0],
+        unknown_tenant[0],
+    )
     _no_b_data(b[1], b[2] if b[0] != 301 else "")
     if b[0] == 301:  # to the canonical URL, before any check: follow it
         followed = user_a.get(b[2])
@@ -180,13 +259,23 @@ def test_tenant_b_answers_like_a_missing_interaction(user_a: Client, upstream: r
     assert not ReviewChange.objects.exists()
 
 
-INTERACTION_VIEWS = {"page", "page ?focus=ivr", "page ?focus=queue", "page ?zoom", "detail partial",
-                     "loading frame's request", "raw", "raw download", "dossier"}
+INTERACTION_VIEWS = {
+    "page",
+    "page ?focus=ivr",
+    "page ?focus=queue",
+    "page ?zoom",
+    "detail partial",
+    "loading frame's request",
+    "raw",
+    "raw download",
+    "dossier",
+}
 
 
 @pytest.mark.parametrize("name", sorted(INTERACTION_VIEWS))
-def test_same_status_as_a_missing_interaction_of_ones_own_tenant(user_a: Client, upstream: respx.MockRouter,
-                                                                 name: str) -> None:
+def test_same_status_as_a_missing_interaction_of_ones_own_tenant(
+    user_a: Client, upstream: respx.MockRouter, name: str
+) -> None:
     """A's own missing interaction is a 404 (the API says so); B's existing one is a 404 too."""
     (req_b,) = [r for r in requests_for(TENANT_B, IID_B) if r[0] == name]
     (req_a,) = [r for r in requests_for(TENANT_A, MISSING) if r[0] == name]
@@ -194,7 +283,9 @@ def test_same_status_as_a_missing_interaction_of_ones_own_tenant(user_a: Client,
     own_missing = answer(user_a, *req_a[1:])
     assert b[0] == own_missing[0] == 404, (name, b[0], own_missing[0])
     _no_b_data(b[1])
-    assert upstream_calls_for(upstream, TENANT_A), "tenant A's own missing interaction was asked upstream"
+    assert upstream_calls_for(upstream, TENANT_A), (
+        "tenant A's own missing interaction was asked upstream"
+    )
     assert not upstream_calls_for(upstream, TENANT_B)
 
 
@@ -202,14 +293,19 @@ def test_own_tenant_still_works(user_a: Client, upstream: respx.MockRouter) -> N
     """The control: the same user sees tenant A's interaction, list and ticket."""
     page = user_a.get(f"/tenants/{TENANT_A}/interactions/{IID_A}/")
     assert page.status_code == 200 and "Tenant A flow" in page.content.decode()
-    assert user_a.get(f"/tenants/{TENANT_A}/flagged/", {"range": "7d", "all": "1"}).status_code == 200
-    assert user_a.post(f"/tenants/{TENANT_A}/interactions/{IID_A}/review/", REVIEW).status_code == 302
+    assert (
+        user_a.get(f"/tenants/{TENANT_A}/flagged/", {"range": "7d", "all": "1"}).status_code == 200
+    )
+    assert (
+        user_a.post(f"/tenants/{TENANT_A}/interactions/{IID_A}/review/", REVIEW).status_code == 302
+    )
     assert Review.objects.filter(tenant_id=TENANT_A).count() == 1
     assert not upstream_calls_for(upstream, TENANT_B)
 
 
-def test_cache_warmed_by_tenant_b_user_does_not_leak(user_a: Client, upstream: respx.MockRouter,
-                                                     django_user_model: Any) -> None:
+def test_cache_warmed_by_tenant_b_user_does_not_leak(
+    user_a: Client, upstream: respx.MockRouter, django_user_model: Any
+) -> None:
     """Tenant B's own user loads everything first (cache, render memo, ETags); A still gets 404s."""
     user_b = django_user_model.objects.create_user("tenant-b-user", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user_b, tenant_id=TENANT_B)
@@ -230,12 +326,17 @@ def test_cache_warmed_by_tenant_b_user_does_not_leak(user_a: Client, upstream: r
     page = f"/tenants/{TENANT_B}/interactions/{IID_B}/"
     for etag in etags:  # a copied ETag gets no 304 either
         assert user_a.get(page, HTTP_IF_NONE_MATCH=etag).status_code == 404
-        assert user_a.get(page, HTTP_IF_NONE_MATCH=etag, **HX, HTTP_HX_TARGET="timeline").status_code == 404
+        assert (
+            user_a.get(page, HTTP_IF_NONE_MATCH=etag, **HX, HTTP_HX_TARGET="timeline").status_code
+            == 404
+        )
     assert len(upstream.calls) == calls_before
     assert not Review.objects.filter(tenant_id=TENANT_B).exists()
 
 
-def test_short_link_to_default_tenant_b(user_a: Client, upstream: respx.MockRouter, settings: Any) -> None:
+def test_short_link_to_default_tenant_b(
+    user_a: Client, upstream: respx.MockRouter, settings: Any
+) -> None:
     """``/i/<id>/`` resolves against DASHBOARD_DEFAULT_TENANT (B): the redirect target then 404s alike."""
     settings.DASHBOARD_DEFAULT_TENANT = TENANT_B
     b = user_a.get(f"/i/{IID_B}/")
@@ -256,8 +357,9 @@ def test_short_link_to_default_tenant_b(user_a: Client, upstream: respx.MockRout
 
 
 @pytest.mark.parametrize("default_tenant", ["", TENANT_B])
-def test_ticket_of_tenant_b_answers_like_an_unknown_ticket(user_a: Client, upstream: respx.MockRouter,
-                                                           settings: Any, default_tenant: str) -> None:
+def test_ticket_of_tenant_b_answers_like_an_unknown_ticket(
+    user_a: Client, upstream: respx.MockRouter, settings: Any, default_tenant: str
+) -> None:
     """The hook belongs to B's interaction only: only A is searched, nothing is found, nothing leaks."""
     settings.DASHBOARD_DEFAULT_TENANT = default_tenant
 
@@ -266,29 +368,40 @@ def test_ticket_of_tenant_b_answers_like_an_unknown_ticket(user_a: Client, upstr
 
         wanted = (request.url.params.get("hookType"), request.url.params.get("hookId"))
         results = [BODY_A] if wanted == ("zendesk", "880001") else []
-        return httpx.Response(200, json={"total": len(results), "offset": 0, "limit": 1000, "results": results})
+        return httpx.Response(
+            200, json={"total": len(results), "offset": 0, "limit": 1000, "results": results}
+        )
 
     upstream.routes["a-list"].side_effect = a_list_filtered
     status_b, body_b, _ = answer(user_a, "get", f"/tickets/{HOOK_B[0]}/{HOOK_B[1]}/", {}, {})
-    status_nowhere, body_nowhere, _ = answer(user_a, "get", f"/tickets/{HOOK_NOWHERE[0]}/{HOOK_NOWHERE[1]}/", {}, {})
+    status_nowhere, body_nowhere, _ = answer(
+        user_a, "get", f"/tickets/{HOOK_NOWHERE[0]}/{HOOK_NOWHERE[1]}/", {}, {}
+    )
     assert status_b == status_nowhere == 404
     assert body_b.replace(HOOK_B[1], "<ID>") == body_nowhere.replace(HOOK_NOWHERE[1], "<ID>")
     _no_b_data(body_b)
     assert "your tenant" in body_b  # searched A only, and says so
     assert not upstream_calls_for(upstream, TENANT_B)
-    searched = [c.request.url.params.get("hookId") for c in upstream.calls if TENANT_A in str(c.request.url)]
+    searched = [
+        c.request.url.params.get("hookId") for c in upstream.calls if TENANT_A in str(c.request.url)
+    ]
     assert HOOK_B[1] in searched  # A was searched for it, and only A
     own = user_a.get("/tickets/zendesk/880001/")
-    assert own.status_code == 302 and own["Location"] == f"/tenants/{TENANT_A}/interactions/{IID_A}/"
+    assert (
+        own.status_code == 302 and own["Location"] == f"/tenants/{TENANT_A}/interactions/{IID_A}/"
+    )
 
 
-def test_review_post_to_tenant_b_creates_nothing(user_a: Client, upstream: respx.MockRouter) -> None:
+def test_review_post_to_tenant_b_creates_nothing(
+    user_a: Client, upstream: respx.MockRouter
+) -> None:
     before = AuditEvent.objects.count()
     for iid in (IID_B, MISSING):
         for version in ("0", "1", "7"):
             for tenant in (TENANT_B, TENANT_B.upper()):
-                response = user_a.post(f"/tenants/{tenant}/interactions/{iid}/review/",
-                                       {**REVIEW, "version": version})
+                response = user_a.post(
+                    f"/tenants/{tenant}/interactions/{iid}/review/", {**REVIEW, "version": version}
+                )
                 assert response.status_code == 404
     assert not Review.objects.exclude(tenant_id=TENANT_A).exists()
     assert not ReviewChange.objects.exists()
@@ -298,14 +411,23 @@ def test_review_post_to_tenant_b_creates_nothing(user_a: Client, upstream: respx
     assert not upstream_calls_for(upstream, TENANT_B)
 
 
-def test_existing_review_of_tenant_b_is_not_shown_or_changed(user_a: Client, upstream: respx.MockRouter,
-                                                            django_user_model: Any) -> None:
+def test_existing_review_of_tenant_b_is_not_shown_or_changed(
+    user_a: Client, upstream: respx.MockRouter, django_user_model: Any
+) -> None:
     """B's saved review (comment and all) never reaches A, and A cannot bump its version."""
     author = django_user_model.objects.create_user("b-reviewer", password="pw-for-tests-1")
-    review = Review.objects.create(tenant_id=TENANT_B, interaction_id=IID_B, status="in_review",
-                                   comment="B's private review note", updated_by=author, version=1)
+    review = Review.objects.create(
+        tenant_id=TENANT_B,
+        interaction_id=IID_B,
+        status="in_review",
+        comment="B's private review note",
+        updated_by=author,
+        version=1,
+    )
     for version in ("0", "1"):
-        response = user_a.post(f"/tenants/{TENANT_B}/interactions/{IID_B}/review/", {**REVIEW, "version": version})
+        response = user_a.post(
+            f"/tenants/{TENANT_B}/interactions/{IID_B}/review/", {**REVIEW, "version": version}
+        )
         assert response.status_code == 404
         assert "B&#x27;s private review note" not in response.content.decode()
         assert "b-reviewer" not in response.content.decode()
@@ -313,4 +435,8 @@ def test_existing_review_of_tenant_b_is_not_shown_or_changed(user_a: Client, ups
         status, body, _ = answer(user_a, method, path, data, headers)
         assert "private review note" not in body and "b-reviewer" not in body, name
     review.refresh_from_db()
-    assert (review.status, review.comment, review.version) == ("in_review", "B's private review note", 1)
+    assert (review.status, review.comment, review.version) == (
+        "in_review",
+        "B's private review note",
+        1,
+    )

@@ -67,9 +67,17 @@ def test_the_test_process_runs_on_the_embedded_defaults() -> None:
 
 def test_sqlite_file_runs_in_wal_mode_and_queues_concurrent_writers(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="dashboard.settings",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    result = subprocess.run([sys.executable, "-c", _WRITERS], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env.update(
+        DJANGO_SETTINGS_MODULE="dashboard.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", _WRITERS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["journal wal", "users 8", "errors []"], result.stdout

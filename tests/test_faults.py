@@ -67,8 +67,9 @@ def dashboard(api: StandInAPI, tmp_path_factory: pytest.TempPathFactory) -> Iter
         # An unfinished interaction is asked again after a second (the stale-copy test).
         "CACHE_TTL_IN_PROGRESS": "1",
     }
-    with dashboard_processes(tmp_path_factory.mktemp("faults"), api.url, env=env, tenant=TENANT,
-                             workers=2, threads=8) as dashboards:
+    with dashboard_processes(
+        tmp_path_factory.mktemp("faults"), api.url, env=env, tenant=TENANT, workers=2, threads=8
+    ) as dashboards:
         yield dashboards
 
 
@@ -82,8 +83,11 @@ def _running(dashboard: Dashboards) -> Iterator[None]:
     """
     again = dashboard.ensure_running()
     if again:
-        warnings.warn(f"the dashboard process had gone and was started again: {dashboard.restarts}",
-                      UserWarning, stacklevel=1)
+        warnings.warn(
+            f"the dashboard process had gone and was started again: {dashboard.restarts}",
+            UserWarning,
+            stacklevel=1,
+        )
     yield
     gone = [i for i, proc in enumerate(dashboard.procs) if proc.poll() is not None]
     assert not gone, f"the dashboard process went away during the test:\n{dashboard.log_tail(15)}"
@@ -120,8 +124,12 @@ class Visit:
 _FRAME = re.compile(r'hx-get="([^"]+)"\s+hx-trigger="load"\s+hx-target="#main"')
 
 
-def visit(dashboards: Dashboards, path: str, client: httpx.Client | None = None,
-          on_frame: Callable[[], None] | None = None) -> Visit:
+def visit(
+    dashboards: Dashboards,
+    path: str,
+    client: httpx.Client | None = None,
+    on_frame: Callable[[], None] | None = None,
+) -> Visit:
     """Open a page as a browser does: follow a loading frame's request for the rest."""
     own = client is None
     client = client or dashboards.client()
@@ -134,9 +142,14 @@ def visit(dashboards: Dashboards, path: str, client: httpx.Client | None = None,
         frame = time.monotonic() - started
         if on_frame is not None:
             on_frame()
-        rest = client.get(html.unescape(found.group(1)), headers={
-            "HX-Request": "true", "HX-Target": "main", "HX-Current-URL": dashboards.url + path,
-        })
+        rest = client.get(
+            html.unescape(found.group(1)),
+            headers={
+                "HX-Request": "true",
+                "HX-Target": "main",
+                "HX-Current-URL": dashboards.url + path,
+            },
+        )
         assert local_port(rest) == local_port(response), "the frame's connection was not kept alive"
         return Visit(rest, time.monotonic() - started, frame)
     finally:
@@ -155,8 +168,10 @@ def explain(dashboards: Dashboards, seen: Visit) -> str:
     main = response.text.split('id="main"', 1)[-1]
     text = " ".join(re.sub(r"<[^>]+>", " ", main).split())
     frame = f" after a frame in {seen.frame:.2f} s" if seen.frame is not None else ""
-    return (f"got {response.status_code} in {seen.elapsed:.2f} s{frame}: {text[:300]!r}\n"
-            f"{dashboards.log_tail(12)}")
+    return (
+        f"got {response.status_code} in {seen.elapsed:.2f} s{frame}: {text[:300]!r}\n"
+        f"{dashboards.log_tail(12)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -171,8 +186,14 @@ class Case:
     also: str = ""  # another phrase of the page
 
 
-def case(name: str, behaviours: Callable[[], list[Behaviour]], status: int, says: str,
-         requests: int, **options: Any) -> Any:
+def case(
+    name: str,
+    behaviours: Callable[[], list[Behaviour]],
+    status: int,
+    says: str,
+    requests: int,
+    **options: Any,
+) -> Any:
     return pytest.param(Case(behaviours, status, says, requests, **options), id=name)
 
 
@@ -196,29 +217,59 @@ B = Behaviour
 CASES = [
     # Time-outs: the read timeout, then the deadline's watchdog on a trickled body.
     case("hang-504", lambda: [B(hang=True)], 504, TOO_SLOW, 1, at_least=READ_TIMEOUT - 0.2),
-    case("trickle-504", lambda: [B(body=SLOW_BODY, trickle=0.05)], 504, TOO_SLOW, 1,
-         at_least=DEADLINE - 0.2),
+    case(
+        "trickle-504",
+        lambda: [B(body=SLOW_BODY, trickle=0.05)],
+        504,
+        TOO_SLOW,
+        1,
+        at_least=DEADLINE - 0.2,
+    ),
     # A broken connection is "unavailable", 503 (not retried: the request may have
     # reached the API); a body cut short of its Content-Length (10 of 1000 bytes) is
     # an answer that cannot be read, 502.
     case("reset-503", lambda: [B(reset=True)], 503, UNAVAILABLE, 1),
-    case("truncated-body-502", lambda: [B(body=b'{"tenantId', content_length=1000)],
-         502, UNREADABLE, 1),
+    case(
+        "truncated-body-502",
+        lambda: [B(body=b'{"tenantId', content_length=1000)],
+        502,
+        UNREADABLE,
+        1,
+    ),
     # Bursts of 5xx: at most three attempts; an upstream 5xx that outlasts them is a 502 page.
     case("two-503-then-200", lambda: [B(status=503, times=2)], 200, INTERACTION, 3),
-    case("502-504-then-200", lambda: [B(status=502, times=1), B(status=504, times=1)],
-         200, INTERACTION, 3),
+    case(
+        "502-504-then-200",
+        lambda: [B(status=502, times=1), B(status=504, times=1)],
+        200,
+        INTERACTION,
+        3,
+    ),
     case("three-503-502", lambda: [B(status=503)], 502, UNAVAILABLE, 3),
     case("500-not-retried-502", lambda: [B(status=500, body=b"oops")], 502, UNAVAILABLE, 1),
     # Rate limiting: a short Retry-After is honoured; a long one is not waited out.
-    case("429-retry-after-1-then-200",
-         lambda: [B(status=429, headers={"Retry-After": "1"}, times=1)],
-         200, INTERACTION, 2, at_least=1.0),
-    case("429-retry-after-30-503", lambda: [B(status=429, headers={"Retry-After": "30"})],
-         503, BUSY, 1, at_most=DEADLINE, retry_after="30", also="Try again in 30 s"),
+    case(
+        "429-retry-after-1-then-200",
+        lambda: [B(status=429, headers={"Retry-After": "1"}, times=1)],
+        200,
+        INTERACTION,
+        2,
+        at_least=1.0,
+    ),
+    case(
+        "429-retry-after-30-503",
+        lambda: [B(status=429, headers={"Retry-After": "30"})],
+        503,
+        BUSY,
+        1,
+        at_most=DEADLINE,
+        retry_after="30",
+        also="Try again in 30 s",
+    ),
     # Authentication: one 401 is fixed by a new token; a second is the operator's problem.
-    case("401-once-renewed-200", lambda: [B(status=401, body=EXPIRED, times=1)],
-         200, INTERACTION, 2),
+    case(
+        "401-once-renewed-200", lambda: [B(status=401, body=EXPIRED, times=1)], 200, INTERACTION, 2
+    ),
     case("401-after-renewal-502", lambda: [B(status=401, body=EXPIRED)], 502, CREDENTIALS, 2),
     # Answers that cannot be read: over 10 MB (declared, or only as it arrives), not JSON,
     # JSON that is not an object.
@@ -227,15 +278,21 @@ CASES = [
     case("not-json-502", lambda: [B(body=b"<html>not json</html>")], 502, UNREADABLE, 1),
     case("json-list-502", lambda: [B(body=b'[{"interactionId": "x"}]')], 502, UNREADABLE, 1),
     # Plain refusals, passed on.
-    case("404", lambda: [B(status=404, body=b'{"message": "Interaction not found"}')],
-         404, "No such interaction in this tenant", 1),
+    case(
+        "404",
+        lambda: [B(status=404, body=b'{"message": "Interaction not found"}')],
+        404,
+        "No such interaction in this tenant",
+        1,
+    ),
     case("403", lambda: [B(status=403, body=b'"Forbidden"')], 403, "INTERACTIONS_API_READ_ALL", 1),
 ]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_failure_gives_its_page(api: StandInAPI, dashboard: Dashboards, fresh: Callable[..., str],
-                                case: Case) -> None:
+def test_failure_gives_its_page(
+    api: StandInAPI, dashboard: Dashboards, fresh: Callable[..., str], case: Case
+) -> None:
     iid = fresh()
     api.script(upstream(iid), *case.behaviours())
     seen = visit(dashboard, page(iid))
@@ -252,12 +309,15 @@ def test_failure_gives_its_page(api: StandInAPI, dashboard: Dashboards, fresh: C
     if case.retry_after is not None:
         assert response.headers.get("Retry-After") == case.retry_after, why
     frame = f" after the loading frame at {seen.frame:.2f} s" if seen.frame is not None else ""
-    print(f"{response.status_code} in {elapsed:.2f} s{frame}, "
-          f"{api.requests[upstream(iid)]} upstream request(s)")
+    print(
+        f"{response.status_code} in {elapsed:.2f} s{frame}, "
+        f"{api.requests[upstream(iid)]} upstream request(s)"
+    )
 
 
-def test_expired_token_is_renewed_and_the_page_still_shows(api: StandInAPI, dashboard: Dashboards,
-                                                           fresh: Callable[..., str]) -> None:
+def test_expired_token_is_renewed_and_the_page_still_shows(
+    api: StandInAPI, dashboard: Dashboards, fresh: Callable[..., str]
+) -> None:
     first, second = fresh(), fresh()
     tokens_before = api.requests["POST /v1/tokens"]
     earlier = set(api.valid_tokens)
@@ -280,8 +340,9 @@ def test_expired_token_is_renewed_and_the_page_still_shows(api: StandInAPI, dash
     assert two.elapsed < DEADLINE + MARGIN
 
 
-def test_a_failure_is_remembered_briefly(api: StandInAPI, dashboard: Dashboards,
-                                         fresh: Callable[..., str]) -> None:
+def test_a_failure_is_remembered_briefly(
+    api: StandInAPI, dashboard: Dashboards, fresh: Callable[..., str]
+) -> None:
     iid = fresh()
     api.script(upstream(iid), Behaviour(hang=True))
     with dashboard.client() as client:  # the same worker, so the same in-memory cache
@@ -295,8 +356,9 @@ def test_a_failure_is_remembered_briefly(api: StandInAPI, dashboard: Dashboards,
     assert api.requests[upstream(iid)] == 1
 
 
-def test_the_last_good_copy_is_shown_when_the_api_fails(api: StandInAPI, dashboard: Dashboards,
-                                                        fresh: Callable[..., str]) -> None:
+def test_the_last_good_copy_is_shown_when_the_api_fails(
+    api: StandInAPI, dashboard: Dashboards, fresh: Callable[..., str]
+) -> None:
     iid = fresh(dataComplete=False)  # kept 1 s (CACHE_TTL_IN_PROGRESS), then asked again
     with dashboard.client() as client:
         good = visit(dashboard, page(iid), client)
@@ -352,15 +414,20 @@ def test_other_pages_are_served_while_one_request_waits_on_a_hung_api(
     hung_seen: Visit = outcome["seen"]
     assert hung_seen.response.status_code == 504, explain(dashboard, hung_seen)
     assert hung_seen.elapsed < DEADLINE + MARGIN
-    slow = [(what, status, round(elapsed, 2)) for what, status, elapsed, _ in served
-            if status != 200 or elapsed >= PROMPT]
+    slow = [
+        (what, status, round(elapsed, 2))
+        for what, status, elapsed, _ in served
+        if status != 200 or elapsed >= PROMPT
+    ]
     assert not slow, f"pages not served promptly while the API hung: {slow}"
     assert all(finished < outcome["done_at"] for *_, finished in served), (
         "the other pages were not all served while the hung request waited"
     )
     assert api.requests[upstream(hung)] == 1
-    print(f"while one page waited {hung_seen.elapsed:.2f} s on a hung API: "
-          + ", ".join(f"{what} {elapsed * 1000:.0f} ms" for what, _, elapsed, _ in served))
+    print(
+        f"while one page waited {hung_seen.elapsed:.2f} s on a hung API: "
+        + ", ".join(f"{what} {elapsed * 1000:.0f} ms" for what, _, elapsed, _ in served)
+    )
 
 
 def test_logs_are_written(dashboard: Dashboards) -> None:

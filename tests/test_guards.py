@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import respx
+from django.core.cache import cache
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID
 from dashboard.interactions.cache import interaction_key
-from django.core.cache import cache
 from tests.conftest import LIVE_API, allow_contact_details, load_fixture
 
 TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
@@ -96,8 +96,12 @@ def test_exports_are_never_stored(signed_in: Any) -> None:
 
     iid = catalogue()[0]["interaction_id"]
     base = f"/tenants/{DEMO_TENANT_ID}/interactions/{iid}/"
-    for url in (f"{base}raw/", f"{base}raw/?download=1", f"{base}dossier.json",
-                f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv"):
+    for url in (
+        f"{base}raw/",
+        f"{base}raw/?download=1",
+        f"{base}dossier.json",
+        f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv",
+    ):
         response = signed_in.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "no-store", url

@@ -20,22 +20,29 @@ from dashboard.interactions.domain import ListPage
 
 TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
 OTHER_TENANT = "9a1f6f4e-0c1b-4d55-8d8e-2f0a6f3b7c11"
-QUERY = listing.ListQuery(start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 2, tzinfo=UTC))
+QUERY = listing.ListQuery(
+    start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 2, tzinfo=UTC)
+)
 TOTAL = 5
 PAGE_SIZE = 2
 
 
 def row(n: int) -> dict[str, Any]:
     start = datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(minutes=n)
-    return {"tenantId": TENANT, "interactionId": f"00000000-0000-4000-8000-{n:012d}",
-            "startTimestamp": start.isoformat().replace("+00:00", "Z"), "flagged": n % 2 == 0}
+    return {
+        "tenantId": TENANT,
+        "interactionId": f"00000000-0000-4000-8000-{n:012d}",
+        "startTimestamp": start.isoformat().replace("+00:00", "Z"),
+        "flagged": n % 2 == 0,
+    }
 
 
 def answer(request: httpx.Request) -> httpx.Response:
     offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
     results = [row(n) for n in range(offset, min(offset + limit, TOTAL))]
-    return httpx.Response(200, json={"total": TOTAL, "offset": offset, "limit": limit,
-                                     "results": results})
+    return httpx.Response(
+        200, json={"total": TOTAL, "offset": offset, "limit": limit, "results": results}
+    )
 
 
 @pytest.fixture
@@ -46,10 +53,15 @@ def upstream(live_mode: str, settings: Any) -> Iterator[respx.Route]:
 
 
 def page_keys(query: listing.ListQuery = QUERY) -> list[str]:
-    return [listing._page_key(TENANT, query, offset=o, limit=PAGE_SIZE) for o in range(0, TOTAL, PAGE_SIZE)]
+    return [
+        listing._page_key(TENANT, query, offset=o, limit=PAGE_SIZE)
+        for o in range(0, TOTAL, PAGE_SIZE)
+    ]
 
 
-def test_pages_are_cached_as_the_apis_json_and_a_second_scan_asks_nothing(upstream: respx.Route) -> None:
+def test_pages_are_cached_as_the_apis_json_and_a_second_scan_asks_nothing(
+    upstream: respx.Route,
+) -> None:
     first = listing.scan(TENANT, QUERY)
     assert first.done and upstream.call_count == 3
     for key, offset in zip(page_keys(), range(0, TOTAL, PAGE_SIZE), strict=True):
@@ -63,7 +75,9 @@ def test_pages_are_cached_as_the_apis_json_and_a_second_scan_asks_nothing(upstre
 
     assert upstream.call_count == 3
     assert second.done and second.rows == first.rows
-    assert [r.interaction_id for r in second.rows] == [row(n)["interactionId"] for n in range(TOTAL)]
+    assert [r.interaction_id for r in second.rows] == [
+        row(n)["interactionId"] for n in range(TOTAL)
+    ]
 
 
 def test_cache_keys_are_versioned_and_tell_queries_and_tenants_apart() -> None:
@@ -74,8 +88,12 @@ def test_cache_keys_are_versioned_and_tell_queries_and_tenants_apart() -> None:
         listing._page_key(OTHER_TENANT, QUERY, offset=0, limit=10),
         listing._page_key(TENANT, dataclasses.replace(QUERY, hook_id="7"), offset=0, limit=10),
         listing._page_key(TENANT, dataclasses.replace(QUERY, contact_id="7"), offset=0, limit=10),
-        listing._page_key(TENANT, dataclasses.replace(QUERY, end=QUERY.end + timedelta(seconds=1)),
-                          offset=0, limit=10),
+        listing._page_key(
+            TENANT,
+            dataclasses.replace(QUERY, end=QUERY.end + timedelta(seconds=1)),
+            offset=0,
+            limit=10,
+        ),
         listing._page_key(TENANT, QUERY, offset=10, limit=10),
         listing._page_key(TENANT, QUERY, offset=0, limit=20),
     }
@@ -88,15 +106,26 @@ def test_list_query_is_frozen() -> None:
 
 
 def test_the_query_reaches_the_api_under_the_apis_names(upstream: respx.Route) -> None:
-    query = listing.ListQuery(start=QUERY.start, end=QUERY.end, hook_type="zendesk",
-                              hook_sub_type="ticket", hook_id="48213", contact_id="c-1")
+    query = listing.ListQuery(
+        start=QUERY.start,
+        end=QUERY.end,
+        hook_type="zendesk",
+        hook_sub_type="ticket",
+        hook_id="48213",
+        contact_id="c-1",
+    )
 
     listing.list_page(TENANT, query, offset=0, limit=PAGE_SIZE)
 
     assert dict(upstream.calls.last.request.url.params) == {
-        "start": "2026-01-01T00:00:00.000Z", "end": "2026-01-02T00:00:00.000Z",
-        "limit": "2", "offset": "0", "hookType": "zendesk", "hookSubType": "ticket",
-        "hookId": "48213", "contactId": "c-1",
+        "start": "2026-01-01T00:00:00.000Z",
+        "end": "2026-01-02T00:00:00.000Z",
+        "limit": "2",
+        "offset": "0",
+        "hookType": "zendesk",
+        "hookSubType": "ticket",
+        "hookId": "48213",
+        "contactId": "c-1",
     }
 
 
@@ -122,8 +151,11 @@ class OverBudget(Exception):
     pass
 
 
-@pytest.mark.parametrize("refusal", [OverBudget("no more"), errors.RateLimited("no more", status=429)],
-                         ids=["own-exception", "project-error"])
+@pytest.mark.parametrize(
+    "refusal",
+    [OverBudget("no more"), errors.RateLimited("no more", status=429)],
+    ids=["own-exception", "project-error"],
+)
 def test_what_on_upstream_page_raises_leaves_scan_before_the_request(
     upstream: respx.Route, refusal: Exception
 ) -> None:
@@ -144,7 +176,8 @@ def test_an_answer_that_does_not_parse_is_not_cached(live_mode: str, settings: A
     settings.FLAGGED_PAGE_SIZE = PAGE_SIZE
     with respx.mock() as mock:
         route = mock.get(f"{live_mode}/v1/tenants/{TENANT}/interactions").respond(
-            json={"total": 3, "items": []})
+            json={"total": 3, "items": []}
+        )
         found = listing.scan(TENANT, QUERY)
         again = listing.scan(TENANT, QUERY)
 

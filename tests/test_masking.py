@@ -35,8 +35,13 @@ def secrets(body: dict[str, Any]) -> list[str]:
         found.append(details["customer"])
     transcript = body.get("messagingTranscript")
     if isinstance(transcript, list):
-        found += [m["text"] for m in transcript if isinstance(m, dict) and len(m.get("text") or "") >= 20
-                  and "Thanks for texting Example Telecom" not in m["text"]]
+        found += [
+            m["text"]
+            for m in transcript
+            if isinstance(m, dict)
+            and len(m.get("text") or "") >= 20
+            and "Thanks for texting Example Telecom" not in m["text"]
+        ]
     elif isinstance(transcript, str):
         found += [line for line in transcript.splitlines() if len(line) >= 30][:5]
     if body.get("notes"):
@@ -63,7 +68,9 @@ def every_output(client: Any, interaction_id: str) -> dict[str, str]:
     responses = {
         "page": client.get(page),
         "timeline": client.get(page, headers={"HX-Request": "true", "HX-Target": "timeline"}),
-        "detail": client.get(page + "?focus=interaction", headers={"HX-Request": "true", "HX-Target": "detail-panel"}),
+        "detail": client.get(
+            page + "?focus=interaction", headers={"HX-Request": "true", "HX-Target": "detail-panel"}
+        ),
         "raw": client.get(page + "raw/"),
         "raw-download": client.get(page + "raw/?download=1"),
         "dossier": client.get(page + "dossier.json"),
@@ -79,7 +86,9 @@ def every_output(client: Any, interaction_id: str) -> dict[str, str]:
             picked[kind].append(bar)
     assert picked, "the timeline has bars"
     for bar in (b for bars in picked.values() for b in bars):
-        response = client.get(page + f"?focus={bar}", headers={"HX-Request": "true", "HX-Target": "detail-panel"})
+        response = client.get(
+            page + f"?focus={bar}", headers={"HX-Request": "true", "HX-Target": "detail-panel"}
+        )
         assert response.status_code == 200
         outputs[f"detail {bar}"] = readable(response)
     return outputs
@@ -129,7 +138,12 @@ def test_mask_never_keeps_most_of_a_phone_number() -> None:
 def test_mask_interaction_and_raw_hide_conversations() -> None:
     body = served("39429b5e-decd-11f1-b2c9-1bfa4738c92d")  # SMS with a transcript list
     item = mask_interaction(parse_interaction(body))
-    assert item.redacted and item.transcript is None and item.notes is None and item.audio_recording is None
+    assert (
+        item.redacted
+        and item.transcript is None
+        and item.notes is None
+        and item.audio_recording is None
+    )
     assert item.customer == mask(body["customer"])
     raw = mask_raw(body)
     assert raw["customer"] == mask(body["customer"])
@@ -142,7 +156,9 @@ def test_masking_applies_to_hook_names() -> None:
     body = served(CRM_DEMO)
     item = mask_interaction(parse_interaction(body))
     assert [h.hook_name for h in item.hooks] == [mask(h["hookName"]) for h in body["hooks"]]
-    assert [h.hook_id for h in item.hooks] == [h["hookId"] for h in body["hooks"]]  # IDs stay for the links
+    assert [h.hook_id for h in item.hooks] == [
+        h["hookId"] for h in body["hooks"]
+    ]  # IDs stay for the links
     raw = mask_raw(body)
     assert [h["hookName"] for h in raw["hooks"]] == ["M•••", "#•••", "C•••"]
 
@@ -151,7 +167,9 @@ def test_masking_applies_to_hook_names() -> None:
 
 
 @pytest.mark.parametrize("entry", WITH_CUSTOMER, ids=lambda e: e["file"])
-def test_viewer_without_permission_never_gets_contact_details(masked: Any, entry: dict[str, Any]) -> None:
+def test_viewer_without_permission_never_gets_contact_details(
+    masked: Any, entry: dict[str, Any]
+) -> None:
     body = served(entry["interaction_id"])
     hidden = secrets(body)
     outputs = every_output(masked, entry["interaction_id"])
@@ -184,23 +202,33 @@ def test_viewer_with_permission_gets_them(signed_in: Any, entry: dict[str, Any])
         assert secret in outputs["page"], secret
 
 
-def test_sms_transcript_is_absent_for_masked_and_present_for_permitted(masked: Any, demo_user: Any) -> None:
+def test_sms_transcript_is_absent_for_masked_and_present_for_permitted(
+    masked: Any, demo_user: Any
+) -> None:
     sms = [e for e in WITH_CUSTOMER if e["body"].get("channelType") == "sms"]
     assert sms
     for entry in sms:
         body = served(entry["interaction_id"])
-        customer_texts = [m["text"] for m in body["messagingTranscript"] if m.get("from") == "customer"]
+        customer_texts = [
+            m["text"] for m in body["messagingTranscript"] if m.get("from") == "customer"
+        ]
         assert customer_texts
-        page = html.unescape(masked.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
-                             .content.decode())
+        page = html.unescape(
+            masked.get(
+                f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/"
+            ).content.decode()
+        )
         assert 'id="transcript-title"' not in page
         for t in customer_texts:
             assert t not in page
     masked.force_login(demo_user)  # now with the permission
     for entry in sms:
         body = served(entry["interaction_id"])
-        page = html.unescape(masked.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
-                             .content.decode())
+        page = html.unescape(
+            masked.get(
+                f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/"
+            ).content.decode()
+        )
         assert 'id="transcript-title"' in page
         for m in body["messagingTranscript"]:
             assert m["text"] in page
@@ -208,11 +236,19 @@ def test_sms_transcript_is_absent_for_masked_and_present_for_permitted(masked: A
 
 def test_csv_and_list_mask_every_customer(masked: Any) -> None:
     flagged = [b for b in bodies() if b.get("flagged")]
-    csv_text = masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}).content.decode()
-    page = html.unescape(masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/", {"range": "7d"}).content.decode())
-    fragment = html.unescape(masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/", {"range": "7d"},
-                                        headers={"HX-Request": "true", "HX-Target": "flagged-results"})
-                             .content.decode())
+    csv_text = masked.get(
+        f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}
+    ).content.decode()
+    page = html.unescape(
+        masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/", {"range": "7d"}).content.decode()
+    )
+    fragment = html.unescape(
+        masked.get(
+            f"/tenants/{DEMO_TENANT_ID}/flagged/",
+            {"range": "7d"},
+            headers={"HX-Request": "true", "HX-Target": "flagged-results"},
+        ).content.decode()
+    )
     for b in flagged:
         for content in (csv_text, page, fragment):
             assert b["customer"] not in content
@@ -220,7 +256,9 @@ def test_csv_and_list_mask_every_customer(masked: Any) -> None:
 
 
 def test_csv_shows_customers_to_a_permitted_viewer(signed_in: Any) -> None:
-    csv_text = signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}).content.decode()
+    csv_text = signed_in.get(
+        f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}
+    ).content.decode()
     for b in bodies():
         if b.get("flagged"):
             assert b["customer"] in csv_text
@@ -239,7 +277,9 @@ def test_hook_names_masked_on_the_page(masked: Any) -> None:
 
 def test_hook_names_shown_with_permission(client: Any, demo_user: Any) -> None:
     client.force_login(demo_user)
-    shown = html.unescape(client.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{CRM_DEMO}/").content.decode())
+    shown = html.unescape(
+        client.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{CRM_DEMO}/").content.decode()
+    )
     for hook in served(CRM_DEMO)["hooks"]:
         assert hook["hookName"] in shown
 

@@ -205,14 +205,13 @@ def test_problems_say_what_was_wrong_without_the_value() -> None:
     parsed = parse_interaction(body)
     masked = mask_interaction(parsed)
     shown = {(p.where, p.message) for p in masked.problems}
-    assert _EXPECTED_WITHHELD <= shown, _EXPECTED_WITHHELD - shown
+    assert shown >= _EXPECTED_WITHHELD, _EXPECTED_WITHHELD - shown
     assert all(p.quoted == "" for p in masked.problems)
     # The permitted viewer still reads the value.
     full = {p.where + ": " + p.message for p in parsed.problems}
     assert (
         'Interaction: “customer” should be text but was {"name": "SECRET-CUSTOMER-OBJ-19"};'
-        " shown as unknown."
-        in full
+        " shown as unknown." in full
     )
     assert any("SECRET-HOOKNAME-21" in m for m in full) and any("SECRET-IVR-24" in m for m in full)
 

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dashboard.interactions.selectors import for_masked_viewer
 from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.selectors import for_masked_viewer
 from tests.leaky import customer_data_family
 
 

@@ -42,8 +42,14 @@ def _urls(iid: str, bars: list[str]) -> list[tuple[str, dict[str, str], dict[str
 
 
 def _listing(bodies: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"page": 0, "limit": 1000, "offset": 0, "total": len(bodies), "tenantId": TENANT,
-            "results": bodies}
+    return {
+        "page": 0,
+        "limit": 1000,
+        "offset": 0,
+        "total": len(bodies),
+        "tenantId": TENANT,
+        "results": bodies,
+    }
 
 
 def _outputs(client: Any, mock: respx.MockRouter) -> str:

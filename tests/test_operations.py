@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import respx
 from django.core.cache import caches
@@ -55,7 +54,9 @@ def test_readyz_names_the_cache_when_it_fails(client: Any, monkeypatch: pytest.M
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {
-        "status": "unavailable", "database": "ok", "cache": "unreachable: ConnectionRefusedError",
+        "status": "unavailable",
+        "database": "ok",
+        "cache": "unreachable: ConnectionRefusedError",
     }
 
 
@@ -76,7 +77,9 @@ def test_readyz_names_an_unreachable_redis(client: Any) -> None:
     assert body["cache"] == "unreachable: ConnectionError"
 
 
-def test_readyz_names_the_database_when_it_fails(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readyz_names_the_database_when_it_fails(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("could not connect to server")
 
@@ -84,7 +87,9 @@ def test_readyz_names_the_database_when_it_fails(client: Any, monkeypatch: pytes
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {
-        "status": "unavailable", "database": "unreachable: OperationalError", "cache": "ok",
+        "status": "unavailable",
+        "database": "unreachable: OperationalError",
+        "cache": "ok",
     }
     assert "could not connect" not in response.content.decode()  # the reason goes to the log only
 
@@ -127,7 +132,9 @@ def test_request_id_is_unbound_after_the_request(client: Any) -> None:
 def captured_log() -> Iterator[io.StringIO]:
     """What the configured console handler writes, as JSON lines."""
     handler = logging.getLogger("dashboard").handlers[0]
-    assert any(isinstance(f, RequestIDFilter) for f in handler.filters), "settings.LOGGING lost its filter"
+    assert any(isinstance(f, RequestIDFilter) for f in handler.filters), (
+        "settings.LOGGING lost its filter"
+    )
     buffer = io.StringIO()
     old_stream = handler.setStream(buffer)  # type: ignore[attr-defined]
     old_formatter = handler.formatter
@@ -180,7 +187,14 @@ def test_client_sends_no_request_id_outside_a_request() -> None:
 
 def record(msg: str = "upstream %s -> %s", *args: Any, **extra: Any) -> logging.LogRecord:
     rec = logging.getLogger("dashboard.cxengage").makeRecord(
-        "dashboard.cxengage", logging.WARNING, __file__, 1, msg, args or ("GET", 503), None, extra=extra
+        "dashboard.cxengage",
+        logging.WARNING,
+        __file__,
+        1,
+        msg,
+        args or ("GET", 503),
+        None,
+        extra=extra,
     )
     RequestIDFilter().filter(rec)
     return rec
@@ -189,8 +203,13 @@ def record(msg: str = "upstream %s -> %s", *args: Any, **extra: Any) -> logging.
 def test_json_formatter_writes_one_object_with_extras() -> None:
     bind_request_id("req-1")
     line = JsonFormatter().format(
-        record(upstream_status=503, upstream_elapsed_ms=12.5, upstream_path="/v1/x", cache_outcome="miss",
-               odd=Path("/tmp"))
+        record(
+            upstream_status=503,
+            upstream_elapsed_ms=12.5,
+            upstream_path="/v1/x",
+            cache_outcome="miss",
+            odd=Path("/tmp"),
+        )
     )
     assert "\n" not in line
     entry = json.loads(line)
@@ -212,15 +231,27 @@ def test_json_formatter_outside_a_request_and_with_an_exception() -> None:
     try:
         raise ValueError("bad\nthing")
     except ValueError:
-        rec = logging.getLogger("x").makeRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+        rec = logging.getLogger("x").makeRecord(
+            "x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+        )
     entry = json.loads(JsonFormatter().format(rec))
     assert entry["request_id"] == "-"
     assert "ValueError: bad" in entry["exc_info"]
 
 
 def test_access_formatter_reads_gunicorn_atoms() -> None:
-    atoms = {"h": "10.0.0.9", "m": "GET", "U": "/healthz", "q": "", "s": "200", "B": 3, "M": 4,
-             "a": "curl/8", "f": "-", "{x-request-id}o": "abc"}
+    atoms = {
+        "h": "10.0.0.9",
+        "m": "GET",
+        "U": "/healthz",
+        "q": "",
+        "s": "200",
+        "B": 3,
+        "M": 4,
+        "a": "curl/8",
+        "f": "-",
+        "{x-request-id}o": "abc",
+    }
     rec = logging.getLogger("gunicorn.access").makeRecord(
         "gunicorn.access", logging.INFO, __file__, 1, "%(h)s", (atoms,), None
     )
@@ -240,8 +271,11 @@ def test_log_format_default(env: dict[str, str], expected: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CXENGAGE_"))}
     result = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings; print(settings.LOG_FORMAT)"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "dashboard.settings", **env},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "dashboard.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.stdout.strip() == expected, result.stderr
 
@@ -262,7 +296,14 @@ def test_log_format_must_be_known() -> None:
 
 
 def load_gunicorn_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "PORT", "HOST", "DJANGO_DEBUG", "DJANGO_LOG_FORMAT"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "PORT",
+        "HOST",
+        "DJANGO_DEBUG",
+        "DJANGO_LOG_FORMAT",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -281,7 +322,11 @@ def test_gunicorn_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_gunicorn_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     conf = load_gunicorn_conf(
-        monkeypatch, WEB_CONCURRENCY="5", GUNICORN_THREADS="8", PORT="9000", HOST="127.0.0.1",
+        monkeypatch,
+        WEB_CONCURRENCY="5",
+        GUNICORN_THREADS="8",
+        PORT="9000",
+        HOST="127.0.0.1",
         DJANGO_LOG_FORMAT="plain",
     )
     assert conf["bind"] == "127.0.0.1:9000"
@@ -292,7 +337,18 @@ def test_gunicorn_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_gunicorn_accepts_the_config() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config", "-c", "gunicorn.conf.py", "dashboard.wsgi"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "-c",
+            "gunicorn.conf.py",
+            "dashboard.wsgi",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

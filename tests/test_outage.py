@@ -40,12 +40,20 @@ OTHER_IID = "c3a1a2b4-db83-11e7-9709-c2b07aa3bee9"
 BANNER = "The shared cache is unreachable: pages come straight from the CxEngage API."
 
 
-def fail_open_cache(url: str, *, retry_seconds: float = 5.0, timeout: float = 0.25) -> FailOpenRedisCache:
-    return FailOpenRedisCache(url, {
-        "KEY_PREFIX": "outage-test",
-        "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout,
-                    "retry_seconds": retry_seconds},
-    })
+def fail_open_cache(
+    url: str, *, retry_seconds: float = 5.0, timeout: float = 0.25
+) -> FailOpenRedisCache:
+    return FailOpenRedisCache(
+        url,
+        {
+            "KEY_PREFIX": "outage-test",
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "retry_seconds": retry_seconds,
+            },
+        },
+    )
 
 
 def closed_port_url() -> str:
@@ -153,8 +161,10 @@ def test_other_redis_errors_are_not_swallowed(redis_server: RedisServer) -> None
 
     cache = fail_open_cache(redis_server.url)
     refused = redis.exceptions.ResponseError("WRONGTYPE")
-    with mock.patch.object(RedisCache, "get", side_effect=refused), \
-            pytest.raises(redis.exceptions.ResponseError):
+    with (
+        mock.patch.object(RedisCache, "get", side_effect=refused),
+        pytest.raises(redis.exceptions.ResponseError),
+    ):
         cache.get("k")
     assert not cache.breaker.is_down()
 
@@ -189,8 +199,10 @@ def test_settings_use_the_fail_open_backend_with_short_timeouts() -> None:
     import runpy
 
     settings_file = Path(__file__).resolve().parents[1] / "dashboard" / "settings.py"
-    with mock.patch.dict(os.environ, {"REDIS_URL": "redis://127.0.0.1:6399/3",
-                                      "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"}):
+    with mock.patch.dict(
+        os.environ,
+        {"REDIS_URL": "redis://127.0.0.1:6399/3", "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"},
+    ):
         values = runpy.run_path(str(settings_file))
     cache = values["CACHES"]["default"]
     assert cache["BACKEND"] == "dashboard.cache_backend.FailOpenRedisCache"
@@ -206,11 +218,17 @@ def test_settings_use_the_fail_open_backend_with_short_timeouts() -> None:
 
 
 def dead_cache_settings() -> dict[str, Any]:
-    return {"default": {
-        "BACKEND": "dashboard.cache_backend.FailOpenRedisCache",
-        "LOCATION": closed_port_url(),
-        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25, "retry_seconds": 60},
-    }}
+    return {
+        "default": {
+            "BACKEND": "dashboard.cache_backend.FailOpenRedisCache",
+            "LOCATION": closed_port_url(),
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.25,
+                "retry_seconds": 60,
+            },
+        }
+    }
 
 
 @pytest.mark.django_db
@@ -242,7 +260,9 @@ def test_readyz_names_a_failing_open_cache_but_stays_in_service(client: Client) 
         response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "degraded", "database": "ok", "cache": "unreachable: ConnectionError",
+        "status": "degraded",
+        "database": "ok",
+        "cache": "unreachable: ConnectionError",
     }
 
 
@@ -252,7 +272,9 @@ def test_pages_work_while_the_cache_is_down(signed_in: Client) -> None:
 
     entry = catalogue()[0]
     with override_settings(CACHES=dead_cache_settings()):
-        response = signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
+        response = signed_in.get(
+            f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/"
+        )
         assert response.status_code == 200
         assert cache_is_down()
 
@@ -296,7 +318,9 @@ def test_a_view_losing_the_database_answers_503(caplog: pytest.LogCaptureFixture
         assert_database_page(response)
         assert response.headers["X-Request-ID"]
     messages = [r.getMessage() for r in caplog.records if r.name == "dashboard.database"]
-    assert any("OperationalError" in m and "5432" in m for m in messages)  # the operator's log says why
+    assert any(
+        "OperationalError" in m and "5432" in m for m in messages
+    )  # the operator's log says why
     assert any("InterfaceError" in m for m in messages)
 
 
@@ -310,8 +334,10 @@ def test_losing_the_database_while_loading_the_session_answers_503() -> None:
     # The session is read in a middleware (the sign-in check), before any view.
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "a" * 32
-    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load",
-                    side_effect=OperationalError("server closed the connection unexpectedly")):
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
         response = client.get("/")
     assert_database_page(response)
 
@@ -327,11 +353,23 @@ def test_interaction_pages_survive_a_redis_outage(tmp_path: Path) -> None:
     with RedisServer(tmp_path) as redis_server, StandInAPI() as api:
         api.interactions[(TENANT, IID)] = body
         api.interactions[(TENANT, OTHER_IID)] = {**body, "interactionId": OTHER_IID}
-        with dashboard_processes(
-            tmp_path / "dash", api.url, redis_url=redis_server.url, workers=1, threads=4,
-            tenant=TENANT, username="outage",
-            env={"PAGE_FRAME_AFTER": "0", "REDIS_RETRY_SECONDS": "1", "DJANGO_LOG_LEVEL": "INFO"},
-        ) as dash, dash.client() as client:
+        with (
+            dashboard_processes(
+                tmp_path / "dash",
+                api.url,
+                redis_url=redis_server.url,
+                workers=1,
+                threads=4,
+                tenant=TENANT,
+                username="outage",
+                env={
+                    "PAGE_FRAME_AFTER": "0",
+                    "REDIS_RETRY_SECONDS": "1",
+                    "DJANGO_LOG_LEVEL": "INFO",
+                },
+            ) as dash,
+            dash.client() as client,
+        ):
             page = f"/tenants/{TENANT}/interactions/{IID}/"
             other = f"/tenants/{TENANT}/interactions/{OTHER_IID}/"
 
@@ -394,10 +432,16 @@ def test_pages_answer_503_while_the_database_is_away_and_recover(tmp_path: Path)
     try:
         with TcpProxy(target) as proxy, StandInAPI() as api:
             api.interactions[(TENANT, IID)] = load_fixture("reference-sample.json")
-            env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{database}",
-                   "PAGE_FRAME_AFTER": "0"}
-            with dashboard_processes(tmp_path, api.url, env=env, workers=1, threads=4,
-                                     tenant=TENANT) as dash, dash.client() as client:
+            env = {
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{database}",
+                "PAGE_FRAME_AFTER": "0",
+            }
+            with (
+                dashboard_processes(
+                    tmp_path, api.url, env=env, workers=1, threads=4, tenant=TENANT
+                ) as dash,
+                dash.client() as client,
+            ):
                 page = f"/tenants/{TENANT}/interactions/{IID}/"
                 assert client.get(page).status_code == 200
 
@@ -421,8 +465,9 @@ def test_pages_answer_503_while_the_database_is_away_and_recover(tmp_path: Path)
 def _admin_connection() -> Any:
     import psycopg
 
-    return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                           connect_timeout=3)
+    return psycopg.connect(
+        "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+    )
 
 
 def _create_database(name: str) -> None:
@@ -444,6 +489,8 @@ def test_sign_in_works_and_is_not_throttled_while_the_cache_is_down(
         for _ in range(8):  # past LOGIN_FAILURE_LIMIT: nobody can count, nobody is locked out
             response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
             assert response.status_code == 200
-        response = client.post("/accounts/login/", {"username": "alice", "password": "alice-pw-123"})
+        response = client.post(
+            "/accounts/login/", {"username": "alice", "password": "alice-pw-123"}
+        )
         assert response.status_code == 302
         assert client.get("/").status_code == 200  # the session lives in the database

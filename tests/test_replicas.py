@@ -48,12 +48,28 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
     with StandInAPI() as api:
         api.interactions[(TENANT, IID)] = load_fixture("reference-sample.json")
         with dashboard_processes(
-            tmp_path, api.url, count=2, redis_url=redis_url, workers=2, threads=16,
-            tenant=TENANT, username="replica", contact_details=False,
+            tmp_path,
+            api.url,
+            count=2,
+            redis_url=redis_url,
+            workers=2,
+            threads=16,
+            tenant=TENANT,
+            username="replica",
+            contact_details=False,
             # PAGE_FRAME_AFTER=0: every request waits for the page itself, not a loading frame.
-            env={"DJANGO_LOG_LEVEL": "WARNING", "CACHE_TTL_COMPLETE": str(LIFETIME), "PAGE_FRAME_AFTER": "0"},
+            env={
+                "DJANGO_LOG_LEVEL": "WARNING",
+                "CACHE_TTL_COMPLETE": str(LIFETIME),
+                "PAGE_FRAME_AFTER": "0",
+            },
         ) as dashboards:
-            yield {"api": api, "ports": dashboards.ports, "session": dashboards.session, "logs": tmp_path}
+            yield {
+                "api": api,
+                "ports": dashboards.ports,
+                "session": dashboards.session,
+                "logs": tmp_path,
+            }
 
 
 def test_fifty_concurrent_cold_requests_make_one_upstream_request(cluster: dict[str, Any]) -> None:

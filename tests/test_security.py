@@ -40,7 +40,15 @@ EXPECTED_CSP = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-UNSAFE = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'", "*", "http:", "https:")
+UNSAFE = (
+    "'unsafe-inline'",
+    "'unsafe-eval'",
+    "'unsafe-hashes'",
+    "'wasm-unsafe-eval'",
+    "*",
+    "http:",
+    "https:",
+)
 
 
 @login_not_required
@@ -115,7 +123,9 @@ EVENT_ATTR = re.compile(r"\s(on[a-z]+|hx-on[:\w-]*)\s*=", re.IGNORECASE)
 JS_URL = re.compile(r"javascript:|\bjs:", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES)))
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+)
 def test_templates_need_nothing_the_csp_forbids(template: Path) -> None:
     text = template.read_text(encoding="utf-8")
     for pattern, what in (
@@ -126,7 +136,9 @@ def test_templates_need_nothing_the_csp_forbids(template: Path) -> None:
         (JS_URL, "a javascript: URL or js: expression"),
     ):
         match = pattern.search(text)
-        assert match is None, f"{template.name} has {what} ({match.group(0)!r}), which the CSP blocks"
+        assert match is None, (
+            f"{template.name} has {what} ({match.group(0)!r}), which the CSP blocks"
+        )
 
 
 # -- check --deploy and the https redirect ----------------------------------------
@@ -134,7 +146,8 @@ def test_templates_need_nothing_the_csp_forbids(template: Path) -> None:
 
 def production_env(**extra: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "CXENGAGE_", "CRM_LINK_", "LOGIN_"))
     }
     env.update(
@@ -152,7 +165,11 @@ def production_env(**extra: str) -> dict[str, str]:
 def test_check_deploy_reports_nothing() -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
@@ -175,7 +192,11 @@ print("cookies", settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, se
 def test_https_redirects_pages_but_not_probes() -> None:
     result = subprocess.run(
         [sys.executable, "-c", HTTPS_PROBE],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
@@ -237,7 +258,9 @@ def test_address_lock_holds_for_other_user_names(client: Any, demo_user: Any) ->
     assert signed_in_as(client) is None
 
 
-def test_another_user_from_another_address_still_signs_in(client: Any, demo_user: Any, django_user_model: Any) -> None:
+def test_another_user_from_another_address_still_signs_in(
+    client: Any, demo_user: Any, django_user_model: Any
+) -> None:
     other = django_user_model.objects.create_user("other", password="other-pw-123")
     for _ in range(6):
         sign_in(client, "supervisor", "wrong", "10.0.3.1")
@@ -269,8 +292,12 @@ def test_lockout_ends(client: Any, demo_user: Any, settings: Any) -> None:
 def test_admin_sign_in_is_throttled_too(client: Any, django_user_model: Any) -> None:
     django_user_model.objects.create_superuser("boss", password="boss-pw-123")
     for n in range(5):
-        client.post("/admin/login/", {"username": "boss", "password": "wrong"}, REMOTE_ADDR=f"10.0.6.{n}")
-    client.post("/admin/login/", {"username": "boss", "password": "boss-pw-123"}, REMOTE_ADDR="10.0.6.50")
+        client.post(
+            "/admin/login/", {"username": "boss", "password": "wrong"}, REMOTE_ADDR=f"10.0.6.{n}"
+        )
+    client.post(
+        "/admin/login/", {"username": "boss", "password": "boss-pw-123"}, REMOTE_ADDR="10.0.6.50"
+    )
     assert signed_in_as(client) is None
     assert sign_in(client, "boss", "boss-pw-123", "10.0.6.51").status_code == 429
 
@@ -300,7 +327,9 @@ def test_failures_are_logged_without_the_password(client: Any, demo_user: Any, c
         (2, "6.6.6.6, 203.0.113.7, 10.2.2.2", "10.1.1.1", "203.0.113.7"),
     ],
 )
-def test_client_address_trusts_only_our_proxies(settings: Any, hops: int, forwarded: str, remote: str, expected: str) -> None:
+def test_client_address_trusts_only_our_proxies(
+    settings: Any, hops: int, forwarded: str, remote: str, expected: str
+) -> None:
     settings.TRUSTED_PROXY_COUNT = hops
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert throttle.client_ip(request) == expected

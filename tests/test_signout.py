@@ -36,14 +36,24 @@ def test_sign_out_is_post_only(signed_in: Client) -> None:
 
 
 def _viewed(user: Any, tenant_id: str, interaction_id: str, label: str) -> None:
-    AuditEvent.objects.create(user=user, action=AuditEvent.Action.VIEW, tenant_id=tenant_id,
-                              interaction_id=interaction_id, detail=label)
+    AuditEvent.objects.create(
+        user=user,
+        action=AuditEvent.Action.VIEW,
+        tenant_id=tenant_id,
+        interaction_id=interaction_id,
+        detail=label,
+    )
 
 
 @pytest.mark.django_db
 def test_recently_viewed_hides_a_revoked_tenant_at_once(signed_in: Client, demo_user: Any) -> None:
     entry = catalogue()[1]
-    assert signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])).status_code == 200
+    assert (
+        signed_in.get(
+            reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+        ).status_code
+        == 200
+    )
     grant = TenantGrant.objects.create(user=demo_user, tenant_id=OTHER_TENANT)
     _viewed(demo_user, OTHER_TENANT, OTHER_IID, "Secret customer call")
 
@@ -79,7 +89,9 @@ def test_a_superuser_sees_every_tenant_they_viewed(django_user_model: Any) -> No
 
 
 def _sign_in(client: Client, username: str, password: str, ip: str) -> Any:
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 @pytest.mark.django_db

@@ -52,7 +52,11 @@ def test_expired_token_is_renewed_once(api: StandInAPI, viewer: Any) -> None:
 @pytest.mark.parametrize(
     ("behaviour", "status", "says"),
     [
-        (Behaviour(status=404, body=b'{"message": "Interaction not found"}'), 404, "No such interaction"),
+        (
+            Behaviour(status=404, body=b'{"message": "Interaction not found"}'),
+            404,
+            "No such interaction",
+        ),
         (Behaviour(status=403, body=b'"Forbidden"'), 403, "INTERACTIONS_API_READ_ALL"),
         (Behaviour(status=500, body=b"oops"), 502, "unavailable"),
         (Behaviour(status=503), 502, "unavailable"),
@@ -61,11 +65,17 @@ def test_expired_token_is_renewed_once(api: StandInAPI, viewer: Any) -> None:
         (Behaviour(hang=True), 504, "did not answer in time"),
         (Behaviour(status=200, body=b"this is not json"), 502, "unreadable"),
         (Behaviour(status=200, body=b'"a string"'), 502, "unreadable"),
-        (Behaviour(status=200, body=b"{" + b'"a": 1,' * 30, trickle=0.02), 504, "did not answer in time"),
+        (
+            Behaviour(status=200, body=b"{" + b'"a": 1,' * 30, trickle=0.02),
+            504,
+            "did not answer in time",
+        ),
     ],
     ids=["404", "403", "500", "503", "429", "reset", "hang", "not-json", "not-object", "trickle"],
 )
-def test_each_failure_gives_its_page(api: StandInAPI, viewer: Any, behaviour: Behaviour, status: int, says: str) -> None:
+def test_each_failure_gives_its_page(
+    api: StandInAPI, viewer: Any, behaviour: Behaviour, status: int, says: str
+) -> None:
     api.script(KEY, behaviour)
     started = time.monotonic()
     response = viewer.get(PAGE)

@@ -33,7 +33,10 @@ def demo_with_hook(hook_type: str, hook_id: str) -> list[str]:
     return [
         str(b["interactionId"]).lower()
         for b in bodies()
-        if any(h.get("hookType") == hook_type and str(h.get("hookId")) == hook_id for h in b.get("hooks") or [])
+        if any(
+            h.get("hookType") == hook_type and str(h.get("hookId")) == hook_id
+            for h in b.get("hooks") or []
+        )
     ]
 
 
@@ -108,7 +111,9 @@ def test_ticket_hook_type_must_match_too(signed_in: Any) -> None:
 def test_several_matches_are_listed(live_viewer: Any) -> None:
     first, second = live_body(1), live_body(2, customer="jane@example.com")
     with respx.mock() as mock:
-        route = mock.get(LIST).respond(json={"total": 2, "offset": 0, "limit": 1000, "results": [first, second]})
+        route = mock.get(LIST).respond(
+            json={"total": 2, "offset": 0, "limit": 1000, "results": [first, second]}
+        )
         response = live_viewer.get("/tickets/zendesk/777/")
     body = text(response)
     assert response.status_code == 200
@@ -122,7 +127,9 @@ def test_several_matches_are_listed(live_viewer: Any) -> None:
     assert params["start"] < params["end"]
 
 
-def test_several_matches_mask_customers_without_permission(live_mode: str, client: Any, django_user_model: Any) -> None:
+def test_several_matches_mask_customers_without_permission(
+    live_mode: str, client: Any, django_user_model: Any
+) -> None:
     user = django_user_model.objects.create_user("masked", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=LIVE)
     client.force_login(user)
@@ -145,8 +152,12 @@ def test_ticket_search_failure_is_reported(live_viewer: Any, monkeypatch: Any) -
 
 @pytest.mark.parametrize(
     "path",
-    ["/tickets/zendesk/%3Cscript%3E/", "/tickets/%3Cscript%3E/48213/", "/tickets/zendesk/a%20b/",
-     "/tickets/zendesk/" + "9" * 101 + "/"],
+    [
+        "/tickets/zendesk/%3Cscript%3E/",
+        "/tickets/%3Cscript%3E/48213/",
+        "/tickets/zendesk/a%20b/",
+        "/tickets/zendesk/" + "9" * 101 + "/",
+    ],
     ids=["script-id", "script-type", "space", "too-long"],
 )
 def test_malformed_ticket_links_are_404_without_upstream_call(live_viewer: Any, path: str) -> None:
@@ -158,7 +169,9 @@ def test_malformed_ticket_links_are_404_without_upstream_call(live_viewer: Any, 
     assert not route.called
 
 
-def test_ticket_searches_only_granted_tenants(live_mode: str, client: Any, django_user_model: Any) -> None:
+def test_ticket_searches_only_granted_tenants(
+    live_mode: str, client: Any, django_user_model: Any
+) -> None:
     user = django_user_model.objects.create_user("nogrant", password="pw-for-tests-1")
     client.force_login(user)
     with respx.mock(assert_all_called=False) as mock:
@@ -229,24 +242,36 @@ def test_hook_links_follow_configured_templates(signed_in: Any, settings: Any) -
     assert "<code>00012345</code>" in body
 
 
-def test_a_hook_id_is_escaped_into_the_link(signed_in: Any, settings: Any, live_mode: str, client: Any,
-                                          django_user_model: Any) -> None:
+def test_a_hook_id_is_escaped_into_the_link(
+    signed_in: Any, settings: Any, live_mode: str, client: Any, django_user_model: Any
+) -> None:
     user = django_user_model.objects.create_user("live2", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=LIVE)
     client.force_login(allow_contact_details(user))
     settings.CRM_LINK_TEMPLATES = {"zendesk": "https://acme.zendesk.com/agent/tickets/{hookId}"}
-    body = live_body(1, hooks=[{"hookType": "zendesk", "hookId": '1" onclick="x/../../evil?a=b', "hookName": "t"}])
+    body = live_body(
+        1,
+        hooks=[{"hookType": "zendesk", "hookId": '1" onclick="x/../../evil?a=b', "hookName": "t"}],
+    )
     with respx.mock() as mock:
         mock.get(f"{LIST}/{body['interactionId']}").respond(json=body)
         page = client.get(interaction_url(LIVE, body["interactionId"])).content.decode()
-    assert "https://acme.zendesk.com/agent/tickets/1%22%20onclick%3D%22x%2F..%2F..%2Fevil%3Fa%3Db" in page
+    assert (
+        "https://acme.zendesk.com/agent/tickets/1%22%20onclick%3D%22x%2F..%2F..%2Fevil%3Fa%3Db"
+        in page
+    )
     assert 'onclick="x' not in page
 
 
 @pytest.mark.parametrize(
     "template",
-    ["javascript:alert(1)//{hookId}", "data:text/html,{hookId}", "ftp://example.com/{hookId}",
-     "https:///{hookId}", "https://example.com/tickets/"],
+    [
+        "javascript:alert(1)//{hookId}",
+        "data:text/html,{hookId}",
+        "ftp://example.com/{hookId}",
+        "https:///{hookId}",
+        "https://example.com/tickets/",
+    ],
     ids=["javascript", "data", "ftp", "no-host", "no-placeholder"],
 )
 def test_unsafe_link_templates_are_refused_at_start_up(template: str) -> None:
@@ -256,8 +281,13 @@ def test_unsafe_link_templates_are_refused_at_start_up(template: str) -> None:
 
 def test_link_templates_from_the_environment() -> None:
     templates = config.crm_link_templates(
-        {"CRM_LINK_ZENDESK": " https://acme.zendesk.com/agent/tickets/{hookId} ", "CRM_LINK_EMPTY": " ",
-         "OTHER": "javascript:x"}, demo=False)
+        {
+            "CRM_LINK_ZENDESK": " https://acme.zendesk.com/agent/tickets/{hookId} ",
+            "CRM_LINK_EMPTY": " ",
+            "OTHER": "javascript:x",
+        },
+        demo=False,
+    )
     assert templates == {"zendesk": "https://acme.zendesk.com/agent/tickets/{hookId}"}
     demo = config.crm_link_templates({}, demo=True)
     assert demo["zendesk"] == "https://example.zendesk.com/agent/tickets/{hookId}"

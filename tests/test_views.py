@@ -41,7 +41,9 @@ def test_pages_need_sign_in_and_deep_links_survive_it(client: Any) -> None:
 
 
 def test_sign_in_returns_to_the_deep_link(client: Any, demo_user: Any) -> None:
-    response = client.post("/accounts/login/", {"username": "supervisor", "password": "pw-for-tests-1", "next": PAGE})
+    response = client.post(
+        "/accounts/login/", {"username": "supervisor", "password": "pw-for-tests-1", "next": PAGE}
+    )
     assert response.status_code == 302
     assert response["Location"] == PAGE
 
@@ -52,7 +54,9 @@ def test_healthz_needs_no_sign_in(client: Any) -> None:
     assert response.content == b"ok\n"
 
 
-def test_user_without_grant_gets_404_and_no_upstream_call(live_mode: str, client: Any, django_user_model: Any) -> None:
+def test_user_without_grant_gets_404_and_no_upstream_call(
+    live_mode: str, client: Any, django_user_model: Any
+) -> None:
     user = django_user_model.objects.create_user("other", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id="11111111-2222-4333-8444-555555555555")
     client.force_login(user)
@@ -121,7 +125,11 @@ def test_malformed_ids_are_404_without_upstream_call(live_user: Any, path: str) 
 def test_upper_case_ids_redirect_to_canonical_url(live_user: Any) -> None:
     with respx.mock(assert_all_called=False) as mock:
         route = mock.route().respond(json={})
-        response = live_user.get(PAGE.upper().replace("/TENANTS/", "/tenants/").replace("/INTERACTIONS/", "/interactions/"))
+        response = live_user.get(
+            PAGE.upper()
+            .replace("/TENANTS/", "/tenants/")
+            .replace("/INTERACTIONS/", "/interactions/")
+        )
     assert response.status_code == 301
     assert response["Location"] == PAGE
     assert not route.called
@@ -139,8 +147,19 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
     assert route.call_count == 1
     expected = "Basic " + base64.b64encode(b"api-user:s3cret-pw").decode()
     assert route.calls[0].request.headers["Authorization"] == expected
-    for text in ("Inbound voice", "+15065552222", "+15065551111", "Basic Flow", "2017-12-07 19:20:33.394 UTC",
-                 "0:01:34", "Support", "abandon", "customer-disconnect", "IVR time", "Complete"):
+    for text in (
+        "Inbound voice",
+        "+15065552222",
+        "+15065551111",
+        "Basic Flow",
+        "2017-12-07 19:20:33.394 UTC",
+        "0:01:34",
+        "Support",
+        "abandon",
+        "customer-disconnect",
+        "IVR time",
+        "Complete",
+    ):
         assert text in body, text
     assert "Demo data" not in body
     assert "s3cret" not in body
@@ -149,8 +168,16 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
 @pytest.mark.parametrize(
     ("upstream", "status", "says"),
     [
-        (httpx.Response(404, json={"message": "Interaction not found"}), 404, "No such interaction in this tenant"),
-        (httpx.Response(403, json={"errors": [{"message": "nope"}]}), 403, "INTERACTIONS_API_READ_ALL"),
+        (
+            httpx.Response(404, json={"message": "Interaction not found"}),
+            404,
+            "No such interaction in this tenant",
+        ),
+        (
+            httpx.Response(403, json={"errors": [{"message": "nope"}]}),
+            403,
+            "INTERACTIONS_API_READ_ALL",
+        ),
         (httpx.Response(401, text="bad credentials"), 502, "credentials are wrong"),
         (httpx.Response(500, json={"error": "boom"}), 502, "unavailable"),
         (httpx.Response(503, text="<html>down</html>"), 502, "unavailable"),
@@ -159,7 +186,9 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
         (httpx.Response(302, headers={"Location": "https://evil.example/"}), 502, "unreadable"),
     ],
 )
-def test_each_upstream_failure_has_its_page(live_user: Any, upstream: httpx.Response, status: int, says: str, caplog: Any, monkeypatch: Any) -> None:
+def test_each_upstream_failure_has_its_page(
+    live_user: Any, upstream: httpx.Response, status: int, says: str, caplog: Any, monkeypatch: Any
+) -> None:
     monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
     with respx.mock() as mock:
         mock.get(UPSTREAM).mock(return_value=upstream)
@@ -168,7 +197,10 @@ def test_each_upstream_failure_has_its_page(live_user: Any, upstream: httpx.Resp
     body = html(response)
     assert says in body
     assert "Traceback" not in body
-    assert any(getattr(r, "upstream_path", None) and UPSTREAM.endswith(r.upstream_path) for r in caplog.records)
+    assert any(
+        getattr(r, "upstream_path", None) and UPSTREAM.endswith(r.upstream_path)
+        for r in caplog.records
+    )
     assert "s3cret" not in caplog.text
 
 
@@ -285,18 +317,30 @@ def test_flag_reasons_are_plain_language(signed_in: Any) -> None:
         flag_type = entry["body"].get("flagType")
         if not flag_type:
             continue
-        body = html(signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+        body = html(
+            signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
+        )
         seen.add(flag_type)
         if flag_type == "Agent":
             assert "agent&#x27;s end time never reached reporting" in body
         if flag_type == "Mystery-new-flag":
             assert "does not know" in body
-    assert {"Agent", "Queue", "Segment", "Stuck", "Safeguard-terminated", "forced - no reason provided",
-            "exceed-counter-limit-terminated", "error-uncaught-flow-error"} <= seen
+    assert {
+        "Agent",
+        "Queue",
+        "Segment",
+        "Stuck",
+        "Safeguard-terminated",
+        "forced - no reason provided",
+        "exceed-counter-limit-terminated",
+        "error-uncaught-flow-error",
+    } <= seen
 
 
 def test_demo_unknown_interaction_is_404(signed_in: Any) -> None:
-    response = signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/00000000-0000-1000-8000-000000000000/")
+    response = signed_in.get(
+        f"/tenants/{DEMO_TENANT_ID}/interactions/00000000-0000-1000-8000-000000000000/"
+    )
     assert response.status_code == 404
     assert "No such interaction in this tenant" in html(response)
 
@@ -316,14 +360,16 @@ def test_recently_viewed_lists_opened_interactions(signed_in: Any) -> None:
     entry = catalogue()[1]
     signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
     home = html(signed_in.get("/"))
-    recent = home[home.index("Recently viewed"):home.index("Demo interactions")]
+    recent = home[home.index("Recently viewed") : home.index("Demo interactions")]
     assert entry["interaction_id"] in recent
 
 
 def test_viewer_time_zone_from_cookie(signed_in: Any) -> None:
     entry = next(e for e in catalogue() if e["body"]["interactionId"] == IID)
     signed_in.cookies["tz"] = "America%2FHalifax"
-    body = html(signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+    body = html(
+        signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
+    )
     assert "Start (America/Halifax)" in body
     assert "2017-12-07 15:20:33 AST" in body
 

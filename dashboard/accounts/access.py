@@ -24,4 +24,6 @@ CONTACT_DETAILS_PERMISSION = "accounts.view_contact_details"
 
 def can_see_contact_details(user: Any) -> bool:
     """Phone numbers, emails, transcripts, notes and recordings need this permission."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(CONTACT_DETAILS_PERMISSION))
+    return bool(
+        getattr(user, "is_authenticated", False) and user.has_perm(CONTACT_DETAILS_PERMISSION)
+    )

@@ -59,9 +59,10 @@ def spend_list_scan(user: Any) -> None:
     retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
     if spent == limit + 1:  # once a window per user: the log says who, not every refusal
         log.warning(
-            "API budget spent: %s asked for more than %d list pages this minute; "
-            "refused for %d s",
-            user.get_username(), limit, retry_after,
+            "API budget spent: %s asked for more than %d list pages this minute; refused for %d s",
+            user.get_username(),
+            limit,
+            retry_after,
             extra={"username": user.get_username(), "budget": "list-pages", "limit": limit},
         )
     raise BudgetExceeded(retry_after)

@@ -13,7 +13,9 @@ def validate_tenant_id(value: str) -> None:
     try:
         uuid.UUID(value)
     except ValueError:
-        raise ValidationError("A tenant ID is a UUID, e.g. 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b.") from None
+        raise ValidationError(
+            "A tenant ID is a UUID, e.g. 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b."
+        ) from None
 
 
 class TenantGrant(models.Model):
@@ -30,7 +32,10 @@ class TenantGrant(models.Model):
         ]
         ordering = ["user__username", "tenant_id"]
         permissions = [
-            ("view_contact_details", "Can see customer contact details, transcripts, notes and recordings"),
+            (
+                "view_contact_details",
+                "Can see customer contact details, transcripts, notes and recordings",
+            ),
         ]
 
     def save(self, *args: object, **kwargs: object) -> None:

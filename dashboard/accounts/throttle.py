@@ -69,8 +69,13 @@ def _key(kind: str, subject: str, what: str) -> str:
 
 def _cache_down(exc: Exception, action: str) -> None:
     # Sign-in keeps working without the cache; the operator sees why throttling paused.
-    log.error("sign-in throttle unavailable (%s): %s: %s", action, type(exc).__name__, exc,
-              extra={"signin": "throttle-unavailable"})
+    log.error(
+        "sign-in throttle unavailable (%s): %s: %s",
+        action,
+        type(exc).__name__,
+        exc,
+        extra={"signin": "throttle-unavailable"},
+    )
 
 
 def check(request: HttpRequest, username: str | None) -> Lockout | None:
@@ -78,7 +83,7 @@ def check(request: HttpRequest, username: str | None) -> Lockout | None:
     keys = [_key(kind, subject, "lock") for kind, subject in _subjects(request, username)]
     try:
         found = cache.get_many(keys)
-    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+    except Exception as exc:
         _cache_down(exc, "check")
         return None
     untils = [v for v in found.values() if isinstance(v, (int, float))]
@@ -98,7 +103,7 @@ def record_failure(request: HttpRequest, username: str | None) -> None:
     """Count a failed sign-in against the user name and the address; lock at the limit."""
     try:
         _record_failure(request, username)
-    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+    except Exception as exc:
         _cache_down(exc, "count")
 
 
@@ -115,13 +120,19 @@ def _record_failure(request: HttpRequest, username: str | None) -> None:
             cache.set(key, 1, period)
             counts[kind] = 1
         # add, not set: attempts during a lockout do not extend it.
-        if counts[kind] >= limit and cache.add(_key(kind, subject, "lock"), time.time() + period, period):
+        if counts[kind] >= limit and cache.add(
+            _key(kind, subject, "lock"), time.time() + period, period
+        ):
             log.warning(
                 "sign-in locked for %d s after %d failures by %s",
                 period,
                 counts[kind],
                 "user name" if kind == "user" else "address",
-                extra={"username": username or "", "client_ip": client_ip(request), "signin": "locked"},
+                extra={
+                    "username": username or "",
+                    "client_ip": client_ip(request),
+                    "signin": "locked",
+                },
             )
     log.warning(
         "sign-in failed (%d for this user name, %d from this address)",
@@ -139,7 +150,7 @@ def record_success(request: HttpRequest, username: str) -> None:
     """
     try:
         cache.delete(_key("user", username.strip().casefold(), "failures"))
-    except Exception as exc:  # noqa: BLE001 - any cache backend failure
+    except Exception as exc:
         _cache_down(exc, "reset")
 
 
@@ -154,10 +165,13 @@ def unlock(*, username: str | None = None, address: str | None = None) -> int:
         subjects.append(("user", username.strip().casefold()))
     if address:
         subjects.append(("ip", address.strip()))
-    keys = [_key(kind, subject, what) for kind, subject in subjects for what in ("lock", "failures")]
+    keys = [
+        _key(kind, subject, what) for kind, subject in subjects for what in ("lock", "failures")
+    ]
     removed = sum(1 for key in keys if cache.delete(key))
     log.warning(
-        "sign-in unlocked by an operator (%d entries removed)", removed,
+        "sign-in unlocked by an operator (%d entries removed)",
+        removed,
         extra={"username": username or "", "client_ip": address or "", "signin": "unlocked"},
     )
     return removed

@@ -237,7 +237,9 @@ class CxEngageClient:
     # -- public API ---------------------------------------------------------
 
     def get_interaction(self, tenant_id: str, interaction_id: str) -> dict[str, Any]:
-        path = f"/v1/tenants/{quote(tenant_id, safe='')}/interactions/{quote(interaction_id, safe='')}"
+        path = (
+            f"/v1/tenants/{quote(tenant_id, safe='')}/interactions/{quote(interaction_id, safe='')}"
+        )
         data = self._get_json(path)
         if not isinstance(data, dict):
             raise errors.BadResponse(
@@ -270,8 +272,12 @@ class CxEngageClient:
             "limit": str(_bounded(limit, "limit", low=1, high=MAX_LIST_LIMIT)),
             "offset": str(_bounded(offset, "offset", low=0)),
         }
-        filters = {"hookType": hook_type, "hookSubType": hook_sub_type, "hookId": hook_id,
-                   "contactId": contact_id}
+        filters = {
+            "hookType": hook_type,
+            "hookSubType": hook_sub_type,
+            "hookId": hook_id,
+            "contactId": contact_id,
+        }
         params.update({name: value for name, value in filters.items() if value})
         path = f"/v1/tenants/{quote(tenant_id, safe='')}/interactions"
         data = self._get_json(path, params)
@@ -382,7 +388,9 @@ class CxEngageClient:
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Nothing reached the API: safe to try again.
                 self._log(method, path, None, started, attempt, type(exc).__name__)
-                if attempt < cfg.max_attempts and self._sleep_before_retry(attempt, None, deadline_at):
+                if attempt < cfg.max_attempts and self._sleep_before_retry(
+                    attempt, None, deadline_at
+                ):
                     continue
                 if isinstance(exc, httpx.ConnectTimeout):
                     raise errors.Timeout(
@@ -538,7 +546,9 @@ class CxEngageClient:
         self, method: str, path: str, status: int | None, started: float, attempt: int, failure: str
     ) -> None:
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
-        level = logging.WARNING if failure or (status or 0) >= 500 or status == 429 else logging.INFO
+        level = (
+            logging.WARNING if failure or (status or 0) >= 500 or status == 429 else logging.INFO
+        )
         log.log(
             level,
             "upstream %s %s -> %s in %.1f ms (attempt %d)%s",

@@ -43,12 +43,19 @@ class CxEngageError(Exception):
         self.retry_after = retry_after
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, status={self.status!r}, path={self.path!r})"
+        return (
+            f"{type(self).__name__}({self.message!r}, status={self.status!r}, path={self.path!r})"
+        )
 
     def as_dict(self) -> dict[str, object]:
         """A plain form that survives a trip through the cache."""
-        return {"kind": self.kind, "message": self.message, "status": self.status,
-                "path": self.path, "retry_after": self.retry_after}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "status": self.status,
+            "path": self.path,
+            "retry_after": self.retry_after,
+        }
 
 
 # -- the API answered with a status ------------------------------------------------
@@ -131,8 +138,18 @@ class WrongInteraction(BadResponse):
 CLASSES: dict[str, type[CxEngageError]] = {
     cls.kind: cls
     for cls in (
-        CxEngageError, APIStatusError, NotFound, Forbidden, AuthenticationFailed, ServerError,
-        RateLimited, APIConnectionError, ConnectionFailed, Timeout, BadResponse, WrongInteraction,
+        CxEngageError,
+        APIStatusError,
+        NotFound,
+        Forbidden,
+        AuthenticationFailed,
+        ServerError,
+        RateLimited,
+        APIConnectionError,
+        ConnectionFailed,
+        Timeout,
+        BadResponse,
+        WrongInteraction,
     )
 }
 

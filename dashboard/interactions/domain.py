@@ -57,6 +57,7 @@ GENERIC_FLAG_REASON = (
     "Some of its data may be missing or inaccurate.",
 )
 
+
 def flag_reason(flag_type: str | None) -> tuple[str, str]:
     """(why it was flagged, what may be wrong), in words, for any flag type."""
     return FLAG_REASONS.get((flag_type or "").strip().lower(), GENERIC_FLAG_REASON)
@@ -326,7 +327,6 @@ class Interaction:
         if self.start and self.end:
             return (self.end - self.start).total_seconds()
         return None
-
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,11 @@ def seconds_text(seconds: float | None) -> str:
 def utc_text(moment: datetime | None) -> str:
     if moment is None:
         return "—"
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + (
-        f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
-    ) + " UTC"
+    return (
+        moment.strftime("%Y-%m-%d %H:%M:%S")
+        + (f".{moment.microsecond // 1000:03d}" if moment.microsecond else "")
+        + " UTC"
+    )
 
 
 def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> str:

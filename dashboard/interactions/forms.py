@@ -41,7 +41,10 @@ class LookupForm(forms.Form):
                 continue
             value = canonical_uuid(raw.lower())
             if value is None:
-                self.add_error(name, f"{label[0].upper()}{label[1:]} is a UUID like b2109780-db83-11e7-9709-c2b07aa3bee9.")
+                self.add_error(
+                    name,
+                    f"{label[0].upper()}{label[1:]} is a UUID like b2109780-db83-11e7-9709-c2b07aa3bee9.",
+                )
             else:
                 data[name] = value
         return data

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from .domain import Extra, Hook, Interaction, Segment, Statistic, Summary
 

@@ -25,8 +25,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -41,7 +45,9 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        message = f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install chromium)"
+        message = (
+            f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install chromium)"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message + " — browser tests never skip under CI=true")
         pytest.skip(message)
@@ -66,14 +72,21 @@ def page(browser: Any, live_server: Any, viewer: Any, settings: Any) -> Iterator
     client = Client()
     client.force_login(viewer)
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
-    context.add_cookies([{
-        "name": django_settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     tab = context.new_page()
     problems: list[str] = []
-    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    tab.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     tab.problems = problems  # type: ignore[attr-defined]
     yield tab

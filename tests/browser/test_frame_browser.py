@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage.factory import reset_client
-from dashboard.interactions import cache as services
 from tests.conftest import load_fixture, use_standin
 from tests.standin import Behaviour, StandInAPI
 
@@ -25,8 +24,10 @@ def slow_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
     TenantGrant.objects.create(user=viewer, tenant_id=TENANT)
     with StandInAPI() as api:
         body = load_fixture("reference-sample.json")
-        api.script(f"GET /v1/tenants/{TENANT}/interactions/{IID}",
-                   Behaviour(delay=1.5, body=json.dumps(body).encode(), times=1))
+        api.script(
+            f"GET /v1/tenants/{TENANT}/interactions/{IID}",
+            Behaviour(delay=1.5, body=json.dumps(body).encode(), times=1),
+        )
         settings.PAGE_FRAME_AFTER = 0.15
         use_standin(settings, api, short_timeouts=False)
         yield api

@@ -44,8 +44,8 @@ from tests.hostile import (
     ONE_MB,
     SMALL_PAYLOADS,
     TENANT,
-    href_is_safe,
     hostile_interaction,
+    href_is_safe,
     markup_problems,
 )
 from tests.standin import Behaviour, StandInAPI
@@ -111,7 +111,10 @@ def assert_shown_as(shown: str | None, expected: str) -> None:
     """``shown`` is ``expected`` as text, or its beginning cut with an ellipsis (long one-line values are cut)."""
     shown, expected = _visible(shown or ""), _visible(expected)
     if shown != expected:
-        assert shown.endswith("…") and len(shown) > 100 and expected.startswith(shown[:-1]), (shown[:200], expected[:200])
+        assert shown.endswith("…") and len(shown) > 100 and expected.startswith(shown[:-1]), (
+            shown[:200],
+            expected[:200],
+        )
 
 
 class Visit:
@@ -119,9 +122,12 @@ class Visit:
 
     def __init__(self, browser: Any, base_url: str, cookie: str, *, bypass_csp: bool) -> None:
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=base_url,
-                                           bypass_csp=bypass_csp)
-        self.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 900}, base_url=base_url, bypass_csp=bypass_csp
+        )
+        self.context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+        )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.dialogs: list[str] = []
@@ -153,7 +159,9 @@ class Visit:
 
     def assert_inert(self, payload: str) -> None:
         page = self.page
-        page.wait_for_timeout(200)  # room for anything the content might have scheduled ("load" triggers)
+        page.wait_for_timeout(
+            200
+        )  # room for anything the content might have scheduled ("load" triggers)
         assert not self.dialogs, self.dialogs
         pwned = page.evaluate("() => [typeof window.__pwned, String(window.__pwned)]")
         assert pwned[0] == "undefined", pwned
@@ -161,8 +169,14 @@ class Visit:
         assert not offsite, offsite
         htmx = self.htmx_requests()
         clicks = [url for url, _ in htmx if "focus=" in url]
-        frame = [url for url, h in htmx if h.get("hx-target") == "main" and url.split("?")[0].endswith(PAGE)]
-        others = [(url, h.get("hx-target")) for url, h in htmx if url not in clicks and url not in frame]
+        frame = [
+            url
+            for url, h in htmx
+            if h.get("hx-target") == "main" and url.split("?")[0].endswith(PAGE)
+        ]
+        others = [
+            (url, h.get("hx-target")) for url, h in htmx if url not in clicks and url not in frame
+        ]
         assert len(clicks) == 2 and not others, (clicks, others)
         assert len(frame) <= 1, frame
         for href, xlink, resolved in page.evaluate(LINKS):
@@ -173,7 +187,9 @@ class Visit:
                 assert resolved.startswith(("http://", "https://")), resolved
         csp = page.evaluate("() => window.__csp")
         assert csp == [], csp  # [] and not None: the listener was installed
-        assert not [m for m in self.console if "Content Security Policy" in m or m.startswith("error")], self.console
+        assert not [
+            m for m in self.console if "Content Security Policy" in m or m.startswith("error")
+        ], self.console
         assert not self.errors, self.errors
         dom = page.content()
         problems = markup_problems(dom)
@@ -187,31 +203,60 @@ class Visit:
 
 
 #: The slow-API path (loading frame, then an htmx swap of #main) for the payloads aimed at htmx and parsing.
-FRAME_PAYLOADS = ("script-pwn", "img-onerror-pwn", "attr-breakout-double", "hx-attr-breakout", "hx-div-load",
-                  "hx-on-double-colon", "hx-on-htmx-event", "close-title", "svg-title-breakout", "comment-open",
-                  "math-xlink", "meta-refresh", "null-bytes")
-CASES = [pytest.param(k, mode, id=f"{k}-{mode}") for k, _ in SMALL_PAYLOADS for mode in ("csp", "no-csp")] + [
-    pytest.param(k, "frame", id=f"{k}-frame") for k in FRAME_PAYLOADS
-]
+FRAME_PAYLOADS = (
+    "script-pwn",
+    "img-onerror-pwn",
+    "attr-breakout-double",
+    "hx-attr-breakout",
+    "hx-div-load",
+    "hx-on-double-colon",
+    "hx-on-htmx-event",
+    "close-title",
+    "svg-title-breakout",
+    "comment-open",
+    "math-xlink",
+    "meta-refresh",
+    "null-bytes",
+)
+CASES = [
+    pytest.param(k, mode, id=f"{k}-{mode}") for k, _ in SMALL_PAYLOADS for mode in ("csp", "no-csp")
+] + [pytest.param(k, "frame", id=f"{k}-frame") for k in FRAME_PAYLOADS]
 
 
 @pytest.mark.parametrize(("payload_id", "mode"), CASES)
-def test_hostile_payload_is_inert_in_the_browser(browser: Any, live_server: Any, hostile_api: StandInAPI,
-                                                 session_cookie: str, settings: Any, payload_id: str,
-                                                 mode: str) -> None:
+def test_hostile_payload_is_inert_in_the_browser(
+    browser: Any,
+    live_server: Any,
+    hostile_api: StandInAPI,
+    session_cookie: str,
+    settings: Any,
+    payload_id: str,
+    mode: str,
+) -> None:
     payload = dict(SMALL_PAYLOADS)[payload_id]
     hostile_api.interactions[(TENANT, INTERACTION)] = hostile_interaction(payload)
     if mode == "frame":
         settings.PAGE_FRAME_AFTER = 0.05
-        hostile_api.script(UPSTREAM_KEY, Behaviour(status=200, delay=0.6, times=1,
-                                                   body=json.dumps(hostile_interaction(payload)).encode()))
+        hostile_api.script(
+            UPSTREAM_KEY,
+            Behaviour(
+                status=200,
+                delay=0.6,
+                times=1,
+                body=json.dumps(hostile_interaction(payload)).encode(),
+            ),
+        )
     started = time.monotonic()
     visit = Visit(browser, live_server.url, session_cookie, bypass_csp=mode == "no-csp")
     try:
         visit.page.goto(PAGE)
-        expect(visit.page.locator('#timeline a.bar[data-kind="queue"]').first).to_be_attached(timeout=15_000)
+        expect(visit.page.locator('#timeline a.bar[data-kind="queue"]').first).to_be_attached(
+            timeout=15_000
+        )
         if mode == "frame":
-            assert any(h.get("hx-target") == "main" for _, h in visit.htmx_requests()), "no loading frame"
+            assert any(h.get("hx-target") == "main" for _, h in visit.htmx_requests()), (
+                "no loading frame"
+            )
         visit.open_bar("queue", "Queue")
         assert_shown_as(visit.page.locator("#detail-title").text_content(), f"Queue {payload}")
         visit.open_bar("agent", "Agent")
@@ -222,8 +267,9 @@ def test_hostile_payload_is_inert_in_the_browser(browser: Any, live_server: Any,
     print(f"{payload_id}/{mode}: {time.monotonic() - started:.1f} s")
 
 
-def test_large_strings_in_a_few_fields(browser: Any, live_server: Any, hostile_api: StandInAPI,
-                                       session_cookie: str) -> None:
+def test_large_strings_in_a_few_fields(
+    browser: Any, live_server: Any, hostile_api: StandInAPI, session_cookie: str
+) -> None:
     """1 MB strings in one-line fields (cut to 1,000 characters by the parser) and long
     conversation text (20,000 characters: a 100,000-character unbroken word takes
     Chromium tens of seconds to lay out; the 1 MB notes and transcript are covered
@@ -231,7 +277,9 @@ def test_large_strings_in_a_few_fields(browser: Any, live_server: Any, hostile_a
     big = "<script>window.__pwned=1</script>" + ONE_MB
     long_text = big[:20_000]
     body = hostile_interaction("plain")
-    body.update(flowName=big, notes=long_text, messagingTranscript=[{"from": "agent", "text": long_text}])
+    body.update(
+        flowName=big, notes=long_text, messagingTranscript=[{"from": "agent", "text": long_text}]
+    )
     body["queues"][0]["queueName"] = big
     body["agents"][0]["agentName"] = big
     hostile_api.interactions[(TENANT, INTERACTION)] = body
@@ -253,8 +301,9 @@ def test_large_strings_in_a_few_fields(browser: Any, live_server: Any, hostile_a
         visit.close()
 
 
-def test_reference_interaction_control(browser: Any, live_server: Any, hostile_api: StandInAPI,
-                                       session_cookie: str) -> None:
+def test_reference_interaction_control(
+    browser: Any, live_server: Any, hostile_api: StandInAPI, session_cookie: str
+) -> None:
     """The control: a plain interaction passes the same checks (so the checks are not vacuous)."""
     hostile_api.interactions[(TENANT, INTERACTION)] = hostile_interaction("Plain text")
     visit = Visit(browser, live_server.url, session_cookie, bypass_csp=False)
@@ -265,7 +314,9 @@ def test_reference_interaction_control(browser: Any, live_server: Any, hostile_a
         visit.assert_inert("Plain text")
         assert visit.page.locator("#timeline a.bar").count() >= 6
         # A violation and a dialog are seen when they do happen.
-        visit.page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }")
+        visit.page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }"
+        )
         visit.page.wait_for_timeout(200)
         assert visit.page.evaluate("() => window.__csp.length") == 1
     finally:

@@ -39,7 +39,8 @@ def duration(body: dict[str, Any]) -> float | None:
 
 def shown_ids(page: Any) -> list[str]:
     return page.eval_on_selector_all(
-        "#flagged-results tbody tr[data-interaction]", "rows => rows.map(r => r.dataset.interaction)"
+        "#flagged-results tbody tr[data-interaction]",
+        "rows => rows.map(r => r.dataset.interaction)",
     )
 
 
@@ -52,13 +53,18 @@ def test_flagged_list_filters_through_htmx(page: Any, artifacts: Path) -> None:
     flag_type = "Queue"
     wanted = sorted(i for i, b in expected.items() if b["flagType"] == flag_type)
     assert wanted
-    with page.expect_response(lambda r: "flag=" + flag_type in r.url and r.request.headers.get("hx-request") == "true"):
+    with page.expect_response(
+        lambda r: "flag=" + flag_type in r.url and r.request.headers.get("hx-request") == "true"
+    ):
         page.select_option("#f-flag", flag_type)
     page.wait_for_url(f"**flag={flag_type}**")
     expect(page.locator("#flagged-results tbody tr")).to_have_count(len(wanted))
     assert sorted(shown_ids(page)) == wanted
     assert page.locator("#f-flag").input_value() == flag_type
-    assert f"({len(expected)} before filters)" in page.locator("#flagged-results .results-head").inner_text()
+    assert (
+        f"({len(expected)} before filters)"
+        in page.locator("#flagged-results .results-head").inner_text()
+    )
     assert page.evaluate("window.__noReload === true")  # swapped in place, no full load
     # The pushed URL is a real state: loading it gives the same table.
     page.goto(page.url)
@@ -95,7 +101,9 @@ def test_review_form_saves_in_place_and_shows_in_the_list(page: Any, viewer: Any
     assert "not reviewed yet" in review.inner_text()
     page.select_option("#id_status", "done")
     page.fill("#id_comment", "Agent end confirmed from the recording.")
-    with page.expect_response(lambda r: r.url.endswith("/review/") and r.request.method == "POST") as info:
+    with page.expect_response(
+        lambda r: r.url.endswith("/review/") and r.request.method == "POST"
+    ) as info:
         review.get_by_role("button", name="Save review").click()
     assert info.value.status == 200
     page.wait_for_selector("#review .ok")
@@ -104,7 +112,11 @@ def test_review_form_saves_in_place_and_shows_in_the_list(page: Any, viewer: Any
     assert "version 1" in page.locator("#review .review-state").inner_text()
     assert page.evaluate("window.__noReload === true")
     saved = Review.objects.get(tenant_id=DEMO_TENANT_ID, interaction_id=FLAGGED_AGENT)
-    assert (saved.status, saved.comment, saved.updated_by) == ("done", "Agent end confirmed from the recording.", viewer)
+    assert (saved.status, saved.comment, saved.updated_by) == (
+        "done",
+        "Agent end confirmed from the recording.",
+        viewer,
+    )
     page.goto(FLAGGED_URL)
     row = page.locator(f'#flagged-results tr[data-interaction="{FLAGGED_AGENT}"]')
     assert row.locator(".status-pill").inner_text() == "Done"
@@ -120,8 +132,14 @@ def test_conflict_keeps_what_was_typed(page: Any, django_user_model: Any) -> Non
     page.select_option("#id_status", "in_review")
     page.fill("#id_comment", "My notes, typed in the browser.")
     # Meanwhile a colleague saves (version 0 -> 1).
-    saved = services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done",
-                                 comment="Colleague says all fine.", version=0)
+    saved = services.save_review(
+        colleague,
+        DEMO_TENANT_ID,
+        FLAGGED_AGENT,
+        status="done",
+        comment="Colleague says all fine.",
+        version=0,
+    )
     assert isinstance(saved, Review)
     with page.expect_response(lambda r: r.url.endswith("/review/")) as info:
         page.locator("#review").get_by_role("button", name="Save review").click()
@@ -138,7 +156,9 @@ def test_conflict_keeps_what_was_typed(page: Any, django_user_model: Any) -> Non
     assert page.evaluate("window.__noReload === true")
     assert Review.objects.get().comment == "Colleague says all fine."
     # The browser reports the expected 409 as a failed resource; nothing else may be logged.
-    page.problems[:] = [p for p in page.problems if "409" not in p and "htmx:responseError" not in p]
+    page.problems[:] = [
+        p for p in page.problems if "409" not in p and "htmx:responseError" not in p
+    ]
     # Saving again now wins.
     with page.expect_response(lambda r: r.url.endswith("/review/")) as again:
         page.locator("#review").get_by_role("button", name="Save review").click()

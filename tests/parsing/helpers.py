@@ -16,7 +16,6 @@ import dashboard.demo
 from dashboard.interactions import domain
 from dashboard.interactions.domain import Interaction, Statistic
 
-
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAYLOADS = Path(dashboard.demo.__file__).resolve().parent / "payloads"
 
@@ -159,11 +158,15 @@ def full_payload() -> dict[str, Any]:
             "flagTimestamp": "2017-12-07T19:25:00.001Z",
             "messagingTranscript": [
                 {
-                    "from": "Customer", "fromName": "Dana", "text": "Hello?",
+                    "from": "Customer",
+                    "fromName": "Dana",
+                    "text": "Hello?",
                     "timestamp": "2017-12-07T19:20:40.100Z",
                 },
                 {
-                    "sender": "agent", "name": "Sam Agent", "body": "Hi Dana",
+                    "sender": "agent",
+                    "name": "Sam Agent",
+                    "body": "Hi Dana",
                     "timestamp": "2017-12-07T19:20:45Z",
                 },
             ],

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.interactions.parsing import parse_interaction
-from tests.parsing.helpers import PAYLOADS, problem_text, assert_well_typed, all_unknown
-
+from tests.parsing.helpers import PAYLOADS, all_unknown, assert_well_typed, problem_text
 
 _MESSY_WORDS = ("messy", "toleran")
 

@@ -14,18 +14,18 @@ from dashboard.interactions.domain import (
 )
 from dashboard.interactions.parsing import parse_interaction
 from tests.parsing.helpers import (
-    utc,
-    problem_text,
-    stats_by_name,
-    assert_utc,
-    assert_well_typed,
-    all_unknown,
-    SEG0,
-    SEG1,
     AGENT_A,
     AGENT_B,
     QUEUE_ID,
+    SEG0,
+    SEG1,
+    all_unknown,
+    assert_utc,
+    assert_well_typed,
     full_payload,
+    problem_text,
+    stats_by_name,
+    utc,
 )
 
 

@@ -17,72 +17,237 @@ from dashboard.interactions.domain import DataProblem, Interaction, Segment
 from dashboard.interactions.parsing import is_complete, parse_interaction
 from tests.parsing.helpers import assert_well_typed
 
-
 TOP_FIELDS = [
-    "tenantId", "interactionId", "flowId", "flowName", "channelType", "direction", "customer",
-    "contactPoint", "contactId", "startTimestamp", "endTimestamp", "start", "end", "dataComplete",
-    "flagged", "flagType", "flagTimestamp", "segments", "queues", "agents", "details", "hooks",
-    "outboundIdentifier", "messagingTranscript", "notes", "dispositionId", "dispositionName",
-    "audioRecording", "csat", "campaignId", "leadId", "updated", "monitors",
-    "interactionAttributes", "artifactsSummary", "customerHoldTimes", "interactionTime",
-    "ivrTime", "ivrAbandoned", "ivrAbandonTime", "customerAbandonTime",
-    "customerConversationTime", "customerTalkTime", "customerTalkTimes", "customerHolds",
-    "customerHoldTime", "customerHoldAbandoned", "customerTransfers", "customerResponseTimes",
-    "thirdPartyTime", "customerSatisfactionScore", "someVendorTime", "tenantName",
+    "tenantId",
+    "interactionId",
+    "flowId",
+    "flowName",
+    "channelType",
+    "direction",
+    "customer",
+    "contactPoint",
+    "contactId",
+    "startTimestamp",
+    "endTimestamp",
+    "start",
+    "end",
+    "dataComplete",
+    "flagged",
+    "flagType",
+    "flagTimestamp",
+    "segments",
+    "queues",
+    "agents",
+    "details",
+    "hooks",
+    "outboundIdentifier",
+    "messagingTranscript",
+    "notes",
+    "dispositionId",
+    "dispositionName",
+    "audioRecording",
+    "csat",
+    "campaignId",
+    "leadId",
+    "updated",
+    "monitors",
+    "interactionAttributes",
+    "artifactsSummary",
+    "customerHoldTimes",
+    "interactionTime",
+    "ivrTime",
+    "ivrAbandoned",
+    "ivrAbandonTime",
+    "customerAbandonTime",
+    "customerConversationTime",
+    "customerTalkTime",
+    "customerTalkTimes",
+    "customerHolds",
+    "customerHoldTime",
+    "customerHoldAbandoned",
+    "customerTransfers",
+    "customerResponseTimes",
+    "thirdPartyTime",
+    "customerSatisfactionScore",
+    "someVendorTime",
+    "tenantName",
 ]
 SEGMENT_FIELDS = [
-    "segmentNumber", "segmentCancelled", "interactionSegmentId", "segmentStartType",
-    "endTimestamp", "segmentEndType", "segmentCancelTime", "startTimestamp", "segmentTime",
-    "segmentAgentId", "segmentToAgentId", "segmentConsultTime", "agentId", "interactionAgentId",
-    "transfer", "transferTime", "addParticipant", "addParticipantTime",
-    "addParticipantHandedOff", "segmentExtensionType", "segmentExtensionValue", "segmentThirdParty",
+    "segmentNumber",
+    "segmentCancelled",
+    "interactionSegmentId",
+    "segmentStartType",
+    "endTimestamp",
+    "segmentEndType",
+    "segmentCancelTime",
+    "startTimestamp",
+    "segmentTime",
+    "segmentAgentId",
+    "segmentToAgentId",
+    "segmentConsultTime",
+    "agentId",
+    "interactionAgentId",
+    "transfer",
+    "transferTime",
+    "addParticipant",
+    "addParticipantTime",
+    "addParticipantHandedOff",
+    "segmentExtensionType",
+    "segmentExtensionValue",
+    "segmentThirdParty",
 ]
 QUEUE_FIELDS = [
-    "queueEntryLength", "interactionSegmentId", "queueAbandonTime", "platformQueueId",
-    "queueAbandoned", "endTimestamp", "slaAbandoned", "queueExitType", "queueEntryType",
-    "interactionQueueId", "queueType", "startTimestamp", "queueName", "queueTime", "slaTime",
-    "queueId", "agentId",
+    "queueEntryLength",
+    "interactionSegmentId",
+    "queueAbandonTime",
+    "platformQueueId",
+    "queueAbandoned",
+    "endTimestamp",
+    "slaAbandoned",
+    "queueExitType",
+    "queueEntryType",
+    "interactionQueueId",
+    "queueType",
+    "startTimestamp",
+    "queueName",
+    "queueTime",
+    "slaTime",
+    "queueId",
+    "agentId",
 ]
 AGENT_FIELDS = [
-    "platformAgentId", "agentName", "sessionId", "interactionSegmentId", "agentId",
-    "interactionAgentId", "endTimestamp", "agentWorkCancelTime", "startTimestamp",
-    "tenantAgentId", "queueId",
+    "platformAgentId",
+    "agentName",
+    "sessionId",
+    "interactionSegmentId",
+    "agentId",
+    "interactionAgentId",
+    "endTimestamp",
+    "agentWorkCancelTime",
+    "startTimestamp",
+    "tenantAgentId",
+    "queueId",
 ]
 HOOK_FIELDS = [
-    "interactionHookId", "hookSubType", "hookSubtype", "agentId", "hookType", "hookName",
-    "hookedBy", "hookId", "timestamp",
+    "interactionHookId",
+    "hookSubType",
+    "hookSubtype",
+    "agentId",
+    "hookType",
+    "hookName",
+    "hookedBy",
+    "hookId",
+    "timestamp",
 ]
 OUTBOUND_FIELDS = [
-    "interactionOutboundIdentifierID", "interactionOutboundIdentifierId", "outboundIdentifierId",
-    "outboundIdentifierValue", "outboundIdentitiferName", "outboundIdentifierName",
+    "interactionOutboundIdentifierID",
+    "interactionOutboundIdentifierId",
+    "outboundIdentifierId",
+    "outboundIdentifierValue",
+    "outboundIdentitiferName",
+    "outboundIdentifierName",
 ]
 MESSAGE_FIELDS = [
-    "from", "sender", "type", "role", "author", "fromName", "senderName", "name", "displayName",
-    "text", "body", "message", "content", "timestamp", "time", "created", "createdAt", "sentAt",
+    "from",
+    "sender",
+    "type",
+    "role",
+    "author",
+    "fromName",
+    "senderName",
+    "name",
+    "displayName",
+    "text",
+    "body",
+    "message",
+    "content",
+    "timestamp",
+    "time",
+    "created",
+    "createdAt",
+    "sentAt",
 ]
 HOLD_FIELDS = ["startTimestamp", "endTimestamp", "holdTime", "duration"]
 DETAILS_FIELDS = [
-    "endTimestamp", "interactionId", "contactPoint", "customer", "csat", "startTimestamp",
-    "agents", "direction", "contactId", "channelType",
+    "endTimestamp",
+    "interactionId",
+    "contactPoint",
+    "customer",
+    "csat",
+    "startTimestamp",
+    "agents",
+    "direction",
+    "contactId",
+    "channelType",
 ]
 ALL_NAMES = sorted(
-    set(TOP_FIELDS + SEGMENT_FIELDS + QUEUE_FIELDS + AGENT_FIELDS + HOOK_FIELDS + OUTBOUND_FIELDS
-        + MESSAGE_FIELDS + HOLD_FIELDS + ["messages"])
+    set(
+        TOP_FIELDS
+        + SEGMENT_FIELDS
+        + QUEUE_FIELDS
+        + AGENT_FIELDS
+        + HOOK_FIELDS
+        + OUTBOUND_FIELDS
+        + MESSAGE_FIELDS
+        + HOLD_FIELDS
+        + ["messages"]
+    )
 )
 
 HUGE = [
-    10**400, -(10**400), 2**64, -(2**63), 10**20, 1e308, -1e308, 5e-324, 1e15 + 0.5,
-    1512674433394, 1512674433, 7_258_118_400_000, 631_152_000, 1e11,
-    math.nan, math.inf, -math.inf, 0, 1, -1, 0.0, -0.0,
+    10**400,
+    -(10**400),
+    2**64,
+    -(2**63),
+    10**20,
+    1e308,
+    -1e308,
+    5e-324,
+    1e15 + 0.5,
+    1512674433394,
+    1512674433,
+    7_258_118_400_000,
+    631_152_000,
+    1e11,
+    math.nan,
+    math.inf,
+    -math.inf,
+    0,
+    1,
+    -1,
+    0.0,
+    -0.0,
 ]
 TIMESTAMPISH = st.from_regex(
     r"\A\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?\s?(Z|z|[+-]\d{2}(:?\d{2})?)?\Z"
 )
 STRINGY = st.sampled_from(
-    ["", " ", "true", "false", "yes", "0", "1", "94.2", " 94.2 ", "lots", "nan", "inf", "-inf",
-     "1e400", "1_000", "javascript:alert(1)", "https://x.example/r.wav", "Agent", "Stuck",
-     "2017-12-07T19:20:33.394Z", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00",
-     "2017-12-07T19:20:33+24:00", "２０１７-１２-０７T19:20:33Z"]
+    [
+        "",
+        " ",
+        "true",
+        "false",
+        "yes",
+        "0",
+        "1",
+        "94.2",
+        " 94.2 ",
+        "lots",
+        "nan",
+        "inf",
+        "-inf",
+        "1e400",
+        "1_000",
+        "javascript:alert(1)",
+        "https://x.example/r.wav",
+        "Agent",
+        "Stuck",
+        "2017-12-07T19:20:33.394Z",
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00:00+01:00",
+        "2017-12-07T19:20:33+24:00",
+        "２０１７-１２-０７T19:20:33Z",
+    ]
 )
 LEAVES = (
     st.none()
@@ -114,7 +279,7 @@ def records(fields: list[str]) -> st.SearchStrategy[Any]:
 STRUCTURED = st.fixed_dictionaries(
     {},
     optional={
-        **{name: JSON for name in TOP_FIELDS},
+        **dict.fromkeys(TOP_FIELDS, JSON),
         "segments": records(SEGMENT_FIELDS),
         "queues": records(QUEUE_FIELDS),
         "agents": records(AGENT_FIELDS),
@@ -125,7 +290,7 @@ STRUCTURED = st.fixed_dictionaries(
         "outboundIdentifier": record(OUTBOUND_FIELDS) | JSON,
         "details": st.fixed_dictionaries(
             {},
-            optional={**{name: JSON for name in DETAILS_FIELDS}, "agents": records(AGENT_FIELDS)},
+            optional={**dict.fromkeys(DETAILS_FIELDS, JSON), "agents": records(AGENT_FIELDS)},
         )
         | JSON,
     },
@@ -155,6 +320,7 @@ def _check_result(data: Any) -> None:
     # Parsing is deterministic and does not modify its input.
     before = copy.deepcopy(data)
     parse_interaction(data)
+
     def dump(value: Any) -> str:
         return json.dumps(value, sort_keys=True, default=repr)
 

@@ -17,8 +17,7 @@ from dashboard.interactions.domain import (
     TranscriptMessage,
 )
 from dashboard.interactions.parsing import is_complete, parse_interaction
-from tests.parsing.helpers import utc, reference, problem_text, assert_utc, SEG0, AGENT_A, AGENT_B
-
+from tests.parsing.helpers import AGENT_A, AGENT_B, SEG0, assert_utc, problem_text, reference, utc
 
 # ---- agents -----------------------------------------------------------------
 
@@ -69,11 +68,15 @@ def test_transcript_as_messages() -> None:
         {
             "messagingTranscript": [
                 {
-                    "from": "customer", "fromName": "Dana", "text": "Hi",
+                    "from": "customer",
+                    "fromName": "Dana",
+                    "text": "Hi",
                     "timestamp": "2017-12-07T19:20:40Z",
                 },
                 {
-                    "sender": "Agent", "senderName": "Sam", "body": "Hello",
+                    "sender": "Agent",
+                    "senderName": "Sam",
+                    "body": "Hello",
                     "timestamp": 1512674445000,
                 },
                 "just a line",
@@ -169,7 +172,7 @@ def test_segments_sorted_by_number() -> None:
         "vbscript:msgbox(1)",
         "//evil.example/r.wav",
         "ftp://files.example/r.wav",
-        "https://x.example/a\"onmouseover=\"alert(1)",
+        'https://x.example/a"onmouseover="alert(1)',
         "https://x.example/<script>",
     ],
 )
@@ -248,8 +251,14 @@ def test_documented_flag_types(flag_type: str, concerns: str, keyword: str) -> N
 
 def test_every_documented_flag_type_has_a_reason() -> None:
     documented = {
-        "forced - no reason provided", "agent", "exceed-counter-limit-terminated", "queue",
-        "stuck", "error-uncaught-flow-error", "segment", "safeguard-terminated",
+        "forced - no reason provided",
+        "agent",
+        "exceed-counter-limit-terminated",
+        "queue",
+        "stuck",
+        "error-uncaught-flow-error",
+        "segment",
+        "safeguard-terminated",
     }
     assert documented <= set(FLAG_REASONS)
 

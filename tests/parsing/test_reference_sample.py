@@ -9,11 +9,11 @@ import pytest
 
 from dashboard.interactions.domain import QueueVisit, Segment
 from dashboard.interactions.parsing import parse_interaction
-from tests.parsing.helpers import utc, reference, stats_by_name, assert_utc, assert_well_typed
+from tests.parsing.helpers import assert_utc, assert_well_typed, reference, stats_by_name, utc
 
 
 def test_reference_fixture_is_the_page_sample() -> None:
-    page = (Path("/work/shared/reference/get-a-specific-interaction.txt"))
+    page = Path("/work/shared/reference/get-a-specific-interaction.txt")
     if not page.exists():
         pytest.skip("reference page not available")
     text = page.read_text(encoding="utf-8")
@@ -69,9 +69,18 @@ def test_reference_sample_segment() -> None:
     assert_utc(s.start, utc(2017, 12, 7, 19, 20, 33, 394000))
     assert_utc(s.end, utc(2017, 12, 7, 19, 22, 7, 560000))
     for attr in (
-        "agent_id", "to_agent_id", "interaction_agent_id", "consult_time", "transfer",
-        "transfer_time", "add_participant", "add_participant_time",
-        "add_participant_handed_off", "extension_type", "extension_value", "third_party",
+        "agent_id",
+        "to_agent_id",
+        "interaction_agent_id",
+        "consult_time",
+        "transfer",
+        "transfer_time",
+        "add_participant",
+        "add_participant_time",
+        "add_participant_handed_off",
+        "extension_type",
+        "extension_value",
+        "third_party",
     ):
         assert getattr(s, attr) is None, attr
     assert s.extra == ()
@@ -113,13 +122,15 @@ def test_reference_sample_statistics_and_rest() -> None:
     stats = stats_by_name(i)
     assert set(stats) == {"interactionTime", "ivrTime", "customerAbandonTime", "customerHolds"}
     assert (stats["interactionTime"].label, stats["interactionTime"].kind) == (
-        "Interaction time", "duration",
+        "Interaction time",
+        "duration",
     )
     assert stats["interactionTime"].value == pytest.approx(94.244)
     assert (stats["ivrTime"].label, stats["ivrTime"].kind) == ("IVR time", "duration")
     assert stats["ivrTime"].value == pytest.approx(0.173)
     assert (stats["customerAbandonTime"].label, stats["customerAbandonTime"].kind) == (
-        "Customer abandon time", "duration",
+        "Customer abandon time",
+        "duration",
     )
     assert stats["customerAbandonTime"].value == pytest.approx(94.166)
     assert (stats["customerHolds"].label, stats["customerHolds"].kind) == ("Holds", "count")

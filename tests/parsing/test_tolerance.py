@@ -14,16 +14,16 @@ import pytest
 from dashboard.interactions.domain import Interaction, OutboundIdentifier, Statistic
 from dashboard.interactions.parsing import parse_interaction
 from tests.parsing.helpers import (
-    utc,
-    reference,
-    problem_text,
-    stats_by_name,
-    others_by_name,
+    AGENT_A,
+    all_unknown,
     assert_utc,
     assert_well_typed,
-    all_unknown,
-    AGENT_A,
     full_payload,
+    others_by_name,
+    problem_text,
+    reference,
+    stats_by_name,
+    utc,
 )
 
 
@@ -36,7 +36,7 @@ def _null_leaves(value: Any) -> Any:
 
 
 def test_nulls_everywhere_at_top_level() -> None:
-    data = {key: None for key in full_payload()}
+    data = dict.fromkeys(full_payload())
     i = parse_interaction(data)
     assert i.problems == (), problem_text(i)
     assert all_unknown(i) == set()
@@ -98,7 +98,11 @@ def test_unknown_top_level_fields_become_other_statistics() -> None:
     i = parse_interaction(data)
     others = others_by_name(i)
     assert set(others) == {
-        "agentWrapUpTime", "customerWaitCount", "mysteryTime", "tenantName", "somethingFlag",
+        "agentWrapUpTime",
+        "customerWaitCount",
+        "mysteryTime",
+        "tenantName",
+        "somethingFlag",
         "nestedThing",
     }
     assert others["agentWrapUpTime"] == Statistic(
@@ -150,7 +154,9 @@ def test_numbers_as_strings_are_read(where: str, key: str, attr: str, raw: str) 
     data = reference()
     data["agents"] = [{"agentId": AGENT_A}]
     target = {
-        "segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0],
+        "segment": data["segments"][0],
+        "queue": data["queues"][0],
+        "agent": data["agents"][0],
     }[where]
     target[key] = raw
     i = parse_interaction(data)
@@ -189,7 +195,9 @@ def test_unreadable_number_becomes_unknown(
     data = reference()
     data["agents"] = [{"agentId": AGENT_A}]
     target = {
-        "segment": data["segments"][0], "queue": data["queues"][0], "agent": data["agents"][0],
+        "segment": data["segments"][0],
+        "queue": data["queues"][0],
+        "agent": data["agents"][0],
     }[where]
     target[key] = bad
     i = parse_interaction(data)
@@ -321,12 +329,12 @@ def test_invalid_timestamp_becomes_unknown(raw: Any) -> None:
     i = parse_interaction(data)
     assert i.start is None and "start" in i.unknown
     assert i.segments[0].end is None and "end" in i.segments[0].unknown
-    assert any(
-        "startTimestamp" in p.message and p.where == "Interaction" for p in i.problems
-    ), problem_text(i)
-    assert any(
-        "endTimestamp" in p.message and p.where.startswith("Segment") for p in i.problems
-    ), problem_text(i)
+    assert any("startTimestamp" in p.message and p.where == "Interaction" for p in i.problems), (
+        problem_text(i)
+    )
+    assert any("endTimestamp" in p.message and p.where.startswith("Segment") for p in i.problems), (
+        problem_text(i)
+    )
 
 
 def test_empty_timestamp_is_missing_not_unknown() -> None:

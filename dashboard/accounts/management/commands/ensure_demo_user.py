@@ -26,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError("The demo user is only for demo mode (CXENGAGE_API_URL unset).")
         password = os.environ.get("DEMO_PASSWORD", "demo-supervisor")
         details = Permission.objects.get(codename="view_contact_details")
-        for username, first, sees_details in ((DEMO_USERNAME, "Demo", True), (MASKED_USERNAME, "Masked", False)):
+        for username, first, sees_details in (
+            (DEMO_USERNAME, "Demo", True),
+            (MASKED_USERNAME, "Masked", False),
+        ):
             user, _ = get_user_model().objects.get_or_create(username=username)
             user.set_password(password)
             user.is_active = True

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['username']!r}.") from None
         if options["revoke"]:
             deleted, _ = TenantGrant.objects.filter(user=user, tenant_id=tenant_id).delete()
-            self.stdout.write(f"Revoked {tenant_id} from {user}." if deleted else "There was no such grant.")
+            self.stdout.write(
+                f"Revoked {tenant_id} from {user}." if deleted else "There was no such grant."
+            )
             return
         grant, created = TenantGrant.objects.get_or_create(
             user=user, tenant_id=tenant_id, defaults={"label": options["label"]}
