@@ -89,7 +89,8 @@ def api_base_url(raw: str | None) -> str | None:
     host = parts.hostname or ""
     if parts.scheme not in ("https", "http") or not host:
         raise ImproperlyConfigured(
-            f"CXENGAGE_API_URL must be an https:// URL such as https://api.cxengage.net, not {raw!r}."
+            "CXENGAGE_API_URL must be an https:// URL such as https://api.cxengage.net, "
+            f"not {raw!r}."
         )
     if parts.scheme == "http" and not is_loopback(host):
         raise ImproperlyConfigured(
@@ -103,7 +104,8 @@ def api_base_url(raw: str | None) -> str | None:
         )
     if parts.query or parts.fragment or parts.path not in ("", "/"):
         raise ImproperlyConfigured(
-            f"CXENGAGE_API_URL must be just the API's base, e.g. https://api.cxengage.net, not {raw!r}."
+            "CXENGAGE_API_URL must be just the API's base, e.g. https://api.cxengage.net, "
+            f"not {raw!r}."
         )
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -134,7 +136,8 @@ def api_credentials(env: Mapping[str, str]) -> dict[str, str]:
         raise ImproperlyConfigured("Set both CXENGAGE_API_KEY and CXENGAGE_API_SECRET, or neither.")
     if creds["username"] and creds["api_key"]:
         raise ImproperlyConfigured(
-            "Set either CXENGAGE_USERNAME/CXENGAGE_PASSWORD or CXENGAGE_API_KEY/CXENGAGE_API_SECRET, not both."
+            "Set either CXENGAGE_USERNAME/CXENGAGE_PASSWORD or "
+            "CXENGAGE_API_KEY/CXENGAGE_API_SECRET, not both."
         )
     return creds
 

@@ -221,7 +221,14 @@ def hostile_interaction(
 
 #: Elements the app's own templates produce; anything else came from data.
 ALLOWED_TAGS = frozenset(
-    ["html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "span", "strong", "form", "input", "button", "main", "section", "div", "h1", "h2", "h3", "h4", "p", "code", "dl", "dt", "dd", "label", "svg", "defs", "pattern", "rect", "g", "line", "text", "circle", "ul", "li", "ol", "time", "table", "thead", "tbody", "tr", "th", "td", "pre", "br", "details", "summary", "select", "option", "textarea", "noscript", "progress"]
+    (
+        *("html", "head", "meta", "title", "link", "script", "body", "noscript"),
+        *("header", "nav", "main", "section", "div", "details", "summary", "p", "br", "pre"),
+        *("a", "span", "strong", "code", "h1", "h2", "h3", "h4", "time", "label"),
+        *("dl", "dt", "dd", "ul", "li", "ol", "table", "thead", "tbody", "tr", "th", "td"),
+        *("form", "input", "button", "select", "option", "textarea", "progress"),
+        *("svg", "defs", "pattern", "rect", "g", "line", "text", "circle"),
+    )
 )
 _SCHEMES_OK = re.compile(r"^(https?://|/|\?|#|[A-Za-z0-9._~%-]*(?:[/?#]|$))")
 

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,10 +187,8 @@ def _warm_up(url: str, session: str, workers: int) -> None:
     """
 
     def get(_: int) -> None:
-        try:
+        with suppress(httpx.HTTPError):
             httpx.get(url + "/", cookies={"sessionid": session}, timeout=30)
-        except httpx.HTTPError:
-            pass
 
     with ThreadPoolExecutor(4 * workers) as pool:
         for _ in range(2):

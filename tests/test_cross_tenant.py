@@ -209,9 +209,14 @@ def _same(
 ) -> bool:
     def norm(a: tuple[int, str, str], iid: str, tenant: str) -> tuple[int, str, str]:
         status, body, location = a
-        swap = lambda s: (
-            s.replace(iid, "<IID>").replace(tenant, "<TENANT>").replace(tenant.upper(), "<TENANT>")
-        )
+
+        def swap(s: str) -> str:
+            return (
+                s.replace(iid, "<IID>")
+                .replace(tenant, "<TENANT>")
+                .replace(tenant.upper(), "<TENANT>")
+            )
+
         return status, swap(body), swap(location)
 
     return norm(answer_b, iid_b, tenant_b) == norm(other, iid_other, tenant_other)
@@ -312,7 +317,7 @@ def test_cache_warmed_by_tenant_b_user_does_not_leak(
     client_b = Client()
     client_b.force_login(allow_contact_details(user_b))
     etags = []
-    for name, method, path, data, headers in requests_for(TENANT_B, IID_B):
+    for _name, method, path, data, headers in requests_for(TENANT_B, IID_B):
         if method == "get":
             response = getattr(client_b, method)(path, data, **headers)
             if response.has_header("ETag"):
@@ -337,7 +342,10 @@ def test_cache_warmed_by_tenant_b_user_does_not_leak(
 def test_short_link_to_default_tenant_b(
     user_a: Client, upstream: respx.MockRouter, settings: Any
 ) -> None:
-    """``/i/<id>/`` resolves against DASHBOARD_DEFAULT_TENANT (B): the redirect target then 404s alike."""
+    """``/i/<id>/`` resolves against DASHBOARD_DEFAULT_TENANT (B).
+
+    The redirect target then 404s alike.
+    """
     settings.DASHBOARD_DEFAULT_TENANT = TENANT_B
     b = user_a.get(f"/i/{IID_B}/")
     missing = user_a.get(f"/i/{MISSING}/")
@@ -360,7 +368,10 @@ def test_short_link_to_default_tenant_b(
 def test_ticket_of_tenant_b_answers_like_an_unknown_ticket(
     user_a: Client, upstream: respx.MockRouter, settings: Any, default_tenant: str
 ) -> None:
-    """The hook belongs to B's interaction only: only A is searched, nothing is found, nothing leaks."""
+    """The hook belongs to B's interaction only.
+
+    Only A is searched, nothing is found, nothing leaks.
+    """
     settings.DASHBOARD_DEFAULT_TENANT = default_tenant
 
     def a_list_filtered(request: Any) -> Any:
@@ -432,7 +443,7 @@ def test_existing_review_of_tenant_b_is_not_shown_or_changed(
         assert "B&#x27;s private review note" not in response.content.decode()
         assert "b-reviewer" not in response.content.decode()
     for name, method, path, data, headers in requests_for(TENANT_B, IID_B):
-        status, body, _ = answer(user_a, method, path, data, headers)
+        _status, body, _ = answer(user_a, method, path, data, headers)
         assert "private review note" not in body and "b-reviewer" not in body, name
     review.refresh_from_db()
     assert (review.status, review.comment, review.version) == (

@@ -519,7 +519,8 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-#: Viewer time zones (the ``tz`` cookie): none (UTC), the furthest east and west, and one in between.
+#: Viewer time zones (the ``tz`` cookie): none (UTC), the furthest east and west, and one in
+#: between.
 ZONES = ["", "Pacific/Kiritimati", "Etc/GMT+12", "America/Halifax"]
 
 
@@ -672,7 +673,10 @@ def _nested(depth: int) -> Any:
 
 @pytest.mark.parametrize("depth", [10, 100, 400, 900, 990, 1500, 5000, 50_000])
 def test_deeply_nested_values(viewers: dict[str, Client], depth: int) -> None:
-    """Valid JSON objects nested deeply in shown fields: never a 500 (a 502 is allowed past the parser's depth)."""
+    """Valid JSON objects nested deeply in shown fields: never a 500.
+
+    A 502 is allowed past the parser's depth.
+    """
     nested = _nested(depth)
     body = {**reference(), "interactionAttributes": {"deep": nested}, "someUnknownField": nested}
     body["segments"][0]["segmentExtraField"] = nested
@@ -815,8 +819,10 @@ def test_extreme_numbers_everywhere(viewers: dict[str, Client], value: Any) -> N
 def test_huge_ivr_time_without_queues(
     viewers: dict[str, Client], start: str | None, end: str | None, ivr_time: float
 ) -> None:
-    """With no queue visit, the IVR bar's end is start + ivrTime: a huge but finite ivrTime, or a start
-    at the end of the calendar."""
+    """With no queue visit, the IVR bar's end is start + ivrTime.
+
+    A huge but finite ivrTime, or a start at the end of the calendar.
+    """
     body = {**reference(), "queues": [], "ivrTime": ivr_time}
     if start:
         body["startTimestamp"] = start
@@ -845,7 +851,10 @@ EXTREME_ZONES = ["", "Pacific/Kiritimati", "Etc/GMT+12"]
 def test_extreme_timestamps(
     viewers: dict[str, Client], timestamps: tuple[Any, Any], zone: str
 ) -> None:
-    """Instants at the ends of what Python can hold, shown in UTC and in the viewer's own zone (``tz`` cookie)."""
+    """Instants at the ends of what Python can hold.
+
+    Shown in UTC and in the viewer's own zone (``tz`` cookie).
+    """
     start, end = timestamps
     if zone:
         viewers["full"].cookies["tz"] = zone.replace("/", "%2F")
@@ -947,7 +956,10 @@ def test_hostile_payload_in_lists(viewers: dict[str, Client], payload: str, who:
 
 @pytest.mark.parametrize("interaction_id", ["a/b", "</script>", "../../admin", "/"])
 def test_list_row_with_a_slash_in_its_id(viewers: dict[str, Client], interaction_id: str) -> None:
-    """One odd row from the list endpoint must not take the whole flagged list (or its CSV, or a ticket) down."""
+    """One odd row from the list endpoint must not take the flagged list down.
+
+    Nor its CSV, nor a ticket.
+    """
     rows = _list_rows("plain")
     rows[1]["interactionId"] = interaction_id
     _fresh()
@@ -991,8 +1003,10 @@ ODD_SHAPES = [1, True, "text", {"a": 1}, [1, None, "x"]]
 def test_list_and_record_fields_of_the_wrong_shape(
     viewers: dict[str, Client], field: str, shape: Any
 ) -> None:
-    """A list or record field holding a number, a flag, text, or the other container: shown as unknown,
-    for both viewers (the masked one goes through ``mask_raw`` too), never a 500."""
+    """A list or record field holding a number, a flag, text, or the other container.
+
+    Shown as unknown, for both viewers (the masked one goes through ``mask_raw`` too), never a 500.
+    """
     body = {**reference(), field: shape}
     content = json.dumps(body).encode()
     for who, client in viewers.items():

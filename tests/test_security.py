@@ -185,7 +185,12 @@ for path in ("/", "/accounts/login/", "/healthz", "/readyz"):
     r = c.get(path)
     print(path, r.status_code, r.get("Location", "-"), r.get("Strict-Transport-Security", "-"))
 print("hsts", c.get("/healthz", secure=True)["Strict-Transport-Security"])
-print("cookies", settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_REFERRER_POLICY)
+print(
+    "cookies",
+    settings.SESSION_COOKIE_SECURE,
+    settings.CSRF_COOKIE_SECURE,
+    settings.SECURE_REFERRER_POLICY,
+)
 """
 
 

@@ -42,7 +42,10 @@ def _key(user: Any, window: int) -> str:
 
 
 def spend_list_scan(user: Any) -> None:
-    """Count one list-endpoint page request for ``user``; raise ``BudgetExceeded`` past the limit."""
+    """Count one list-endpoint page request for ``user``.
+
+    Raises ``BudgetExceeded`` past the limit.
+    """
     limit: int = settings.API_BUDGET_LIST_PAGES_PER_MINUTE
     now = time.time()
     window = int(now // WINDOW_SECONDS)

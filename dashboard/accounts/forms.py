@@ -11,7 +11,8 @@ from . import throttle
 
 
 class SignInForm(AuthenticationForm):
-    error_messages = {
+    # The stubs declare error_messages per instance, so no ClassVar; Django never mutates it.
+    error_messages = {  # noqa: RUF012
         **AuthenticationForm.error_messages,
         "throttled": (
             "Too many failed sign-ins for this user name or from this address. "

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def validate_tenant_id(value: str) -> None:
@@ -27,20 +31,20 @@ class TenantGrant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
+        constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["user", "tenant_id"], name="unique_tenant_grant")
         ]
-        ordering = ["user__username", "tenant_id"]
-        permissions = [
+        ordering: ClassVar[list[str]] = ["user__username", "tenant_id"]
+        permissions: ClassVar[list[tuple[str, StrOrPromise]]] = [
             (
                 "view_contact_details",
                 "Can see customer contact details, transcripts, notes and recordings",
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.label or self.tenant_id}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         self.tenant_id = self.tenant_id.strip().lower()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.label or self.tenant_id}"

@@ -94,11 +94,12 @@ class ClientConfig:
             if demo_upstream is None:
                 raise ValueError("DEMO_MODE needs the demo API as demo_upstream.")
             return cls(base_url=DEMO_BASE_URL, upstream=demo_upstream)
-        return cls(
-            base_url=settings.CXENGAGE_API_URL,
-            **settings.CXENGAGE_CREDENTIALS,
-            **settings.CXENGAGE_TIMEOUTS,
-        )
+        base_url = settings.CXENGAGE_API_URL
+        if base_url is None:  # settings derive DEMO_MODE from it; only an override splits them
+            raise ValueError("CXENGAGE_API_URL is unset while DEMO_MODE is off.")
+        credentials: dict[str, Any] = settings.CXENGAGE_CREDENTIALS
+        timeouts: dict[str, Any] = settings.CXENGAGE_TIMEOUTS
+        return cls(base_url=base_url, **credentials, **timeouts)
 
     def __repr__(self) -> str:  # never show secrets, not even in a traceback
         return f"ClientConfig(base_url={self.base_url!r}, auth={self.auth_mode!r})"
@@ -491,7 +492,8 @@ class CxEngageClient:
     def _sleep_before_retry(self, attempt: int, wait: float | None, deadline_at: float) -> bool:
         """Sleep before the next attempt; False when that would pass the deadline."""
         if wait is None:
-            wait = 0.2 * (2 ** (attempt - 1)) * (0.5 + random.random())
+            # Jitter only spreads retries out; nothing here needs to be unpredictable.
+            wait = 0.2 * (2 ** (attempt - 1)) * (0.5 + random.random())  # noqa: S311
         wait = min(wait, self.config.max_retry_after)
         if time.monotonic() + wait >= deadline_at:
             return False

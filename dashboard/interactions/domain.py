@@ -40,7 +40,8 @@ FLAG_REASONS: dict[str, tuple[str, str]] = {
     ),
     "error-uncaught-flow-error": (
         "The flow hit an error it did not handle.",
-        "The interaction may have ended early or skipped steps; IVR and routing figures may be off.",
+        "The interaction may have ended early or skipped steps; "
+        "IVR and routing figures may be off.",
     ),
     "segment": (
         "A segment's end time never reached reporting.",

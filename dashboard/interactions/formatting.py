@@ -11,7 +11,7 @@ def hms(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "—"
     sign = "-" if seconds < 0 else ""
-    total = int(round(abs(seconds)))
+    total = round(abs(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
@@ -19,7 +19,7 @@ def hms(seconds: float | None) -> str:
 
 def clock(seconds: float) -> str:
     """Offset from the start: 'm:ss' under an hour, else 'h:mm:ss'."""
-    total = int(round(max(0.0, seconds)))
+    total = round(max(0.0, seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -24,13 +24,15 @@ class LookupForm(forms.Form):
     interaction_id = forms.CharField(label="Interaction ID", required=False, max_length=100)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         pasted = (data.get("url") or "").strip()
         if pasted:
             match = _PAIR.search(pasted)
             if not match:
                 raise forms.ValidationError(
-                    "That link does not contain “tenants/<tenant ID>/interactions/<interaction ID>”."
+                    "That link does not contain "
+                    "“tenants/<tenant ID>/interactions/<interaction ID>”."
                 )
             data["tenant_id"], data["interaction_id"] = (m.lower() for m in match.groups())
             return data
@@ -43,7 +45,8 @@ class LookupForm(forms.Form):
             if value is None:
                 self.add_error(
                     name,
-                    f"{label[0].upper()}{label[1:]} is a UUID like b2109780-db83-11e7-9709-c2b07aa3bee9.",
+                    f"{label[0].upper()}{label[1:]} is a UUID "
+                    "like b2109780-db83-11e7-9709-c2b07aa3bee9.",
                 )
             else:
                 data[name] = value

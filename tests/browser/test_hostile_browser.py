@@ -68,7 +68,11 @@ LINKS = """
   const value = raw !== null ? raw : xlink;
   let resolved = '';
   if (value !== null) {
-    try { resolved = new URL(value, document.baseURI).href; } catch (err) { resolved = 'unparseable: ' + value; }
+    try {
+      resolved = new URL(value, document.baseURI).href;
+    } catch (err) {
+      resolved = 'unparseable: ' + value;
+    }
   }
   return [raw, xlink, resolved];
 })
@@ -108,7 +112,10 @@ def _visible(text: str) -> str:
 
 
 def assert_shown_as(shown: str | None, expected: str) -> None:
-    """``shown`` is ``expected`` as text, or its beginning cut with an ellipsis (long one-line values are cut)."""
+    """``shown`` is ``expected`` as text, or its beginning cut with an ellipsis.
+
+    Long one-line values are cut.
+    """
     shown, expected = _visible(shown or ""), _visible(expected)
     if shown != expected:
         assert shown.endswith("…") and len(shown) > 100 and expected.startswith(shown[:-1]), (
@@ -202,7 +209,8 @@ class Visit:
             assert _visible(payload).strip() in _visible(page.locator("#main").text_content() or "")
 
 
-#: The slow-API path (loading frame, then an htmx swap of #main) for the payloads aimed at htmx and parsing.
+#: The slow-API path (loading frame, then an htmx swap of #main) for the payloads aimed at htmx
+#: and parsing.
 FRAME_PAYLOADS = (
     "script-pwn",
     "img-onerror-pwn",
@@ -315,7 +323,8 @@ def test_reference_interaction_control(
         assert visit.page.locator("#timeline a.bar").count() >= 6
         # A violation and a dialog are seen when they do happen.
         visit.page.evaluate(
-            "() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }"
+            "() => { const s = document.createElement('script'); s.textContent = '1';"
+            " document.body.append(s); }"
         )
         visit.page.wait_for_timeout(200)
         assert visit.page.evaluate("() => window.__csp.length") == 1

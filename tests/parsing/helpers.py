@@ -82,7 +82,7 @@ def type_errors(value: Any, tp: Any, path: str = "interaction") -> list[str]:
             return [e for i, v in enumerate(value) for e in type_errors(v, args[0], f"{path}[{i}]")]
         if len(args) != len(value):
             return [f"{path}: wrong tuple length"]
-        pairs = enumerate(zip(value, args))
+        pairs = enumerate(zip(value, args, strict=True))
         return [e for i, (v, a) in pairs for e in type_errors(v, a, f"{path}[{i}]")]
     if origin is frozenset:
         if not isinstance(value, frozenset):
