@@ -34,7 +34,7 @@ def test_slow_api_gets_the_frame_first(viewer: Any) -> None:
         total_seconds = time.monotonic() - started
     body = frame.content.decode()
     assert frame.status_code == 200
-    assert frame_seconds < 0.6
+    assert frame_seconds < 0.9  # before the API's answer (1 s), whatever the machine's load
     assert "Asking the CxEngage API" in body and 'hx-target="#main"' in body
     assert frame["Cache-Control"] == "no-store"
     page = rest.content.decode()
@@ -57,7 +57,8 @@ def test_slow_failure_shows_its_page_in_the_frame(viewer: Any) -> None:
     assert 'id="main"' in rest.content.decode()
 
 
-def test_fast_api_gets_the_whole_page_at_once(viewer: Any) -> None:
+def test_fast_api_gets_the_whole_page_at_once(viewer: Any, settings: Any) -> None:
+    settings.PAGE_FRAME_AFTER = 2.0  # an answer within the wait is served whole, even on a busy machine
     with respx.mock() as mock:
         mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
         response = viewer.get(PAGE)
