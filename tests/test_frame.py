@@ -22,9 +22,10 @@ def viewer(client: Any, django_user_model: Any, live_mode: str, settings: Any) -
 
 def test_slow_api_gets_the_frame_first(viewer: Any) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
-        time.sleep(1.0)
+        time.sleep(2.5)
         return httpx.Response(200, json=load_fixture("reference-sample.json"))
 
+    viewer.get("/")  # the process's first request imports the URL conf: not what is timed
     with respx.mock() as mock:
         route = mock.get(UPSTREAM).mock(side_effect=slow)
         started = time.monotonic()
@@ -34,12 +35,12 @@ def test_slow_api_gets_the_frame_first(viewer: Any) -> None:
         total_seconds = time.monotonic() - started
     body = frame.content.decode()
     assert frame.status_code == 200
-    assert frame_seconds < 0.9  # before the API's answer (1 s), whatever the machine's load
+    assert frame_seconds < 2.0  # well before the API's answer (2.5 s), even on a busy machine
     assert "Asking the CxEngage API" in body and 'hx-target="#main"' in body
     assert frame["Cache-Control"] == "no-store"
     page = rest.content.decode()
     assert rest.status_code == 200 and "Basic Flow" in page and 'id="timeline"' in page
-    assert 0.9 < total_seconds < 3
+    assert 2.4 < total_seconds < 6
     assert route.call_count == 1  # the frame's background fetch and the rest share one request
 
 
