@@ -85,6 +85,11 @@ def reason(flag_type: str | None) -> str:
     return known[0] if known else UNKNOWN_REASON
 
 
+def agent_records(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The agent allocations, wherever the body puts them (top level or in details)."""
+    return body.get("agents") or body.get("details", {}).get("agents") or []
+
+
 def read_csv(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
 
@@ -300,8 +305,9 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     table = read_csv(response)
+    # The original columns keep their places (scripts read them by position); new ones come after.
     assert table[0] == ["interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-                        "duration", "customer", "review_status"]
+                        "duration", "customer", "review_status", "agents", "queues", "assigned_to"]
     assert [r[0] for r in table[1:]] == shown
     expected = expected_demo_flagged()
     for record in table[1:]:
@@ -313,6 +319,9 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
         assert record[8] == "'" + payload["customer"] if payload["customer"][:1] == "+" else payload["customer"]
         assert record[9] == "to_review"
         assert when(record[1]) == when(payload["startTimestamp"])
+        assert record[10] == "; ".join(dict.fromkeys(a["agentName"] for a in agent_records(payload)))
+        assert record[11] == "; ".join(dict.fromkeys(q["queueName"] for q in payload.get("queues", [])))
+        assert record[12] == ""
 
 
 def test_csv_export_is_audited(signed_in: Any) -> None:
