@@ -61,43 +61,74 @@ def outsider(django_user_model: Any) -> Any:
 # -- the service ---------------------------------------------------------------
 
 
-def test_assigning_creates_the_review_records_the_change_and_audits(demo_user: Any, colleague: Any) -> None:
-    outcome = services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=0)
+def test_assigning_creates_the_review_records_the_change_and_audits(
+    demo_user: Any, colleague: Any
+) -> None:
+    outcome = services.assign(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=0
+    )
     assert isinstance(outcome, Review)
     assert (outcome.assignee, outcome.status, outcome.version) == (colleague, "to_review", 1)
     change = ReviewChange.objects.get()
-    assert (change.kind, change.assignee, change.changed_by, change.version) == ("assign", colleague, demo_user, 1)
+    assert (change.kind, change.assignee, change.changed_by, change.version) == (
+        "assign",
+        colleague,
+        demo_user,
+        1,
+    )
     event = AuditEvent.objects.get(action="assign")
-    assert event.interaction_id == FLAGGED_AGENT and "assigned to colleague" in event.detail
+    assert event.interaction_id == FLAGGED_AGENT
+    assert "assigned to colleague" in event.detail
     # Unassigning is a change too.
     cleared = services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=None, version=1)
-    assert isinstance(cleared, Review) and cleared.assignee is None and cleared.version == 2
+    assert isinstance(cleared, Review)
+    assert cleared.assignee is None
+    assert cleared.version == 2
     assert "assigned to nobody" in AuditEvent.objects.filter(action="assign").first().detail  # type: ignore[union-attr]
 
 
-def test_two_people_assigning_from_the_same_version_conflict(demo_user: Any, colleague: Any) -> None:
+def test_two_people_assigning_from_the_same_version_conflict(
+    demo_user: Any, colleague: Any
+) -> None:
     services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=demo_user, version=0)
     late = services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=0)
     assert isinstance(late, services.AssignConflict)
-    assert late.current.assignee == demo_user and late.mine == colleague
+    assert late.current.assignee == demo_user
+    assert late.mine == colleague
     assert Review.objects.get().assignee == demo_user  # the first one is not overwritten
     # From the current version it goes through.
-    again = services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=late.current.version)
-    assert isinstance(again, Review) and again.assignee == colleague
+    again = services.assign(
+        colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=late.current.version
+    )
+    assert isinstance(again, Review)
+    assert again.assignee == colleague
 
 
 def test_an_assignment_does_not_cost_a_reviewer_their_edit(demo_user: Any, colleague: Any) -> None:
     """The review form was shown at version 1; an assignment made version 2: the save merges."""
-    services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="v1", version=0)
+    services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="v1", version=0
+    )
     services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=demo_user, version=1)
-    saved = services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="mine", version=1)
+    saved = services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="mine", version=1
+    )
     assert isinstance(saved, Review)
-    assert (saved.status, saved.comment, saved.assignee, saved.version) == ("done", "mine", demo_user, 3)
+    assert (saved.status, saved.comment, saved.assignee, saved.version) == (
+        "done",
+        "mine",
+        demo_user,
+        3,
+    )
 
 
-def test_a_review_saved_in_between_does_not_block_an_assignment(demo_user: Any, colleague: Any) -> None:
+def test_a_review_saved_in_between_does_not_block_an_assignment(
+    demo_user: Any, colleague: Any
+) -> None:
     services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=0)  # v1
-    services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="ok", version=1)  # v2
+    services.save_review(
+        colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="ok", version=1
+    )  # v2
     moved = services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=demo_user, version=1)
     assert isinstance(moved, Review)
     assert (moved.assignee, moved.status, moved.comment) == (demo_user, "done", "ok")
@@ -107,16 +138,25 @@ def test_a_never_reviewed_interaction_assigned_meanwhile_still_takes_a_first_rev
     demo_user: Any, colleague: Any
 ) -> None:
     services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=demo_user, version=0)
-    saved = services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="x", version=0)
-    assert isinstance(saved, Review) and saved.assignee == demo_user and saved.comment == "x"
+    saved = services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="x", version=0
+    )
+    assert isinstance(saved, Review)
+    assert saved.assignee == demo_user
+    assert saved.comment == "x"
 
 
 def test_a_status_change_in_between_is_still_a_conflict(demo_user: Any, colleague: Any) -> None:
-    services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="v1", version=0)
+    services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="v1", version=0
+    )
     services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=1)  # v2
-    services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="theirs", version=2)
-    mine = services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="to_review", comment="mine",
-                                version=1)
+    services.save_review(
+        colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="theirs", version=2
+    )
+    mine = services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="to_review", comment="mine", version=1
+    )
     assert isinstance(mine, services.Conflict)
     assert Review.objects.get().comment == "theirs"
 
@@ -124,7 +164,9 @@ def test_a_status_change_in_between_is_still_a_conflict(demo_user: Any, colleagu
 # -- the assign action -----------------------------------------------------------
 
 
-def test_assign_with_htmx_returns_the_control_with_the_assignee(signed_in: Any, colleague: Any) -> None:
+def test_assign_with_htmx_returns_the_control_with_the_assignee(
+    signed_in: Any, colleague: Any
+) -> None:
     response = signed_in.post(ASSIGN, {"assignee": str(colleague.pk), "version": "0"}, headers=HX)
     assert response.status_code == 200
     body = text(response)
@@ -140,7 +182,8 @@ def test_assign_to_me_without_htmx_redirects_to_the_panel(signed_in: Any, demo_u
     assert response["Location"] == PAGE + "#assignment"
     page = text(signed_in.get(PAGE))
     block = assignment_block(page)
-    assert "Assigned to" in block and "supervisor" in block
+    assert "Assigned to" in block
+    assert "supervisor" in block
     assert "Assign to me" not in block  # already mine
     assert f'<option value="{demo_user.pk}" selected>' in block
 
@@ -156,7 +199,9 @@ def test_the_panel_offers_assign_to_me_and_every_reviewer_of_the_tenant(
     assert "outsider" not in block  # may not see the tenant
 
 
-def test_assigning_someone_who_may_not_see_the_tenant_is_refused(signed_in: Any, outsider: Any) -> None:
+def test_assigning_someone_who_may_not_see_the_tenant_is_refused(
+    signed_in: Any, outsider: Any
+) -> None:
     response = signed_in.post(ASSIGN, {"assignee": str(outsider.pk), "version": "0"}, headers=HX)
     assert response.status_code == 400
     assert 'role="alert"' in text(response)
@@ -171,16 +216,21 @@ def test_stale_assignment_through_the_view_is_a_409_that_keeps_the_choice(
     response = signed_in.post(ASSIGN, {"assignee": str(demo_user.pk), "version": "0"}, headers=HX)
     assert response.status_code == 409
     body = text(response)
-    assert "Someone else changed the assignment" in body and "assigned to colleague" in body
+    assert "Someone else changed the assignment" in body
+    assert "assigned to colleague" in body
     assert f'<option value="{demo_user.pk}" selected>' in body  # my choice, ready to send again
     assert '<input type="hidden" name="version" value="1">' in body
     assert Review.objects.get().assignee == colleague
     # Without htmx, the whole review panel with the same message.
     page = signed_in.post(ASSIGN, {"assignee": str(demo_user.pk), "version": "0"})
-    assert page.status_code == 409 and "<html" in text(page) and "QA review" in text(page)
+    assert page.status_code == 409
+    assert "<html" in text(page)
+    assert "QA review" in text(page)
 
 
-def test_assign_needs_post_and_a_grant(signed_in: Any, client: Any, outsider: Any, colleague: Any) -> None:
+def test_assign_needs_post_and_a_grant(
+    signed_in: Any, client: Any, outsider: Any, colleague: Any
+) -> None:
     assert signed_in.get(ASSIGN).status_code == 405
     client.force_login(outsider)
     assert client.post(ASSIGN, {"assignee": str(colleague.pk), "version": "0"}).status_code == 404
@@ -202,14 +252,18 @@ def test_the_interaction_page_is_not_served_from_a_stale_etag_after_an_assignmen
 def test_the_review_history_leaves_assignments_out_and_the_dossier_keeps_them(
     signed_in: Any, demo_user: Any, colleague: Any
 ) -> None:
-    services.save_review(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="look", version=0)
+    services.save_review(
+        demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="look", version=0
+    )
     services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=1)
     page = text(signed_in.get(PAGE))
     assert "History (1)" in page
     dossier = signed_in.get(PAGE + "dossier.json").json()
     assert dossier["review"]["assigned_to"] == "colleague"
     assert [(c["kind"], c["assigned_to"]) for c in dossier["review"]["history"]] == [
-        ("assign", "colleague"), ("review", None)]
+        ("assign", "colleague"),
+        ("review", None),
+    ]
 
 
 # -- the flagged list ------------------------------------------------------------
@@ -223,18 +277,24 @@ def test_the_list_shows_the_assignee_and_filters_assigned_to_me(
     services.assign(demo_user, DEMO_TENANT_ID, mine, assignee=demo_user, version=0)
     services.assign(demo_user, DEMO_TENANT_ID, theirs, assignee=colleague, version=0)
     listed = rows(text(signed_in.get(FLAGGED)))
-    assert "supervisor" in listed[mine] and "colleague" in listed[theirs]
+    assert "supervisor" in listed[mine]
+    assert "colleague" in listed[theirs]
     assert set(rows(text(signed_in.get(FLAGGED, {"assigned": "me"}, headers=LIST_HX)))) == {mine}
-    assert set(rows(text(signed_in.get(FLAGGED, {"assigned": str(colleague.pk)}, headers=LIST_HX)))) == {theirs}
+    assert set(
+        rows(text(signed_in.get(FLAGGED, {"assigned": str(colleague.pk)}, headers=LIST_HX)))
+    ) == {theirs}
     nobody = rows(text(signed_in.get(FLAGGED, {"assigned": "none"}, headers=LIST_HX)))
     assert set(nobody) == set(everything) - {mine, theirs}
     # Anything else is ignored rather than hiding everything.
-    assert set(rows(text(signed_in.get(FLAGGED, {"assigned": "<b>"}, headers=LIST_HX)))) == set(everything)
+    assert set(rows(text(signed_in.get(FLAGGED, {"assigned": "<b>"}, headers=LIST_HX)))) == set(
+        everything
+    )
     body = text(signed_in.get(FLAGGED, {"assigned": "me"}))
     assert '<option value="me" selected>Assigned to me</option>' in body
     table = list(csv.reader(io.StringIO(signed_in.get(FLAGGED + "export.csv").content.decode())))
     by_id = {r[0]: r for r in table[1:]}
-    assert by_id[mine][12] == "supervisor" and by_id[theirs][12] == "colleague"
+    assert by_id[mine][12] == "supervisor"
+    assert by_id[theirs][12] == "colleague"
     assert all(by_id[i][12] == "" for i in set(everything) - {mine, theirs})
 
 

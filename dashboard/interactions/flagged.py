@@ -46,14 +46,24 @@ class ListState:
 
     @property
     def refinements(self) -> dict[str, str]:
-        return {"flag": self.flag, "channel": self.channel, "status": self.status,
-                "assigned": self.assigned, "sort": self.sort}
+        return {
+            "flag": self.flag,
+            "channel": self.channel,
+            "status": self.status,
+            "assigned": self.assigned,
+            "sort": self.sort,
+        }
 
     def query(self, **changes: str) -> str:
         """The list's URL query: the range pinned to its instants, so every link to the list
         (sort, CSV, an interaction's way back) reads the same cached pages."""
-        params = {"start": listing.iso(self.window.start), "end": listing.iso(self.window.end),
-                  "range": self.window.preset, **self.refinements, **changes}
+        params = {
+            "start": listing.iso(self.window.start),
+            "end": listing.iso(self.window.end),
+            "range": self.window.preset,
+            **self.refinements,
+            **changes,
+        }
         return urlencode({k: v for k, v in params.items() if v})
 
     def fresh_query(self) -> str:
@@ -81,9 +91,7 @@ def list_state(params: Mapping[str, str], zone: tzinfo, now: datetime) -> ListSt
             given.update(range="custom", start="", end="")  # an end was edited: a custom range
         elif given["range"] != preset:
             given.update(start="", end="")  # another preset: counted from now
-    window, error = listing.resolve_range(
-        {k: v for k, v in given.items() if v}, zone, now
-    )
+    window, error = listing.resolve_range({k: v for k, v in given.items() if v}, zone, now)
     sort = params.get("sort", "-start")
     status = params.get("status", "")
     assigned = params.get("assigned", "")
@@ -165,8 +173,9 @@ def flagged_list(
 ) -> FlaggedList:
     """The scan (as far as ``budget`` gets), refined; ``always`` keeps one interaction in
     ``order`` whatever the filters say."""
-    found = selectors.flagged_scan(tenant_id=tenant_id, window=state.window, viewer=viewer,
-                                   budget=budget)
+    found = selectors.flagged_scan(
+        tenant_id=tenant_id, window=state.window, viewer=viewer, budget=budget
+    )
     listed = FlaggedList(state=state, found=found)
     if not listed.ready:
         return listed
@@ -177,8 +186,15 @@ def flagged_list(
 
     def refined(keep: str = "") -> list[Summary]:
         return listing.refine(
-            found.rows, states, flag=state.flag, channel=state.channel, status=state.status,
-            sort=state.sort, assignees=assignees, assigned=assigned, always=keep,
+            found.rows,
+            states,
+            flag=state.flag,
+            channel=state.channel,
+            status=state.status,
+            sort=state.sort,
+            assignees=assignees,
+            assigned=assigned,
+            always=keep,
         )
 
     shown = refined()
@@ -225,8 +241,9 @@ class Neighbours:
     ready: bool
 
 
-def neighbours(*, tenant_id: str, state: ListState, viewer: Any, at: str,
-               budget: float | None = None) -> Neighbours:
+def neighbours(
+    *, tenant_id: str, state: ListState, viewer: Any, at: str, budget: float | None = None
+) -> Neighbours:
     """The previous and next flagged interaction around ``at`` in the list ``state`` describes.
 
     An interaction that no longer passes the filters (just marked done under
@@ -246,7 +263,9 @@ def neighbours(*, tenant_id: str, state: ListState, viewer: Any, at: str,
     return Neighbours(
         list_url=list_url,
         previous_url=interaction_url(tenant_id, order[index - 1], state) if index > 0 else "",
-        next_url=interaction_url(tenant_id, order[index + 1], state) if index + 1 < len(order) else "",
+        next_url=interaction_url(tenant_id, order[index + 1], state)
+        if index + 1 < len(order)
+        else "",
         position=shown.index(at) + 1 if at in shown else None,
         count=len(shown),
         ready=True,

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -27,12 +26,14 @@ from . import formatting as fmt
 from . import listing, selectors
 from .domain import flag_reason
 
-
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
-CSV_COLUMNS = ("interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-               "duration", "customer", "review_status", "agents", "queues", "assigned_to")
+#: The first ten as they always were (scripts read them by position); later ones are added after.
+CSV_COLUMNS = (
+    "interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
+    "duration", "customer", "review_status", "agents", "queues", "assigned_to",
+)
 
 
 def _state(request: HtmxHttpRequest, params: Any = None) -> flagged_list.ListState:
@@ -46,7 +47,9 @@ def _link(tenant_id: str, interaction_id: str) -> str:
     return flagged_list.interaction_url(tenant_id, interaction_id)
 
 
-def _context(request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.FlaggedList) -> dict[str, Any]:
+def _context(
+    request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.FlaggedList
+) -> dict[str, Any]:
     zone = timezone.get_current_timezone()
     state, found = listed.state, listed.found
     window = state.window
@@ -72,7 +75,7 @@ def _context(request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.Flag
         },
         "flag_types": [(f, flag_reason(f)[0]) for f in sorted(seen - {""}, key=str.lower)],
         "chosen_flag": flag_reason(state.flag) if state.flag else None,
-        "channels": sorted({r.channel_type or "" for r in found.rows} - {""} | {state.channel} - {""}),
+        "channels": sorted(({r.channel_type or "" for r in found.rows} | {state.channel}) - {""}),
         "statuses": Status.choices,
         "assigned_choices": [
             ("", "Anyone"), (flagged_list.ME, "Assigned to me"), (listing.NOBODY, "Not assigned"),
@@ -101,7 +104,8 @@ def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> 
     if target == "flagged-results":
         return render(request, "flagged/_results.html", context)
     window = state.window
-    audit(request.user, AuditEvent.Action.LIST, tenant_id, "", f"{listing.iso(window.start)}..{listing.iso(window.end)}")
+    span = f"{listing.iso(window.start)}..{listing.iso(window.end)}"
+    audit(request.user, AuditEvent.Action.LIST, tenant_id, "", span)
     return render(request, "flagged/list.html", context)
 
 
@@ -119,17 +123,23 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for row in listed.rows:
-        cells = (row.id, row.start_iso, row.channel, row.direction, row.flow, row.flag_type, row.flag_reason,
-                 row.duration, row.customer, row.status, "; ".join(row.agents), "; ".join(row.queues),
-                 row.assignee)
+        cells = (
+            row.id, row.start_iso, row.channel, row.direction, row.flow, row.flag_type,
+            row.flag_reason, row.duration, row.customer, row.status,
+            "; ".join(row.agents), "; ".join(row.queues), row.assignee,
+        )
         writer.writerow([_cell(value) for value in cells])
     if found.error:
-        writer.writerow([f"# incomplete: the page at offset {found.failed_offset} failed ({found.error.kind})"])
-    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {len(listed.rows)} rows")
+        failed = f"the page at offset {found.failed_offset} failed ({found.error.kind})"
+        writer.writerow([f"# incomplete: {failed}"])
+    count = len(listed.rows)
+    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {count} rows")
     return response
 
 
-def _neighbours(request: HtmxHttpRequest, tenant_id: str, *, budget: float | None) -> flagged_list.Neighbours:
+def _neighbours(
+    request: HtmxHttpRequest, tenant_id: str, *, budget: float | None
+) -> flagged_list.Neighbours:
     """Around ``?at=`` in the list that ``?from=`` (the list's own query) describes."""
     at = canonical_uuid(request.GET.get("at", "")) or ""
     state = _state(request, QueryDict(request.GET.get("from", "")[:2000]))
@@ -152,7 +162,8 @@ def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
 def flagged_step(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     """``?dir=next|previous``: to that interaction, or back to the list at either end (no JS)."""
     around = _neighbours(request, tenant_id, budget=None)
-    target = {"next": around.next_url, "previous": around.previous_url}.get(request.GET.get("dir", ""))
+    ways = {"next": around.next_url, "previous": around.previous_url}
+    target = ways.get(request.GET.get("dir", ""))
     return redirect(target or around.list_url)
 
 

@@ -30,8 +30,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.people = {person.pk: person for person in people}
         field = self.fields["assignee"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [("", "Nobody"), *((pk, str(pk)) for pk in self.people)]
+        if isinstance(field, forms.TypedChoiceField):  # always: narrows the type for mypy
+            field.choices = [("", "Nobody"), *((pk, str(pk)) for pk in self.people)]
 
     def chosen(self) -> Any:
         """The chosen user, or None for nobody (after ``is_valid``)."""

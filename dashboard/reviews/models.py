@@ -86,7 +86,9 @@ class AuditEvent(models.Model):
         ASSIGN = "assign", "Assigned"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     tenant_id = models.CharField(max_length=36, blank=True)
     interaction_id = models.CharField(max_length=36, blank=True, db_index=True)

@@ -23,23 +23,25 @@ def get_review(tenant_id: str, interaction_id: str) -> Review:
             tenant_id=tenant_id, interaction_id=interaction_id
         )
     except Review.DoesNotExist:
-        return Review(tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0)
+        return Review(
+            tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0
+        )
 
 
 def history(review: Review) -> list[ReviewChange]:
     """Changes of the status and comment, newest first (assignments are shown on their own)."""
     if review.pk is None:
         return []
-    return list(review.changes.filter(kind=ReviewChange.Kind.REVIEW).select_related("changed_by")[:50])
+    return list(
+        review.changes.filter(kind=ReviewChange.Kind.REVIEW).select_related("changed_by")[:50]
+    )
 
 
 def last_assignment(review: Review) -> ReviewChange | None:
     """Who assigned the interaction to its current assignee, and when."""
     if review.pk is None:
         return None
-    return (
-        review.changes.filter(kind=ReviewChange.Kind.ASSIGN).select_related("changed_by").first()
-    )
+    return review.changes.filter(kind=ReviewChange.Kind.ASSIGN).select_related("changed_by").first()
 
 
 def statuses(tenant_id: str, interaction_ids: Iterable[str]) -> dict[str, Review]:
@@ -68,7 +70,6 @@ def display_name(user: Any) -> str:
     if user is None:
         return ""
     return str(user.get_full_name() or user.get_username())
-
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,12 @@ def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
     for event in events:
         key = (event["tenant_id"], event["interaction_id"])
         if key not in seen and event["detail"] != "not modified":
-            seen[key] = {"tenant_id": key[0], "interaction_id": key[1], "label": event["detail"],
-                         "viewed_at": event["at"]}
+            seen[key] = {
+                "tenant_id": key[0],
+                "interaction_id": key[1],
+                "label": event["detail"],
+                "viewed_at": event["at"],
+            }
         if len(seen) >= limit:
             break
     return list(seen.values())

@@ -37,14 +37,12 @@ def _base(tenant_id: str, interaction_id: str, version: int) -> dict[str, Any] |
     """The review as it was at ``version`` (what the writer's form showed), or None if unknown."""
     if version == 0:
         return {"status": Status.TO_REVIEW, "comment": "", "assignee_id": None}
-    change = (
-        ReviewChange.objects.filter(
-            review__tenant_id=tenant_id, review__interaction_id=interaction_id, version=version
-        )
-        .values("status", "comment", "assignee_id")
-        .first()
-    )
-    return change
+    change = ReviewChange.objects.filter(
+        review__tenant_id=tenant_id, review__interaction_id=interaction_id, version=version
+    ).first()
+    if change is None:
+        return None
+    return {"status": change.status, "comment": change.comment, "assignee_id": change.assignee_id}
 
 
 def _write(
@@ -62,7 +60,10 @@ def _write(
             try:
                 with transaction.atomic():
                     review = Review.objects.create(
-                        tenant_id=tenant_id, interaction_id=interaction_id, updated_by=user, version=1,
+                        tenant_id=tenant_id,
+                        interaction_id=interaction_id,
+                        updated_by=user,
+                        version=1,
                         **{"status": Status.TO_REVIEW, **changes},
                     )
                 return review, review
@@ -87,8 +88,13 @@ def _write(
 
 def _record(review: Review, user: Any, kind: str) -> None:
     ReviewChange.objects.create(
-        review=review, kind=kind, status=review.status, comment=review.comment,
-        assignee_id=review.assignee_id, changed_by=user, version=review.version,
+        review=review,
+        kind=kind,
+        status=review.status,
+        comment=review.comment,
+        assignee_id=review.assignee_id,
+        changed_by=user,
+        version=review.version,
     )
 
 
@@ -98,14 +104,22 @@ def save_review(
     """Save if nobody changed the status or comment since ``version``; else a ``Conflict``."""
     with transaction.atomic():
         review, current = _write(
-            user, tenant_id, interaction_id, version=version,
+            user,
+            tenant_id,
+            interaction_id,
+            version=version,
             changes={"status": status, "comment": comment},
         )
         if review is None:
             return Conflict(current, status, comment)
         _record(review, user, ReviewChange.Kind.REVIEW)
-        audit(user, AuditEvent.Action.REVIEW, tenant_id, interaction_id,
-              f"status {status}, version {review.version}")
+        audit(
+            user,
+            AuditEvent.Action.REVIEW,
+            tenant_id,
+            interaction_id,
+            f"status {status}, version {review.version}",
+        )
     return review
 
 
@@ -124,14 +138,23 @@ def assign(
             return AssignConflict(current, assignee)
         _record(review, user, ReviewChange.Kind.ASSIGN)
         who = assignee.get_username() if assignee is not None else "nobody"
-        audit(user, AuditEvent.Action.ASSIGN, tenant_id, interaction_id,
-              f"assigned to {who}, version {review.version}")
+        audit(
+            user,
+            AuditEvent.Action.ASSIGN,
+            tenant_id,
+            interaction_id,
+            f"assigned to {who}, version {review.version}",
+        )
     return review
 
 
-def audit(user: Any, action: str, tenant_id: str = "", interaction_id: str = "", detail: str = "") -> None:
+def audit(
+    user: Any, action: str, tenant_id: str = "", interaction_id: str = "", detail: str = ""
+) -> None:
     AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
-        action=action, tenant_id=tenant_id, interaction_id=interaction_id,
+        action=action,
+        tenant_id=tenant_id,
+        interaction_id=interaction_id,
         detail=detail.replace("\x00", "")[:500],
     )

@@ -59,32 +59,44 @@ def save(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpR
 @tenant_url
 def assign(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpResponse:
     """Assign the interaction to a reviewer (or to nobody); htmx gets the control back."""
+    ids = {"tenant_id": tenant_id, "interaction_id": interaction_id}
     form = AssignForm(selectors.reviewers(tenant_id), request.POST)
-    context: dict[str, Any] = {"tenant_id": tenant_id, "interaction_id": interaction_id}
-    status = 400
-    if form.is_valid():
-        outcome = services.assign(request.user, tenant_id, interaction_id,
-                                  assignee=form.chosen(), version=form.cleaned_data["version"])
-        if isinstance(outcome, services.AssignConflict):
-            status = 409
-            shown = AssignForm(list(form.people.values()), initial={
-                "assignee": outcome.mine.pk if outcome.mine else "", "version": outcome.current.version})
-            context.update(assignment_context(tenant_id=tenant_id, review=outcome.current, form=shown)
-                           .as_context(), assign_conflict=outcome)
-        elif not request.htmx:
-            return redirect(reverse("interaction", args=[tenant_id, interaction_id]) + "#assignment")
-        else:
-            status = 200
-            context.update(assignment_context(tenant_id=tenant_id, review=outcome).as_context(),
-                           assign_saved=True)
-    else:
+    if not form.is_valid():
         review = selectors.get_review(tenant_id, interaction_id)
-        context.update(assignment_context(tenant_id=tenant_id, review=review, form=form).as_context())
+        context = assignment_context(tenant_id=tenant_id, review=review, form=form).as_context()
+        return _assigned(request, {**ids, **context}, status=400)
+    outcome = services.assign(
+        request.user, tenant_id, interaction_id,
+        assignee=form.chosen(), version=form.cleaned_data["version"],
+    )
+    if isinstance(outcome, services.AssignConflict):
+        return _assigned(request, {**ids, **_retry(form, outcome)}, status=409)
+    if not request.htmx:
+        return redirect(reverse("interaction", args=[tenant_id, interaction_id]) + "#assignment")
+    context = assignment_context(tenant_id=tenant_id, review=outcome).as_context()
+    return _assigned(request, {**ids, **context, "assign_saved": True}, status=200)
+
+
+def _retry(form: AssignForm, conflict: services.AssignConflict) -> dict[str, Any]:
+    """The control showing the current assignee, with the writer's choice ready to send again."""
+    mine = conflict.mine.pk if conflict.mine else ""
+    shown = AssignForm(
+        list(form.people.values()),
+        initial={"assignee": mine, "version": conflict.current.version},
+    )
+    current = conflict.current
+    context = assignment_context(tenant_id=current.tenant_id, review=current, form=shown)
+    return {**context.as_context(), "assign_conflict": conflict}
+
+
+def _assigned(request: HtmxHttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
     if request.htmx:
         return render(request, "reviews/_assignment.html", context, status=status)
-    context.update({k: v for k, v in review_context(tenant_id=tenant_id, interaction_id=interaction_id)
-                    .as_context().items() if k not in context})
-    return render(request, "reviews/review_page.html", context, status=status)
+    # Without htmx: the whole review panel, the assignment control as the context says.
+    panel = review_context(
+        tenant_id=context["tenant_id"], interaction_id=context["interaction_id"]
+    ).as_context()
+    return render(request, "reviews/review_page.html", {**panel, **context}, status=status)
 
 
 def _respond(request: HtmxHttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
