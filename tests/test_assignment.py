@@ -167,7 +167,9 @@ def test_a_status_change_in_between_is_still_a_conflict(demo_user: Any, colleagu
 def test_assign_with_htmx_returns_the_control_with_the_assignee(
     signed_in: Any, colleague: Any
 ) -> None:
-    response = signed_in.post(ASSIGN, {"assignee": str(colleague.pk), "version": "0"}, headers=HX)
+    response = signed_in.post(
+        ASSIGN, {"assign-assignee": str(colleague.pk), "assign-version": "0"}, headers=HX
+    )
     assert response.status_code == 200
     body = text(response)
     assert body.lstrip().startswith('<div id="assignment"')
@@ -177,7 +179,7 @@ def test_assign_with_htmx_returns_the_control_with_the_assignee(
 
 
 def test_assign_to_me_without_htmx_redirects_to_the_panel(signed_in: Any, demo_user: Any) -> None:
-    response = signed_in.post(ASSIGN, {"assignee": str(demo_user.pk), "version": "0"})
+    response = signed_in.post(ASSIGN, {"assign-assignee": str(demo_user.pk), "assign-version": "0"})
     assert response.status_code == 302
     assert response["Location"] == PAGE + "#assignment"
     page = text(signed_in.get(PAGE))
@@ -194,7 +196,7 @@ def test_the_panel_offers_assign_to_me_and_every_reviewer_of_the_tenant(
     block = assignment_block(text(signed_in.get(PAGE)))
     assert "Not assigned to anyone" in block
     assert "Assign to me" in block
-    assert f'name="assignee" value="{demo_user.pk}"' in block
+    assert f'name="assign-assignee" value="{demo_user.pk}"' in block
     assert f'<option value="{colleague.pk}">colleague</option>' in block
     assert "outsider" not in block  # may not see the tenant
 
@@ -202,7 +204,9 @@ def test_the_panel_offers_assign_to_me_and_every_reviewer_of_the_tenant(
 def test_assigning_someone_who_may_not_see_the_tenant_is_refused(
     signed_in: Any, outsider: Any
 ) -> None:
-    response = signed_in.post(ASSIGN, {"assignee": str(outsider.pk), "version": "0"}, headers=HX)
+    response = signed_in.post(
+        ASSIGN, {"assign-assignee": str(outsider.pk), "assign-version": "0"}, headers=HX
+    )
     assert response.status_code == 400
     assert 'role="alert"' in text(response)
     assert not Review.objects.exists()
@@ -213,16 +217,18 @@ def test_stale_assignment_through_the_view_is_a_409_that_keeps_the_choice(
     signed_in: Any, demo_user: Any, colleague: Any
 ) -> None:
     services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=0)
-    response = signed_in.post(ASSIGN, {"assignee": str(demo_user.pk), "version": "0"}, headers=HX)
+    response = signed_in.post(
+        ASSIGN, {"assign-assignee": str(demo_user.pk), "assign-version": "0"}, headers=HX
+    )
     assert response.status_code == 409
     body = text(response)
     assert "Someone else changed the assignment" in body
     assert "assigned to colleague" in body
     assert f'<option value="{demo_user.pk}" selected>' in body  # my choice, ready to send again
-    assert '<input type="hidden" name="version" value="1">' in body
+    assert '<input type="hidden" name="assign-version" value="1">' in body
     assert Review.objects.get().assignee == colleague
     # Without htmx, the whole review panel with the same message.
-    page = signed_in.post(ASSIGN, {"assignee": str(demo_user.pk), "version": "0"})
+    page = signed_in.post(ASSIGN, {"assign-assignee": str(demo_user.pk), "assign-version": "0"})
     assert page.status_code == 409
     assert "<html" in text(page)
     assert "QA review" in text(page)
@@ -233,7 +239,12 @@ def test_assign_needs_post_and_a_grant(
 ) -> None:
     assert signed_in.get(ASSIGN).status_code == 405
     client.force_login(outsider)
-    assert client.post(ASSIGN, {"assignee": str(colleague.pk), "version": "0"}).status_code == 404
+    assert (
+        client.post(
+            ASSIGN, {"assign-assignee": str(colleague.pk), "assign-version": "0"}
+        ).status_code
+        == 404
+    )
     assert not Review.objects.exists()
 
 
@@ -243,7 +254,7 @@ def test_the_interaction_page_is_not_served_from_a_stale_etag_after_an_assignmen
     first = signed_in.get(PAGE)
     etag = first["ETag"]
     assert signed_in.get(PAGE, headers={"If-None-Match": etag}).status_code == 304
-    signed_in.post(ASSIGN, {"assignee": str(colleague.pk), "version": "0"})
+    signed_in.post(ASSIGN, {"assign-assignee": str(colleague.pk), "assign-version": "0"})
     again = signed_in.get(PAGE, headers={"If-None-Match": etag})
     assert again.status_code == 200
     assert "colleague" in assignment_block(text(again))

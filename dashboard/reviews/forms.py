@@ -27,6 +27,8 @@ class AssignForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, people: list[Any], *args: Any, **kwargs: Any) -> None:
+        # Its own field names: the review form beside it already sends a "version".
+        kwargs.setdefault("prefix", "assign")
         super().__init__(*args, **kwargs)
         self.people = {person.pk: person for person in people}
         field = self.fields["assignee"]
