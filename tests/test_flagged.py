@@ -881,3 +881,25 @@ def test_refine_filters_by_assignee_and_keeps_the_one_asked_for() -> None:
     assert [r.interaction_id for r in kept] == ["i1", "i3"]
     by_agent = listing.refine(rows_, {}, sort="agent")
     assert [r.agent_names[0] for r in by_agent] == ["Agent 5", "Agent 6", "Agent 7", "Agent 8", "Agent 9"]
+
+
+def test_nav_on_a_cold_cache_offers_the_step_links(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """The interaction was opened after the list's pages expired: no position yet, but the
+    links still work (the step view waits for the list)."""
+    settings.FLAGGED_PAGE_SIZE = 2
+    seven_with_three_flagged(api)
+    body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    order = ids(body)
+    origin = from_query(body, order[1])
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(list_views, "LOAD_BUDGET", 0)
+    around = nav(live_viewer, LIVE, order[1], origin)
+    assert around["position"] is None
+    assert "still loading" in around["body"]
+    assert around["next_url"].startswith(f"/tenants/{LIVE}/flagged/step/?dir=next&at={order[1]}&from=")
+    step = live_viewer.get(html.unescape(around["next_url"]))
+    assert f"/interactions/{order[2]}/" in step["Location"]

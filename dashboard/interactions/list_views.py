@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, QueryDict
@@ -152,7 +153,10 @@ def _neighbours(
 def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     """The previous / next links of an interaction opened from the list, with its place in it."""
     around = _neighbours(request, tenant_id, budget=LOAD_BUDGET)
-    response = render(request, "flagged/_nav.html", {"nav": around, "tenant_id": tenant_id})
+    # While the range is still loading, the links ask the step view, which waits for it.
+    step = urlencode({"at": request.GET.get("at", ""), "from": request.GET.get("from", "")})
+    context = {"nav": around, "tenant_id": tenant_id, "step_query": step}
+    response = render(request, "flagged/_nav.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
 
