@@ -41,9 +41,9 @@ def test_previous_and_next_keep_the_lists_filters(page: Any, viewer: Any) -> Non
     nav.get_by_role("link", name="Next flagged ›").click()
     page.wait_for_url(f"**/interactions/{order[1]}/?from=**")
     expect(page.locator("#flagged-nav")).to_contain_text(f"2 of {len(order)}")
-    expect(page.locator("#flagged-nav").get_by_role("link", name="‹ Previous flagged")).to_have_attribute(
-        "href", re.compile(f"/interactions/{order[0]}/")
-    )
+    expect(
+        page.locator("#flagged-nav").get_by_role("link", name="‹ Previous flagged")
+    ).to_have_attribute("href", re.compile(f"/interactions/{order[0]}/"))
 
     # Assign it to myself from the review panel, in place.
     page.evaluate("window.__noReload = true")
@@ -56,7 +56,8 @@ def test_previous_and_next_keep_the_lists_filters(page: Any, viewer: Any) -> Non
 
     page.locator("#flagged-nav").get_by_role("link", name="Back to the flagged list").click()
     page.wait_for_url("**/flagged/?**")
-    assert "channel=voice" in page.url and "sort=-duration" in page.url
+    assert "channel=voice" in page.url
+    assert "sort=-duration" in page.url
     assert page.locator("#f-channel").input_value() == "voice"
     assert shown_ids(page) == order
     row = page.locator(f'#flagged-results tr[data-interaction="{order[1]}"]')

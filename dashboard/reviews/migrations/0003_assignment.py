@@ -6,35 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0002_auditevent_audit_user_recent'),
+        ("reviews", "0002_auditevent_audit_user_recent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="review",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewchange',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewchange",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewchange',
-            name='kind',
-            field=models.CharField(choices=[('review', 'Review'), ('assign', 'Assignment')], default='review', max_length=8),
+            model_name="reviewchange",
+            name="kind",
+            field=models.CharField(
+                choices=[("review", "Review"), ("assign", "Assignment")],
+                default="review",
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('review', 'Changed review'), ('list', 'Listed flagged'), ('ticket', 'Followed ticket link'), ('assign', 'Assigned')], max_length=16),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed"),
+                    ("export", "Exported"),
+                    ("review", "Changed review"),
+                    ("list", "Listed flagged"),
+                    ("ticket", "Followed ticket link"),
+                    ("assign", "Assigned"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['tenant_id', 'assignee'], name='review_assignee'),
+            model_name="review",
+            index=models.Index(fields=["tenant_id", "assignee"], name="review_assignee"),
         ),
     ]
