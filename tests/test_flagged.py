@@ -903,3 +903,20 @@ def test_nav_on_a_cold_cache_offers_the_step_links(
     assert around["next_url"].startswith(f"/tenants/{LIVE}/flagged/step/?dir=next&at={order[1]}&from=")
     step = live_viewer.get(html.unescape(around["next_url"]))
     assert f"/interactions/{order[2]}/" in step["Location"]
+
+
+def test_step_goes_to_the_list_when_the_range_cannot_load_in_time(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    seven_with_three_flagged(api)
+    body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    order = ids(body)
+    origin = from_query(body, order[0])
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(list_views, "STEP_BUDGET", 0)
+    step = live_viewer.get(f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[0], "from": origin})
+    assert step.status_code == 302
+    assert step["Location"] == f"{LIVE_FLAGGED}?{origin}"  # the list, which shows its progress

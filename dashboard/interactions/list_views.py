@@ -30,6 +30,8 @@ from .domain import flag_reason
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
+#: Seconds a "next flagged" click may spend loading an expired list before it goes to the list.
+STEP_BUDGET = 10.0
 #: The first ten as they always were (scripts read them by position); later ones are added after.
 CSV_COLUMNS = (
     "interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
@@ -164,8 +166,9 @@ def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
 @require_GET
 @tenant_url
 def flagged_step(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
-    """``?dir=next|previous``: to that interaction, or back to the list at either end (no JS)."""
-    around = _neighbours(request, tenant_id, budget=None)
+    """``?dir=next|previous``: to that interaction; to the list at either end, or while the
+    range is still loading (the list shows its progress)."""
+    around = _neighbours(request, tenant_id, budget=STEP_BUDGET)
     ways = {"next": around.next_url, "previous": around.previous_url}
     target = ways.get(request.GET.get("dir", ""))
     return redirect(target or around.list_url)
