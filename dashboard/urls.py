@@ -28,12 +28,19 @@ urlpatterns = [
         name="review_save",
     ),
     path(
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/assign/",
+        review_views.assign,
+        name="review_assign",
+    ),
+    path(
         "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/dossier.json",
         review_views.dossier,
         name="dossier",
     ),
     path("tenants/<uuid_any:tenant_id>/flagged/", list_views.flagged, name="flagged"),
     path("tenants/<uuid_any:tenant_id>/flagged/export.csv", list_views.flagged_csv, name="flagged_csv"),
+    path("tenants/<uuid_any:tenant_id>/flagged/nav/", list_views.flagged_nav, name="flagged_nav"),
+    path("tenants/<uuid_any:tenant_id>/flagged/step/", list_views.flagged_step, name="flagged_step"),
     path("tickets/<str:hook_type>/<str:hook_id>/", list_views.ticket, name="ticket"),
     path("i/<uuid_any:interaction_id>/", list_views.short_link, name="short_link"),
     path(

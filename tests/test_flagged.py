@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 import pytest
 import respx
@@ -83,6 +84,11 @@ def expected_demo_flagged() -> dict[str, dict[str, Any]]:
 def reason(flag_type: str | None) -> str:
     known = FLAG_REASONS.get((flag_type or "").strip().lower())
     return known[0] if known else UNKNOWN_REASON
+
+
+def agent_records(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The agent allocations, wherever the body puts them (top level or in details)."""
+    return body.get("agents") or body.get("details", {}).get("agents") or []
 
 
 def read_csv(response: Any) -> list[list[str]]:
@@ -300,8 +306,9 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     table = read_csv(response)
+    # The original columns keep their places (scripts read them by position); new ones come after.
     assert table[0] == ["interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-                        "duration", "customer", "review_status"]
+                        "duration", "customer", "review_status", "agents", "queues", "assigned_to"]
     assert [r[0] for r in table[1:]] == shown
     expected = expected_demo_flagged()
     for record in table[1:]:
@@ -313,6 +320,9 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
         assert record[8] == "'" + payload["customer"] if payload["customer"][:1] == "+" else payload["customer"]
         assert record[9] == "to_review"
         assert when(record[1]) == when(payload["startTimestamp"])
+        assert record[10] == "; ".join(dict.fromkeys(a["agentName"] for a in agent_records(payload)))
+        assert record[11] == "; ".join(dict.fromkeys(q["queueName"] for q in payload.get("queues", [])))
+        assert record[12] == ""
 
 
 def test_csv_export_is_audited(signed_in: Any) -> None:
@@ -583,3 +593,330 @@ def test_malformed_tenant_is_404(signed_in: Any) -> None:
     assert upper.redirect_chain == [(f"/tenants/{DEMO_TENANT_ID}/flagged/", 301)]
     assert upper.status_code == 200
     assert set(ids(text(upper))) == set(expected_demo_flagged())
+
+
+# -- agents, queues and reasons in words ----------------------------------------
+
+
+def test_rows_name_agents_and_queues(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+    body = text(signed_in.get(FLAGGED))
+    shown = dict(rows(body))
+    many = 0
+    for iid, payload in expected.items():
+        agents = list(dict.fromkeys(a["agentName"] for a in agent_records(payload)))
+        queues = list(dict.fromkeys(q["queueName"] for q in payload.get("queues", [])))
+        for name in agents[:2] + queues[:2]:
+            assert name in shown[iid], (iid, name)
+        if len(agents) > 2:
+            many += 1
+            assert f"+{len(agents) - 2} more" in shown[iid]
+            assert f'title="{html.escape(", ".join(agents))}"' in body  # every name on hover
+            assert agents[2] not in shown[iid]
+    assert many  # the demo has an interaction with more agents than a cell shows
+    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=-agent"', body)
+    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=-queue"', body)
+
+
+def test_sorting_by_agent_and_queue(signed_in: Any) -> None:
+    expected = expected_demo_flagged()
+
+    def first(iid: str, key: str) -> str:
+        records = agent_records(expected[iid]) if key == "agentName" else expected[iid].get("queues", [])
+        return (records[0][key] if records else "~").lower()
+
+    for sort, key in (("agent", "agentName"), ("queue", "queueName")):
+        order = ids(text(fragment(signed_in, FLAGGED, {"sort": sort})))
+        assert [first(i, key) for i in order] == sorted(first(i, key) for i in order)
+        assert len({first(i, key) for i in order}) > 3
+
+
+def test_flag_filter_options_and_reasons_are_in_words(signed_in: Any) -> None:
+    body = html.unescape(text(signed_in.get(FLAGGED)))
+    for flag_type, (why, _) in FLAG_REASONS.items():
+        if flag_type in {b["flagType"].lower() for b in expected_demo_flagged().values()}:
+            assert why in body
+    assert re.search(r'<option value="Stuck">The interaction\'s end time never reached reporting\. \(Stuck\)', body)
+
+
+@pytest.mark.parametrize("flag_type", ["forced - no reason provided", "exceed-counter-limit-terminated",
+                                       "error-uncaught-flow-error", "Stuck", "Mystery-new-flag"])
+def test_the_intro_is_true_for_every_flag_type(signed_in: Any, flag_type: str) -> None:
+    general = html.unescape(text(signed_in.get(FLAGGED)))
+    intro = re.search(r'<p class="hint intro">(.*?)</p>', general, re.S)
+    assert intro
+    # Not every flag means missing data: the general intro names every kind of reason.
+    assert "never arrived" not in intro.group(1)
+    for kind in ("never reached reporting", "limit", "error", "by hand"):
+        assert kind in intro.group(1)
+    chosen = html.unescape(text(fragment(signed_in, FLAGGED, {"flag": flag_type})))
+    intro = re.search(r'<p class="hint intro">(.*?)</p>', chosen, re.S)
+    assert intro
+    why, consequence = FLAG_REASONS.get(flag_type.lower(), GENERIC_FLAG_REASON)
+    assert why in intro.group(1) and consequence in intro.group(1)
+
+
+# -- every filter applies at once, the range included ---------------------------
+
+
+def test_one_form_holds_the_range_and_every_filter_and_applies_on_change(signed_in: Any) -> None:
+    body = text(fragment(signed_in, FLAGGED, {}))
+    form = re.search(r'<form[^>]*class="filter-form".*?</form>', body, re.S)
+    assert form
+    for name in ("range", "from", "to", "flag", "channel", "status", "assigned"):
+        assert f'name="{name}"' in form.group(0), name
+    assert 'hx-trigger="change delay:300ms, submit"' in form.group(0)
+    # Without JavaScript the same form is sent with a button.
+    assert re.search(r"<noscript><p><button type=\"submit\">Show</button></p></noscript>", form.group(0))
+    assert 'class="range-form"' not in body  # no second form that needs its own button
+
+
+def test_form_state_keeps_the_range_pinned_until_it_changes() -> None:
+    from dashboard.interactions.flagged import list_state, range_marker
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    first = list_state({}, UTC, now)
+    was = range_marker(first.window, UTC)
+    pinned = {"start": listing.iso(first.window.start), "end": listing.iso(first.window.end), "was": was,
+              "range": "24h", "from": "2026-02-29T12:00", "to": "2026-03-01T12:00"}
+    pinned["from"], pinned["to"] = was.split("|")[1:]
+    # A filter changed an hour later: the same instants, so the same cached pages.
+    later = list_state({**pinned, "flag": "Queue"}, UTC, now + timedelta(hours=1))
+    assert later.window == first.window and later.flag == "Queue"
+    # Another preset: counted from now.
+    week = list_state({**pinned, "range": "7d"}, UTC, now + timedelta(hours=1))
+    assert week.window.preset == "7d"
+    assert week.window.end == now + timedelta(hours=1)
+    assert week.window.end - week.window.start == timedelta(days=7)
+    # An edited end makes it a custom range, whatever the preset select says.
+    edited = list_state({**pinned, "from": "2026-02-20T00:00"}, UTC, now)
+    assert edited.window.preset == "custom"
+    assert edited.window.start == datetime(2026, 2, 20, tzinfo=UTC)
+    assert edited.window.end == first.window.end
+
+
+def test_changing_the_range_in_the_form_lists_the_new_range(signed_in: Any) -> None:
+    page = text(signed_in.get(FLAGGED))
+    was = html.unescape(re.search(r'name="was" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    start = html.unescape(re.search(r'name="start" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    end = html.unescape(re.search(r'name="end" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    _, shown_from, shown_to = was.split("|")
+    sent = {"start": start, "end": end, "was": was, "range": "24h", "from": shown_from, "to": shown_to}
+    assert set(ids(text(fragment(signed_in, FLAGGED, sent)))) == set(expected_demo_flagged())
+    older = text(fragment(signed_in, FLAGGED, {**sent, "range": "yesterday"}))
+    assert "Yesterday:" in older
+    custom = text(fragment(signed_in, FLAGGED, {**sent, "from": "2020-01-01T00:00", "to": "2020-01-02T00:00"}))
+    assert "Custom range:" in custom and ids(custom) == []
+    assert 'value="2020-01-01T00:00"' in custom
+
+
+# -- previous / next from an interaction opened from the list --------------------
+
+
+def from_query(body: str, iid: str) -> str:
+    """The list state that the row of ``iid`` hands to the interaction page."""
+    link = re.search(rf'href="(/tenants/[^"]+/interactions/{iid}/\?from=[^"]+)"', body)
+    assert link, iid
+    url = html.unescape(link.group(1))
+    return dict(parse_qsl(urlsplit(url).query))["from"]
+
+
+def nav(client: Any, tenant: str, at: str, origin: str) -> dict[str, Any]:
+    response = client.get(f"/tenants/{tenant}/flagged/nav/", {"at": at, "from": origin})
+    assert response.status_code == 200
+    body = html.unescape(text(response))
+    assert body.lstrip().startswith('<nav id="flagged-nav"')
+
+    def target(rel: str) -> str | None:
+        found = re.search(rf'href="([^"]+)" rel="{rel}"', body)
+        return found.group(1) if found else None
+
+    def interaction(url: str | None) -> str | None:
+        found = re.search(r"/interactions/([0-9a-f-]+)/", url or "")
+        return found.group(1) if found else None
+
+    position = re.search(r"(\d+) of (\d+)", body)
+    back = re.search(r'<a href="([^"]+)">Back to the flagged list</a>', body)
+    return {"previous": interaction(target("prev")), "next": interaction(target("next")),
+            "previous_url": target("prev"), "next_url": target("next"),
+            "position": (int(position.group(1)), int(position.group(2))) if position else None,
+            "back": back.group(1) if back else None, "body": body}
+
+
+def test_rows_carry_the_list_state_to_the_interaction(signed_in: Any) -> None:
+    query = {"channel": "voice", "sort": "duration"}
+    body = text(fragment(signed_in, FLAGGED, query))
+    first = ids(body)[0]
+    state = dict(parse_qsl(from_query(body, first)))
+    assert state["channel"] == "voice" and state["sort"] == "duration"
+    assert state["start"].endswith("Z") and state["end"].endswith("Z")  # the range, pinned
+
+
+def test_previous_and_next_follow_the_lists_filters_and_sort(signed_in: Any) -> None:
+    body = text(fragment(signed_in, FLAGGED, {"channel": "voice", "sort": "duration"}))
+    order = ids(body)
+    assert len(order) >= 3
+    origin = from_query(body, order[1])
+    middle = nav(signed_in, DEMO_TENANT_ID, order[1], origin)
+    assert (middle["previous"], middle["next"]) == (order[0], order[2])
+    assert middle["position"] == (2, len(order))
+    # The neighbours' links carry the same list state, and so does the way back.
+    assert f"?from={quote(origin)}" in middle["next_url"] or f"?from={quote_plus(origin)}" in middle["next_url"]
+    assert middle["back"] == f"{FLAGGED}?{origin}"
+    ends = nav(signed_in, DEMO_TENANT_ID, order[0], origin), nav(signed_in, DEMO_TENANT_ID, order[-1], origin)
+    assert ends[0]["previous"] is None and ends[0]["next"] == order[1]
+    assert ends[1]["next"] is None and ends[1]["previous"] == order[-2]
+    assert ends[1]["position"] == (len(order), len(order))
+
+
+def test_an_interaction_marked_done_keeps_its_place_among_to_review(signed_in: Any, demo_user: Any) -> None:
+    body = text(fragment(signed_in, FLAGGED, {"status": "to_review"}))
+    order = ids(body)
+    origin = from_query(body, order[1])
+    review_services.save_review(demo_user, DEMO_TENANT_ID, order[1], status="done", comment="", version=0)
+    after = nav(signed_in, DEMO_TENANT_ID, order[1], origin)
+    assert (after["previous"], after["next"]) == (order[0], order[2])
+    assert after["position"] is None
+    assert f"({len(order) - 1} shown)" in after["body"]
+    nxt = nav(signed_in, DEMO_TENANT_ID, order[2], origin)
+    assert nxt["previous"] == order[0] and nxt["position"] == (2, len(order) - 1)
+
+
+def test_an_interaction_not_in_the_list_leads_to_its_first_row(signed_in: Any) -> None:
+    body = text(fragment(signed_in, FLAGGED, {"channel": "sms"}))
+    order = ids(body)
+    origin = from_query(body, order[0])
+    unflagged = next(str(b["interactionId"]).lower() for b in bodies() if not b.get("flagged"))
+    outside = nav(signed_in, DEMO_TENANT_ID, unflagged, origin)
+    assert outside["previous"] is None and outside["next"] == order[0] and outside["position"] is None
+
+
+def test_step_links_work_without_javascript(signed_in: Any) -> None:
+    body = text(fragment(signed_in, FLAGGED, {"sort": "-start"}))
+    order = ids(body)
+    origin = from_query(body, order[0])
+    step = f"/tenants/{DEMO_TENANT_ID}/flagged/step/"
+    forward = signed_in.get(step, {"dir": "next", "at": order[0], "from": origin})
+    assert forward.status_code == 302
+    assert forward["Location"].startswith(f"/tenants/{DEMO_TENANT_ID}/interactions/{order[1]}/?from=")
+    assert dict(parse_qsl(urlsplit(forward["Location"]).query))["from"] == origin
+    back = signed_in.get(step, {"dir": "previous", "at": order[1], "from": origin})
+    assert f"/interactions/{order[0]}/" in back["Location"]
+    # Past either end: back to the list, with its filters.
+    assert signed_in.get(step, {"dir": "previous", "at": order[0], "from": origin})["Location"] == f"{FLAGGED}?{origin}"
+    assert signed_in.get(step, {"dir": "next", "at": order[-1], "from": origin})["Location"] == f"{FLAGGED}?{origin}"
+
+
+def test_the_interaction_page_shows_the_nav_only_when_opened_from_the_list(signed_in: Any) -> None:
+    body = text(signed_in.get(FLAGGED))
+    first = ids(body)[0]
+    origin = from_query(body, first)
+    page = html.unescape(text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/", {"from": origin})))
+    block = re.search(r'<nav id="flagged-nav".*?</nav>', page, re.S)
+    assert block
+    assert f"/flagged/nav/?at={first}&from={quote(origin, safe='')}" in block.group(0)
+    assert f"/flagged/step/?dir=next&at={first}&from={quote(origin, safe='')}" in block.group(0)
+    assert f'href="{FLAGGED}?{origin}">Back to the flagged list' in block.group(0)
+    plain = text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/"))
+    assert 'id="flagged-nav"' not in plain
+
+
+def test_a_hostile_list_state_is_escaped_and_ignored(signed_in: Any) -> None:
+    first = ids(text(signed_in.get(FLAGGED)))[0]
+    evil = '"><script>alert(1)</script>&sort=__class__&status=<b>'
+    page = text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/", {"from": evil}))
+    assert "<script>alert(1)" not in page
+    around = nav(signed_in, DEMO_TENANT_ID, first, evil)
+    assert "<script>" not in around["body"]
+    assert around["position"] is not None  # the default list, unfiltered
+    assert signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/nav/", {"at": "not-a-uuid", "from": ""}).status_code == 200
+
+
+def test_previous_and_next_cost_no_upstream_request_on_a_warm_cache(
+    api: StandInAPI, live_viewer: Any, settings: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    flagged = seven_with_three_flagged(api)
+    body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    assert api.requests[LIST_KEY] == 4
+    order = ids(body)
+    assert set(order) == set(flagged)
+    origin = from_query(body, order[1])
+    middle = nav(live_viewer, LIVE, order[1], origin)
+    assert (middle["previous"], middle["next"]) == (order[0], order[2])
+    step = live_viewer.get(f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[1], "from": origin})
+    assert f"/interactions/{order[2]}/" in step["Location"]
+    assert api.requests[LIST_KEY] == 4  # both read the cached pages
+
+
+def test_nav_and_step_need_a_grant(live_mode: str, client: Any, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user("outsider", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
+    client.force_login(user)
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route().respond(json={"total": 0, "results": []})
+        for part in ("nav", "step"):
+            response = client.get(f"/tenants/{LIVE}/flagged/{part}/", {"at": LIVE, "from": "", "dir": "next"})
+            assert response.status_code == 404, part
+    assert not route.called
+
+
+# -- refining loaded rows ---------------------------------------------------------
+
+
+def test_refine_filters_by_assignee_and_keeps_the_one_asked_for() -> None:
+    from dashboard.interactions.domain import Flag, Summary
+
+    def row(n: int) -> Summary:
+        return Summary(interaction_id=f"i{n}", start=datetime(2026, 1, 1, n, tzinfo=UTC), end=None,
+                       channel_type="voice", direction="inbound", flow_name="F", customer=None,
+                       flag=Flag(True, "Agent", None), agent_names=(f"Agent {9 - n}",), queue_names=())
+
+    rows_ = [row(n) for n in range(5)]
+    owners = {"i1": 7, "i3": 8}
+    assert [r.interaction_id for r in listing.refine(rows_, {}, assignees=owners, assigned="7")] == ["i1"]
+    assert [r.interaction_id for r in listing.refine(rows_, {}, assignees=owners, assigned="none", sort="start")] \
+        == ["i0", "i2", "i4"]
+    kept = listing.refine(rows_, {}, assignees=owners, assigned="7", always="i3", sort="start")
+    assert [r.interaction_id for r in kept] == ["i1", "i3"]
+    by_agent = listing.refine(rows_, {}, sort="agent")
+    assert [r.agent_names[0] for r in by_agent] == ["Agent 5", "Agent 6", "Agent 7", "Agent 8", "Agent 9"]
+
+
+def test_nav_on_a_cold_cache_offers_the_step_links(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """The interaction was opened after the list's pages expired: no position yet, but the
+    links still work (the step view waits for the list)."""
+    settings.FLAGGED_PAGE_SIZE = 2
+    seven_with_three_flagged(api)
+    body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    order = ids(body)
+    origin = from_query(body, order[1])
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(list_views, "LOAD_BUDGET", 0)
+    around = nav(live_viewer, LIVE, order[1], origin)
+    assert around["position"] is None
+    assert "still loading" in around["body"]
+    assert around["next_url"].startswith(f"/tenants/{LIVE}/flagged/step/?dir=next&at={order[1]}&from=")
+    step = live_viewer.get(html.unescape(around["next_url"]))
+    assert f"/interactions/{order[2]}/" in step["Location"]
+
+
+def test_step_goes_to_the_list_when_the_range_cannot_load_in_time(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 2
+    seven_with_three_flagged(api)
+    body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
+    order = ids(body)
+    origin = from_query(body, order[0])
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(list_views, "STEP_BUDGET", 0)
+    step = live_viewer.get(f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[0], "from": origin})
+    assert step.status_code == 302
+    assert step["Location"] == f"{LIVE_FLAGGED}?{origin}"  # the list, which shows its progress

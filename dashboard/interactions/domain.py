@@ -343,6 +343,9 @@ class Summary:
     customer: str | None
     flag: Flag | None
     interaction_time: float | None = None
+    #: Agents who handled it and queues it waited in, by name, in the order the API lists them.
+    agent_names: tuple[str, ...] = ()
+    queue_names: tuple[str, ...] = ()
 
     @property
     def flagged(self) -> bool:

@@ -1,15 +1,16 @@
-"""The flagged list, its CSV export, and links from tickets."""
+"""The flagged list, its CSV export, previous / next from an interaction opened from it, and links
+from tickets."""
 
 from __future__ import annotations
 
 import csv
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -18,136 +19,159 @@ from dashboard.accounts.gate import canonical_uuid, tenant_url
 from dashboard.cxengage import errors
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.selectors import statuses
+from dashboard.reviews.selectors import display_name, reviewers
 from dashboard.reviews.services import audit
 
+from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors
 from .domain import flag_reason
 
-
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
+#: Seconds a "next flagged" click may spend loading an expired list before it goes to the list.
+STEP_BUDGET = 10.0
+#: The first ten as they always were (scripts read them by position); later ones are added after.
+CSV_COLUMNS = (
+    "interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
+    "duration", "customer", "review_status", "agents", "queues", "assigned_to",
+)
 
 
-def _refinements(params: Any) -> dict[str, str]:
-    sort = params.get("sort", "-start")
-    if sort.lstrip("-") not in listing.SORTS:
-        sort = "-start"
-    status = params.get("status", "")
-    return {
-        "flag": params.get("flag", "")[:80],
-        "channel": params.get("channel", "")[:40],
-        "status": status if status in Status.values else "",
-        "sort": sort,
-    }
-
-
-def _rows(request: HtmxHttpRequest, tenant_id: str, found: listing.Scan, refine: dict[str, str]) -> list[dict[str, Any]]:
-    zone = timezone.get_current_timezone()
-    reviewed = {k: v.status for k, v in statuses(tenant_id, (r.interaction_id for r in found.rows)).items()}
-    shown = listing.refine(found.rows, reviewed, **refine)
-    labels = dict(Status.choices)
-    return [
-        {
-            "id": r.interaction_id,
-            "url": _link(tenant_id, r.interaction_id),
-            "start": fmt.local_text(r.start, zone) if r.start else "—",
-            "start_iso": fmt.iso(r.start),
-            "channel": r.channel_type or "—",
-            "direction": r.direction or "—",
-            "flow": r.flow_name or "—",
-            "flag_type": (r.flag.flag_type if r.flag else None) or "unknown",
-            "flag_reason": flag_reason(r.flag.flag_type if r.flag else None)[0],
-            "duration": fmt.hms(r.duration),
-            "customer": r.customer or "—",
-            "status": reviewed.get(r.interaction_id, Status.TO_REVIEW),
-            "status_label": labels[reviewed.get(r.interaction_id, Status.TO_REVIEW)],
-        }
-        for r in shown
-    ]
+def _state(request: HtmxHttpRequest, params: Any = None) -> flagged_list.ListState:
+    return flagged_list.list_state(
+        request.GET if params is None else params, timezone.get_current_timezone(), timezone.now()
+    )
 
 
 def _link(tenant_id: str, interaction_id: str) -> str:
     """The interaction's page, or '' when the API listed an ID that is not a UUID."""
-    canonical = canonical_uuid(interaction_id)
-    return reverse("interaction", args=[tenant_id, canonical]) if canonical else ""
+    return flagged_list.interaction_url(tenant_id, interaction_id)
 
 
-def _query(window: listing.Range, refine: dict[str, str], **changes: str) -> str:
-    from urllib.parse import urlencode
-
-    params = {"start": listing.iso(window.start), "end": listing.iso(window.end), "range": window.preset,
-              **refine, **changes}
-    return urlencode({k: v for k, v in params.items() if v})
-
-
-@require_GET
-@tenant_url
-@answers_targets("flagged-results")
-def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> HttpResponse:
+def _context(
+    request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.FlaggedList
+) -> dict[str, Any]:
     zone = timezone.get_current_timezone()
-    window, range_error = listing.resolve_range(request.GET, zone, timezone.now())
-    refine = _refinements(request.GET)
-    everything = request.GET.get("all") == "1"
-    found = selectors.flagged_scan(
-        tenant_id=tenant_id,
-        window=window,
-        viewer=request.user,
-        budget=None if everything else LOAD_BUDGET,
-    )
-    rows = _rows(request, tenant_id, found, refine) if (found.done or found.error) else []
-    context = {
+    state, found = listed.state, listed.found
+    window = state.window
+    seen = {r.flag.flag_type or "" for r in found.rows if r.flag} | {state.flag}
+    return {
         "tenant_id": tenant_id,
+        "state": state,
         "window": window,
-        "range_error": range_error,
+        "range_error": state.range_error,
         "presets": listing.PRESETS,
-        "refine": refine,
+        "refine": state.refinements,
         "found": found,
-        "rows": rows,
-        "query": _query(window, refine),
-        "sort_links": {
-            key: _query(window, refine, sort=("" if refine["sort"] == f"-{key}" else "-") + key)
+        "rows": listed.rows,
+        "query": state.query(),
+        "fresh_query": state.fresh_query(),
+        "was": flagged_list.range_marker(window, zone),
+        "sorts": {
+            key: {
+                "link": state.query(sort=("" if state.sort == f"-{key}" else "-") + key),
+                "aria": {f"-{key}": "descending", key: "ascending"}.get(state.sort, "none"),
+            }
             for key in listing.SORTS
         },
-        "flag_types": sorted({r.flag.flag_type or "" for r in found.rows if r.flag} - {""}),
-        "channels": sorted({r.channel_type or "" for r in found.rows} - {""}),
+        "flag_types": [(f, flag_reason(f)[0]) for f in sorted(seen - {""}, key=str.lower)],
+        "chosen_flag": flag_reason(state.flag) if state.flag else None,
+        "channels": sorted(({r.channel_type or "" for r in found.rows} | {state.channel}) - {""}),
         "statuses": Status.choices,
+        "assigned_choices": [
+            ("", "Anyone"), (flagged_list.ME, "Assigned to me"), (listing.NOBODY, "Not assigned"),
+            *((str(u.pk), display_name(u)) for u in reviewers(tenant_id)),
+        ],
         "local_from": fmt.local_text(window.start, zone),
         "local_to": fmt.local_text(window.end, zone),
         "input_from": window.start.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "input_to": window.end.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "masked": not can_see_contact_details(request.user),
     }
+
+
+@require_GET
+@tenant_url
+@answers_targets("flagged-results")
+def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> HttpResponse:
+    state = _state(request)
+    listed = flagged_list.flagged_list(
+        tenant_id=tenant_id,
+        state=state,
+        viewer=request.user,
+        budget=None if request.GET.get("all") == "1" else LOAD_BUDGET,
+    )
+    context = _context(request, tenant_id, listed)
     if target == "flagged-results":
         return render(request, "flagged/_results.html", context)
-    audit(request.user, AuditEvent.Action.LIST, tenant_id, "", f"{listing.iso(window.start)}..{listing.iso(window.end)}")
+    window = state.window
+    span = f"{listing.iso(window.start)}..{listing.iso(window.end)}"
+    audit(request.user, AuditEvent.Action.LIST, tenant_id, "", span)
     return render(request, "flagged/list.html", context)
 
 
 @require_GET
 @tenant_url
 def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
-    window, _ = listing.resolve_range(request.GET, timezone.get_current_timezone(), timezone.now())
-    refine = _refinements(request.GET)
-    found = selectors.flagged_scan(tenant_id=tenant_id, window=window, viewer=request.user)
-    rows = _rows(request, tenant_id, found, refine)
+    state = _state(request)
+    listed = flagged_list.flagged_list(tenant_id=tenant_id, state=state, viewer=request.user)
+    window, found = state.window, listed.found
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = (
         f'attachment; filename="flagged-{window.start:%Y%m%dT%H%M}-{window.end:%Y%m%dT%H%M}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-                     "duration", "customer", "review_status"])
-    for row in rows:
-        writer.writerow([_cell(row[k]) for k in ("id", "start_iso", "channel", "direction", "flow", "flag_type",
-                                                  "flag_reason", "duration", "customer", "status")])
+    writer.writerow(CSV_COLUMNS)
+    for row in listed.rows:
+        cells = (
+            row.id, row.start_iso, row.channel, row.direction, row.flow, row.flag_type,
+            row.flag_reason, row.duration, row.customer, row.status,
+            "; ".join(row.agents), "; ".join(row.queues), row.assignee,
+        )
+        writer.writerow([_cell(value) for value in cells])
     if found.error:
-        writer.writerow([f"# incomplete: the page at offset {found.failed_offset} failed ({found.error.kind})"])
-    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {len(rows)} rows")
+        failed = f"the page at offset {found.failed_offset} failed ({found.error.kind})"
+        writer.writerow([f"# incomplete: {failed}"])
+    count = len(listed.rows)
+    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {count} rows")
     return response
+
+
+def _neighbours(
+    request: HtmxHttpRequest, tenant_id: str, *, budget: float | None
+) -> flagged_list.Neighbours:
+    """Around ``?at=`` in the list that ``?from=`` (the list's own query) describes."""
+    at = canonical_uuid(request.GET.get("at", "")) or ""
+    state = _state(request, QueryDict(request.GET.get("from", "")[:2000]))
+    return flagged_list.neighbours(tenant_id=tenant_id, state=state, viewer=request.user, at=at,
+                                   budget=budget)
+
+
+@require_GET
+@tenant_url
+def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
+    """The previous / next links of an interaction opened from the list, with its place in it."""
+    around = _neighbours(request, tenant_id, budget=LOAD_BUDGET)
+    # While the range is still loading, the links ask the step view, which waits for it.
+    step = urlencode({"at": request.GET.get("at", ""), "from": request.GET.get("from", "")})
+    context = {"nav": around, "tenant_id": tenant_id, "step_query": step}
+    response = render(request, "flagged/_nav.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@tenant_url
+def flagged_step(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
+    """``?dir=next|previous``: to that interaction; to the list at either end, or while the
+    range is still loading (the list shows its progress)."""
+    around = _neighbours(request, tenant_id, budget=STEP_BUDGET)
+    ways = {"next": around.next_url, "previous": around.previous_url}
+    target = ways.get(request.GET.get("dir", ""))
+    return redirect(target or around.list_url)
 
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$|^-?\.[0-9]+$")

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -301,19 +301,38 @@ SORTS = {
     "flag": lambda r, s: ((r.flag.flag_type or "~").lower() if r.flag else "~",),
     "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
     "flow": lambda r, s: ((r.flow_name or "~").lower(),),
+    "agent": lambda r, s: ((r.agent_names[0] if r.agent_names else "~").lower(),),
+    "queue": lambda r, s: ((r.queue_names[0] if r.queue_names else "~").lower(),),
 }
+
+#: ``assigned`` filter values besides a user's primary key.
+NOBODY = "none"
 
 
 def refine(
     rows: list[Summary], statuses: dict[str, str], *, flag: str = "", channel: str = "", status: str = "",
-    sort: str = "-start",
+    sort: str = "-start", assignees: Mapping[str, int | None] | None = None, assigned: str = "",
+    always: str = "",
 ) -> list[Summary]:
-    kept = [
-        r for r in rows
-        if (not flag or (r.flag and (r.flag.flag_type or "") == flag))
-        and (not channel or (r.channel_type or "") == channel)
-        and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
-    ]
+    """The rows that pass every filter, sorted.
+
+    ``assigned`` is a user's primary key (as text) or ``NOBODY``, compared with
+    ``assignees`` (interaction ID -> assignee's key). ``always`` names one
+    interaction kept whatever the filters say, so that the one a reviewer has
+    just marked done still has a place (and neighbours) in the list.
+    """
+    owners = assignees or {}
+
+    def passes(r: Summary) -> bool:
+        owner = owners.get(r.interaction_id)
+        return (
+            (not flag or bool(r.flag and (r.flag.flag_type or "") == flag))
+            and (not channel or (r.channel_type or "") == channel)
+            and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
+            and (not assigned or (owner is None if assigned == NOBODY else str(owner) == assigned))
+        )
+
+    kept = [r for r in rows if r.interaction_id == always or passes(r)]
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])
     kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))

@@ -892,7 +892,20 @@ def _summary(data: dict[str, Any]) -> Summary | None:
         customer=r.text("customer") or d.text("customer"),
         flag=flag,
         interaction_time=r.number("interactionTime"),
+        agent_names=_names(data.get("agents"), details.get("agents"), "agentName"),
+        queue_names=_names(data.get("queues"), None, "queueName"),
     )
+
+
+def _names(top: Any, nested: Any, key: str) -> tuple[str, ...]:
+    """Distinct names from a list of records (the top-level list, else the one in details)."""
+    records = top if isinstance(top, list) and top else nested
+    names: dict[str, None] = {}
+    for record in records if isinstance(records, list) else []:
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(value, str) and value.strip():
+            names.setdefault(_cut(value.strip(), _MAX_VALUE), None)
+    return tuple(names)
 
 
 def parse_list_page(data: Any) -> ListPage:

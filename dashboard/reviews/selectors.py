@@ -1,4 +1,5 @@
-"""Reads of reviews: the saved review of an interaction, its history, list statuses."""
+"""Reads of reviews: the saved review of an interaction, its history, list statuses, who may be
+assigned."""
 
 from __future__ import annotations
 
@@ -6,33 +7,69 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
 from dashboard.accounts.access import can_view_tenant
 
-from .forms import ReviewForm
+from .forms import AssignForm, ReviewForm
 from .models import AuditEvent, Review, ReviewChange, Status
 
 
 def get_review(tenant_id: str, interaction_id: str) -> Review:
     """The saved review, or an unsaved one at version 0 ("to review")."""
     try:
-        return Review.objects.select_related("updated_by").get(tenant_id=tenant_id, interaction_id=interaction_id)
+        return Review.objects.select_related("updated_by", "assignee").get(
+            tenant_id=tenant_id, interaction_id=interaction_id
+        )
     except Review.DoesNotExist:
-        return Review(tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0)
+        return Review(
+            tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0
+        )
 
 
 def history(review: Review) -> list[ReviewChange]:
+    """Changes of the status and comment, newest first (assignments are shown on their own)."""
     if review.pk is None:
         return []
-    return list(review.changes.select_related("changed_by")[:50])
+    return list(
+        review.changes.filter(kind=ReviewChange.Kind.REVIEW).select_related("changed_by")[:50]
+    )
+
+
+def last_assignment(review: Review) -> ReviewChange | None:
+    """Who assigned the interaction to its current assignee, and when."""
+    if review.pk is None:
+        return None
+    return review.changes.filter(kind=ReviewChange.Kind.ASSIGN).select_related("changed_by").first()
 
 
 def statuses(tenant_id: str, interaction_ids: Iterable[str]) -> dict[str, Review]:
+    """The saved reviews (status and assignee) of these interactions, by interaction ID."""
     ids = list(interaction_ids)
     return {
         r.interaction_id: r
-        for r in Review.objects.filter(tenant_id=tenant_id, interaction_id__in=ids).select_related("updated_by")
+        for r in Review.objects.filter(tenant_id=tenant_id, interaction_id__in=ids).select_related(
+            "updated_by", "assignee"
+        )
     }
 
+
+def reviewers(tenant_id: str) -> list[Any]:
+    """Who an interaction of this tenant may be assigned to: active users who may view it."""
+    users = get_user_model().objects.filter(is_active=True)
+    return list(
+        users.filter(Q(is_superuser=True) | Q(tenant_grants__tenant_id=tenant_id.lower()))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def display_name(user: Any) -> str:
+    """A person as the lists and panels name them."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
 
 
 @dataclass(frozen=True)
@@ -42,13 +79,44 @@ class ReviewContext:
     review: Review
     review_form: ReviewForm
     review_history: list[ReviewChange]
+    assignment: AssignmentContext | None = None
 
     def as_context(self) -> dict[str, object]:
         return {
             "review": self.review,
             "review_form": self.review_form,
             "review_history": self.review_history,
+            **(self.assignment.as_context() if self.assignment else {}),
         }
+
+
+@dataclass(frozen=True)
+class AssignmentContext:
+    """What the assignment control of the review panel shows."""
+
+    review: Review
+    assign_form: AssignForm
+    assigned_by: ReviewChange | None
+    reviewers: list[Any]
+
+    def as_context(self) -> dict[str, object]:
+        return {
+            "assignment": self.review,
+            "assign_form": self.assign_form,
+            "assigned_by": self.assigned_by,
+            "assignee_name": display_name(self.review.assignee),
+            "reviewers": [(u.pk, display_name(u)) for u in self.reviewers],
+        }
+
+
+def assignment_context(
+    *, tenant_id: str, review: Review, form: AssignForm | None = None
+) -> AssignmentContext:
+    people = reviewers(tenant_id)
+    shown = form or AssignForm(
+        people, initial={"assignee": review.assignee_id or "", "version": review.version}
+    )
+    return AssignmentContext(review, shown, last_assignment(review), people)
 
 
 def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:
@@ -56,7 +124,9 @@ def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:
     form = ReviewForm(
         initial={"status": review.status, "comment": review.comment, "version": review.version}
     )
-    return ReviewContext(review, form, history(review))
+    return ReviewContext(
+        review, form, history(review), assignment_context(tenant_id=tenant_id, review=review)
+    )
 
 
 def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
@@ -78,8 +148,12 @@ def recently_viewed(user: Any, limit: int = 10) -> list[dict[str, Any]]:
     for event in events:
         key = (event["tenant_id"], event["interaction_id"])
         if key not in seen and event["detail"] != "not modified":
-            seen[key] = {"tenant_id": key[0], "interaction_id": key[1], "label": event["detail"],
-                         "viewed_at": event["at"]}
+            seen[key] = {
+                "tenant_id": key[0],
+                "interaction_id": key[1],
+                "label": event["detail"],
+                "viewed_at": event["at"],
+            }
         if len(seen) >= limit:
             break
     return list(seen.values())

@@ -1,4 +1,5 @@
-"""Writes: reviews saved with a version check, and the audit log (reads are in selectors)."""
+"""Writes: reviews and assignments saved with a version check, and the audit log (reads are in
+selectors)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import AuditEvent, Review, ReviewChange
+from .models import AuditEvent, Review, ReviewChange, Status
 from .selectors import get_review
+
+#: How often a write is retried on top of a newer version that changed only other fields.
+_MERGE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -21,40 +25,136 @@ class Conflict:
     mine_comment: str
 
 
-def save_review(
-    user: Any, tenant_id: str, interaction_id: str, *, status: str, comment: str, version: int
-) -> Review | Conflict:
-    """Save if nobody saved since ``version``; otherwise a ``Conflict`` with both versions."""
-    with transaction.atomic():
+@dataclass(frozen=True)
+class AssignConflict:
+    """Someone else changed the assignment since the form was shown."""
+
+    current: Review
+    mine: Any  # the user you chose, or None for nobody
+
+
+def _base(tenant_id: str, interaction_id: str, version: int) -> dict[str, Any] | None:
+    """The review as it was at ``version`` (what the writer's form showed), or None if unknown."""
+    if version == 0:
+        return {"status": Status.TO_REVIEW, "comment": "", "assignee_id": None}
+    change = ReviewChange.objects.filter(
+        review__tenant_id=tenant_id, review__interaction_id=interaction_id, version=version
+    ).first()
+    if change is None:
+        return None
+    return {"status": change.status, "comment": change.comment, "assignee_id": change.assignee_id}
+
+
+def _write(
+    user: Any, tenant_id: str, interaction_id: str, *, version: int, changes: dict[str, Any]
+) -> tuple[Review | None, Review]:
+    """Write ``changes`` if nobody changed those same fields since ``version``.
+
+    Returns (the saved review or None on a conflict, the review as it is now).
+    A newer version that changed only *other* fields (an assignment under a
+    status edit, or the reverse) is not a conflict: the write goes on top of it,
+    so assigning an interaction never costs a reviewer the comment they typed.
+    """
+    for _ in range(_MERGE_ATTEMPTS):
         if version == 0:
             try:
                 with transaction.atomic():
                     review = Review.objects.create(
-                        tenant_id=tenant_id, interaction_id=interaction_id, status=status,
-                        comment=comment, updated_by=user, version=1,
+                        tenant_id=tenant_id,
+                        interaction_id=interaction_id,
+                        updated_by=user,
+                        version=1,
+                        **{"status": Status.TO_REVIEW, **changes},
                     )
+                return review, review
             except IntegrityError:
-                return Conflict(get_review(tenant_id, interaction_id), status, comment)
+                pass
         else:
             updated = Review.objects.filter(
                 tenant_id=tenant_id, interaction_id=interaction_id, version=version
-            ).update(
-                status=status, comment=comment, updated_by=user, version=version + 1, updated_at=timezone.now()
-            )
-            review = get_review(tenant_id, interaction_id)
-            if not updated:
-                return Conflict(review, status, comment)
-        ReviewChange.objects.create(
-            review=review, status=status, comment=comment, changed_by=user, version=review.version
+            ).update(**changes, updated_by=user, version=version + 1, updated_at=timezone.now())
+            if updated:
+                review = get_review(tenant_id, interaction_id)
+                return review, review
+        current = get_review(tenant_id, interaction_id)
+        base = _base(tenant_id, interaction_id, version)
+        if current.pk is None or base is None:
+            return None, current
+        if any(getattr(current, name) != base[name] for name in changes):
+            return None, current
+        version = current.version
+    return None, get_review(tenant_id, interaction_id)
+
+
+def _record(review: Review, user: Any, kind: str) -> None:
+    ReviewChange.objects.create(
+        review=review,
+        kind=kind,
+        status=review.status,
+        comment=review.comment,
+        assignee_id=review.assignee_id,
+        changed_by=user,
+        version=review.version,
+    )
+
+
+def save_review(
+    user: Any, tenant_id: str, interaction_id: str, *, status: str, comment: str, version: int
+) -> Review | Conflict:
+    """Save if nobody changed the status or comment since ``version``; else a ``Conflict``."""
+    with transaction.atomic():
+        review, current = _write(
+            user,
+            tenant_id,
+            interaction_id,
+            version=version,
+            changes={"status": status, "comment": comment},
         )
-        audit(user, AuditEvent.Action.REVIEW, tenant_id, interaction_id,
-              f"status {status}, version {review.version}")
+        if review is None:
+            return Conflict(current, status, comment)
+        _record(review, user, ReviewChange.Kind.REVIEW)
+        audit(
+            user,
+            AuditEvent.Action.REVIEW,
+            tenant_id,
+            interaction_id,
+            f"status {status}, version {review.version}",
+        )
     return review
 
 
-def audit(user: Any, action: str, tenant_id: str = "", interaction_id: str = "", detail: str = "") -> None:
+def assign(
+    user: Any, tenant_id: str, interaction_id: str, *, assignee: Any, version: int
+) -> Review | AssignConflict:
+    """Assign the interaction to ``assignee`` (None: to nobody) if nobody reassigned it since
+    ``version``; else an ``AssignConflict``. The caller checks that ``assignee`` may see the tenant.
+    """
+    assignee_id = assignee.pk if assignee is not None else None
+    with transaction.atomic():
+        review, current = _write(
+            user, tenant_id, interaction_id, version=version, changes={"assignee_id": assignee_id}
+        )
+        if review is None:
+            return AssignConflict(current, assignee)
+        _record(review, user, ReviewChange.Kind.ASSIGN)
+        who = assignee.get_username() if assignee is not None else "nobody"
+        audit(
+            user,
+            AuditEvent.Action.ASSIGN,
+            tenant_id,
+            interaction_id,
+            f"assigned to {who}, version {review.version}",
+        )
+    return review
+
+
+def audit(
+    user: Any, action: str, tenant_id: str = "", interaction_id: str = "", detail: str = ""
+) -> None:
     AuditEvent.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
-        action=action, tenant_id=tenant_id, interaction_id=interaction_id,
+        action=action,
+        tenant_id=tenant_id,
+        interaction_id=interaction_id,
         detail=detail.replace("\x00", "")[:500],
     )

@@ -1,0 +1,80 @@
+"""A reviewer's round in a real browser: filter the flagged list, open one, step to the next with
+the list's filters kept, go back to the list as it was, assign one to themselves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from dashboard.demo.api import DEMO_TENANT_ID
+from dashboard.reviews.models import Review
+
+FLAGGED_URL = f"/tenants/{DEMO_TENANT_ID}/flagged/"
+
+
+def shown_ids(page: Any) -> list[str]:
+    return page.eval_on_selector_all(
+        "#flagged-results tbody tr[data-interaction]",
+        "rows => rows.map(r => r.dataset.interaction)",
+    )
+
+
+def test_previous_and_next_keep_the_lists_filters(page: Any, viewer: Any) -> None:
+    page.goto(FLAGGED_URL)
+    page.evaluate("window.__noReload = true")
+    with page.expect_response(lambda r: "channel=voice" in r.url):
+        page.select_option("#f-channel", "voice")
+    page.wait_for_url("**channel=voice**")
+    with page.expect_response(lambda r: "sort=-duration" in r.url):
+        page.locator("#flagged-results thead a", has_text="Duration").click()
+    page.wait_for_url("**sort=-duration**")
+    order = shown_ids(page)
+    assert len(order) >= 2
+    assert page.evaluate("window.__noReload === true")  # every filter applied in place
+
+    page.locator(f'#flagged-results tr[data-interaction="{order[0]}"] a').first.click()
+    page.wait_for_url(f"**/interactions/{order[0]}/?from=**")
+    nav = page.locator("#flagged-nav")
+    expect(nav).to_contain_text(f"1 of {len(order)}")
+    nav.get_by_role("link", name="Next flagged ›").click()
+    page.wait_for_url(f"**/interactions/{order[1]}/?from=**")
+    expect(page.locator("#flagged-nav")).to_contain_text(f"2 of {len(order)}")
+    expect(
+        page.locator("#flagged-nav").get_by_role("link", name="‹ Previous flagged")
+    ).to_have_attribute("href", re.compile(f"/interactions/{order[0]}/"))
+
+    # Assign it to myself from the review panel, in place.
+    page.evaluate("window.__noReload = true")
+    with page.expect_response(lambda r: r.url.endswith("/assign/")) as info:
+        page.locator("#assignment").get_by_role("button", name="Assign to me").click()
+    assert info.value.status == 200
+    expect(page.locator("#assignment .assignment-state")).to_contain_text("browser-viewer")
+    assert page.evaluate("window.__noReload === true")
+    assert Review.objects.get(interaction_id=order[1]).assignee == viewer
+
+    page.locator("#flagged-nav").get_by_role("link", name="Back to the flagged list").click()
+    page.wait_for_url("**/flagged/?**")
+    assert "channel=voice" in page.url
+    assert "sort=-duration" in page.url
+    assert page.locator("#f-channel").input_value() == "voice"
+    assert shown_ids(page) == order
+    row = page.locator(f'#flagged-results tr[data-interaction="{order[1]}"]')
+    expect(row).to_contain_text("browser-viewer")
+    with page.expect_response(lambda r: "assigned=me" in r.url):
+        page.select_option("#f-assigned", "me")
+    page.wait_for_url("**assigned=me**")
+    assert shown_ids(page) == [order[1]]
+
+
+def test_the_time_range_applies_without_a_button(page: Any) -> None:
+    page.goto(FLAGGED_URL)
+    page.evaluate("window.__noReload = true")
+    assert page.locator("#flagged-results form button[type=submit]").is_hidden()
+    with page.expect_response(lambda r: "range=7d" in r.url):
+        page.select_option("#range", "7d")
+    page.wait_for_url("**range=7d**")
+    expect(page.locator("#flagged-results")).to_contain_text("Last 7 days:")
+    assert page.locator("#range").input_value() == "7d"
+    assert page.evaluate("window.__noReload === true")
