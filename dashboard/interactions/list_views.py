@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dashboard.accounts.access import can_see_contact_details, granted_tenants
+from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import canonical_uuid, tenant_url
-from dashboard.cxengage import errors
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
 from dashboard.reviews.selectors import display_name, reviewers
@@ -25,7 +24,7 @@ from dashboard.reviews.services import audit
 from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors
-from .domain import flag_reason
+from .domain import Summary, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
@@ -34,8 +33,19 @@ LOAD_BUDGET = 1.5
 STEP_BUDGET = 10.0
 #: The first ten as they always were (scripts read them by position); later ones are added after.
 CSV_COLUMNS = (
-    "interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-    "duration", "customer", "review_status", "agents", "queues", "assigned_to",
+    "interaction_id",
+    "start",
+    "channel",
+    "direction",
+    "flow",
+    "flag_type",
+    "flag_reason",
+    "duration",
+    "customer",
+    "review_status",
+    "agents",
+    "queues",
+    "assigned_to",
 )
 
 
@@ -81,7 +91,9 @@ def _context(
         "channels": sorted(({r.channel_type or "" for r in found.rows} | {state.channel}) - {""}),
         "statuses": Status.choices,
         "assigned_choices": [
-            ("", "Anyone"), (flagged_list.ME, "Assigned to me"), (listing.NOBODY, "Not assigned"),
+            ("", "Anyone"),
+            (flagged_list.ME, "Assigned to me"),
+            (listing.NOBODY, "Not assigned"),
             *((str(u.pk), display_name(u)) for u in reviewers(tenant_id)),
         ],
         "local_from": fmt.local_text(window.start, zone),
@@ -127,9 +139,19 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     writer.writerow(CSV_COLUMNS)
     for row in listed.rows:
         cells = (
-            row.id, row.start_iso, row.channel, row.direction, row.flow, row.flag_type,
-            row.flag_reason, row.duration, row.customer, row.status,
-            "; ".join(row.agents), "; ".join(row.queues), row.assignee,
+            row.id,
+            row.start_iso,
+            row.channel,
+            row.direction,
+            row.flow,
+            row.flag_type,
+            row.flag_reason,
+            row.duration,
+            row.customer,
+            row.status,
+            "; ".join(row.agents),
+            "; ".join(row.queues),
+            row.assignee,
         )
         writer.writerow([_cell(value) for value in cells])
     if found.error:
@@ -146,8 +168,9 @@ def _neighbours(
     """Around ``?at=`` in the list that ``?from=`` (the list's own query) describes."""
     at = canonical_uuid(request.GET.get("at", "")) or ""
     state = _state(request, QueryDict(request.GET.get("from", "")[:2000]))
-    return flagged_list.neighbours(tenant_id=tenant_id, state=state, viewer=request.user, at=at,
-                                   budget=budget)
+    return flagged_list.neighbours(
+        tenant_id=tenant_id, state=state, viewer=request.user, at=at, budget=budget
+    )
 
 
 @require_GET
@@ -194,39 +217,41 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
     """From a CRM record (Zendesk ticket, Salesforce case) to its interactions."""
     if not _TOKEN.match(hook_type) or not _TOKEN.match(hook_id):
         raise Http404("A ticket link looks like /tickets/zendesk/48213/.")
-    tenants = [g.tenant_id for g in granted_tenants(request.user)]
-    default = settings.DASHBOARD_DEFAULT_TENANT
-    if request.user.is_superuser and default and default not in tenants:
-        tenants.insert(0, default)
-    now = timezone.now()
-    matches: list[tuple[str, Any]] = []
-    failures: list[errors.CxEngageError] = []
-    for tenant in tenants:
-        found = selectors.ticket_scan(
-            tenant_id=tenant, hook_type=hook_type.lower(), hook_id=hook_id, now=now, viewer=request.user
-        )
-        matches += [(tenant, row) for row in found.rows]
-        if found.error:
-            failures.append(found.error)
-    audit(request.user, AuditEvent.Action.TICKET, "", "", f"{hook_type}/{hook_id}: {len(matches)} found")
-    if len(matches) == 1 and not failures and _link(*[matches[0][0], matches[0][1].interaction_id]):
-        tenant, row = matches[0]
-        return redirect(_link(tenant, row.interaction_id))
+    found = selectors.ticket_matches(
+        viewer=request.user, hook_type=hook_type.lower(), hook_id=hook_id, now=timezone.now()
+    )
+    detail = f"{hook_type}/{hook_id}: {len(found.matches)} found"
+    audit(request.user, AuditEvent.Action.TICKET, "", "", detail)
+    if len(found.matches) == 1 and not found.failures:
+        tenant, row = found.matches[0]
+        if _link(tenant, row.interaction_id):
+            return redirect(_link(tenant, row.interaction_id))
+    context = {
+        "hook_type": hook_type,
+        "hook_id": hook_id,
+        "matches": _ticket_rows(found.matches),
+        "failures": found.failures,
+        "tenants": found.tenants,
+    }
+    status = 200 if found.matches else (502 if found.failures else 404)
+    return render(request, "flagged/ticket.html", context, status=status)
+
+
+def _ticket_rows(matches: list[tuple[str, Summary]]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
-    listed = [
-        {"url": _link(tenant, row.interaction_id), "id": row.interaction_id,
-         "start": fmt.local_text(row.start, zone) if row.start else "—", "channel": row.channel_type or "—",
-         "direction": row.direction or "—", "flow": row.flow_name or "—",
-         "customer": row.customer or "—", "flagged": row.flagged}
+    return [
+        {
+            "url": _link(tenant, row.interaction_id),
+            "id": row.interaction_id,
+            "start": fmt.local_text(row.start, zone) if row.start else "—",
+            "channel": row.channel_type or "—",
+            "direction": row.direction or "—",
+            "flow": row.flow_name or "—",
+            "customer": row.customer or "—",
+            "flagged": row.flagged,
+        }
         for tenant, row in matches
     ]
-    status = 200 if matches else (502 if failures else 404)
-    return render(
-        request, "flagged/ticket.html",
-        {"hook_type": hook_type, "hook_id": hook_id, "matches": listed, "failures": failures,
-         "tenants": tenants},
-        status=status,
-    )
 
 
 @require_GET
@@ -234,5 +259,7 @@ def short_link(request: HtmxHttpRequest, interaction_id: str) -> HttpResponse:
     """``/i/<interactionId>/`` for tickets that store only the ID."""
     tenant = settings.DASHBOARD_DEFAULT_TENANT
     if not tenant:
-        raise Http404("Short links need DASHBOARD_DEFAULT_TENANT to be set; use the full link instead.")
+        raise Http404(
+            "Short links need DASHBOARD_DEFAULT_TENANT to be set; use the full link instead."
+        )
     return redirect("interaction", tenant_id=tenant, interaction_id=interaction_id.lower())

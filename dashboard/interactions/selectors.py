@@ -17,12 +17,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from dashboard.accounts.access import can_see_contact_details
+from django.conf import settings
+
+from dashboard.accounts.access import can_see_contact_details, granted_tenants
 from dashboard.accounts.budget import spend_list_scan
+from dashboard.cxengage import errors
 
 from . import listing, masking
 from .cache import MEMO, fetch_entry, is_cached
-from .domain import Interaction
+from .domain import Interaction, Summary
 from .parsing import mask_raw, parse_interaction
 
 T = TypeVar("T")
@@ -136,9 +139,37 @@ def flagged_scan(
     return _masked_scan(found, viewer)
 
 
-def ticket_scan(*, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any) -> listing.Scan:
-    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case), within the budget."""
+def ticket_scan(
+    *, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any
+) -> listing.Scan:
+    """Interactions linked to one CRM record (a Zendesk ticket, a Salesforce case)."""
     found = listing.find_by_hook(
         tenant_id, hook_type, hook_id, now, on_upstream_page=lambda: spend_list_scan(viewer)
     )
     return _masked_scan(found, viewer)
+
+
+@dataclass(frozen=True)
+class TicketMatches:
+    """Interactions linked to one CRM record, across every tenant the viewer may see."""
+
+    tenants: list[str]
+    matches: list[tuple[str, Summary]]
+    failures: list[errors.CxEngageError]
+
+
+def ticket_matches(*, viewer: Any, hook_type: str, hook_id: str, now: datetime) -> TicketMatches:
+    tenants = [g.tenant_id for g in granted_tenants(viewer)]
+    default = settings.DASHBOARD_DEFAULT_TENANT
+    if viewer.is_superuser and default and default not in tenants:
+        tenants.insert(0, default)
+    matches: list[tuple[str, Summary]] = []
+    failures: list[errors.CxEngageError] = []
+    for tenant in tenants:
+        found = ticket_scan(
+            tenant_id=tenant, hook_type=hook_type, hook_id=hook_id, now=now, viewer=viewer
+        )
+        matches += [(tenant, row) for row in found.rows]
+        if found.error:
+            failures.append(found.error)
+    return TicketMatches(tenants, matches, failures)

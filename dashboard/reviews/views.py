@@ -36,16 +36,28 @@ def save(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpR
         context.update(assignment_context(tenant_id=tenant_id, review=review).as_context())
         return _respond(request, context, status=400)
     outcome = services.save_review(
-        request.user, tenant_id, interaction_id,
-        status=form.cleaned_data["status"], comment=form.cleaned_data["comment"],
+        request.user,
+        tenant_id,
+        interaction_id,
+        status=form.cleaned_data["status"],
+        comment=form.cleaned_data["comment"],
         version=form.cleaned_data["version"],
     )
     if isinstance(outcome, services.Conflict):
         current = outcome.current
-        retry = ReviewForm(initial={"status": outcome.mine_status, "comment": outcome.mine_comment,
-                                    "version": current.version})
-        context.update(review=current, review_form=retry, review_history=selectors.history(current),
-                       conflict=outcome)
+        retry = ReviewForm(
+            initial={
+                "status": outcome.mine_status,
+                "comment": outcome.mine_comment,
+                "version": current.version,
+            }
+        )
+        context.update(
+            review=current,
+            review_form=retry,
+            review_history=selectors.history(current),
+            conflict=outcome,
+        )
         context.update(assignment_context(tenant_id=tenant_id, review=current).as_context())
         return _respond(request, context, status=409)
     if not request.htmx:
@@ -66,8 +78,11 @@ def assign(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> Htt
         context = assignment_context(tenant_id=tenant_id, review=review, form=form).as_context()
         return _assigned(request, {**ids, **context}, status=400)
     outcome = services.assign(
-        request.user, tenant_id, interaction_id,
-        assignee=form.chosen(), version=form.cleaned_data["version"],
+        request.user,
+        tenant_id,
+        interaction_id,
+        assignee=form.chosen(),
+        version=form.cleaned_data["version"],
     )
     if isinstance(outcome, services.AssignConflict):
         return _assigned(request, {**ids, **_retry(form, outcome)}, status=409)
@@ -113,10 +128,15 @@ def _review_json(review: Review, history: list[ReviewChange]) -> dict[str, Any]:
         "version": review.version,
         "assigned_to": review.assignee.get_username() if review.assignee else None,
         "history": [
-            {"kind": c.kind, "status": c.status, "comment": c.comment, "version": c.version,
-             "assigned_to": c.assignee.get_username() if c.assignee else None,
-             "changed_by": c.changed_by.get_username() if c.changed_by else None,
-             "changed_at": c.changed_at.isoformat()}
+            {
+                "kind": c.kind,
+                "status": c.status,
+                "comment": c.comment,
+                "version": c.version,
+                "assigned_to": c.assignee.get_username() if c.assignee else None,
+                "changed_by": c.changed_by.get_username() if c.changed_by else None,
+                "changed_at": c.changed_at.isoformat(),
+            }
             for c in history
         ],
     }
@@ -140,11 +160,17 @@ def dossier(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> Ht
         "contact_details_masked": fetched.masked,
         "fetched_at": fetched.fetched_at.isoformat(),
         "interaction": fetched.raw,
-        "review": _review_json(review, list(review.changes.select_related("changed_by", "assignee"))
-                               if review.pk else []),
+        "review": _review_json(
+            review,
+            list(review.changes.select_related("changed_by", "assignee")) if review.pk else [],
+        ),
     }
-    services.audit(request.user, AuditEvent.Action.EXPORT, tenant_id, interaction_id, "dossier JSON")
-    response = HttpResponse(json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json")
+    services.audit(
+        request.user, AuditEvent.Action.EXPORT, tenant_id, interaction_id, "dossier JSON"
+    )
+    response = HttpResponse(
+        json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="dossier-{interaction_id}.json"'
     response["Cache-Control"] = "no-store"
     return response
