@@ -183,6 +183,8 @@ class _Pass:
             return
         overlap = timedelta(seconds=settings.INDEX_SYNC_OVERLAP)
         start = max(state.synced_until - overlap, self.floor)
+        if state.backfilled_to is not None:
+            start = max(start, min(state.backfilled_to, state.synced_until))  # backfill reads it
         while start < self.now:
             end = min(start + self.window, self.now)
             self._window(start, end)
