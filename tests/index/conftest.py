@@ -128,10 +128,13 @@ def lock_held_elsewhere(tenant_id: str) -> Iterator[None]:
     if connection.vendor == "postgresql":
         # Another session: advisory locks are re-entrant within one.
         raw = connection.get_new_connection(connection.get_connection_params())
+        cursor = raw.cursor()
         try:
-            raw.cursor().execute("SELECT pg_advisory_lock(%s)", [lock_key(tenant_id)])
+            cursor.execute("SELECT pg_advisory_lock(%s)", [lock_key(tenant_id)])
             yield
         finally:
+            # Released at once (a closed session lets go only when the server notices).
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key(tenant_id)])
             raw.close()
         return
     with tenant_lock(tenant_id) as held:  # another open file: flock treats it as another holder
