@@ -369,18 +369,20 @@ def _upsert_parents_copy(parents: list[dict[str, Any]]) -> dict[str, int]:
         if f.name in _PARENT_FIELDS
     )
     # Identifiers only, from the models and quoted; every value goes through COPY.
+    stage = (
+        "CREATE TEMP TABLE IF NOT EXISTS index_stage ON COMMIT DELETE ROWS "  # noqa: S608
+        f"AS SELECT {names} FROM {table} WITH NO DATA"
+    )
+    upsert = (
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM index_stage "  # noqa: S608
+        f"ON CONFLICT (tenant_id, interaction_id) DO UPDATE SET {updates} "
+        "RETURNING interaction_id, id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(  # noqa: S608
-            f"CREATE TEMP TABLE IF NOT EXISTS index_stage ON COMMIT DELETE ROWS "
-            f"AS SELECT {names} FROM {table} WITH NO DATA"
-        )
+        cursor.execute(stage)
     _copy("index_stage", IndexedInteraction, parents)
     with connection.cursor() as cursor:
-        cursor.execute(  # noqa: S608
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM index_stage "
-            f"ON CONFLICT (tenant_id, interaction_id) DO UPDATE SET {updates} "
-            f"RETURNING interaction_id, id"
-        )
+        cursor.execute(upsert)
         ids: dict[str, int] = dict(cursor.fetchall())
         cursor.execute("TRUNCATE index_stage")  # the batch after this one starts empty
     return ids
