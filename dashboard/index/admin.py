@@ -19,7 +19,7 @@ class QueueSlaAdmin(admin.ModelAdmin):
 @admin.register(SyncState)
 class SyncStateAdmin(admin.ModelAdmin):
     list_display = ("tenant_id", "synced_until", "last_pass_finished", "last_error_at")
-    readonly_fields = [f.name for f in SyncState._meta.fields]
+    readonly_fields = tuple(f.name for f in SyncState._meta.fields)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -259,7 +259,13 @@ def test_failure_mid_backfill_keeps_the_cursor_and_records_the_error(
     assert_children_complete()
 
 
-def test_a_hanging_api_times_out_and_the_next_pass_resumes(api: WindowedStandIn) -> None:
+def test_a_hanging_api_times_out_and_the_next_pass_resumes(
+    api: WindowedStandIn, settings: Any
+) -> None:
+    from dashboard.cxengage import factory
+
+    settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
+    factory.reset_client()
     raw = body_at(now() - timedelta(minutes=30))
     api.put(raw)
     api.script(LIST_KEY, Behaviour(hang=True, times=1))
@@ -361,3 +367,13 @@ def test_sync_once_indexes_the_demo_data(settings: Any) -> None:
 def test_since_must_be_a_span() -> None:
     with pytest.raises(CommandError, match="--since"):
         call_command("sync_interactions", "--once", "--since", "yesterday")
+
+
+def test_covered_range_follows_the_cursors(api: WindowedStandIn, settings: Any) -> None:
+    from dashboard.index.coverage import covered_range
+
+    assert covered_range(LIVE) is None
+    sync.sync_pass(since=timedelta(days=2))
+    since, until = covered_range(LIVE) or (None, None)
+    assert since == state().backfill_from
+    assert until == state().synced_until - timedelta(seconds=settings.INDEX_SYNC_OVERLAP)
