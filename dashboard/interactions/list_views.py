@@ -22,6 +22,7 @@ from dashboard.reviews.selectors import statuses
 from dashboard.reviews.services import audit
 
 from . import formatting as fmt
+from .csvcell import cell
 from . import listing, selectors
 from .domain import flag_reason
 
@@ -150,19 +151,8 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     return response
 
 
-_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$|^-?\.[0-9]+$")
-
-
-def _cell(value: str) -> str:
-    """Spreadsheet formula injection (OWASP): text from the API never starts a formula.
-
-    A cell starting with =, +, -, @, tab or carriage return is prefixed with a
-    quote, unless it is a plain decimal number (digits, an optional leading
-    minus, one optional point).
-    """
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(value):
-        return "'" + value
-    return value
+#: Kept under its old name: the guard now lives in csvcell, shared by every export.
+_cell = cell
 
 
 @require_GET
@@ -177,11 +167,13 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
     now = timezone.now()
     matches: list[tuple[str, Any]] = []
     failures: list[errors.CxEngageError] = []
+    sources: set[str] = set()
     for tenant in tenants:
         found = selectors.ticket_scan(
             tenant_id=tenant, hook_type=hook_type.lower(), hook_id=hook_id, now=now, viewer=request.user
         )
         matches += [(tenant, row) for row in found.rows]
+        sources.add(found.source)
         if found.error:
             failures.append(found.error)
     audit(request.user, AuditEvent.Action.TICKET, "", "", f"{hook_type}/{hook_id}: {len(matches)} found")
@@ -200,7 +192,9 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
     return render(
         request, "flagged/ticket.html",
         {"hook_type": hook_type, "hook_id": hook_id, "matches": listed, "failures": failures,
-         "tenants": tenants},
+         "tenants": tenants, "sources": sorted(sources - {""}),
+         "journeys": [reverse("hook_journey", args=[t, hook_type.lower(), hook_id])
+                      for t in dict.fromkeys(t for t, _ in matches)]},
         status=status,
     )
 

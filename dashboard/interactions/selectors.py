@@ -17,7 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.utils.timezone import now as django_now
+
 from dashboard.accounts.access import can_see_contact_details
+from dashboard.index import selectors as index
 
 from . import listing, masking
 from .cache import MEMO, fetch_entry, is_cached
@@ -118,10 +121,12 @@ def _masked_scan(found: listing.Scan, viewer: Any) -> listing.Scan:
 def flagged_scan(
     *, tenant_id: str, window: listing.Range, viewer: Any, budget: float | None = None
 ) -> listing.Scan:
-    """Flagged interactions in ``window``, as far as ``budget`` seconds of loading get."""
-    return _masked_scan(listing.scan_flagged(tenant_id, window, budget=budget), viewer)
+    """Flagged interactions in ``window``: from the index where it covers the range,
+    else (and for the rest) live, as far as ``budget`` seconds of loading get."""
+    found = index.flagged(tenant_id, window, now=django_now(), budget=budget)
+    return _masked_scan(found, viewer)
 
 
 def ticket_scan(*, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any) -> listing.Scan:
-    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case)."""
-    return _masked_scan(listing.find_by_hook(tenant_id, hook_type, hook_id, now), viewer)
+    """Interactions linked to one CRM record (Zendesk ticket, Salesforce case), index first."""
+    return _masked_scan(index.by_hook(tenant_id, hook_type, hook_id, now=now), viewer)

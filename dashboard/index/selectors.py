@@ -1,0 +1,140 @@
+"""Index-first list reads: the flagged list and ticket look-ups answered from the
+index for the range it covers, and from a live scan of the list endpoint for
+any part it has not covered yet, saying which was used.
+
+Rows come back as ``listing.Scan`` of ``Summary`` (unmasked: the interactions
+app's selectors mask them for the viewer, as for a live scan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.timesince import timesince
+
+from dashboard.interactions import listing
+from dashboard.interactions.domain import Flag, Summary
+
+from .models import Hook, IndexedInteraction, SyncState
+
+LIVE = "live from the API"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The span of start times the index holds completely, and how fresh it is."""
+
+    start: datetime
+    end: datetime
+    synced_until: datetime
+
+
+def coverage(tenant_id: str, *, now: datetime) -> Coverage | None:
+    """What the index covers for ``tenant_id``; None when the sync has not said.
+
+    A last pass at most ``INDEX_FRESH_MINUTES`` ago counts as covering up to
+    now: the flagged list of "the last 24 hours" would otherwise never be
+    answered from the index.
+    """
+    state = SyncState.objects.filter(tenant_id=tenant_id).first()
+    if state is None or state.synced_until is None:
+        return None
+    start = state.backfilled_to or state.backfill_from
+    if start is None:
+        return None
+    fresh = timedelta(minutes=getattr(settings, "INDEX_FRESH_MINUTES", 15))
+    end = now if now - state.synced_until <= fresh else state.synced_until
+    return Coverage(start=start, end=end, synced_until=state.synced_until)
+
+
+def _summary(row: IndexedInteraction) -> Summary:
+    return Summary(
+        interaction_id=row.interaction_id,
+        start=row.start,
+        end=row.end,
+        channel_type=row.channel or None,
+        direction=row.direction or None,
+        flow_name=row.flow_name or None,
+        customer=row.customer or None,
+        flag=Flag(flagged=row.flagged, flag_type=row.flag_type or None, timestamp=None),
+        interaction_time=row.total_seconds,
+    )
+
+
+def _combined(
+    tenant_id: str,
+    indexed: QuerySet[IndexedInteraction],
+    *,
+    start: datetime,
+    end: datetime,
+    cover: Coverage | None,
+    now: datetime,
+    live: listing.ListQuery,
+    keep_flagged: bool,
+    budget: float | None,
+) -> listing.Scan:
+    """Index rows for the covered part of [start, end), live scans for the rest."""
+    lo = max(start, cover.start) if cover else end
+    hi = min(end, cover.end) if cover else end
+    if lo >= hi:
+        found = listing.scan(tenant_id, _between(live, start, end),
+                             keep=_flagged if keep_flagged else None, budget=budget)
+        found.source = LIVE
+        return found
+    cap = settings.FLAGGED_MAX_INTERACTIONS
+    part = indexed.filter(start__gte=lo, start__lt=hi)
+    rows = [_summary(r) for r in part.order_by("-start", "-id")[:cap]]
+    result = listing.Scan(rows=rows, scanned=len(rows), total=None, pages=0, done=True)
+    gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
+    for a, b in gaps:
+        extra = listing.scan(tenant_id, _between(live, a, b),
+                             keep=_flagged if keep_flagged else None, budget=budget)
+        seen = {r.interaction_id for r in result.rows}
+        result.rows.extend(r for r in extra.rows if r.interaction_id not in seen)
+        result.scanned += extra.scanned
+        result.pages += extra.pages
+        result.skipped += extra.skipped
+        result.done = result.done and extra.done
+        if extra.error and result.error is None:
+            result.error, result.failed_offset = extra.error, extra.failed_offset
+    assert cover is not None
+    synced = f"from the index, synced {timesince(cover.synced_until, now)} ago"
+    result.source = synced if not gaps else f"{synced}; {LIVE} for the part it has not covered yet"
+    return result
+
+
+def _flagged(row: Summary) -> bool:
+    return row.flagged
+
+
+def _between(query: listing.ListQuery, start: datetime, end: datetime) -> listing.ListQuery:
+    return listing.ListQuery(start=start, end=end, hook_type=query.hook_type,
+                             hook_sub_type=query.hook_sub_type, hook_id=query.hook_id,
+                             contact_id=query.contact_id)
+
+
+def flagged(tenant_id: str, window: listing.Range, *, now: datetime, budget: float | None = None
+            ) -> listing.Scan:
+    """The flagged interactions that started in ``window``, index first."""
+    return _combined(
+        tenant_id,
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, flagged=True),
+        start=window.start, end=window.end, cover=coverage(tenant_id, now=now), now=now,
+        live=listing.ListQuery(start=window.start, end=window.end), keep_flagged=True, budget=budget,
+    )
+
+
+def by_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> listing.Scan:
+    """The interactions linked to one CRM record in the ticket look-up's span, index first."""
+    start = now - timedelta(days=getattr(settings, "TICKET_SEARCH_DAYS", 365))
+    linked = Hook.objects.filter(tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id)
+    return _combined(
+        tenant_id,
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, pk__in=linked.values("interaction_id")),
+        start=start, end=now, cover=coverage(tenant_id, now=now), now=now,
+        live=listing.ListQuery(start=start, end=now, hook_type=hook_type, hook_id=hook_id),
+        keep_flagged=False, budget=None,
+    )
