@@ -64,7 +64,9 @@ def _outcome(row: IndexedInteraction) -> str:
     return "handled" if row.agent_names else "ended without an agent"
 
 
-def _steps(rows: list[IndexedInteraction], *, current: str, now: datetime) -> tuple[list[Step], Any, Any]:
+def _steps(
+    rows: list[IndexedInteraction], *, current: str, now: datetime
+) -> tuple[list[Step], Any, Any]:
     starts = [r.start for r in rows if r.start]
     if not starts:
         return [], None, None
@@ -77,13 +79,23 @@ def _steps(rows: list[IndexedInteraction], *, current: str, now: datetime) -> tu
     for r in rows:
         x = ((r.start - lo).total_seconds() / span) if r.start else 0.0
         right = (((r.end or now) - lo).total_seconds() / span) if r.start else 0.0
-        steps.append(Step(
-            interaction_id=r.interaction_id, start=r.start, end=r.end, channel=r.channel or "—",
-            direction=r.direction or "—", outcome=_outcome(r), agents=r.agent_names or "—",
-            flagged=r.flagged, flag_type=r.flag_type, open_end=r.end is None,
-            is_current=r.interaction_id == current,
-            x=min(max(x, 0.0), 1.0), width=max(min(right, 1.0) - x, least),
-        ))
+        steps.append(
+            Step(
+                interaction_id=r.interaction_id,
+                start=r.start,
+                end=r.end,
+                channel=r.channel or "—",
+                direction=r.direction or "—",
+                outcome=_outcome(r),
+                agents=r.agent_names or "—",
+                flagged=r.flagged,
+                flag_type=r.flag_type,
+                open_end=r.end is None,
+                is_current=r.interaction_id == current,
+                x=min(max(x, 0.0), 1.0),
+                width=max(min(right, 1.0) - x, least),
+            )
+        )
     return steps, lo, hi
 
 
@@ -96,7 +108,9 @@ def _journey(rows_query: Any, *, label: str, current: str, now: datetime) -> Jou
 
 def for_interaction(tenant_id: str, interaction_id: str, *, viewer: Any, now: datetime) -> Journey:
     """All the interactions of the customer of ``interaction_id``."""
-    row = IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id).first()
+    row = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, interaction_id=interaction_id
+    ).first()
     if row is None:
         return Journey(label="", reason="This interaction is not in the index yet.")
     if not row.customer_key:
@@ -110,21 +124,31 @@ def for_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> 
     """All the interactions linked to one CRM record (a ticket, a case)."""
     linked = IndexedInteraction.objects.filter(
         tenant_id=tenant_id,
-        pk__in=Hook.objects.filter(tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id)
-        .values("interaction_id"),
+        pk__in=Hook.objects.filter(
+            tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id
+        ).values("interaction_id"),
     )
     journey = _journey(linked, label=f"{hook_type} {hook_id}", current="", now=now)
     if not journey.steps:
-        return Journey(label=journey.label, reason="No indexed interaction is linked to this record.")
+        return Journey(
+            label=journey.label, reason="No indexed interaction is linked to this record."
+        )
     return journey
 
 
 def recent_count(tenant_id: str, interaction_id: str, *, now: datetime) -> int | None:
     """How many other interactions this customer had in the last 30 days (None: not known)."""
-    key = (IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id)
-           .values_list("customer_key", flat=True).first())
+    key = (
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id)
+        .values_list("customer_key", flat=True)
+        .first()
+    )
     if not key:
         return None
-    return (IndexedInteraction.objects
-            .filter(tenant_id=tenant_id, customer_key=key, start__gte=now - timedelta(days=RECENT_DAYS))
-            .exclude(interaction_id=interaction_id).count())
+    return (
+        IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, customer_key=key, start__gte=now - timedelta(days=RECENT_DAYS)
+        )
+        .exclude(interaction_id=interaction_id)
+        .count()
+    )

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.formatting import hms
@@ -83,12 +83,23 @@ class SearchQuery:
     start: datetime | None = None
     end: datetime | None = None
 
-    FILTERS = ("customer", "agent", "queue", "flow", "flag", "channel", "direction",
-               "disposition", "reviewed")
+    FILTERS = (
+        "customer",
+        "agent",
+        "queue",
+        "flow",
+        "flag",
+        "channel",
+        "direction",
+        "disposition",
+        "reviewed",
+    )
 
     def params(self, **changes: Any) -> str:
         """The query string for this search (with ``changes``): a URL for each state."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end")}
+        values = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end")
+        }
         values.update(changes)
         if values.get("preset") != "custom":
             values["range_from"] = values["range_to"] = ""
@@ -116,7 +127,9 @@ def _parse_local(text: str, zone: tzinfo) -> datetime | None:
     return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
-def read_query(params: Mapping[str, Any], *, zone: tzinfo, now: datetime) -> tuple[SearchQuery, list[str]]:
+def read_query(
+    params: Mapping[str, Any], *, zone: tzinfo, now: datetime
+) -> tuple[SearchQuery, list[str]]:
     """The search ``params`` ask for, and what could not be read (messages for the page)."""
     problems: list[str] = []
     sort = _text(params, "sort") or "-start"
@@ -204,19 +217,35 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
         found = found.filter(flagged=True)
     elif query.flag:
         found = found.filter(flagged=True, flag_type=query.flag)
-    for name, column in (("channel", "channel"), ("direction", "direction"),
-                         ("disposition", "disposition")):
+    for name, column in (
+        ("channel", "channel"),
+        ("direction", "direction"),
+        ("disposition", "disposition"),
+    ):
         if getattr(query, name):
             found = found.filter(**{column: getattr(query, name)})
     if query.agent:
-        found = found.filter(Exists(AgentLeg.objects.filter(
-            interaction=OuterRef("pk"), tenant_id=tenant_id, agent_name=query.agent)))
+        found = found.filter(
+            Exists(
+                AgentLeg.objects.filter(
+                    interaction=OuterRef("pk"), tenant_id=tenant_id, agent_name=query.agent
+                )
+            )
+        )
     if query.queue:
-        found = found.filter(Exists(QueueVisit.objects.filter(
-            interaction=OuterRef("pk"), tenant_id=tenant_id, queue_name=query.queue)))
+        found = found.filter(
+            Exists(
+                QueueVisit.objects.filter(
+                    interaction=OuterRef("pk"), tenant_id=tenant_id, queue_name=query.queue
+                )
+            )
+        )
     if query.reviewed:
-        done = Exists(Review.objects.filter(
-            tenant_id=tenant_id, interaction_id=OuterRef("interaction_id"), status=Status.DONE))
+        done = Exists(
+            Review.objects.filter(
+                tenant_id=tenant_id, interaction_id=OuterRef("interaction_id"), status=Status.DONE
+            )
+        )
         found = found.filter(done if query.reviewed == "yes" else ~done)
     return found
 
@@ -258,12 +287,18 @@ def all_rows(tenant_id: str, query: SearchQuery, *, viewer: Any, cap: int) -> li
 def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> list[Row]:
     ids = [r.interaction_id for r in found]
     queues: dict[int, list[str]] = {}
-    for pk, name in (QueueVisit.objects.filter(interaction__in=[r.pk for r in found])
-                     .order_by("entered_at", "pk").values_list("interaction_id", "queue_name")):
+    for pk, name in (
+        QueueVisit.objects.filter(interaction__in=[r.pk for r in found])
+        .order_by("entered_at", "pk")
+        .values_list("interaction_id", "queue_name")
+    ):
         if name and name not in queues.setdefault(pk, []):
             queues[pk].append(name)
-    done = set(Review.objects.filter(tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE)
-               .values_list("interaction_id", flat=True))
+    done = set(
+        Review.objects.filter(
+            tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE
+        ).values_list("interaction_id", flat=True)
+    )
     return [
         Row(
             tenant_id=tenant_id,
@@ -289,24 +324,43 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
 def choices(tenant_id: str) -> dict[str, list[str]]:
     """Known values for the filters' suggestion lists (from the last 30 days' index rows)."""
     recent = IndexedInteraction.objects.filter(tenant_id=tenant_id).order_by("-start")[:2000]
-    values: dict[str, set[str]] = {"channel": set(), "flow": set(), "flag": set(), "disposition": set()}
-    for channel, flow, flag, disposition in recent.values_list("channel", "flow_name", "flag_type",
-                                                                "disposition"):
+    values: dict[str, set[str]] = {
+        "channel": set(),
+        "flow": set(),
+        "flag": set(),
+        "disposition": set(),
+    }
+    for channel, flow, flag, disposition in recent.values_list(
+        "channel", "flow_name", "flag_type", "disposition"
+    ):
         values["channel"].add(channel)
         values["flow"].add(flow)
         values["flag"].add(flag)
         values["disposition"].add(disposition)
     ids = list(recent.values_list("pk", flat=True)[:500])
-    values["queue"] = set(QueueVisit.objects.filter(interaction__in=ids).values_list("queue_name", flat=True))
-    values["agent"] = set(AgentLeg.objects.filter(interaction__in=ids).values_list("agent_name", flat=True))
+    values["queue"] = set(
+        QueueVisit.objects.filter(interaction__in=ids).values_list("queue_name", flat=True)
+    )
+    values["agent"] = set(
+        AgentLeg.objects.filter(interaction__in=ids).values_list("agent_name", flat=True)
+    )
     return {k: sorted(v - {""})[:200] for k, v in values.items()}
 
 
 def audit_detail(query: SearchQuery, *, masked: bool) -> str:
     """What the audit log keeps of a search: its filters, the customer only as "given"."""
-    parts = [f"{name}={getattr(query, name)}" for name in SearchQuery.FILTERS
-             if getattr(query, name) and name != "customer"]
+    parts = [
+        f"{name}={getattr(query, name)}"
+        for name in SearchQuery.FILTERS
+        if getattr(query, name) and name != "customer"
+    ]
     if query.customer:
-        parts.insert(0, "customer=(given)" if masked else f"customer={customer_key(query.customer)}")
-    span = f"{query.start:%Y-%m-%d %H:%M}..{query.end:%Y-%m-%d %H:%M}" if query.start and query.end else ""
+        parts.insert(
+            0, "customer=(given)" if masked else f"customer={customer_key(query.customer)}"
+        )
+    span = (
+        f"{query.start:%Y-%m-%d %H:%M}..{query.end:%Y-%m-%d %H:%M}"
+        if query.start and query.end
+        else ""
+    )
     return "search: " + " ".join([*parts, span]).strip()

@@ -80,8 +80,12 @@ def _combined(
     lo = max(start, cover.start) if cover else end
     hi = min(end, cover.end) if cover else end
     if lo >= hi:
-        found = listing.scan(tenant_id, _between(live, start, end),
-                             keep=_flagged if keep_flagged else None, budget=budget)
+        found = listing.scan(
+            tenant_id,
+            _between(live, start, end),
+            keep=_flagged if keep_flagged else None,
+            budget=budget,
+        )
         found.source = LIVE
         return found
     cap = settings.FLAGGED_MAX_INTERACTIONS
@@ -90,8 +94,9 @@ def _combined(
     result = listing.Scan(rows=rows, scanned=len(rows), total=None, pages=0, done=True)
     gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
     for a, b in gaps:
-        extra = listing.scan(tenant_id, _between(live, a, b),
-                             keep=_flagged if keep_flagged else None, budget=budget)
+        extra = listing.scan(
+            tenant_id, _between(live, a, b), keep=_flagged if keep_flagged else None, budget=budget
+        )
         seen = {r.interaction_id for r in result.rows}
         result.rows.extend(r for r in extra.rows if r.interaction_id not in seen)
         result.scanned += extra.scanned
@@ -100,8 +105,7 @@ def _combined(
         result.done = result.done and extra.done
         if extra.error and result.error is None:
             result.error, result.failed_offset = extra.error, extra.failed_offset
-    assert cover is not None
-    synced = f"from the index, synced {timesince(cover.synced_until, now)} ago"
+    synced = f"from the index, synced {timesince(cover.synced_until, now)} ago" if cover else ""
     result.source = synced if not gaps else f"{synced}; {LIVE} for the part it has not covered yet"
     return result
 
@@ -111,19 +115,30 @@ def _flagged(row: Summary) -> bool:
 
 
 def _between(query: listing.ListQuery, start: datetime, end: datetime) -> listing.ListQuery:
-    return listing.ListQuery(start=start, end=end, hook_type=query.hook_type,
-                             hook_sub_type=query.hook_sub_type, hook_id=query.hook_id,
-                             contact_id=query.contact_id)
+    return listing.ListQuery(
+        start=start,
+        end=end,
+        hook_type=query.hook_type,
+        hook_sub_type=query.hook_sub_type,
+        hook_id=query.hook_id,
+        contact_id=query.contact_id,
+    )
 
 
-def flagged(tenant_id: str, window: listing.Range, *, now: datetime, budget: float | None = None
-            ) -> listing.Scan:
+def flagged(
+    tenant_id: str, window: listing.Range, *, now: datetime, budget: float | None = None
+) -> listing.Scan:
     """The flagged interactions that started in ``window``, index first."""
     return _combined(
         tenant_id,
         IndexedInteraction.objects.filter(tenant_id=tenant_id, flagged=True),
-        start=window.start, end=window.end, cover=coverage(tenant_id, now=now), now=now,
-        live=listing.ListQuery(start=window.start, end=window.end), keep_flagged=True, budget=budget,
+        start=window.start,
+        end=window.end,
+        cover=coverage(tenant_id, now=now),
+        now=now,
+        live=listing.ListQuery(start=window.start, end=window.end),
+        keep_flagged=True,
+        budget=budget,
     )
 
 
@@ -133,8 +148,14 @@ def by_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> l
     linked = Hook.objects.filter(tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id)
     return _combined(
         tenant_id,
-        IndexedInteraction.objects.filter(tenant_id=tenant_id, pk__in=linked.values("interaction_id")),
-        start=start, end=now, cover=coverage(tenant_id, now=now), now=now,
+        IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, pk__in=linked.values("interaction_id")
+        ),
+        start=start,
+        end=now,
+        cover=coverage(tenant_id, now=now),
+        now=now,
         live=listing.ListQuery(start=start, end=now, hook_type=hook_type, hook_id=hook_id),
-        keep_flagged=False, budget=None,
+        keep_flagged=False,
+        budget=None,
     )

@@ -55,9 +55,14 @@ def verdict(visit: QueueVisit, threshold: QueueSla | None) -> Verdict:
     if visit.sla_time is None:
         return Verdict(api_says=said, outcome=UNKNOWN, margin=None, threshold=limit)
     margin = visit.sla_time - limit
-    return Verdict(api_says=said, outcome=MISSED if margin > 0 else MET, margin=margin, threshold=limit)
+    return Verdict(
+        api_says=said, outcome=MISSED if margin > 0 else MET, margin=margin, threshold=limit
+    )
 
 
 def thresholds(tenant_id: str, queue_names: set[str]) -> dict[str, QueueSla]:
     """The known thresholds of these queues, by name."""
-    return {s.queue_name: s for s in QueueSla.objects.filter(tenant_id=tenant_id, queue_name__in=queue_names)}
+    return {
+        s.queue_name: s
+        for s in QueueSla.objects.filter(tenant_id=tenant_id, queue_name__in=queue_names)
+    }

@@ -75,8 +75,10 @@ class Panel:
     minimum: int = MIN_COMPARABLE
 
 
-def _compare(peers: QuerySet[Any], column: str, value: float) -> tuple[int, float, float, float, bool] | None:
-    """(count, median, % shorter, % longer, sampled) of ``column`` over ``peers``; None if too few."""
+def _compare(
+    peers: QuerySet[Any], column: str, value: float
+) -> tuple[int, float, float, float, bool] | None:
+    """(count, median, % shorter, % longer, sampled) of ``column`` over ``peers``; None if none."""
     peers = peers.filter(**{f"{column}__isnull": False})
     counts: dict[str, Any] = {
         "n": Count("pk"),
@@ -93,7 +95,9 @@ def _compare(peers: QuerySet[Any], column: str, value: float) -> tuple[int, floa
     if postgres:
         median, sampled = float(got["median"]), False
     else:
-        values = list(peers.order_by(f"-{_time_column(peers.model)}").values_list(column, flat=True)[:SAMPLE])
+        values = list(
+            peers.order_by(f"-{_time_column(peers.model)}").values_list(column, flat=True)[:SAMPLE]
+        )
         median, sampled = float(statistics.median(values)), n > SAMPLE
     return n, median, 100.0 * got["shorter"] / n, 100.0 * got["longer"] / n, sampled
 
@@ -104,7 +108,9 @@ def _time_column(model: Any) -> str:
 
 def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | None:
     """The typical-vs-this panel for one interaction, or None when it is not indexed."""
-    row = IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id).first()
+    row = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, interaction_id=interaction_id
+    ).first()
     if row is None:
         return None
     since = now - WINDOW
@@ -114,27 +120,64 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
     panel = Panel()
     for visit in visits:
         verdict = sla.verdict(visit, limits.get(visit.queue_name))
-        peers = QueueVisit.objects.filter(tenant_id=tenant_id, queue_name=visit.queue_name,
-                                          entered_at__gte=since, entered_at__lt=now)
-        shown = _add(panel, f"in {visit.queue_name}", visit.queue_name, peers, "wait_seconds",
-                     visit.wait_seconds if visit.queue_name else None, verdict)
+        peers = QueueVisit.objects.filter(
+            tenant_id=tenant_id,
+            queue_name=visit.queue_name,
+            entered_at__gte=since,
+            entered_at__lt=now,
+        )
+        shown = _add(
+            panel,
+            f"in {visit.queue_name}",
+            visit.queue_name,
+            peers,
+            "wait_seconds",
+            visit.wait_seconds if visit.queue_name else None,
+            verdict,
+        )
         if not shown:
             panel.slas.append((visit.queue_name or "a queue", verdict))
     for leg in legs:
-        peers = AgentLeg.objects.filter(tenant_id=tenant_id, queue_name=leg.queue_name,
-                                        started_at__gte=since, started_at__lt=now)
+        peers = AgentLeg.objects.filter(
+            tenant_id=tenant_id,
+            queue_name=leg.queue_name,
+            started_at__gte=since,
+            started_at__lt=now,
+        )
         name = leg.agent_name or "an agent"
-        _add(panel, f"with {name}", leg.queue_name, peers, "seconds_computed",
-             leg.seconds_computed if leg.queue_name else None, None)
-    peers = IndexedInteraction.objects.filter(tenant_id=tenant_id, flow_name=row.flow_name,
-                                              start__gte=since, start__lt=now)
-    _add(panel, "in total", f"flow {row.flow_name}", peers, "total_seconds",
-         row.total_seconds if row.flow_name else None, None)
+        _add(
+            panel,
+            f"with {name}",
+            leg.queue_name,
+            peers,
+            "seconds_computed",
+            leg.seconds_computed if leg.queue_name else None,
+            None,
+        )
+    peers = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, flow_name=row.flow_name, start__gte=since, start__lt=now
+    )
+    _add(
+        panel,
+        "in total",
+        f"flow {row.flow_name}",
+        peers,
+        "total_seconds",
+        row.total_seconds if row.flow_name else None,
+        None,
+    )
     return panel
 
 
-def _add(panel: Panel, what: str, against: str, peers: QuerySet[Any], column: str,
-         value: float | None, verdict: sla.Verdict | None) -> bool:
+def _add(
+    panel: Panel,
+    what: str,
+    against: str,
+    peers: QuerySet[Any],
+    column: str,
+    value: float | None,
+    verdict: sla.Verdict | None,
+) -> bool:
     if value is None:
         return False
     got = _compare(peers, column, value)
@@ -144,8 +187,17 @@ def _add(panel: Panel, what: str, against: str, peers: QuerySet[Any], column: st
     if n < MIN_COMPARABLE:
         panel.too_few.append((what, n))
         return False
-    panel.comparisons.append(Comparison(
-        what=what, against=against, seconds=value, typical=median, count=n,
-        shorter_share=shorter, longer_share=longer, sampled=sampled, sla=verdict,
-    ))
+    panel.comparisons.append(
+        Comparison(
+            what=what,
+            against=against,
+            seconds=value,
+            typical=median,
+            count=n,
+            shorter_share=shorter,
+            longer_share=longer,
+            sampled=sampled,
+            sla=verdict,
+        )
+    )
     return True
