@@ -50,6 +50,18 @@ def coverage(tenant_id: str, *, now: datetime) -> Coverage | None:
     return Coverage(start=start, end=end, synced_until=state.synced_until)
 
 
+def index_stamp(tenant_id: str) -> str:
+    """Changes whenever the sync stores a pass for ``tenant_id``: pages that show
+    figures from the index put it in their ETag, so a browser's copy is not kept
+    after the index changed."""
+    state = (
+        SyncState.objects.filter(tenant_id=tenant_id)
+        .values_list("last_pass_finished", "synced_until")
+        .first()
+    )
+    return repr(state)
+
+
 def _summary(row: IndexedInteraction) -> Summary:
     return Summary(
         interaction_id=row.interaction_id,
