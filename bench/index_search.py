@@ -45,7 +45,13 @@ TARGETS_MS = {
     "typical panel": 100,
     "flagged list, 7 days": 300,
 }
-FLAG_TYPES = ["missing-queue-exit", "missing-agent-exit", "missing-segment-end", "late-data", "unknown"]
+FLAG_TYPES = [
+    "missing-queue-exit",
+    "missing-agent-exit",
+    "missing-segment-end",
+    "late-data",
+    "unknown",
+]
 CHANNELS = [("voice", 0.7), ("messaging", 0.15), ("email", 0.1), ("sms", 0.05)]
 DISPOSITIONS = ["Resolved", "Callback", "Escalated", "No answer", ""]
 TABLES = ["index_indexedinteraction", "index_queuevisit", "index_agentleg", "index_hook"]
@@ -54,7 +60,9 @@ TABLES = ["index_indexedinteraction", "index_queuevisit", "index_agentleg", "ind
 def _setup() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL database of its own (see the docstring).")
+        raise SystemExit(
+            "Set DATABASE_URL to a PostgreSQL database of its own (see the docstring)."
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     import django
 
@@ -84,8 +92,9 @@ def _moment(rnd: random.Random, now: datetime, days: int) -> datetime:
     """A start time in the last ``days``: more by day (8-20 h) than by night."""
     day = rnd.randrange(days)
     hour = rnd.choice(range(8, 20)) if rnd.random() < 0.85 else rnd.randrange(24)
-    return (now - timedelta(days=day)).replace(hour=hour, minute=rnd.randrange(60),
-                                                second=rnd.randrange(60), microsecond=0)
+    return (now - timedelta(days=day)).replace(
+        hour=hour, minute=rnd.randrange(60), second=rnd.randrange(60), microsecond=0
+    )
 
 
 def generate(
@@ -137,9 +146,24 @@ def generate(
                 queue = rnd.choice(queue_names)
                 wait = rnd.lognormvariate(3.0, 0.9)
                 gave_up = abandoned and v == 0
-                visits.write(_line([pk, tenant, f"q{queue[-2:]}", queue, at, at + timedelta(seconds=wait),
-                                    "ivr", "abandon" if gave_up else "agent", wait, gave_up, wait,
-                                    gave_up and wait > 20]))
+                visits.write(
+                    _line(
+                        [
+                            pk,
+                            tenant,
+                            f"q{queue[-2:]}",
+                            queue,
+                            at,
+                            at + timedelta(seconds=wait),
+                            "ivr",
+                            "abandon" if gave_up else "agent",
+                            wait,
+                            gave_up,
+                            wait,
+                            gave_up and wait > 20,
+                        ]
+                    )
+                )
                 counts["queue_visits"] += 1
                 at += timedelta(seconds=wait)
                 if gave_up:
@@ -147,8 +171,20 @@ def generate(
                 agent = rnd.choice(agent_names)
                 talk = rnd.lognormvariate(5.2, 0.7)
                 ended = None if open_end else at + timedelta(seconds=talk)
-                legs.write(_line([pk, tenant, agent.replace(" ", "-"), agent, queue, at, ended,
-                                  None if open_end else talk]))
+                legs.write(
+                    _line(
+                        [
+                            pk,
+                            tenant,
+                            agent.replace(" ", "-"),
+                            agent,
+                            queue,
+                            at,
+                            ended,
+                            None if open_end else talk,
+                        ]
+                    )
+                )
                 counts["agent_legs"] += 1
                 names.append(agent)
                 at += timedelta(seconds=talk)
@@ -156,33 +192,120 @@ def generate(
             if rnd.random() < 0.1:
                 hooks.write(_line([pk, tenant, "zendesk", "", str(rnd.randrange(rows // 3 + 1))]))
                 counts["hooks"] += 1
-            main.write(_line([
-                pk, tenant, str(uuid.UUID(int=rnd.getrandbits(128), version=1)), start, end, channel,
-                rnd.choice(["inbound", "inbound", "inbound", "outbound"]), key, customer, "+15065550000",
-                "", "", flow, flagged, rnd.choice(FLAG_TYPES) if flagged else "",
-                None if open_end else not flagged, rnd.choice(DISPOSITIONS),
-                None, (end - start).total_seconds() if end else None, rnd.uniform(5, 60), None, None,
-                len(names) - 1 if names else 0, abandoned, ", ".join(names), "bench", now,
-            ]))
+            main.write(
+                _line(
+                    [
+                        pk,
+                        tenant,
+                        str(uuid.UUID(int=rnd.getrandbits(128), version=1)),
+                        start,
+                        end,
+                        channel,
+                        rnd.choice(["inbound", "inbound", "inbound", "outbound"]),
+                        key,
+                        customer,
+                        "+15065550000",
+                        "",
+                        "",
+                        flow,
+                        flagged,
+                        rnd.choice(FLAG_TYPES) if flagged else "",
+                        None if open_end else not flagged,
+                        rnd.choice(DISPOSITIONS),
+                        None,
+                        (end - start).total_seconds() if end else None,
+                        rnd.uniform(5, 60),
+                        None,
+                        None,
+                        len(names) - 1 if names else 0,
+                        abandoned,
+                        ", ".join(names),
+                        "bench",
+                        now,
+                    ]
+                )
+            )
             counts["interactions"] += 1
         with raw.cursor() as cur:
-            _copy(cur, "index_indexedinteraction", [
-                "id", "tenant_id", "interaction_id", "start", '"end"', "channel", "direction",
-                "customer_key", "customer", "contact_point", "contact_id", "flow_id", "flow_name",
-                "flagged", "flag_type", "data_complete", "disposition", "csat", "total_seconds",
-                "ivr_seconds", "hold_seconds", "hold_count", "transfers", "abandoned", "agent_names",
-                "source_hash", "indexed_at"], main)
-            _copy(cur, "index_queuevisit", [
-                "interaction_id", "tenant_id", "queue_id", "queue_name", "entered_at", "exited_at",
-                "entry_type", "exit_type", "wait_seconds", "abandoned", "sla_time", "sla_abandoned"], visits)
-            _copy(cur, "index_agentleg", [
-                "interaction_id", "tenant_id", "agent_id", "agent_name", "queue_name", "started_at",
-                "ended_at", "seconds_computed"], legs)
-            _copy(cur, "index_hook", ["interaction_id", "tenant_id", "hook_type", "hook_sub_type", "hook_id"],
-                  hooks)
+            _copy(
+                cur,
+                "index_indexedinteraction",
+                [
+                    "id",
+                    "tenant_id",
+                    "interaction_id",
+                    "start",
+                    '"end"',
+                    "channel",
+                    "direction",
+                    "customer_key",
+                    "customer",
+                    "contact_point",
+                    "contact_id",
+                    "flow_id",
+                    "flow_name",
+                    "flagged",
+                    "flag_type",
+                    "data_complete",
+                    "disposition",
+                    "csat",
+                    "total_seconds",
+                    "ivr_seconds",
+                    "hold_seconds",
+                    "hold_count",
+                    "transfers",
+                    "abandoned",
+                    "agent_names",
+                    "source_hash",
+                    "indexed_at",
+                ],
+                main,
+            )
+            _copy(
+                cur,
+                "index_queuevisit",
+                [
+                    "interaction_id",
+                    "tenant_id",
+                    "queue_id",
+                    "queue_name",
+                    "entered_at",
+                    "exited_at",
+                    "entry_type",
+                    "exit_type",
+                    "wait_seconds",
+                    "abandoned",
+                    "sla_time",
+                    "sla_abandoned",
+                ],
+                visits,
+            )
+            _copy(
+                cur,
+                "index_agentleg",
+                [
+                    "interaction_id",
+                    "tenant_id",
+                    "agent_id",
+                    "agent_name",
+                    "queue_name",
+                    "started_at",
+                    "ended_at",
+                    "seconds_computed",
+                ],
+                legs,
+            )
+            _copy(
+                cur,
+                "index_hook",
+                ["interaction_id", "tenant_id", "hook_type", "hook_sub_type", "hook_id"],
+                hooks,
+            )
         print(f"  generated {pk:,} interactions", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('index_indexedinteraction', 'id'), %s)", [pk])
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('index_indexedinteraction', 'id'), %s)", [pk]
+        )
         cursor.execute("ANALYZE " + ", ".join(TABLES))
     return counts
 
@@ -210,8 +333,12 @@ def _timed(runs: int, make: Callable[[int], Callable[[], object]]) -> list[float
     return took
 
 
+def _show(name: str, figure: dict[str, float]) -> None:
+    print(f"  {name:40s} p50 {figure['p50_ms']:7.1f} ms  p95 {figure['p95_ms']:7.1f} ms")
+
+
 def _p95(values: list[float]) -> float:
-    return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
 
 def _samples(n: int, seed: int) -> Iterator[dict[str, Any]]:
@@ -220,10 +347,14 @@ def _samples(n: int, seed: int) -> Iterator[dict[str, Any]]:
     rnd = random.Random(seed)
     top = IndexedInteraction.objects.order_by("-id").values_list("id", flat=True).first() or 0
     while True:
-        row = IndexedInteraction.objects.filter(id__gte=rnd.randrange(1, top + 1)).order_by("id").values(
-            "interaction_id", "customer", "start", "agent_names", "flow_name").first()
+        row = (
+            IndexedInteraction.objects.filter(id__gte=rnd.randrange(1, top + 1))
+            .order_by("id")
+            .values("interaction_id", "customer", "start", "agent_names", "flow_name")
+            .first()
+        )
         if row:
-            yield row
+            yield dict(row)
 
 
 def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
@@ -239,12 +370,21 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
 
     now = timezone.now()
     viewer = User(username="bench", is_superuser=True, is_active=True)
-    SyncState.objects.update_or_create(tenant_id=tenant, defaults={
-        "synced_until": now, "backfill_from": now - timedelta(days=91), "backfilled_to": now - timedelta(days=91)})
+    SyncState.objects.update_or_create(
+        tenant_id=tenant,
+        defaults={
+            "synced_until": now,
+            "backfill_from": now - timedelta(days=91),
+            "backfilled_to": now - timedelta(days=91),
+        },
+    )
     picks = _samples(runs, 7)
     rows = [next(picks) for _ in range(runs)]
-    recent = list(QueueVisit.objects.filter(tenant_id=tenant, entered_at__gte=now - timedelta(days=7))
-                  .order_by("?").values_list("interaction__interaction_id", flat=True)[:runs])
+    recent = list(
+        QueueVisit.objects.filter(tenant_id=tenant, entered_at__gte=now - timedelta(days=7))
+        .order_by("?")
+        .values_list("interaction__interaction_id", flat=True)[:runs]
+    )
     queue_names = [f"Queue {i:02d}" for i in range(20)]
 
     def query(**params: str) -> search.SearchQuery:
@@ -254,24 +394,43 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
         return (rows[i]["agent_names"] or "Agent 001").split(", ")[0]
 
     cases: dict[str, Callable[[int], Callable[[], object]]] = {
-        "search by customer": lambda i: lambda: search.search(
-            tenant, query(customer=rows[i]["customer"]), viewer=viewer),
-        "search by agent + 7 days": lambda i: lambda: search.search(
-            tenant, query(agent=first_agent(i), range="7d"), viewer=viewer),
-        "search by queue + flag type": lambda i: lambda: search.search(
-            tenant, query(queue=queue_names[i % 20], flag=FLAG_TYPES[i % len(FLAG_TYPES)]), viewer=viewer),
-        "journey": lambda i: lambda: journey.for_interaction(
-            tenant, rows[i]["interaction_id"], viewer=viewer, now=now),
-        "typical panel": lambda i: lambda: typical.panel_for(tenant, recent[i % len(recent)], now=now),
-        "flagged list, 7 days": lambda i: lambda: selectors.flagged(
-            tenant, Range(now - timedelta(days=7), now - timedelta(seconds=i), "7d"), now=now),
+        "search by customer": lambda i: (
+            lambda: search.search(tenant, query(customer=rows[i]["customer"]), viewer=viewer)
+        ),
+        "search by agent + 7 days": lambda i: (
+            lambda: search.search(tenant, query(agent=first_agent(i), range="7d"), viewer=viewer)
+        ),
+        "search by queue + flag type": lambda i: (
+            lambda: search.search(
+                tenant,
+                query(queue=queue_names[i % 20], flag=FLAG_TYPES[i % len(FLAG_TYPES)]),
+                viewer=viewer,
+            )
+        ),
+        "journey": lambda i: (
+            lambda: journey.for_interaction(
+                tenant, rows[i]["interaction_id"], viewer=viewer, now=now
+            )
+        ),
+        "typical panel": lambda i: (
+            lambda: typical.panel_for(tenant, recent[i % len(recent)], now=now)
+        ),
+        "flagged list, 7 days": lambda i: (
+            lambda: selectors.flagged(
+                tenant, Range(now - timedelta(days=7), now - timedelta(seconds=i), "7d"), now=now
+            )
+        ),
     }
     figures: dict[str, dict[str, float]] = {}
     for name, make in cases.items():
         make(0)()  # warm the connection and the plan cache
         took = _timed(runs, make)
-        figures[name] = {"p50_ms": statistics.median(took), "p95_ms": _p95(took), "max_ms": max(took)}
-        print(f"  {name:40s} p50 {figures[name]['p50_ms']:7.1f} ms  p95 {figures[name]['p95_ms']:7.1f} ms")
+        figures[name] = {
+            "p50_ms": statistics.median(took),
+            "p95_ms": _p95(took),
+            "max_ms": max(took),
+        }
+        _show(name, figures[name])
     # The whole page (view, template, audit write) for a customer search, as a browser gets it.
     user, _ = User.objects.get_or_create(username="bench-viewer", defaults={"is_superuser": True})
     TenantGrant.objects.get_or_create(user=user, tenant_id=tenant)
@@ -282,19 +441,32 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
     first = client.get(url, {"customer": rows[0]["customer"]}, HTTP_HOST="localhost", secure=True)
     if first.status_code != 200:
         raise SystemExit(f"the search page answered {first.status_code}, not 200")
-    took = _timed(runs, lambda i: lambda: client.get(
-        url, {"customer": rows[i]["customer"]}, HTTP_HOST="localhost", secure=True))
+    took = _timed(
+        runs,
+        lambda i: (
+            lambda: client.get(
+                url, {"customer": rows[i]["customer"]}, HTTP_HOST="localhost", secure=True
+            )
+        ),
+    )
     figures[name] = {"p50_ms": statistics.median(took), "p95_ms": _p95(took), "max_ms": max(took)}
-    print(f"  {name:40s} p50 {figures[name]['p50_ms']:7.1f} ms  p95 {figures[name]['p95_ms']:7.1f} ms")
+    _show(name, figures[name])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t", [TABLES])
+        cursor.execute(
+            "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t", [TABLES]
+        )
         size = int(cursor.fetchone()[0])
         cursor.execute("SELECT count(*) FROM index_indexedinteraction")
         count = cursor.fetchone()[0]
-    figures["size"] = {"bytes_total": float(size), "bytes_per_1000_interactions": size / max(count, 1) * 1000,
-                       "interactions": float(count)}
-    print(f"  index on disk: {size / 2**20:,.0f} MiB for {count:,} interactions "
-          f"= {size / max(count, 1) * 1000 / 2**10:,.0f} KiB per 1,000 (tables and their indexes)")
+    figures["size"] = {
+        "bytes_total": float(size),
+        "bytes_per_1000_interactions": size / max(count, 1) * 1000,
+        "interactions": float(count),
+    }
+    print(
+        f"  index on disk: {size / 2**20:,.0f} MiB for {count:,} interactions "
+        f"= {size / max(count, 1) * 1000 / 2**10:,.0f} KiB per 1,000 (tables and their indexes)"
+    )
     return figures
 
 

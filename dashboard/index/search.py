@@ -144,7 +144,14 @@ def read_query(
         preset = DEFAULT_PRESET
     reviewed = _text(params, "reviewed")
     query = SearchQuery(
-        **{name: _text(params, name) for name in SearchQuery.FILTERS if name != "reviewed"},
+        customer=_text(params, "customer"),
+        agent=_text(params, "agent"),
+        queue=_text(params, "queue"),
+        flow=_text(params, "flow"),
+        flag=_text(params, "flag"),
+        channel=_text(params, "channel"),
+        direction=_text(params, "direction"),
+        disposition=_text(params, "disposition"),
         reviewed=reviewed if reviewed in REVIEWED else "",
         preset=preset,
         range_from=_text(params, "from"),

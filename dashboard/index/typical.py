@@ -138,7 +138,7 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
         if not shown:
             panel.slas.append((visit.queue_name or "a queue", verdict))
     for leg in legs:
-        peers = AgentLeg.objects.filter(
+        legs_peers = AgentLeg.objects.filter(
             tenant_id=tenant_id,
             queue_name=leg.queue_name,
             started_at__gte=since,
@@ -149,19 +149,19 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
             panel,
             f"with {name}",
             leg.queue_name,
-            peers,
+            legs_peers,
             "seconds_computed",
             leg.seconds_computed if leg.queue_name else None,
             None,
         )
-    peers = IndexedInteraction.objects.filter(
+    flow_peers = IndexedInteraction.objects.filter(
         tenant_id=tenant_id, flow_name=row.flow_name, start__gte=since, start__lt=now
     )
     _add(
         panel,
         "in total",
         f"flow {row.flow_name}",
-        peers,
+        flow_peers,
         "total_seconds",
         row.total_seconds if row.flow_name else None,
         None,

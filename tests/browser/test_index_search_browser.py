@@ -25,13 +25,29 @@ def listed(page: Any, selector: str) -> list[str]:
 def test_search_by_customer_then_journey_then_typical_panel(page: Any, viewer: Any) -> None:
     allow_contact_details(viewer)
     now = timezone.now()
-    earlier = index_row(start=now - timedelta(days=4), customer="+1 506 555 4242", channel="email",
-                        queues=[("Support", 15.0)])
-    index_row(interaction_id=DEMO, start=now - timedelta(hours=1), customer="15065554242",
-              queues=[("Support", 28.0)], agents=[("Ann Agent", "Support", 90.0)])
+    earlier = index_row(
+        start=now - timedelta(days=4),
+        customer="+1 506 555 4242",
+        channel="email",
+        queues=[("Support", 15.0)],
+    )
+    index_row(
+        interaction_id=DEMO,
+        start=now - timedelta(hours=1),
+        customer="15065554242",
+        queues=[("Support", 28.0)],
+        agents=[("Ann Agent", "Support", 90.0)],
+    )
     index_row(start=now - timedelta(hours=2), customer="+1 506 555 0000")  # someone else
-    peers = [index_row(start=now - timedelta(hours=3 + i), customer=f"+1 506 555 01{i:02d}",
-                       queues=[("Support", float(i + 1))], flow_name="Peer flow") for i in range(19)]
+    peers = [
+        index_row(
+            start=now - timedelta(hours=3 + i),
+            customer=f"+1 506 555 01{i:02d}",
+            queues=[("Support", float(i + 1))],
+            flow_name="Peer flow",
+        )
+        for i in range(19)
+    ]
 
     page.goto("/")
     page.fill("#home-search-1", "+1 (506) 555-4242")

@@ -57,15 +57,26 @@ def index_row(
     at = start
     for name, wait in queues:
         QueueVisit.objects.create(
-            interaction=row, tenant_id=tenant, queue_name=name, entered_at=at,
-            exited_at=at + timedelta(seconds=wait), wait_seconds=wait,
-            sla_time=wait, abandoned=False, sla_abandoned=False,
+            interaction=row,
+            tenant_id=tenant,
+            queue_name=name,
+            entered_at=at,
+            exited_at=at + timedelta(seconds=wait),
+            wait_seconds=wait,
+            sla_time=wait,
+            abandoned=False,
+            sla_abandoned=False,
         )
         at += timedelta(seconds=wait)
     for agent, queue, seconds in agents:
         AgentLeg.objects.create(
-            interaction=row, tenant_id=tenant, agent_name=agent, queue_name=queue, started_at=at,
-            ended_at=at + timedelta(seconds=seconds), seconds_computed=seconds,
+            interaction=row,
+            tenant_id=tenant,
+            agent_name=agent,
+            queue_name=queue,
+            started_at=at,
+            ended_at=at + timedelta(seconds=seconds),
+            seconds_computed=seconds,
         )
         at += timedelta(seconds=seconds)
     for hook_type, hook_id in hooks:
@@ -73,11 +84,20 @@ def index_row(
     return row
 
 
-def synced(tenant: str = TENANT, *, back: timedelta = timedelta(days=90), ago: timedelta = timedelta(minutes=2)) -> None:
+def synced(
+    tenant: str = TENANT,
+    *,
+    back: timedelta = timedelta(days=90),
+    ago: timedelta = timedelta(minutes=2),
+) -> None:
     """Say the index covers the last ``back`` for ``tenant``, synced ``ago``."""
     now = timezone.now()
     SyncState.objects.update_or_create(
         tenant_id=tenant,
-        defaults={"synced_until": now - ago, "backfill_from": now - back, "backfilled_to": now - back,
-                  "last_pass_finished": now - ago},
+        defaults={
+            "synced_until": now - ago,
+            "backfill_from": now - back,
+            "backfilled_to": now - back,
+            "last_pass_finished": now - ago,
+        },
     )

@@ -47,7 +47,14 @@ def body(n: int, start: datetime, **extra: Any) -> dict[str, Any]:
 
 
 def envelope(results: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"page": 0, "limit": 1000, "offset": 0, "total": len(results), "tenantId": LIVE, "results": results}
+    return {
+        "page": 0,
+        "limit": 1000,
+        "offset": 0,
+        "total": len(results),
+        "tenantId": LIVE,
+        "results": results,
+    }
 
 
 @pytest.fixture
@@ -62,7 +69,9 @@ def viewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
 def api() -> Iterator[respx.Route]:
     now = timezone.now()
     with respx.mock(assert_all_called=False) as mock:
-        yield mock.get(LIST).mock(return_value=httpx.Response(200, json=envelope([body(1, now - timedelta(days=5))])))
+        yield mock.get(LIST).mock(
+            return_value=httpx.Response(200, json=envelope([body(1, now - timedelta(days=5))]))
+        )
 
 
 def page_text(response: Any) -> str:
@@ -76,15 +85,20 @@ def test_without_sync_state_the_list_is_live_and_says_so(viewer: Any, api: respx
     assert "00000000-0000-4000-8000-000000000001" in response.content.decode()
 
 
-def test_a_covered_range_is_read_from_the_index_without_asking_the_api(viewer: Any, api: respx.Route) -> None:
+def test_a_covered_range_is_read_from_the_index_without_asking_the_api(
+    viewer: Any, api: respx.Route
+) -> None:
     now = timezone.now()
     synced(LIVE, ago=timedelta(minutes=2))
-    flagged = index_row(tenant=LIVE, start=now - timedelta(hours=3), flagged=True, flag_type="idx-flag")
+    flagged = index_row(
+        tenant=LIVE, start=now - timedelta(hours=3), flagged=True, flag_type="idx-flag"
+    )
     calm = index_row(tenant=LIVE, start=now - timedelta(hours=2))
     response = viewer.get(FLAGGED, {"range": "24h"})
     assert not api.called
     body_text = response.content.decode()
-    assert flagged.interaction_id in body_text and calm.interaction_id not in body_text
+    assert flagged.interaction_id in body_text
+    assert calm.interaction_id not in body_text
     assert "idx-flag" in body_text
     assert "Read from the index, synced 2 minutes ago." in page_text(response)
 
@@ -92,12 +106,16 @@ def test_a_covered_range_is_read_from_the_index_without_asking_the_api(viewer: A
 def test_the_part_the_index_has_not_covered_is_scanned_live(viewer: Any, api: respx.Route) -> None:
     now = timezone.now()
     synced(LIVE, back=timedelta(days=3))
-    from_index = index_row(tenant=LIVE, start=now - timedelta(days=1), flagged=True, flag_type="idx-flag")
+    from_index = index_row(
+        tenant=LIVE, start=now - timedelta(days=1), flagged=True, flag_type="idx-flag"
+    )
     response = viewer.get(FLAGGED, {"range": "7d"})
     assert api.call_count == 1
     asked = api.calls.last.request.url.params
     # Only the uncovered part is asked for: from the range's start to where the backfill got.
-    assert datetime.fromisoformat(asked["end"].replace("Z", "+00:00")) <= now - timedelta(days=3) + timedelta(seconds=1)
+    assert datetime.fromisoformat(asked["end"].replace("Z", "+00:00")) <= now - timedelta(
+        days=3
+    ) + timedelta(seconds=1)
     content = response.content.decode()
     assert from_index.interaction_id in content
     assert "00000000-0000-4000-8000-000000000001" in content
@@ -113,18 +131,23 @@ def test_a_stale_index_is_topped_up_live(viewer: Any, api: respx.Route) -> None:
     assert abs((start - (timezone.now() - timedelta(hours=3))).total_seconds()) < 120
 
 
-def test_index_rows_are_masked_for_a_masked_viewer(client: Any, django_user_model: Any, live_mode: str) -> None:
+def test_index_rows_are_masked_for_a_masked_viewer(
+    client: Any, django_user_model: Any, live_mode: str
+) -> None:
     user = django_user_model.objects.create_user("masked-lister", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=LIVE)
     client.force_login(user)
     synced(LIVE)
     index_row(tenant=LIVE, customer="+1 506 555 3131", flagged=True, flag_type="x")
     content = html.unescape(client.get(FLAGGED).content.decode())
-    assert "555 3131" not in content and "5065553131" not in content
+    assert "555 3131" not in content
+    assert "5065553131" not in content
     assert "3131" in content
 
 
-def test_a_ticket_look_up_reads_the_index_and_links_the_journey(viewer: Any, api: respx.Route) -> None:
+def test_a_ticket_look_up_reads_the_index_and_links_the_journey(
+    viewer: Any, api: respx.Route
+) -> None:
     now = timezone.now()
     synced(LIVE, back=timedelta(days=400))
     one = index_row(tenant=LIVE, start=now - timedelta(days=30), hooks=[("zendesk", "777")])
@@ -132,12 +155,15 @@ def test_a_ticket_look_up_reads_the_index_and_links_the_journey(viewer: Any, api
     response = viewer.get("/tickets/zendesk/777/")
     assert not api.called
     content = response.content.decode()
-    assert one.interaction_id in content and two.interaction_id in content
+    assert one.interaction_id in content
+    assert two.interaction_id in content
     assert "Read from the index, synced" in page_text(response)
     assert f"/tenants/{LIVE}/tickets/zendesk/777/journey/" in content
 
 
-def test_a_ticket_look_up_past_the_index_falls_back_to_the_api(viewer: Any, api: respx.Route) -> None:
+def test_a_ticket_look_up_past_the_index_falls_back_to_the_api(
+    viewer: Any, api: respx.Route
+) -> None:
     SyncState.objects.all().delete()
     viewer.get("/tickets/zendesk/777/")
     assert api.called

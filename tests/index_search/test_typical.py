@@ -25,13 +25,23 @@ def peers(n: int, *, queue: str = "Support", flow: str = "Support flow") -> None
     """``n`` interactions this week with waits 1..n s in ``queue``."""
     now = timezone.now()
     for i in range(1, n + 1):
-        index_row(start=now - timedelta(hours=i), queues=[(queue, float(i))],
-                  agents=[("Peer", queue, float(10 * i))], flow_name=flow, minutes=float(i))
+        index_row(
+            start=now - timedelta(hours=i),
+            queues=[(queue, float(i))],
+            agents=[("Peer", queue, float(10 * i))],
+            flow_name=flow,
+            minutes=float(i),
+        )
 
 
 def this_one(wait: float = 28.0) -> None:
-    index_row(interaction_id=DEMO, start=timezone.now() - timedelta(minutes=30),
-              queues=[("Support", wait)], agents=[("Ann Agent", "Support", 90.0)], minutes=4.0)
+    index_row(
+        interaction_id=DEMO,
+        start=timezone.now() - timedelta(minutes=30),
+        queues=[("Support", wait)],
+        agents=[("Ann Agent", "Support", 90.0)],
+        minutes=4.0,
+    )
 
 
 def test_the_panel_places_each_figure_against_the_week(open_client: Any) -> None:
@@ -56,8 +66,9 @@ def test_the_panel_places_each_figure_against_the_week(open_client: Any) -> None
 def test_a_shorter_than_typical_figure_says_so() -> None:
     peers(25)
     this_one(2.0)
-    wait = next(c for c in typical.panel_for(TENANT, DEMO, now=timezone.now()).comparisons
-                if c.what == "in Support")
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    wait = next(c for c in panel.comparisons if c.what == "in Support")
     assert "shorter than" in wait.text
 
 
@@ -65,7 +76,8 @@ def test_the_panel_needs_twenty_comparable_interactions(open_client: Any) -> Non
     peers(18)
     this_one()  # 19 comparable with itself
     panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
-    assert panel is not None and panel.comparisons == []
+    assert panel is not None
+    assert panel.comparisons == []
     assert ("in Support", 19) in panel.too_few
     page = open_client.get(PAGE).content.decode()
     assert 'id="typical"' not in page
@@ -79,7 +91,8 @@ def test_last_weeks_and_other_queues_do_not_count() -> None:
         index_row(start=now - timedelta(days=8, hours=i), queues=[("Support", 5.0)])
     this_one()
     panel = typical.panel_for(TENANT, DEMO, now=now)
-    assert panel is not None and not [c for c in panel.comparisons if c.what == "in Support"]
+    assert panel is not None
+    assert not [c for c in panel.comparisons if c.what == "in Support"]
 
 
 def test_no_panel_for_an_interaction_the_index_does_not_hold(open_client: Any) -> None:
@@ -88,13 +101,26 @@ def test_no_panel_for_an_interaction_the_index_does_not_hold(open_client: Any) -
     assert 'id="typical"' not in open_client.get(PAGE).content.decode()
 
 
-def visit(*, sla_time: float | None, abandoned: bool = False, sla_abandoned: bool | None = False) -> QueueVisit:
-    return QueueVisit(queue_name="Support", tenant_id=TENANT, wait_seconds=sla_time, sla_time=sla_time,
-                      abandoned=abandoned, sla_abandoned=sla_abandoned)
+def visit(
+    *, sla_time: float | None, abandoned: bool = False, sla_abandoned: bool | None = False
+) -> QueueVisit:
+    return QueueVisit(
+        queue_name="Support",
+        tenant_id=TENANT,
+        wait_seconds=sla_time,
+        sla_time=sla_time,
+        abandoned=abandoned,
+        sla_abandoned=sla_abandoned,
+    )
 
 
 def limit(seconds: float = 20.0, *, abandons_count: bool = True) -> QueueSla:
-    return QueueSla(tenant_id=TENANT, queue_name="Support", threshold_seconds=seconds, abandons_count=abandons_count)
+    return QueueSla(
+        tenant_id=TENANT,
+        queue_name="Support",
+        threshold_seconds=seconds,
+        abandons_count=abandons_count,
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,12 +132,18 @@ def limit(seconds: float = 20.0, *, abandons_count: bool = True) -> QueueSla:
         (visit(sla_time=12.0), None, sla.UNKNOWN, None),
         (visit(sla_time=None), limit(20.0), sla.UNKNOWN, None),
         (visit(sla_time=40.0, abandoned=True, sla_abandoned=True), limit(20.0), sla.MISSED, None),
-        (visit(sla_time=40.0, abandoned=True, sla_abandoned=True), limit(20.0, abandons_count=False),
-         sla.NOT_COUNTED, None),
+        (
+            visit(sla_time=40.0, abandoned=True, sla_abandoned=True),
+            limit(20.0, abandons_count=False),
+            sla.NOT_COUNTED,
+            None,
+        ),
         (visit(sla_time=3.0, abandoned=True, sla_abandoned=False), limit(20.0), sla.MET, -17.0),
     ],
 )
-def test_sla_verdicts(the_visit: QueueVisit, threshold: QueueSla | None, outcome: str, margin: float | None) -> None:
+def test_sla_verdicts(
+    the_visit: QueueVisit, threshold: QueueSla | None, outcome: str, margin: float | None
+) -> None:
     verdict = sla.verdict(the_visit, threshold)
     assert verdict.outcome == outcome
     assert verdict.margin == margin
