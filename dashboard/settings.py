@@ -176,6 +176,25 @@ PAGE_FRAME_AFTER = config.env_float(ENV, "PAGE_FRAME_AFTER", 0.15)
 # Seconds between refreshes of a live (dataComplete: false) interaction's timeline.
 TIMELINE_POLL_SECONDS = int(config.env_float(ENV, "TIMELINE_POLL_SECONDS", 10, minimum=1))
 
+# The interaction index's sync worker (python manage.py sync_interactions; dashboard/index/sync.py).
+# Each pass re-reads this many seconds before where the last one stopped, for late data.
+INDEX_SYNC_OVERLAP = config.env_int(ENV, "INDEX_SYNC_OVERLAP", 15 * 60, minimum=0)
+# The list endpoint is read in windows of this many seconds; the cursor moves per window.
+INDEX_SYNC_WINDOW = config.env_int(ENV, "INDEX_SYNC_WINDOW", 3600, minimum=60)
+# Seconds between passes of the continuous worker.
+INDEX_SYNC_INTERVAL = config.env_float(ENV, "INDEX_SYNC_INTERVAL", 60, minimum=1)
+# API calls one tenant's pass may make (list pages and single re-reads); the rest waits.
+INDEX_SYNC_MAX_CALLS = config.env_int(ENV, "INDEX_SYNC_MAX_CALLS", 1000, minimum=1)
+# In-progress interactions re-read singly per tenant and pass, at most.
+INDEX_SYNC_REREAD_MAX = config.env_int(ENV, "INDEX_SYNC_REREAD_MAX", 200, minimum=0)
+# How far back a tenant's first pass reaches without --since (days).
+INDEX_SYNC_FIRST_DAYS = config.env_float(ENV, "INDEX_SYNC_FIRST_DAYS", 1, minimum=0)
+# Index rows older than this are purged by the worker.
+INDEX_RETENTION_DAYS = config.env_int(ENV, "INDEX_RETENTION_DAYS", 90, minimum=1)
+# Where the SQLite worker keeps its per-tenant lock files (PostgreSQL uses advisory locks);
+# empty: the system's temporary directory.
+INDEX_LOCK_DIR = ENV.get("INDEX_LOCK_DIR", "").strip()
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

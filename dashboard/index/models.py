@@ -142,6 +142,12 @@ class SyncState(models.Model):
     last_pass_stored = models.IntegerField(default=0)
     last_pass_skipped = models.IntegerField(default=0)
     last_pass_api_calls = models.IntegerField(default=0)
+    #: List rows the last pass could not read (logged with their IDs) and in-progress
+    #: interactions it re-read singly.
+    last_pass_unreadable = models.IntegerField(default=0)
+    last_pass_reread = models.IntegerField(default=0)
+    #: The tenant's configured zone as the list endpoint names it (an IANA name), if it does.
+    tenant_timezone = models.CharField(max_length=64, blank=True, default="")
     last_error = models.TextField(blank=True, default="")
     last_error_at = models.DateTimeField(null=True)
     errors_total = models.IntegerField(default=0)

@@ -721,3 +721,23 @@ def named_ids(data: Any) -> tuple[str | None, str | None]:
         return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
     return text("tenantId"), text("interactionId")
+
+
+def list_results(data: Any) -> tuple[list[Any], int, str | None]:
+    """A list answer's rows as sent, its total and the tenant's time zone (for the index).
+
+    The rows are left raw (each one is read with ``parse_interaction``, which
+    copes with a bad one alone); the total falls back to the number of rows.
+    """
+    if not isinstance(data, dict):
+        raise BadResponse("The API's list answer is not a JSON object.", status=200)
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise BadResponse("The API's list answer has no list of results.", status=200)
+    total = _to_number(data.get("total"))
+    zone = data.get("tenantTimezone")
+    return (
+        results,
+        int(total) if total is not None and total >= 0 else len(results),
+        _cut(zone, 64) if isinstance(zone, str) and zone.strip() else None,
+    )

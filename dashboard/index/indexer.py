@@ -1,0 +1,324 @@
+"""Parsed interactions -> index rows: one summary row each, with its queue visits,
+agent legs and CRM hooks.
+
+Owns the mapping from the domain objects to the index tables and the write
+itself: bulk upserts, one transaction per batch, and nothing written for an
+interaction whose source hash is unchanged (a repeated pass writes nothing).
+Values the API did not send, or sent unreadable, are stored as NULL (or an
+empty string for text), never guessed. It never sees the API's JSON field
+names (``parsing.py`` does) and never talks to the API (``sync.py`` does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dashboard.interactions.domain import Interaction
+
+from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit
+
+log = logging.getLogger("dashboard.index")
+
+#: Interactions written per transaction (and per query of existing hashes).
+BATCH_SIZE = 1000
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# A phone number as people write it: digits with spaces, dots, dashes, slashes,
+# brackets, a leading + or a tel:/sip: scheme; at least 3 digits.
+_PHONE = re.compile(r"^(?:(?:tel|sip):)?\+?[\d\s().\-/]*\d[\d\s().\-/]*$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_ID = re.compile(r"^[0-9a-z][0-9a-z._-]{0,35}$")
+
+_PARENT_FIELDS = [
+    "start", "end", "channel", "direction", "customer_key", "customer", "contact_point",
+    "contact_id", "flow_id", "flow_name", "flagged", "flag_type", "data_complete", "disposition",
+    "csat", "total_seconds", "ivr_seconds", "hold_seconds", "hold_count", "transfers",
+    "abandoned", "agent_names", "source_hash", "indexed_at",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """What one call to ``index_interactions`` did."""
+
+    #: Interactions inserted or rewritten (their source hash was new or changed).
+    stored: int = 0
+    #: Interactions already indexed with the same source hash: nothing written.
+    skipped: int = 0
+    #: IDs (or positions) of interactions that could not be indexed, e.g. no usable ID.
+    rejected: tuple[str, ...] = ()
+
+    def __add__(self, other: IndexResult) -> IndexResult:
+        return IndexResult(
+            self.stored + other.stored,
+            self.skipped + other.skipped,
+            self.rejected + other.rejected,
+        )
+
+
+def source_hash(raw: Any) -> str:
+    """A short, stable hash of an interaction's raw JSON (what ``source_hash`` stores)."""
+    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def customer_key(value: str) -> str:
+    """The customer as the index searches it: digits only for a phone number, lower case
+    for an email, else lower-cased text with runs of space made one. The search page
+    normalises what a user types with this same function."""
+    text = _SPACES.sub(" ", (value or "").replace("\x00", "")).strip()
+    if not text:
+        return ""
+    if _EMAIL.match(text):
+        key = text.lower()
+    elif _PHONE.match(text):
+        key = re.sub(r"\D", "", text)
+    else:
+        key = text.lower()
+    return key[:255]
+
+
+def _fit(value: str | None, limit: int) -> str:
+    """Text for a column of ``limit`` characters: '' for unknown, cut if longer."""
+    if not value:
+        return ""
+    value = value.replace("\x00", "")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _float(value: str | float | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    # Only when both ends are known and in order: a negative span is bad data, not a time.
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds()
+
+
+def _abandoned(interaction: Interaction) -> bool | None:
+    """Any queue visit abandoned; unknown when a visit does not say and none says yes."""
+    values = [visit.abandoned for visit in interaction.queues]
+    if any(values):
+        return True
+    if any(value is None for value in values):
+        return None
+    return False
+
+
+def _transfers(interaction: Interaction) -> int | None:
+    """Segments that are transfers; unknown when no segment says either way."""
+    known = [segment.transfer for segment in interaction.segments if segment.transfer is not None]
+    if not known:
+        return None
+    return sum(1 for value in known if value)
+
+
+def _agent_names(interaction: Interaction) -> str:
+    names: list[str] = []
+    legs = sorted(
+        interaction.agents,
+        key=lambda a: (a.start is None, a.start or datetime.min.replace(tzinfo=UTC)),
+    )
+    for leg in legs:
+        if leg.agent_name and leg.agent_name not in names:
+            names.append(leg.agent_name)
+    return _fit(", ".join(names), 500)
+
+
+def _row(
+    tenant_id: str, interaction_id: str, item: Interaction, digest: str, now: datetime
+) -> IndexedInteraction:
+    flag = item.flag
+    hold_count = item.hold_count
+    return IndexedInteraction(
+        tenant_id=tenant_id,
+        interaction_id=interaction_id,
+        start=item.start,
+        end=item.end,
+        channel=_fit(item.channel_type, 32),
+        direction=_fit(item.direction, 16),
+        customer_key=customer_key(item.customer or ""),
+        customer=_fit(item.customer, 255),
+        contact_point=_fit(item.contact_point, 255),
+        contact_id=_fit(item.contact_id, 64),
+        flow_id=_fit(item.flow_id, 64),
+        flow_name=_fit(item.flow_name, 255),
+        flagged=item.flagged,
+        flag_type=_fit(flag.flag_type if flag and flag.flagged else None, 100),
+        data_complete=item.data_complete,
+        disposition=_fit(item.disposition_name or item.disposition_id, 255),
+        csat=_float(item.csat),
+        total_seconds=item.interaction_time,
+        ivr_seconds=item.ivr_time,
+        hold_seconds=item.hold_time,
+        hold_count=int(hold_count) if hold_count is not None and hold_count.is_integer() else None,
+        transfers=_transfers(item),
+        abandoned=_abandoned(item),
+        agent_names=_agent_names(item),
+        source_hash=digest,
+        indexed_at=now,
+    )
+
+
+def _children(
+    parent: IndexedInteraction, item: Interaction
+) -> tuple[list[QueueVisit], list[AgentLeg], list[Hook]]:
+    tenant_id = parent.tenant_id
+    visits = [
+        QueueVisit(
+            interaction=parent,
+            tenant_id=tenant_id,
+            queue_id=_fit(q.queue_id, 64),
+            queue_name=_fit(q.queue_name, 255),
+            entered_at=q.start,
+            exited_at=q.end,
+            entry_type=_fit(q.entry_type, 64),
+            exit_type=_fit(q.exit_type, 64),
+            wait_seconds=q.queue_time,
+            abandoned=q.abandoned,
+            sla_time=q.sla_time,
+            sla_abandoned=q.sla_abandoned,
+        )
+        for q in item.queues
+    ]
+    # An agent leg names its queue by ID (or through its segment): look the name up.
+    queue_names = {q.queue_id: q.queue_name for q in item.queues if q.queue_id and q.queue_name}
+    segment_queues = {
+        q.segment_id: q.queue_name for q in item.queues if q.segment_id and q.queue_name
+    }
+    legs = [
+        AgentLeg(
+            interaction=parent,
+            tenant_id=tenant_id,
+            agent_id=_fit(a.agent_id, 64),
+            agent_name=_fit(a.agent_name, 255),
+            queue_name=_fit(
+                queue_names.get(a.queue_id or "") or segment_queues.get(a.segment_id or ""), 255
+            ),
+            started_at=a.start,
+            ended_at=a.end,
+            seconds_computed=_seconds(a.start, a.end),
+        )
+        for a in item.agents
+    ]
+    hooks = [
+        Hook(
+            interaction=parent,
+            tenant_id=tenant_id,
+            hook_type=_fit(h.hook_type, 64),
+            hook_sub_type=_fit(h.hook_sub_type, 64),
+            hook_id=_fit(h.hook_id, 255),
+        )
+        for h in item.hooks
+    ]
+    return visits, legs, hooks
+
+
+def _usable_id(tenant_id: str, item: Interaction) -> str | None:
+    """The interaction's ID as the index keys it, or None when it cannot be indexed."""
+    interaction_id = (item.interaction_id or "").strip().lower()
+    if not _ID.match(interaction_id):
+        return None
+    # A record that names another tenant is never filed under this one.
+    if item.tenant_id and item.tenant_id.strip().lower() != tenant_id:
+        return None
+    return interaction_id
+
+
+def index_interactions(
+    tenant_id: str, interactions: Sequence[tuple[Interaction, str]]
+) -> IndexResult:
+    """Upsert ``(interaction, source hash)`` pairs into the index for ``tenant_id``.
+
+    Interactions whose hash is already stored are skipped; the others are
+    written with their child rows replaced, one transaction per batch of
+    ``BATCH_SIZE``. An interaction without a usable ID, or naming another
+    tenant, is rejected (counted in the result, never stored).
+    """
+    tenant_id = tenant_id.strip().lower()
+    result = IndexResult()
+    for start in range(0, len(interactions), BATCH_SIZE):
+        result += _index_batch(tenant_id, interactions[start : start + BATCH_SIZE])
+    return result
+
+
+def _index_batch(tenant_id: str, batch: Iterable[tuple[Interaction, str]]) -> IndexResult:
+    rejected: list[str] = []
+    wanted: dict[str, tuple[Interaction, str]] = {}
+    for position, (item, digest) in enumerate(batch):
+        interaction_id = _usable_id(tenant_id, item)
+        if interaction_id is None:
+            rejected.append(item.interaction_id or f"#{position}")
+            continue
+        wanted[interaction_id] = (item, digest)  # a repeat within a batch: the last one wins
+    if not wanted:
+        return IndexResult(rejected=tuple(rejected))
+    stored_hashes = dict(
+        IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, interaction_id__in=list(wanted)
+        ).values_list("interaction_id", "source_hash")
+    )
+    changed = {iid: pair for iid, pair in wanted.items() if stored_hashes.get(iid) != pair[1]}
+    skipped = len(wanted) - len(changed)
+    if changed:
+        _write(tenant_id, changed, existing=[iid for iid in changed if iid in stored_hashes])
+    return IndexResult(stored=len(changed), skipped=skipped, rejected=tuple(rejected))
+
+
+def _write(
+    tenant_id: str, changed: dict[str, tuple[Interaction, str]], *, existing: list[str]
+) -> None:
+    now = timezone.now()
+    parents = [_row(tenant_id, iid, item, digest, now) for iid, (item, digest) in changed.items()]
+    with transaction.atomic():
+        if existing:
+            # Rewritten interactions get their child rows anew: fewer queries than a diff.
+            old = IndexedInteraction.objects.filter(
+                tenant_id=tenant_id, interaction_id__in=existing
+            )
+            for model in (QueueVisit, AgentLeg, Hook):
+                model.objects.filter(interaction__in=old.values("pk")).delete()
+        IndexedInteraction.objects.bulk_create(
+            parents,
+            update_conflicts=True,
+            unique_fields=["tenant_id", "interaction_id"],
+            update_fields=_PARENT_FIELDS,
+        )
+        if any(p.pk is None for p in parents):
+            # Backends that do not return IDs from an upsert: read them back.
+            ids = dict(
+                IndexedInteraction.objects.filter(
+                    tenant_id=tenant_id, interaction_id__in=list(changed)
+                ).values_list("interaction_id", "pk")
+            )
+            for parent in parents:
+                parent.pk = ids[parent.interaction_id]
+        visits: list[QueueVisit] = []
+        legs: list[AgentLeg] = []
+        hooks: list[Hook] = []
+        for parent in parents:
+            v, a, h = _children(parent, changed[parent.interaction_id][0])
+            visits += v
+            legs += a
+            hooks += h
+        QueueVisit.objects.bulk_create(visits, batch_size=2000)
+        AgentLeg.objects.bulk_create(legs, batch_size=2000)
+        Hook.objects.bulk_create(hooks, batch_size=2000)

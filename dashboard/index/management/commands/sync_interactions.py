@@ -1,0 +1,99 @@
+"""python manage.py sync_interactions [--once] [--since 30d] [--tenant ID]
+
+Keeps the interaction index fresh (``dashboard/index/sync.py``): a pass over
+every tenant with a grant, then a pause of ``INDEX_SYNC_INTERVAL`` seconds (or
+what a rate-limiting API asked for), until stopped with SIGTERM or Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+
+from dashboard.index.sync import PassReport, sync_pass
+
+_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
+
+
+def parse_span(value: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``3600s``, ``2w``; a bare number is days."""
+    match = _SPAN.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a span such as 30d, 12h or 90m")
+    amount, unit = match.groups()
+    seconds = float(amount) * _UNIT[unit.lower()]
+    if not 0 < seconds <= 3660 * 86400:
+        raise ValueError(f"{value!r} is not between a second and ten years")
+    return timedelta(seconds=seconds)
+
+
+class Command(BaseCommand):
+    help = "Keep the interaction index in step with the API's list endpoint."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="One pass, then exit.")
+        parser.add_argument(
+            "--since", default="", help="Backfill this far back, e.g. 30d (default: 1 day)."
+        )
+        parser.add_argument("--tenant", default="", help="Only this tenant.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            since = parse_span(options["since"]) if options["since"] else None
+        except ValueError as exc:
+            raise CommandError(f"--since: {exc}") from None
+        tenant = options["tenant"].strip().lower() or None
+        if options["once"]:
+            reports = sync_pass(tenant=tenant, since=since)
+            self._say(reports)
+            if not reports:
+                self.stderr.write("No tenant to sync: no grants and no DASHBOARD_DEFAULT_TENANT.")
+            if any(r.error for r in reports):
+                raise CommandError("The API failed for some tenants; the next pass resumes.")
+            return
+        stop = threading.Event()
+
+        def ask_to_stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        signal.signal(signal.SIGINT, ask_to_stop)
+        while not stop.is_set():
+            close_old_connections()
+            reports = sync_pass(tenant=tenant, since=since)
+            since = None  # the backfill cursor remembers how far back it was asked to go
+            self._say(reports)
+            pause = max(
+                [float(settings.INDEX_SYNC_INTERVAL)] + [r.retry_after or 0.0 for r in reports]
+            )
+            stop.wait(pause)
+        self.stdout.write("Stopped.")
+
+    def _say(self, reports: list[PassReport]) -> None:
+        for r in reports:
+            if r.locked_out:
+                self.stderr.write(
+                    f"{r.tenant_id}: another process is syncing this tenant (it holds the lock); "
+                    "left to it."
+                )
+                continue
+            line = (
+                f"{r.tenant_id}: {r.stored} stored, {r.skipped} unchanged, "
+                f"{r.unreadable} unreadable, {r.reread} re-read, {r.api_calls} API calls, "
+                f"{r.purged} purged"
+            )
+            if r.budget_spent:
+                line += "; call budget spent, continues next pass"
+            if r.error:
+                self.stderr.write(f"{line}; stopped by: {r.error}")
+            else:
+                self.stdout.write(line)

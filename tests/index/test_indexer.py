@@ -1,0 +1,163 @@
+"""The indexer: parsed interactions -> index rows, upserts, unknowns kept unknown."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from dashboard.demo.api import DEMO_TENANT_ID, bodies
+from dashboard.demo.generate import generate_interaction
+from dashboard.index.indexer import customer_key, index_interactions, source_hash
+from dashboard.index.models import AgentLeg, Hook, IndexedInteraction, QueueVisit
+from dashboard.interactions.domain import Interaction
+from dashboard.interactions.parsing import parse_interaction
+
+pytestmark = pytest.mark.django_db
+
+OTHER_TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+
+
+def pairs(raws: list[dict[str, Any]]) -> list[tuple[Interaction, str]]:
+    return [(parse_interaction(raw), source_hash(raw)) for raw in raws]
+
+
+def demo(name_part: str) -> dict[str, Any]:
+    for body in bodies():
+        if name_part in str(body["interactionId"]):
+            return body
+    raise LookupError(name_part)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("+1 (506) 555-1234", "15065551234"),
+        ("506.555.1234", "5065551234"),
+        ("tel:+15065551234", "15065551234"),
+        ("  Jane.Doe@Example.COM ", "jane.doe@example.com"),
+        ("  Jane   DOE ", "jane doe"),
+        ("", ""),
+    ],
+)
+def test_customer_key_normalises_phones_emails_and_names(typed: str, key: str) -> None:
+    assert customer_key(typed) == key
+
+
+def test_every_demo_interaction_is_indexed_with_its_child_rows() -> None:
+    raws = bodies()
+    result = index_interactions(DEMO_TENANT_ID, pairs(raws))
+    assert result.stored == len(raws)
+    assert result.skipped == 0
+    assert result.rejected == ()
+    assert IndexedInteraction.objects.filter(tenant_id=DEMO_TENANT_ID).count() == len(raws)
+    parsed = [parse_interaction(raw) for raw in raws]
+    assert QueueVisit.objects.count() == sum(len(p.queues) for p in parsed)
+    assert AgentLeg.objects.count() == sum(len(p.agents) for p in parsed)
+    assert Hook.objects.count() == sum(len(p.hooks) for p in parsed)
+
+
+def test_summary_fields_come_from_the_parsed_interaction() -> None:
+    raw = generate_interaction(3, seed=7)
+    item = parse_interaction(raw)
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    row = IndexedInteraction.objects.get(interaction_id=str(raw["interactionId"]).lower())
+    assert row.start == item.start
+    assert row.end == item.end
+    assert row.customer == raw["customer"]
+    assert row.customer_key == customer_key(raw["customer"])
+    assert row.total_seconds == item.interaction_time
+    assert row.transfers == sum(1 for s in item.segments if s.transfer)
+    assert row.flow_name == item.flow_name
+    assert row.agent_names.split(", ")[0] in {a.agent_name for a in item.agents}
+    legs = list(row.agent_legs.all())
+    assert len(legs) == len(item.agents)
+    for leg in legs:
+        if leg.started_at and leg.ended_at:
+            assert leg.seconds_computed == (leg.ended_at - leg.started_at).total_seconds()
+        assert leg.queue_name  # looked up from the queue visits by ID
+
+
+def test_unknown_values_stay_unknown() -> None:
+    raw = copy.deepcopy(generate_interaction(1, seed=3))
+    for key in ("interactionTime", "ivrTime", "customerHoldTime", "csat"):
+        raw.pop(key, None)
+    raw["details"].pop("csat", None)
+    raw["queues"][0]["queueAbandoned"] = "perhaps"  # unreadable
+    raw["queues"][0].pop("queueTime", None)
+    del raw["agents"][0]["endTimestamp"]
+    for segment in raw["segments"]:
+        segment.pop("transfer", None)
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    row = IndexedInteraction.objects.get()
+    assert row.total_seconds is None
+    assert row.ivr_seconds is None
+    assert row.hold_seconds is None
+    assert row.csat is None
+    assert row.transfers is None
+    assert row.abandoned is None
+    visit = row.queue_visits.get()
+    assert visit.abandoned is None
+    assert visit.wait_seconds is None
+    leg = row.agent_legs.get()
+    assert leg.ended_at is None
+    assert leg.seconds_computed is None
+
+
+def test_abandoned_when_any_queue_visit_was_abandoned() -> None:
+    raw = copy.deepcopy(generate_interaction(2, seed=5))
+    raw["queues"][-1]["queueAbandoned"] = True
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    assert IndexedInteraction.objects.get().abandoned is True
+
+
+def test_a_repeat_writes_nothing_and_a_change_rewrites_only_that_row() -> None:
+    raws = [generate_interaction(2, seed=i) for i in range(5)]
+    index_interactions(DEMO_TENANT_ID, pairs(raws))
+    stamps = dict(IndexedInteraction.objects.values_list("interaction_id", "indexed_at"))
+    again = index_interactions(DEMO_TENANT_ID, pairs(raws))
+    assert (again.stored, again.skipped) == (0, 5)
+    assert dict(IndexedInteraction.objects.values_list("interaction_id", "indexed_at")) == stamps
+
+    changed = copy.deepcopy(raws[0])
+    changed["dispositionName"] = "Changed later"
+    changed["queues"] = changed["queues"][:1]
+    result = index_interactions(DEMO_TENANT_ID, pairs([changed, *raws[1:]]))
+    assert (result.stored, result.skipped) == (1, 4)
+    row = IndexedInteraction.objects.get(interaction_id=str(changed["interactionId"]).lower())
+    assert row.disposition == "Changed later"
+    assert row.queue_visits.count() == 1  # child rows replaced, not added to
+    assert row.indexed_at > stamps[row.interaction_id]
+    assert IndexedInteraction.objects.count() == 5
+
+
+def test_rows_without_an_id_or_naming_another_tenant_are_rejected() -> None:
+    good = generate_interaction(1, seed=1)
+    no_id = copy.deepcopy(generate_interaction(1, seed=2))
+    del no_id["interactionId"], no_id["details"]["interactionId"]
+    foreign = {**generate_interaction(1, seed=3), "tenantId": OTHER_TENANT}
+    result = index_interactions(DEMO_TENANT_ID, pairs([good, no_id, foreign]))
+    assert result.stored == 1
+    assert len(result.rejected) == 2
+    assert str(foreign["interactionId"]) in result.rejected
+    assert list(IndexedInteraction.objects.values_list("interaction_id", flat=True)) == [
+        str(good["interactionId"]).lower()
+    ]
+
+
+def test_overlong_and_nul_text_fits_its_column() -> None:
+    raw = {**generate_interaction(1, seed=9), "flowName": "x" * 900 + "\x00", "customer": "y" * 600}
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    row = IndexedInteraction.objects.get()
+    assert len(row.flow_name) == 255
+    assert "\x00" not in row.flow_name
+    assert len(row.customer) == 255
+
+
+def test_the_same_interaction_is_kept_apart_per_tenant() -> None:
+    raw = {**generate_interaction(1, seed=4)}
+    raw.pop("tenantId", None)
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    index_interactions(OTHER_TENANT, pairs([raw]))
+    assert IndexedInteraction.objects.count() == 2
