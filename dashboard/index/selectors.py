@@ -21,6 +21,18 @@ from dashboard.interactions.domain import Flag, Summary
 from .models import Hook, IndexedInteraction, SyncState
 
 LIVE = "live from the API"
+SUMMARY_COLUMNS = (
+    "interaction_id",
+    "start",
+    "end",
+    "channel",
+    "direction",
+    "flow_name",
+    "customer",
+    "flagged",
+    "flag_type",
+    "total_seconds",
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,8 @@ def coverage(tenant_id: str, *, now: datetime) -> Coverage | None:
     state = SyncState.objects.filter(tenant_id=tenant_id).first()
     if state is None or state.synced_until is None:
         return None
-    start = state.backfilled_to or state.backfill_from
+    # The backfill reads from synced_until downwards: backfilled_to is how far it got.
+    start = state.backfilled_to
     if start is None:
         return None
     fresh = timedelta(minutes=getattr(settings, "INDEX_FRESH_MINUTES", 15))
@@ -88,7 +101,11 @@ def _combined(
     keep_flagged: bool,
     budget: float | None,
 ) -> listing.Scan:
-    """Index rows for the covered part of [start, end), live scans for the rest."""
+    """Index rows for the covered part of [start, end), live scans for the rest.
+
+    For the flagged list, ``scanned`` counts every indexed interaction in the
+    covered part (as a live scan counts what it read), not only the kept ones.
+    """
     lo = max(start, cover.start) if cover else end
     hi = min(end, cover.end) if cover else end
     if lo >= hi:
@@ -102,8 +119,13 @@ def _combined(
         return found
     cap = settings.FLAGGED_MAX_INTERACTIONS
     part = indexed.filter(start__gte=lo, start__lt=hi)
-    rows = [_summary(r) for r in part.order_by("-start", "-id")[:cap]]
-    result = listing.Scan(rows=rows, scanned=len(rows), total=None, pages=0, done=True)
+    rows = [_summary(r) for r in part.only(*SUMMARY_COLUMNS).order_by("-start", "-id")[:cap]]
+    read = len(rows)
+    if keep_flagged:
+        read = IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, start__gte=lo, start__lt=hi
+        ).count()
+    result = listing.Scan(rows=rows, scanned=read, total=None, pages=0, done=True)
     gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
     for a, b in gaps:
         extra = listing.scan(
