@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.formatting import hms
@@ -231,22 +231,19 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
     ):
         if getattr(query, name):
             found = found.filter(**{column: getattr(query, name)})
+    # Driven from the child rows' own (tenant, name, time) indexes: a leg or visit
+    # never starts before its interaction, so only those from the range's start on
+    # (or with no time) can belong to an interaction that started in the range.
     if query.agent:
-        found = found.filter(
-            Exists(
-                AgentLeg.objects.filter(
-                    interaction=OuterRef("pk"), tenant_id=tenant_id, agent_name=query.agent
-                )
-            )
-        )
+        legs = AgentLeg.objects.filter(tenant_id=tenant_id, agent_name=query.agent)
+        if query.start is not None:
+            legs = legs.filter(Q(started_at__gte=query.start) | Q(started_at__isnull=True))
+        found = found.filter(pk__in=legs.values("interaction_id"))
     if query.queue:
-        found = found.filter(
-            Exists(
-                QueueVisit.objects.filter(
-                    interaction=OuterRef("pk"), tenant_id=tenant_id, queue_name=query.queue
-                )
-            )
-        )
+        visits = QueueVisit.objects.filter(tenant_id=tenant_id, queue_name=query.queue)
+        if query.start is not None:
+            visits = visits.filter(Q(entered_at__gte=query.start) | Q(entered_at__isnull=True))
+        found = found.filter(pk__in=visits.values("interaction_id"))
     if query.reviewed:
         done = Exists(
             Review.objects.filter(
@@ -326,6 +323,40 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
         )
         for r in found
     ]
+
+
+CSV_COLUMNS = (
+    "interaction_id",
+    "start",
+    "channel",
+    "direction",
+    "customer",
+    "flow",
+    "queues",
+    "agents",
+    "flag_type",
+    "disposition",
+    "duration",
+    "reviewed",
+)
+
+
+def csv_values(row: Row) -> tuple[str, ...]:
+    """One row of the CSV export, in ``CSV_COLUMNS`` order (the formula guard is the caller's)."""
+    return (
+        row.interaction_id,
+        row.start.isoformat() if row.start else "",
+        row.channel,
+        row.direction,
+        row.customer,
+        row.flow,
+        row.queues,
+        row.agents,
+        row.flag_type if row.flagged else "",
+        row.disposition,
+        row.duration,
+        "yes" if row.reviewed else "no",
+    )
 
 
 def choices(tenant_id: str) -> dict[str, list[str]]:

@@ -17,7 +17,6 @@ from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import tenant_url
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.interactions.csvcell import cell
-from dashboard.interactions.formatting import hms
 from dashboard.reviews.models import AuditEvent
 from dashboard.reviews.services import audit
 
@@ -87,42 +86,8 @@ def search_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = 'attachment; filename="search.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "interaction_id",
-            "start",
-            "channel",
-            "direction",
-            "customer",
-            "flow",
-            "queues",
-            "agents",
-            "flag_type",
-            "disposition",
-            "duration",
-            "reviewed",
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                cell(v)
-                for v in (
-                    r.interaction_id,
-                    r.start.isoformat() if r.start else "",
-                    r.channel,
-                    r.direction,
-                    r.customer,
-                    r.flow,
-                    r.queues,
-                    r.agents,
-                    r.flag_type if r.flagged else "",
-                    r.disposition,
-                    hms(r.total_seconds),
-                    "yes" if r.reviewed else "no",
-                )
-            ]
-        )
+    writer.writerow(finder.CSV_COLUMNS)
+    writer.writerows([cell(v) for v in finder.csv_values(r)] for r in rows)
     for problem in problems:
         writer.writerow([cell(f"# {problem}")])
     audit(

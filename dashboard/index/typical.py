@@ -81,9 +81,11 @@ def _compare(
     """(count, median, % shorter, % longer, sampled) of ``column`` over ``peers``; None if none."""
     peers = peers.filter(**{f"{column}__isnull": False})
     counts: dict[str, Any] = {
-        "n": Count("pk"),
-        "shorter": Count("pk", filter=Q(**{f"{column}__lt": value})),
-        "longer": Count("pk", filter=Q(**{f"{column}__gt": value})),
+        # Counting the column itself (never NULL here) keeps PostgreSQL on the covering
+        # index (0003_search_indexes): no table read.
+        "n": Count(column),
+        "shorter": Count(column, filter=Q(**{f"{column}__lt": value})),
+        "longer": Count(column, filter=Q(**{f"{column}__gt": value})),
     }
     postgres = connection.vendor == "postgresql"
     if postgres:

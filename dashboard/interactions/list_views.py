@@ -188,14 +188,12 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
          "customer": row.customer or "—", "flagged": row.flagged}
         for tenant, row in matches
     ]
-    status = 200 if matches else (502 if failures else 404)
+    journeys = [reverse("hook_journey", args=[t, hook_type.lower(), hook_id]) for t in dict.fromkeys(t for t, _ in matches)]
     return render(
         request, "flagged/ticket.html",
         {"hook_type": hook_type, "hook_id": hook_id, "matches": listed, "failures": failures,
-         "tenants": tenants, "sources": sorted(sources - {""}),
-         "journeys": [reverse("hook_journey", args=[t, hook_type.lower(), hook_id])
-                      for t in dict.fromkeys(t for t, _ in matches)]},
-        status=status,
+         "tenants": tenants, "sources": sorted(sources - {""}), "journeys": journeys},
+        status=200 if matches else (502 if failures else 404),
     )
 
 
