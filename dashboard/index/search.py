@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dashboard.accounts.access import can_see_contact_details
@@ -359,8 +360,23 @@ def csv_values(row: Row) -> tuple[str, ...]:
     )
 
 
+#: Seconds the filters' suggestion lists are reused (they change slowly).
+CHOICES_TTL = 300
+
+
 def choices(tenant_id: str) -> dict[str, list[str]]:
-    """Known values for the filters' suggestion lists (from the last 30 days' index rows)."""
+    """Known values for the filters' suggestion lists (from the most recent index rows),
+    kept in the shared cache for a few minutes: plain lists of text."""
+    key = f"index:choices:v1:{tenant_id}"
+    kept = cache.get(key)
+    if isinstance(kept, dict):
+        return kept
+    found = _choices(tenant_id)
+    cache.set(key, found, CHOICES_TTL)
+    return found
+
+
+def _choices(tenant_id: str) -> dict[str, list[str]]:
     recent = IndexedInteraction.objects.filter(tenant_id=tenant_id).order_by("-start")[:2000]
     values: dict[str, set[str]] = {
         "channel": set(),

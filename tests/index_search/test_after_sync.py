@@ -33,7 +33,9 @@ def test_search_and_journey_answer_after_one_sync_pass(open_client: Any) -> None
             tenant_id=TENANT, customer_key=customer_key(row.customer)
         ).values_list("interaction_id", flat=True)
     )
-    response = open_client.get(f"/tenants/{TENANT}/search/", {"customer": row.customer, "range": "90d"})
+    response = open_client.get(
+        f"/tenants/{TENANT}/search/", {"customer": row.customer, "range": "90d"}
+    )
     shown = {p.split('"', 1)[0] for p in response.content.decode().split('data-interaction="')[1:]}
     assert row.interaction_id in shown
     assert shown <= same
