@@ -30,6 +30,8 @@ run: install
 	$(PY) manage.py migrate --noinput
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ -z "$$CXENGAGE_API_URL" ]; then $(PY) manage.py ensure_demo_user; fi
+	@# Fill the interaction index (search, journeys, typical figures) before serving.
+	-$(PY) manage.py sync_interactions --once --since 30d
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	STATIC_MANIFEST=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-plain} HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi
 

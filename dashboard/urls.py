@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from dashboard import views
 from dashboard.accounts.gate import UUIDConverter
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("index/", include("dashboard.index.urls")),
     path(
         "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/",
         interaction_views.interaction,

@@ -21,6 +21,7 @@ counted and logged with their IDs; the others are stored.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -211,22 +212,47 @@ class _Pass:
         self.report.api_calls += 1
 
     def _window(self, start: datetime, end: datetime) -> None:
-        """Read and store every page of one window; raises on an API failure."""
+        """Read and store every page of one window; raises on an API failure.
+
+        The next page is asked for while this one is parsed and stored (one
+        thread waiting on the API, which releases the GIL), so the API's time
+        and the worker's overlap.
+        """
         self.report.windows += 1
-        offset = 0
-        while True:
-            self._spend()
-            data = self.client.list_interactions(
+
+        def fetch(offset: int) -> dict[str, Any]:
+            return self.client.list_interactions(
                 self.tenant_id, start=start, end=end, limit=PAGE_SIZE, offset=offset
             )
-            rows, total, zone = list_results(data)
-            if zone and zone != self.state.tenant_timezone:
-                self.state.tenant_timezone = zone
-                self.state.save(update_fields=["tenant_timezone"])
-            self._store_page(rows, where=f"{start:%Y-%m-%d %H:%M}+{offset}")
-            offset += len(rows)
-            if not rows or offset >= total:
-                return
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-prefetch") as pool:
+            offset = 0
+            self._spend()
+            pending: Future[dict[str, Any]] | None = pool.submit(fetch, offset)
+            while pending is not None:
+                rows, total, zone = list_results(pending.result())
+                pending = None
+                following = offset + len(rows)
+                out_of_calls = False
+                if rows and following < total:
+                    try:
+                        self._spend()
+                    except BudgetSpent:
+                        out_of_calls = True  # this page is stored first
+                    else:
+                        pending = pool.submit(fetch, following)
+                if zone and zone != self.state.tenant_timezone:
+                    self.state.tenant_timezone = zone
+                    self.state.save(update_fields=["tenant_timezone"])
+                try:
+                    self._store_page(rows, where=f"{start:%Y-%m-%d %H:%M}+{offset}")
+                except BaseException:
+                    if pending is not None:
+                        pending.cancel()
+                    raise
+                if out_of_calls:
+                    raise BudgetSpent
+                offset = following
 
     def _store_page(self, rows: list[Any], *, where: str) -> None:
         hashed: list[tuple[Any, str, str | None]] = []
