@@ -70,4 +70,4 @@ def test_search_by_customer_then_journey_then_typical_panel(page: Any, viewer: A
     page.goto(f"/tenants/{DEMO_TENANT_ID}/interactions/{DEMO}/")
     expect(page.locator("text=Not enough comparable interactions")).to_be_visible()
     expect(page.locator("#typical")).to_have_count(0)
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.problems == []
