@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from dashboard import views
 from dashboard.accounts.gate import UUIDConverter
 from dashboard.accounts.views import SignInView, SignOutView
+from dashboard.index import search_views
 from dashboard.interactions import list_views
 from dashboard.interactions import views as interaction_views
 from dashboard.reviews import views as review_views
@@ -43,6 +44,18 @@ urlpatterns = [
     path("tenants/<uuid_any:tenant_id>/flagged/nav/", list_views.flagged_nav, name="flagged_nav"),
     path("tenants/<uuid_any:tenant_id>/flagged/step/", list_views.flagged_step, name="flagged_step"),
     path("tickets/<str:hook_type>/<str:hook_id>/", list_views.ticket, name="ticket"),
+    path("tenants/<uuid_any:tenant_id>/search/", search_views.search, name="search"),
+    path("tenants/<uuid_any:tenant_id>/search/export.csv", search_views.search_csv, name="search_csv"),
+    path(
+        "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/journey/",
+        search_views.journey,
+        name="journey",
+    ),
+    path(
+        "tenants/<uuid_any:tenant_id>/tickets/<str:hook_type>/<str:hook_id>/journey/",
+        search_views.hook_journey,
+        name="hook_journey",
+    ),
     path("i/<uuid_any:interaction_id>/", list_views.short_link, name="short_link"),
     path(
         "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/raw/",

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from dashboard.reviews.services import audit
 from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors
+from .csvcell import cell
 from .domain import Summary, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -197,19 +199,8 @@ def flagged_step(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     return redirect(target or around.list_url)
 
 
-_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$|^-?\.[0-9]+$")
-
-
-def _cell(value: str) -> str:
-    """Spreadsheet formula injection (OWASP): text from the API never starts a formula.
-
-    A cell starting with =, +, -, @, tab or carriage return is prefixed with a
-    quote, unless it is a plain decimal number (digits, an optional leading
-    minus, one optional point).
-    """
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(value):
-        return "'" + value
-    return value
+#: Kept under its old name: the guard now lives in csvcell, shared by every export.
+_cell = cell
 
 
 @require_GET
@@ -232,6 +223,11 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
         "matches": _ticket_rows(found.matches),
         "failures": found.failures,
         "tenants": found.tenants,
+        "sources": found.sources,
+        "journeys": [
+            reverse("hook_journey", args=[tenant, hook_type.lower(), hook_id])
+            for tenant in dict.fromkeys(tenant for tenant, _ in found.matches)
+        ],
     }
     status = 200 if found.matches else (502 if found.failures else 404)
     return render(request, "flagged/ticket.html", context, status=status)

@@ -201,6 +201,8 @@ class Scan:
     error: errors.CxEngageError | None = None
     failed_offset: int | None = None
     skipped: int = 0
+    #: Where the rows came from, for the page ("live from the API", "from the index, ...").
+    source: str = ""
 
 
 def scan(

@@ -12,6 +12,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 from typing import Any
 
+from dashboard.index.journey import recent_count
+from dashboard.index.typical import Panel, panel_for
+
 from . import presenters, timeline
 from .domain import Hook, Interaction
 from .formatting import clock, parse_clock
@@ -47,6 +50,10 @@ class InteractionPage:
     hooks: tuple[tuple[Hook, str], ...]
     #: Rendered fragments are reused under this key; None when the data is live.
     memo_key: tuple[Hashable, ...] | None
+    #: From the index, whole page only: this interaction against the typical one, and
+    #: how many other interactions its customer had in the last 30 days (None: unknown).
+    typical: Panel | None = None
+    journey_count: int | None = None
 
     @property
     def audit_label(self) -> str:
@@ -98,7 +105,10 @@ def build_page(
     panel = presenters.detail(line, focus, zone) if focus else None
     view = None
     hooks: tuple[tuple[Hook, str], ...] = ()
+    typical = journey_count = None
     if whole:
+        typical = panel_for(tenant_id, interaction_id, now=now)
+        journey_count = recent_count(tenant_id, interaction_id, now=now)
         view = derived(fetched, "page", zone_name, make=lambda: presenters.page(item, zone, zone_name))
         hooks = tuple(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))
@@ -125,4 +135,6 @@ def build_page(
         view=view,
         hooks=hooks,
         memo_key=None if item.in_progress else (*fetched.version, zone_name),
+        typical=typical,
+        journey_count=journey_count,
     )

@@ -18,10 +18,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.utils.timezone import now as django_now
 
 from dashboard.accounts.access import can_see_contact_details, granted_tenants
 from dashboard.accounts.budget import spend_list_scan
 from dashboard.cxengage import errors
+from dashboard.index import selectors as index
 
 from . import listing, masking
 from .cache import MEMO, fetch_entry, is_cached
@@ -128,13 +130,18 @@ def _masked_scan(found: listing.Scan, viewer: Any) -> listing.Scan:
 def flagged_scan(
     *, tenant_id: str, window: listing.Range, viewer: Any, budget: float | None = None
 ) -> listing.Scan:
-    """Flagged interactions in ``window``, as far as ``budget`` seconds of loading get.
+    """Flagged interactions in ``window``: from the index where it covers the range,
+    else (and for the rest) live, as far as ``budget`` seconds of loading get.
 
     Each page asked of the API (not the cached ones) counts against the
     viewer's API budget; past it ``BudgetExceeded`` leaves this call.
     """
-    found = listing.scan_flagged(
-        tenant_id, window, budget=budget, on_upstream_page=lambda: spend_list_scan(viewer)
+    found = index.flagged(
+        tenant_id,
+        window,
+        now=django_now(),
+        budget=budget,
+        on_upstream_page=lambda: spend_list_scan(viewer),
     )
     return _masked_scan(found, viewer)
 
@@ -142,9 +149,10 @@ def flagged_scan(
 def ticket_scan(
     *, tenant_id: str, hook_type: str, hook_id: str, now: datetime, viewer: Any
 ) -> listing.Scan:
-    """Interactions linked to one CRM record (a Zendesk ticket, a Salesforce case)."""
-    found = listing.find_by_hook(
-        tenant_id, hook_type, hook_id, now, on_upstream_page=lambda: spend_list_scan(viewer)
+    """Interactions linked to one CRM record (a Zendesk ticket, a Salesforce case), index
+    first; live pages count against the viewer's API budget."""
+    found = index.by_hook(
+        tenant_id, hook_type, hook_id, now=now, on_upstream_page=lambda: spend_list_scan(viewer)
     )
     return _masked_scan(found, viewer)
 
@@ -156,6 +164,8 @@ class TicketMatches:
     tenants: list[str]
     matches: list[tuple[str, Summary]]
     failures: list[errors.CxEngageError]
+    #: Where the rows came from: the index (and how fresh), or the API live.
+    sources: list[str]
 
 
 def ticket_matches(*, viewer: Any, hook_type: str, hook_id: str, now: datetime) -> TicketMatches:
@@ -165,11 +175,13 @@ def ticket_matches(*, viewer: Any, hook_type: str, hook_id: str, now: datetime) 
         tenants.insert(0, default)
     matches: list[tuple[str, Summary]] = []
     failures: list[errors.CxEngageError] = []
+    sources: set[str] = set()
     for tenant in tenants:
         found = ticket_scan(
             tenant_id=tenant, hook_type=hook_type, hook_id=hook_id, now=now, viewer=viewer
         )
         matches += [(tenant, row) for row in found.rows]
+        sources.add(found.source)
         if found.error:
             failures.append(found.error)
-    return TicketMatches(tenants, matches, failures)
+    return TicketMatches(tenants, matches, failures, sorted(sources - {""}))

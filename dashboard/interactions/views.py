@@ -19,6 +19,7 @@ from dashboard.accounts.gate import tenant_url
 from dashboard.cxengage import errors
 from dashboard.failures import failure_page, log_failure
 from dashboard.htmx import HtmxHttpRequest, answers_targets
+from dashboard.index.selectors import index_stamp
 from dashboard.reviews.models import AuditEvent, Review
 from dashboard.reviews.selectors import recently_viewed, review_context
 from dashboard.reviews.services import audit
@@ -171,6 +172,8 @@ def _etag(request: HtmxHttpRequest, fetched: Fetched, review: Review | None) -> 
         request.headers.get("HX-Target", ""),
         request.COOKIES.get("tz", ""),
         (review.version, review.updated_at.isoformat() if review.pk else "") if review else "",
+        # The typical-vs-this panel and the journey count come from the index.
+        index_stamp(fetched.interaction.tenant_id or ""),
     ]
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 

@@ -1,0 +1,154 @@
+"""A customer's journey: every indexed interaction of one customer (or linked
+to one CRM record), every channel, on one time axis, most recent first.
+
+Reached from an interaction (the URL carries its ID, never the customer), so a
+viewer who may not see the customer's value can still follow the journey; the
+value itself is masked for them here, the one place journeys are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from dashboard.accounts.access import can_see_contact_details
+from dashboard.interactions.masking import mask
+
+from .models import Hook, IndexedInteraction
+
+#: Most interactions one journey shows (the most recent ones).
+MAX_STEPS = 200
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Step:
+    """One interaction on the journey's axis; positions are fractions of the axis (0..1)."""
+
+    interaction_id: str
+    start: datetime | None
+    end: datetime | None
+    channel: str
+    direction: str
+    outcome: str
+    agents: str
+    flagged: bool
+    flag_type: str
+    #: No end time in the index (still going, or the end went missing): drawn open.
+    open_end: bool
+    is_current: bool
+    x: float = 0.0
+    width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Journey:
+    #: What ties the steps together, as this viewer may see it ('' when masked and unknown).
+    label: str
+    steps: list[Step] = field(default_factory=list)
+    axis_start: datetime | None = None
+    axis_end: datetime | None = None
+    #: Why there is no journey ('' when there is one).
+    reason: str = ""
+    truncated: bool = False
+
+
+def _outcome(row: IndexedInteraction) -> str:
+    if row.abandoned:
+        return "abandoned in queue"
+    if row.disposition:
+        return row.disposition
+    if row.end is None or row.data_complete is False:
+        return "in progress or end unknown"
+    return "handled" if row.agent_names else "ended without an agent"
+
+
+def _steps(
+    rows: list[IndexedInteraction], *, current: str, now: datetime
+) -> tuple[list[Step], Any, Any]:
+    starts = [r.start for r in rows if r.start]
+    if not starts:
+        return [], None, None
+    lo = min(starts)
+    hi = max([*(r.end or now for r in rows if r.start), *starts])
+    span = max((hi - lo).total_seconds(), 1.0)
+    # A bar narrower than this would vanish on a 90-day axis.
+    least = 0.004
+    steps = []
+    for r in rows:
+        x = ((r.start - lo).total_seconds() / span) if r.start else 0.0
+        right = (((r.end or now) - lo).total_seconds() / span) if r.start else 0.0
+        steps.append(
+            Step(
+                interaction_id=r.interaction_id,
+                start=r.start,
+                end=r.end,
+                channel=r.channel or "—",
+                direction=r.direction or "—",
+                outcome=_outcome(r),
+                agents=r.agent_names or "—",
+                flagged=r.flagged,
+                flag_type=r.flag_type,
+                open_end=r.end is None,
+                is_current=r.interaction_id == current,
+                x=min(max(x, 0.0), 1.0),
+                width=max(min(right, 1.0) - x, least),
+            )
+        )
+    return steps, lo, hi
+
+
+def _journey(rows_query: Any, *, label: str, current: str, now: datetime) -> Journey:
+    rows = list(rows_query.order_by("-start", "-id")[: MAX_STEPS + 1])
+    truncated = len(rows) > MAX_STEPS
+    steps, lo, hi = _steps(rows[:MAX_STEPS], current=current, now=now)
+    return Journey(label=label, steps=steps, axis_start=lo, axis_end=hi, truncated=truncated)
+
+
+def for_interaction(tenant_id: str, interaction_id: str, *, viewer: Any, now: datetime) -> Journey:
+    """All the interactions of the customer of ``interaction_id``."""
+    row = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, interaction_id=interaction_id
+    ).first()
+    if row is None:
+        return Journey(label="", reason="This interaction is not in the index yet.")
+    if not row.customer_key:
+        return Journey(label="", reason="The index knows no customer for this interaction.")
+    label = row.customer if can_see_contact_details(viewer) else (mask(row.customer) or "")
+    same = IndexedInteraction.objects.filter(tenant_id=tenant_id, customer_key=row.customer_key)
+    return _journey(same, label=label, current=interaction_id, now=now)
+
+
+def for_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> Journey:
+    """All the interactions linked to one CRM record (a ticket, a case)."""
+    linked = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id,
+        pk__in=Hook.objects.filter(
+            tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id
+        ).values("interaction_id"),
+    )
+    journey = _journey(linked, label=f"{hook_type} {hook_id}", current="", now=now)
+    if not journey.steps:
+        return Journey(
+            label=journey.label, reason="No indexed interaction is linked to this record."
+        )
+    return journey
+
+
+def recent_count(tenant_id: str, interaction_id: str, *, now: datetime) -> int | None:
+    """How many other interactions this customer had in the last 30 days (None: not known)."""
+    key = (
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id)
+        .values_list("customer_key", flat=True)
+        .first()
+    )
+    if not key:
+        return None
+    return (
+        IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, customer_key=key, start__gte=now - timedelta(days=RECENT_DAYS)
+        )
+        .exclude(interaction_id=interaction_id)
+        .count()
+    )

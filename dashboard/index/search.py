@@ -1,0 +1,420 @@
+"""Search over the index: the query a request asks for, read from its
+parameters, and one page of matching interactions, masked for the viewer.
+
+Everything the user types reaches the database as a bound parameter of an ORM
+filter (exact matches only: no LIKE, so ``%`` and ``_`` are just characters),
+after its length is capped. A range that cannot be read, or ends before it
+starts, is reported and answers nothing rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from dashboard.accounts.access import can_see_contact_details
+from dashboard.interactions.formatting import hms
+from dashboard.interactions.masking import mask
+from dashboard.reviews.models import Review, Status
+
+from .customer import customer_key
+from .models import AgentLeg, IndexedInteraction, QueueVisit
+
+#: Longest value kept from any search field; longer input is cut, never sent whole.
+MAX_TEXT = 200
+PAGE_SIZE = 50
+#: Offset paging stops here: past it, narrow the search (keeps every page fast).
+MAX_PAGES = 40
+PRESETS = {
+    "24h": ("Last 24 hours", timedelta(hours=24)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+    "30d": ("Last 30 days", timedelta(days=30)),
+    "90d": ("Last 90 days", timedelta(days=90)),
+    "custom": ("Custom range", None),
+}
+DEFAULT_PRESET = "30d"
+#: Sort keys the user may ask for -> the index's columns (the ID breaks ties, for stable pages).
+SORTS = {
+    "start": "start",
+    "duration": "total_seconds",
+    "channel": "channel",
+    "flow": "flow_name",
+}
+REVIEWED = {"": "Reviewed or not", "yes": "Reviewed (done)", "no": "Not reviewed"}
+DIRECTIONS = ("inbound", "outbound")
+CUSTOMER_NEEDS_PERMISSION = (
+    "Searching by customer needs the permission to see customer contact details."
+)
+
+
+def _text(params: Mapping[str, Any], name: str) -> str:
+    value = params.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    # NUL cannot be stored or compared by PostgreSQL; it is never part of a real value.
+    return value.replace("\x00", "").strip()[:MAX_TEXT]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What one search asks for; '' means "any"."""
+
+    customer: str = ""
+    agent: str = ""
+    queue: str = ""
+    flow: str = ""
+    #: A flag type, or "any" for every flagged interaction.
+    flag: str = ""
+    channel: str = ""
+    direction: str = ""
+    disposition: str = ""
+    reviewed: str = ""
+    preset: str = DEFAULT_PRESET
+    #: The custom range as typed (local date-times), kept to refill the form.
+    range_from: str = ""
+    range_to: str = ""
+    sort: str = "-start"
+    page: int = 1
+    start: datetime | None = None
+    end: datetime | None = None
+
+    FILTERS = (
+        "customer",
+        "agent",
+        "queue",
+        "flow",
+        "flag",
+        "channel",
+        "direction",
+        "disposition",
+        "reviewed",
+    )
+
+    def params(self, **changes: Any) -> str:
+        """The query string for this search (with ``changes``): a URL for each state."""
+        values = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end")
+        }
+        values.update(changes)
+        if values.get("preset") != "custom":
+            values["range_from"] = values["range_to"] = ""
+        if values.get("page") == 1:
+            values["page"] = ""
+        if values.get("sort") == "-start":
+            values["sort"] = ""
+        if values.get("preset") == DEFAULT_PRESET:
+            values["preset"] = ""
+        names = {"preset": "range", "range_from": "from", "range_to": "to"}
+        return urlencode({names.get(k, k): v for k, v in values.items() if v not in ("", None)})
+
+    @property
+    def asks_anything(self) -> bool:
+        return any(getattr(self, name) for name in self.FILTERS)
+
+
+def _parse_local(text: str, zone: tzinfo) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
+
+
+def read_query(
+    params: Mapping[str, Any], *, zone: tzinfo, now: datetime
+) -> tuple[SearchQuery, list[str]]:
+    """The search ``params`` ask for, and what could not be read (messages for the page)."""
+    problems: list[str] = []
+    sort = _text(params, "sort") or "-start"
+    if sort.lstrip("-") not in SORTS:
+        sort = "-start"
+    try:
+        page = max(1, min(int(_text(params, "page") or 1), MAX_PAGES))
+    except ValueError:
+        page = 1
+    preset = _text(params, "range") or DEFAULT_PRESET
+    if preset not in PRESETS:
+        preset = DEFAULT_PRESET
+    reviewed = _text(params, "reviewed")
+    query = SearchQuery(
+        customer=_text(params, "customer"),
+        agent=_text(params, "agent"),
+        queue=_text(params, "queue"),
+        flow=_text(params, "flow"),
+        flag=_text(params, "flag"),
+        channel=_text(params, "channel"),
+        direction=_text(params, "direction"),
+        disposition=_text(params, "disposition"),
+        reviewed=reviewed if reviewed in REVIEWED else "",
+        preset=preset,
+        range_from=_text(params, "from"),
+        range_to=_text(params, "to"),
+        sort=sort,
+        page=page,
+    )
+    if query.direction and query.direction not in DIRECTIONS:
+        problems.append("Direction is inbound or outbound.")
+    if query.customer and not customer_key(query.customer):
+        problems.append("The customer is searched by phone number or email address.")
+    span = PRESETS[preset][1]
+    if span is not None:
+        return replace(query, start=now - span, end=now), problems
+    start, end = _parse_local(query.range_from, zone), _parse_local(query.range_to, zone)
+    if start is None or end is None:
+        problems.append("The range could not be read: enter both ends as date and time.")
+    elif end <= start:
+        problems.append("The range ends before it starts: nothing can match it.")
+    return replace(query, start=start, end=end), problems
+
+
+@dataclass(frozen=True)
+class Row:
+    """One interaction in the results, as this viewer may see it."""
+
+    tenant_id: str
+    interaction_id: str
+    start: datetime | None
+    end: datetime | None
+    channel: str
+    direction: str
+    customer: str
+    flow: str
+    flagged: bool
+    flag_type: str
+    disposition: str
+    agents: str
+    queues: str
+    total_seconds: float | None
+    reviewed: bool
+
+    @property
+    def duration(self) -> str:
+        return hms(self.total_seconds)
+
+
+@dataclass(frozen=True)
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+    #: Paging stopped at MAX_PAGES: the search should be narrowed.
+    capped: bool = False
+    masked: bool = False
+
+
+def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]:
+    """The tenant's indexed interactions that match ``query`` (unordered, unsliced)."""
+    found = IndexedInteraction.objects.filter(tenant_id=tenant_id)
+    if query.start is not None:
+        found = found.filter(start__gte=query.start)
+    if query.end is not None:
+        found = found.filter(start__lt=query.end)
+    if query.customer:
+        found = found.filter(customer_key=customer_key(query.customer))
+    if query.flow:
+        found = found.filter(flow_name=query.flow)
+    if query.flag == "any":
+        found = found.filter(flagged=True)
+    elif query.flag:
+        found = found.filter(flagged=True, flag_type=query.flag)
+    for name, column in (
+        ("channel", "channel"),
+        ("direction", "direction"),
+        ("disposition", "disposition"),
+    ):
+        if getattr(query, name):
+            found = found.filter(**{column: getattr(query, name)})
+    # Driven from the child rows' own (tenant, name, time) indexes: a leg or visit
+    # never starts before its interaction, so only those from the range's start on
+    # (or with no time) can belong to an interaction that started in the range.
+    if query.agent:
+        legs = AgentLeg.objects.filter(tenant_id=tenant_id, agent_name=query.agent)
+        if query.start is not None:
+            legs = legs.filter(Q(started_at__gte=query.start) | Q(started_at__isnull=True))
+        found = found.filter(pk__in=legs.values("interaction_id"))
+    if query.queue:
+        visits = QueueVisit.objects.filter(tenant_id=tenant_id, queue_name=query.queue)
+        if query.start is not None:
+            visits = visits.filter(Q(entered_at__gte=query.start) | Q(entered_at__isnull=True))
+        found = found.filter(pk__in=visits.values("interaction_id"))
+    if query.reviewed:
+        done = Exists(
+            Review.objects.filter(
+                tenant_id=tenant_id, interaction_id=OuterRef("interaction_id"), status=Status.DONE
+            )
+        )
+        found = found.filter(done if query.reviewed == "yes" else ~done)
+    return found
+
+
+def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE_SIZE) -> Results:
+    """One page of the interactions matching ``query``, masked unless ``viewer`` may see them.
+
+    A viewer without the contact-details permission who asks by customer gets
+    nothing (the view says why): the index must not confirm that a customer exists.
+    """
+    masked = not can_see_contact_details(viewer)
+    if masked and query.customer:
+        return Results(masked=True)
+    column = SORTS[query.sort.lstrip("-")]
+    descending = query.sort.startswith("-")
+    order = [f"-{column}", "-id"] if descending else [column, "id"]
+    offset = (query.page - 1) * limit
+    found = list(matching(tenant_id, query).order_by(*order)[offset : offset + limit + 1])
+    has_next = len(found) > limit
+    found = found[:limit]
+    return Results(
+        rows=_rows(tenant_id, found, masked=masked),
+        page=query.page,
+        has_next=has_next and query.page < MAX_PAGES,
+        capped=has_next and query.page >= MAX_PAGES,
+        masked=masked,
+    )
+
+
+def all_rows(tenant_id: str, query: SearchQuery, *, viewer: Any, cap: int) -> list[Row]:
+    """Every match up to ``cap`` rows, most recent first (for the CSV export)."""
+    masked = not can_see_contact_details(viewer)
+    if masked and query.customer:
+        return []
+    found = list(matching(tenant_id, query).order_by("-start", "-id")[:cap])
+    return _rows(tenant_id, found, masked=masked)
+
+
+def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> list[Row]:
+    ids = [r.interaction_id for r in found]
+    queues: dict[int, list[str]] = {}
+    for pk, name in (
+        QueueVisit.objects.filter(interaction__in=[r.pk for r in found])
+        .order_by("entered_at", "pk")
+        .values_list("interaction_id", "queue_name")
+    ):
+        if name and name not in queues.setdefault(pk, []):
+            queues[pk].append(name)
+    done = set(
+        Review.objects.filter(
+            tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE
+        ).values_list("interaction_id", flat=True)
+    )
+    return [
+        Row(
+            tenant_id=tenant_id,
+            interaction_id=r.interaction_id,
+            start=r.start,
+            end=r.end,
+            channel=r.channel,
+            direction=r.direction,
+            customer=(mask(r.customer) or "") if masked else r.customer,
+            flow=r.flow_name,
+            flagged=r.flagged,
+            flag_type=r.flag_type,
+            disposition=r.disposition,
+            agents=r.agent_names,
+            queues=", ".join(queues.get(r.pk, [])),
+            total_seconds=r.total_seconds,
+            reviewed=r.interaction_id in done,
+        )
+        for r in found
+    ]
+
+
+CSV_COLUMNS = (
+    "interaction_id",
+    "start",
+    "channel",
+    "direction",
+    "customer",
+    "flow",
+    "queues",
+    "agents",
+    "flag_type",
+    "disposition",
+    "duration",
+    "reviewed",
+)
+
+
+def csv_values(row: Row) -> tuple[str, ...]:
+    """One row of the CSV export, in ``CSV_COLUMNS`` order (the formula guard is the caller's)."""
+    return (
+        row.interaction_id,
+        row.start.isoformat() if row.start else "",
+        row.channel,
+        row.direction,
+        row.customer,
+        row.flow,
+        row.queues,
+        row.agents,
+        row.flag_type if row.flagged else "",
+        row.disposition,
+        row.duration,
+        "yes" if row.reviewed else "no",
+    )
+
+
+#: Seconds the filters' suggestion lists are reused (they change slowly).
+CHOICES_TTL = 300
+
+
+def choices(tenant_id: str) -> dict[str, list[str]]:
+    """Known values for the filters' suggestion lists (from the most recent index rows),
+    kept in the shared cache for a few minutes: plain lists of text."""
+    key = f"index:choices:v1:{tenant_id}"
+    kept = cache.get(key)
+    if isinstance(kept, dict):
+        return kept
+    found = _choices(tenant_id)
+    cache.set(key, found, CHOICES_TTL)
+    return found
+
+
+def _choices(tenant_id: str) -> dict[str, list[str]]:
+    recent = IndexedInteraction.objects.filter(tenant_id=tenant_id).order_by("-start")[:2000]
+    values: dict[str, set[str]] = {
+        "channel": set(),
+        "flow": set(),
+        "flag": set(),
+        "disposition": set(),
+    }
+    for channel, flow, flag, disposition in recent.values_list(
+        "channel", "flow_name", "flag_type", "disposition"
+    ):
+        values["channel"].add(channel)
+        values["flow"].add(flow)
+        values["flag"].add(flag)
+        values["disposition"].add(disposition)
+    ids = list(recent.values_list("pk", flat=True)[:500])
+    values["queue"] = set(
+        QueueVisit.objects.filter(interaction__in=ids).values_list("queue_name", flat=True)
+    )
+    values["agent"] = set(
+        AgentLeg.objects.filter(interaction__in=ids).values_list("agent_name", flat=True)
+    )
+    return {k: sorted(v - {""})[:200] for k, v in values.items()}
+
+
+def audit_detail(query: SearchQuery, *, masked: bool) -> str:
+    """What the audit log keeps of a search: its filters, the customer only as "given"."""
+    parts = [
+        f"{name}={getattr(query, name)}"
+        for name in SearchQuery.FILTERS
+        if getattr(query, name) and name != "customer"
+    ]
+    if query.customer:
+        parts.insert(
+            0, "customer=(given)" if masked else f"customer={customer_key(query.customer)}"
+        )
+    span = (
+        f"{query.start:%Y-%m-%d %H:%M}..{query.end:%Y-%m-%d %H:%M}"
+        if query.start and query.end
+        else ""
+    )
+    return "search: " + " ".join([*parts, span]).strip()

@@ -1,0 +1,221 @@
+"""Index-first list reads: the flagged list and ticket look-ups answered from the
+index for the range it covers, and from a live scan of the list endpoint for
+any part it has not covered yet, saying which was used.
+
+Rows come back as ``listing.Scan`` of ``Summary`` (unmasked: the interactions
+app's selectors mask them for the viewer, as for a live scan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.timesince import timesince
+
+from dashboard.interactions import listing
+from dashboard.interactions.domain import Flag, Summary
+
+from .models import Hook, IndexedInteraction, SyncState
+
+LIVE = "live from the API"
+SUMMARY_COLUMNS = (
+    "interaction_id",
+    "start",
+    "end",
+    "channel",
+    "direction",
+    "flow_name",
+    "customer",
+    "flagged",
+    "flag_type",
+    "total_seconds",
+)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The span of start times the index holds completely, and how fresh it is."""
+
+    start: datetime
+    end: datetime
+    synced_until: datetime
+
+
+def coverage(tenant_id: str, *, now: datetime) -> Coverage | None:
+    """What the index covers for ``tenant_id``; None when the sync has not said.
+
+    A last pass at most ``INDEX_FRESH_MINUTES`` ago counts as covering up to
+    now: the flagged list of "the last 24 hours" would otherwise never be
+    answered from the index.
+    """
+    state = SyncState.objects.filter(tenant_id=tenant_id).first()
+    if state is None or state.synced_until is None:
+        return None
+    # The backfill reads from synced_until downwards: backfilled_to is how far it got.
+    start = state.backfilled_to
+    if start is None:
+        return None
+    fresh = timedelta(minutes=getattr(settings, "INDEX_FRESH_MINUTES", 15))
+    end = now if now - state.synced_until <= fresh else state.synced_until
+    return Coverage(start=start, end=end, synced_until=state.synced_until)
+
+
+def index_stamp(tenant_id: str) -> str:
+    """Changes whenever the sync stores a pass for ``tenant_id``: pages that show
+    figures from the index put it in their ETag, so a browser's copy is not kept
+    after the index changed."""
+    state = (
+        SyncState.objects.filter(tenant_id=tenant_id)
+        .values_list("last_pass_finished", "synced_until")
+        .first()
+    )
+    return repr(state)
+
+
+def _summary(values: tuple[Any, ...]) -> Summary:
+    """A list row from the index's columns, in ``SUMMARY_COLUMNS`` order."""
+    iid, start, end, channel, direction, flow, customer, flagged, flag_type, total = values
+    return Summary(
+        interaction_id=iid,
+        start=start,
+        end=end,
+        channel_type=channel or None,
+        direction=direction or None,
+        flow_name=flow or None,
+        customer=customer or None,
+        flag=Flag(flagged=flagged, flag_type=flag_type or None, timestamp=None),
+        interaction_time=total,
+    )
+
+
+def _combined(
+    tenant_id: str,
+    indexed: QuerySet[IndexedInteraction],
+    *,
+    start: datetime,
+    end: datetime,
+    cover: Coverage | None,
+    now: datetime,
+    live: listing.ListQuery,
+    keep_flagged: bool,
+    budget: float | None,
+    on_upstream_page: Callable[[], None] | None = None,
+) -> listing.Scan:
+    """Index rows for the covered part of [start, end), live scans for the rest.
+
+    For the flagged list, ``scanned`` counts every indexed interaction in the
+    covered part (as a live scan counts what it read), not only the kept ones.
+    """
+    lo = max(start, cover.start) if cover else end
+    hi = min(end, cover.end) if cover else end
+    if lo >= hi:
+        found = listing.scan(
+            tenant_id,
+            _between(live, start, end),
+            keep=_flagged if keep_flagged else None,
+            budget=budget,
+            on_upstream_page=on_upstream_page,
+        )
+        found.source = LIVE
+        return found
+    cap = settings.FLAGGED_MAX_INTERACTIONS
+    part = indexed.filter(start__gte=lo, start__lt=hi)
+    # Tuples, not model instances: thousands of rows for a week of a large tenant.
+    ordered = part.order_by("-start", "-id").values_list(*SUMMARY_COLUMNS)[:cap]
+    rows = [_summary(values) for values in ordered]
+    read = len(rows)
+    if keep_flagged:
+        read = IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, start__gte=lo, start__lt=hi
+        ).count()
+    result = listing.Scan(rows=rows, scanned=read, total=None, pages=0, done=True)
+    gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
+    for a, b in gaps:
+        extra = listing.scan(
+            tenant_id,
+            _between(live, a, b),
+            keep=_flagged if keep_flagged else None,
+            budget=budget,
+            on_upstream_page=on_upstream_page,
+        )
+        seen = {r.interaction_id for r in result.rows}
+        result.rows.extend(r for r in extra.rows if r.interaction_id not in seen)
+        result.scanned += extra.scanned
+        result.pages += extra.pages
+        result.skipped += extra.skipped
+        result.done = result.done and extra.done
+        if extra.error and result.error is None:
+            result.error, result.failed_offset = extra.error, extra.failed_offset
+    synced = f"from the index, synced {timesince(cover.synced_until, now)} ago" if cover else ""
+    result.source = synced if not gaps else f"{synced}; {LIVE} for the part it has not covered yet"
+    return result
+
+
+def _flagged(row: Summary) -> bool:
+    return row.flagged
+
+
+def _between(query: listing.ListQuery, start: datetime, end: datetime) -> listing.ListQuery:
+    return listing.ListQuery(
+        start=start,
+        end=end,
+        hook_type=query.hook_type,
+        hook_sub_type=query.hook_sub_type,
+        hook_id=query.hook_id,
+        contact_id=query.contact_id,
+    )
+
+
+def flagged(
+    tenant_id: str,
+    window: listing.Range,
+    *,
+    now: datetime,
+    budget: float | None = None,
+    on_upstream_page: Callable[[], None] | None = None,
+) -> listing.Scan:
+    """The flagged interactions that started in ``window``, index first."""
+    return _combined(
+        tenant_id,
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, flagged=True),
+        start=window.start,
+        end=window.end,
+        cover=coverage(tenant_id, now=now),
+        now=now,
+        live=listing.ListQuery(start=window.start, end=window.end),
+        keep_flagged=True,
+        budget=budget,
+        on_upstream_page=on_upstream_page,
+    )
+
+
+def by_hook(
+    tenant_id: str,
+    hook_type: str,
+    hook_id: str,
+    *,
+    now: datetime,
+    on_upstream_page: Callable[[], None] | None = None,
+) -> listing.Scan:
+    """The interactions linked to one CRM record in the ticket look-up's span, index first."""
+    start = now - timedelta(days=getattr(settings, "TICKET_SEARCH_DAYS", 365))
+    linked = Hook.objects.filter(tenant_id=tenant_id, hook_type=hook_type, hook_id=hook_id)
+    return _combined(
+        tenant_id,
+        IndexedInteraction.objects.filter(
+            tenant_id=tenant_id, pk__in=linked.values("interaction_id")
+        ),
+        start=start,
+        end=now,
+        cover=coverage(tenant_id, now=now),
+        now=now,
+        live=listing.ListQuery(start=start, end=now, hook_type=hook_type, hook_id=hook_id),
+        keep_flagged=False,
+        budget=None,
+        on_upstream_page=on_upstream_page,
+    )

@@ -1,0 +1,164 @@
+"""The customer's journey (from an interaction, and from a ticket) and the
+"other interactions" link on the interaction page."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dashboard.demo.api import catalogue
+
+from .rows import OTHER, TENANT, index_row
+
+pytestmark = pytest.mark.django_db
+
+DEMO = catalogue()[1]["interaction_id"]
+
+
+def journey_url(interaction_id: str) -> str:
+    return f"/tenants/{TENANT}/interactions/{interaction_id}/journey/"
+
+
+def steps(response: Any) -> list[str]:
+    page = response.content.decode()
+    return [part.split('"', 1)[0] for part in page.split('data-interaction="')[1:]]
+
+
+@pytest.fixture
+def customer_journey() -> dict[str, str]:
+    now = timezone.now()
+    phone = "+1 506 555 4242"
+    old = index_row(
+        start=now - timedelta(days=20),
+        customer=phone,
+        channel="email",
+        disposition="Resolved",
+        agents=[("Ann Agent", "Support", 60)],
+    )
+    current = index_row(
+        interaction_id=DEMO,
+        start=now - timedelta(days=2),
+        customer="1-506-555-4242",
+        channel="voice",
+        flagged=True,
+        flag_type="missing-agent-exit",
+        agents=[("Bob Agent", "Support", 60)],
+    )
+    open_one = index_row(
+        start=now - timedelta(hours=2), customer=phone, channel="messaging", minutes=None
+    )
+    index_row(start=now - timedelta(days=1), customer="+1 506 555 0000")  # someone else
+    index_row(
+        tenant=OTHER, start=now - timedelta(days=1), customer=phone
+    )  # same number, other tenant
+    return {
+        "old": old.interaction_id,
+        "current": current.interaction_id,
+        "open": open_one.interaction_id,
+    }
+
+
+def test_the_journey_lists_every_channel_most_recent_first(
+    open_client: Any, customer_journey: dict[str, str]
+) -> None:
+    response = open_client.get(journey_url(customer_journey["current"]))
+    assert response.status_code == 200
+    assert steps(response) == [
+        customer_journey["open"],
+        customer_journey["current"],
+        customer_journey["old"],
+    ]
+    page = html.unescape(response.content.decode())
+    assert "messaging" in page
+    assert "email" in page
+    assert "voice" in page
+    assert "Resolved" in page
+    assert "Ann Agent" in page
+    assert "Bob Agent" in page
+
+
+def test_open_ends_are_drawn_open_and_marked(
+    open_client: Any, customer_journey: dict[str, str]
+) -> None:
+    page = open_client.get(journey_url(customer_journey["current"])).content.decode()
+    open_item = page.split(f'data-interaction="{customer_journey["open"]}"')[0].rsplit("<li", 1)[1]
+    assert "open-end" in open_item
+    open_step = page.split(f'data-interaction="{customer_journey["open"]}"')[1].split("</li>")[0]
+    assert "open: no end time in the index" in open_step
+    assert 'class="journey-bar open' in open_step
+    closed = page.split(f'data-interaction="{customer_journey["old"]}"')[1].split("</li>")[0]
+    assert "no end time" not in closed
+
+
+def test_the_flag_is_shown_on_its_step(open_client: Any, customer_journey: dict[str, str]) -> None:
+    page = open_client.get(journey_url(customer_journey["current"])).content.decode()
+    flagged = page.split(f'data-interaction="{customer_journey["current"]}"')[1].split("</li>")[0]
+    assert 'class="bang"' in flagged
+    assert "missing-agent-exit" in flagged
+    other = page.split(f'data-interaction="{customer_journey["old"]}"')[1].split("</li>")[0]
+    assert 'class="bang"' not in other
+
+
+def test_a_masked_viewer_follows_the_journey_without_seeing_the_customer(
+    masked_client: Any, customer_journey: dict[str, str]
+) -> None:
+    response = masked_client.get(journey_url(customer_journey["current"]))
+    assert response.status_code == 200
+    assert len(steps(response)) == 3
+    page = html.unescape(response.content.decode())
+    for value in ("555 4242", "5065554242", "555-4242", "15065554242"):
+        assert value not in page
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_journey_in_another_tenant_is_404(
+    open_client: Any, customer_journey: dict[str, str]
+) -> None:
+    assert (
+        open_client.get(
+            f"/tenants/{OTHER}/interactions/{customer_journey['current']}/journey/"
+        ).status_code
+        == 404
+    )
+
+
+def test_an_interaction_missing_from_the_index_says_so(open_client: Any) -> None:
+    response = open_client.get(journey_url("00000000-0000-1000-8000-000000000001"))
+    assert response.status_code == 200
+    assert "not in the index yet" in response.content.decode()
+
+
+def test_the_interaction_page_links_the_journey_with_a_30_day_count(
+    open_client: Any, customer_journey: dict[str, str]
+) -> None:
+    page = html.unescape(
+        open_client.get(f"/tenants/{TENANT}/interactions/{DEMO}/").content.decode()
+    )
+    # Two others in 30 days: the open one and the one 20 days ago.
+    assert "This customer's other interactions (2 in 30 days)" in page
+    assert journey_url(DEMO) in page
+
+
+def test_no_link_when_the_index_does_not_know_the_interaction(open_client: Any) -> None:
+    page = open_client.get(f"/tenants/{TENANT}/interactions/{DEMO}/").content.decode()
+    assert "/journey/" not in page
+
+
+def test_a_tickets_journey_shows_every_linked_interaction(open_client: Any) -> None:
+    now = timezone.now()
+    first = index_row(
+        start=now - timedelta(days=3), hooks=[("zendesk", "48213")], customer="a@example.com"
+    )
+    second = index_row(
+        start=now - timedelta(days=1), hooks=[("zendesk", "48213")], customer="b@example.com"
+    )
+    index_row(start=now - timedelta(days=1), hooks=[("zendesk", "99999")])
+    response = open_client.get(f"/tenants/{TENANT}/tickets/zendesk/48213/journey/")
+    assert steps(response) == [second.interaction_id, first.interaction_id]
+    assert (
+        open_client.get(f"/tenants/{TENANT}/tickets/zendesk/bad%20id/journey/").status_code == 404
+    )

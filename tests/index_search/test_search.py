@@ -1,0 +1,308 @@
+"""Search over the index: each filter, customer formats, masking, grants, hostile
+input, ranges, paging and sorting, the CSV export and the audit entry."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dashboard.reviews.models import AuditEvent, Review, Status
+
+from .rows import OTHER, TENANT, index_row
+
+pytestmark = pytest.mark.django_db
+
+URL = f"/tenants/{TENANT}/search/"
+
+
+def found(response: Any) -> list[str]:
+    """Interaction IDs in the results table, in order."""
+    page = response.content.decode()
+    return [part.split('"', 1)[0] for part in page.split('data-interaction="')[1:]]
+
+
+def text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def three() -> dict[str, Any]:
+    now = timezone.now()
+    a = index_row(
+        start=now - timedelta(hours=1),
+        customer="+1 (506) 555-1234",
+        queues=[("Support", 30)],
+        agents=[("Ann Agent", "Support", 120)],
+        channel="voice",
+        direction="inbound",
+        flow_name="Support flow",
+        flagged=True,
+        flag_type="missing-queue-exit",
+        disposition="Resolved",
+    )
+    b = index_row(
+        start=now - timedelta(hours=3),
+        customer="Jane.Doe@Example.com",
+        queues=[("Sales", 10)],
+        agents=[("Bob Agent", "Sales", 60)],
+        channel="email",
+        direction="outbound",
+        flow_name="Sales flow",
+        disposition="Callback",
+    )
+    c = index_row(
+        start=now - timedelta(days=10),
+        customer="15065551234",
+        queues=[("Support", 5)],
+        agents=[("Bob Agent", "Support", 30)],
+        channel="voice",
+        flow_name="Support flow",
+    )
+    return {"a": a.interaction_id, "b": b.interaction_id, "c": c.interaction_id}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"agent": "Bob Agent"}, ["b", "c"]),
+        ({"queue": "Support"}, ["a", "c"]),
+        ({"flow": "Sales flow"}, ["b"]),
+        ({"flag": "any"}, ["a"]),
+        ({"flag": "missing-queue-exit"}, ["a"]),
+        ({"flag": "other-type"}, []),
+        ({"channel": "email"}, ["b"]),
+        ({"direction": "outbound"}, ["b"]),
+        ({"disposition": "Resolved"}, ["a"]),
+        ({"range": "24h"}, ["a", "b"]),
+        ({"agent": "Bob Agent", "range": "7d"}, ["b"]),
+        ({"queue": "Support", "flag": "any"}, ["a"]),
+    ],
+)
+def test_each_filter_finds_exactly_its_interactions(
+    open_client: Any, three: dict[str, str], params: dict[str, str], expected: list[str]
+) -> None:
+    response = open_client.get(URL, params)
+    assert response.status_code == 200
+    assert found(response) == [three[k] for k in expected]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+1 (506) 555-1234",
+        "15065551234",
+        "+15065551234",
+        "1-506-555-1234",
+        "1.506.555.1234",
+        " +1 506 555 1234 ",
+    ],
+)
+def test_a_phone_number_in_any_common_formatting_finds_the_same_customer(
+    open_client: Any, three: dict[str, str], typed: str
+) -> None:
+    assert found(open_client.get(URL, {"customer": typed})) == [three["a"], three["c"]]
+
+
+@pytest.mark.parametrize(
+    "typed", ["jane.doe@example.com", "JANE.DOE@EXAMPLE.COM", " Jane.Doe@Example.com"]
+)
+def test_an_email_in_any_letter_case_finds_the_customer(
+    open_client: Any, three: dict[str, str], typed: str
+) -> None:
+    assert found(open_client.get(URL, {"customer": typed})) == [three["b"]]
+
+
+def test_reviewed_or_not(open_client: Any, three: dict[str, str]) -> None:
+    Review.objects.create(tenant_id=TENANT, interaction_id=three["b"], status=Status.DONE)
+    Review.objects.create(tenant_id=TENANT, interaction_id=three["a"], status=Status.IN_REVIEW)
+    assert found(open_client.get(URL, {"reviewed": "yes"})) == [three["b"]]
+    assert found(open_client.get(URL, {"reviewed": "no"})) == [three["a"], three["c"]]
+
+
+def test_a_masked_viewer_cannot_search_by_customer_and_sees_masked_values(
+    masked_client: Any, three: dict[str, str]
+) -> None:
+    response = masked_client.get(URL, {"customer": "+15065551234"})
+    assert response.status_code == 200
+    assert found(response) == []
+    assert "needs the permission to see customer contact details" in text(response)
+    listed = masked_client.get(URL)
+    page = text(listed)
+    assert set(found(listed)) == set(three.values())
+    for value in (
+        "+1 (506) 555-1234",
+        "5065551234",
+        "Jane.Doe@Example.com",
+        "jane.doe",
+        "15065551234",
+    ):
+        assert value not in page
+    assert "1234" in page  # masked, not dropped: the last four digits stay
+    assert 'name="customer"' not in page  # no customer field offered
+
+
+def test_the_audit_entry_never_holds_a_masked_viewers_customer_value(
+    masked_client: Any, three: dict[str, str]
+) -> None:
+    masked_client.get(URL, {"customer": "+15065551234", "agent": "Bob Agent"})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.LIST)
+    assert "customer=(given)" in event.detail
+    assert "refused" in event.detail
+    assert "5551234" not in event.detail
+
+
+def test_a_search_is_audited(open_client: Any, three: dict[str, str]) -> None:
+    open_client.get(URL, {"agent": "Bob Agent"})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.LIST)
+    assert event.tenant_id == TENANT
+    assert "agent=Bob Agent" in event.detail
+
+
+def test_other_tenants_rows_are_never_listed_and_ungranted_tenants_are_404(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    stranger = index_row(
+        tenant=OTHER, customer="+1 (506) 555-1234", agents=[("Bob Agent", "Support", 9)]
+    )
+    response = open_client.get(URL, {"customer": "15065551234"})
+    assert stranger.interaction_id not in found(response)
+    assert open_client.get(f"/tenants/{OTHER}/search/", {"agent": "Bob Agent"}).status_code == 404
+    assert open_client.get(f"/tenants/{OTHER}/search/export.csv").status_code == 404
+
+
+HOSTILE = [
+    "'; DROP TABLE index_indexedinteraction; --",
+    '" OR 1=1 --',
+    "%",
+    "_",
+    "%%%___",
+    "*",
+    "Bob%",
+    "x" * 10_000,
+    "Ünïcödé 😀 客服",
+    "a\x00b",
+    "<script>alert(1)</script>",
+    "\\",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize(
+    "name",
+    [
+        "customer",
+        "agent",
+        "queue",
+        "flow",
+        "flag",
+        "channel",
+        "disposition",
+        "from",
+        "sort",
+        "page",
+    ],
+)
+def test_hostile_input_is_a_parameter_never_sql(
+    open_client: Any, three: dict[str, str], name: str, value: str
+) -> None:
+    response = open_client.get(URL, {name: value, "range": "custom" if name == "from" else "30d"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    if name in ("agent", "queue", "flow", "flag", "channel", "disposition") or name == "customer":
+        assert found(response) == []  # wildcards are characters, not patterns
+    # Nothing broken: an ordinary search still answers afterwards.
+    assert found(open_client.get(URL, {"agent": "Bob Agent"})) == [three["b"], three["c"]]
+
+
+def test_an_impossible_range_says_so(open_client: Any, three: dict[str, str]) -> None:
+    response = open_client.get(
+        URL, {"range": "custom", "from": "2026-03-02T10:00", "to": "2026-03-01T10:00"}
+    )
+    assert response.status_code == 200
+    assert "The range ends before it starts" in text(response)
+    assert found(response) == []
+    unreadable = open_client.get(
+        URL, {"range": "custom", "from": "yesterday-ish", "to": "2026-03-01T10:00"}
+    )
+    assert "The range could not be read" in text(unreadable)
+
+
+def test_a_custom_range_finds_what_started_in_it(open_client: Any, three: dict[str, str]) -> None:
+    now = timezone.localtime()
+    start = (now - timedelta(days=11)).strftime("%Y-%m-%dT%H:%M")
+    end = (now - timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+    assert found(open_client.get(URL, {"range": "custom", "from": start, "to": end})) == [
+        three["c"]
+    ]
+
+
+def test_pages_are_stable_and_sorting_follows_the_column(open_client: Any, settings: Any) -> None:
+    from dashboard.index import search
+
+    now = timezone.now()
+    ids = [
+        index_row(start=now - timedelta(minutes=i), minutes=float(i % 7 + 1)).interaction_id
+        for i in range(search.PAGE_SIZE + 5)
+    ]
+    first, second = open_client.get(URL), open_client.get(URL, {"page": "2"})
+    assert found(first) == ids[: search.PAGE_SIZE]
+    assert found(second) == ids[search.PAGE_SIZE :]
+    assert 'rel="next"' in first.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+    by_duration = found(open_client.get(URL, {"sort": "duration"}))
+    rows = {r: i % 7 + 1 for i, r in enumerate(ids)}
+    assert [rows[r] for r in by_duration] == sorted(rows[r] for r in by_duration)
+    assert open_client.get(URL, {"page": "999999"}).status_code == 200
+
+
+def test_htmx_filters_answer_with_the_results_part(open_client: Any, three: dict[str, str]) -> None:
+    response = open_client.get(
+        URL, {"agent": "Bob Agent"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="search-results"')
+    assert "<html" not in page
+    assert found(response) == [three["b"], three["c"]]
+    assert "HX-Target" in response["Vary"]
+
+
+def test_the_csv_is_guarded_and_never_stored(open_client: Any) -> None:
+    index_row(
+        flow_name='=HYPERLINK("http://evil")', customer="+1 506 555 9999", disposition="@SUM(1)"
+    )
+    response = open_client.get(f"{URL}export.csv", {"flow": '=HYPERLINK("http://evil")'})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "interaction_id"
+    assert len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["flow"] == '\'=HYPERLINK("http://evil")'
+    assert record["disposition"] == "'@SUM(1)"
+    assert record["customer"] == "'+1 506 555 9999"
+
+
+def test_a_masked_viewers_csv_holds_no_customer_value(masked_client: Any) -> None:
+    index_row(customer="+1 506 555 7777")
+    content = masked_client.get(f"{URL}export.csv").content.decode()
+    assert "555 7777" not in content
+    assert "5065557777" not in content
+    assert "7777" in content
+
+
+def test_the_home_page_has_a_search_box_for_each_tenant(open_client: Any) -> None:
+    page = open_client.get("/").content.decode()
+    assert f'action="/tenants/{TENANT}/search/"' in page
+    assert 'name="customer"' in page
+
+
+def test_the_home_page_offers_masked_viewers_no_customer_search(masked_client: Any) -> None:
+    page = masked_client.get("/").content.decode()
+    assert f'action="/tenants/{TENANT}/search/"' in page
+    assert 'name="customer"' not in page

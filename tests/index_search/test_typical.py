@@ -1,0 +1,170 @@
+"""This interaction against the typical one, and SLA verdicts per queue visit."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dashboard.demo.api import catalogue
+from dashboard.index import sla, typical
+from dashboard.index.models import QueueSla, QueueVisit
+
+from .rows import TENANT, index_row
+
+pytestmark = pytest.mark.django_db
+
+DEMO = catalogue()[1]["interaction_id"]
+PAGE = f"/tenants/{TENANT}/interactions/{DEMO}/"
+
+
+def peers(n: int, *, queue: str = "Support", flow: str = "Support flow") -> None:
+    """``n`` interactions this week with waits 1..n s in ``queue``."""
+    now = timezone.now()
+    for i in range(1, n + 1):
+        index_row(
+            start=now - timedelta(hours=i),
+            queues=[(queue, float(i))],
+            agents=[("Peer", queue, float(10 * i))],
+            flow_name=flow,
+            minutes=float(i),
+        )
+
+
+def this_one(wait: float = 28.0) -> None:
+    index_row(
+        interaction_id=DEMO,
+        start=timezone.now() - timedelta(minutes=30),
+        queues=[("Support", wait)],
+        agents=[("Ann Agent", "Support", 90.0)],
+        minutes=4.0,
+    )
+
+
+def test_the_panel_places_each_figure_against_the_week(open_client: Any) -> None:
+    peers(20)
+    this_one(28.0)
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    waits = [c for c in panel.comparisons if c.what == "in Support"]
+    assert len(waits) == 1
+    wait = waits[0]
+    assert wait.count == 21  # the 20 peers and this one
+    assert wait.typical == 11.0  # median of 1..20 and 28
+    assert round(wait.shorter_share) == 95  # 20 of 21 waited less
+    assert wait.text.startswith("0:28 in Support — typical 0:11, longer than 95 %")
+    assert {c.what for c in panel.comparisons} == {"in Support", "with Ann Agent", "in total"}
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert 'id="typical"' in page
+    assert "0:28 in Support — typical 0:11, longer than 95 % of this week's" in page
+    assert "Computed by the dashboard from its index" in page
+
+
+def test_a_shorter_than_typical_figure_says_so() -> None:
+    peers(25)
+    this_one(2.0)
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    wait = next(c for c in panel.comparisons if c.what == "in Support")
+    assert "shorter than" in wait.text
+
+
+def test_the_panel_needs_twenty_comparable_interactions(open_client: Any) -> None:
+    peers(18)
+    this_one()  # 19 comparable with itself
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    assert panel.comparisons == []
+    assert ("in Support", 19) in panel.too_few
+    page = open_client.get(PAGE).content.decode()
+    assert 'id="typical"' not in page
+    assert "Not enough comparable interactions" in page
+
+
+def test_last_weeks_and_other_queues_do_not_count() -> None:
+    peers(30, queue="Sales")
+    now = timezone.now()
+    for i in range(30):
+        index_row(start=now - timedelta(days=8, hours=i), queues=[("Support", 5.0)])
+    this_one()
+    panel = typical.panel_for(TENANT, DEMO, now=now)
+    assert panel is not None
+    assert not [c for c in panel.comparisons if c.what == "in Support"]
+
+
+def test_no_panel_for_an_interaction_the_index_does_not_hold(open_client: Any) -> None:
+    peers(25)
+    assert typical.panel_for(TENANT, DEMO, now=timezone.now()) is None
+    assert 'id="typical"' not in open_client.get(PAGE).content.decode()
+
+
+def visit(
+    *, sla_time: float | None, abandoned: bool = False, sla_abandoned: bool | None = False
+) -> QueueVisit:
+    return QueueVisit(
+        queue_name="Support",
+        tenant_id=TENANT,
+        wait_seconds=sla_time,
+        sla_time=sla_time,
+        abandoned=abandoned,
+        sla_abandoned=sla_abandoned,
+    )
+
+
+def limit(seconds: float = 20.0, *, abandons_count: bool = True) -> QueueSla:
+    return QueueSla(
+        tenant_id=TENANT,
+        queue_name="Support",
+        threshold_seconds=seconds,
+        abandons_count=abandons_count,
+    )
+
+
+@pytest.mark.parametrize(
+    ("the_visit", "threshold", "outcome", "margin"),
+    [
+        (visit(sla_time=12.0), limit(20.0), sla.MET, -8.0),
+        (visit(sla_time=20.0), limit(20.0), sla.MET, 0.0),
+        (visit(sla_time=31.0), limit(20.0), sla.MISSED, 11.0),
+        (visit(sla_time=12.0), None, sla.UNKNOWN, None),
+        (visit(sla_time=None), limit(20.0), sla.UNKNOWN, None),
+        (visit(sla_time=40.0, abandoned=True, sla_abandoned=True), limit(20.0), sla.MISSED, None),
+        (
+            visit(sla_time=40.0, abandoned=True, sla_abandoned=True),
+            limit(20.0, abandons_count=False),
+            sla.NOT_COUNTED,
+            None,
+        ),
+        (visit(sla_time=3.0, abandoned=True, sla_abandoned=False), limit(20.0), sla.MET, -17.0),
+    ],
+)
+def test_sla_verdicts(
+    the_visit: QueueVisit, threshold: QueueSla | None, outcome: str, margin: float | None
+) -> None:
+    verdict = sla.verdict(the_visit, threshold)
+    assert verdict.outcome == outcome
+    assert verdict.margin == margin
+
+
+def test_the_api_fields_are_reported_as_sent() -> None:
+    said = sla.verdict(visit(sla_time=40.0, abandoned=True, sla_abandoned=True), None).api_says
+    assert said == "SLA time 40 s; abandoned, counted against the SLA"
+    assert sla.verdict(visit(sla_time=None, sla_abandoned=None), None).api_says == ""
+
+
+def test_the_page_shows_the_sla_verdict_with_the_threshold(open_client: Any) -> None:
+    peers(25)
+    this_one(28.0)
+    QueueSla.objects.create(tenant_id=TENANT, queue_name="Support", threshold_seconds=20.0)
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert "SLA: missed by 8 s (threshold 20 s)" in page
+    assert "the API says: SLA time 28 s" in page
+
+
+def test_an_unknown_threshold_stays_unknown_on_the_page(open_client: Any) -> None:
+    this_one(28.0)  # too few peers: the verdict is shown on its own
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert "SLA: unknown (no threshold known for this queue)" in page
