@@ -176,6 +176,19 @@ PAGE_FRAME_AFTER = config.env_float(ENV, "PAGE_FRAME_AFTER", 0.15)
 # Seconds between refreshes of a live (dataComplete: false) interaction's timeline.
 TIMELINE_POLL_SECONDS = int(config.env_float(ENV, "TIMELINE_POLL_SECONDS", 10, minimum=1))
 
+# A live interaction older than this (hours) is shown as possibly stuck.
+LIVE_STUCK_AFTER_HOURS = config.env_float(ENV, "LIVE_STUCK_AFTER_HOURS", 4, minimum=0.01)
+# Show the tenant's own time zone beside the viewer's when it is known (a single
+# interaction does not say it, so this shows nothing until a source is added).
+SHOW_TENANT_ZONE = config.env_bool(ENV, "SHOW_TENANT_ZONE", False)
+# Origins (comma-separated, http or https) whose recordings play on the page:
+# they are added to the CSP's media-src; other recordings stay a link.
+RECORDING_HOSTS = tuple(
+    origin.strip().rstrip("/")
+    for origin in ENV.get("RECORDING_HOSTS", "").split(",")
+    if origin.strip().startswith(("https://", "http://"))
+)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -236,6 +249,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
+        "media-src": ["'self'", *RECORDING_HOSTS],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],

@@ -144,7 +144,7 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
     assert route.call_count == 1
     expected = "Basic " + base64.b64encode(b"api-user:s3cret-pw").decode()
     assert route.calls[0].request.headers["Authorization"] == expected
-    for text in ("Inbound voice", "+15065552222", "+15065551111", "Basic Flow", "2017-12-07 19:20:33.394 UTC",
+    for text in ("Inbound call", "Abandoned in queue Support after 1:34", "+15065552222", "+15065551111", "Basic Flow", "2017-12-07 19:20:33.394 UTC",
                  "0:01:34", "Support", "abandon", "customer-disconnect", "IVR time", "Complete"):
         assert text in body, text
     assert "Demo data" not in body
