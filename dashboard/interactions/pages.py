@@ -53,6 +53,8 @@ class InteractionPage:
     status: tuple[str, str]
     #: The recording's URL when its host may play on the page (RECORDING_HOSTS), else ''.
     playable_recording: str
+    #: Seconds after which a live interaction is said to be possibly stuck.
+    stuck_after: int
     #: Rendered fragments are reused under this key; None when the data is live.
     memo_key: tuple[Hashable, ...] | None
 
@@ -144,6 +146,7 @@ def build_page(
         hooks=hooks,
         story=presenters.story_view(told, item, zone, zone_name) if told else None,
         status=live_status(item, now) if item.in_progress else presenters.status_of(item),
+        stuck_after=round(float(settings.LIVE_STUCK_AFTER_HOURS) * 3600),
         playable_recording=playable(item.audio_recording, settings.RECORDING_HOSTS),
         memo_key=None if item.in_progress else (*fetched.version, zone_name),
     )
