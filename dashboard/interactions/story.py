@@ -21,7 +21,7 @@ from .formatting import clock
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
 #: Longest outcome sentence before later transfers are summed up.
-MAX_STEPS = 3
+MAX_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Figure:
     note: str = ""
     #: The API field it came from, when it came from one.
     source: str = ""
+    #: A list of values (per visit, per agent) that wants more room.
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,11 +289,11 @@ def _live_outcome(
         q = open_queues[-1]
         so_far = f" — {clock(_span(q.start, now) or 0)} so far" if q.start else ""
         return f"Still waiting in {_queue_label(q)}{so_far}"
-    open_agents = [a for a in answered if a.end is None]
-    if open_agents:
-        a = open_agents[-1]
-        so_far = f" — {clock(_span(a.start, now) or 0)} so far" if a.start else ""
-        return f"With {names.agent(a.agent_id)}{so_far}"
+    if answered:
+        outbound = (i.direction or "").lower() == "outbound" and not i.queues
+        text = _answered_outcome(i, names, answered, outbound=outbound)
+        so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
+        return f"{text}; still going{so_far}"
     so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
     return f"In progress{so_far}"
 
@@ -404,7 +406,9 @@ def _queue_figures(i: Interaction) -> list[Figure]:
     if len(i.queues) > 1:
         return [
             figure,
-            Figure("Per visit", "; ".join(shown), computed=computed, note="; ".join(visits)),
+            Figure(
+                "Per visit", " · ".join(shown), computed=computed, note="; ".join(visits), wide=True
+            ),
         ]
     return [figure]
 
@@ -427,33 +431,41 @@ def _agent_figures(i: Interaction, names: _Names, legs: tuple[Leg, ...]) -> list
         figures.append(
             Figure(
                 "Agents",
-                f"{len(per_agent)} agents, {clock(sum(known))} in all",
+                f"{len(per_agent)} agents, {clock(sum(known))} in all (see Participants)",
                 computed=True,
                 note=COMPUTED_NOTE,
+                wide=True,
             )
         )
         return figures
+    parts: list[tuple[str, str]] = []
+    unknown = False
     for agent, group in per_agent.items():
         if any(leg.seconds is None for leg in group):
-            text = "so far" if any(leg.open and i.in_progress for leg in group) else "unknown"
+            live = any(leg.open and i.in_progress for leg in group)
             known_part = sum(leg.seconds or 0.0 for leg in group)
-            figures.append(
-                Figure(
-                    f"With {agent}",
-                    f"{text} ({clock(known_part)} known)" if known_part else text,
-                    unknown=True,
-                    note=UNKNOWN_NOTE if text == "unknown" else "Still going.",
-                )
-            )
+            text = "so far" if live else "unknown"
+            parts.append((agent, text + (f" ({clock(known_part)} known)" if known_part else "")))
+            unknown = True
         else:
-            figures.append(
-                Figure(
-                    f"With {agent}",
-                    clock(sum(leg.seconds or 0 for leg in group)),
-                    computed=True,
-                    note=COMPUTED_NOTE,
-                )
+            parts.append((agent, clock(sum(leg.seconds or 0 for leg in group))))
+    note = UNKNOWN_NOTE if unknown else COMPUTED_NOTE
+    if len(parts) == 1:
+        agent, value = parts[0]
+        figures.append(
+            Figure(f"With {agent}", value, computed=not unknown, unknown=unknown, note=note)
+        )
+    elif parts:
+        figures.append(
+            Figure(
+                "Time with each agent",
+                " · ".join(f"{agent} {value}" for agent, value in parts),
+                computed=not unknown,
+                unknown=unknown,
+                note=note,
+                wide=True,
             )
+        )
     return figures
 
 
