@@ -32,7 +32,7 @@ ARGS = [
     "--no-first-run",
 ]
 DEMO_TENANT_ID = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
-PASSWORD = "demo-supervisor"
+PASSWORD = "demo-supervisor"  # noqa: S105 (the demo sign-in, documented in the README)
 
 #: (file name, demo payload, viewport width, colour scheme, whole page?)
 SHOTS: tuple[tuple[str, str, int, str, bool], ...] = (
@@ -123,9 +123,9 @@ def main() -> None:
         env.pop("CXENGAGE_API_URL", None)
         env.pop("REDIS_URL", None)
         manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([*manage, "ensure_demo_user"], env=env, check=True, cwd=ROOT)
-        server = subprocess.Popen(
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)  # noqa: S603
+        subprocess.run([*manage, "ensure_demo_user"], env=env, check=True, cwd=ROOT)  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603
             [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
             env=env,
             cwd=ROOT,
@@ -136,7 +136,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wait_for(base + "/healthz", server)
             for path in shoot(base, only):
-                print(path.relative_to(ROOT))
+                print(path.relative_to(ROOT))  # noqa: T201 (a command-line tool)
         finally:
             server.terminate()
             server.wait(timeout=10)
