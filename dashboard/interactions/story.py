@@ -259,7 +259,7 @@ def _answered_outcome(
         last = steps[-1]
         steps = [
             *steps[:1],
-            f"{len(steps) - 2} more hand-overs",
+            f"{len(steps) - 2} more handovers",
             last.replace("transferred to", "last to"),
         ]
     if steps:
@@ -601,7 +601,11 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
 
 # -- where the time went ---------------------------------------------------------------
 
-_PRIORITY = {"hold": 4, "agent": 3, "queue": 2, "ivr": 1, "unknown": 0}
+# Which activity a moment counts as when records overlap: a customer on hold is on
+# hold; a customer waiting in a transfer queue waits, even though the transferring
+# agent is still allocated; while a participant is being added the customer is
+# still with the agent.
+_PRIORITY = {"hold": 5, "queue": 4, "agent": 3, "consult": 2, "ivr": 1, "unknown": 0}
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -639,7 +643,8 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
     for q in i.queues:
-        add(q.start, q.end, "queue")
+        consult = "participant" in wording.queue_entry(q.entry_type).text
+        add(q.start, q.end, "consult" if consult else "queue")
     for a in _answered(i.agents):
         add(a.start, a.end, "agent")
     for h in i.holds:
@@ -651,7 +656,8 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
         keys = [k for a, b, k in pieces if a <= mid < b]
         # An open record's "unknown" yields to any record known to cover the moment.
         if keys:
-            sums[max(keys, key=lambda k: _PRIORITY[k])] += hi - lo
+            key = max(keys, key=lambda k: _PRIORITY[k])
+            sums["queue" if key == "consult" else key] += hi - lo
         elif hi - lo >= 1.0:
             sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
