@@ -249,13 +249,14 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
-        "media-src": ["'self'", *RECORDING_HOSTS],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
 }
+if RECORDING_HOSTS:  # recordings play on the page from these origins only
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", *RECORDING_HOSTS]
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     # Load balancers and container health checks probe over plain http.

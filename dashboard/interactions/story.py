@@ -291,9 +291,7 @@ def _live_outcome(
         return f"Still waiting in {_queue_label(q)}{so_far}"
     if answered:
         outbound = (i.direction or "").lower() == "outbound" and not i.queues
-        text = _answered_outcome(i, names, answered, outbound=outbound)
-        so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
-        return f"{text}; still going{so_far}"
+        return _answered_outcome(i, names, answered, outbound=outbound) + "; still going"
     so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
     return f"In progress{so_far}"
 
@@ -662,9 +660,11 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
             sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0
+    voice = (i.channel_type or "voice").lower() == "voice"
     for k in ("ivr", "queue", "agent", "hold", "unknown"):
         if sums[k] >= 0.5:
-            parts.append(SplitPart(k, _SPLIT_LABELS[k], sums[k], sums[k] / total, offset))
+            label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
+            parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
             offset += sums[k] / total
     return tuple(parts), total
 

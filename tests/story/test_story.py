@@ -229,3 +229,17 @@ def test_only_allowed_http_recordings_play_on_the_page() -> None:
     assert playable("https://rec.example.com.evil.net/a.wav", hosts) == ""
     assert playable("javascript:alert(1)", hosts) == ""
     assert playable("https://other.example.com/a.wav", hosts) == ""
+
+
+def test_story_and_wording_import_without_django_or_httpx() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import dashboard.interactions.story, dashboard.interactions.wording; "
+        "bad = [m for m in ('django', 'httpx') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
