@@ -67,6 +67,7 @@ class Page:
     tables: tuple[Table, ...]
     extras: tuple[Fact, ...] = field(default=())
     bubbles: tuple[Bubble, ...] = ()
+    attributes: tuple[Fact, ...] = ()
     email: tuple[Fact, ...] = ()
     artifacts: tuple[Fact, ...] = ()
 
@@ -370,8 +371,11 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
     i = interaction
     return Page(
         header=header(i, zone, zone_name),
-        statistics=tuple(Fact(s.label, stat_cell(s)) for s in i.statistics),
-        other_statistics=tuple(Fact(s.name, stat_cell(s)) for s in i.other_statistics),
+        statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
+        other_statistics=tuple(
+            _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics
+        ),
+        attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
         bubbles=chat_bubbles(i.transcript.text if i.transcript else None),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
@@ -482,7 +486,36 @@ def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason:
         return _local(value, zone, unknown) if value else _text(None, unknown)
     if name in _DURATIONS:
         return _seconds(value, unknown)
+    if name in _CODED and isinstance(value, str) and value and not unknown:
+        word = _CODED[name](value)
+        text = f"{word.text[:1].upper()}{word.text[1:]}"
+        # The raw code stays visible here: this panel is where people check the data.
+        return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
     return _text(value, unknown)
+
+
+_CODED = {
+    "start_type": wording.segment_start,
+    "end_type": wording.segment_end,
+    "entry_type": wording.queue_entry,
+    "exit_type": wording.queue_exit,
+}
+
+
+def _stat_fact(stat: Statistic, *, label: str) -> Fact:
+    cell = stat_cell(stat)
+    meaning = wording.statistic(stat.name)
+    note = f"{meaning.text} (API field {stat.name})" if meaning.known else f"API field {stat.name}"
+    return Fact(label, Cell(cell.text, title=cell.title or note, css=cell.css, when=cell.when))
+
+
+def attribute_facts(attributes: tuple[Any, ...]) -> tuple[Fact, ...]:
+    """Interaction attributes with plain labels where the name is known; the name on hover."""
+    out = []
+    for extra in attributes:
+        word = wording.attribute(extra.name)
+        out.append(Fact(word.text, Cell(str(extra.value), title=f"Attribute {extra.name}")))
+    return tuple(out)
 
 
 def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:

@@ -118,6 +118,29 @@ STATISTICS: dict[str, str] = {
 }
 
 
+#: Interaction attributes seen in flows: name -> label.
+ATTRIBUTES: dict[str, str] = {
+    "emailsubject": "Email subject",
+    "inboundmailbox": "Inbound mailbox",
+    "ivrlanguage": "IVR language",
+    "ivrmenupath": "IVR menu path",
+    "accountnumber": "Account number",
+    "callerverified": "Caller verified",
+    "lastflowstep": "Last flow step",
+    "transfercounter": "Transfers counted by the flow",
+    "transfercounterlimit": "Most transfers the flow allows",
+}
+
+
+def _squash(name: str) -> str:
+    return name.strip().lower().replace("-", "").replace("_", "")
+
+
+def attribute(name: str) -> Word:
+    """A flow attribute's label; unknown names are shown as sent."""
+    return Word(ATTRIBUTES.get(_squash(name), name), name)
+
+
 def flag_type(code: str | None) -> Word:
     return _lookup(FLAG_TYPES, code, missing="Flagged")
 
@@ -150,4 +173,4 @@ def statistic(name: str | None) -> Word:
     """What a statistic measures, keyed without case or dashes; unknown -> its name."""
     if not name:
         return Word("statistic", "")
-    return Word(STATISTICS.get(name.strip().lower().replace("-", "").replace("_", ""), name), name)
+    return Word(STATISTICS.get(_squash(name), name), name)
