@@ -423,15 +423,11 @@ def _agent_figures(i: Interaction, names: _Names, legs: tuple[Leg, ...]) -> list
         if not leg.offered_only:
             per_agent.setdefault(leg.agent, []).append(leg)
     if len(per_agent) > MAX_STEPS:
-        known = [
-            leg.seconds for group in per_agent.values() for leg in group if leg.seconds is not None
-        ]
         figures.append(
             Figure(
                 "Agents",
-                f"{len(per_agent)} agents, {clock(sum(known))} in all (see Participants)",
-                computed=True,
-                note=COMPUTED_NOTE,
+                f"{len(per_agent)} agents (see Participants)",
+                note="Time with each agent is in the Participants table.",
                 wide=True,
             )
         )
