@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test install-lint bench clean
+.PHONY: run test lint format install install-test install-lint bench clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench: install-test
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 	$(PY) bench/flagged.py
 	$(PY) bench/cache.py
+
+# The README's screenshots, from the demo data through headless Chromium.
+screenshots: install-test
+	$(PY) scripts/screenshots.py $(SHOTS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache artifacts

@@ -195,6 +195,18 @@ INDEX_RETENTION_DAYS = config.env_int(ENV, "INDEX_RETENTION_DAYS", 90, minimum=1
 # Where the SQLite worker keeps its per-tenant lock files (PostgreSQL uses advisory locks);
 # empty: the system's temporary directory.
 INDEX_LOCK_DIR = ENV.get("INDEX_LOCK_DIR", "").strip()
+# A live interaction older than this (hours) is shown as possibly stuck.
+LIVE_STUCK_AFTER_HOURS = config.env_float(ENV, "LIVE_STUCK_AFTER_HOURS", 4, minimum=0.01)
+# Show the tenant's own time zone beside the viewer's when it is known (a single
+# interaction does not say it, so this shows nothing until a source is added).
+SHOW_TENANT_ZONE = config.env_bool(ENV, "SHOW_TENANT_ZONE", False)
+# Origins (comma-separated, http or https) whose recordings play on the page:
+# they are added to the CSP's media-src; other recordings stay a link.
+RECORDING_HOSTS = tuple(
+    origin.strip().rstrip("/")
+    for origin in ENV.get("RECORDING_HOSTS", "").split(",")
+    if origin.strip().startswith(("https://", "http://"))
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -262,6 +274,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if RECORDING_HOSTS:  # recordings play on the page from these origins only
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = ["'self'", *RECORDING_HOSTS]
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     # Load balancers and container health checks probe over plain http.

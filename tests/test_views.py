@@ -148,7 +148,8 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
     expected = "Basic " + base64.b64encode(b"api-user:s3cret-pw").decode()
     assert route.calls[0].request.headers["Authorization"] == expected
     for text in (
-        "Inbound voice",
+        "Inbound call",
+        "Abandoned in queue Support after 1:34",
         "+15065552222",
         "+15065551111",
         "Basic Flow",

@@ -12,10 +12,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django.conf import settings
+
 from dashboard.index.journey import recent_count
 from dashboard.index.typical import Panel, panel_for
 
-from . import presenters, timeline
+from . import presenters, story, timeline
 from .domain import Hook, Interaction
 from .formatting import clock, parse_clock
 from .selectors import Fetched, derived
@@ -48,6 +50,14 @@ class InteractionPage:
     #: The page's tables and facts; only for the whole page.
     view: presenters.Page | None
     hooks: tuple[tuple[Hook, str], ...]
+    #: What happened, in words and figures, with the participants; only for the whole page.
+    story: presenters.StoryView | None
+    #: The status pill (text, css class); a live one says when it may be stuck.
+    status: tuple[str, str]
+    #: The recording's URL when its host may play on the page (RECORDING_HOSTS), else ''.
+    playable_recording: str
+    #: Seconds after which a live interaction is said to be possibly stuck.
+    stuck_after: int
     #: Rendered fragments are reused under this key; None when the data is live.
     memo_key: tuple[Hashable, ...] | None
     #: From the index, whole page only: this interaction against the typical one, and
@@ -100,7 +110,9 @@ def build_page(
     if item.in_progress:  # drawn up to "now": never reused
         line = timeline.timeline_for(item, now, window)
     else:
-        line = derived(fetched, "timeline", window, make=lambda: timeline.timeline_for(item, now, window))
+        line = derived(
+            fetched, "timeline", window, make=lambda: timeline.timeline_for(item, now, window)
+        )
     zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&" if line.zoomed else ""
     panel = presenters.detail(line, focus, zone) if focus else None
     view = None
@@ -114,6 +126,12 @@ def build_page(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))
             for h in item.hooks
         )
+    told = None
+    if whole:
+        if item.in_progress:
+            told = story.story_for(item, now)
+        else:
+            told = derived(fetched, "story", make=lambda: story.story_for(item, now))
     return InteractionPage(
         tenant_id=tenant_id,
         interaction_id=interaction_id,
@@ -134,7 +152,26 @@ def build_page(
         poll_delay=poll_delay,
         view=view,
         hooks=hooks,
+        story=presenters.story_view(told, item, zone, zone_name) if told else None,
+        status=live_status(item, now) if item.in_progress else presenters.status_of(item),
+        stuck_after=round(float(settings.LIVE_STUCK_AFTER_HOURS) * 3600),
+        playable_recording=playable(item.audio_recording, settings.RECORDING_HOSTS),
         memo_key=None if item.in_progress else (*fetched.version, zone_name),
         typical=typical,
         journey_count=journey_count,
     )
+
+
+def live_status(item: Interaction, now: datetime) -> tuple[str, str]:
+    """ "Live", or "may be stuck" once it has run longer than LIVE_STUCK_AFTER_HOURS."""
+    hours = float(settings.LIVE_STUCK_AFTER_HOURS)
+    if item.start is not None and (now - item.start).total_seconds() > hours * 3600:
+        return f"Live for over {hours:g} h — may be stuck", "warn-pill"
+    return "Live", "live"
+
+
+def playable(url: str | None, hosts: tuple[str, ...]) -> str:
+    """``url`` when it is http(s) on one of ``hosts`` (origins), else ''."""
+    if not url or not url.startswith(("https://", "http://")):
+        return ""
+    return url if any(url == h or url.startswith(h + "/") for h in hosts) else ""

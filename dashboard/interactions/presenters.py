@@ -5,11 +5,14 @@ Templates loop over these and never compute durations or walk records.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from . import formatting as fmt
+from . import wording
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
 
 UNKNOWN = "unknown"
@@ -63,6 +66,10 @@ class Page:
     other_statistics: tuple[Fact, ...]
     tables: tuple[Table, ...]
     extras: tuple[Fact, ...] = field(default=())
+    bubbles: tuple[Bubble, ...] = ()
+    attributes: tuple[Fact, ...] = ()
+    email: tuple[Fact, ...] = ()
+    artifacts: tuple[Fact, ...] = ()
 
 
 def _text(value: Any, unknown: bool = False) -> Cell:
@@ -75,14 +82,36 @@ def _text(value: Any, unknown: bool = False) -> Cell:
     return Cell(str(value))
 
 
-def _time(moment: datetime | None, zone: tzinfo, unknown: bool = False, *, missing: str = "") -> Cell:
+def _time(
+    moment: datetime | None,
+    zone: tzinfo,
+    unknown: bool = False,
+    *,
+    missing: str = "",
+    ref: datetime | None = None,
+) -> Cell:
+    """A time of day in ``zone``, with its date when its day differs from ``ref``'s."""
     if unknown:
         return _text(None, True)
     if moment is None:
         if missing:
             return Cell("never arrived", css="missing warn", warning=missing)
         return Cell("—", css="missing")
-    return Cell(fmt.local_text(moment, zone, date=False), title=fmt.utc_text(moment), when=fmt.iso(moment))
+    return Cell(
+        fmt.local_text(moment, zone, date=not same_day(moment, ref, zone)),
+        title=fmt.utc_text(moment),
+        when=fmt.iso(moment),
+    )
+
+
+def same_day(moment: datetime, ref: datetime | None, zone: tzinfo) -> bool:
+    """True when ``moment`` falls on ``ref``'s day in ``zone`` (or there is no ``ref``)."""
+    if ref is None:
+        return True
+    try:
+        return moment.astimezone(zone).date() == ref.astimezone(zone).date()
+    except (OverflowError, ValueError):
+        return False
 
 
 def _duration(start: datetime | None, end: datetime | None) -> Cell:
@@ -102,8 +131,10 @@ def _seconds(value: float | None, unknown: bool = False) -> Cell:
     return Cell(fmt.hms(value), title=fmt.seconds_text(value))
 
 
-def _pair(a: str | None, b: str | None) -> Cell:
-    return Cell(f"{a or '?'} → {b or '?'}")
+def _words(a: wording.Word, b: wording.Word) -> Cell:
+    """Two coded values in words, the codes the API sent on hover."""
+    text = f"{a.text[:1].upper()}{a.text[1:]} → {b.text}"
+    return Cell(text, title=f"API codes: {a.code or '(none)'} → {b.code or '(none)'}")
 
 
 def stat_cell(stat: Statistic) -> Cell:
@@ -117,7 +148,11 @@ def stat_cell(stat: Statistic) -> Cell:
     if stat.kind == "durations" and isinstance(value, tuple):
         return Cell(", ".join(fmt.hms(v) for v in value) or "none")
     if stat.kind == "count" and isinstance(value, float):
-        return Cell(fmt.seconds_text(value).removesuffix(" s") if not value.is_integer() else str(int(value)))
+        return Cell(
+            fmt.seconds_text(value).removesuffix(" s")
+            if not value.is_integer()
+            else str(int(value))
+        )
     if stat.kind == "flag":
         return Cell("yes" if value else "no")
     if isinstance(value, float):
@@ -135,15 +170,10 @@ def missing_end_reason(kind: str, interaction: Interaction) -> str:
 def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
     i = interaction
     u = i.unknown
-    channel = (i.channel_type or "unknown channel").replace("-", " ")
-    direction = i.direction or ""
-    title = f"{direction.capitalize()} {channel}".strip() if direction else channel.capitalize()
-    if i.in_progress:
-        status, css = "In progress", "live"
-    elif i.data_complete:
-        status, css = "Complete", "complete"
-    else:
-        status, css = "Completeness unknown", "unknown"
+    channel = wording.channel(i.channel_type).text.lower() if i.channel_type else "interaction"
+    direction = wording.direction(i.direction).text
+    title = f"{direction} {channel}".strip() if direction else channel.capitalize()
+    status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
     facts = [
@@ -155,10 +185,31 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
         Fact("Start (UTC)", _utc(i.start, "start" in u)),
         *([Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u))] if local else []),
         Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
-        *([Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))] if local else []),
-        Fact("Duration", _duration(i.start, i.end) if i.end else _seconds(i.interaction_time, "interaction_time" in u)),
+        *(
+            [Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))]
+            if local
+            else []
+        ),
+        Fact(
+            "Duration",
+            _duration(i.start, i.end)
+            if i.end
+            else _seconds(i.interaction_time, "interaction_time" in u),
+        ),
     ]
     return Header(title=title, facts=tuple(facts), status=status, status_css=css)
+
+
+def status_of(i: Interaction) -> tuple[str, str]:
+    """The status pill: never a plain "Complete" beside an end that never arrived."""
+    stuck = bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").strip().lower() == "stuck")
+    if i.in_progress:
+        return "Live", "live"
+    if i.data_complete and (i.end is None or stuck):
+        return "Complete — end never arrived", "warn-pill"
+    if i.data_complete:
+        return "Complete", "complete"
+    return "Completeness unknown", "unknown"
 
 
 def _utc(moment: datetime | None, unknown: bool, *, missing: str = "") -> Cell:
@@ -176,8 +227,12 @@ def _local(moment: datetime | None, zone: tzinfo, unknown: bool, *, missing: str
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
     agents = {a.agent_id: a.agent_name for a in interaction.agents if a.agent_id and a.agent_name}
     queues = {q.queue_id: q.queue_name for q in interaction.queues if q.queue_id and q.queue_name}
-    numbers = {s.segment_id: s.number for s in interaction.segments if s.segment_id and s.number is not None}
-    return agents, queues, numbers  # type: ignore[return-value]
+    numbers = {
+        s.segment_id: s.number
+        for s in interaction.segments
+        if s.segment_id and s.number is not None
+    }
+    return agents, queues, numbers
 
 
 def segments_table(i: Interaction, zone: tzinfo) -> Table:
@@ -188,9 +243,15 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
             Row(
                 cells=(
                     _text(s.number, "number" in s.unknown),
-                    _pair(s.start_type, s.end_type),
-                    _time(s.start, zone, "start" in s.unknown),
-                    _time(s.end, zone, "end" in s.unknown, missing=missing_end_reason("segment", i)),
+                    _words(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
+                    _time(s.start, zone, "start" in s.unknown, ref=i.start),
+                    _time(
+                        s.end,
+                        zone,
+                        "end" in s.unknown,
+                        missing=missing_end_reason("segment", i),
+                        ref=i.start,
+                    ),
                     _duration(s.start, s.end),
                     _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
                     _text(agents.get(s.agent_id or "", s.agent_id)),
@@ -203,7 +264,16 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
     return Table(
         "segments",
         "Segments",
-        ("#", "Started by → ended by", "Start", "End", "Length", "Cancelled", "From agent", "To agent"),
+        (
+            "#",
+            "Started by → ended by",
+            "Start",
+            "End",
+            "Length",
+            "Cancelled",
+            "From agent",
+            "To agent",
+        ),
         tuple(rows),
         "The API sent no segments.",
     )
@@ -221,9 +291,15 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
                 cells=(
                     _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
                     _text(numbers.get(q.segment_id or "")),
-                    _pair(q.entry_type, q.exit_type),
-                    _time(q.start, zone, "start" in q.unknown),
-                    _time(q.end, zone, "end" in q.unknown, missing=missing_end_reason("queue", i)),
+                    _words(wording.queue_entry(q.entry_type), wording.queue_exit(q.exit_type)),
+                    _time(q.start, zone, "start" in q.unknown, ref=i.start),
+                    _time(
+                        q.end,
+                        zone,
+                        "end" in q.unknown,
+                        missing=missing_end_reason("queue", i),
+                        ref=i.start,
+                    ),
                     _seconds(q.queue_time, "queue_time" in q.unknown),
                     _text(abandoned),
                     _text(agents.get(q.agent_id or "", q.agent_id)),
@@ -235,7 +311,16 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
     return Table(
         "queues",
         "Queue visits",
-        ("Queue", "Segment", "Entered by → left by", "Entered", "Left", "Queue time", "Abandoned", "Answered by"),
+        (
+            "Queue",
+            "Segment",
+            "Entered by → left by",
+            "Entered",
+            "Left",
+            "Queue time",
+            "Abandoned",
+            "Answered by",
+        ),
         tuple(rows),
         "This interaction never waited in a queue.",
     )
@@ -251,8 +336,14 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
                     _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
                     _text(queues.get(a.queue_id or "", a.queue_id)),
                     _text(numbers.get(a.segment_id or "")),
-                    _time(a.start, zone, "start" in a.unknown),
-                    _time(a.end, zone, "end" in a.unknown, missing=missing_end_reason("agent", i)),
+                    _time(a.start, zone, "start" in a.unknown, ref=i.start),
+                    _time(
+                        a.end,
+                        zone,
+                        "end" in a.unknown,
+                        missing=missing_end_reason("agent", i),
+                        ref=i.start,
+                    ),
                     _duration(a.start, a.end),
                     _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
                 ),
@@ -262,7 +353,15 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
     return Table(
         "agents",
         "Agent allocations",
-        ("Agent", "Queue", "Segment", "Allocated", "Deallocated", "Length", "Work offer cancelled after"),
+        (
+            "Agent",
+            "Queue",
+            "Segment",
+            "Allocated",
+            "Deallocated",
+            "Length",
+            "Work offer cancelled after",
+        ),
         tuple(rows),
         "No agent was allocated.",
     )
@@ -272,9 +371,15 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
     i = interaction
     return Page(
         header=header(i, zone, zone_name),
-        statistics=tuple(Fact(s.label, stat_cell(s)) for s in i.statistics),
-        other_statistics=tuple(Fact(s.name, stat_cell(s)) for s in i.other_statistics),
+        statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
+        other_statistics=tuple(
+            _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics
+        ),
+        attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
+        bubbles=chat_bubbles(i.transcript.text if i.transcript else None),
+        email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
+        artifacts=artifact_facts(i.artifacts_summary),
         extras=tuple(
             Fact(label, _text(value))
             for label, value in (
@@ -292,30 +397,62 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
     )
 
 
-
 # -- timeline detail panel -----------------------------------------------------
 
 _LABELS = {
-    "segment_id": "Segment ID", "number": "Segment number", "handling_agent_id": "Agent ID (agentId)", "start_type": "Started by",
-    "end_type": "Ended by", "start": "Start", "end": "End", "cancelled": "Cancelled",
-    "cancel_time": "Cancel time", "segment_time": "Segment time", "agent_id": "Agent ID",
-    "to_agent_id": "To agent ID (segmentToAgentId)", "interaction_agent_id": "Interaction agent ID",
-    "consult_time": "Consult time", "transfer": "Transfer", "transfer_time": "Transfer time",
-    "add_participant": "Add participant", "add_participant_time": "Add-participant time",
-    "add_participant_handed_off": "Add participant handed off", "extension_type": "Extension type",
-    "extension_value": "Extension value", "third_party": "Third party",
-    "queue_visit_id": "Queue visit ID", "queue_id": "Queue ID", "queue_name": "Queue",
-    "platform_queue_id": "Platform queue ID (WFM)", "queue_type": "Queue type",
-    "entry_type": "Entered by", "exit_type": "Left by", "queue_time": "Queue time",
-    "abandoned": "Abandoned", "abandon_time": "Abandon time", "sla_abandoned": "SLA abandoned",
-    "sla_time": "SLA time", "entry_length": "Queue entry length", "agent_name": "Agent",
-    "platform_agent_id": "Platform agent ID", "tenant_agent_id": "Tenant agent ID",
-    "session_id": "Session ID", "work_cancel_time": "Work offer cancelled after",
+    "segment_id": "Segment ID",
+    "number": "Segment number",
+    "handling_agent_id": "Agent ID (agentId)",
+    "start_type": "Started by",
+    "end_type": "Ended by",
+    "start": "Start",
+    "end": "End",
+    "cancelled": "Cancelled",
+    "cancel_time": "Cancel time",
+    "segment_time": "Segment time",
+    "agent_id": "Agent ID",
+    "to_agent_id": "To agent ID (segmentToAgentId)",
+    "interaction_agent_id": "Interaction agent ID",
+    "consult_time": "Consult time",
+    "transfer": "Transfer",
+    "transfer_time": "Transfer time",
+    "add_participant": "Add participant",
+    "add_participant_time": "Add-participant time",
+    "add_participant_handed_off": "Add participant handed off",
+    "extension_type": "Extension type",
+    "extension_value": "Extension value",
+    "third_party": "Third party",
+    "queue_visit_id": "Queue visit ID",
+    "queue_id": "Queue ID",
+    "queue_name": "Queue",
+    "platform_queue_id": "Platform queue ID (WFM)",
+    "queue_type": "Queue type",
+    "entry_type": "Entered by",
+    "exit_type": "Left by",
+    "queue_time": "Queue time",
+    "abandoned": "Abandoned",
+    "abandon_time": "Abandon time",
+    "sla_abandoned": "SLA abandoned",
+    "sla_time": "SLA time",
+    "entry_length": "Queue entry length",
+    "agent_name": "Agent",
+    "platform_agent_id": "Platform agent ID",
+    "tenant_agent_id": "Tenant agent ID",
+    "session_id": "Session ID",
+    "work_cancel_time": "Work offer cancelled after",
     "duration": "Length",
 }
 _DURATIONS = {
-    "cancel_time", "segment_time", "consult_time", "transfer_time", "add_participant_time",
-    "queue_time", "abandon_time", "sla_time", "work_cancel_time", "duration",
+    "cancel_time",
+    "segment_time",
+    "consult_time",
+    "transfer_time",
+    "add_participant_time",
+    "queue_time",
+    "abandon_time",
+    "sla_time",
+    "work_cancel_time",
+    "duration",
 }
 _SKIP = {"extra", "unknown"}
 
@@ -349,7 +486,36 @@ def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason:
         return _local(value, zone, unknown) if value else _text(None, unknown)
     if name in _DURATIONS:
         return _seconds(value, unknown)
+    if name in _CODED and isinstance(value, str) and value and not unknown:
+        word = _CODED[name](value)
+        text = f"{word.text[:1].upper()}{word.text[1:]}"
+        # The raw code stays visible here: this panel is where people check the data.
+        return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
     return _text(value, unknown)
+
+
+_CODED = {
+    "start_type": wording.segment_start,
+    "end_type": wording.segment_end,
+    "entry_type": wording.queue_entry,
+    "exit_type": wording.queue_exit,
+}
+
+
+def _stat_fact(stat: Statistic, *, label: str) -> Fact:
+    cell = stat_cell(stat)
+    meaning = wording.statistic(stat.name)
+    note = f"{meaning.text} (API field {stat.name})" if meaning.known else f"API field {stat.name}"
+    return Fact(label, Cell(cell.text, title=cell.title or note, css=cell.css, when=cell.when))
+
+
+def attribute_facts(attributes: tuple[Any, ...]) -> tuple[Fact, ...]:
+    """Interaction attributes with plain labels where the name is known; the name on hover."""
+    out = []
+    for extra in attributes:
+        word = wording.attribute(extra.name)
+        out.append(Fact(word.text, Cell(str(extra.value), title=f"Attribute {extra.name}")))
+    return tuple(out)
 
 
 def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
@@ -365,7 +531,7 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
     ]
     record = bar.record
     if bar.kind in ("segment", "queue", "agent", "hold") and record is not None:
-        unknown = getattr(record, "unknown", frozenset())
+        unknown: frozenset[str] = getattr(record, "unknown", frozenset())
         for f in dataclasses.fields(record):
             if f.name in _SKIP:
                 continue
@@ -375,10 +541,15 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
         for extra in getattr(record, "extra", ()):
             facts.append(Fact(extra.name, Cell(extra.value)))
     else:
-        facts += [Fact("Start", _local(bar.start, zone, False)), Fact("End", _local(bar.end, zone, False))]
+        facts += [
+            Fact("Start", _local(bar.start, zone, False)),
+            Fact("End", _local(bar.end, zone, False)),
+        ]
     by_id = {b.id: b for b in timeline.bars}
     related = tuple(
-        Link(rid, f"{by_id[rid].kind_label} {by_id[rid].label}") for rid in bar.related if rid in by_id
+        Link(rid, f"{by_id[rid].kind_label} {by_id[rid].label}")
+        for rid in bar.related
+        if rid in by_id
     )
     notes = tuple(n for n in (bar.reason, *bar.warnings) if n)
     return Detail(
@@ -405,21 +576,150 @@ def zoom_links(timeline: Any) -> tuple[ZoomLink, ...]:
     mid = (lo + hi) / 2
     links = []
     if span > 2:
-        links.append(ZoomLink("Zoom in", f"zoom={mid - span / 4:.1f}-{mid + span / 4:.1f}",
-                              "Zoom in to the middle half of the shown range"))
+        links.append(
+            ZoomLink(
+                "Zoom in",
+                f"zoom={mid - span / 4:.1f}-{mid + span / 4:.1f}",
+                "Zoom in to the middle half of the shown range",
+            )
+        )
     if timeline.zoomed:
         out_lo, out_hi = max(0.0, mid - span), min(total, mid + span)
-        links.append(ZoomLink("Zoom out", f"zoom={out_lo:.1f}-{out_hi:.1f}", "Zoom out to twice the shown range"))
+        links.append(
+            ZoomLink(
+                "Zoom out", f"zoom={out_lo:.1f}-{out_hi:.1f}", "Zoom out to twice the shown range"
+            )
+        )
         links.append(ZoomLink("Whole interaction", "", "Show the whole interaction"))
     return tuple(links)
 
 
-def crm_link(hook_type: str | None, hook_id: str | None, sub_type: str | None, templates: dict[str, str]) -> str:
+def crm_link(
+    hook_type: str | None, hook_id: str | None, sub_type: str | None, templates: dict[str, str]
+) -> str:
     """The CRM record's own URL from the configured template, or '' (http(s) only)."""
     from urllib.parse import quote
 
     template = templates.get((hook_type or "").lower())
     if not template or not hook_id:
         return ""
-    url = template.replace("{hookId}", quote(hook_id, safe="")).replace("{hookSubType}", quote(sub_type or "", safe=""))
+    url = template.replace("{hookId}", quote(hook_id, safe="")).replace(
+        "{hookSubType}", quote(sub_type or "", safe="")
+    )
     return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+# -- the story at the top of the page --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegRow:
+    leg: Any  # story.Leg
+    allocated: Cell
+    ended_at: Cell
+    time_with: Cell
+    holds: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    story: Any  # story.Story
+    legs: tuple[LegRow, ...]
+    zone_name: str
+    flag_word: wording.Word
+
+
+def story_view(story: Any, interaction: Interaction, zone: tzinfo, zone_name: str) -> StoryView:
+    """The story's participants with their times in the viewer's zone."""
+    i = interaction
+    rows = []
+    for leg in story.legs:
+        if leg.seconds is not None:
+            with_cell = Cell(
+                fmt.clock(leg.seconds),
+                title="Worked out from allocation and end times.",
+                css="computed",
+            )
+        elif leg.open and i.in_progress:
+            with_cell = Cell("so far", css="missing")
+        else:
+            with_cell = Cell(UNKNOWN, css="unknown", title=OPEN_REASONS["agent"])
+        rows.append(
+            LegRow(
+                leg=leg,
+                allocated=_time(leg.start, zone, ref=i.start),
+                ended_at=_time(leg.end, zone, missing=missing_end_reason("agent", i), ref=i.start),
+                time_with=with_cell,
+                holds=(
+                    f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}"
+                    if leg.hold_count
+                    else "none"
+                ),
+            )
+        )
+    flag = wording.flag_type(i.flag.flag_type if i.flag else None)
+    return StoryView(story=story, legs=tuple(rows), zone_name=zone_name, flag_word=flag)
+
+
+@dataclass(frozen=True)
+class Bubble:
+    sender: str  # customer, agent, system
+    name: str
+    at: str
+    text: str
+
+
+_CHAT_LINE = re.compile(r"^\[(?P<at>[0-9:]{4,8})\]\s*(?P<name>[^:\n]{1,60}):\s?(?P<text>.*)$")
+
+
+def chat_bubbles(text: str | None) -> tuple[Bubble, ...]:
+    """A plain-text chat transcript ("[14:03] Name: text" lines) as bubbles; () when
+    the text does not have that shape, so the page shows it as sent."""
+    if not text:
+        return ()
+    bubbles: list[Bubble] = []
+    for line in text.splitlines():
+        match = _CHAT_LINE.match(line)
+        if match:
+            name = match["name"].strip()
+            kind = {"customer": "customer", "system": "system", "bot": "system"}.get(
+                name.lower(), "agent"
+            )
+            bubbles.append(Bubble(kind, name, match["at"], match["text"]))
+        elif bubbles:
+            last = bubbles[-1]
+            bubbles[-1] = Bubble(last.sender, last.name, last.at, f"{last.text}\n{line}")
+        elif line.strip():
+            return ()
+    return tuple(bubbles)
+
+
+def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:
+    """Artifacts in words (type and when created) rather than their JSON."""
+    facts = []
+    for extra in artifacts:
+        try:
+            data = json.loads(extra.value)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            kind = str(data.get("artifactType") or "artifact")
+            created = str(data.get("created") or "")
+            ident = str(data.get("artifactId") or "")
+            facts.append(Fact(f"{kind.capitalize()} artifact", Cell(created or "—", title=ident)))
+        else:
+            facts.append(Fact(f"Artifact {extra.name}", Cell(str(extra.value))))
+    return tuple(facts)
+
+
+def email_facts(i: Interaction) -> tuple[Fact, ...]:
+    """What the data says about an email: subject, from and to, when it has them."""
+    attrs = {a.name.lower(): a.value for a in i.attributes}
+    subject = attrs.get("emailsubject") or attrs.get("subject")
+    inbound = (i.direction or "inbound").lower() != "outbound"
+    sender, recipient = (i.customer, i.contact_point) if inbound else (i.contact_point, i.customer)
+    return tuple(
+        Fact(label, _text(value))
+        for label, value in (("Subject", subject), ("From", sender), ("To", recipient))
+        if value
+    )

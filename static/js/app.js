@@ -119,3 +119,32 @@ document.addEventListener("click", function (event) {
   }
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// A live interaction's running time ticks; past its limit it says it may be stuck.
+(function () {
+  "use strict";
+  function clock(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var mm = (h && m < 10 ? "0" : "") + m, ss = (r < 10 ? "0" : "") + r;
+    return (h ? h + ":" : "") + mm + ":" + ss;
+  }
+  function tick() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-since]"), function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (isNaN(since)) return;
+      var elapsed = (Date.now() - since) / 1000;
+      el.textContent = clock(elapsed) + " so far";
+      var box = el.closest("[data-stuck-after]");
+      var limit = box ? parseFloat(box.getAttribute("data-stuck-after")) : NaN;
+      if (box && !isNaN(limit) && elapsed > limit && !box.classList.contains("stuck")) {
+        box.classList.add("stuck");
+        var note = box.querySelector(".stuck-note");
+        if (note) note.textContent = " — running longer than expected: it may be stuck";
+      }
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+})();
+

@@ -1,0 +1,176 @@
+"""Plain words for the codes the CxEngage API sends (no Django, no httpx).
+
+One place for the wording of flag types, segment start/end kinds, queue
+entry/exit kinds, statistics, channels and directions. Every lookup returns a
+``Word``: the text people read and the raw code, kept for hover and the detail
+panel. A code this module does not know is shown as sent, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    #: What the API sent, or '' when it sent nothing.
+    code: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.text != self.code
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _key(code: str) -> str:
+    return code.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def _lookup(table: dict[str, str], code: str | None, *, missing: str) -> Word:
+    if code is None or not str(code).strip():
+        return Word(missing, "")
+    raw = str(code)
+    return Word(table.get(_key(raw), raw), raw)
+
+
+FLAG_TYPES: dict[str, str] = {
+    "forced---no-reason-provided": "Flagged by hand",
+    "forced-no-reason-provided": "Flagged by hand",
+    "agent": "An agent's end never arrived",
+    "exceed-counter-limit-terminated": "Ended at the counter limit",
+    "queue": "A queue exit never arrived",
+    "stuck": "The end never arrived",
+    "error-uncaught-flow-error": "Flow error",
+    "segment": "A segment's end never arrived",
+    "safeguard-terminated": "Ended by the platform's safeguard",
+}
+
+SEGMENT_STARTS: dict[str, str] = {
+    "interaction": "Interaction started",
+    "transfer": "Transfer",
+    "addparticant": "Participant added",  # the API's own spelling
+    "addparticipant": "Participant added",
+    "add-participant": "Participant added",
+}
+
+SEGMENT_ENDS: dict[str, str] = {
+    "interaction-end": "Interaction ended",
+    "customer-disconnect": "Customer hung up",
+    "cancelled": "Cancelled by the agent",
+    "success": "Handed over",
+}
+
+QUEUE_ENTRIES: dict[str, str] = {
+    "transfer": "transferred in",
+    "add-participant": "while adding a participant",
+    "add participant": "while adding a participant",
+    "callback": "callback",
+    "ivr": "from the IVR",
+    "timeout": "after a timeout elsewhere",
+}
+
+QUEUE_EXITS: dict[str, str] = {
+    "timeout": "Timed out",
+    "success": "Answered",
+    "callback": "Callback requested",
+    "abandon": "Customer gave up",
+    "add-participant-cancel": "Adding a participant was cancelled",
+    "interaction-end": "Interaction ended",
+}
+
+CHANNELS: dict[str, str] = {
+    "voice": "Call",
+    "sms": "SMS",
+    "messaging": "Chat",
+    "chat": "Chat",
+    "email": "Email",
+    "work-item": "Work item",
+}
+
+DIRECTIONS: dict[str, str] = {
+    "inbound": "Inbound",
+    "outbound": "Outbound",
+    "agent-initiated": "Agent initiated",
+}
+
+#: Statistics with a known meaning: name -> what it measures, in words.
+STATISTICS: dict[str, str] = {
+    "interactiontime": "Total time from start to end",
+    "ivrtime": "Time in the IVR (automated menu or flow)",
+    "ivrabandoned": "The customer hung up in the IVR",
+    "ivrabandontime": "Time in the IVR before the customer hung up",
+    "customerabandontime": "Time before the customer gave up",
+    "customerconversationtime": "Time with agents, holds included",
+    "customertalktime": "Time talking with agents, holds excluded",
+    "customertalktimes": "Each stretch of talk between holds",
+    "customerholds": "Number of holds",
+    "customerholdtime": "Total time on hold",
+    "customerholdabandoned": "The customer hung up while on hold",
+    "customertransfers": "Number of transfers",
+    "customerresponsetimes": "How long each customer message waited for a reply",
+    "thirdpartytime": "Time with an outside party on the line",
+    "customersatisfactionscore": "Customer satisfaction score",
+    "transfercounter": "Transfers counted by the flow",
+    "transfercounterlimit": "Most transfers the flow allows",
+}
+
+
+#: Interaction attributes seen in flows: name -> label.
+ATTRIBUTES: dict[str, str] = {
+    "emailsubject": "Email subject",
+    "inboundmailbox": "Inbound mailbox",
+    "ivrlanguage": "IVR language",
+    "ivrmenupath": "IVR menu path",
+    "accountnumber": "Account number",
+    "callerverified": "Caller verified",
+    "lastflowstep": "Last flow step",
+    "transfercounter": "Transfers counted by the flow",
+    "transfercounterlimit": "Most transfers the flow allows",
+}
+
+
+def _squash(name: str) -> str:
+    return name.strip().lower().replace("-", "").replace("_", "")
+
+
+def attribute(name: str) -> Word:
+    """A flow attribute's label; unknown names are shown as sent."""
+    return Word(ATTRIBUTES.get(_squash(name), name), name)
+
+
+def flag_type(code: str | None) -> Word:
+    return _lookup(FLAG_TYPES, code, missing="Flagged")
+
+
+def segment_start(code: str | None) -> Word:
+    return _lookup(SEGMENT_STARTS, code, missing="not sent")
+
+
+def segment_end(code: str | None) -> Word:
+    return _lookup(SEGMENT_ENDS, code, missing="not sent")
+
+
+def queue_entry(code: str | None) -> Word:
+    return _lookup(QUEUE_ENTRIES, code, missing="not sent")
+
+
+def queue_exit(code: str | None) -> Word:
+    return _lookup(QUEUE_EXITS, code, missing="not sent")
+
+
+def channel(code: str | None) -> Word:
+    return _lookup(CHANNELS, code, missing="Interaction")
+
+
+def direction(code: str | None) -> Word:
+    return _lookup(DIRECTIONS, code, missing="")
+
+
+def statistic(name: str | None) -> Word:
+    """What a statistic measures, keyed without case or dashes; unknown -> its name."""
+    if not name:
+        return Word("statistic", "")
+    return Word(STATISTICS.get(_squash(name), name), name)

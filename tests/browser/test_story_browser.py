@@ -1,0 +1,113 @@
+"""The story at the top of every demo interaction, in a real browser.
+
+At 1400×1000 the first screen holds the outcome sentence and the key figures;
+the status pill, the flag and the ends never contradict each other; axe finds
+no serious or critical issue in light or dark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from dashboard.demo.api import DEMO_TENANT_ID, catalogue
+
+ENTRIES = catalogue()
+
+
+def url(interaction_id: str) -> str:
+    return f"/tenants/{DEMO_TENANT_ID}/interactions/{interaction_id}/"
+
+
+@pytest.fixture
+def screen(browser: Any, live_server: Any, viewer: Any) -> Iterator[Any]:
+    """A signed-in 1400×1000 tab; ``screen(scheme)`` opens one in that colour scheme."""
+    client = Client()
+    client.force_login(viewer)
+    contexts: list[Any] = []
+
+    def open_tab(scheme: str = "light") -> Any:
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, base_url=live_server.url, color_scheme=scheme
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def on_first_screen(page: Any, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 1000
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["file"])
+def test_first_screen_says_what_happened(screen: Any, entry: dict[str, Any]) -> None:
+    page = screen()
+    page.goto(url(entry["interaction_id"]))
+    outcome = page.locator("#outcome").inner_text().strip()
+    assert len(outcome) > 10
+    assert on_first_screen(page, "#outcome")
+    assert on_first_screen(page, ".figures")
+    labels = page.locator(".figures dt").all_inner_texts()
+    assert any(label.lower().startswith("total time") for label in labels), labels
+    assert any(label.lower().startswith("channel") for label in labels), labels
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e["file"])
+def test_status_flag_and_ends_agree(screen: Any, entry: dict[str, Any]) -> None:
+    body = entry["body"]
+    page = screen()
+    page.goto(url(entry["interaction_id"]))
+    status = page.locator("[data-status]").inner_text().strip()
+    flag = str(body.get("flagType") or "").lower() if body.get("flagged") else ""
+    if body.get("dataComplete") is False:
+        assert status.startswith("Live"), status
+        assert page.locator("[data-since]").count() == 1
+    elif flag == "stuck" or not body.get("endTimestamp"):
+        assert status == "Complete — end never arrived", status
+        total = page.locator(".figure", has_text="Total time").locator("dd").inner_text()
+        assert total.startswith("unknown"), total
+    else:
+        assert status == "Complete", status
+    if body.get("flagged"):
+        assert page.locator("#flag").count() == 1
+        assert page.locator(".review-details[open]").count() == 1  # open for flagged ones
+    else:
+        assert page.locator(".review-details[open]").count() == 0
+    # The detail panel stays out of the way until a bar is chosen.
+    assert not page.locator("#detail-panel").is_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_issue_on_any_demo(screen: Any, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = screen(scheme)
+    failures = {}
+    for entry in ENTRIES:
+        page.goto(url(entry["interaction_id"]))
+        violations = axe.run(page).response["violations"]
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        if bad:
+            failures[entry["file"]] = [
+                {"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad
+            ]
+    assert not failures, json.dumps(failures, indent=1)

@@ -1,0 +1,245 @@
+"""The story at the top of an interaction page: outcome, figures, split, participants."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.interactions import presenters, wording
+from dashboard.interactions.pages import live_status, playable
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.story import Story, story_for
+from tests.test_timeline import BASE, NOW, agent, payload, queue, seg, ts
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "dashboard" / "demo" / "payloads"
+DEMOS = [e["file"] for e in json.loads((PAYLOADS / "index.json").read_text())]
+
+
+def demo(name: str, now: datetime = NOW) -> Story:
+    return story_for(parse_interaction(json.loads((PAYLOADS / name).read_text())), now)
+
+
+def figure(story: Story, label: str) -> Any:
+    found = [f for f in story.figures if f.label == label or f.label.startswith(label)]
+    assert found, f"no figure {label!r}; have {[f.label for f in story.figures]}"
+    return found[0]
+
+
+def told(data: dict[str, Any], now: datetime = NOW) -> Story:
+    return story_for(parse_interaction(data), now)
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_demo_has_a_sentence_and_honest_figures(name: str) -> None:
+    story = demo(name)
+    assert story.outcome
+    assert "None" not in story.outcome
+    for f in story.figures:
+        assert f.text, f
+        assert "None" not in f.text, f
+        assert not (f.computed and f.unknown), f
+    if story.split:
+        assert sum(p.share for p in story.split) <= 1.0001
+        assert all(p.seconds > 0 for p in story.split)
+    for leg in story.legs:
+        assert leg.ended
+
+
+EXPECTED = {
+    "abandoned-in-queue.json": "Abandoned in queue Support after 1:34",
+    "answered-call-with-holds.json": "Answered by Alice Tremblay after 1:15 in General Support",
+    "ivr-abandoned.json": "Ended in the IVR after 0:28",
+    "transfer-chain.json": (
+        "Answered by Hannah Richard after 0:48 in General Support; transferred to Benoit Leblanc"
+        " in Billing; transferred to Carmen Diaz; transferred to Daniel Okafor in Retentions"
+    ),
+    "outbound-sales-callback.json": "Placed by Gavin MacLeod; the customer hung up while on hold",
+    "flagged-stuck.json": (
+        "Answered by Farah Haddad after 0:16 in General Support; the end time never arrived"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_demo_outcomes(name: str) -> None:
+    assert demo(name).outcome == EXPECTED[name]
+
+
+def test_missing_ends_are_unknown_never_invented() -> None:
+    stuck = demo("flagged-stuck.json")
+    assert figure(stuck, "Total time").unknown
+    assert figure(stuck, "Total time").text == "unknown"
+    assert stuck.end_missing
+    agent_end = demo("flagged-agent.json")
+    nora = figure(agent_end, "With Nora Lindqvist")
+    assert nora.unknown
+    assert nora.text.startswith("unknown")
+    assert agent_end.legs[0].seconds is None
+    assert agent_end.legs[0].ended == "End never arrived"
+    assert any(p.key == "unknown" for p in agent_end.split)
+    queue_end = demo("flagged-queue.json")
+    assert figure(queue_end, "Queue wait").text == "unknown"
+    assert "unknown" in queue_end.outcome
+
+
+def test_sent_figures_are_used_as_sent_and_computed_ones_are_marked() -> None:
+    # The API says 90 s although the times span 100 s: the API's figure is shown, unmarked.
+    sent = told(payload(interactionTime=90))
+    total = figure(sent, "Total time")
+    assert (total.text, total.computed, total.source) == ("1:30", False, "interactionTime")
+    worked_out = figure(told(payload()), "Total time")
+    assert (worked_out.text, worked_out.computed) == ("1:40", True)
+
+
+def test_no_end_and_no_figure_is_unknown() -> None:
+    story = told(payload(end=None, segments=[seg("s1", 0, 0, None)]))
+    assert figure(story, "Total time").text == "unknown"
+    assert "never arrived" in story.outcome
+
+
+def test_queue_abandon_and_still_waiting() -> None:
+    abandoned = told(
+        payload(queues=[queue("q1", "s1", "Support", 10, 70, queueExitType="abandon")])
+    )
+    assert abandoned.outcome == "Abandoned in queue Support after 1:00"
+    assert abandoned.kind == "abandoned-queue"
+    live = told(
+        payload(
+            end=None,
+            dataComplete=False,
+            segments=[seg("s1", 0, 0, None)],
+            queues=[queue("q1", "s1", "Support", 10, None)],
+        ),
+        now=BASE + timedelta(seconds=202),
+    )
+    assert live.outcome == "Still waiting in Support — 3:12 so far"
+    assert live.live_since == BASE
+
+
+def test_transfers_participants_and_totals_per_agent() -> None:
+    data = payload(
+        end=300,
+        segments=[
+            seg("s1", 0, 0, 100, segmentEndType="success"),
+            seg(
+                "s2",
+                1,
+                90,
+                200,
+                segmentStartType="transfer",
+                segmentEndType="success",
+                segmentAgentId="aid-alice",
+                segmentToAgentId="aid-bob",
+            ),
+            seg(
+                "s3",
+                2,
+                190,
+                300,
+                segmentStartType="transfer",
+                segmentAgentId="aid-bob",
+                segmentToAgentId="aid-alice",
+            ),
+        ],
+        queues=[
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+            queue("q2", "s2", "Billing", 90, 100, agentId="aid-bob", queueEntryType="transfer"),
+            queue("q3", "s3", "Support", 190, 200, agentId="aid-alice"),
+        ],
+        agents=[
+            agent("a1", "s1", "Alice Okafor", 20, 100),
+            agent("a2", "s2", "Bob Lindqvist", 100, 200),
+            agent("a3", "s3", "Alice Okafor", 200, 300),
+        ],
+    )
+    story = told(data)
+    assert story.outcome.startswith(
+        "Answered by Alice Okafor after 0:15 in Support; transferred to Bob Lindqvist in Billing"
+    )
+    bob = story.legs[1]
+    assert (bob.agent, bob.took_from, bob.gave_to) == (
+        "Bob Lindqvist",
+        "Alice Okafor",
+        "Alice Okafor",
+    )
+    assert bob.ended == "Handed over to Alice Okafor"
+    assert [(t.agent, t.legs, t.text) for t in story.totals] == [("Alice Okafor", 2, "3:00 in all")]
+    assert figure(story, "Transfers").computed  # no customerTransfers: counted from segments
+
+
+def test_split_adds_up_and_hold_wins_over_agent() -> None:
+    data = payload(
+        end=100,
+        ivrTime=10,
+        queues=[queue("q1", "s1", "Support", 10, 30)],
+        agents=[agent("a1", "s1", "Alice", 30, 100)],
+        customerHoldTimes=[{"startTimestamp": ts(50), "endTimestamp": ts(70)}],
+    )
+    story = told(data)
+    parts = {p.key: round(p.seconds) for p in story.split}
+    assert parts == {"ivr": 10, "queue": 20, "agent": 50, "hold": 20}
+    assert abs(sum(p.share for p in story.split) - 1) < 0.01
+    assert story.split[0].x == "0.0"
+
+
+def test_wording_knows_codes_and_keeps_unknown_ones() -> None:
+    assert wording.segment_start("addParticant").text == "Participant added"
+    assert wording.queue_exit("abandon").text == "Customer gave up"
+    assert wording.flag_type("Stuck").text == "The end never arrived"
+    odd = wording.queue_exit("brand-new-exit")
+    assert (odd.text, odd.code, odd.known) == ("brand-new-exit", "brand-new-exit", False)
+    assert wording.statistic("TRANSFERCOUNTER").text == "Transfers counted by the flow"
+    assert wording.channel(None).text == "Interaction"
+
+
+def test_status_pill_never_says_complete_beside_a_missing_end() -> None:
+    stuck = parse_interaction(json.loads((PAYLOADS / "flagged-stuck.json").read_text()))
+    assert presenters.status_of(stuck) == ("Complete — end never arrived", "warn-pill")
+    fine = parse_interaction(payload())
+    assert presenters.status_of(fine) == ("Complete", "complete")
+    live = parse_interaction(payload(end=None, dataComplete=False))
+    assert live_status(live, BASE + timedelta(hours=1))[0] == "Live"
+    assert "may be stuck" in live_status(live, BASE + timedelta(hours=5))[0]
+
+
+def test_times_show_their_date_when_the_day_differs() -> None:
+    start = datetime(2026, 11, 23, 20, 10, tzinfo=UTC)
+    same = presenters._time(start + timedelta(hours=1), UTC, ref=start)
+    other = presenters._time(start + timedelta(days=1), UTC, ref=start)
+    assert same.text == "21:10:00"
+    assert other.text.startswith("2026-11-24 20:10:00")
+
+
+def test_chat_text_becomes_bubbles_and_odd_text_stays_as_sent() -> None:
+    bubbles = presenters.chat_bubbles("[14:03] Customer: hello\n[14:05] Kevin: Hi\nsecond line")
+    assert [(b.sender, b.name, b.text) for b in bubbles] == [
+        ("customer", "Customer", "hello"),
+        ("agent", "Kevin", "Hi\nsecond line"),
+    ]
+    assert presenters.chat_bubbles("just some text\n[14:03] Customer: hi") == ()
+
+
+def test_only_allowed_http_recordings_play_on_the_page() -> None:
+    hosts = ("https://rec.example.com",)
+    assert playable("https://rec.example.com/a.wav", hosts) == "https://rec.example.com/a.wav"
+    assert playable("https://rec.example.com.evil.net/a.wav", hosts) == ""
+    assert playable("javascript:alert(1)", hosts) == ""
+    assert playable("https://other.example.com/a.wav", hosts) == ""
+
+
+def test_story_and_wording_import_without_django_or_httpx() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import dashboard.interactions.story, dashboard.interactions.wording; "
+        "bad = [m for m in ('django', 'httpx') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
