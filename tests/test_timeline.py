@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,6 @@ from dashboard.interactions.timeline import (
 )
 
 PROJECT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = PROJECT / ".venv" / "bin" / "python"
 PAYLOADS = Path(dashboard.demo.__file__).resolve().parent / "payloads"
 
 #: The interaction start used by the hand-built payloads.
@@ -160,7 +160,7 @@ def test_timeline_module_imports_without_django_or_httpx() -> None:
         "bad = sorted(m for m in sys.modules if m.startswith(('django', 'httpx'))); "
         "assert not bad, bad"
     )
-    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=PROJECT, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
@@ -184,9 +184,7 @@ def test_queue_visit_x_and_width_after_layout() -> None:
     bar = get(t, "queue-q1")
     assert bar.x == pytest.approx(LABEL_WIDTH + 0.1 * CHART_WIDTH, abs=0.01)
     assert bar.width == pytest.approx(0.2 * CHART_WIDTH, abs=0.01)
-    whole = get(t, "interaction")
-    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
-    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
+    assert bar.x_pct == "10.000%" and bar.width_pct == "20.000%"
 
 
 def test_ivr_bar_runs_from_start_to_first_queue_entry() -> None:
@@ -246,7 +244,6 @@ def test_in_progress_axis_runs_to_now_and_open_bars_are_live() -> None:
     assert bar.offset + bar.length == pytest.approx(300)
     assert not bar.marked
     assert not get(t, "segment-s1").marked
-    assert not get(t, "interaction").marked
 
 
 def test_in_progress_open_bar_is_marked_when_flagged() -> None:
@@ -287,7 +284,8 @@ def flag_payload(flag_type: str | None, *, interaction_end: float | None = 100) 
         ("Agent", {"agent-a2", "agent-a3"}, "agent-a2"),
         ("Queue", {"queue-q2"}, "queue-q2"),
         ("Segment", {"segment-s2"}, "segment-s2"),
-        ("Stuck", {"interaction"}, "interaction"),
+        # Stuck concerns the whole interaction: whatever never ended.
+        ("Stuck", {"segment-s2", "queue-q2", "agent-a2", "agent-a3"}, "segment-s2"),
     ],
 )
 def test_flag_marks_only_the_open_bars_it_concerns(flag_type: str, expected: set[str],
@@ -299,13 +297,14 @@ def test_flag_marks_only_the_open_bars_it_concerns(flag_type: str, expected: set
     assert get(t, target).marked
 
 
-def test_stuck_flag_targets_the_open_interaction_bar() -> None:
-    t = built(flag_payload("stuck", interaction_end=None))
-    whole = get(t, "interaction")
-    assert whole.open_end
-    assert whole.flagged
-    assert t.flag_target == "interaction"
-    assert {b.id for b in t.bars if b.flagged} == {"interaction"}
+def test_stuck_flag_with_every_record_closed_targets_where_the_records_stop() -> None:
+    data = payload(end=None, segments=[seg("s1", 0, 0, 80)],
+                   agents=[agent("a1", "s1", "Alice Tremblay", 20, 80)], flagged=True,
+                   flagType="Stuck")
+    t = built(data)
+    assert t.flag_target == "segment-s1"
+    assert {b.id for b in t.bars if b.flagged} == {"segment-s1"}
+    assert get(t, "segment-s1").marked
 
 
 @pytest.mark.parametrize("flag_type", ["Mystery-new-flag", "Safeguard-terminated",
@@ -571,7 +570,7 @@ def test_zoom_omits_bars_outside_the_window() -> None:
     ids = {b.id for b in t.bars}
     assert "queue-early" not in ids
     assert "queue-late" not in ids
-    assert {"queue-edge", "queue-inside", "queue-right", "interaction"} <= ids
+    assert {"queue-edge", "queue-inside", "queue-right"} <= ids
     inside = get(t, "queue-inside")
     assert inside.x == pytest.approx(LABEL_WIDTH + 0.5 * CHART_WIDTH, abs=0.01)
     assert inside.width == pytest.approx(0.25 * CHART_WIDTH, abs=0.01)
@@ -585,9 +584,6 @@ def test_zoom_clips_bars_crossing_the_window_edges() -> None:
     right = get(t, "queue-right")  # 25..50 -> 25..30
     assert right.x == pytest.approx(LABEL_WIDTH + 0.75 * CHART_WIDTH, abs=0.01)
     assert right.x + right.width == pytest.approx(WIDTH, abs=0.02)
-    whole = get(t, "interaction")
-    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
-    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
     # clipping is a drawing matter: the bar's own times are unchanged
     assert (edge.offset, edge.length) == (pytest.approx(5), pytest.approx(10))
     assert all(10 <= tick.offset <= 30 for tick in t.ticks)
@@ -641,7 +637,7 @@ def test_missing_interaction_start_uses_the_first_record_with_a_warning() -> Non
     assert t.total == pytest.approx(95)
     assert any("start time is missing" in w for w in t.warnings)
     assert get(t, "queue-q1").offset == pytest.approx(3)
-    assert get(t, "interaction").offset == 0
+    assert get(t, "segment-s1").offset == 0
 
 
 def test_interaction_ending_before_it_starts_warns_and_does_not_raise() -> None:
@@ -651,20 +647,19 @@ def test_interaction_ending_before_it_starts_warns_and_does_not_raise() -> None:
     assert any("ends before it starts" in w for w in t.warnings)
     assert t.total == 0
     assert t.end == t.start
-    assert any("before it starts" in w for w in get(t, "interaction").warnings)
     for bar in t.bars:
         assert bar.length == 0
         assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH
     assert laid(data, window=(10, 30)).total == 0
 
 
-def test_missing_start_keeps_the_interaction_bars_own_warnings() -> None:
-    # No start; the end comes before the first record. The whole-interaction bar is
-    # drawn from the first record and ends before it: it should say so like any bar.
+def test_missing_start_with_an_end_before_the_first_record_warns() -> None:
+    # No start; the end comes before the first record: the axis says so and the
+    # record is drawn with no length instead of raising.
     data = payload(start=None, end=0, segments=[seg("s1", 0, 5, 100)])
     t = built(data)
     assert any("ends before it starts" in w for w in t.warnings)
-    assert any("before it starts" in w for w in get(t, "interaction").warnings)
+    assert any("after the interaction" in w for w in get(t, "segment-s1").warnings)
 
 
 def test_record_without_start_is_drawn_from_the_axis_start_with_a_warning() -> None:
@@ -685,14 +680,15 @@ def test_generated_interaction_counts_by_kind() -> None:
     assert t.count("segment") == 120
     assert t.count("queue") == len(data["queues"])
     assert t.count("agent") == len(data["agents"])
-    assert t.count("interaction") == 1
+    assert t.count("interaction") == 0  # the axis is the interaction: no lane for it
 
 
 def test_generated_interaction_queue_rows_follow_queue_names() -> None:
     data = generate_interaction(120)
-    t = built(data)
+    t = build(parse_interaction(data), NOW, expand=("queues",))
     rows = lane(t, "queues").rows
-    names = {q["queueName"] for q in data["queues"]}
+    # direct transfers (queue type "resource") are drawn in the agents' rows
+    names = {q["queueName"] for q in data["queues"] if q.get("queueType") != "resource"}
     assert len(rows) <= len(data["queues"])
     # the generator's visits never overlap, so each queue name fits on one row
     assert len(rows) == len(names)

@@ -9,6 +9,7 @@ template engine's autoescape would.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
@@ -58,8 +59,51 @@ def _row(row: Any) -> SafeString:
 
 @register.simple_tag
 def table_rows(table: Any) -> SafeString:
-    """The ``<tr>`` rows of a ``presenters.Table``."""
+    """The ``<tr>`` rows of a ``presenters.Table`` (or of a ``TableView``)."""
     return format_html_join("\n", "{}", ((_row(row),) for row in table.rows))
+
+
+#: Tables longer than this show their first rows and a "show all" link.
+TABLE_ROWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class TableView:
+    """What one record table shows: every row, the first few, or those matching a filter."""
+
+    rows: tuple[Any, ...]
+    total: int
+    matching: int
+    collapsed: bool
+    query: str
+    expanded: bool
+
+    @property
+    def hidden(self) -> int:
+        return self.matching - len(self.rows)
+
+
+def _row_text(row: Any) -> str:
+    return " ".join(f"{c.text} {c.title}" for c in row.cells).lower()
+
+
+@register.simple_tag(takes_context=True)
+def table_view(context: template.Context, table: Any) -> TableView:
+    """The rows of ``table`` to show: all with ``?all=<key>``, those matching
+    ``?q=`` (with ``?all=<key>``), else the first ``TABLE_ROWS_SHOWN``."""
+    request = context.get("request")
+    params = request.GET if request is not None else {}
+    expanded = params.get("all") == table.key
+    query = (params.get("q") or "")[:100].strip() if expanded else ""
+    rows = tuple(table.rows)
+    if query:
+        words = query.lower()
+        rows = tuple(r for r in rows if words in _row_text(r))
+    matching = len(rows)
+    collapsed = not expanded and len(rows) > TABLE_ROWS_SHOWN
+    if collapsed:
+        rows = rows[:TABLE_ROWS_SHOWN]
+    return TableView(rows, len(table.rows), matching, collapsed, query, expanded)
 
 
 def _bar_classes(bar: Any, focus: str, related: Any) -> str:
@@ -68,6 +112,8 @@ def _bar_classes(bar: Any, focus: str, related: Any) -> str:
         classes.append("open")
     if bar.marked:
         classes.append("marked")
+    if bar.direct:
+        classes.append("direct")
     classes += [f"state-{s.lower().replace(' ', '-')}" for s in bar.states]
     if bar.id == focus:
         classes.append("focused")
@@ -76,13 +122,20 @@ def _bar_classes(bar: Any, focus: str, related: Any) -> str:
     return " ".join(classes)
 
 
-def _bar(bar: Any, query: str, focus: str, related: Any, height: float) -> SafeString:
-    link = format_html("?{}focus={}", query, bar.id)
+_BAR_OPEN = (
+    '<a href="{}#detail" hx-get="{}" id="bar-{}" class="{}" data-kind="{}" data-bar="{}" '
+    'data-related="{}"{}><title>{}</title>'
+    '<rect class="hit" x="{}" y="{}" width="{}" height="{}"></rect>'
+    '<rect class="bar-body" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>'
+)
+
+
+def _bar(bar: Any, query: str, focus: str, related: Any, height: float, hit: float) -> SafeString:
+    link = f"?{query}focus={bar.id}"
+    x, width = bar.x_pct, bar.width_pct
     parts = [
         format_html(
-            '<a href="{}#detail" hx-get="{}" id="bar-{}" class="{}" data-kind="{}" data-bar="{}" '
-            'data-related="{}"><title>{}</title>'
-            '<rect class="bar-body" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>',
+            _BAR_OPEN,
             link,
             link,
             bar.id,
@@ -90,10 +143,15 @@ def _bar(bar: Any, query: str, focus: str, related: Any, height: float) -> SafeS
             bar.kind,
             bar.id,
             " ".join(bar.related),
+            mark_safe(' data-marked="1"') if bar.marked else "",
             bar.accessible_name,
-            bar.x,
+            bar.hit_x,
+            bar.hit_y,
+            bar.hit_width,
+            hit,
+            x,
             bar.y,
-            bar.width,
+            width,
             height,
         )
     ]
@@ -102,42 +160,76 @@ def _bar(bar: Any, query: str, focus: str, related: Any, height: float) -> SafeS
             format_html(
                 '<rect class="open-hatch" x="{}" y="{}" width="{}" height="{}" rx="3" '
                 'fill="url(#hatch)"></rect>',
-                bar.x,
+                x,
                 bar.y,
-                bar.width,
+                width,
                 height,
             )
         )
-    if bar.show_label:
+    if bar.label_side:
         parts.append(
             format_html(
-                '<text class="bar-label" x="{}" y="{}">{}</text>',
+                '<text class="bar-label {}" x="{}" y="{}"{}>{}</text>',
+                bar.label_side,
                 bar.text_x,
                 bar.text_y,
-                bar.display_label,
+                mark_safe(' text-anchor="end"') if bar.label_side == "left" else "",
+                bar.text,
             )
         )
     if bar.marked:
         parts.append(
             format_html(
-                '<g class="bar-bang"><circle cx="{}" cy="{}" r="7.5"></circle>'
-                '<text x="{}" y="{}" text-anchor="middle">!</text></g>',
+                '<svg class="bar-bang" x="{}" y="{}" width="20" height="20" overflow="visible">'
+                '<circle cx="10" cy="10" r="8"></circle>'
+                '<text x="10" y="14.5" text-anchor="middle">!</text></svg>',
                 bar.bang_x,
                 bar.bang_y,
-                bar.bang_x,
-                bar.text_y,
             )
         )
     parts.append(mark_safe("</a>"))
-    return format_html_join("", "{}", ((p,) for p in parts))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is format_html output
 
 
 @register.simple_tag
-def timeline_bars(row: Any, query: str, focus: str, related: Any, bar_height: float) -> SafeString:
-    """The bars of one timeline row as SVG links (see the timeline partial)."""
-    return format_html_join(
-        "\n", "{}", ((_bar(bar, query, focus, related, bar_height),) for bar in row.bars)
+def timeline_bars(
+    row: Any, query: str, focus: str, related: Any, bar_height: float, hit: float = 24.0
+) -> SafeString:
+    """The bars of one timeline row as SVG links (see the timeline partial).
+
+    Positions are percentages of the chart (``timeline.pct``); each bar carries a
+    transparent 24 px target, its text inside or beside it, and a "!" badge when
+    it is flagged or inconsistent.
+    """
+    return mark_safe(  # noqa: S308 - joined format_html output
+        "\n".join(_bar(bar, query, focus, related, bar_height, hit) for bar in row.bars)
     )
+
+
+@register.simple_tag
+def timeline_connectors(timeline: Any) -> SafeString:
+    """Transfer arrows: down (or up) from the sender's bar, then across to the receiver's."""
+    out = []
+    for c in timeline.connectors:
+        x1, x2 = c.x1_pct, c.x2_pct
+        if c.x2 - c.x1 < 2:
+            out.append(
+                format_html(
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
+                    'marker-end="url(#arrow)"></line>',
+                    x1, c.y1, x1, c.y2,
+                )
+            )
+        else:
+            out.append(
+                format_html(
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
+                    'marker-end="url(#arrow)"></line>',
+                    x1, c.y1, x1, c.y2, x1, c.y2, x2, c.y2,
+                )
+            )
+    return mark_safe("\n".join(out))  # noqa: S308 - joined format_html output
 
 
 class MemoizedNode(template.Node):
