@@ -29,7 +29,7 @@ Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold"]
 LABEL_WIDTH = 0.0  # row labels are HTML, outside the SVG
 CHART_WIDTH = 810.0
 WIDTH = LABEL_WIDTH + CHART_WIDTH
-ROW_HEIGHT = 28.0
+ROW_HEIGHT = 26.0
 BAR_HEIGHT = 20.0
 LANE_TITLE = 20.0
 LANE_GAP = 8.0
@@ -40,6 +40,8 @@ CHAR_WIDTH = 6.6  # average glyph width at the bar label size
 #: Lanes with more names than this show the busiest few and group the rest.
 MAX_NAMED_ROWS = 5
 SHOWN_WHEN_GROUPED = 4
+#: Transfer arrows are drawn when at most this many fall in the window.
+MAX_CONNECTORS = 12
 #: Overview strip: the whole interaction in this many zoom windows.
 OVERVIEW_PARTS = 8
 
@@ -471,8 +473,11 @@ def _connectors(i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[
         agent_id = getattr(record, "agent_id", None)
         if agent_id:
             by_agent.setdefault(agent_id, []).append(bar)
+    # The receiver: the segment's first agent; without one, the queue it entered.
     firsts: dict[str | None, Bar] = {}
-    for bar in sorted((*queue_bars, *agent_bars), key=lambda b: b.offset):
+    for bar in sorted(agent_bars, key=lambda b: b.offset):
+        firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    for bar in sorted(queue_bars, key=lambda b: b.offset):
         firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
     out: list[Connector] = []
     for s in i.segments:
@@ -625,10 +630,10 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
 
     lanes: list[Lane] = []
     if ivr is not None:
-        lanes.append(Lane("ivr", "IVR", (Row("IVR", (ivr,)),)))
+        lanes.append(Lane("ivr", "IVR", (Row("", (ivr,)),)))
     if seg_bars:
         lanes.append(Lane("segments", "Segments", tuple(
-            Row("Segments" if n == 0 else "", tuple(r)) for n, r in enumerate(_pack(seg_bars)))))
+            Row("", tuple(r)) for r in _pack(seg_bars))))
     if queue_bars:
         rows, hidden = _rows(queue_bars, expanded="queues" in expanded, noun="queues")
         lanes.append(Lane("queues", "Queues", rows, hidden=hidden, expanded="queues" in expanded,
@@ -758,12 +763,15 @@ def layout(timeline: Timeline) -> Timeline:
                 shown.append(replace(bar, x=round(x, 2), y=bar_y, width=round(width, 2)))
             labelled = []
             named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
+            taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             for n, bar in enumerate(shown):
                 right_edge = shown[n + 1].x if n + 1 < len(shown) else CHART_WIDTH
-                left_edge = shown[n - 1].x + shown[n - 1].width + (22 if shown[n - 1].marked else 0) \
-                    if n else 0.0
-                text, side = _text(bar, right_edge - bar.x - bar.width, bar.x - left_edge,
+                text, side = _text(bar, right_edge - bar.x - bar.width, bar.x - taken,
                                    named and bar.kind != "hold")
+                end = bar.x + bar.width + (22 if bar.marked else 0)
+                if side == "right":
+                    end += len(text) * CHAR_WIDTH + 10
+                taken = max(taken, end)
                 # A direct transfer always says so: its row is named after the agent.
                 if bar.direct and side:
                     text = "direct · " + text if side == "inside" or len(text) < 12 else text
@@ -774,8 +782,10 @@ def layout(timeline: Timeline) -> Timeline:
         lanes.append(replace(lane, rows=tuple(rows), y=lane_y))
         y += LANE_GAP
 
+    # Past a dozen transfers in view the arrows are noise: zoom in to see them.
+    shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
     connectors = []
-    for c in timeline.connectors:
+    for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
         a, b = placed.get(c.from_id), placed.get(c.to_id)
         if a is None or b is None or not lo_w <= c.at <= hi_w:
             continue

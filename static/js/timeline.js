@@ -97,13 +97,12 @@
       row.hidden = !hit;
       if (hit) shown += 1;
     });
+    var fold = table.closest("details");
+    if (fold && words) fold.open = true;
     var out = document.getElementById(input.getAttribute("data-table-filter") + "-shown");
-    if (out) out.textContent = words ? shown + " of " + rows.length + " rows match" : "";
-  });
-
-  document.querySelectorAll("input[data-table-filter]").forEach(function (input) {
-    input.hidden = false;
-    var label = document.querySelector("label[for='" + input.id + "']");
-    if (label) label.hidden = false;
+    var total = input.getAttribute("data-total");
+    var more = total && parseInt(total, 10) > rows.length
+      ? " (of the first " + rows.length + "; press Enter to search all " + total + ")" : "";
+    if (out) out.textContent = words ? shown + " rows match" + more : "";
   });
 })();
