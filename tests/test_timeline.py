@@ -755,3 +755,168 @@ def test_flagged_demo_payload_has_a_flag_target(path: Path) -> None:
     target = get(t, t.flag_target)
     assert target.flagged
     assert target.marked
+
+
+# ---------------------------------------------------------------------------
+# Readable at any size (issue 11, item 7): one test per rule
+# ---------------------------------------------------------------------------
+
+
+def test_no_whole_interaction_lane_the_axis_is_the_interaction() -> None:
+    t = laid(payload(queues=[queue("q1", "s1", "Billing", 10, 30)]))
+    assert "interaction" not in {ln.key for ln in t.lanes}
+    assert t.count("interaction") == 0
+    assert all("whole" not in r.label.lower() for ln in t.lanes for r in ln.rows)
+
+
+def test_ivr_lane_only_when_the_data_shows_an_ivr() -> None:
+    # no IVR time, queue entered by transfer: no IVR lane
+    no_ivr = built(payload(queues=[queue("q1", "s1", "Billing", 10, 30, queueEntryType="transfer")]))
+    assert "ivr" not in {ln.key for ln in no_ivr.lanes}
+    # IVR time alone is enough
+    timed = built(payload(ivrTime=12, queues=[queue("q1", "s1", "Billing", 20, 30,
+                                                     queueEntryType="transfer")]))
+    assert get(timed, "ivr").length == pytest.approx(12)
+    # a queue entered from the IVR is enough
+    entered = built(payload(queues=[queue("q1", "s1", "Billing", 8, 30)]))
+    assert get(entered, "ivr").length == pytest.approx(8)
+
+
+@pytest.mark.parametrize("channel", ["email", "messaging", "sms"])
+def test_text_channels_get_no_ivr_sliver(channel: str) -> None:
+    # The API says "ivr" for their queue entry and a second of IVR time.
+    t = built(payload(channelType=channel, ivrTime=0.9, queues=[queue("q1", "s1", "Billing", 1, 30)]))
+    assert "ivr" not in {ln.key for ln in t.lanes}
+
+
+def test_direct_transfer_is_drawn_in_the_agents_row_not_as_a_queue() -> None:
+    t = laid(payload(
+        segments=[seg("s1", 0, 0, 50), seg("s2", 1, 50, 100, segmentStartType="transfer",
+                                           transfer=True, segmentAgentId="aid-alice")],
+        queues=[queue("q1", "s1", "Billing", 5, 10),
+                queue("q2", "s2", "Bob Lindqvist", 50, 58, queueType="resource",
+                      queueEntryType="transfer", agentId="aid-bob")],
+        agents=[agent("a1", "s1", "Alice Okafor", 10, 50),
+                agent("a2", "s2", "Bob Lindqvist", 58, 100)],
+    ))
+    queue_rows = {r.label for r in lane(t, "queues").rows}
+    assert queue_rows == {"Billing"}  # no queue named after the agent
+    bob = next(r for r in lane(t, "agents").rows if r.label == "Bob Lindqvist")
+    direct = get(t, "queue-q2")
+    assert direct in bob.bars and direct.direct
+    assert direct.kind_label == "Direct transfer to"
+    assert direct.accessible_name.startswith("Direct transfer to Bob Lindqvist")
+    assert "direct" in direct.text
+
+
+def test_many_agents_grouped_behind_n_more_and_expandable() -> None:
+    names = [f"Agent {n:03d}" for n in range(12)]
+    agents = [agent(f"a{n}", "s1", name, n * 8, n * 8 + 6) for n, name in enumerate(names)]
+    t = laid(payload(agents=agents))
+    rows = lane(t, "agents").rows
+    named = [r for r in rows if not r.grouped]
+    grouped = [r for r in rows if r.grouped]
+    assert len(named) == tl_mod.SHOWN_WHEN_GROUPED
+    assert grouped and grouped[0].more == 12 - tl_mod.SHOWN_WHEN_GROUPED
+    assert grouped[0].label == f"{12 - tl_mod.SHOWN_WHEN_GROUPED} more agents"
+    assert lane(t, "agents").hidden == 8 and lane(t, "agents").expandable
+    # every allocation is still drawn (reachable), the grouped ones named in their text
+    assert t.count("agent") == 12
+    assert all(b.grouped for r in grouped for b in r.bars)
+    # the busiest names get their own rows: a long allocation is never hidden
+    long = laid(payload(agents=[*agents, agent("a99", "s1", "Zed Long", 0, 95)]))
+    assert "Zed Long" in {r.label for r in lane(long, "agents").rows if not r.grouped}
+    # ?expand=agents: one row per name
+    full = timeline_for(parse_interaction(payload(agents=agents)), NOW, expand=("agents",))
+    assert [r.label for r in lane(full, "agents").rows] == names
+    assert lane(full, "agents").expanded and lane(full, "agents").hidden == 0
+
+
+def test_few_agents_are_not_grouped() -> None:
+    agents = [agent(f"a{n}", "s1", f"Agent {n}", n * 10, n * 10 + 5) for n in range(5)]
+    t = laid(payload(agents=agents))
+    assert not any(r.grouped for r in lane(t, "agents").rows)
+    assert not lane(t, "agents").expandable
+
+
+def test_tick_labels_are_never_clipped() -> None:
+    for total in (100, 94, 3600, 43_201):
+        t = laid(payload(0, total))
+        assert t.ticks[0].anchor == "start"  # 0:00 at the left edge starts there
+        for tick in t.ticks:
+            width = len(tick.label) * tl_mod.CHAR_WIDTH
+            left = {"start": tick.x, "middle": tick.x - width / 2, "end": tick.x - width}[tick.anchor]
+            assert left >= -0.01 and left + width <= CHART_WIDTH + 0.01, (total, tick)
+    # a tick at the very end is right-aligned, inside the chart
+    end = laid(payload(0, 100))
+    assert end.ticks[-1].x == pytest.approx(CHART_WIDTH) and end.ticks[-1].anchor == "end"
+
+
+def test_transfer_connector_from_sending_agent_to_receiving_agent() -> None:
+    t = laid(payload(
+        segments=[seg("s1", 0, 0, 60), seg("s2", 1, 40, 100, segmentStartType="transfer",
+                                           transfer=True, segmentAgentId="aid-alice")],
+        queues=[queue("q1", "s1", "Support", 2, 10), queue("q2", "s2", "Billing", 40, 50,
+                                                            queueEntryType="transfer")],
+        agents=[agent("a1", "s1", "Alice Okafor", 10, 60), agent("a2", "s2", "Bob Lindqvist", 50, 100)],
+    ))
+    assert len(t.connectors) == 1
+    c = t.connectors[0]
+    assert (c.from_id, c.to_id, c.label) == ("agent-a1", "agent-a2", "transferred")
+    alice, bob = get(t, "agent-a1"), get(t, "agent-a2")
+    assert c.x1 == pytest.approx(0.4 * CHART_WIDTH, abs=0.01)  # the moment of transfer
+    assert c.y1 == pytest.approx(alice.y + tl_mod.BAR_HEIGHT / 2)
+    assert (c.x2, c.y2) == (pytest.approx(bob.x), pytest.approx(bob.y + tl_mod.BAR_HEIGHT / 2))
+
+
+def test_no_connector_without_a_sending_agent_and_none_when_too_many() -> None:
+    first = laid(payload(queues=[queue("q1", "s1", "Support", 2, 10)],
+                         agents=[agent("a1", "s1", "Alice Okafor", 10, 60)]))
+    assert first.connectors == ()
+    big = timeline_for(parse_interaction(generate_interaction(120)), NOW)
+    assert big.connectors == ()  # 120 arrows are noise: zoom in to see them
+    assert len(build(parse_interaction(generate_interaction(120)), NOW).connectors) > 100
+
+
+def test_bars_carry_durations_inside_or_labels_beside() -> None:
+    t = laid(payload(0, 600, queues=[queue("q1", "s1", "Billing", 10, 20)],
+                     agents=[agent("a1", "s1", "Alice Okafor", 20, 500)]))
+    long, short = get(t, "agent-a1"), get(t, "queue-q1")
+    assert (long.text, long.label_side) == ("8:00", "inside")
+    assert (short.text, short.label_side) == ("0:10", "right")
+    assert short.width < len(short.text) * tl_mod.CHAR_WIDTH
+
+
+def test_row_labels_say_no_row_numbers() -> None:
+    t = laid(payload(segments=[seg("s1", 0, 0, 60), seg("s2", 1, 30, 100)]))
+    assert len(lane(t, "segments").rows) == 2
+    assert not any("row" in r.label.lower() for ln in t.lanes for r in ln.rows)
+
+
+def test_every_bar_is_a_24_px_target() -> None:
+    t = laid(generate_interaction(120))
+    for bar in t.bars:
+        width = float(bar.hit_width.rstrip("%")) * CHART_WIDTH / 100
+        left = float(bar.hit_x.rstrip("%")) * CHART_WIDTH / 100
+        assert width >= tl_mod.HIT_SIZE - 0.01
+        assert -0.01 <= left and left + width <= CHART_WIDTH + 0.01
+    assert tl_mod.ROW_HEIGHT >= tl_mod.HIT_SIZE
+
+
+def test_overview_splits_the_whole_interaction_into_zoom_windows() -> None:
+    t = laid(payload(0, 800, queues=[queue("q1", "s1", "Billing", 10, 20)]))
+    parts = t.overview
+    assert len(parts) == tl_mod.OVERVIEW_PARTS
+    assert parts[0].start == 0 and parts[-1].end == pytest.approx(800)
+    assert parts[0].query == "zoom=0.0-100.0"
+    assert not any(p.current for p in parts)
+    zoomed = laid(payload(0, 800), window=(150, 250))
+    assert [p.current for p in zoomed.overview] == [False, True, True, False, False, False, False, False]
+
+
+def test_marked_ids_are_the_bars_n_and_p_step_through() -> None:
+    t = laid(flag_payload("Agent"))
+    # flagged, or open after the fact (not live): every bar with a "!"
+    assert set(t.marked_ids) == {"agent-a2", "agent-a3", "queue-q2", "segment-s2"}
+    assert set(t.marked_ids) == {b.id for b in t.bars if b.marked}
+    assert not set(laid(flag_payload(None, interaction_end=100)).marked_ids) & {"agent-a1", "queue-q1"}
