@@ -30,16 +30,30 @@
   // scroll to the bar and focus it. Links without htmx load the bar's details
   // through the bar itself instead of reloading the page.
   document.addEventListener("click", function (event) {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
     var link = event.target.closest && event.target.closest("a[data-focus-bar], a.bang[href*='focus=']");
     if (!link || (timeline() && timeline().contains(link))) return;
+    // htmx has already taken over links with hx-get (and prevented their default).
+    if (event.defaultPrevented && !link.hasAttribute("hx-get")) return;
     var bar = barById(focusOf(link));
     if (!bar) return;
     if (!link.hasAttribute("hx-get")) {
+      // An SVG link has no click(): send the event htmx listens for.
       event.preventDefault();
-      bar.click();
+      bar.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
     }
+    pending = bar.id;
     showBar(bar);
+  });
+
+  // The detail panel swapped in after the click may take focus: give it back.
+  var pending = null;
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!pending) return;
+    var bar = document.getElementById(pending);
+    pending = null;
+    // After htmx has finished restoring focus to the link that was clicked.
+    setTimeout(function () { showBar(bar); }, 0);
   });
 
   function markedBars() {
