@@ -21,7 +21,14 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
-from .domain import LIVE_REASON, OPEN_REASONS, Interaction
+from .domain import (
+    LIVE_REASON,
+    OPEN_REASONS,
+    AgentAllocation,
+    Interaction,
+    QueueVisit,
+    Segment,
+)
 from .formatting import clock, hms
 
 Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold"]
@@ -49,7 +56,26 @@ OVERVIEW_PARTS = 8
 #: Channels without an IVR, whatever their queue entry type says.
 TEXT_CHANNELS = frozenset({"email", "messaging", "sms", "chat", "work-item"})
 
-NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+NICE_STEPS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+)
 
 
 def pct(px: float) -> str:
@@ -101,8 +127,17 @@ class Bar:
     @property
     def accessible_name(self) -> str:
         start = clock(self.offset)
-        end = "no end time" if self.open_end and self.reason != LIVE_REASON else clock(self.offset + self.length)
-        parts = [f"{self.kind_label} {self.label}", self.detail, f"from {start} to {end}", f"lasting {self.duration_text}"]
+        end = (
+            "no end time"
+            if self.open_end and self.reason != LIVE_REASON
+            else clock(self.offset + self.length)
+        )
+        parts = [
+            f"{self.kind_label} {self.label}",
+            self.detail,
+            f"from {start} to {end}",
+            f"lasting {self.duration_text}",
+        ]
         parts += list(self.states)
         if self.flagged:
             parts.append("flagged")
@@ -170,8 +205,14 @@ class Bar:
     def kind_label(self) -> str:
         if self.direct:
             return "Direct transfer to"
-        return {"ivr": "IVR", "segment": "Segment", "queue": "Queue", "agent": "Agent",
-                "hold": "Hold", "interaction": "Interaction"}[self.kind]
+        return {
+            "ivr": "IVR",
+            "segment": "Segment",
+            "queue": "Queue",
+            "agent": "Agent",
+            "hold": "Hold",
+            "interaction": "Interaction",
+        }[self.kind]
 
 
 @dataclass(frozen=True)
@@ -258,6 +299,8 @@ class Window:
     current: bool
     bars: int
     marked: bool
+    #: 0..3: how busy this part is compared with the busiest part (shading).
+    level: int = 0
 
 
 @dataclass(frozen=True)
@@ -309,11 +352,18 @@ def _seconds(later: datetime | None, earlier: datetime) -> float | None:
 def _axis(interaction: Interaction, now: datetime) -> tuple[datetime, datetime, list[str]]:
     """The axis: interaction start to its end, or to now while live."""
     warnings: list[str] = []
-    starts = [r.start for r in (*interaction.segments, *interaction.queues, *interaction.agents) if r.start]
-    ends = [r.end for r in (*interaction.segments, *interaction.queues, *interaction.agents) if r.end]
+    records: tuple[Segment | QueueVisit | AgentAllocation, ...] = (
+        *interaction.segments,
+        *interaction.queues,
+        *interaction.agents,
+    )
+    starts = [r.start for r in records if r.start]
+    ends = [r.end for r in records if r.end]
     start = interaction.start or (min(starts) if starts else None)
     if interaction.start is None:
-        warnings.append("The interaction's start time is missing; the axis starts at its first record.")
+        warnings.append(
+            "The interaction's start time is missing; the axis starts at its first record."
+        )
     if start is None:
         start = now
     if interaction.end is not None:
@@ -324,7 +374,9 @@ def _axis(interaction: Interaction, now: datetime) -> tuple[datetime, datetime, 
         known = [t for t in (*ends, *starts) if t]
         end = max(known) if known else start
     if end < start:
-        warnings.append("The interaction ends before it starts; its records are drawn from its start.")
+        warnings.append(
+            "The interaction ends before it starts; its records are drawn from its start."
+        )
         end = start
     return start, end, warnings
 
@@ -352,23 +404,35 @@ def _bar(
         begin = 0.0
     open_end = finish is None
     reason = ""
-    if open_end:
+    if finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
         finish = total
-    assert finish is not None
     if finish < begin:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
         finish = begin
     if begin < -0.5:
-        warnings.append(f"It starts {hms(-begin)} before the interaction (clock skew?); drawn from the start.")
+        warnings.append(
+            f"It starts {hms(-begin)} before the interaction (clock skew?); drawn from the start."
+        )
     if finish > total + 0.5 and not open_end:
         warnings.append(f"It ends {hms(finish - total)} after the interaction; drawn to its end.")
     begin = min(max(begin, 0.0), total)
     finish = min(max(finish, begin), total)
     return Bar(
-        id=bar_id, kind=kind, label=label, detail=detail, start=start, end=end,
-        offset=begin, length=finish - begin, open_end=open_end, states=tuple(states),
-        warnings=tuple(warnings), related=tuple(related), reason=reason, record=record,
+        id=bar_id,
+        kind=kind,
+        label=label,
+        detail=detail,
+        start=start,
+        end=end,
+        offset=begin,
+        length=finish - begin,
+        open_end=open_end,
+        states=tuple(states),
+        warnings=tuple(warnings),
+        related=tuple(related),
+        reason=reason,
+        record=record,
     )
 
 
@@ -465,8 +529,12 @@ def _rows(
         return (any(b.marked for b in bars), sum(b.length for b in bars))
 
     shown = set(sorted(by_name, key=weight, reverse=True)[:SHOWN_WHEN_GROUPED])
-    rows = [Row(name, tuple(r)) for name, bars in by_name.items() if name in shown for r in _pack(bars)]
-    rest = [_with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars]
+    rows = [
+        Row(name, tuple(r)) for name, bars in by_name.items() if name in shown for r in _pack(bars)
+    ]
+    rest = [
+        _with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars
+    ]
     hidden = len(by_name) - len(shown)
     for n, packed in enumerate(_pack(rest)):
         label = f"{hidden} more {noun}" if n == 0 else ""
@@ -474,8 +542,9 @@ def _rows(
     return tuple(rows), hidden
 
 
-def _connectors(i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar],
-                seg_index: dict[str | None, str], start: datetime) -> tuple[Connector, ...]:
+def _connectors(
+    i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar], start: datetime
+) -> tuple[Connector, ...]:
     """Transfers: the sending agent's bar at the moment of transfer -> the receiving bar.
 
     The receiving bar is the agent allocation of the transfer's segment or, for a
@@ -497,19 +566,23 @@ def _connectors(i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[
         firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
     out: list[Connector] = []
     for s in i.segments:
-        is_transfer = bool(s.transfer) or (s.start_type or "").lower() in ("transfer", "addparticant")
+        is_transfer = bool(s.transfer) or (s.start_type or "").lower() in (
+            "transfer",
+            "addparticant",
+        )
         if not is_transfer or not s.agent_id or s.start is None or s.segment_id is None:
             continue
         at = (s.start - start).total_seconds()
         senders = by_agent.get(s.agent_id, [])
         # The sender's allocation that was running when the transfer began.
-        sender = next((b for b in senders if b.offset - 0.5 <= at <= b.offset + b.length + 0.5), None)
+        sender = next(
+            (b for b in senders if b.offset - 0.5 <= at <= b.offset + b.length + 0.5), None
+        )
         receiver = firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
         label = "added" if (s.start_type or "").lower() == "addparticant" else "transferred"
         out.append(Connector(sender.id, receiver.id, max(at, sender.offset), label))
-    del seg_index
     return tuple(out)
 
 
@@ -525,15 +598,29 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     start, end, warnings = _axis(i, now)
     total = max((end - start).total_seconds(), 0.0)
 
-    seg_bar_ids = _unique([f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)])
+    seg_bar_ids = _unique(
+        [f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)]
+    )
     seg_ids: dict[str | None, str] = {}
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         if s.segment_id is not None:
             seg_ids.setdefault(s.segment_id, bar_id)
-    queue_ids = dict(zip((id(q) for q in i.queues), _unique(
-        [f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]), strict=True))
-    agent_ids = dict(zip((id(a) for a in i.agents), _unique(
-        [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]), strict=True))
+    queue_ids = dict(
+        zip(
+            (id(q) for q in i.queues),
+            _unique([f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]),
+            strict=True,
+        )
+    )
+    agent_ids = dict(
+        zip(
+            (id(a) for a in i.agents),
+            _unique(
+                [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]
+            ),
+            strict=True,
+        )
+    )
     by_segment: dict[str | None, list[str]] = {}
     for q in i.queues:
         by_segment.setdefault(q.segment_id, []).append(queue_ids[id(q)])
@@ -555,9 +642,22 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         states = ["cancelled"] if s.cancelled else []
         label = f"#{s.number if s.number is not None else '?'}"
-        seg_bars.append(_bar("segment", bar_id, label, f"{s.start_type or '?'} → {s.end_type or '?'}",
-                             s.start, s.end, start, total, live=live, states=states,
-                             related=related_to(s.segment_id, bar_id), record=s))
+        seg_bars.append(
+            _bar(
+                "segment",
+                bar_id,
+                label,
+                f"{s.start_type or '?'} → {s.end_type or '?'}",
+                s.start,
+                s.end,
+                start,
+                total,
+                live=live,
+                states=states,
+                related=related_to(s.segment_id, bar_id),
+                record=s,
+            )
+        )
 
     queue_bars: dict[str, list[Bar]] = {}
     #: Direct transfers, drawn in the receiving agent's row.
@@ -572,12 +672,27 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         direct = (q.queue_type or "").lower() == "resource"
         name = q.queue_name or q.queue_id or "unknown queue"
         if direct:
-            name = agent_names.get(q.agent_id) or q.queue_name or q.agent_id or "unknown agent"
-            detail = f"sent straight to the agent, ringing · {q.entry_type or '?'} → {q.exit_type or '?'}"
+            by_id = agent_names.get(q.agent_id or "")
+            name = by_id or q.queue_name or q.agent_id or "unknown agent"
+            detail = "sent straight to the agent, ringing · " + (
+                f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+            )
         else:
             detail = f"{q.entry_type or '?'} → {q.exit_type or '?'}"
-        bar = _bar("queue", bar_id, name, detail, q.start, q.end, start, total, live=live,
-                   states=states, related=related_to(q.segment_id, bar_id), record=q)
+        bar = _bar(
+            "queue",
+            bar_id,
+            name,
+            detail,
+            q.start,
+            q.end,
+            start,
+            total,
+            live=live,
+            states=states,
+            related=related_to(q.segment_id, bar_id),
+            record=q,
+        )
         if direct:
             direct_bars.setdefault(name, []).append(_with(bar, direct=True))
         else:
@@ -587,22 +702,46 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     for a in i.agents:
         bar_id = agent_ids[id(a)]
         states = ["work offer cancelled"] if a.work_cancel_time is not None else []
-        name = a.agent_name or agent_names.get(a.agent_id) or a.agent_id or "unknown agent"
+        name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
         agent_bars.setdefault(name, []).append(
-            _bar("agent", bar_id, name, f"from {queue}" if queue else "", a.start, a.end, start, total,
-                 live=live, states=states, related=related_to(a.segment_id, bar_id), record=a))
+            _bar(
+                "agent",
+                bar_id,
+                name,
+                f"from {queue}" if queue else "",
+                a.start,
+                a.end,
+                start,
+                total,
+                live=live,
+                states=states,
+                related=related_to(a.segment_id, bar_id),
+                record=a,
+            )
+        )
     for name, bars in agent_bars.items():
         clash = _overlaps(bars)
         agent_bars[name] = [
             _with(b, warnings=(*b.warnings, "Overlaps another allocation of the same agent."))
-            if b.id in clash else b
+            if b.id in clash
+            else b
             for b in bars
         ]
 
     hold_bars = [
-        _bar("hold", f"hold-{n + 1}", f"Hold {n + 1}", "customer on hold", h.start, h.end, start, total,
-             live=live, record=h)
+        _bar(
+            "hold",
+            f"hold-{n + 1}",
+            f"Hold {n + 1}",
+            "customer on hold",
+            h.start,
+            h.end,
+            start,
+            total,
+            live=live,
+            record=h,
+        )
         for n, h in enumerate(i.holds)
         if h.start is not None
     ]
@@ -631,14 +770,18 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         agent_bars[name] = flag(agent_bars[name], "agent")
     if concerns == "interaction" and flag_target is None:
         # Stuck, with every record closed: the flag belongs where the records stop.
-        last = max((*seg_bars, *(b for bars in agent_bars.values() for b in bars)),
-                   key=lambda b: (b.offset + b.length, b.kind == "segment"), default=None)
+        last = max(
+            (*seg_bars, *(b for bars in agent_bars.values() for b in bars)),
+            key=lambda b: (b.offset + b.length, b.kind == "segment"),
+            default=None,
+        )
         if last is not None:
             flag_target = last.id
             seg_bars = [_with(b, flagged=True) if b.id == last.id else b for b in seg_bars]
             for name in agent_bars:
-                agent_bars[name] = [_with(b, flagged=True) if b.id == last.id else b
-                                    for b in agent_bars[name]]
+                agent_bars[name] = [
+                    _with(b, flagged=True) if b.id == last.id else b for b in agent_bars[name]
+                ]
     # A direct transfer shares the receiving agent's row: it is that agent ringing.
     people: dict[str, list[Bar]] = {name: list(bars) for name, bars in agent_bars.items()}
     for name, bars in direct_bars.items():
@@ -648,25 +791,50 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     if ivr is not None:
         lanes.append(Lane("ivr", "IVR", (Row("", (ivr,)),)))
     if seg_bars:
-        lanes.append(Lane("segments", "Segments", tuple(
-            Row("", tuple(r)) for r in _pack(seg_bars))))
+        lanes.append(
+            Lane("segments", "Segments", tuple(Row("", tuple(r)) for r in _pack(seg_bars)))
+        )
     if queue_bars:
         rows, hidden = _rows(queue_bars, expanded="queues" in expanded, noun="queues")
-        lanes.append(Lane("queues", "Queues", rows, hidden=hidden, expanded="queues" in expanded,
-                          names=len(queue_bars)))
+        lanes.append(
+            Lane(
+                "queues",
+                "Queues",
+                rows,
+                hidden=hidden,
+                expanded="queues" in expanded,
+                names=len(queue_bars),
+            )
+        )
     if people:
         rows, hidden = _rows(people, expanded="agents" in expanded, noun="agents")
-        lanes.append(Lane("agents", "Agents", rows, hidden=hidden, expanded="agents" in expanded,
-                          names=len(people)))
+        lanes.append(
+            Lane(
+                "agents",
+                "Agents",
+                rows,
+                hidden=hidden,
+                expanded="agents" in expanded,
+                names=len(people),
+            )
+        )
     if hold_bars:
         lanes.append(Lane("holds", "Holds", (Row("Customer holds", tuple(hold_bars)),)))
 
     all_agents = [b for bars in agent_bars.values() for b in bars]
     all_queues = [b for bars in (*queue_bars.values(), *direct_bars.values()) for b in bars]
     return Timeline(
-        start=start, end=end, window_start=0.0, window_end=total, total=total, live=live,
-        lanes=tuple(lanes), ticks=(), flag_target=flag_target, warnings=tuple(warnings),
-        connectors=_connectors(i, all_agents, all_queues, seg_ids, start),
+        start=start,
+        end=end,
+        window_start=0.0,
+        window_end=total,
+        total=total,
+        live=live,
+        lanes=tuple(lanes),
+        ticks=(),
+        flag_target=flag_target,
+        warnings=tuple(warnings),
+        connectors=_connectors(i, all_agents, all_queues, start),
     )
 
 
@@ -674,7 +842,7 @@ def nice_step(span: float, max_ticks: int = 10) -> int:
     for step in NICE_STEPS:
         if span / step <= max_ticks:
             return step
-    return int(math.ceil(span / max_ticks / 86400)) * 86400
+    return math.ceil(span / max_ticks / 86400) * 86400
 
 
 def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
@@ -702,9 +870,13 @@ def _text(bar: Bar, free_right: float, free_left: float, named_row: bool) -> tup
     """
     duration = clock(bar.length) + ("+" if bar.open_end else "")
     name = bar.display_label
-    options = [f"{name} · {duration}", duration] if not named_row or bar.kind == "segment" else [duration]
+    options = (
+        [f"{name} · {duration}", duration] if not named_row or bar.kind == "segment" else [duration]
+    )
     if bar.kind == "segment" and not bar.states:
         options = [f"{name} · {duration}", name]
+    if bar.direct:  # its row is named after the agent: say how they were reached
+        options = [f"direct · {duration}", "direct"]
     for text in options:
         if len(text) * CHAR_WIDTH + 8 <= bar.width:
             return text, "inside"
@@ -731,9 +903,19 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
         lo, hi = n * step, (n + 1) * step if n < parts - 1 else total
         inside = [b for b in bars if b.offset < hi and b.offset + b.length >= lo]
         current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
-        out.append(Window(lo, hi, f"{clock(lo)}–{clock(hi)}", f"zoom={lo:.1f}-{hi:.1f}", current,
-                          len(inside), any(b.marked for b in inside)))
-    return tuple(out)
+        out.append(
+            Window(
+                lo,
+                hi,
+                f"{clock(lo)}–{clock(hi)}",
+                f"zoom={lo:.1f}-{hi:.1f}",
+                current,
+                len(inside),
+                any(b.marked for b in inside),
+            )
+        )
+    busiest = max((w.bars for w in out), default=0) or 1
+    return tuple(replace(w, level=math.ceil(3 * w.bars / busiest)) for w in out)
 
 
 def layout(timeline: Timeline) -> Timeline:
@@ -753,7 +935,9 @@ def layout(timeline: Timeline) -> Timeline:
         x = x_of(t)
         # The first and last labels are anchored inside the chart, never clipped.
         anchor = "start" if x < 20 else ("end" if x > CHART_WIDTH - 20 else "middle")
-        ticks.append(Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor))
+        ticks.append(
+            Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
+        )
         t += step
 
     y = AXIS_HEIGHT
@@ -782,15 +966,13 @@ def layout(timeline: Timeline) -> Timeline:
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             for n, bar in enumerate(shown):
                 right_edge = shown[n + 1].x if n + 1 < len(shown) else CHART_WIDTH
-                text, side = _text(bar, right_edge - bar.x - bar.width, bar.x - taken,
-                                   named and bar.kind != "hold")
+                text, side = _text(
+                    bar, right_edge - bar.x - bar.width, bar.x - taken, named and bar.kind != "hold"
+                )
                 end = bar.x + bar.width + (22 if bar.marked else 0)
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
                 taken = max(taken, end)
-                # A direct transfer always says so: its row is named after the agent.
-                if bar.direct and side:
-                    text = "direct · " + text if side == "inside" or len(text) < 12 else text
                 labelled.append(_with(bar, text=text, label_side=side, show_label=bool(side)))
             rows.append(replace(row, bars=tuple(labelled), y=y))
             placed.update((b.id, b) for b in labelled)
@@ -805,10 +987,22 @@ def layout(timeline: Timeline) -> Timeline:
         a, b = placed.get(c.from_id), placed.get(c.to_id)
         if a is None or b is None or not lo_w <= c.at <= hi_w:
             continue
-        connectors.append(replace(c, x1=round(x_of(c.at), 2), y1=round(a.y + BAR_HEIGHT / 2, 2),
-                                  x2=round(max(b.x, x_of(c.at)), 2), y2=round(b.y + BAR_HEIGHT / 2, 2)))
-    laid = replace(timeline, lanes=tuple(lanes), ticks=tuple(ticks), height=round(y, 2),
-                   connectors=tuple(connectors))
+        connectors.append(
+            replace(
+                c,
+                x1=round(x_of(c.at), 2),
+                y1=round(a.y + BAR_HEIGHT / 2, 2),
+                x2=round(max(b.x, x_of(c.at)), 2),
+                y2=round(b.y + BAR_HEIGHT / 2, 2),
+            )
+        )
+    laid = replace(
+        timeline,
+        lanes=tuple(lanes),
+        ticks=tuple(ticks),
+        height=round(y, 2),
+        connectors=tuple(connectors),
+    )
     return replace(laid, overview=_overview(laid))
 
 

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
-from dashboard.interactions import cache as services
 from dashboard.cxengage.factory import reset_client
+from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
 from tests.standin import StandInAPI
 
 TRANSFER_CHAIN = "064b25de-d866-11f1-89a5-b6abb79db4df"
@@ -26,9 +25,17 @@ def url(interaction_id: str, tenant: str = DEMO_TENANT_ID) -> str:
 
 def expected_counts(body: dict[str, Any]) -> dict[str, int]:
     agents = body.get("agents") or (body.get("details") or {}).get("agents") or []
-    holds = [h for h in body.get("customerHoldTimes") or [] if isinstance(h, dict) and h.get("startTimestamp")]
-    return {"segment": len(body.get("segments") or []), "queue": len(body.get("queues") or []),
-            "agent": len(agents), "hold": len(holds)}
+    holds = [
+        h
+        for h in body.get("customerHoldTimes") or []
+        if isinstance(h, dict) and h.get("startTimestamp")
+    ]
+    return {
+        "segment": len(body.get("segments") or []),
+        "queue": len(body.get("queues") or []),
+        "agent": len(agents),
+        "hold": len(holds),
+    }
 
 
 @pytest.mark.parametrize("entry", catalogue(), ids=lambda e: e["file"])
@@ -115,9 +122,13 @@ def test_no_serious_accessibility_violations(page: Any) -> None:
         page.goto(url(interaction_id) + "?focus=ivr")
         results = axe.run(page)
         bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert not bad, json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad], indent=1)
+        assert not bad, json.dumps(
+            [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad], indent=1
+        )
     page.goto("/")
-    bad = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")
+    ]
     assert not bad, [v["id"] for v in bad]
 
 
@@ -128,7 +139,12 @@ def live_api(settings: Any, viewer: Any) -> Iterator[StandInAPI]:
     with StandInAPI() as api:
         settings.DEMO_MODE = False
         settings.CXENGAGE_API_URL = api.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
+        settings.CXENGAGE_CREDENTIALS = {
+            "username": "u",
+            "password": "p",
+            "api_key": "",
+            "api_secret": "",
+        }
         settings.TIMELINE_POLL_SECONDS = 1
         settings.CACHE_TTL_IN_PROGRESS = 0.5
         reset_client()
@@ -153,7 +169,11 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     done = copy.deepcopy(body)
     done["dataComplete"] = True
     done["endTimestamp"] = "2026-11-27T08:30:00.000Z"
-    for record in done["segments"] + done["queues"] + (done.get("agents") or done["details"].get("agents") or []):
+    for record in (
+        done["segments"]
+        + done["queues"]
+        + (done.get("agents") or done["details"].get("agents") or [])
+    ):
         record.setdefault("endTimestamp", "2026-11-27T08:30:00.000Z")
     live_api.interactions[(tenant, iid)] = done
     from playwright.sync_api import expect
@@ -180,7 +200,8 @@ def _entry(file: str) -> dict[str, Any]:
 def _labels_inside(page: Any) -> list[str]:
     """Row labels that are clipped or outside the viewport (should be none)."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll('#timeline .tl-row-label, #timeline .tl-lane-title'))
+        """() => Array.from(document.querySelectorAll(
+                     '#timeline .tl-row-label, #timeline .tl-lane-title'))
           .filter(el => el.textContent.trim())
           .filter(el => { const r = el.getBoundingClientRect();
                           const inner = el.firstElementChild || el;
@@ -204,7 +225,9 @@ def test_row_labels_stay_readable_at_375_px_after_scrolling(page: Any, file: str
     # Every lane title is fully shown (not cut to "egments").
     for title in page.locator("#timeline .tl-lane-title > span").all():
         box = title.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 375
 
 
 def test_rows_line_up_with_their_labels(page: Any) -> None:
@@ -216,7 +239,9 @@ def test_rows_line_up_with_their_labels(page: Any) -> None:
                            .map(r => Math.round(r.getBoundingClientRect().top)))];
              return ys.sort((a, b) => a - b); })"""
     )
-    tops = [round(b["y"]) for b in (labels.nth(i).bounding_box() for i in range(labels.count())) if b]
+    tops = [
+        round(b["y"]) for b in (labels.nth(i).bounding_box() for i in range(labels.count())) if b
+    ]
     # each bar row's top is inside its label's 26 px band (bars are centred in rows)
     for y in rows:
         assert any(2 <= y - top <= 4 for top in tops), (y, tops)
@@ -231,11 +256,14 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     height = page.evaluate("document.body.scrollHeight")
     timeline_height = page.locator("#timeline").bounding_box()["height"]
     print(f"120-transfer page: body {height} px, timeline {timeline_height:.0f} px")
-    print(page.evaluate(
-        """() => Array.from(document.querySelectorAll('main > *, main section'))
-             .map(e => (e.id || e.className || e.tagName) + ':' + Math.round(e.getBoundingClientRect().height))
+    print(
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll('main > *, main section'))
+             .map(e => (e.id || e.className || e.tagName) + ':'
+                       + Math.round(e.getBoundingClientRect().height))
              .join(', ')"""
-    ))
+        )
+    )
     # This part of the page: the timeline within one screen, each long table folded
     # to its heading, filter and summary line. (The whole page also holds the
     # summary, facts, review and statistics, laid out elsewhere.)
@@ -295,10 +323,13 @@ def test_show_where_scrolls_the_bar_into_view_and_focuses_it(page: Any) -> None:
     target = link.get_attribute("data-focus-bar")
     link.click()
     page.wait_for_url(f"**focus={target}**")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id.startsWith('bar-')")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id.startsWith('bar-')"
+    )
     assert page.evaluate("document.activeElement.id") == f"bar-{target}"
     box = page.locator(f"#bar-{target} .bar-body").bounding_box()
-    assert box is not None and 0 <= box["y"] <= 700
+    assert box is not None
+    assert 0 <= box["y"] <= 700
 
 
 def test_zoom_keeps_the_focus(page: Any) -> None:

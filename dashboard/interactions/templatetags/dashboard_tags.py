@@ -34,8 +34,7 @@ def _cell(cell: Any) -> SafeString:
         body = format_html("{}", cell.text)
     if cell.warning:
         body = format_html(
-            '{} <span class="bang" aria-hidden="true">!</span>'
-            '<span class="warning-text">{}</span>',
+            '{} <span class="bang" aria-hidden="true">!</span><span class="warning-text">{}</span>',
             body,
             cell.warning,
         )
@@ -156,7 +155,10 @@ def _bar(bar: Any, query: str, focus: str, related: Any, height: float, hit: flo
         hatch = format_html(
             '<rect class="open-hatch" x="{}" y="{}" width="{}" height="{}" rx="3" '
             'fill="url(#hatch)"></rect>',
-            x, y, width, tall,
+            x,
+            y,
+            width,
+            tall,
         )
     text = _NONE
     if bar.label_side:
@@ -229,7 +231,10 @@ def timeline_connectors(timeline: Any) -> SafeString:
                 format_html(
                     '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
                     'marker-end="url(#arrow)"></line>',
-                    x1, c.y1, x1, c.y2,
+                    x1,
+                    c.y1,
+                    x1,
+                    c.y2,
                 )
             )
         else:
@@ -238,7 +243,14 @@ def timeline_connectors(timeline: Any) -> SafeString:
                     '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
                     '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
                     'marker-end="url(#arrow)"></line>',
-                    x1, c.y1, x1, c.y2, x1, c.y2, x2, c.y2,
+                    x1,
+                    c.y1,
+                    x1,
+                    c.y2,
+                    x1,
+                    c.y2,
+                    x2,
+                    c.y2,
                 )
             )
     return mark_safe("\n".join(out))  # noqa: S308 - joined format_html output
