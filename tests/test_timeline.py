@@ -199,7 +199,8 @@ def test_queue_visit_offset_and_length_in_seconds() -> None:
     assert t.total == pytest.approx(100)
     assert bar.offset == pytest.approx(10)
     assert bar.length == pytest.approx(20)
-    assert not bar.open_end and not bar.warnings
+    assert not bar.open_end
+    assert not bar.warnings
 
 
 def test_queue_visit_x_and_width_after_layout() -> None:
@@ -207,7 +208,8 @@ def test_queue_visit_x_and_width_after_layout() -> None:
     bar = get(t, "queue-q1")
     assert bar.x == pytest.approx(LABEL_WIDTH + 0.1 * CHART_WIDTH, abs=0.01)
     assert bar.width == pytest.approx(0.2 * CHART_WIDTH, abs=0.01)
-    assert bar.x_pct == "10.000%" and bar.width_pct == "20.000%"
+    assert bar.x_pct == "10.000%"
+    assert bar.width_pct == "20.000%"
 
 
 def test_ivr_bar_runs_from_start_to_first_queue_entry() -> None:
@@ -602,7 +604,9 @@ def test_laid_out_axis_has_at_most_ten_ticks(span: int) -> None:
     t = laid(payload(end=span))
     assert 2 <= len(t.ticks) <= 10
     assert t.ticks[0].offset == 0
-    assert all(b.offset - a.offset == nice_step(span) for a, b in zip(t.ticks, t.ticks[1:]))
+    assert all(
+        b.offset - a.offset == nice_step(span) for a, b in zip(t.ticks, t.ticks[1:], strict=False)
+    )
     assert all(LABEL_WIDTH - 0.01 <= tick.x <= WIDTH + 0.01 for tick in t.ticks)
 
 
