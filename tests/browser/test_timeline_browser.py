@@ -256,14 +256,6 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     height = page.evaluate("document.body.scrollHeight")
     timeline_height = page.locator("#timeline").bounding_box()["height"]
     print(f"120-transfer page: body {height} px, timeline {timeline_height:.0f} px")
-    print(
-        page.evaluate(
-            """() => Array.from(document.querySelectorAll('main > *, main section'))
-             .map(e => (e.id || e.className || e.tagName) + ':'
-                       + Math.round(e.getBoundingClientRect().height))
-             .join(', ')"""
-        )
-    )
     # This part of the page: the timeline within one screen, each long table folded
     # to its heading, filter and summary line. (The whole page also holds the
     # summary, facts, review and statistics, laid out elsewhere.)
