@@ -222,35 +222,48 @@ def timeline_bars(
 
 @register.simple_tag
 def timeline_connectors(timeline: Any) -> SafeString:
-    """Transfer arrows: down (or up) from the sender's bar, then across to the receiver's."""
+    """Transfer arrows: down (or up) from the sender's bar, then across to the receiver's.
+
+    The arrowhead is a text glyph, so the chart uses only the SVG elements the
+    hostile-input checks allow (no <marker>/<path>).
+    """
     out = []
     for c in timeline.connectors:
-        x1, x2 = c.x1_pct, c.x2_pct
-        if c.x2 - c.x1 < 2:
+        x1, x2 = _num(c.x1_pct), _num(c.x2_pct)
+        y1, y2 = _num(c.y1), _num(c.y2)
+        if c.x2 - c.x1 < 2:  # straight down (or up) onto the receiving bar
+            head = format_html(
+                '<text class="arrow-head" x="{}" y="{}" text-anchor="middle">{}</text>',
+                x1,
+                _num(round(c.y2 - 8 if c.y2 > c.y1 else c.y2 + 16, 2)),
+                "▼" if c.y2 > c.y1 else "▲",
+            )
             out.append(
                 format_html(
-                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
-                    'marker-end="url(#arrow)"></line>',
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>{}',
                     x1,
-                    c.y1,
+                    y1,
                     x1,
-                    c.y2,
+                    y2,
+                    head,
                 )
             )
         else:
             out.append(
                 format_html(
                     '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
-                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}" '
-                    'marker-end="url(#arrow)"></line>',
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+                    '<text class="arrow-head" x="{}" y="{}" text-anchor="end">▶</text>',
                     x1,
-                    c.y1,
+                    y1,
                     x1,
-                    c.y2,
+                    y2,
                     x1,
-                    c.y2,
+                    y2,
                     x2,
-                    c.y2,
+                    y2,
+                    x2,
+                    _num(round(c.y2 + 4, 2)),
                 )
             )
     return mark_safe("\n".join(out))  # noqa: S308 - joined format_html output
