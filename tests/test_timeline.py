@@ -68,21 +68,13 @@ def _timed(record: dict[str, Any], start: float | None, end: float | None) -> di
     return record
 
 
-def seg(seg_id: str | None, number: int, start: float | None, end: float | None,
-        **extra: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {"segmentNumber": number, "segmentStartType": "interaction",
-                              "segmentEndType": "interaction-end"}
-    if seg_id is not None:
-        record["interactionSegmentId"] = seg_id
-    record.update(extra)
-    return _timed(record, start, end)
-
-
-def queue(visit_id: str, seg_id: str | None, name: str, start: float | None, end: float | None,
-          **extra: Any) -> dict[str, Any]:
+def seg(
+    seg_id: str | None, number: int, start: float | None, end: float | None, **extra: Any
+) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "interactionQueueId": visit_id, "queueName": name, "queueId": f"qid-{name.lower()}",
-        "queueEntryType": "ivr", "queueExitType": "success",
+        "segmentNumber": number,
+        "segmentStartType": "interaction",
+        "segmentEndType": "interaction-end",
     }
     if seg_id is not None:
         record["interactionSegmentId"] = seg_id
@@ -90,10 +82,39 @@ def queue(visit_id: str, seg_id: str | None, name: str, start: float | None, end
     return _timed(record, start, end)
 
 
-def agent(alloc_id: str, seg_id: str | None, name: str | None, start: float | None,
-          end: float | None, **extra: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {"interactionAgentId": alloc_id,
-                              "agentId": f"aid-{(name or 'x').split()[0].lower()}"}
+def queue(
+    visit_id: str,
+    seg_id: str | None,
+    name: str,
+    start: float | None,
+    end: float | None,
+    **extra: Any,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "interactionQueueId": visit_id,
+        "queueName": name,
+        "queueId": f"qid-{name.lower()}",
+        "queueEntryType": "ivr",
+        "queueExitType": "success",
+    }
+    if seg_id is not None:
+        record["interactionSegmentId"] = seg_id
+    record.update(extra)
+    return _timed(record, start, end)
+
+
+def agent(
+    alloc_id: str,
+    seg_id: str | None,
+    name: str | None,
+    start: float | None,
+    end: float | None,
+    **extra: Any,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "interactionAgentId": alloc_id,
+        "agentId": f"aid-{(name or 'x').split()[0].lower()}",
+    }
     if name is not None:
         record["agentName"] = name
     if seg_id is not None:
@@ -130,8 +151,9 @@ def built(data: dict[str, Any], now: datetime = NOW) -> Timeline:
     return build(parse_interaction(data), now)
 
 
-def laid(data: dict[str, Any], now: datetime = NOW,
-         window: tuple[float, float] | None = None) -> Timeline:
+def laid(
+    data: dict[str, Any], now: datetime = NOW, window: tuple[float, float] | None = None
+) -> Timeline:
     return timeline_for(parse_interaction(data), now, window)
 
 
@@ -162,8 +184,9 @@ def test_timeline_module_imports_without_django_or_httpx() -> None:
         "bad = sorted(m for m in sys.modules if m.startswith(('django', 'httpx'))); "
         "assert not bad, bad"
     )
-    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=PROJECT, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -178,7 +201,8 @@ def test_queue_visit_offset_and_length_in_seconds() -> None:
     assert t.total == pytest.approx(100)
     assert bar.offset == pytest.approx(10)
     assert bar.length == pytest.approx(20)
-    assert not bar.open_end and not bar.warnings
+    assert not bar.open_end
+    assert not bar.warnings
 
 
 def test_queue_visit_x_and_width_after_layout() -> None:
@@ -186,14 +210,17 @@ def test_queue_visit_x_and_width_after_layout() -> None:
     bar = get(t, "queue-q1")
     assert bar.x == pytest.approx(LABEL_WIDTH + 0.1 * CHART_WIDTH, abs=0.01)
     assert bar.width == pytest.approx(0.2 * CHART_WIDTH, abs=0.01)
-    whole = get(t, "interaction")
-    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
-    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
+    assert bar.x_pct == "10.000%"
+    assert bar.width_pct == "20.000%"
 
 
 def test_ivr_bar_runs_from_start_to_first_queue_entry() -> None:
-    t = built(payload(ivrTime=3, queues=[queue("q2", "s1", "Sales", 40, 50),
-                                         queue("q1", "s1", "Billing", 25, 35)]))
+    t = built(
+        payload(
+            ivrTime=3,
+            queues=[queue("q2", "s1", "Sales", 40, 50), queue("q1", "s1", "Billing", 25, 35)],
+        )
+    )
     bars = [b for b in t.bars if b.kind == "ivr"]
     assert len(bars) == 1
     assert bars[0].offset == pytest.approx(0)
@@ -235,9 +262,13 @@ def test_open_agent_on_complete_interaction_is_drawn_to_the_end_and_marked() -> 
 
 def test_in_progress_axis_runs_to_now_and_open_bars_are_live() -> None:
     now = BASE + timedelta(seconds=300)
-    data = payload(end=None, dataComplete=False, segments=[seg("s1", 0, 0, None)],
-                   queues=[queue("q1", "s1", "Billing", 10, 30)],
-                   agents=[agent("a1", "s1", "Alice Tremblay", 30, None)])
+    data = payload(
+        end=None,
+        dataComplete=False,
+        segments=[seg("s1", 0, 0, None)],
+        queues=[queue("q1", "s1", "Billing", 10, 30)],
+        agents=[agent("a1", "s1", "Alice Tremblay", 30, None)],
+    )
     t = built(data, now)
     assert t.live
     assert t.end == now
@@ -248,14 +279,18 @@ def test_in_progress_axis_runs_to_now_and_open_bars_are_live() -> None:
     assert bar.offset + bar.length == pytest.approx(300)
     assert not bar.marked
     assert not get(t, "segment-s1").marked
-    assert not get(t, "interaction").marked
 
 
 def test_in_progress_open_bar_is_marked_when_flagged() -> None:
     now = BASE + timedelta(seconds=300)
-    data = payload(end=None, dataComplete=False, flagged=True, flagType="Agent",
-                   segments=[seg("s1", 0, 0, None)],
-                   agents=[agent("a1", "s1", "Alice Tremblay", 30, None)])
+    data = payload(
+        end=None,
+        dataComplete=False,
+        flagged=True,
+        flagType="Agent",
+        segments=[seg("s1", 0, 0, None)],
+        agents=[agent("a1", "s1", "Alice Tremblay", 30, None)],
+    )
     bar = get(built(data, now), "agent-a1")
     assert bar.reason == LIVE_REASON
     assert bar.flagged
@@ -276,9 +311,11 @@ def flag_payload(flag_type: str | None, *, interaction_end: float | None = 100) 
         end=interaction_end,
         segments=[seg("s1", 0, 0, 100), seg("s2", 1, 50, None)],
         queues=[queue("q1", "s1", "Billing", 10, 20), queue("q2", "s2", "Sales", 55, None)],
-        agents=[agent("a1", "s1", "Alice Tremblay", 20, 50),
-                agent("a2", "s2", "Benoit Leblanc", 60, None),
-                agent("a3", "s2", "Carmen Diaz", 70, None)],
+        agents=[
+            agent("a1", "s1", "Alice Tremblay", 20, 50),
+            agent("a2", "s2", "Benoit Leblanc", 60, None),
+            agent("a3", "s2", "Carmen Diaz", 70, None),
+        ],
         **extra,
     )
 
@@ -289,11 +326,13 @@ def flag_payload(flag_type: str | None, *, interaction_end: float | None = 100) 
         ("Agent", {"agent-a2", "agent-a3"}, "agent-a2"),
         ("Queue", {"queue-q2"}, "queue-q2"),
         ("Segment", {"segment-s2"}, "segment-s2"),
-        ("Stuck", {"interaction"}, "interaction"),
+        # Stuck concerns the whole interaction: whatever never ended.
+        ("Stuck", {"segment-s2", "queue-q2", "agent-a2", "agent-a3"}, "segment-s2"),
     ],
 )
-def test_flag_marks_only_the_open_bars_it_concerns(flag_type: str, expected: set[str],
-                                                   target: str) -> None:
+def test_flag_marks_only_the_open_bars_it_concerns(
+    flag_type: str, expected: set[str], target: str
+) -> None:
     t = built(flag_payload(flag_type))
     assert {b.id for b in t.bars if b.flagged} == expected
     assert t.flag_target == target
@@ -301,17 +340,23 @@ def test_flag_marks_only_the_open_bars_it_concerns(flag_type: str, expected: set
     assert get(t, target).marked
 
 
-def test_stuck_flag_targets_the_open_interaction_bar() -> None:
-    t = built(flag_payload("stuck", interaction_end=None))
-    whole = get(t, "interaction")
-    assert whole.open_end
-    assert whole.flagged
-    assert t.flag_target == "interaction"
-    assert {b.id for b in t.bars if b.flagged} == {"interaction"}
+def test_stuck_flag_with_every_record_closed_targets_where_the_records_stop() -> None:
+    data = payload(
+        end=None,
+        segments=[seg("s1", 0, 0, 80)],
+        agents=[agent("a1", "s1", "Alice Tremblay", 20, 80)],
+        flagged=True,
+        flagType="Stuck",
+    )
+    t = built(data)
+    assert t.flag_target == "segment-s1"
+    assert {b.id for b in t.bars if b.flagged} == {"segment-s1"}
+    assert get(t, "segment-s1").marked
 
 
-@pytest.mark.parametrize("flag_type", ["Mystery-new-flag", "Safeguard-terminated",
-                                       "forced - no reason provided", None])
+@pytest.mark.parametrize(
+    "flag_type", ["Mystery-new-flag", "Safeguard-terminated", "forced - no reason provided", None]
+)
 def test_flags_that_concern_no_bar_flag_nothing(flag_type: str | None) -> None:
     t = built(flag_payload(flag_type))
     assert not any(b.flagged for b in t.bars)
@@ -373,8 +418,14 @@ OVERLAPS = "Overlaps"
 
 
 def test_overlapping_allocations_of_one_agent_are_warned_and_get_separate_rows() -> None:
-    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 50),
-                              agent("a2", "s1", "Alice Tremblay", 40, 80)]))
+    t = built(
+        payload(
+            agents=[
+                agent("a1", "s1", "Alice Tremblay", 10, 50),
+                agent("a2", "s1", "Alice Tremblay", 40, 80),
+            ]
+        )
+    )
     for bar_id in ("agent-a1", "agent-a2"):
         assert any(OVERLAPS in w for w in get(t, bar_id).warnings), bar_id
     rows = [r for r in lane(t, "agents").rows if r.label == "Alice Tremblay"]
@@ -383,8 +434,14 @@ def test_overlapping_allocations_of_one_agent_are_warned_and_get_separate_rows()
 
 
 def test_non_overlapping_allocations_of_one_agent_share_a_row() -> None:
-    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 30),
-                              agent("a2", "s1", "Alice Tremblay", 40, 80)]))
+    t = built(
+        payload(
+            agents=[
+                agent("a1", "s1", "Alice Tremblay", 10, 30),
+                agent("a2", "s1", "Alice Tremblay", 40, 80),
+            ]
+        )
+    )
     assert not any(OVERLAPS in w for b in t.bars for w in b.warnings)
     rows = lane(t, "agents").rows
     assert [r.label for r in rows] == ["Alice Tremblay"]
@@ -393,28 +450,46 @@ def test_non_overlapping_allocations_of_one_agent_share_a_row() -> None:
 
 def test_every_allocation_overlapping_another_of_the_same_agent_is_warned() -> None:
     # a1 covers both a2 and a3; a2 and a3 do not touch each other.
-    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 0, 90),
-                              agent("a2", "s1", "Alice Tremblay", 10, 20),
-                              agent("a3", "s1", "Alice Tremblay", 40, 50)]))
+    t = built(
+        payload(
+            agents=[
+                agent("a1", "s1", "Alice Tremblay", 0, 90),
+                agent("a2", "s1", "Alice Tremblay", 10, 20),
+                agent("a3", "s1", "Alice Tremblay", 40, 50),
+            ]
+        )
+    )
     warned = {b.id for b in t.bars if any(OVERLAPS in w for w in b.warnings)}
     assert warned == {"agent-a1", "agent-a2", "agent-a3"}
 
 
 def test_queue_lane_groups_visits_by_queue_name() -> None:
-    t = built(payload(queues=[queue("q1", "s1", "Billing", 10, 20),
-                              queue("q2", "s1", "Sales", 25, 35),
-                              queue("q3", "s1", "Billing", 40, 50)]))
+    t = built(
+        payload(
+            queues=[
+                queue("q1", "s1", "Billing", 10, 20),
+                queue("q2", "s1", "Sales", 25, 35),
+                queue("q3", "s1", "Billing", 40, 50),
+            ]
+        )
+    )
     rows = lane(t, "queues").rows
     assert [r.label for r in rows] == ["Billing", "Sales"]
     assert [b.id for b in rows[0].bars] == ["queue-q1", "queue-q3"]
 
 
 def test_agent_lane_groups_allocations_by_agent_name() -> None:
-    t = built(payload(agents=[agent("a1", "s1", "Alice Tremblay", 10, 20),
-                              agent("a2", "s1", "Benoit Leblanc", 20, 40),
-                              agent("a3", "s1", "Alice Tremblay", 40, 60),
-                              # same agentId, name left out: grouped with her named allocations
-                              agent("a4", "s1", None, 70, 80, agentId="aid-alice")]))
+    t = built(
+        payload(
+            agents=[
+                agent("a1", "s1", "Alice Tremblay", 10, 20),
+                agent("a2", "s1", "Benoit Leblanc", 20, 40),
+                agent("a3", "s1", "Alice Tremblay", 40, 60),
+                # same agentId, name left out: grouped with her named allocations
+                agent("a4", "s1", None, 70, 80, agentId="aid-alice"),
+            ]
+        )
+    )
     rows = lane(t, "agents").rows
     assert [r.label for r in rows] == ["Alice Tremblay", "Benoit Leblanc"]
     assert [b.id for b in rows[0].bars] == ["agent-a1", "agent-a3", "agent-a4"]
@@ -426,12 +501,16 @@ def test_agent_lane_groups_allocations_by_agent_name() -> None:
 
 
 def test_related_ids_link_segment_queue_and_agent_bars() -> None:
-    t = built(payload(
-        segments=[seg("s1", 0, 0, 60), seg("s2", 1, 50, 100)],
-        queues=[queue("q1", "s1", "Billing", 10, 20), queue("q2", "s2", "Sales", 55, 60)],
-        agents=[agent("a1", "s1", "Alice Tremblay", 20, 60),
-                agent("a2", "s2", "Benoit Leblanc", 60, 100)],
-    ))
+    t = built(
+        payload(
+            segments=[seg("s1", 0, 0, 60), seg("s2", 1, 50, 100)],
+            queues=[queue("q1", "s1", "Billing", 10, 20), queue("q2", "s2", "Sales", 55, 60)],
+            agents=[
+                agent("a1", "s1", "Alice Tremblay", 20, 60),
+                agent("a2", "s2", "Benoit Leblanc", 60, 100),
+            ],
+        )
+    )
     assert {"queue-q1", "agent-a1"} <= set(get(t, "segment-s1").related)
     assert {"segment-s1", "agent-a1"} <= set(get(t, "queue-q1").related)
     assert {"segment-s1", "queue-q1"} <= set(get(t, "agent-a1").related)
@@ -484,13 +563,19 @@ def test_accessible_name_says_label_start_end_and_duration() -> None:
 
 
 def test_holds_with_times_become_hold_bars() -> None:
-    t = built(payload(customerHoldTimes=[
-        {"startTimestamp": ts(40), "endTimestamp": ts(55), "holdTime": 15},
-        {"startTimestamp": ts(70), "endTimestamp": ts(72), "holdTime": 2},
-    ]))
+    t = built(
+        payload(
+            customerHoldTimes=[
+                {"startTimestamp": ts(40), "endTimestamp": ts(55), "holdTime": 15},
+                {"startTimestamp": ts(70), "endTimestamp": ts(72), "holdTime": 2},
+            ]
+        )
+    )
     holds = [b for b in t.bars if b.kind == "hold"]
-    assert [(b.offset, b.length) for b in holds] == [(pytest.approx(40), pytest.approx(15)),
-                                                     (pytest.approx(70), pytest.approx(2))]
+    assert [(b.offset, b.length) for b in holds] == [
+        (pytest.approx(40), pytest.approx(15)),
+        (pytest.approx(70), pytest.approx(2)),
+    ]
     assert lane(t, "holds").rows[0].bars == tuple(holds)
 
 
@@ -521,7 +606,9 @@ def test_laid_out_axis_has_at_most_ten_ticks(span: int) -> None:
     t = laid(payload(end=span))
     assert 2 <= len(t.ticks) <= 10
     assert t.ticks[0].offset == 0
-    assert all(b.offset - a.offset == nice_step(span) for a, b in zip(t.ticks, t.ticks[1:]))
+    assert all(
+        b.offset - a.offset == nice_step(span) for a, b in zip(t.ticks, t.ticks[1:], strict=False)
+    )
     assert all(LABEL_WIDTH - 0.01 <= tick.x <= WIDTH + 0.01 for tick in t.ticks)
 
 
@@ -552,13 +639,15 @@ def tick_at(t: Timeline, offset: float) -> tl_mod.Tick:
 
 
 def zoom_payload() -> dict[str, Any]:
-    return payload(queues=[
-        queue("early", "s1", "Billing", 0, 5),
-        queue("edge", "s1", "Sales", 5, 15),
-        queue("inside", "s1", "Retentions", 20, 25),
-        queue("late", "s1", "Tier 2", 40, 60),
-        queue("right", "s1", "General", 25, 50),
-    ])
+    return payload(
+        queues=[
+            queue("early", "s1", "Billing", 0, 5),
+            queue("edge", "s1", "Sales", 5, 15),
+            queue("inside", "s1", "Retentions", 20, 25),
+            queue("late", "s1", "Tier 2", 40, 60),
+            queue("right", "s1", "General", 25, 50),
+        ]
+    )
 
 
 def test_zoom_sets_the_window() -> None:
@@ -573,7 +662,7 @@ def test_zoom_omits_bars_outside_the_window() -> None:
     ids = {b.id for b in t.bars}
     assert "queue-early" not in ids
     assert "queue-late" not in ids
-    assert {"queue-edge", "queue-inside", "queue-right", "interaction"} <= ids
+    assert {"queue-edge", "queue-inside", "queue-right"} <= ids
     inside = get(t, "queue-inside")
     assert inside.x == pytest.approx(LABEL_WIDTH + 0.5 * CHART_WIDTH, abs=0.01)
     assert inside.width == pytest.approx(0.25 * CHART_WIDTH, abs=0.01)
@@ -587,9 +676,6 @@ def test_zoom_clips_bars_crossing_the_window_edges() -> None:
     right = get(t, "queue-right")  # 25..50 -> 25..30
     assert right.x == pytest.approx(LABEL_WIDTH + 0.75 * CHART_WIDTH, abs=0.01)
     assert right.x + right.width == pytest.approx(WIDTH, abs=0.02)
-    whole = get(t, "interaction")
-    assert whole.x == pytest.approx(LABEL_WIDTH, abs=0.01)
-    assert whole.width == pytest.approx(CHART_WIDTH, abs=0.01)
     # clipping is a drawing matter: the bar's own times are unchanged
     assert (edge.offset, edge.length) == (pytest.approx(5), pytest.approx(10))
     assert all(10 <= tick.offset <= 30 for tick in t.ticks)
@@ -597,7 +683,8 @@ def test_zoom_clips_bars_crossing_the_window_edges() -> None:
 
 @pytest.mark.parametrize("window", [(0, 100), (-10, 500), (0, float("inf")), (100, 0)])
 def test_zoom_covering_everything_returns_the_unzoomed_timeline(
-        window: tuple[float, float]) -> None:
+    window: tuple[float, float],
+) -> None:
     t = built(zoom_payload())
     z = zoom(t, window)
     assert z is t or z == t
@@ -617,8 +704,9 @@ def test_zoom_covering_everything_returns_the_unzoomed_timeline(
         ((50, 50), (50, 51)),
     ],
 )
-def test_reversed_or_out_of_range_window_is_clamped(window: tuple[float, float],
-                                                    expected: tuple[float, float]) -> None:
+def test_reversed_or_out_of_range_window_is_clamped(
+    window: tuple[float, float], expected: tuple[float, float]
+) -> None:
     z = zoom(built(zoom_payload()), window)
     assert z.zoomed
     assert z.window_start == pytest.approx(expected[0])
@@ -636,37 +724,44 @@ def test_reversed_or_out_of_range_window_is_clamped(window: tuple[float, float],
 
 
 def test_missing_interaction_start_uses_the_first_record_with_a_warning() -> None:
-    data = payload(start=None, end=100, segments=[seg("s1", 0, 5, 100)],
-                   queues=[queue("q1", "s1", "Billing", 8, 20)])
+    data = payload(
+        start=None,
+        end=100,
+        segments=[seg("s1", 0, 5, 100)],
+        queues=[queue("q1", "s1", "Billing", 8, 20)],
+    )
     t = laid(data)
     assert t.start == BASE + timedelta(seconds=5)
     assert t.total == pytest.approx(95)
     assert any("start time is missing" in w for w in t.warnings)
     assert get(t, "queue-q1").offset == pytest.approx(3)
-    assert get(t, "interaction").offset == 0
+    assert get(t, "segment-s1").offset == 0
 
 
 def test_interaction_ending_before_it_starts_warns_and_does_not_raise() -> None:
-    data = payload(start=100, end=50, segments=[seg("s1", 0, 100, 120)],
-                   queues=[queue("q1", "s1", "Billing", 105, 110)])
+    data = payload(
+        start=100,
+        end=50,
+        segments=[seg("s1", 0, 100, 120)],
+        queues=[queue("q1", "s1", "Billing", 105, 110)],
+    )
     t = laid(data)
     assert any("ends before it starts" in w for w in t.warnings)
     assert t.total == 0
     assert t.end == t.start
-    assert any("before it starts" in w for w in get(t, "interaction").warnings)
     for bar in t.bars:
         assert bar.length == 0
         assert LABEL_WIDTH - 0.01 <= bar.x <= WIDTH
     assert laid(data, window=(10, 30)).total == 0
 
 
-def test_missing_start_keeps_the_interaction_bars_own_warnings() -> None:
-    # No start; the end comes before the first record. The whole-interaction bar is
-    # drawn from the first record and ends before it: it should say so like any bar.
+def test_missing_start_with_an_end_before_the_first_record_warns() -> None:
+    # No start; the end comes before the first record: the axis says so and the
+    # record is drawn with no length instead of raising.
     data = payload(start=None, end=0, segments=[seg("s1", 0, 5, 100)])
     t = built(data)
     assert any("ends before it starts" in w for w in t.warnings)
-    assert any("before it starts" in w for w in get(t, "interaction").warnings)
+    assert any("after the interaction" in w for w in get(t, "segment-s1").warnings)
 
 
 def test_record_without_start_is_drawn_from_the_axis_start_with_a_warning() -> None:
@@ -687,14 +782,15 @@ def test_generated_interaction_counts_by_kind() -> None:
     assert t.count("segment") == 120
     assert t.count("queue") == len(data["queues"])
     assert t.count("agent") == len(data["agents"])
-    assert t.count("interaction") == 1
+    assert t.count("interaction") == 0  # the axis is the interaction: no lane for it
 
 
 def test_generated_interaction_queue_rows_follow_queue_names() -> None:
     data = generate_interaction(120)
-    t = built(data)
+    t = build(parse_interaction(data), NOW, expand=("queues",))
     rows = lane(t, "queues").rows
-    names = {q["queueName"] for q in data["queues"]}
+    # direct transfers (queue type "resource") are drawn in the agents' rows
+    names = {q["queueName"] for q in data["queues"] if q.get("queueType") != "resource"}
     assert len(rows) <= len(data["queues"])
     # the generator's visits never overlap, so each queue name fits on one row
     assert len(rows) == len(names)
@@ -744,7 +840,8 @@ def test_demo_payload_builds_and_lays_out(path: Path) -> None:
 
 
 FLAGGED_WITH_TARGET = [
-    p for p in DEMO_FILES
+    p
+    for p in DEMO_FILES
     if str(load(p).get("flagType") or "").strip().lower() in ("agent", "queue", "segment", "stuck")
 ]
 
@@ -761,3 +858,248 @@ def test_flagged_demo_payload_has_a_flag_target(path: Path) -> None:
     target = get(t, t.flag_target)
     assert target.flagged
     assert target.marked
+
+
+# ---------------------------------------------------------------------------
+# Readable at any size (issue 11, item 7): one test per rule
+# ---------------------------------------------------------------------------
+
+
+def test_no_whole_interaction_lane_the_axis_is_the_interaction() -> None:
+    t = laid(payload(queues=[queue("q1", "s1", "Billing", 10, 30)]))
+    assert "interaction" not in {ln.key for ln in t.lanes}
+    assert t.count("interaction") == 0
+    assert all("whole" not in r.label.lower() for ln in t.lanes for r in ln.rows)
+
+
+def test_ivr_lane_only_when_the_data_shows_an_ivr() -> None:
+    # no IVR time, queue entered by transfer: no IVR lane
+    no_ivr = built(
+        payload(queues=[queue("q1", "s1", "Billing", 10, 30, queueEntryType="transfer")])
+    )
+    assert "ivr" not in {ln.key for ln in no_ivr.lanes}
+    # IVR time alone is enough
+    timed = built(
+        payload(
+            ivrTime=12, queues=[queue("q1", "s1", "Billing", 20, 30, queueEntryType="transfer")]
+        )
+    )
+    assert get(timed, "ivr").length == pytest.approx(12)
+    # a queue entered from the IVR is enough
+    entered = built(payload(queues=[queue("q1", "s1", "Billing", 8, 30)]))
+    assert get(entered, "ivr").length == pytest.approx(8)
+
+
+@pytest.mark.parametrize("channel", ["email", "messaging", "sms"])
+def test_text_channels_get_no_ivr_sliver(channel: str) -> None:
+    # The API says "ivr" for their queue entry and a second of IVR time.
+    t = built(
+        payload(channelType=channel, ivrTime=0.9, queues=[queue("q1", "s1", "Billing", 1, 30)])
+    )
+    assert "ivr" not in {ln.key for ln in t.lanes}
+
+
+def test_direct_transfer_is_drawn_in_the_agents_row_not_as_a_queue() -> None:
+    t = laid(
+        payload(
+            segments=[
+                seg("s1", 0, 0, 50),
+                seg(
+                    "s2",
+                    1,
+                    50,
+                    100,
+                    segmentStartType="transfer",
+                    transfer=True,
+                    segmentAgentId="aid-alice",
+                ),
+            ],
+            queues=[
+                queue("q1", "s1", "Billing", 5, 10),
+                queue(
+                    "q2",
+                    "s2",
+                    "Bob Lindqvist",
+                    50,
+                    58,
+                    queueType="resource",
+                    queueEntryType="transfer",
+                    agentId="aid-bob",
+                ),
+            ],
+            agents=[
+                agent("a1", "s1", "Alice Okafor", 10, 50),
+                agent("a2", "s2", "Bob Lindqvist", 58, 100),
+            ],
+        )
+    )
+    queue_rows = {r.label for r in lane(t, "queues").rows}
+    assert queue_rows == {"Billing"}  # no queue named after the agent
+    bob = next(r for r in lane(t, "agents").rows if r.label == "Bob Lindqvist")
+    direct = get(t, "queue-q2")
+    assert direct in bob.bars
+    assert direct.direct
+    assert direct.kind_label == "Direct transfer to"
+    assert direct.accessible_name.startswith("Direct transfer to Bob Lindqvist")
+    assert "direct" in direct.text
+
+
+def test_many_agents_grouped_behind_n_more_and_expandable() -> None:
+    names = [f"Agent {n:03d}" for n in range(12)]
+    agents = [agent(f"a{n}", "s1", name, n * 8, n * 8 + 6) for n, name in enumerate(names)]
+    t = laid(payload(agents=agents))
+    rows = lane(t, "agents").rows
+    named = [r for r in rows if not r.grouped]
+    grouped = [r for r in rows if r.grouped]
+    assert len(named) == tl_mod.SHOWN_WHEN_GROUPED
+    assert grouped
+    assert grouped[0].more == 12 - tl_mod.SHOWN_WHEN_GROUPED
+    assert grouped[0].label == f"{12 - tl_mod.SHOWN_WHEN_GROUPED} more agents"
+    assert lane(t, "agents").hidden == 8
+    assert lane(t, "agents").expandable
+    # every allocation is still drawn (reachable), the grouped ones named in their text
+    assert t.count("agent") == 12
+    assert all(b.grouped for r in grouped for b in r.bars)
+    # the busiest names get their own rows: a long allocation is never hidden
+    long = laid(payload(agents=[*agents, agent("a99", "s1", "Zed Long", 0, 95)]))
+    assert "Zed Long" in {r.label for r in lane(long, "agents").rows if not r.grouped}
+    # ?expand=agents: one row per name
+    full = timeline_for(parse_interaction(payload(agents=agents)), NOW, expand=("agents",))
+    assert [r.label for r in lane(full, "agents").rows] == names
+    assert lane(full, "agents").expanded
+    assert lane(full, "agents").hidden == 0
+
+
+def test_few_agents_are_not_grouped() -> None:
+    agents = [agent(f"a{n}", "s1", f"Agent {n}", n * 10, n * 10 + 5) for n in range(5)]
+    t = laid(payload(agents=agents))
+    assert not any(r.grouped for r in lane(t, "agents").rows)
+    assert not lane(t, "agents").expandable
+
+
+def test_tick_labels_are_never_clipped() -> None:
+    for total in (100, 94, 3600, 43_201):
+        t = laid(payload(0, total))
+        assert t.ticks[0].anchor == "start"  # 0:00 at the left edge starts there
+        for tick in t.ticks:
+            width = len(tick.label) * tl_mod.CHAR_WIDTH
+            left = {"start": tick.x, "middle": tick.x - width / 2, "end": tick.x - width}[
+                tick.anchor
+            ]
+            assert left >= -0.01, (total, tick)
+            assert left + width <= CHART_WIDTH + 0.01, (total, tick)
+    # a tick at the very end is right-aligned, inside the chart
+    end = laid(payload(0, 100))
+    assert end.ticks[-1].x == pytest.approx(CHART_WIDTH)
+    assert end.ticks[-1].anchor == "end"
+
+
+def test_transfer_connector_from_sending_agent_to_receiving_agent() -> None:
+    t = laid(
+        payload(
+            segments=[
+                seg("s1", 0, 0, 60),
+                seg(
+                    "s2",
+                    1,
+                    40,
+                    100,
+                    segmentStartType="transfer",
+                    transfer=True,
+                    segmentAgentId="aid-alice",
+                ),
+            ],
+            queues=[
+                queue("q1", "s1", "Support", 2, 10),
+                queue("q2", "s2", "Billing", 40, 50, queueEntryType="transfer"),
+            ],
+            agents=[
+                agent("a1", "s1", "Alice Okafor", 10, 60),
+                agent("a2", "s2", "Bob Lindqvist", 50, 100),
+            ],
+        )
+    )
+    assert len(t.connectors) == 1
+    c = t.connectors[0]
+    assert (c.from_id, c.to_id, c.label) == ("agent-a1", "agent-a2", "transferred")
+    alice, bob = get(t, "agent-a1"), get(t, "agent-a2")
+    assert c.x1 == pytest.approx(0.4 * CHART_WIDTH, abs=0.01)  # the moment of transfer
+    assert c.y1 == pytest.approx(alice.y + tl_mod.BAR_HEIGHT / 2)
+    assert (c.x2, c.y2) == (pytest.approx(bob.x), pytest.approx(bob.y + tl_mod.BAR_HEIGHT / 2))
+
+
+def test_no_connector_without_a_sending_agent_and_none_when_too_many() -> None:
+    first = laid(
+        payload(
+            queues=[queue("q1", "s1", "Support", 2, 10)],
+            agents=[agent("a1", "s1", "Alice Okafor", 10, 60)],
+        )
+    )
+    assert first.connectors == ()
+    big = timeline_for(parse_interaction(generate_interaction(120)), NOW)
+    assert big.connectors == ()  # 120 arrows are noise: zoom in to see them
+    assert len(build(parse_interaction(generate_interaction(120)), NOW).connectors) > 100
+
+
+def test_bars_carry_durations_inside_or_labels_beside() -> None:
+    t = laid(
+        payload(
+            0,
+            600,
+            queues=[queue("q1", "s1", "Billing", 10, 20)],
+            agents=[agent("a1", "s1", "Alice Okafor", 20, 500)],
+        )
+    )
+    long, short = get(t, "agent-a1"), get(t, "queue-q1")
+    assert (long.text, long.label_side) == ("8:00", "inside")
+    assert (short.text, short.label_side) == ("0:10", "right")
+    assert short.width < len(short.text) * tl_mod.CHAR_WIDTH
+
+
+def test_row_labels_say_no_row_numbers() -> None:
+    t = laid(payload(segments=[seg("s1", 0, 0, 60), seg("s2", 1, 30, 100)]))
+    assert len(lane(t, "segments").rows) == 2
+    assert not any("row" in r.label.lower() for ln in t.lanes for r in ln.rows)
+
+
+def test_every_bar_is_a_24_px_target() -> None:
+    t = laid(generate_interaction(120))
+    for bar in t.bars:
+        width = float(bar.hit_width.rstrip("%")) * CHART_WIDTH / 100
+        left = float(bar.hit_x.rstrip("%")) * CHART_WIDTH / 100
+        assert width >= tl_mod.HIT_SIZE - 0.01
+        assert left >= -0.01
+        assert left + width <= CHART_WIDTH + 0.01
+    assert tl_mod.ROW_HEIGHT >= tl_mod.HIT_SIZE
+
+
+def test_overview_splits_the_whole_interaction_into_zoom_windows() -> None:
+    t = laid(payload(0, 800, queues=[queue("q1", "s1", "Billing", 10, 20)]))
+    parts = t.overview
+    assert len(parts) == tl_mod.OVERVIEW_PARTS
+    assert parts[0].start == 0
+    assert parts[-1].end == pytest.approx(800)
+    assert parts[0].query == "zoom=0.0-100.0"
+    assert not any(p.current for p in parts)
+    zoomed = laid(payload(0, 800), window=(150, 250))
+    assert [p.current for p in zoomed.overview] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_marked_ids_are_the_bars_n_and_p_step_through() -> None:
+    t = laid(flag_payload("Agent"))
+    # flagged, or open after the fact (not live): every bar with a "!"
+    assert set(t.marked_ids) == {"agent-a2", "agent-a3", "queue-q2", "segment-s2"}
+    assert set(t.marked_ids) == {b.id for b in t.bars if b.marked}
+    assert not set(laid(flag_payload(None, interaction_end=100)).marked_ids) & {
+        "agent-a1",
+        "queue-q1",
+    }

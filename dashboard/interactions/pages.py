@@ -26,7 +26,10 @@ GEOMETRY = {
     "width": timeline.WIDTH,
     "axis": timeline.AXIS_HEIGHT - 6,
     "bar": timeline.BAR_HEIGHT,
+    "hit": timeline.HIT_SIZE,
 }
+#: Lanes that ``?expand=`` can open to one row per name.
+EXPANDABLE = ("queues", "agents")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,26 @@ class InteractionPage:
     #: how many other interactions its customer had in the last 30 days (None: unknown).
     typical: Panel | None = None
     journey_count: int | None = None
+    #: Lanes shown with one row per name (``?expand=agents,queues``), in URL form.
+    expand: str = ""
+
+    @property
+    def timeline_query(self) -> str:
+        """``zoom=…&expand=…&`` to keep the timeline's view in its links, or ''."""
+        return self.zoom_query + (f"expand={self.expand}&" if self.expand else "")
+
+    @property
+    def lane_queries(self) -> dict[str, str]:
+        """Per expandable lane, the query that opens it (or closes it, when open),
+        keeping the zoom, the other lanes and the focus."""
+        shown = set(filter(None, self.expand.split(",")))
+        focus = f"focus={self.focus}" if self.focus else ""
+        out = {}
+        for lane in EXPANDABLE:
+            lanes = ",".join(sorted(shown ^ {lane}))
+            parts = [self.zoom_query.rstrip("&"), f"expand={lanes}" if lanes else "", focus]
+            out[lane] = "&".join(p for p in parts if p)
+        return out
 
     @property
     def audit_label(self) -> str:
@@ -104,14 +127,17 @@ def build_page(
     whole: bool,
     poll_delay: int,
     crm_templates: Mapping[str, str],
+    expand: str = "",
 ) -> InteractionPage:
     """The page for ``fetched``; ``whole`` adds what only the whole page shows."""
     item = fetched.interaction
+    lanes = tuple(k for k in EXPANDABLE if k in expand.split(","))
     if item.in_progress:  # drawn up to "now": never reused
-        line = timeline.timeline_for(item, now, window)
+        line = timeline.timeline_for(item, now, window, lanes)
     else:
         line = derived(
-            fetched, "timeline", window, make=lambda: timeline.timeline_for(item, now, window)
+            fetched, "timeline", window, lanes,
+            make=lambda: timeline.timeline_for(item, now, window, lanes),
         )
     zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&" if line.zoomed else ""
     panel = presenters.detail(line, focus, zone) if focus else None
@@ -159,6 +185,7 @@ def build_page(
         memo_key=None if item.in_progress else (*fetched.version, zone_name),
         typical=typical,
         journey_count=journey_count,
+        expand=",".join(lanes),
     )
 
 

@@ -2,36 +2,85 @@
 
 Pure functions, no Django and no httpx: everything here is computed from the
 domain objects and an explicit ``now``, so it can be unit-tested directly.
-Positions are fractions of the axis (0..1) plus a laid-out SVG geometry.
+
+Geometry: the chart is laid out in pixels at a nominal width (``CHART_WIDTH``)
+and drawn with percentages of the SVG's width, so the SVG can stretch to its
+box while rows keep a fixed pixel height; the row labels live in HTML beside
+the scrolled SVG and line up with its rows because both use the same heights.
+The SVG is never narrower than ``CHART_WIDTH``, so a label that fits at the
+nominal width fits on screen.
 """
 
 from __future__ import annotations
 
 import math
-from functools import cached_property
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
-from .domain import LIVE_REASON, OPEN_REASONS, Interaction
+from .domain import (
+    LIVE_REASON,
+    OPEN_REASONS,
+    AgentAllocation,
+    Interaction,
+    QueueVisit,
+    Segment,
+)
 from .formatting import clock, hms
 
 Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold"]
 
-# SVG geometry, in user units (the SVG scales to its container).
-LABEL_WIDTH = 190.0
+# Geometry, in pixels at the nominal chart width.
+LABEL_WIDTH = 0.0  # row labels are HTML, outside the SVG
 CHART_WIDTH = 810.0
 WIDTH = LABEL_WIDTH + CHART_WIDTH
 ROW_HEIGHT = 26.0
-BAR_HEIGHT = 18.0
-LANE_GAP = 30.0
-AXIS_HEIGHT = 28.0
+BAR_HEIGHT = 20.0
+LANE_TITLE = 20.0
+LANE_GAP = 8.0
+AXIS_HEIGHT = 26.0
 MIN_BAR_WIDTH = 3.0
+HIT_SIZE = 24.0  # WCAG 2.5.8: every bar is a target at least 24 x 24 px
 CHAR_WIDTH = 6.6  # average glyph width at the bar label size
+#: Lanes with more names than this show the busiest few and group the rest.
+MAX_NAMED_ROWS = 5
+SHOWN_WHEN_GROUPED = 4
+#: Transfer arrows are drawn when at most this many fall in the window.
+MAX_CONNECTORS = 12
+#: Overview strip: the whole interaction in this many zoom windows.
+OVERVIEW_PARTS = 8
 
-NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+#: Channels without an IVR, whatever their queue entry type says.
+TEXT_CHANNELS = frozenset({"email", "messaging", "sms", "chat", "work-item"})
 
+NICE_STEPS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+)
+
+
+def pct(px: float) -> str:
+    """Pixels at the nominal width -> a percentage of the chart, for SVG attributes."""
+    return f"{px * 100 / CHART_WIDTH:.3f}%"
 
 
 @dataclass(frozen=True)
@@ -58,6 +107,13 @@ class Bar:
     y: float = 0.0
     width: float = 0.0
     show_label: bool = False
+    #: Text drawn on the bar (fits inside) or beside it (``label_side``).
+    text: str = ""
+    label_side: Literal["inside", "right", "left", ""] = ""
+    #: A queue visit of type "resource": the customer was sent straight to an agent.
+    direct: bool = False
+    #: Drawn in a grouped row, so the text names the record as well.
+    grouped: bool = False
 
     @property
     def marked(self) -> bool:
@@ -68,11 +124,20 @@ class Bar:
     def duration_text(self) -> str:
         return hms(self.length) + ("+" if self.open_end else "")
 
-    @cached_property
+    @property
     def accessible_name(self) -> str:
         start = clock(self.offset)
-        end = "no end time" if self.open_end and self.reason != LIVE_REASON else clock(self.offset + self.length)
-        parts = [f"{self.kind_label} {self.label}", self.detail, f"from {start} to {end}", f"lasting {self.duration_text}"]
+        end = (
+            "no end time"
+            if self.open_end and self.reason != LIVE_REASON
+            else clock(self.offset + self.length)
+        )
+        parts = [
+            f"{self.kind_label} {self.label}",
+            self.detail,
+            f"from {start} to {end}",
+            f"lasting {self.duration_text}",
+        ]
         parts += list(self.states)
         if self.flagged:
             parts.append("flagged")
@@ -92,27 +157,62 @@ class Bar:
         return self.label + marks
 
     @property
-    def text_x(self) -> float:
-        return round(self.x + 4, 2)
+    def text_x(self) -> str:
+        """Where the text starts (inside, right) or ends (left), as a percentage."""
+        if self.label_side == "right":
+            return pct(self.x + self.width + (22 if self.marked else 4))
+        if self.label_side == "left":
+            return pct(self.x - 4)
+        return pct(self.x + 4)
 
     @property
     def text_y(self) -> float:
-        return round(self.y + 13, 2)
+        return round(self.y + 14, 2)
 
     @property
-    def bang_x(self) -> float:
-        """Centre of the "!" badge: just after the bar, or inside its right end."""
-        after = self.x + self.width + 10
-        return round(after if after + 8 < WIDTH else self.x + self.width - 10, 2)
+    def bang_x(self) -> str:
+        """Left of the "!" badge's 20 px box: after the bar, or inside its right end."""
+        after = self.x + self.width + 1
+        return pct(after if after + 20 < CHART_WIDTH else self.x + self.width - 20)
 
     @property
     def bang_y(self) -> float:
-        return round(self.y + BAR_HEIGHT / 2, 2)
+        return round(self.y, 2)
+
+    @property
+    def x_pct(self) -> str:
+        return pct(self.x)
+
+    @property
+    def width_pct(self) -> str:
+        return pct(self.width)
+
+    @property
+    def hit_x(self) -> str:
+        """The 24 px target, centred on the bar when the bar is narrower."""
+        grow = max(HIT_SIZE - self.width, 0.0)
+        return pct(min(max(self.x - grow / 2, 0.0), CHART_WIDTH - max(self.width, HIT_SIZE)))
+
+    @property
+    def hit_width(self) -> str:
+        return pct(max(self.width, HIT_SIZE))
+
+    @property
+    def hit_y(self) -> float:
+        return round(self.y - (HIT_SIZE - BAR_HEIGHT) / 2, 2)
 
     @property
     def kind_label(self) -> str:
-        return {"ivr": "IVR", "segment": "Segment", "queue": "Queue", "agent": "Agent",
-                "hold": "Hold", "interaction": "Interaction"}[self.kind]
+        if self.direct:
+            return "Direct transfer to"
+        return {
+            "ivr": "IVR",
+            "segment": "Segment",
+            "queue": "Queue",
+            "agent": "Agent",
+            "hold": "Hold",
+            "interaction": "Interaction",
+        }[self.kind]
 
 
 @dataclass(frozen=True)
@@ -120,10 +220,13 @@ class Row:
     label: str
     bars: tuple[Bar, ...]
     y: float = 0.0
+    #: A row holding several names' bars; ``more`` of them are not shown by name.
+    grouped: bool = False
+    more: int = 0
 
     @property
     def label_y(self) -> float:
-        return round(self.y + 17, 2)
+        return round(self.y + 18, 2)
 
 
 @dataclass(frozen=True)
@@ -133,10 +236,20 @@ class Lane:
     rows: tuple[Row, ...]
     y: float = 0.0
     note: str = ""
+    #: How many names are grouped behind "N more" (0: every name has a row).
+    hidden: int = 0
+    #: The lane was asked to show every name (``?expand=<key>``).
+    expanded: bool = False
+    #: Names in the lane; grouping applies when there are more than MAX_NAMED_ROWS.
+    names: int = 0
 
     @property
     def title_y(self) -> float:
         return round(self.y + 14, 2)
+
+    @property
+    def expandable(self) -> bool:
+        return self.names > MAX_NAMED_ROWS
 
 
 @dataclass(frozen=True)
@@ -145,6 +258,49 @@ class Tick:
     label: str
     at: datetime
     x: float = 0.0
+    #: start, middle or end: the first and last labels stay inside the chart.
+    anchor: str = "middle"
+
+    @property
+    def x_pct(self) -> str:
+        return pct(self.x)
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A transfer: from the agent who sent the customer to the bar that received them."""
+
+    from_id: str
+    to_id: str
+    at: float  # seconds from the start
+    label: str
+    x1: float = 0.0
+    y1: float = 0.0
+    x2: float = 0.0
+    y2: float = 0.0
+
+    @property
+    def x1_pct(self) -> str:
+        return pct(self.x1)
+
+    @property
+    def x2_pct(self) -> str:
+        return pct(self.x2)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One part of the overview strip: a zoom window over the whole interaction."""
+
+    start: float
+    end: float
+    label: str
+    query: str
+    current: bool
+    bars: int
+    marked: bool
+    #: 0..3: how busy this part is compared with the busiest part (shading).
+    level: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,13 +318,24 @@ class Timeline:
     height: float = 0.0
     zoomed: bool = False
     warnings: tuple[str, ...] = field(default=())
+    connectors: tuple[Connector, ...] = ()
+    overview: tuple[Window, ...] = ()
+
+    @cached_property
+    def _by_id(self) -> dict[str, Bar]:
+        return {b.id: b for b in self.bars}
 
     @property
+    def marked_ids(self) -> tuple[str, ...]:
+        """Bars that `n`/`p` step through: flagged, open after the fact or inconsistent."""
+        return tuple(b.id for b in self.bars if b.marked)
+
+    @cached_property
     def bars(self) -> tuple[Bar, ...]:
         return tuple(bar for lane in self.lanes for row in lane.rows for bar in row.bars)
 
     def bar(self, bar_id: str) -> Bar | None:
-        return next((b for b in self.bars if b.id == bar_id), None)
+        return self._by_id.get(bar_id)
 
     def count(self, kind: str) -> int:
         return sum(1 for b in self.bars if b.kind == kind)
@@ -185,11 +352,18 @@ def _seconds(later: datetime | None, earlier: datetime) -> float | None:
 def _axis(interaction: Interaction, now: datetime) -> tuple[datetime, datetime, list[str]]:
     """The axis: interaction start to its end, or to now while live."""
     warnings: list[str] = []
-    starts = [r.start for r in (*interaction.segments, *interaction.queues, *interaction.agents) if r.start]
-    ends = [r.end for r in (*interaction.segments, *interaction.queues, *interaction.agents) if r.end]
+    records: tuple[Segment | QueueVisit | AgentAllocation, ...] = (
+        *interaction.segments,
+        *interaction.queues,
+        *interaction.agents,
+    )
+    starts = [r.start for r in records if r.start]
+    ends = [r.end for r in records if r.end]
     start = interaction.start or (min(starts) if starts else None)
     if interaction.start is None:
-        warnings.append("The interaction's start time is missing; the axis starts at its first record.")
+        warnings.append(
+            "The interaction's start time is missing; the axis starts at its first record."
+        )
     if start is None:
         start = now
     if interaction.end is not None:
@@ -200,7 +374,9 @@ def _axis(interaction: Interaction, now: datetime) -> tuple[datetime, datetime, 
         known = [t for t in (*ends, *starts) if t]
         end = max(known) if known else start
     if end < start:
-        warnings.append("The interaction ends before it starts; its records are drawn from its start.")
+        warnings.append(
+            "The interaction ends before it starts; its records are drawn from its start."
+        )
         end = start
     return start, end, warnings
 
@@ -228,29 +404,56 @@ def _bar(
         begin = 0.0
     open_end = finish is None
     reason = ""
-    if open_end:
+    if finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
         finish = total
-    assert finish is not None
     if finish < begin:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
         finish = begin
     if begin < -0.5:
-        warnings.append(f"It starts {hms(-begin)} before the interaction (clock skew?); drawn from the start.")
+        warnings.append(
+            f"It starts {hms(-begin)} before the interaction (clock skew?); drawn from the start."
+        )
     if finish > total + 0.5 and not open_end:
         warnings.append(f"It ends {hms(finish - total)} after the interaction; drawn to its end.")
     begin = min(max(begin, 0.0), total)
     finish = min(max(finish, begin), total)
     return Bar(
-        id=bar_id, kind=kind, label=label, detail=detail, start=start, end=end,
-        offset=begin, length=finish - begin, open_end=open_end, states=tuple(states),
-        warnings=tuple(warnings), related=tuple(related), reason=reason, record=record,
+        id=bar_id,
+        kind=kind,
+        label=label,
+        detail=detail,
+        start=start,
+        end=end,
+        offset=begin,
+        length=finish - begin,
+        open_end=open_end,
+        states=tuple(states),
+        warnings=tuple(warnings),
+        related=tuple(related),
+        reason=reason,
+        record=record,
     )
 
 
+_NOT_SLUG = re.compile(r"[^\w-]|_")
+
+
 def _slug(value: str | None, fallback: str) -> str:
-    text = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in (value or "").lower())[:64]
+    text = _NOT_SLUG.sub("-", (value or "")[:64].lower())
     return text or fallback
+
+
+def _with(bar: Bar, **changes: object) -> Bar:
+    """``dataclasses.replace`` for bars, without its per-call overhead.
+
+    Layout copies every bar two or three times (3,000 bars on a 1,000-segment
+    interaction); ``replace`` re-runs ``__init__`` each time.
+    """
+    new = object.__new__(Bar)
+    new.__dict__.update(bar.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
@@ -291,22 +494,133 @@ def _unique(ids: list[str]) -> list[str]:
     return out
 
 
-def build(interaction: Interaction, now: datetime) -> Timeline:
-    """Lanes and bars for the whole interaction (no zoom, no layout)."""
+def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
+    """The IVR, only when the data shows one: IVR time, or a queue entered from the IVR.
+
+    Email, chat and SMS reach a queue through the flow, not an IVR: the API still
+    says "ivr" for their queue entry and sends a second of "IVR time", and
+    drawing that as an IVR lane would invent one (a sliver nobody can read).
+    """
+    if (i.channel_type or "").lower() in TEXT_CHANNELS:
+        return None
+    from_ivr = [q.start for q in i.queues if q.start and (q.entry_type or "").lower() == "ivr"]
+    ivr_end: datetime | None = min(from_ivr) if from_ivr else None
+    detail = "start → first queue"
+    if ivr_end is None and i.ivr_time and 0 < i.ivr_time <= max(total, 1.0):
+        ivr_end = start + timedelta(seconds=i.ivr_time)
+        detail = "IVR time"
+    if ivr_end is None or (ivr_end - start).total_seconds() <= 0:
+        return None
+    return _bar("ivr", "ivr", "IVR", detail, start, ivr_end, start, total, live=False)
+
+
+def _rows(
+    by_name: dict[str, list[Bar]], *, expanded: bool, noun: str
+) -> tuple[tuple[Row, ...], int]:
+    """One row per name (overlaps packed), or the busiest few and the rest grouped.
+
+    Returns the rows and how many names are grouped behind "N more".
+    """
+    if expanded or len(by_name) <= MAX_NAMED_ROWS:
+        return tuple(Row(name, tuple(r)) for name, bars in by_name.items() for r in _pack(bars)), 0
+
+    def weight(name: str) -> tuple[bool, float]:
+        bars = by_name[name]
+        return (any(b.marked for b in bars), sum(b.length for b in bars))
+
+    shown = set(sorted(by_name, key=weight, reverse=True)[:SHOWN_WHEN_GROUPED])
+    rows = [
+        Row(name, tuple(r)) for name, bars in by_name.items() if name in shown for r in _pack(bars)
+    ]
+    rest = [
+        _with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars
+    ]
+    hidden = len(by_name) - len(shown)
+    for n, packed in enumerate(_pack(rest)):
+        label = f"{hidden} more {noun}" if n == 0 else ""
+        rows.append(Row(label, tuple(packed), grouped=True, more=hidden if n == 0 else 0))
+    return tuple(rows), hidden
+
+
+def _connectors(
+    i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar], start: datetime
+) -> tuple[Connector, ...]:
+    """Transfers: the sending agent's bar at the moment of transfer -> the receiving bar.
+
+    The receiving bar is the agent allocation of the transfer's segment or, for a
+    transfer through a queue or straight to an agent, the queue visit it entered.
+    """
+    if not agent_bars:
+        return ()
+    by_agent: dict[str, list[Bar]] = {}
+    for bar in agent_bars:
+        record = bar.record
+        agent_id = getattr(record, "agent_id", None)
+        if agent_id:
+            by_agent.setdefault(agent_id, []).append(bar)
+    # The receiver: the segment's first agent; without one, the queue it entered.
+    firsts: dict[str | None, Bar] = {}
+    for bar in sorted(agent_bars, key=lambda b: b.offset):
+        firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    for bar in sorted(queue_bars, key=lambda b: b.offset):
+        firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    out: list[Connector] = []
+    for s in i.segments:
+        is_transfer = bool(s.transfer) or (s.start_type or "").lower() in (
+            "transfer",
+            "addparticant",
+        )
+        if not is_transfer or not s.agent_id or s.start is None or s.segment_id is None:
+            continue
+        at = (s.start - start).total_seconds()
+        senders = by_agent.get(s.agent_id, [])
+        # The sender's allocation that was running when the transfer began.
+        sender = next(
+            (b for b in senders if b.offset - 0.5 <= at <= b.offset + b.length + 0.5), None
+        )
+        receiver = firsts.get(s.segment_id)
+        if sender is None or receiver is None or receiver.id == sender.id:
+            continue
+        label = "added" if (s.start_type or "").lower() == "addparticant" else "transferred"
+        out.append(Connector(sender.id, receiver.id, max(at, sender.offset), label))
+    return tuple(out)
+
+
+def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -> Timeline:
+    """Lanes and bars for the whole interaction (no zoom, no layout).
+
+    ``expand`` names lanes ("queues", "agents") that show one row per name even
+    when they have many.
+    """
     i = interaction
+    expanded = frozenset(expand)
     live = i.in_progress
     start, end, warnings = _axis(i, now)
     total = max((end - start).total_seconds(), 0.0)
 
-    seg_bar_ids = _unique([f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)])
+    seg_bar_ids = _unique(
+        [f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)]
+    )
     seg_ids: dict[str | None, str] = {}
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         if s.segment_id is not None:
             seg_ids.setdefault(s.segment_id, bar_id)
-    queue_ids = dict(zip((id(q) for q in i.queues), _unique(
-        [f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]), strict=True))
-    agent_ids = dict(zip((id(a) for a in i.agents), _unique(
-        [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]), strict=True))
+    queue_ids = dict(
+        zip(
+            (id(q) for q in i.queues),
+            _unique([f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]),
+            strict=True,
+        )
+    )
+    agent_ids = dict(
+        zip(
+            (id(a) for a in i.agents),
+            _unique(
+                [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]
+            ),
+            strict=True,
+        )
+    )
     by_segment: dict[str | None, list[str]] = {}
     for q in i.queues:
         by_segment.setdefault(q.segment_id, []).append(queue_ids[id(q)])
@@ -322,28 +636,32 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
         ids += by_segment.get(segment_id, [])
         return tuple(x for x in ids if x != own)
 
-    lanes: list[Lane] = []
-    overall = _bar("interaction", "interaction", "whole interaction", (i.channel_type or ""),
-                   i.start or start, i.end, start, total, live=live, record=i)
-
-    ivr_bars: list[Bar] = []
-    first_queue = min((q.start for q in i.queues if q.start), default=None)
-    ivr_end = first_queue
-    if ivr_end is None and i.ivr_time is not None and 0 <= i.ivr_time <= max(total, 1.0):
-        ivr_end = start + timedelta(seconds=i.ivr_time)
-    if ivr_end is not None and (i.ivr_time or (ivr_end - start).total_seconds() > 0):
-        ivr_bars.append(_bar("ivr", "ivr", "IVR", "start → first queue" if first_queue else "IVR time",
-                             start, ivr_end, start, total, live=False))
+    ivr = _ivr_bar(i, start, total)
 
     seg_bars = []
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         states = ["cancelled"] if s.cancelled else []
         label = f"#{s.number if s.number is not None else '?'}"
-        seg_bars.append(_bar("segment", bar_id, label, f"{s.start_type or '?'} → {s.end_type or '?'}",
-                             s.start, s.end, start, total, live=live, states=states,
-                             related=related_to(s.segment_id, bar_id), record=s))
+        seg_bars.append(
+            _bar(
+                "segment",
+                bar_id,
+                label,
+                f"{s.start_type or '?'} → {s.end_type or '?'}",
+                s.start,
+                s.end,
+                start,
+                total,
+                live=live,
+                states=states,
+                related=related_to(s.segment_id, bar_id),
+                record=s,
+            )
+        )
 
     queue_bars: dict[str, list[Bar]] = {}
+    #: Direct transfers, drawn in the receiving agent's row.
+    direct_bars: dict[str, list[Bar]] = {}
     for q in i.queues:
         bar_id = queue_ids[id(q)]
         states = []
@@ -351,32 +669,79 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
             states.append("abandoned")
         if q.sla_abandoned:
             states.append("SLA abandoned")
+        direct = (q.queue_type or "").lower() == "resource"
         name = q.queue_name or q.queue_id or "unknown queue"
-        queue_bars.setdefault(name, []).append(
-            _bar("queue", bar_id, name, f"{q.entry_type or '?'} → {q.exit_type or '?'}", q.start, q.end,
-                 start, total, live=live, states=states, related=related_to(q.segment_id, bar_id),
-                 record=q))
+        if direct:
+            by_id = agent_names.get(q.agent_id or "")
+            name = by_id or q.queue_name or q.agent_id or "unknown agent"
+            detail = "sent straight to the agent, ringing · " + (
+                f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+            )
+        else:
+            detail = f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+        bar = _bar(
+            "queue",
+            bar_id,
+            name,
+            detail,
+            q.start,
+            q.end,
+            start,
+            total,
+            live=live,
+            states=states,
+            related=related_to(q.segment_id, bar_id),
+            record=q,
+        )
+        if direct:
+            direct_bars.setdefault(name, []).append(_with(bar, direct=True))
+        else:
+            queue_bars.setdefault(name, []).append(bar)
 
     agent_bars: dict[str, list[Bar]] = {}
     for a in i.agents:
         bar_id = agent_ids[id(a)]
         states = ["work offer cancelled"] if a.work_cancel_time is not None else []
-        name = a.agent_name or agent_names.get(a.agent_id) or a.agent_id or "unknown agent"
+        name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
         agent_bars.setdefault(name, []).append(
-            _bar("agent", bar_id, name, f"from {queue}" if queue else "", a.start, a.end, start, total,
-                 live=live, states=states, related=related_to(a.segment_id, bar_id), record=a))
+            _bar(
+                "agent",
+                bar_id,
+                name,
+                f"from {queue}" if queue else "",
+                a.start,
+                a.end,
+                start,
+                total,
+                live=live,
+                states=states,
+                related=related_to(a.segment_id, bar_id),
+                record=a,
+            )
+        )
     for name, bars in agent_bars.items():
         clash = _overlaps(bars)
         agent_bars[name] = [
-            replace(b, warnings=(*b.warnings, "Overlaps another allocation of the same agent."))
-            if b.id in clash else b
+            _with(b, warnings=(*b.warnings, "Overlaps another allocation of the same agent."))
+            if b.id in clash
+            else b
             for b in bars
         ]
 
     hold_bars = [
-        _bar("hold", f"hold-{n + 1}", f"Hold {n + 1}", "customer on hold", h.start, h.end, start, total,
-             live=live, record=h)
+        _bar(
+            "hold",
+            f"hold-{n + 1}",
+            f"Hold {n + 1}",
+            "customer on hold",
+            h.start,
+            h.end,
+            start,
+            total,
+            live=live,
+            record=h,
+        )
         for n, h in enumerate(i.holds)
         if h.start is not None
     ]
@@ -387,44 +752,89 @@ def build(interaction: Interaction, now: datetime) -> Timeline:
 
     def flag(bars: list[Bar], kind: str) -> list[Bar]:
         nonlocal flag_target
-        if concerns != kind:
+        # A flag on the whole interaction (stuck) concerns whatever never ended.
+        if concerns != kind and not (concerns == "interaction" and kind != "hold"):
             return bars
-        marked = [replace(b, flagged=True) if b.open_end else b for b in bars]
+        marked = [_with(b, flagged=True) if b.open_end else b for b in bars]
         firsts = [b.id for b in marked if b.flagged]
         if firsts and flag_target is None:
             flag_target = firsts[0]
         return marked
 
-    overall = flag([overall], "interaction")[0]
     seg_bars = flag(seg_bars, "segment")
     for name in queue_bars:
         queue_bars[name] = flag(queue_bars[name], "queue")
+    for name in direct_bars:
+        direct_bars[name] = flag(direct_bars[name], "queue")
     for name in agent_bars:
         agent_bars[name] = flag(agent_bars[name], "agent")
     if concerns == "interaction" and flag_target is None:
-        overall = replace(overall, flagged=True)
-        flag_target = overall.id
+        # Stuck, with every record closed: the flag belongs where the records stop.
+        last = max(
+            (*seg_bars, *(b for bars in agent_bars.values() for b in bars)),
+            key=lambda b: (b.offset + b.length, b.kind == "segment"),
+            default=None,
+        )
+        if last is not None:
+            flag_target = last.id
+            seg_bars = [_with(b, flagged=True) if b.id == last.id else b for b in seg_bars]
+            for name in agent_bars:
+                agent_bars[name] = [
+                    _with(b, flagged=True) if b.id == last.id else b for b in agent_bars[name]
+                ]
+    # A direct transfer shares the receiving agent's row: it is that agent ringing.
+    people: dict[str, list[Bar]] = {name: list(bars) for name, bars in agent_bars.items()}
+    for name, bars in direct_bars.items():
+        people.setdefault(name, []).extend(bars)
 
-    lanes.append(Lane("interaction", "Interaction", (Row("Whole interaction", (overall,)),)))
-    if ivr_bars:
-        lanes.append(Lane("ivr", "IVR", (Row("IVR", tuple(ivr_bars)),)))
+    lanes: list[Lane] = []
+    if ivr is not None:
+        lanes.append(Lane("ivr", "IVR", (Row("", (ivr,)),)))
     if seg_bars:
-        rows = _pack(seg_bars)
-        lanes.append(Lane("segments", "Segments", tuple(
-            Row(f"Segment {r[0].label}" if len(r) == 1 else f"Segments, row {n + 1}", tuple(r))
-            for n, r in enumerate(rows))))
+        lanes.append(
+            Lane("segments", "Segments", tuple(Row("", tuple(r)) for r in _pack(seg_bars)))
+        )
     if queue_bars:
-        lanes.append(Lane("queues", "Queues", tuple(
-            Row(name, tuple(r)) for name, bars in queue_bars.items() for r in _pack(bars))))
-    if agent_bars:
-        lanes.append(Lane("agents", "Agents", tuple(
-            Row(name, tuple(r)) for name, bars in agent_bars.items() for r in _pack(bars))))
+        rows, hidden = _rows(queue_bars, expanded="queues" in expanded, noun="queues")
+        lanes.append(
+            Lane(
+                "queues",
+                "Queues",
+                rows,
+                hidden=hidden,
+                expanded="queues" in expanded,
+                names=len(queue_bars),
+            )
+        )
+    if people:
+        rows, hidden = _rows(people, expanded="agents" in expanded, noun="agents")
+        lanes.append(
+            Lane(
+                "agents",
+                "Agents",
+                rows,
+                hidden=hidden,
+                expanded="agents" in expanded,
+                names=len(people),
+            )
+        )
     if hold_bars:
         lanes.append(Lane("holds", "Holds", (Row("Customer holds", tuple(hold_bars)),)))
 
+    all_agents = [b for bars in agent_bars.values() for b in bars]
+    all_queues = [b for bars in (*queue_bars.values(), *direct_bars.values()) for b in bars]
     return Timeline(
-        start=start, end=end, window_start=0.0, window_end=total, total=total, live=live,
-        lanes=tuple(lanes), ticks=(), flag_target=flag_target, warnings=tuple(warnings),
+        start=start,
+        end=end,
+        window_start=0.0,
+        window_end=total,
+        total=total,
+        live=live,
+        lanes=tuple(lanes),
+        ticks=(),
+        flag_target=flag_target,
+        warnings=tuple(warnings),
+        connectors=_connectors(i, all_agents, all_queues, start),
     )
 
 
@@ -432,7 +842,7 @@ def nice_step(span: float, max_ticks: int = 10) -> int:
     for step in NICE_STEPS:
         if span / step <= max_ticks:
             return step
-    return int(math.ceil(span / max_ticks / 86400)) * 86400
+    return math.ceil(span / max_ticks / 86400) * 86400
 
 
 def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
@@ -452,48 +862,154 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
     return replace(timeline, window_start=lo, window_end=hi, zoomed=True)
 
 
+def _text(bar: Bar, free_right: float, free_left: float, named_row: bool) -> tuple[str, str]:
+    """What to write for a bar and where: inside if it fits, else beside it, else nothing.
+
+    In a row named after the record only the duration is new; in a grouped row
+    the name comes first.
+    """
+    duration = clock(bar.length) + ("+" if bar.open_end else "")
+    name = bar.display_label
+    options = (
+        [f"{name} · {duration}", duration] if not named_row or bar.kind == "segment" else [duration]
+    )
+    if bar.kind == "segment" and not bar.states:
+        options = [f"{name} · {duration}", name]
+    if bar.direct:  # its row is named after the agent: say how they were reached
+        options = [f"direct · {duration}", "direct"]
+    for text in options:
+        if len(text) * CHAR_WIDTH + 8 <= bar.width:
+            return text, "inside"
+    room = 22 if bar.marked else 4
+    for text in options:
+        need = len(text) * CHAR_WIDTH + room + 6
+        if need <= free_right:
+            return text, "right"
+        if need <= free_left:
+            return text, "left"
+    return "", ""
+
+
+def _overview(timeline: Timeline) -> tuple[Window, ...]:
+    """The whole interaction in equal parts, each a link that zooms there."""
+    total = timeline.total
+    if total <= 0:
+        return ()
+    parts = OVERVIEW_PARTS
+    step = total / parts
+    bars = timeline.bars
+    out = []
+    for n in range(parts):
+        lo, hi = n * step, (n + 1) * step if n < parts - 1 else total
+        inside = [b for b in bars if b.offset < hi and b.offset + b.length >= lo]
+        current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
+        out.append(
+            Window(
+                lo,
+                hi,
+                f"{clock(lo)}–{clock(hi)}",
+                f"zoom={lo:.1f}-{hi:.1f}",
+                current,
+                len(inside),
+                any(b.marked for b in inside),
+            )
+        )
+    busiest = max((w.bars for w in out), default=0) or 1
+    return tuple(replace(w, level=math.ceil(3 * w.bars / busiest)) for w in out)
+
+
 def layout(timeline: Timeline) -> Timeline:
-    """Place ticks, lanes, rows and bars in SVG user units."""
+    """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width."""
     span = max(timeline.window_length, 1e-9)
     scale = CHART_WIDTH / span
+    lo_w, hi_w = timeline.window_start, timeline.window_end
 
     def x_of(seconds: float) -> float:
-        return LABEL_WIDTH + (seconds - timeline.window_start) * scale
+        return (seconds - lo_w) * scale
 
     step = nice_step(span)
-    first = math.ceil(timeline.window_start / step) * step
+    first = math.ceil(lo_w / step) * step
     ticks = []
     t = float(first)
-    while t <= timeline.window_end + 1e-6:
-        ticks.append(Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=x_of(t)))
+    while t <= hi_w + 1e-6:
+        x = x_of(t)
+        # The first and last labels are anchored inside the chart, never clipped.
+        anchor = "start" if x < 20 else ("end" if x > CHART_WIDTH - 20 else "middle")
+        ticks.append(
+            Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
+        )
         t += step
 
     y = AXIS_HEIGHT
     lanes = []
+    placed: dict[str, Bar] = {}
     for lane in timeline.lanes:
         lane_y = y
-        y += 18.0  # lane title
+        y += LANE_TITLE
         rows = []
         for row in lane.rows:
-            bars = []
+            shown: list[Bar] = []
+            bar_y = round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             for bar in row.bars:
-                lo = max(bar.offset, timeline.window_start)
-                hi = min(bar.offset + bar.length, timeline.window_end)
-                if hi < lo or (bar.offset > timeline.window_end) or (bar.offset + bar.length < timeline.window_start):
+                end = bar.offset + bar.length
+                if bar.offset > hi_w or end < lo_w:
                     continue  # outside the zoom window
+                lo = max(bar.offset, lo_w)
+                hi = min(end, hi_w)
                 x = x_of(lo)
                 width = max((hi - lo) * scale, MIN_BAR_WIDTH)
-                if x + width > WIDTH:
-                    x = WIDTH - width
-                shown = len(bar.display_label) * CHAR_WIDTH + 8 < width
-                bars.append(replace(bar, x=round(x, 2), y=round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2),
-                                    width=round(width, 2), show_label=shown))
-            rows.append(replace(row, bars=tuple(bars), y=y))
+                if x + width > CHART_WIDTH:
+                    x = CHART_WIDTH - width
+                shown.append(_with(bar, x=round(x, 2), y=bar_y, width=round(width, 2)))
+            labelled = []
+            named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
+            taken = 0.0  # right end of what is drawn so far in this row (bars and text)
+            for n, bar in enumerate(shown):
+                right_edge = shown[n + 1].x if n + 1 < len(shown) else CHART_WIDTH
+                text, side = _text(
+                    bar, right_edge - bar.x - bar.width, bar.x - taken, named and bar.kind != "hold"
+                )
+                end = bar.x + bar.width + (22 if bar.marked else 0)
+                if side == "right":
+                    end += len(text) * CHAR_WIDTH + 10
+                taken = max(taken, end)
+                labelled.append(_with(bar, text=text, label_side=side, show_label=bool(side)))
+            rows.append(replace(row, bars=tuple(labelled), y=y))
+            placed.update((b.id, b) for b in labelled)
             y += ROW_HEIGHT
         lanes.append(replace(lane, rows=tuple(rows), y=lane_y))
-        y += LANE_GAP - 18.0
-    return replace(timeline, lanes=tuple(lanes), ticks=tuple(ticks), height=round(y + 4, 2))
+        y += LANE_GAP
+
+    # Past a dozen transfers in view the arrows are noise: zoom in to see them.
+    shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
+    connectors = []
+    for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
+        a, b = placed.get(c.from_id), placed.get(c.to_id)
+        if a is None or b is None or not lo_w <= c.at <= hi_w:
+            continue
+        connectors.append(
+            replace(
+                c,
+                x1=round(x_of(c.at), 2),
+                y1=round(a.y + BAR_HEIGHT / 2, 2),
+                x2=round(max(b.x, x_of(c.at)), 2),
+                y2=round(b.y + BAR_HEIGHT / 2, 2),
+            )
+        )
+    laid = replace(
+        timeline,
+        lanes=tuple(lanes),
+        ticks=tuple(ticks),
+        height=round(y, 2),
+        connectors=tuple(connectors),
+    )
+    return replace(laid, overview=_overview(laid))
 
 
-def timeline_for(interaction: Interaction, now: datetime, window: tuple[float, float] | None = None) -> Timeline:
-    return layout(zoom(build(interaction, now), window))
+def timeline_for(
+    interaction: Interaction,
+    now: datetime,
+    window: tuple[float, float] | None = None,
+    expand: Iterable[str] = (),
+) -> Timeline:
+    return layout(zoom(build(interaction, now, expand), window))

@@ -129,6 +129,7 @@ def _page(request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, wh
         zone_name=str(getattr(zone, "key", zone)),
         window=zoom_window(request.GET),
         focus=request.GET.get("focus", "")[:100],
+        expand=request.GET.get("expand", "")[:40],
         now=timezone.now(),
         whole=whole,
         poll_delay=settings.TIMELINE_POLL_SECONDS,

@@ -9,6 +9,8 @@ template engine's autoescape would.
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
@@ -32,8 +34,7 @@ def _cell(cell: Any) -> SafeString:
         body = format_html("{}", cell.text)
     if cell.warning:
         body = format_html(
-            '{} <span class="bang" aria-hidden="true">!</span>'
-            '<span class="warning-text">{}</span>',
+            '{} <span class="bang" aria-hidden="true">!</span><span class="warning-text">{}</span>',
             body,
             cell.warning,
         )
@@ -58,8 +59,51 @@ def _row(row: Any) -> SafeString:
 
 @register.simple_tag
 def table_rows(table: Any) -> SafeString:
-    """The ``<tr>`` rows of a ``presenters.Table``."""
+    """The ``<tr>`` rows of a ``presenters.Table`` (or of a ``TableView``)."""
     return format_html_join("\n", "{}", ((_row(row),) for row in table.rows))
+
+
+#: Tables longer than this show their first rows and a "show all" link.
+TABLE_ROWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class TableView:
+    """What one record table shows: every row, the first few, or those matching a filter."""
+
+    rows: tuple[Any, ...]
+    total: int
+    matching: int
+    collapsed: bool
+    query: str
+    expanded: bool
+
+    @property
+    def hidden(self) -> int:
+        return self.matching - len(self.rows)
+
+
+def _row_text(row: Any) -> str:
+    return " ".join(f"{c.text} {c.title}" for c in row.cells).lower()
+
+
+@register.simple_tag(takes_context=True)
+def table_view(context: template.Context, table: Any) -> TableView:
+    """The rows of ``table`` to show: all with ``?all=<key>``, those matching
+    ``?q=`` (with ``?all=<key>``), else the first ``TABLE_ROWS_SHOWN``."""
+    request = context.get("request")
+    params = request.GET if request is not None else {}
+    expanded = params.get("all") == table.key
+    query = (params.get("q") or "")[:100].strip() if expanded else ""
+    rows = tuple(table.rows)
+    if query:
+        words = query.lower()
+        rows = tuple(r for r in rows if words in _row_text(r))
+    matching = len(rows)
+    collapsed = not expanded and len(rows) > TABLE_ROWS_SHOWN
+    if collapsed:
+        rows = rows[:TABLE_ROWS_SHOWN]
+    return TableView(rows, len(table.rows), matching, collapsed, query, expanded)
 
 
 def _bar_classes(bar: Any, focus: str, related: Any) -> str:
@@ -68,6 +112,8 @@ def _bar_classes(bar: Any, focus: str, related: Any) -> str:
         classes.append("open")
     if bar.marked:
         classes.append("marked")
+    if bar.direct:
+        classes.append("direct")
     classes += [f"state-{s.lower().replace(' ', '-')}" for s in bar.states]
     if bar.id == focus:
         classes.append("focused")
@@ -76,68 +122,151 @@ def _bar_classes(bar: Any, focus: str, related: Any) -> str:
     return " ".join(classes)
 
 
-def _bar(bar: Any, query: str, focus: str, related: Any, height: float) -> SafeString:
-    link = format_html("?{}focus={}", query, bar.id)
-    parts = [
-        format_html(
-            '<a href="{}#detail" hx-get="{}" id="bar-{}" class="{}" data-kind="{}" data-bar="{}" '
-            'data-related="{}"><title>{}</title>'
-            '<rect class="bar-body" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>',
-            link,
-            link,
-            bar.id,
-            _bar_classes(bar, focus, related),
-            bar.kind,
-            bar.id,
-            " ".join(bar.related),
-            bar.accessible_name,
-            bar.x,
-            bar.y,
-            bar.width,
-            height,
-        )
-    ]
+_BAR = (
+    '<a href="{}#detail" hx-get="{}" id="bar-{}" class="{}" data-kind="{}" data-bar="{}" '
+    'data-related="{}"{}><title>{}</title>'
+    '<rect class="hit" x="{}" y="{}" width="{}" height="{}"></rect>'
+    '<rect class="bar-body" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>{}{}{}</a>'
+)
+_MARKED = SafeString(' data-marked="1"')
+_END = SafeString(' text-anchor="end"')
+_NONE = SafeString("")
+
+
+def _esc(value: object) -> SafeString:
+    """``django.utils.html.escape`` without its lazy-string wrapper, which costs
+    more than the escaping itself when called 20,000 times for one timeline."""
+    return SafeString(html.escape(str(value)))
+
+
+def _num(value: float | str) -> SafeString:
+    """A coordinate: a float, or a percentage from ``timeline.pct`` (digits, ".", "%")."""
+    return SafeString(value)
+
+
+def _bar(bar: Any, query: str, focus: str, related: Any, height: float, hit: float) -> SafeString:
+    # Text goes through _esc (the same escaping as format_html's) once; coordinates
+    # are numbers and need none.
+    link = _esc(f"?{query}focus={bar.id}")
+    x, y, width = _num(bar.x_pct), _num(bar.y), _num(bar.width_pct)
+    tall = _num(height)
+    hatch = _NONE
     if bar.open_end:
-        parts.append(
-            format_html(
-                '<rect class="open-hatch" x="{}" y="{}" width="{}" height="{}" rx="3" '
-                'fill="url(#hatch)"></rect>',
-                bar.x,
-                bar.y,
-                bar.width,
-                height,
-            )
+        hatch = format_html(
+            '<rect class="open-hatch" x="{}" y="{}" width="{}" height="{}" rx="3" '
+            'fill="url(#hatch)"></rect>',
+            x,
+            y,
+            width,
+            tall,
         )
-    if bar.show_label:
-        parts.append(
-            format_html(
-                '<text class="bar-label" x="{}" y="{}">{}</text>',
-                bar.text_x,
-                bar.text_y,
-                bar.display_label,
-            )
+    text = _NONE
+    if bar.label_side:
+        text = format_html(
+            '<text class="bar-label {}" x="{}" y="{}"{}>{}</text>',
+            _esc(bar.label_side),
+            _num(bar.text_x),
+            _num(bar.text_y),
+            _END if bar.label_side == "left" else _NONE,
+            _esc(bar.text),
         )
+    bang = _NONE
     if bar.marked:
-        parts.append(
-            format_html(
-                '<g class="bar-bang"><circle cx="{}" cy="{}" r="7.5"></circle>'
-                '<text x="{}" y="{}" text-anchor="middle">!</text></g>',
-                bar.bang_x,
-                bar.bang_y,
-                bar.bang_x,
-                bar.text_y,
-            )
+        bang = format_html(
+            '<svg class="bar-bang" x="{}" y="{}" width="20" height="20" overflow="visible">'
+            '<circle cx="10" cy="10" r="8"></circle>'
+            '<text x="10" y="14.5" text-anchor="middle">!</text></svg>',
+            _num(bar.bang_x),
+            _num(bar.bang_y),
         )
-    parts.append(mark_safe("</a>"))
-    return format_html_join("", "{}", ((p,) for p in parts))
+    bar_id = _esc(bar.id)
+    return format_html(
+        _BAR,
+        link,
+        link,
+        bar_id,
+        _esc(_bar_classes(bar, focus, related)),
+        _esc(bar.kind),
+        bar_id,
+        _esc(" ".join(bar.related)),
+        _MARKED if bar.marked else _NONE,
+        _esc(bar.accessible_name),
+        _num(bar.hit_x),
+        _num(bar.hit_y),
+        _num(bar.hit_width),
+        _num(hit),
+        x,
+        y,
+        width,
+        tall,
+        hatch,
+        text,
+        bang,
+    )
 
 
 @register.simple_tag
-def timeline_bars(row: Any, query: str, focus: str, related: Any, bar_height: float) -> SafeString:
-    """The bars of one timeline row as SVG links (see the timeline partial)."""
-    return format_html_join(
-        "\n", "{}", ((_bar(bar, query, focus, related, bar_height),) for bar in row.bars)
+def timeline_bars(
+    row: Any, query: str, focus: str, related: Any, bar_height: float, hit: float = 24.0
+) -> SafeString:
+    """The bars of one timeline row as SVG links (see the timeline partial).
+
+    Positions are percentages of the chart (``timeline.pct``); each bar carries a
+    transparent 24 px target, its text inside or beside it, and a "!" badge when
+    it is flagged or inconsistent.
+    """
+    return mark_safe(  # noqa: S308 - joined format_html output
+        "\n".join(_bar(bar, query, focus, related, bar_height, hit) for bar in row.bars)
     )
+
+
+@register.simple_tag
+def timeline_connectors(timeline: Any) -> SafeString:
+    """Transfer arrows: down (or up) from the sender's bar, then across to the receiver's.
+
+    The arrowhead is a text glyph, so the chart uses only the SVG elements the
+    hostile-input checks allow (no <marker>/<path>).
+    """
+    out = []
+    for c in timeline.connectors:
+        x1, x2 = _num(c.x1_pct), _num(c.x2_pct)
+        y1, y2 = _num(c.y1), _num(c.y2)
+        if c.x2 - c.x1 < 2:  # straight down (or up) onto the receiving bar
+            head = format_html(
+                '<text class="arrow-head" x="{}" y="{}" text-anchor="middle">{}</text>',
+                x1,
+                _num(round(c.y2 - 8 if c.y2 > c.y1 else c.y2 + 16, 2)),
+                "▼" if c.y2 > c.y1 else "▲",
+            )
+            out.append(
+                format_html(
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>{}',
+                    x1,
+                    y1,
+                    x1,
+                    y2,
+                    head,
+                )
+            )
+        else:
+            out.append(
+                format_html(
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+                    '<line class="connector" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+                    '<text class="arrow-head" x="{}" y="{}" text-anchor="end">▶</text>',
+                    x1,
+                    y1,
+                    x1,
+                    y2,
+                    x1,
+                    y2,
+                    x2,
+                    y2,
+                    x2,
+                    _num(round(c.y2 + 4, 2)),
+                )
+            )
+    return mark_safe("\n".join(out))  # noqa: S308 - joined format_html output
 
 
 class MemoizedNode(template.Node):
