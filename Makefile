@@ -44,15 +44,15 @@ test: install-test
 
 # Formatter, linter, types and layer contracts: zero findings, or it fails.
 lint: $(VENV)/.installed-lint
-	$(VENV)/bin/ruff format --check dashboard tests bench manage.py gunicorn.conf.py
-	$(VENV)/bin/ruff check dashboard tests bench manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff format --check dashboard tests bench scripts manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff check dashboard tests bench scripts manage.py gunicorn.conf.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 # Rewrites files: the formatter and the linter's safe fixes.
 format: $(VENV)/.installed-lint
-	$(VENV)/bin/ruff format dashboard tests bench manage.py gunicorn.conf.py
-	$(VENV)/bin/ruff check --fix dashboard tests bench manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff format dashboard tests bench scripts manage.py gunicorn.conf.py
+	$(VENV)/bin/ruff check --fix dashboard tests bench scripts manage.py gunicorn.conf.py
 
 bench: install-test
 	@if ! command -v wrk >/dev/null 2>&1; then \

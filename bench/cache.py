@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
-from harness import ROOT, TENANT  # noqa: E402
+import harness
+from harness import ROOT, TENANT
 
 
 def main() -> int:
@@ -36,9 +36,9 @@ def main() -> int:
     from django.conf import settings
     from django.core.cache import cache
 
+    from dashboard.cxengage.factory import reset_client
     from dashboard.demo.generate import generate_interaction
     from dashboard.interactions import cache as services
-    from dashboard.cxengage.factory import reset_client
     from tests.standin import Behaviour, StandInAPI
 
     rng = random.Random(7)
@@ -68,7 +68,9 @@ def main() -> int:
             elif kind == "timeline" or kind == "poll":
                 response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
             elif kind == "detail":
-                response = client.get(url + "?focus=ivr", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail-panel")
+                response = client.get(
+                    url + "?focus=ivr", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail-panel"
+                )
             else:
                 response = client.get(url + "raw/")
             assert response.status_code == 200, (kind, response.status_code)
@@ -79,7 +81,9 @@ def main() -> int:
         # The API goes down after every copy's lifetime has ended.
         for iid in ids[:10]:
             cache.delete(services.interaction_key(TENANT, iid))
-            api.script(f"GET /v1/tenants/{TENANT}/interactions/{iid}", Behaviour(status=503, times=None))
+            api.script(
+                f"GET /v1/tenants/{TENANT}/interactions/{iid}", Behaviour(status=503, times=None)
+            )
         first, repeat = [], []
         for iid in ids[:10]:
             url = f"/tenants/{TENANT}/interactions/{iid}/"
@@ -99,11 +103,15 @@ def main() -> int:
         "stale_first_ms_median": round(statistics.median(first) * 1000, 1),
         "stale_repeat_ms_median": round(statistics.median(repeat) * 1000, 1),
     }
-    print(f"Mixed run: {args.requests} dashboard requests over {len(ids)} interactions (a quarter live, "
-          f"cached 2 s), {upstream} upstream requests: hit ratio {hit_ratio:.1%} ({elapsed:.1f} s)")
-    print(f"API down, last good copy shown: first request {result['stale_first_ms_median']:.0f} ms "
-          f"(median; 3 failing attempts with back-off), repeats {result['stale_repeat_ms_median']:.0f} ms "
-          f"(the failure is remembered)")
+    print(
+        f"Mixed run: {args.requests} dashboard requests over {len(ids)} interactions (a quarter live, "
+        f"cached 2 s), {upstream} upstream requests: hit ratio {hit_ratio:.1%} ({elapsed:.1f} s)"
+    )
+    print(
+        f"API down, last good copy shown: first request {result['stale_first_ms_median']:.0f} ms "
+        f"(median; 3 failing attempts with back-off), repeats {result['stale_repeat_ms_median']:.0f} ms "
+        f"(the failure is remembered)"
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
-from harness import ROOT, TENANT  # noqa: E402
+import harness
+from harness import ROOT, TENANT
 
 
 def main() -> int:
@@ -36,10 +36,7 @@ def main() -> int:
     from django.conf import settings
 
     from dashboard.demo.generate import generate_interaction
-    from dashboard.interactions import cache as services
-    from dashboard.cxengage.factory import reset_client
     from tests.standin import StandInAPI
-
 
     with StandInAPI() as api:
         started = time.monotonic()
@@ -61,13 +58,19 @@ def main() -> int:
         harness.point_at(api.url)
 
         url = f"/tenants/{TENANT}/flagged/"
-        query = {"start": "2026-11-20T00:00:00.000Z", "end": "2026-11-21T00:00:00.000Z", "range": "custom"}
+        query = {
+            "start": "2026-11-20T00:00:00.000Z",
+            "end": "2026-11-21T00:00:00.000Z",
+            "range": "custom",
+        }
         t0 = time.monotonic()
         response = client.get(url, query)
         first_response = time.monotonic() - t0
         requests = 1
         while b"<progress" in response.content:
-            response = client.get(url, query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="flagged-results")
+            response = client.get(
+                url, query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="flagged-results"
+            )
             requests += 1
             if requests > 200:
                 raise SystemExit("the list never finished loading")
@@ -76,7 +79,12 @@ def main() -> int:
         upstream = api.requests[list_key]
 
         t1 = time.monotonic()
-        filtered = client.get(url, {**query, "flag": "Agent"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="flagged-results")
+        filtered = client.get(
+            url,
+            {**query, "flag": "Agent"},
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET="flagged-results",
+        )
         refilter = time.monotonic() - t1
         assert filtered.status_code == 200
         upstream_after = api.requests[list_key]
@@ -95,10 +103,18 @@ def main() -> int:
         "upstream_requests_for_filter_change": upstream_after - upstream,
         "generation_s": round(generated, 2),
     }
-    print(f"Flagged list, a day of {args.interactions:,} interactions, {args.latency:.2f} s per upstream page:")
-    print(f"  first response {first_response:.2f} s; table complete after {total:.2f} s in {requests} dashboard requests")
-    print(f"  upstream list requests: {upstream} (page size {settings.FLAGGED_PAGE_SIZE}); flagged rows {rows} of {flagged} expected")
-    print(f"  a filter change afterwards: {refilter * 1000:.0f} ms, {upstream_after - upstream} more upstream requests")
+    print(
+        f"Flagged list, a day of {args.interactions:,} interactions, {args.latency:.2f} s per upstream page:"
+    )
+    print(
+        f"  first response {first_response:.2f} s; table complete after {total:.2f} s in {requests} dashboard requests"
+    )
+    print(
+        f"  upstream list requests: {upstream} (page size {settings.FLAGGED_PAGE_SIZE}); flagged rows {rows} of {flagged} expected"
+    )
+    print(
+        f"  a filter change afterwards: {refilter * 1000:.0f} ms, {upstream_after - upstream} more upstream requests"
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2))
     if rows != flagged:

@@ -43,10 +43,14 @@ def point_at(api_url: str) -> None:
     """Serve live data from the stand-in API at ``api_url`` (Basic credentials)."""
     from django.conf import settings
 
-    from dashboard.interactions import cache as services
     from dashboard.cxengage.factory import reset_client
 
     settings.DEMO_MODE = False
     settings.CXENGAGE_API_URL = api_url
-    settings.CXENGAGE_CREDENTIALS = {"username": "u", "password": "p", "api_key": "", "api_secret": ""}
+    settings.CXENGAGE_CREDENTIALS = {
+        "username": "u",
+        "password": "p",
+        "api_key": "",
+        "api_secret": "",
+    }
     reset_client()

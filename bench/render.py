@@ -127,7 +127,6 @@ def prepare_interactions(sizes: tuple[int, ...], seed: int) -> list[dict[str, An
     from dashboard.demo.api import DEMO_TENANT_ID, catalogue
     from dashboard.demo.generate import generate_interaction
     from dashboard.interactions import cache as services
-    from dashboard.cxengage.factory import reset_client
 
     prepared = []
     for n in sizes:
@@ -161,7 +160,9 @@ def prepare_interactions(sizes: tuple[int, ...], seed: int) -> list[dict[str, An
     raw, outcome = fetched.raw, fetched.outcome
     # Keep it for the whole run, even if it is an in-progress interaction (10 s TTL).
     cache.set(
-        services.interaction_key(DEMO_TENANT_ID, interaction_id), {"raw": raw, "fetched_at": time.time()}, 3600
+        services.interaction_key(DEMO_TENANT_ID, interaction_id),
+        {"raw": raw, "fetched_at": time.time()},
+        3600,
     )
     prepared.append(
         {
@@ -248,7 +249,6 @@ def bench_interaction(client: Any, item: dict[str, Any], seconds: float) -> dict
         def call(url: str = url, headers: dict[str, str] = headers, what: str = what) -> Any:
             if what == "page_cold":
                 from dashboard.interactions import cache as services
-                from dashboard.cxengage.factory import reset_client
 
                 services.MEMO.clear()
             return client.get(url, headers=headers)
@@ -359,7 +359,7 @@ def profile_page(
     stats = pstats.Stats(profiler)
     project = str(ROOT / "dashboard")
     rows = []
-    for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         if filename.startswith(project):
             rows.append(
                 {
@@ -500,7 +500,10 @@ def fmt_ms(v: float) -> str:
 
 def print_report(report: dict[str, Any], out: Any = sys.stdout) -> None:
     m = report["machine"]
-    p = lambda s="": print(s, file=out)
+
+    def p(s: str = "") -> None:
+        print(s, file=out)
+
     p(
         f"Render benchmark — {report['date']}  ({'quick' if report['quick'] else 'full'} run, "
         f"~{report['seconds_per_measurement']} s per measurement, ≥{MIN_RUNS} runs after {WARMUPS} warm-ups)"
@@ -653,7 +656,6 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import override_settings
 
     from dashboard.interactions import cache as services
-    from dashboard.cxengage.factory import reset_client
 
     with override_settings(ROOT_URLCONF="bench.urls"):
         if not settings.DEMO_MODE:

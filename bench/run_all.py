@@ -63,8 +63,12 @@ GUNICORN = str(Path(PY).parent / "gunicorn")
 LUA = ROOT / "bench" / "wrk_report.lua"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 DEMO_TENANT = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
@@ -92,10 +96,28 @@ HTMX_TIMELINE = {"HX-Request": "true", "HX-Target": "timeline"}
 HTMX_MAIN = {"HX-Request": "true", "HX-Target": "main"}
 
 # Variables of the caller's environment that would change what the servers do.
-_ENV_PREFIXES = ("CXENGAGE_", "DJANGO_", "CACHE_", "STATIC_", "BENCH_", "PAGE_FRAME", "TIMELINE_",
-                 "FLAGGED_", "LOGIN_", "CRM_LINK_", "DASHBOARD_")
-_ENV_NAMES = ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "GUNICORN_THREADS", "HOST", "PORT",
-              "GUNICORN_CMD_ARGS")
+_ENV_PREFIXES = (
+    "CXENGAGE_",
+    "DJANGO_",
+    "CACHE_",
+    "STATIC_",
+    "BENCH_",
+    "PAGE_FRAME",
+    "TIMELINE_",
+    "FLAGGED_",
+    "LOGIN_",
+    "CRM_LINK_",
+    "DASHBOARD_",
+)
+_ENV_NAMES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "HOST",
+    "PORT",
+    "GUNICORN_CMD_ARGS",
+)
 
 
 class BenchError(RuntimeError):
@@ -178,7 +200,8 @@ def free_port() -> int:
 
 def base_env(tmp: Path, secret: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(_ENV_PREFIXES) and k not in _ENV_NAMES
     }
     env.update(
@@ -229,8 +252,9 @@ def prepare_database(env: dict[str, str]) -> str:
 
 
 @contextmanager
-def gunicorn(name: str, env: dict[str, str], tmp: Path, workers: int = WORKERS,
-             threads: int = THREADS) -> Iterator[str]:
+def gunicorn(
+    name: str, env: dict[str, str], tmp: Path, workers: int = WORKERS, threads: int = THREADS
+) -> Iterator[str]:
     """The dashboard under gunicorn, with the project's gunicorn.conf.py; yields its base URL.
 
     ``--max-requests 0``: the conf recycles workers after ~2,000 requests, which
@@ -238,9 +262,20 @@ def gunicorn(name: str, env: dict[str, str], tmp: Path, workers: int = WORKERS,
     """
     port = free_port()
     log_path = tmp / f"gunicorn-{name}.log"
-    cmd = [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--max-requests", "0",
-           "dashboard.wsgi"]
+    cmd = [
+        GUNICORN,
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--max-requests",
+        "0",
+        "dashboard.wsgi",
+    ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -262,7 +297,9 @@ def gunicorn(name: str, env: dict[str, str], tmp: Path, workers: int = WORKERS,
         yield base
     except BenchError as exc:
         if "gunicorn" not in str(exc):
-            exc.args = (f"{exc.args[0]}\n--- gunicorn ({name}) log, last lines:\n{_tail(log_path)}",)
+            exc.args = (
+                f"{exc.args[0]}\n--- gunicorn ({name}) log, last lines:\n{_tail(log_path)}",
+            )
         raise
     finally:
         proc.terminate()
@@ -288,8 +325,16 @@ def interaction_path(tenant: str, iid: str) -> str:
 
 
 def part_render(ctx: dict[str, Any]) -> dict[str, Any]:
-    cmd = [PY, str(ROOT / "bench" / "render.py"), "--sizes", RENDER_SIZES,
-           "--seconds", str(RENDER_SECONDS), "--json", str(RENDER_JSON)]
+    cmd = [
+        PY,
+        str(ROOT / "bench" / "render.py"),
+        "--sizes",
+        RENDER_SIZES,
+        "--seconds",
+        str(RENDER_SECONDS),
+        "--json",
+        str(RENDER_JSON),
+    ]
     say("render: " + " ".join(Path(c).name if i < 2 else c for i, c in enumerate(cmd)))
     done = subprocess.run(cmd, cwd=ROOT, timeout=600)
     if done.returncode:
@@ -298,37 +343,67 @@ def part_render(ctx: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for item in report["interactions"]:
         t = item["timings"]
-        rows.append({
-            "label": item["label"], "segments": item["segments"],
-            "floor_ms": t["floor"]["median_ms"], "page_ms": t["page"]["median_ms"],
-            "partial_ms": t["partial"]["median_ms"], "page_over_floor": t["page_over_floor"],
-            "partial_over_floor": t["partial_over_floor"],
-            "cpu_page_over_floor": t["cpu_page_over_floor"],
-            "cold_page_ms": t["page_cold"]["median_ms"], "cold_page_over_floor": t["cold_page_over_floor"],
-        })
+        rows.append(
+            {
+                "label": item["label"],
+                "segments": item["segments"],
+                "floor_ms": t["floor"]["median_ms"],
+                "page_ms": t["page"]["median_ms"],
+                "partial_ms": t["partial"]["median_ms"],
+                "page_over_floor": t["page_over_floor"],
+                "partial_over_floor": t["partial_over_floor"],
+                "cpu_page_over_floor": t["cpu_page_over_floor"],
+                "cold_page_ms": t["page_cold"]["median_ms"],
+                "cold_page_over_floor": t["cold_page_over_floor"],
+            }
+        )
     targets = [
-        {"part": "render", "id": t["id"], "description": t["description"],
-         "value": t["value"], "shown": "n/a" if t["value"] is None else f"{t['value']:.1f}×",
-         "target": f"≤ {t['limit']:g}×", "status": t["status"]}
+        {
+            "part": "render",
+            "id": t["id"],
+            "description": t["description"],
+            "value": t["value"],
+            "shown": "n/a" if t["value"] is None else f"{t['value']:.1f}×",
+            "target": f"≤ {t['limit']:g}×",
+            "status": t["status"],
+        }
         for t in report["targets"]
     ]
-    return {"json": str(RENDER_JSON.relative_to(ROOT)), "sizes": RENDER_SIZES,
-            "seconds_per_measurement": RENDER_SECONDS, "interactions": rows,
-            "growth": report["growth"], "targets": targets,
-            "load_average_at_start": report.get("load_average_at_start"),
-            "notes": report.get("notes", [])}
+    return {
+        "json": str(RENDER_JSON.relative_to(ROOT)),
+        "sizes": RENDER_SIZES,
+        "seconds_per_measurement": RENDER_SECONDS,
+        "interactions": rows,
+        "growth": report["growth"],
+        "targets": targets,
+        "load_average_at_start": report.get("load_average_at_start"),
+        "notes": report.get("notes", []),
+    }
 
 
 # --------------------------------------------------------------------------- 2. throughput
 
 
-def run_wrk(url: str, session: str, headers: dict[str, str], marker: str, seconds: int) -> dict[str, Any]:
+def run_wrk(
+    url: str, session: str, headers: dict[str, str], marker: str, seconds: int
+) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
-        raise BenchError("wrk is not installed (make bench installs it with apt-get; "
-                         "or: apt-get install -y wrk)")
-    cmd = [wrk, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
-           "-s", str(LUA), "-H", f"Cookie: sessionid={session}"]
+        raise BenchError(
+            "wrk is not installed (make bench installs it with apt-get; or: apt-get install -y wrk)"
+        )
+    cmd = [
+        wrk,
+        f"-t{WRK_THREADS}",
+        f"-c{WRK_CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        "-H",
+        f"Cookie: sessionid={session}",
+    ]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd += [url, "--", marker]
@@ -336,20 +411,31 @@ def run_wrk(url: str, session: str, headers: dict[str, str], marker: str, second
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if done.returncode or line is None:
         raise BenchError(f"wrk failed (status {done.returncode}):\n{done.stdout}{done.stderr}")
-    data = json.loads(line[len("WRK_JSON "):])
+    data = json.loads(line[len("WRK_JSON ") :])
     seconds_run = data["duration_us"] / 1e6
-    socket_errors = sum(data[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout"))
+    socket_errors = sum(
+        data[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout")
+    )
     return {
-        "url": url, "headers": headers, "marker": marker,
-        "requests": data["requests"], "seconds": round(seconds_run, 3),
+        "url": url,
+        "headers": headers,
+        "marker": marker,
+        "requests": data["requests"],
+        "seconds": round(seconds_run, 3),
         "rps": data["requests"] / seconds_run if seconds_run else 0.0,
-        "p50_ms": data["p50_us"] / 1000, "p90_ms": data["p90_us"] / 1000,
-        "p95_ms": data["p95_us"] / 1000, "p99_ms": data["p99_us"] / 1000,
-        "mean_ms": data["latency_mean_us"] / 1000, "max_ms": data["latency_max_us"] / 1000,
+        "p50_ms": data["p50_us"] / 1000,
+        "p90_ms": data["p90_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "mean_ms": data["latency_mean_us"] / 1000,
+        "max_ms": data["latency_max_us"] / 1000,
         "kb_per_response": data["bytes"] / max(data["requests"], 1) / 1024,
-        "non2xx": data["non2xx"], "unexpected_body": data["unexpected"],
-        "socket_errors": socket_errors, "errors": data["non2xx"] + data["unexpected"] + socket_errors,
-        "checked": data["checked"], "raw": data,
+        "non2xx": data["non2xx"],
+        "unexpected_body": data["unexpected"],
+        "socket_errors": socket_errors,
+        "errors": data["non2xx"] + data["unexpected"] + socket_errors,
+        "checked": data["checked"],
+        "raw": data,
     }
 
 
@@ -383,7 +469,11 @@ def part_throughput(ctx: dict[str, Any]) -> dict[str, Any]:
             if FRAME_TEXT in page.text:
                 raise BenchError("the warm page still shows the loading frame")
             partial = client.get(cases["partial"][0], headers=HTMX_TIMELINE)
-            if partial.status_code != 200 or SEGMENT_MARK not in partial.text or "<html" in partial.text[:2000].lower():
+            if (
+                partial.status_code != 200
+                or SEGMENT_MARK not in partial.text
+                or "<html" in partial.text[:2000].lower()
+            ):
                 raise BenchError(f"the timeline partial is wrong (status {partial.status_code})")
             floor = client.get(cases["floor"][0])
             if floor.status_code != 200 or floor.json().get("interactionId") != DEMO_IID:
@@ -392,41 +482,75 @@ def part_throughput(ctx: dict[str, Any]) -> dict[str, Any]:
         results: dict[str, Any] = {}
         for name, (url, headers, marker) in cases.items():
             # A short unreported run first: both workers' caches, templates and connections warm.
-            say(f"throughput: {name} — warm-up {WRK_WARMUP_SECONDS} s, then wrk -t{WRK_THREADS} "
-                f"-c{WRK_CONNECTIONS} -d{seconds}s")
+            say(
+                f"throughput: {name} — warm-up {WRK_WARMUP_SECONDS} s, then wrk -t{WRK_THREADS} "
+                f"-c{WRK_CONNECTIONS} -d{seconds}s"
+            )
             run_wrk(url, ctx["session"], headers, marker, WRK_WARMUP_SECONDS)
             load_before = load_average()
             result = run_wrk(url, ctx["session"], headers, marker, seconds)
             result["load_average_before"] = load_before
             results[name] = result
-            say(f"throughput: {name}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
-                f"p99 {result['p99_ms']:.1f} ms, {result['requests']} requests, {result['errors']} errors")
+            say(
+                f"throughput: {name}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
+                f"p99 {result['p99_ms']:.1f} ms, {result['requests']} requests, {result['errors']} errors"
+            )
     ratio = results["page"]["rps"] / results["floor"]["rps"] if results["floor"]["rps"] else 0.0
     errors = sum(r["errors"] for r in results.values())
     targets = [
-        {"part": "throughput", "id": "page_rps_over_floor",
-         "description": "page req/s ≥ 30 % of the floor's", "value": ratio,
-         "shown": f"{ratio * 100:.0f} %", "target": f"≥ {TARGET_THROUGHPUT * 100:.0f} %",
-         "status": "PASS" if ratio >= TARGET_THROUGHPUT else "MISS"},
-        {"part": "throughput", "id": "errors",
-         "description": "errors under load (non-2xx, wrong body, socket)", "value": errors,
-         "shown": str(errors), "target": "0", "status": "PASS" if errors == 0 else "ERROR"},
+        {
+            "part": "throughput",
+            "id": "page_rps_over_floor",
+            "description": "page req/s ≥ 30 % of the floor's",
+            "value": ratio,
+            "shown": f"{ratio * 100:.0f} %",
+            "target": f"≥ {TARGET_THROUGHPUT * 100:.0f} %",
+            "status": "PASS" if ratio >= TARGET_THROUGHPUT else "MISS",
+        },
+        {
+            "part": "throughput",
+            "id": "errors",
+            "description": "errors under load (non-2xx, wrong body, socket)",
+            "value": errors,
+            "shown": str(errors),
+            "target": "0",
+            "status": "PASS" if errors == 0 else "ERROR",
+        },
     ]
     if errors:
-        ctx["errors"].append(f"throughput: {errors} error(s) under load (see throughput in the JSON)")
+        ctx["errors"].append(
+            f"throughput: {errors} error(s) under load (see throughput in the JSON)"
+        )
     return {
-        "interaction": {"tenant_id": DEMO_TENANT, "interaction_id": DEMO_IID,
-                        "payload": DEMO_PAYLOAD.name, "segments": segments},
-        "server": {"workers": WORKERS, "threads": THREADS, "worker_class": "gthread",
-                   "config": "gunicorn.conf.py + --max-requests 0", "mode": "demo",
-                   "cache": "LocMemCache (per process)", "database": "SQLite (temporary file)",
-                   "settings": "bench.settings"},
-        "load_generator": {"tool": "wrk", "threads": WRK_THREADS, "connections": WRK_CONNECTIONS,
-                           "seconds": seconds, "warmup_seconds": WRK_WARMUP_SECONDS,
-                           "script": str(LUA.relative_to(ROOT))},
+        "interaction": {
+            "tenant_id": DEMO_TENANT,
+            "interaction_id": DEMO_IID,
+            "payload": DEMO_PAYLOAD.name,
+            "segments": segments,
+        },
+        "server": {
+            "workers": WORKERS,
+            "threads": THREADS,
+            "worker_class": "gthread",
+            "config": "gunicorn.conf.py + --max-requests 0",
+            "mode": "demo",
+            "cache": "LocMemCache (per process)",
+            "database": "SQLite (temporary file)",
+            "settings": "bench.settings",
+        },
+        "load_generator": {
+            "tool": "wrk",
+            "threads": WRK_THREADS,
+            "connections": WRK_CONNECTIONS,
+            "seconds": seconds,
+            "warmup_seconds": WRK_WARMUP_SECONDS,
+            "script": str(LUA.relative_to(ROOT)),
+        },
         "results": results,
         "page_rps_over_floor": ratio,
-        "partial_rps_over_floor": results["partial"]["rps"] / results["floor"]["rps"] if results["floor"]["rps"] else 0.0,
+        "partial_rps_over_floor": results["partial"]["rps"] / results["floor"]["rps"]
+        if results["floor"]["rps"]
+        else 0.0,
         "targets": targets,
     }
 
@@ -471,7 +595,9 @@ def browser_session() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
@@ -507,17 +633,25 @@ def part_slow_api(ctx: dict[str, Any]) -> dict[str, Any]:
         browser_ids = [str(uuid.uuid1()) for _ in range(1 + runs)] if use_browser else []
         for iid in (warm_id, *http_ids, *browser_ids):
             api.interactions[(SLOW_TENANT, iid)] = _slow_body(iid)
-        env = {**ctx["env"], "CXENGAGE_API_URL": api.url, "CXENGAGE_USERNAME": "bench",
-               "CXENGAGE_PASSWORD": "bench-password"}
+        env = {
+            **ctx["env"],
+            "CXENGAGE_API_URL": api.url,
+            "CXENGAGE_USERNAME": "bench",
+            "CXENGAGE_PASSWORD": "bench-password",
+        }
         upstream = lambda iid: api.requests[f"GET /v1/tenants/{SLOW_TENANT}/interactions/{iid}"]  # noqa: E731
         with gunicorn("slow-api", env, ctx["tmp"]) as base:
-            say("slow API: warming both workers up (frame and page templates) with one interaction, "
-                "not reported")
+            say(
+                "slow API: warming both workers up (frame and page templates) with one interaction, "
+                "not reported"
+            )
             _warm_slow_server(base, ctx["session"], interaction_path(SLOW_TENANT, warm_id))
             http_runs = []
             # One keep-alive connection, as a browser would mostly use: the frame and
             # the follow-up request normally reach the same worker.
-            with httpx.Client(base_url=base, cookies={"sessionid": ctx["session"]}, timeout=30) as client:
+            with httpx.Client(
+                base_url=base, cookies={"sessionid": ctx["session"]}, timeout=30
+            ) as client:
                 for n, iid in enumerate(http_ids, 1):
                     path = interaction_path(SLOW_TENANT, iid)
                     started = time.perf_counter()
@@ -528,16 +662,27 @@ def part_slow_api(ctx: dict[str, Any]) -> dict[str, Any]:
                     if frame.status_code != 200 or FRAME_TEXT not in frame.text:
                         raise BenchError(
                             f"slow API: the first answer is not the frame (status {frame.status_code}, "
-                            f"{FRAME_TEXT!r} {'found' if FRAME_TEXT in frame.text else 'missing'})")
+                            f"{FRAME_TEXT!r} {'found' if FRAME_TEXT in frame.text else 'missing'})"
+                        )
                     if rest.status_code != 200 or TIMELINE_MARK not in rest.text:
-                        raise BenchError(f"slow API: the follow-up (HX-Target: main) is not the page "
-                                         f"with the timeline (status {rest.status_code})")
-                    row = {"interaction_id": iid, "frame_s": frame_s, "complete_s": complete_s,
-                           "frame_kb": len(frame.content) / 1024, "page_kb": len(rest.content) / 1024,
-                           "frame_has_progress_text": True, "upstream_requests": upstream(iid)}
+                        raise BenchError(
+                            f"slow API: the follow-up (HX-Target: main) is not the page "
+                            f"with the timeline (status {rest.status_code})"
+                        )
+                    row = {
+                        "interaction_id": iid,
+                        "frame_s": frame_s,
+                        "complete_s": complete_s,
+                        "frame_kb": len(frame.content) / 1024,
+                        "page_kb": len(rest.content) / 1024,
+                        "frame_has_progress_text": True,
+                        "upstream_requests": upstream(iid),
+                    }
                     http_runs.append(row)
-                    say(f"slow API (HTTP) run {n}: frame {frame_s:.3f} s, timeline complete "
-                        f"{complete_s:.3f} s, upstream requests {row['upstream_requests']}")
+                    say(
+                        f"slow API (HTTP) run {n}: frame {frame_s:.3f} s, timeline complete "
+                        f"{complete_s:.3f} s, upstream requests {row['upstream_requests']}"
+                    )
             browser_runs: list[dict[str, Any]] = []
             browser_note = None
             if not use_browser:
@@ -554,40 +699,84 @@ def part_slow_api(ctx: dict[str, Any]) -> dict[str, Any]:
     fcp_med = median([r["fcp_s"] for r in browser_runs])
     tl_med = median([r["timeline_visible_s"] for r in browser_runs])
     targets = [
-        {"part": "slow_api", "id": "frame_http",
-         "description": f"frame answered (HTTP, whole body), median of {len(http_runs)}",
-         "value": frame_med, "shown": f"{frame_med:.3f} s", "target": f"≤ {TARGET_FRAME_S:g} s",
-         "status": "PASS" if frame_med <= TARGET_FRAME_S else "MISS"},
-        {"part": "slow_api", "id": "complete_http",
-         "description": "timeline complete (HTTP: frame + HX-Target main)",
-         "value": complete_med, "shown": f"{complete_med:.3f} s",
-         "target": f"API takes {SLOW_DELAY:g} s", "status": "info"},
+        {
+            "part": "slow_api",
+            "id": "frame_http",
+            "description": f"frame answered (HTTP, whole body), median of {len(http_runs)}",
+            "value": frame_med,
+            "shown": f"{frame_med:.3f} s",
+            "target": f"≤ {TARGET_FRAME_S:g} s",
+            "status": "PASS" if frame_med <= TARGET_FRAME_S else "MISS",
+        },
+        {
+            "part": "slow_api",
+            "id": "complete_http",
+            "description": "timeline complete (HTTP: frame + HX-Target main)",
+            "value": complete_med,
+            "shown": f"{complete_med:.3f} s",
+            "target": f"API takes {SLOW_DELAY:g} s",
+            "status": "info",
+        },
     ]
     if browser_runs:
         targets += [
-            {"part": "slow_api", "id": "frame_fcp_browser",
-             "description": f"frame first contentful paint (Chromium), median of {len(browser_runs)}",
-             "value": fcp_med, "shown": f"{fcp_med:.3f} s", "target": f"≤ {TARGET_FRAME_S:g} s",
-             "status": "PASS" if fcp_med <= TARGET_FRAME_S else "MISS"},
-            {"part": "slow_api", "id": "timeline_visible_browser",
-             "description": "#timeline visible (Chromium, htmx loader)",
-             "value": tl_med, "shown": f"{tl_med:.3f} s",
-             "target": f"API takes {SLOW_DELAY:g} s", "status": "info"},
+            {
+                "part": "slow_api",
+                "id": "frame_fcp_browser",
+                "description": f"frame first contentful paint (Chromium), median of {len(browser_runs)}",
+                "value": fcp_med,
+                "shown": f"{fcp_med:.3f} s",
+                "target": f"≤ {TARGET_FRAME_S:g} s",
+                "status": "PASS" if fcp_med <= TARGET_FRAME_S else "MISS",
+            },
+            {
+                "part": "slow_api",
+                "id": "timeline_visible_browser",
+                "description": "#timeline visible (Chromium, htmx loader)",
+                "value": tl_med,
+                "shown": f"{tl_med:.3f} s",
+                "target": f"API takes {SLOW_DELAY:g} s",
+                "status": "info",
+            },
         ]
     else:
-        targets.append({"part": "slow_api", "id": "frame_fcp_browser",
-                        "description": "frame first contentful paint (Chromium)", "value": None,
-                        "shown": "skipped", "target": f"≤ {TARGET_FRAME_S:g} s", "status": "N/A"})
+        targets.append(
+            {
+                "part": "slow_api",
+                "id": "frame_fcp_browser",
+                "description": "frame first contentful paint (Chromium)",
+                "value": None,
+                "shown": "skipped",
+                "target": f"≤ {TARGET_FRAME_S:g} s",
+                "status": "N/A",
+            }
+        )
     return {
-        "api_delay_s": SLOW_DELAY, "page_frame_after_s": 0.15, "tenant_id": SLOW_TENANT,
+        "api_delay_s": SLOW_DELAY,
+        "page_frame_after_s": 0.15,
+        "tenant_id": SLOW_TENANT,
         "payload": DEMO_PAYLOAD.name + " (new interactionId per run)",
-        "server": {"workers": WORKERS, "threads": THREADS, "cache": "LocMemCache, cold per interaction"},
+        "server": {
+            "workers": WORKERS,
+            "threads": THREADS,
+            "cache": "LocMemCache, cold per interaction",
+        },
         "http": {"runs": http_runs, "frame_median_s": frame_med, "complete_median_s": complete_med},
-        "browser": {"runs": browser_runs, "fcp_median_s": fcp_med, "timeline_visible_median_s": tl_med,
-                    "css_response_end_median_s": median([r["css_response_end_s"] for r in browser_runs
-                                                         if r["css_response_end_s"] is not None]),
-                    "baseline_fcp_s": list(BASELINE_FCP), "baseline_fcp_median_s": median(BASELINE_FCP),
-                    "baseline_note": "first-contentful-paint of data:text/html,<p>hello</p> in the same Chromium"},
+        "browser": {
+            "runs": browser_runs,
+            "fcp_median_s": fcp_med,
+            "timeline_visible_median_s": tl_med,
+            "css_response_end_median_s": median(
+                [
+                    r["css_response_end_s"]
+                    for r in browser_runs
+                    if r["css_response_end_s"] is not None
+                ]
+            ),
+            "baseline_fcp_s": list(BASELINE_FCP),
+            "baseline_fcp_median_s": median(BASELINE_FCP),
+            "baseline_note": "first-contentful-paint of data:text/html,<p>hello</p> in the same Chromium",
+        },
         "notes": notes,
         "targets": targets,
     }
@@ -598,8 +787,9 @@ BASELINE_FCP: list[float] = []  # filled by _slow_api_browser
 
 def _warm_slow_server(base: str, session: str, path: str, connections: int = 6) -> None:
     """Frame, then page, over several fresh connections at once: both workers render both."""
-    import httpx
     from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
 
     def one(_: int) -> tuple[int, int]:
         with httpx.Client(base_url=base, cookies={"sessionid": session}, timeout=30) as client:
@@ -614,8 +804,9 @@ def _warm_slow_server(base: str, session: str, path: str, connections: int = 6) 
         raise BenchError(f"slow API warm-up: unexpected answers {statuses}")
 
 
-def _slow_api_browser(base: str, session: str, ids: list[str],
-                      upstream: Callable[[str], int]) -> list[dict[str, Any]]:
+def _slow_api_browser(
+    base: str, session: str, ids: list[str], upstream: Callable[[str], int]
+) -> list[dict[str, Any]]:
     """The first interaction warms Chromium up (its first renderer) and is not reported."""
     rows = []
     with browser_session() as browser:
@@ -625,7 +816,9 @@ def _slow_api_browser(base: str, session: str, ids: list[str],
             page = context.new_page()
             page.goto("data:text/html,<p>hello</p>", wait_until="load")
             page.wait_for_timeout(200)
-            fcp = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null")
+            fcp = page.evaluate(
+                "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null"
+            )
             context.close()
             if fcp is not None:
                 baseline.append(fcp / 1000)
@@ -635,8 +828,11 @@ def _slow_api_browser(base: str, session: str, ids: list[str],
             context.add_init_script(BROWSER_MARKS)
             page = context.new_page()
             problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "console",
+                lambda m, found=problems: found.append(m.text) if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e, found=problems: found.append(str(e)))
             path = interaction_path(SLOW_TENANT, iid)
             started = time.perf_counter()
             page.goto(path, wait_until="commit")
@@ -661,24 +857,35 @@ def _slow_api_browser(base: str, session: str, ids: list[str],
             }""")
             context.close()
             if marks["fcp"] is None or marks["frame"] is None:
-                raise BenchError(f"browser: no first contentful paint or no frame for {iid} ({marks})")
+                raise BenchError(
+                    f"browser: no first contentful paint or no frame for {iid} ({marks})"
+                )
             if not marks["segments"]:
                 raise BenchError(f"browser: the timeline of {iid} has no segment bars")
             if n == 0:
-                say(f"slow API (Chromium): warm-up run (not reported): FCP {marks['fcp'] / 1000:.3f} s")
+                say(
+                    f"slow API (Chromium): warm-up run (not reported): FCP {marks['fcp'] / 1000:.3f} s"
+                )
                 continue
-            row = {"interaction_id": iid, "fcp_s": marks["fcp"] / 1000,
-                   "frame_in_dom_s": marks["frame"] / 1000,
-                   "frame_response_end_s": (marks["responseEnd"] or 0) / 1000,
-                   "css_response_end_s": (marks["css"] or 0) / 1000 if marks["css"] else None,
-                   "timeline_in_dom_s": marks["timeline"] / 1000,
-                   "timeline_visible_s": marks["painted"] / 1000,
-                   "wall_s": wall, "segments": marks["segments"], "upstream_requests": upstream(iid),
-                   "console_errors": problems}
+            row = {
+                "interaction_id": iid,
+                "fcp_s": marks["fcp"] / 1000,
+                "frame_in_dom_s": marks["frame"] / 1000,
+                "frame_response_end_s": (marks["responseEnd"] or 0) / 1000,
+                "css_response_end_s": (marks["css"] or 0) / 1000 if marks["css"] else None,
+                "timeline_in_dom_s": marks["timeline"] / 1000,
+                "timeline_visible_s": marks["painted"] / 1000,
+                "wall_s": wall,
+                "segments": marks["segments"],
+                "upstream_requests": upstream(iid),
+                "console_errors": problems,
+            }
             rows.append(row)
-            say(f"slow API (Chromium) run {n}: frame FCP {row['fcp_s']:.3f} s, #timeline visible "
+            say(
+                f"slow API (Chromium) run {n}: frame FCP {row['fcp_s']:.3f} s, #timeline visible "
                 f"{row['timeline_visible_s']:.3f} s, upstream requests {row['upstream_requests']}"
-                + (f", console errors: {problems}" if problems else ""))
+                + (f", console errors: {problems}" if problems else "")
+            )
     return rows
 
 
@@ -708,8 +915,14 @@ def part_page_weight(ctx: dict[str, Any]) -> dict[str, Any]:
     static_root = ctx["tmp"] / "static"
     env = {**ctx["env"], "STATIC_MANIFEST": "1", "BENCH_STATIC_ROOT": str(static_root)}
     say(f"page weight: collectstatic into a temporary STATIC_ROOT ({static_root})")
-    done = subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if done.returncode:
         raise BenchError(f"collectstatic failed:\n{done.stdout}{done.stderr}")
     compressed = sorted(p.suffix for p in static_root.rglob("*") if p.suffix in (".gz", ".br"))
@@ -729,45 +942,73 @@ def part_page_weight(ctx: dict[str, Any]) -> dict[str, Any]:
             requests = _weight_httpx(base, path, ctx["session"])
     by_kind: dict[str, dict[str, int]] = {}
     for r in requests:
-        k = by_kind.setdefault(r["kind"], {"requests": 0, "body_bytes": 0, "wire_bytes": 0, "uncompressed_bytes": 0})
+        k = by_kind.setdefault(
+            r["kind"], {"requests": 0, "body_bytes": 0, "wire_bytes": 0, "uncompressed_bytes": 0}
+        )
         k["requests"] += 1
         k["body_bytes"] += r["body_bytes"]
         k["wire_bytes"] += r["wire_bytes"] or 0
         k["uncompressed_bytes"] += r["uncompressed_bytes"] or 0
     for kind in ("html", "css", "js", "other"):
-        by_kind.setdefault(kind, {"requests": 0, "body_bytes": 0, "wire_bytes": 0, "uncompressed_bytes": 0})
+        by_kind.setdefault(
+            kind, {"requests": 0, "body_bytes": 0, "wire_bytes": 0, "uncompressed_bytes": 0}
+        )
     third_party = [r["url"] for r in requests if not r["same_origin"]]
     failed = [r for r in requests if r.get("failed") or not (200 <= (r["status"] or 0) < 400)]
     if failed:
-        raise BenchError(f"page weight: failed requests: {[(r['url'], r['status']) for r in failed]}")
+        raise BenchError(
+            f"page weight: failed requests: {[(r['url'], r['status']) for r in failed]}"
+        )
     if not by_kind["html"]["requests"]:
         raise BenchError("page weight: the page itself was not recorded")
     fcp = next((r.pop("page_fcp_s") for r in requests if "page_fcp_s" in r), None)
-    response_end = next((r.pop("page_response_end_s") for r in requests if "page_response_end_s" in r), None)
+    response_end = next(
+        (r.pop("page_response_end_s") for r in requests if "page_response_end_s" in r), None
+    )
     assets_bytes = by_kind["css"]["body_bytes"] + by_kind["js"]["body_bytes"]
     assets_kb = assets_bytes / 1024
     total_body = sum(r["body_bytes"] for r in requests)
     targets = [
-        {"part": "page_weight", "id": "css_js_kb",
-         "description": "CSS + JS, compressed, cold browser cache", "value": assets_kb,
-         "shown": f"{assets_kb:.1f} KB ({assets_bytes:,} B)", "target": f"< {TARGET_ASSETS_KB:g} KB",
-         "status": "PASS" if assets_kb < TARGET_ASSETS_KB else "MISS"},
-        {"part": "page_weight", "id": "third_party",
-         "description": "third-party requests", "value": len(third_party),
-         "shown": str(len(third_party)), "target": "0",
-         "status": "PASS" if not third_party else "MISS"},
+        {
+            "part": "page_weight",
+            "id": "css_js_kb",
+            "description": "CSS + JS, compressed, cold browser cache",
+            "value": assets_kb,
+            "shown": f"{assets_kb:.1f} KB ({assets_bytes:,} B)",
+            "target": f"< {TARGET_ASSETS_KB:g} KB",
+            "status": "PASS" if assets_kb < TARGET_ASSETS_KB else "MISS",
+        },
+        {
+            "part": "page_weight",
+            "id": "third_party",
+            "description": "third-party requests",
+            "value": len(third_party),
+            "shown": str(len(third_party)),
+            "target": "0",
+            "status": "PASS" if not third_party else "MISS",
+        },
     ]
     return {
-        "method": method, "url": path,
-        "static": {"STATIC_MANIFEST": True, "compressed_variants": variants,
-                   "note": "whitenoise serves .br only when the brotli package is installed"},
-        "requests": requests, "request_count": len(requests),
-        "by_kind": by_kind, "total_body_bytes": total_body,
+        "method": method,
+        "url": path,
+        "static": {
+            "STATIC_MANIFEST": True,
+            "compressed_variants": variants,
+            "note": "whitenoise serves .br only when the brotli package is installed",
+        },
+        "requests": requests,
+        "request_count": len(requests),
+        "by_kind": by_kind,
+        "total_body_bytes": total_body,
         "total_wire_bytes": sum(r["wire_bytes"] or 0 for r in requests),
-        "css_js_bytes": assets_bytes, "third_party": third_party,
+        "css_js_bytes": assets_bytes,
+        "third_party": third_party,
         "html_compressed": any(r["content_encoding"] for r in requests if r["kind"] == "html"),
-        "reference_paint": {"fcp_s": fcp, "response_end_s": response_end,
-                            "note": "the whole page, warm server cache, cold browser cache"},
+        "reference_paint": {
+            "fcp_s": fcp,
+            "response_end_s": response_end,
+            "note": "the whole page, warm server cache, cold browser cache",
+        },
         "targets": targets,
     }
 
@@ -781,8 +1022,14 @@ def _weight_browser(base: str, path: str, session: str) -> list[dict[str, Any]]:
         cdp.send("Network.enable")
         wire: dict[str, int] = {}
         cdp_urls: dict[str, str] = {}
-        cdp.on("Network.requestWillBeSent", lambda e: cdp_urls.__setitem__(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.loadingFinished", lambda e: wire.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: cdp_urls.__setitem__(e["requestId"], e["request"]["url"]),
+        )
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: wire.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+        )
         finished: list[Any] = []
         failed: list[Any] = []
         page.on("requestfinished", lambda request: finished.append(request))
@@ -811,17 +1058,24 @@ def _weight_browser(base: str, path: str, session: str) -> list[dict[str, Any]]:
             if response is not None:
                 try:
                     uncompressed = len(response.body())
-                except Exception:  # noqa: BLE001 - some bodies are not kept
+                except Exception:
                     uncompressed = None
-            rows.append({
-                "url": request.url, "resource_type": request.resource_type,
-                "kind": _kind(request.resource_type, urlsplit(request.url).path, content_type),
-                "status": response.status if response else None, "failed": request in failed,
-                "content_type": content_type, "content_encoding": headers.get("content-encoding", ""),
-                "body_bytes": body, "headers_bytes": int(sizes.get("responseHeadersSize") or 0),
-                "wire_bytes": wire_by_url.get(request.url), "uncompressed_bytes": uncompressed,
-                "same_origin": _same_origin(request.url, base),
-            })
+            rows.append(
+                {
+                    "url": request.url,
+                    "resource_type": request.resource_type,
+                    "kind": _kind(request.resource_type, urlsplit(request.url).path, content_type),
+                    "status": response.status if response else None,
+                    "failed": request in failed,
+                    "content_type": content_type,
+                    "content_encoding": headers.get("content-encoding", ""),
+                    "body_bytes": body,
+                    "headers_bytes": int(sizes.get("responseHeadersSize") or 0),
+                    "wire_bytes": wire_by_url.get(request.url),
+                    "uncompressed_bytes": uncompressed,
+                    "same_origin": _same_origin(request.url, base),
+                }
+            )
         context.close()
     if rows and paint["fcp"] is not None:
         rows[0]["page_fcp_s"] = paint["fcp"] / 1000
@@ -835,25 +1089,38 @@ def _weight_httpx(base: str, path: str, session: str) -> list[dict[str, Any]]:
     rows = []
     headers = {"Accept-Encoding": "gzip, br"}
     with httpx.Client(cookies={"sessionid": session}, headers=headers, timeout=30) as client:
+
         def fetch(url: str, resource_type: str) -> Any:
             response = client.get(url)
             content_type = response.headers.get("content-type", "")
-            rows.append({
-                "url": url, "resource_type": resource_type,
-                "kind": _kind(resource_type, urlsplit(url).path, content_type),
-                "status": response.status_code, "failed": False, "content_type": content_type,
-                "content_encoding": response.headers.get("content-encoding", ""),
-                "body_bytes": response.num_bytes_downloaded, "headers_bytes": None,
-                "wire_bytes": None, "uncompressed_bytes": len(response.content),
-                "same_origin": _same_origin(url, base),
-            })
+            rows.append(
+                {
+                    "url": url,
+                    "resource_type": resource_type,
+                    "kind": _kind(resource_type, urlsplit(url).path, content_type),
+                    "status": response.status_code,
+                    "failed": False,
+                    "content_type": content_type,
+                    "content_encoding": response.headers.get("content-encoding", ""),
+                    "body_bytes": response.num_bytes_downloaded,
+                    "headers_bytes": None,
+                    "wire_bytes": None,
+                    "uncompressed_bytes": len(response.content),
+                    "same_origin": _same_origin(url, base),
+                }
+            )
             return response
 
         page = fetch(base + path, "document")
         html = page.text
-        assets = [(m, "stylesheet") for m in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)]
+        assets = [
+            (m, "stylesheet")
+            for m in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+        ]
         assets += [(m, "script") for m in re.findall(r'<script[^>]+src="([^"]+)"', html)]
-        assets += [(m, "other") for m in re.findall(r'<link[^>]+rel="icon"[^>]+href="([^"]+)"', html)]
+        assets += [
+            (m, "other") for m in re.findall(r'<link[^>]+rel="icon"[^>]+href="([^"]+)"', html)
+        ]
         for href, kind in assets:
             fetch(urljoin(base + path, href), kind)
     return rows
@@ -868,13 +1135,19 @@ def print_table(report: dict[str, Any]) -> None:
     print()
     print("=" * 100)
     print(f"CxEngage dashboard benchmark — {report['date']}  ({report['duration_s']:.0f} s)")
-    print(f"{m['platform']} · Python {m['python']} · {m['cpu_count']} CPUs · {m['cpu_model'] or 'CPU unknown'}"
-          f" · {m['memory_gib']} GiB")
-    print(f"Django {m['packages'].get('django')} · gunicorn {m['packages'].get('gunicorn')} · "
-          f"{m['wrk'] or 'wrk missing'} · {m['chromium'] or 'Chromium missing'}")
+    print(
+        f"{m['platform']} · Python {m['python']} · {m['cpu_count']} CPUs · {m['cpu_model'] or 'CPU unknown'}"
+        f" · {m['memory_gib']} GiB"
+    )
+    print(
+        f"Django {m['packages'].get('django')} · gunicorn {m['packages'].get('gunicorn')} · "
+        f"{m['wrk'] or 'wrk missing'} · {m['chromium'] or 'Chromium missing'}"
+    )
     if start and end:
-        print(f"load average (1/5/15 min): {start[0]:.2f} {start[1]:.2f} {start[2]:.2f} at the start, "
-              f"{end[0]:.2f} {end[1]:.2f} {end[2]:.2f} at the end  (on {m['cpu_count']} CPUs)")
+        print(
+            f"load average (1/5/15 min): {start[0]:.2f} {start[1]:.2f} {start[2]:.2f} at the start, "
+            f"{end[0]:.2f} {end[1]:.2f} {end[2]:.2f} at the end  (on {m['cpu_count']} CPUs)"
+        )
     for note in report["notes"]:
         print(f"note: {note}")
     print("=" * 100)
@@ -883,15 +1156,23 @@ def print_table(report: dict[str, Any]) -> None:
     render = parts.get("render", {})
     if render.get("status") == "done":
         r = render["result"]
-        print(f"\n1. Render cost over the floor (in-process, sizes {r['sizes']}, ~{r['seconds_per_measurement']:g} s "
-              f"per measurement; detail above and in {r['json']})")
-        print(f"   {'interaction':<28}{'segs':>6}{'floor ms':>10}{'page ms':>10}{'part. ms':>10}"
-              f"{'page/fl':>9}{'part/fl':>9}{'CPU p/fl':>10}{'cold ms':>10}{'cold/fl':>9}")
+        print(
+            f"\n1. Render cost over the floor (in-process, sizes {r['sizes']}, ~{r['seconds_per_measurement']:g} s "
+            f"per measurement; detail above and in {r['json']})"
+        )
+        print(
+            f"   {'interaction':<28}{'segs':>6}{'floor ms':>10}{'page ms':>10}{'part. ms':>10}"
+            f"{'page/fl':>9}{'part/fl':>9}{'CPU p/fl':>10}{'cold ms':>10}{'cold/fl':>9}"
+        )
         for row in r["interactions"]:
-            print(f"   {row['label'][:27]:<28}{row['segments']:>6}{row['floor_ms']:>10.3f}{row['page_ms']:>10.3f}"
-                  f"{row['partial_ms']:>10.3f}{row['page_over_floor']:>8.1f}×{row['partial_over_floor']:>8.1f}×"
-                  f"{row['cpu_page_over_floor']:>9.1f}×{row['cold_page_ms']:>10.3f}{row['cold_page_over_floor']:>8.1f}×")
-        print("   (page: repeat views, sections reused from the render memo; cold: the first view of a copy of the data)")
+            print(
+                f"   {row['label'][:27]:<28}{row['segments']:>6}{row['floor_ms']:>10.3f}{row['page_ms']:>10.3f}"
+                f"{row['partial_ms']:>10.3f}{row['page_over_floor']:>8.1f}×{row['partial_over_floor']:>8.1f}×"
+                f"{row['cpu_page_over_floor']:>9.1f}×{row['cold_page_ms']:>10.3f}{row['cold_page_over_floor']:>8.1f}×"
+            )
+        print(
+            "   (page: repeat views, sections reused from the render memo; cold: the first view of a copy of the data)"
+        )
     else:
         print(f"\n1. Render cost over the floor: {render.get('status', 'not run').upper()}")
 
@@ -899,55 +1180,89 @@ def print_table(report: dict[str, Any]) -> None:
     if tp.get("status") == "done":
         r = tp["result"]
         lg = r["load_generator"]
-        print(f"\n2. Throughput (gunicorn 127.0.0.1, {WORKERS} workers × {THREADS} threads, demo mode, warm cache; "
-              f"wrk -t{lg['threads']} -c{lg['connections']} -d{lg['seconds']}s after a {lg['warmup_seconds']} s warm-up)")
-        print(f"   interaction {DEMO_IID} ({r['interaction']['payload']}, {r['interaction']['segments']} segments)")
-        print(f"   {'request':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'requests':>10}"
-              f"{'errors':>8}{'KB/resp':>9}{'load 1m':>9}")
+        print(
+            f"\n2. Throughput (gunicorn 127.0.0.1, {WORKERS} workers × {THREADS} threads, demo mode, warm cache; "
+            f"wrk -t{lg['threads']} -c{lg['connections']} -d{lg['seconds']}s after a {lg['warmup_seconds']} s warm-up)"
+        )
+        print(
+            f"   interaction {DEMO_IID} ({r['interaction']['payload']}, {r['interaction']['segments']} segments)"
+        )
+        print(
+            f"   {'request':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'requests':>10}"
+            f"{'errors':>8}{'KB/resp':>9}{'load 1m':>9}"
+        )
         for name, label in (("floor", "floor"), ("page", "page"), ("partial", "timeline partial")):
             x = r["results"][name]
             la = x.get("load_average_before")
-            print(f"   {label:<18}{x['rps']:>9.1f}{x['p50_ms']:>9.1f}{x['p95_ms']:>9.1f}{x['p99_ms']:>9.1f}"
-                  f"{x['requests']:>10}{x['errors']:>8}{x['kb_per_response']:>9.1f}"
-                  f"{(f'{la[0]:.2f}' if la else '?'):>9}")
-        print(f"   page = {r['page_rps_over_floor'] * 100:.0f} % of the floor's req/s; "
-              f"partial = {r['partial_rps_over_floor'] * 100:.0f} %")
+            print(
+                f"   {label:<18}{x['rps']:>9.1f}{x['p50_ms']:>9.1f}{x['p95_ms']:>9.1f}{x['p99_ms']:>9.1f}"
+                f"{x['requests']:>10}{x['errors']:>8}{x['kb_per_response']:>9.1f}"
+                f"{(f'{la[0]:.2f}' if la else '?'):>9}"
+            )
+        print(
+            f"   page = {r['page_rps_over_floor'] * 100:.0f} % of the floor's req/s; "
+            f"partial = {r['partial_rps_over_floor'] * 100:.0f} %"
+        )
     else:
         print(f"\n2. Throughput: {tp.get('status', 'not run').upper()}")
 
     slow = parts.get("slow_api", {})
     if slow.get("status") == "done":
         r = slow["result"]
-        print(f"\n3. Slow API (stand-in API answering in {r['api_delay_s']:g} s, cold cache, "
-              f"PAGE_FRAME_AFTER {r['page_frame_after_s']:g} s; one interaction per run)")
-        print(f"   {'run':<14}{'frame received s':>18}{'frame FCP s':>13}{'timeline shown s':>18}{'upstream GETs':>15}")
+        print(
+            f"\n3. Slow API (stand-in API answering in {r['api_delay_s']:g} s, cold cache, "
+            f"PAGE_FRAME_AFTER {r['page_frame_after_s']:g} s; one interaction per run)"
+        )
+        print(
+            f"   {'run':<14}{'frame received s':>18}{'frame FCP s':>13}{'timeline shown s':>18}{'upstream GETs':>15}"
+        )
 
-        def line(label: str, received: float | None, fcp: float | None, shown: float | None, up: Any) -> None:
+        def line(
+            label: str, received: float | None, fcp: float | None, shown: float | None, up: Any
+        ) -> None:
             cell = lambda v, w: f"{v:>{w}.3f}" if v is not None else f"{'':>{w}}"  # noqa: E731
-            print(f"   {label:<14}{cell(received, 18)}{cell(fcp, 13)}{cell(shown, 18)}{str(up):>15}")
+            print(f"   {label:<14}{cell(received, 18)}{cell(fcp, 13)}{cell(shown, 18)}{up!s:>15}")
 
         for i, row in enumerate(r["http"]["runs"], 1):
             line(f"HTTP {i}", row["frame_s"], None, row["complete_s"], row["upstream_requests"])
         if r["http"]["runs"]:
-            line("HTTP median", r["http"]["frame_median_s"], None, r["http"]["complete_median_s"], "")
+            line(
+                "HTTP median", r["http"]["frame_median_s"], None, r["http"]["complete_median_s"], ""
+            )
         for i, row in enumerate(r["browser"]["runs"], 1):
-            line(f"Chromium {i}", row["frame_response_end_s"], row["fcp_s"], row["timeline_visible_s"],
-                 row["upstream_requests"])
+            line(
+                f"Chromium {i}",
+                row["frame_response_end_s"],
+                row["fcp_s"],
+                row["timeline_visible_s"],
+                row["upstream_requests"],
+            )
         if r["browser"]["runs"]:
             b = r["browser"]
-            line("Chromium med.", median([x["frame_response_end_s"] for x in b["runs"]]),
-                 b["fcp_median_s"], b["timeline_visible_median_s"], "")
+            line(
+                "Chromium med.",
+                median([x["frame_response_end_s"] for x in b["runs"]]),
+                b["fcp_median_s"],
+                b["timeline_visible_median_s"],
+                "",
+            )
         if r["browser"]["runs"]:
             b = r["browser"]
             css = b["css_response_end_median_s"]
             base_fcp = b["baseline_fcp_median_s"]
-            print("   Chromium: app.css received at " + (f"{css:.3f} s" if css is not None else "?")
-                  + " (median); first contentful paint of a one-line data: page in this Chromium: "
-                  + (f"{base_fcp:.3f} s" if base_fcp is not None else "?") + " (median of 3)")
-        print("   (seconds from the request (HTTP) or navigation start (Chromium). HTTP: frame = whole frame body, "
-              "timeline = the HX-Target: main answer\n    with id=\"timeline\" received; Chromium: frame = "
-              "navigation responseEnd, FCP = first-contentful-paint, timeline = #timeline visible after\n"
-              "    htmx's swap. upstream GETs = requests the stand-in API received for that interaction)")
+            print(
+                "   Chromium: app.css received at "
+                + (f"{css:.3f} s" if css is not None else "?")
+                + " (median); first contentful paint of a one-line data: page in this Chromium: "
+                + (f"{base_fcp:.3f} s" if base_fcp is not None else "?")
+                + " (median of 3)"
+            )
+        print(
+            "   (seconds from the request (HTTP) or navigation start (Chromium). HTTP: frame = whole frame body, "
+            'timeline = the HX-Target: main answer\n    with id="timeline" received; Chromium: frame = '
+            "navigation responseEnd, FCP = first-contentful-paint, timeline = #timeline visible after\n"
+            "    htmx's swap. upstream GETs = requests the stand-in API received for that interaction)"
+        )
         for note in r["notes"]:
             print(f"   note: {note}")
     else:
@@ -956,35 +1271,62 @@ def print_table(report: dict[str, Any]) -> None:
     pw = parts.get("page_weight", {})
     if pw.get("status") == "done":
         r = pw["result"]
-        how = "Chromium, fresh context: cold browser cache" if r["method"] == "chromium" else "httpx fallback, no cache"
-        print(f"\n4. Page weight ({how}, STATIC_MANIFEST=1, "
-              f"collected variants: {', '.join(r['static']['compressed_variants']) or 'none'})")
+        how = (
+            "Chromium, fresh context: cold browser cache"
+            if r["method"] == "chromium"
+            else "httpx fallback, no cache"
+        )
+        print(
+            f"\n4. Page weight ({how}, STATIC_MANIFEST=1, "
+            f"collected variants: {', '.join(r['static']['compressed_variants']) or 'none'})"
+        )
         print(f"   {'kind':<8}{'requests':>9}{'compressed B':>14}{'uncompressed B':>16}  encodings")
         for kind in ("html", "css", "js", "other"):
             k = r["by_kind"][kind]
-            enc = sorted({x["content_encoding"] or "identity" for x in r["requests"] if x["kind"] == kind})
-            print(f"   {kind:<8}{k['requests']:>9}{k['body_bytes']:>14,}{k['uncompressed_bytes']:>16,}  {', '.join(enc)}")
-        print(f"   {'total':<8}{r['request_count']:>9}{r['total_body_bytes']:>14,}"
-              f"{'':>16}  (bodies" + (f"; with headers on the wire: {r['total_wire_bytes']:,} B)" if r["method"] == "chromium" else ")"))
+            enc = sorted(
+                {x["content_encoding"] or "identity" for x in r["requests"] if x["kind"] == kind}
+            )
+            print(
+                f"   {kind:<8}{k['requests']:>9}{k['body_bytes']:>14,}{k['uncompressed_bytes']:>16,}  {', '.join(enc)}"
+            )
+        print(
+            f"   {'total':<8}{r['request_count']:>9}{r['total_body_bytes']:>14,}"
+            f"{'':>16}  (bodies"
+            + (
+                f"; with headers on the wire: {r['total_wire_bytes']:,} B)"
+                if r["method"] == "chromium"
+                else ")"
+            )
+        )
         if not r["html_compressed"]:
-            print("   (the HTML is sent uncompressed: no GZipMiddleware in the app, no gzip in compose.yaml's nginx config)")
+            print(
+                "   (the HTML is sent uncompressed: no GZipMiddleware in the app, no gzip in compose.yaml's nginx config)"
+            )
         ref = r["reference_paint"]
         if ref["fcp_s"] is not None:
-            print(f"   for reference, this warm full page in Chromium: responseEnd {ref['response_end_s']:.3f} s, "
-                  f"first contentful paint {ref['fcp_s']:.3f} s")
+            print(
+                f"   for reference, this warm full page in Chromium: responseEnd {ref['response_end_s']:.3f} s, "
+                f"first contentful paint {ref['fcp_s']:.3f} s"
+            )
         for x in r["requests"]:
-            print(f"     {x['kind']:<6}{x['body_bytes']:>8,} B  {x['content_encoding'] or 'identity':<9}{urlsplit(x['url']).path}")
+            print(
+                f"     {x['kind']:<6}{x['body_bytes']:>8,} B  {x['content_encoding'] or 'identity':<9}{urlsplit(x['url']).path}"
+            )
     else:
         print(f"\n4. Page weight: {pw.get('status', 'not run').upper()}")
 
     print("\nTargets")
     print(f"   {'':6}  {'part':<12}{'what':<62}{'measured':>22}   target")
     for t in report["targets"]:
-        print(f"   [{t['status']:<5}] {t['part']:<12}{t['description'][:61]:<62}{t['shown']:>22}   {t['target']}")
+        print(
+            f"   [{t['status']:<5}] {t['part']:<12}{t['description'][:61]:<62}{t['shown']:>22}   {t['target']}"
+        )
     for name, part in parts.items():
         if part.get("status") == "error":
             print(f"   [ERROR] {name:<12}{part['error'].splitlines()[0][:120]}")
-    counts = {s: sum(1 for t in report["targets"] if t["status"] == s) for s in ("PASS", "MISS", "ERROR")}
+    counts = {
+        s: sum(1 for t in report["targets"] if t["status"] == s) for s in ("PASS", "MISS", "ERROR")
+    }
     errors = sum(1 for p in parts.values() if p.get("status") == "error") + counts["ERROR"]
     print(f"\n{counts['PASS']} PASS, {counts['MISS']} MISS, {errors} ERROR")
 
@@ -994,16 +1336,35 @@ def print_table(report: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default=",".join(PARTS),
-                        help=f"comma-separated parts to run (default all: {','.join(PARTS)})")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH",
-                        help=f"where to write the results (default {DEFAULT_JSON.relative_to(ROOT)})")
-    parser.add_argument("--wrk-seconds", type=int, default=WRK_SECONDS,
-                        help=f"wrk duration per request kind (default {WRK_SECONDS})")
-    parser.add_argument("--slow-runs", type=int, default=SLOW_RUNS,
-                        help=f"cold interactions in the slow-API part (default {SLOW_RUNS})")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="do not use Chromium (slow API: HTTP only; page weight: httpx)")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run (default all: {','.join(PARTS)})",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=DEFAULT_JSON,
+        metavar="PATH",
+        help=f"where to write the results (default {DEFAULT_JSON.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--wrk-seconds",
+        type=int,
+        default=WRK_SECONDS,
+        help=f"wrk duration per request kind (default {WRK_SECONDS})",
+    )
+    parser.add_argument(
+        "--slow-runs",
+        type=int,
+        default=SLOW_RUNS,
+        help=f"cold interactions in the slow-API part (default {SLOW_RUNS})",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not use Chromium (slow API: HTTP only; page weight: httpx)",
+    )
     args = parser.parse_args(argv)
     wanted = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = [p for p in wanted if p not in PARTS]
@@ -1017,28 +1378,39 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     cpus = os.cpu_count() or 1
     if load_start and load_start[0] > 0.5 * cpus:
-        notes.append(f"the machine was busy at the start (load average {load_start[0]:.2f} on {cpus} CPUs): "
-                     "absolute numbers are noisy; compare ratios, rerun when idle")
+        notes.append(
+            f"the machine was busy at the start (load average {load_start[0]:.2f} on {cpus} CPUs): "
+            "absolute numbers are noisy; compare ratios, rerun when idle"
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     parts: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="cxengage-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        ctx: dict[str, Any] = {"tmp": tmp, "errors": errors, "wrk_seconds": args.wrk_seconds,
-                               "slow_runs": args.slow_runs, "browser": not args.no_browser}
+        ctx: dict[str, Any] = {
+            "tmp": tmp,
+            "errors": errors,
+            "wrk_seconds": args.wrk_seconds,
+            "slow_runs": args.slow_runs,
+            "browser": not args.no_browser,
+        }
         server_parts = [p for p in wanted if p != "render"]
         if server_parts:
             try:
                 ctx["env"] = base_env(tmp, "bench-" + uuid.uuid4().hex * 2)
-                say("servers: migrating a temporary SQLite database; one user, its tenant grants, a session")
+                say(
+                    "servers: migrating a temporary SQLite database; one user, its tenant grants, a session"
+                )
                 ctx["session"] = prepare_database(ctx["env"])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 for p in server_parts:
                     parts[p] = {"status": "error", "error": f"setup failed: {exc}"}
                 server_parts = []
         runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "render": part_render, "throughput": part_throughput,
-            "slow_api": part_slow_api, "page_weight": part_page_weight,
+            "render": part_render,
+            "throughput": part_throughput,
+            "slow_api": part_slow_api,
+            "page_weight": part_page_weight,
         }
         for name in wanted:
             if name in parts:
@@ -1049,14 +1421,21 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 result = runners[name](ctx)
                 parts[name] = {"status": "done", "result": result}
-            except Exception as exc:  # noqa: BLE001 - reported, then exit status 1
+            except Exception as exc:
                 detail = str(exc) if isinstance(exc, BenchError) else traceback.format_exc()
                 print(f"{name}: FAILED: {detail}", file=sys.stderr, flush=True)
                 parts[name] = {"status": "error", "error": detail}
-            parts[name].update(seconds=round(time.monotonic() - t0, 1), load_average_before=before,
-                               load_average_after=load_average())
-    targets = [t for name in PARTS if parts.get(name, {}).get("status") == "done"
-               for t in parts[name]["result"]["targets"]]
+            parts[name].update(
+                seconds=round(time.monotonic() - t0, 1),
+                load_average_before=before,
+                load_average_after=load_average(),
+            )
+    targets = [
+        t
+        for name in PARTS
+        if parts.get(name, {}).get("status") == "done"
+        for t in parts[name]["result"]["targets"]
+    ]
     load_end = load_average()
     report = {
         "benchmark": "all",
@@ -1069,11 +1448,14 @@ def main(argv: list[str] | None = None) -> int:
         "notes": notes,
         "parts": parts,
         "targets": targets,
-        "errors": errors + [f"{n}: {p['error']}" for n, p in parts.items() if p.get("status") == "error"],
+        "errors": errors
+        + [f"{n}: {p['error']}" for n, p in parts.items() if p.get("status") == "error"],
     }
     print_table(report)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    args.json.write_text(
+        json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     print(f"\nWrote {args.json}" + (f" (and {RENDER_JSON})" if "render" in wanted else ""))
     failed = bool(report["errors"]) or any(t["status"] == "ERROR" for t in targets)
     return 1 if failed else 0

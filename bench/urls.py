@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from dashboard import urls as project_urls
 from dashboard.accounts.access import can_view_tenant
 from dashboard.interactions import cache as services
-from dashboard.cxengage.factory import reset_client
 
 
 @require_GET

@@ -40,7 +40,9 @@ if not SECRET_KEY:
 
 HTTPS = config.env_bool(ENV, "DJANGO_HTTPS", not DEBUG)
 ALLOWED_HOSTS = [
-    h.strip() for h in ENV.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()
+    h.strip()
+    for h in ENV.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+    if h.strip()
 ]
 
 INSTALLED_APPS = [
@@ -290,7 +292,9 @@ if HTTPS:
 LOG_LEVEL = ENV.get("DJANGO_LOG_LEVEL", "INFO").upper()
 # json: one JSON object a line (dashboard/logs.py), for log collectors; plain:
 # for reading in a terminal. Every record carries the request's ID.
-LOG_FORMAT = config.env_choice(ENV, "DJANGO_LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json")
+LOG_FORMAT = config.env_choice(
+    ENV, "DJANGO_LOG_FORMAT", ("json", "plain"), "plain" if DEBUG else "json"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

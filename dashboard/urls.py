@@ -40,12 +40,20 @@ urlpatterns = [
         name="dossier",
     ),
     path("tenants/<uuid_any:tenant_id>/flagged/", list_views.flagged, name="flagged"),
-    path("tenants/<uuid_any:tenant_id>/flagged/export.csv", list_views.flagged_csv, name="flagged_csv"),
+    path(
+        "tenants/<uuid_any:tenant_id>/flagged/export.csv",
+        list_views.flagged_csv,
+        name="flagged_csv",
+    ),
     path("tenants/<uuid_any:tenant_id>/flagged/nav/", list_views.flagged_nav, name="flagged_nav"),
-    path("tenants/<uuid_any:tenant_id>/flagged/step/", list_views.flagged_step, name="flagged_step"),
+    path(
+        "tenants/<uuid_any:tenant_id>/flagged/step/", list_views.flagged_step, name="flagged_step"
+    ),
     path("tickets/<str:hook_type>/<str:hook_id>/", list_views.ticket, name="ticket"),
     path("tenants/<uuid_any:tenant_id>/search/", search_views.search, name="search"),
-    path("tenants/<uuid_any:tenant_id>/search/export.csv", search_views.search_csv, name="search_csv"),
+    path(
+        "tenants/<uuid_any:tenant_id>/search/export.csv", search_views.search_csv, name="search_csv"
+    ),
     path(
         "tenants/<uuid_any:tenant_id>/interactions/<uuid_any:interaction_id>/journey/",
         search_views.journey,

@@ -122,7 +122,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "error.html",
-        {"status": 500, "title": "Something went wrong", "explanation": "The error was logged. Try again."},
+        {
+            "status": 500,
+            "title": "Something went wrong",
+            "explanation": "The error was logged. Try again.",
+        },
         status=500,
     )
 
@@ -140,6 +144,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(
         request,
         "error.html",
-        {"status": 400, "title": "Bad request", "explanation": "The request could not be understood."},
+        {
+            "status": 400,
+            "title": "Bad request",
+            "explanation": "The request could not be understood.",
+        },
         status=400,
     )

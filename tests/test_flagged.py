@@ -17,9 +17,9 @@ import respx
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
+from dashboard.cxengage import factory as services
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
 from dashboard.interactions import list_views, listing
-from dashboard.cxengage import factory as services
 from dashboard.interactions.domain import FLAG_REASONS, GENERIC_FLAG_REASON
 from dashboard.interactions.masking import mask
 from dashboard.reviews import services as review_services
@@ -53,7 +53,10 @@ def text(response: Any) -> str:
 
 def rows(body: str) -> list[tuple[str, str]]:
     """(interaction id, the row's visible text) for each table row, in order."""
-    return [(iid, " ".join(html.unescape(TAG.sub(" ", inner)).split())) for iid, inner in ROW.findall(body)]
+    return [
+        (iid, " ".join(html.unescape(TAG.sub(" ", inner)).split()))
+        for iid, inner in ROW.findall(body)
+    ]
 
 
 def ids(body: str) -> list[str]:
@@ -104,8 +107,14 @@ def fragment(client: Any, url: str, params: dict[str, str]) -> Any:
     return response
 
 
-def live_body(n: int, *, flag_type: str | None = None, flow: str = "Support line",
-              customer: str | None = None, channel: str = "voice") -> dict[str, Any]:
+def live_body(
+    n: int,
+    *,
+    flag_type: str | None = None,
+    flow: str = "Support line",
+    customer: str | None = None,
+    channel: str = "voice",
+) -> dict[str, Any]:
     start = datetime(2026, 1, 1, 10, 0, tzinfo=UTC) + timedelta(minutes=10 * n)
     body: dict[str, Any] = {
         "tenantId": LIVE,
@@ -129,7 +138,12 @@ def api(settings: Any) -> Iterator[StandInAPI]:
     with StandInAPI() as server:
         settings.DEMO_MODE = False
         settings.CXENGAGE_API_URL = server.url
-        settings.CXENGAGE_CREDENTIALS = {"username": "api-user", "password": "pw", "api_key": "", "api_secret": ""}
+        settings.CXENGAGE_CREDENTIALS = {
+            "username": "api-user",
+            "password": "pw",
+            "api_key": "",
+            "api_secret": "",
+        }
         settings.CXENGAGE_TIMEOUTS = {"connect_timeout": 1.0, "read_timeout": 1.0, "deadline": 1.5}
         services.reset_client()
         yield server
@@ -235,10 +249,18 @@ def test_filter_by_channel(signed_in: Any) -> None:
 def test_filter_by_review_status_after_saving_a_review(signed_in: Any, demo_user: Any) -> None:
     expected = expected_demo_flagged()
     done_id, in_review_id = sorted(expected)[:2]
-    assert not isinstance(review_services.save_review(
-        demo_user, DEMO_TENANT_ID, done_id, status="done", comment="ok", version=0), review_services.Conflict)
-    assert not isinstance(review_services.save_review(
-        demo_user, DEMO_TENANT_ID, in_review_id, status="in_review", comment="", version=0), review_services.Conflict)
+    assert not isinstance(
+        review_services.save_review(
+            demo_user, DEMO_TENANT_ID, done_id, status="done", comment="ok", version=0
+        ),
+        review_services.Conflict,
+    )
+    assert not isinstance(
+        review_services.save_review(
+            demo_user, DEMO_TENANT_ID, in_review_id, status="in_review", comment="", version=0
+        ),
+        review_services.Conflict,
+    )
     done = text(fragment(signed_in, FLAGGED, {"status": "done"}))
     assert ids(done) == [done_id]
     assert "Done" in dict(rows(done))[done_id]
@@ -253,7 +275,9 @@ def test_full_page_and_fragment_differ_by_hx_target(signed_in: Any) -> None:
     page = signed_in.get(FLAGGED, {"flag": "Queue"})
     assert "<html" in text(page)
     assert "HX-Request" in page["Vary"]
-    other = signed_in.get(FLAGGED, {"flag": "Queue"}, headers={"HX-Request": "true", "HX-Target": "something-else"})
+    other = signed_in.get(
+        FLAGGED, {"flag": "Queue"}, headers={"HX-Request": "true", "HX-Target": "something-else"}
+    )
     assert "<html" in text(other)  # only the flagged-results target gets a fragment
     assert ids(text(page)) == ids(text(fragment(signed_in, FLAGGED, {"flag": "Queue"})))
 
@@ -273,7 +297,8 @@ def test_sorting_by_duration(signed_in: Any, sort: str) -> None:
     assert len({duration(expected[i]) for i in known}) > 3  # the order is meaningful
     # The header says which way it is sorted, and its link flips the direction.
     direction = "descending" if sort.startswith("-") else "ascending"
-    assert re.search(rf'aria-sort="{direction}"><a href="\?[^"]*sort={"duration" if sort.startswith("-") else "-duration"}', body)
+    flipped = "duration" if sort.startswith("-") else "-duration"
+    assert re.search(rf'aria-sort="{direction}"><a href="\?[^"]*sort={flipped}', body)
 
 
 def test_ascending_and_descending_are_reverses_for_known_durations(signed_in: Any) -> None:
@@ -289,7 +314,9 @@ def test_ascending_and_descending_are_reverses_for_known_durations(signed_in: An
 def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
     expected = expected_demo_flagged()
     order = ids(text(fragment(signed_in, FLAGGED, {"sort": "flag"})))
-    assert [expected[i]["flagType"].lower() for i in order] == sorted(b["flagType"].lower() for b in expected.values())
+    assert [expected[i]["flagType"].lower() for i in order] == sorted(
+        b["flagType"].lower() for b in expected.values()
+    )
     fallback = ids(text(fragment(signed_in, FLAGGED, {"sort": "__class__"})))
     assert fallback == ids(text(fragment(signed_in, FLAGGED, {})))
 
@@ -304,11 +331,27 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
     response = signed_in.get(CSV_URL, query)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    assert (
+        "attachment" in response["Content-Disposition"]
+        and ".csv" in response["Content-Disposition"]
+    )
     table = read_csv(response)
     # The original columns keep their places (scripts read them by position); new ones come after.
-    assert table[0] == ["interaction_id", "start", "channel", "direction", "flow", "flag_type", "flag_reason",
-                        "duration", "customer", "review_status", "agents", "queues", "assigned_to"]
+    assert table[0] == [
+        "interaction_id",
+        "start",
+        "channel",
+        "direction",
+        "flow",
+        "flag_type",
+        "flag_reason",
+        "duration",
+        "customer",
+        "review_status",
+        "agents",
+        "queues",
+        "assigned_to",
+    ]
     assert [r[0] for r in table[1:]] == shown
     expected = expected_demo_flagged()
     for record in table[1:]:
@@ -317,11 +360,19 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
         assert record[5] == payload["flagType"]
         assert record[6] == reason(payload["flagType"])
         # A phone number starts with "+": guarded like any formula-like cell (OWASP).
-        assert record[8] == "'" + payload["customer"] if payload["customer"][:1] == "+" else payload["customer"]
+        assert (
+            record[8] == "'" + payload["customer"]
+            if payload["customer"][:1] == "+"
+            else payload["customer"]
+        )
         assert record[9] == "to_review"
         assert when(record[1]) == when(payload["startTimestamp"])
-        assert record[10] == "; ".join(dict.fromkeys(a["agentName"] for a in agent_records(payload)))
-        assert record[11] == "; ".join(dict.fromkeys(q["queueName"] for q in payload.get("queues", [])))
+        assert record[10] == "; ".join(
+            dict.fromkeys(a["agentName"] for a in agent_records(payload))
+        )
+        assert record[11] == "; ".join(
+            dict.fromkeys(q["queueName"] for q in payload.get("queues", []))
+        )
         assert record[12] == ""
 
 
@@ -359,7 +410,7 @@ def test_csv_neutralises_formula_like_values(api: StandInAPI, live_viewer: Any) 
         api.interactions[(LIVE, b["interactionId"])] = b
     table = read_csv(live_viewer.get(LIVE_CSV, LIVE_RANGE))
     by_id = {r[0]: r for r in table[1:]}
-    assert by_id[evil["interactionId"]][4] == "'=HYPERLINK(\"x\")"
+    assert by_id[evil["interactionId"]][4] == '\'=HYPERLINK("x")'
     assert by_id[evil["interactionId"]][8] == "'@SUM(A1)"
     assert by_id[plain["interactionId"]][4] == "'-2+3"
     # Nothing in any cell starts a formula.
@@ -373,13 +424,30 @@ def test_csv_neutralises_formula_like_values(api: StandInAPI, live_viewer: Any) 
     ("value", "guarded"),
     [
         # The OWASP list of leading characters, each guarded.
-        ("=1+1", True), ("+1-1", True), ("-1+1", True), ("@SUM(A1)", True),
-        ("\t=1", True), ("\r=1", True), ("-inf", True), ("+infinity", True), ("+15065552222", True),
-        ("-nan", True), ("+1", True), ("--1", True), ("-1.2.3", True), ("-1e5", True),
+        ("=1+1", True),
+        ("+1-1", True),
+        ("-1+1", True),
+        ("@SUM(A1)", True),
+        ("\t=1", True),
+        ("\r=1", True),
+        ("-inf", True),
+        ("+infinity", True),
+        ("+15065552222", True),
+        ("-nan", True),
+        ("+1", True),
+        ("--1", True),
+        ("-1.2.3", True),
+        ("-1e5", True),
         # Plain decimal numbers stay numbers.
-        ("42", False), ("-42", False), ("3.14", False), ("-0.5", False), ("0", False),
+        ("42", False),
+        ("-42", False),
+        ("3.14", False),
+        ("-0.5", False),
+        ("0", False),
         # Anything else is left alone.
-        ("Support", False), ("", False), (" =1", False),
+        ("Support", False),
+        ("", False),
+        (" =1", False),
     ],
 )
 def test_csv_formula_guard_follows_owasp(value: str, guarded: bool) -> None:
@@ -389,7 +457,9 @@ def test_csv_formula_guard_follows_owasp(value: str, guarded: bool) -> None:
 # -- paging through the list endpoint ---------------------------------------
 
 
-def test_pages_until_total_and_keeps_only_flagged(api: StandInAPI, live_viewer: Any, settings: Any) -> None:
+def test_pages_until_total_and_keeps_only_flagged(
+    api: StandInAPI, live_viewer: Any, settings: Any
+) -> None:
     settings.FLAGGED_PAGE_SIZE = 2
     flagged = seven_with_three_flagged(api)
     response = live_viewer.get(LIVE_FLAGGED, LIVE_RANGE)
@@ -404,7 +474,9 @@ def test_pages_until_total_and_keeps_only_flagged(api: StandInAPI, live_viewer: 
         assert reason(payload["flagType"]) in shown[iid]
 
 
-def test_list_pages_are_cached_between_requests(api: StandInAPI, live_viewer: Any, settings: Any) -> None:
+def test_list_pages_are_cached_between_requests(
+    api: StandInAPI, live_viewer: Any, settings: Any
+) -> None:
     settings.FLAGGED_PAGE_SIZE = 2
     flagged = seven_with_three_flagged(api)
     first = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
@@ -419,16 +491,27 @@ def test_list_pages_are_cached_between_requests(api: StandInAPI, live_viewer: An
     assert api.requests[LIST_KEY] == 4
 
 
-def test_list_request_carries_range_limit_and_offset(live_mode: str, live_viewer: Any, settings: Any) -> None:
+def test_list_request_carries_range_limit_and_offset(
+    live_mode: str, live_viewer: Any, settings: Any
+) -> None:
     settings.FLAGGED_PAGE_SIZE = 50
     with respx.mock() as mock:
         route = mock.get(f"{LIVE_API}/v1/tenants/{LIVE}/interactions").respond(
-            json={"total": 1, "offset": 0, "limit": 50, "results": [live_body(3, flag_type="Segment")]})
+            json={
+                "total": 1,
+                "offset": 0,
+                "limit": 50,
+                "results": [live_body(3, flag_type="Segment")],
+            }
+        )
         body = text(live_viewer.get(LIVE_FLAGGED, LIVE_RANGE))
     assert route.call_count == 1
     params = dict(route.calls[0].request.url.params)
     assert params["limit"] == "50" and params["offset"] == "0"
-    assert params["start"] == "2026-01-01T00:00:00.000Z" and params["end"] == "2026-01-02T00:00:00.000Z"
+    assert (
+        params["start"] == "2026-01-01T00:00:00.000Z"
+        and params["end"] == "2026-01-02T00:00:00.000Z"
+    )
     assert ids(body) == [live_body(3)["interactionId"]]
 
 
@@ -438,9 +521,15 @@ def test_failing_page_keeps_the_rows_loaded_before_it(
     monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
     settings.FLAGGED_PAGE_SIZE = 2
     flagged = seven_with_three_flagged(api)
-    good = [json.dumps(api.list_body(LIVE, {"limit": "2", "offset": str(o)})).encode() for o in (0, 2)]
-    api.script(LIST_KEY, Behaviour(body=good[0], times=1), Behaviour(body=good[1], times=1),
-               Behaviour(status=500, body=b'{"message": "boom"}'))
+    good = [
+        json.dumps(api.list_body(LIVE, {"limit": "2", "offset": str(o)})).encode() for o in (0, 2)
+    ]
+    api.script(
+        LIST_KEY,
+        Behaviour(body=good[0], times=1),
+        Behaviour(body=good[1], times=1),
+        Behaviour(status=500, body=b'{"message": "boom"}'),
+    )
     response = live_viewer.get(LIVE_FLAGGED, LIVE_RANGE)
     body = text(response)
     assert response.status_code == 200
@@ -455,11 +544,15 @@ def test_failing_page_keeps_the_rows_loaded_before_it(
     assert table[-1][0].startswith("# incomplete")
 
 
-def test_failing_page_via_monkeypatched_list_page(signed_in: Any, monkeypatch: Any, settings: Any) -> None:
+def test_failing_page_via_monkeypatched_list_page(
+    signed_in: Any, monkeypatch: Any, settings: Any
+) -> None:
     settings.FLAGGED_PAGE_SIZE = 4
     real = listing.list_page
 
-    def flaky(tenant_id: str, query: listing.ListQuery, *, offset: int, limit: int, **more: Any) -> Any:
+    def flaky(
+        tenant_id: str, query: listing.ListQuery, *, offset: int, limit: int, **more: Any
+    ) -> Any:
         if offset == 4:
             raise errors.ServerError("The API answered 500.", status=500)
         return real(tenant_id, query, offset=offset, limit=limit, **more)
@@ -471,20 +564,27 @@ def test_failing_page_via_monkeypatched_list_page(signed_in: Any, monkeypatch: A
     # What the first four (newest) served interactions held is still shown.
     expected = expected_demo_flagged()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    served = sorted((b for b in bodies() if now - timedelta(hours=24) <= when(b["startTimestamp"]) < now),
-                    key=lambda b: when(b["startTimestamp"]), reverse=True)
+    served = sorted(
+        (b for b in bodies() if now - timedelta(hours=24) <= when(b["startTimestamp"]) < now),
+        key=lambda b: when(b["startTimestamp"]),
+        reverse=True,
+    )
     first_four = {str(b["interactionId"]).lower() for b in served[:4]}
     assert set(ids(body)) == first_four & set(expected)
 
 
 def test_empty_range_says_so(signed_in: Any) -> None:
-    body = text(signed_in.get(FLAGGED, {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z"}))
+    body = text(
+        signed_in.get(FLAGGED, {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z"})
+    )
     assert ids(body) == []
     assert "No flagged interactions match in this range" in body
     assert "<table" not in body
 
 
-def test_time_budget_loads_in_steps(api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any) -> None:
+def test_time_budget_loads_in_steps(
+    api: StandInAPI, live_viewer: Any, settings: Any, monkeypatch: Any
+) -> None:
     settings.FLAGGED_PAGE_SIZE = 2
     flagged = seven_with_three_flagged(api)
     monkeypatch.setattr(list_views, "LOAD_BUDGET", 0)
@@ -519,14 +619,20 @@ def test_custom_range_uses_local_from_and_to(signed_in: Any) -> None:
 
 def test_custom_range_in_the_viewers_zone(signed_in: Any) -> None:
     signed_in.cookies["tz"] = "America%2FHalifax"
-    body = text(signed_in.get(FLAGGED, {"range": "custom", "from": "2026-03-01T00:00", "to": "2026-03-02T00:00"}))
+    body = text(
+        signed_in.get(
+            FLAGGED, {"range": "custom", "from": "2026-03-01T00:00", "to": "2026-03-02T00:00"}
+        )
+    )
     # Midnight in Halifax (AST, UTC-4) is 04:00 UTC.
     assert "start=2026-03-01T04%3A00%3A00.000Z" in body or "start=2026-03-01T04:00:00.000Z" in body
 
 
 def test_explicit_start_and_end_are_not_labelled_as_a_preset(signed_in: Any) -> None:
     """``start``/``end`` override the preset, so the heading must not claim "Last 24 hours"."""
-    body = text(signed_in.get(FLAGGED, {"start": "2026-01-01T00:00:00Z", "end": "2026-01-04T00:00:00Z"}))
+    body = text(
+        signed_in.get(FLAGGED, {"start": "2026-01-01T00:00:00Z", "end": "2026-01-04T00:00:00Z"})
+    )
     assert "2026-01-01" in body and "2026-01-04" in body
     assert "Last 24 hours:" not in body
 
@@ -535,14 +641,25 @@ def test_explicit_start_and_end_are_not_labelled_as_a_preset(signed_in: Any) -> 
     ("params", "says"),
     [
         ({"range": "custom", "from": "2026-01-01T10:00"}, "Enter both ends of the custom range"),
-        ({"range": "custom", "from": "yesterday", "to": "today"}, "Enter both ends of the custom range"),
-        ({"range": "custom", "from": "2026-01-02T10:00", "to": "2026-01-01T10:00"}, "the two ends were swapped"),
+        (
+            {"range": "custom", "from": "yesterday", "to": "today"},
+            "Enter both ends of the custom range",
+        ),
+        (
+            {"range": "custom", "from": "2026-01-02T10:00", "to": "2026-01-01T10:00"},
+            "the two ends were swapped",
+        ),
         ({"start": "nonsense", "end": "2026-01-01T00:00:00Z"}, "could not be read"),
-        ({"start": "2025-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}, "Ranges are limited to 92 days"),
+        (
+            {"start": "2025-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"},
+            "Ranges are limited to 92 days",
+        ),
     ],
     ids=["missing-to", "unreadable", "reversed", "bad-start", "too-long"],
 )
-def test_invalid_ranges_explain_themselves(signed_in: Any, params: dict[str, str], says: str) -> None:
+def test_invalid_ranges_explain_themselves(
+    signed_in: Any, params: dict[str, str], says: str
+) -> None:
     response = signed_in.get(FLAGGED, params)
     assert response.status_code == 200
     assert says in html.unescape(text(response))
@@ -569,7 +686,9 @@ def test_no_grant_means_404_for_list_and_csv(client: Any, django_user_model: Any
         assert "<tr data-interaction" not in text(response)
 
 
-def test_no_grant_makes_no_upstream_call(live_mode: str, client: Any, django_user_model: Any) -> None:
+def test_no_grant_makes_no_upstream_call(
+    live_mode: str, client: Any, django_user_model: Any
+) -> None:
     user = django_user_model.objects.create_user("outsider", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=DEMO_TENANT_ID)
     client.force_login(user)
@@ -622,7 +741,9 @@ def test_sorting_by_agent_and_queue(signed_in: Any) -> None:
     expected = expected_demo_flagged()
 
     def first(iid: str, key: str) -> str:
-        records = agent_records(expected[iid]) if key == "agentName" else expected[iid].get("queues", [])
+        records = (
+            agent_records(expected[iid]) if key == "agentName" else expected[iid].get("queues", [])
+        )
         return (records[0][key] if records else "~").lower()
 
     for sort, key in (("agent", "agentName"), ("queue", "queueName")):
@@ -636,11 +757,22 @@ def test_flag_filter_options_and_reasons_are_in_words(signed_in: Any) -> None:
     for flag_type, (why, _) in FLAG_REASONS.items():
         if flag_type in {b["flagType"].lower() for b in expected_demo_flagged().values()}:
             assert why in body
-    assert re.search(r'<option value="Stuck">The interaction\'s end time never reached reporting\. \(Stuck\)', body)
+    assert re.search(
+        r'<option value="Stuck">The interaction\'s end time never reached reporting\. \(Stuck\)',
+        body,
+    )
 
 
-@pytest.mark.parametrize("flag_type", ["forced - no reason provided", "exceed-counter-limit-terminated",
-                                       "error-uncaught-flow-error", "Stuck", "Mystery-new-flag"])
+@pytest.mark.parametrize(
+    "flag_type",
+    [
+        "forced - no reason provided",
+        "exceed-counter-limit-terminated",
+        "error-uncaught-flow-error",
+        "Stuck",
+        "Mystery-new-flag",
+    ],
+)
 def test_the_intro_is_true_for_every_flag_type(signed_in: Any, flag_type: str) -> None:
     general = html.unescape(text(signed_in.get(FLAGGED)))
     intro = re.search(r'<p class="hint intro">(.*?)</p>', general, re.S)
@@ -667,7 +799,9 @@ def test_one_form_holds_the_range_and_every_filter_and_applies_on_change(signed_
         assert f'name="{name}"' in form.group(0), name
     assert 'hx-trigger="change delay:300ms, submit"' in form.group(0)
     # Without JavaScript the same form is sent with a button.
-    assert re.search(r"<noscript><p><button type=\"submit\">Show</button></p></noscript>", form.group(0))
+    assert re.search(
+        r"<noscript><p><button type=\"submit\">Show</button></p></noscript>", form.group(0)
+    )
     assert 'class="range-form"' not in body  # no second form that needs its own button
 
 
@@ -677,8 +811,14 @@ def test_form_state_keeps_the_range_pinned_until_it_changes() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     first = list_state({}, UTC, now)
     was = range_marker(first.window, UTC)
-    pinned = {"start": listing.iso(first.window.start), "end": listing.iso(first.window.end), "was": was,
-              "range": "24h", "from": "2026-02-29T12:00", "to": "2026-03-01T12:00"}
+    pinned = {
+        "start": listing.iso(first.window.start),
+        "end": listing.iso(first.window.end),
+        "was": was,
+        "range": "24h",
+        "from": "2026-02-29T12:00",
+        "to": "2026-03-01T12:00",
+    }
     pinned["from"], pinned["to"] = was.split("|")[1:]
     # A filter changed an hour later: the same instants, so the same cached pages.
     later = list_state({**pinned, "flag": "Queue"}, UTC, now + timedelta(hours=1))
@@ -701,11 +841,20 @@ def test_changing_the_range_in_the_form_lists_the_new_range(signed_in: Any) -> N
     start = html.unescape(re.search(r'name="start" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
     end = html.unescape(re.search(r'name="end" value="([^"]+)"', page).group(1))  # type: ignore[union-attr]
     _, shown_from, shown_to = was.split("|")
-    sent = {"start": start, "end": end, "was": was, "range": "24h", "from": shown_from, "to": shown_to}
+    sent = {
+        "start": start,
+        "end": end,
+        "was": was,
+        "range": "24h",
+        "from": shown_from,
+        "to": shown_to,
+    }
     assert set(ids(text(fragment(signed_in, FLAGGED, sent)))) == set(expected_demo_flagged())
     older = text(fragment(signed_in, FLAGGED, {**sent, "range": "yesterday"}))
     assert "Yesterday:" in older
-    custom = text(fragment(signed_in, FLAGGED, {**sent, "from": "2020-01-01T00:00", "to": "2020-01-02T00:00"}))
+    custom = text(
+        fragment(signed_in, FLAGGED, {**sent, "from": "2020-01-01T00:00", "to": "2020-01-02T00:00"})
+    )
     assert "Custom range:" in custom and ids(custom) == []
     assert 'value="2020-01-01T00:00"' in custom
 
@@ -737,10 +886,15 @@ def nav(client: Any, tenant: str, at: str, origin: str) -> dict[str, Any]:
 
     position = re.search(r"(\d+) of (\d+)", body)
     back = re.search(r'<a href="([^"]+)">Back to the flagged list</a>', body)
-    return {"previous": interaction(target("prev")), "next": interaction(target("next")),
-            "previous_url": target("prev"), "next_url": target("next"),
-            "position": (int(position.group(1)), int(position.group(2))) if position else None,
-            "back": back.group(1) if back else None, "body": body}
+    return {
+        "previous": interaction(target("prev")),
+        "next": interaction(target("next")),
+        "previous_url": target("prev"),
+        "next_url": target("next"),
+        "position": (int(position.group(1)), int(position.group(2))) if position else None,
+        "back": back.group(1) if back else None,
+        "body": body,
+    }
 
 
 def test_rows_carry_the_list_state_to_the_interaction(signed_in: Any) -> None:
@@ -761,19 +915,29 @@ def test_previous_and_next_follow_the_lists_filters_and_sort(signed_in: Any) -> 
     assert (middle["previous"], middle["next"]) == (order[0], order[2])
     assert middle["position"] == (2, len(order))
     # The neighbours' links carry the same list state, and so does the way back.
-    assert f"?from={quote(origin)}" in middle["next_url"] or f"?from={quote_plus(origin)}" in middle["next_url"]
+    assert (
+        f"?from={quote(origin)}" in middle["next_url"]
+        or f"?from={quote_plus(origin)}" in middle["next_url"]
+    )
     assert middle["back"] == f"{FLAGGED}?{origin}"
-    ends = nav(signed_in, DEMO_TENANT_ID, order[0], origin), nav(signed_in, DEMO_TENANT_ID, order[-1], origin)
+    ends = (
+        nav(signed_in, DEMO_TENANT_ID, order[0], origin),
+        nav(signed_in, DEMO_TENANT_ID, order[-1], origin),
+    )
     assert ends[0]["previous"] is None and ends[0]["next"] == order[1]
     assert ends[1]["next"] is None and ends[1]["previous"] == order[-2]
     assert ends[1]["position"] == (len(order), len(order))
 
 
-def test_an_interaction_marked_done_keeps_its_place_among_to_review(signed_in: Any, demo_user: Any) -> None:
+def test_an_interaction_marked_done_keeps_its_place_among_to_review(
+    signed_in: Any, demo_user: Any
+) -> None:
     body = text(fragment(signed_in, FLAGGED, {"status": "to_review"}))
     order = ids(body)
     origin = from_query(body, order[1])
-    review_services.save_review(demo_user, DEMO_TENANT_ID, order[1], status="done", comment="", version=0)
+    review_services.save_review(
+        demo_user, DEMO_TENANT_ID, order[1], status="done", comment="", version=0
+    )
     after = nav(signed_in, DEMO_TENANT_ID, order[1], origin)
     assert (after["previous"], after["next"]) == (order[0], order[2])
     assert after["position"] is None
@@ -788,7 +952,9 @@ def test_an_interaction_not_in_the_list_leads_to_its_first_row(signed_in: Any) -
     origin = from_query(body, order[0])
     unflagged = next(str(b["interactionId"]).lower() for b in bodies() if not b.get("flagged"))
     outside = nav(signed_in, DEMO_TENANT_ID, unflagged, origin)
-    assert outside["previous"] is None and outside["next"] == order[0] and outside["position"] is None
+    assert (
+        outside["previous"] is None and outside["next"] == order[0] and outside["position"] is None
+    )
 
 
 def test_step_links_work_without_javascript(signed_in: Any) -> None:
@@ -798,20 +964,30 @@ def test_step_links_work_without_javascript(signed_in: Any) -> None:
     step = f"/tenants/{DEMO_TENANT_ID}/flagged/step/"
     forward = signed_in.get(step, {"dir": "next", "at": order[0], "from": origin})
     assert forward.status_code == 302
-    assert forward["Location"].startswith(f"/tenants/{DEMO_TENANT_ID}/interactions/{order[1]}/?from=")
+    assert forward["Location"].startswith(
+        f"/tenants/{DEMO_TENANT_ID}/interactions/{order[1]}/?from="
+    )
     assert dict(parse_qsl(urlsplit(forward["Location"]).query))["from"] == origin
     back = signed_in.get(step, {"dir": "previous", "at": order[1], "from": origin})
     assert f"/interactions/{order[0]}/" in back["Location"]
     # Past either end: back to the list, with its filters.
-    assert signed_in.get(step, {"dir": "previous", "at": order[0], "from": origin})["Location"] == f"{FLAGGED}?{origin}"
-    assert signed_in.get(step, {"dir": "next", "at": order[-1], "from": origin})["Location"] == f"{FLAGGED}?{origin}"
+    assert (
+        signed_in.get(step, {"dir": "previous", "at": order[0], "from": origin})["Location"]
+        == f"{FLAGGED}?{origin}"
+    )
+    assert (
+        signed_in.get(step, {"dir": "next", "at": order[-1], "from": origin})["Location"]
+        == f"{FLAGGED}?{origin}"
+    )
 
 
 def test_the_interaction_page_shows_the_nav_only_when_opened_from_the_list(signed_in: Any) -> None:
     body = text(signed_in.get(FLAGGED))
     first = ids(body)[0]
     origin = from_query(body, first)
-    page = html.unescape(text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/", {"from": origin})))
+    page = html.unescape(
+        text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/", {"from": origin}))
+    )
     block = re.search(r'<nav id="flagged-nav".*?</nav>', page, re.S)
     assert block
     assert f"/flagged/nav/?at={first}&from={quote(origin, safe='')}" in block.group(0)
@@ -829,7 +1005,12 @@ def test_a_hostile_list_state_is_escaped_and_ignored(signed_in: Any) -> None:
     around = nav(signed_in, DEMO_TENANT_ID, first, evil)
     assert "<script>" not in around["body"]
     assert around["position"] is not None  # the default list, unfiltered
-    assert signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/nav/", {"at": "not-a-uuid", "from": ""}).status_code == 200
+    assert (
+        signed_in.get(
+            f"/tenants/{DEMO_TENANT_ID}/flagged/nav/", {"at": "not-a-uuid", "from": ""}
+        ).status_code
+        == 200
+    )
 
 
 def test_previous_and_next_cost_no_upstream_request_on_a_warm_cache(
@@ -844,7 +1025,9 @@ def test_previous_and_next_cost_no_upstream_request_on_a_warm_cache(
     origin = from_query(body, order[1])
     middle = nav(live_viewer, LIVE, order[1], origin)
     assert (middle["previous"], middle["next"]) == (order[0], order[2])
-    step = live_viewer.get(f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[1], "from": origin})
+    step = live_viewer.get(
+        f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[1], "from": origin}
+    )
     assert f"/interactions/{order[2]}/" in step["Location"]
     assert api.requests[LIST_KEY] == 4  # both read the cached pages
 
@@ -856,7 +1039,9 @@ def test_nav_and_step_need_a_grant(live_mode: str, client: Any, django_user_mode
     with respx.mock(assert_all_called=False) as mock:
         route = mock.route().respond(json={"total": 0, "results": []})
         for part in ("nav", "step"):
-            response = client.get(f"/tenants/{LIVE}/flagged/{part}/", {"at": LIVE, "from": "", "dir": "next"})
+            response = client.get(
+                f"/tenants/{LIVE}/flagged/{part}/", {"at": LIVE, "from": "", "dir": "next"}
+            )
             assert response.status_code == 404, part
     assert not route.called
 
@@ -868,19 +1053,38 @@ def test_refine_filters_by_assignee_and_keeps_the_one_asked_for() -> None:
     from dashboard.interactions.domain import Flag, Summary
 
     def row(n: int) -> Summary:
-        return Summary(interaction_id=f"i{n}", start=datetime(2026, 1, 1, n, tzinfo=UTC), end=None,
-                       channel_type="voice", direction="inbound", flow_name="F", customer=None,
-                       flag=Flag(True, "Agent", None), agent_names=(f"Agent {9 - n}",), queue_names=())
+        return Summary(
+            interaction_id=f"i{n}",
+            start=datetime(2026, 1, 1, n, tzinfo=UTC),
+            end=None,
+            channel_type="voice",
+            direction="inbound",
+            flow_name="F",
+            customer=None,
+            flag=Flag(True, "Agent", None),
+            agent_names=(f"Agent {9 - n}",),
+            queue_names=(),
+        )
 
     rows_ = [row(n) for n in range(5)]
     owners = {"i1": 7, "i3": 8}
-    assert [r.interaction_id for r in listing.refine(rows_, {}, assignees=owners, assigned="7")] == ["i1"]
-    assert [r.interaction_id for r in listing.refine(rows_, {}, assignees=owners, assigned="none", sort="start")] \
-        == ["i0", "i2", "i4"]
+    assert [
+        r.interaction_id for r in listing.refine(rows_, {}, assignees=owners, assigned="7")
+    ] == ["i1"]
+    assert [
+        r.interaction_id
+        for r in listing.refine(rows_, {}, assignees=owners, assigned="none", sort="start")
+    ] == ["i0", "i2", "i4"]
     kept = listing.refine(rows_, {}, assignees=owners, assigned="7", always="i3", sort="start")
     assert [r.interaction_id for r in kept] == ["i1", "i3"]
     by_agent = listing.refine(rows_, {}, sort="agent")
-    assert [r.agent_names[0] for r in by_agent] == ["Agent 5", "Agent 6", "Agent 7", "Agent 8", "Agent 9"]
+    assert [r.agent_names[0] for r in by_agent] == [
+        "Agent 5",
+        "Agent 6",
+        "Agent 7",
+        "Agent 8",
+        "Agent 9",
+    ]
 
 
 def test_nav_on_a_cold_cache_offers_the_step_links(
@@ -900,7 +1104,9 @@ def test_nav_on_a_cold_cache_offers_the_step_links(
     around = nav(live_viewer, LIVE, order[1], origin)
     assert around["position"] is None
     assert "still loading" in around["body"]
-    assert around["next_url"].startswith(f"/tenants/{LIVE}/flagged/step/?dir=next&at={order[1]}&from=")
+    assert around["next_url"].startswith(
+        f"/tenants/{LIVE}/flagged/step/?dir=next&at={order[1]}&from="
+    )
     step = live_viewer.get(html.unescape(around["next_url"]))
     assert f"/interactions/{order[2]}/" in step["Location"]
 
@@ -917,6 +1123,8 @@ def test_step_goes_to_the_list_when_the_range_cannot_load_in_time(
 
     cache.clear()
     monkeypatch.setattr(list_views, "STEP_BUDGET", 0)
-    step = live_viewer.get(f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[0], "from": origin})
+    step = live_viewer.get(
+        f"/tenants/{LIVE}/flagged/step/", {"dir": "next", "at": order[0], "from": origin}
+    )
     assert step.status_code == 302
     assert step["Location"] == f"{LIVE_FLAGGED}?{origin}"  # the list, which shows its progress

@@ -59,7 +59,9 @@ def test_slow_failure_shows_its_page_in_the_frame(viewer: Any) -> None:
 
 
 def test_fast_api_gets_the_whole_page_at_once(viewer: Any, settings: Any) -> None:
-    settings.PAGE_FRAME_AFTER = 2.0  # an answer within the wait is served whole, even on a busy machine
+    settings.PAGE_FRAME_AFTER = (
+        2.0  # an answer within the wait is served whole, even on a busy machine
+    )
     with respx.mock() as mock:
         mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
         response = viewer.get(PAGE)

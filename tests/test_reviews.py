@@ -59,15 +59,25 @@ def test_page_shows_an_unsaved_review_form(signed_in: Any) -> None:
 
 
 def test_save_without_htmx_redirects_to_the_review(signed_in: Any, demo_user: Any) -> None:
-    response = signed_in.post(SAVE, {"status": "in_review", "comment": "Checking the agent leg.", "version": "0"})
+    response = signed_in.post(
+        SAVE, {"status": "in_review", "comment": "Checking the agent leg.", "version": "0"}
+    )
     assert response.status_code == 302
     assert response["Location"] == PAGE + "#review"
     review = Review.objects.get(tenant_id=DEMO_TENANT_ID, interaction_id=FLAGGED_AGENT)
-    assert (review.status, review.comment, review.version) == ("in_review", "Checking the agent leg.", 1)
+    assert (review.status, review.comment, review.version) == (
+        "in_review",
+        "Checking the agent leg.",
+        1,
+    )
     assert review.updated_by == demo_user
     change = ReviewChange.objects.get(review=review)
     assert (change.status, change.comment, change.version, change.changed_by) == (
-        "in_review", "Checking the agent leg.", 1, demo_user)
+        "in_review",
+        "Checking the agent leg.",
+        1,
+        demo_user,
+    )
     # The page then shows it, with its history.
     body = text(signed_in.get(PAGE))
     assert "last saved by supervisor" in body and "(version 1)" in body
@@ -76,7 +86,9 @@ def test_save_without_htmx_redirects_to_the_review(signed_in: Any, demo_user: An
 
 
 def test_save_with_htmx_returns_the_review_fragment(signed_in: Any) -> None:
-    response = signed_in.post(SAVE, {"status": "done", "comment": "All good.", "version": "0"}, headers=HX)
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "All good.", "version": "0"}, headers=HX
+    )
     body = text(response)
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="review"')
@@ -93,7 +105,10 @@ def test_history_lists_every_change_newest_first(signed_in: Any) -> None:
     signed_in.post(SAVE, {"status": "done", "comment": "second look", "version": "1"})
     review = Review.objects.get()
     assert review.version == 2 and review.comment == "second look"
-    assert [(c.version, c.comment) for c in review.changes.all()] == [(2, "second look"), (1, "first look")]
+    assert [(c.version, c.comment) for c in review.changes.all()] == [
+        (2, "second look"),
+        (1, "first look"),
+    ]
     body = text(signed_in.get(PAGE))
     assert "History (2)" in body
     assert body.index("second look") < body.index("first look")
@@ -103,11 +118,18 @@ def test_history_lists_every_change_newest_first(signed_in: Any) -> None:
 
 
 def test_stale_version_is_a_conflict_that_keeps_both_texts(signed_in: Any, colleague: Any) -> None:
-    saved = services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done",
-                                 comment="Colleague: reviewed, fine.", version=0)
+    saved = services.save_review(
+        colleague,
+        DEMO_TENANT_ID,
+        FLAGGED_AGENT,
+        status="done",
+        comment="Colleague: reviewed, fine.",
+        version=0,
+    )
     assert isinstance(saved, Review)
-    response = signed_in.post(SAVE, {"status": "in_review", "comment": "Mine: the agent end is missing.",
-                                     "version": "0"})
+    response = signed_in.post(
+        SAVE, {"status": "in_review", "comment": "Mine: the agent end is missing.", "version": "0"}
+    )
     body = text(response)
     assert response.status_code == 409
     assert "Someone else saved this review while you were editing" in body
@@ -121,20 +143,38 @@ def test_stale_version_is_a_conflict_that_keeps_both_texts(signed_in: Any, colle
     # Nothing was overwritten.
     review = Review.objects.get()
     assert (review.status, review.comment, review.version, review.updated_by) == (
-        "done", "Colleague: reviewed, fine.", 1, colleague)
+        "done",
+        "Colleague: reviewed, fine.",
+        1,
+        colleague,
+    )
     assert ReviewChange.objects.count() == 1
     # Saving again from the conflict form wins.
-    again = signed_in.post(SAVE, {"status": "in_review", "comment": "Mine: the agent end is missing.",
-                                  "version": str(version_in(body))})
+    again = signed_in.post(
+        SAVE,
+        {
+            "status": "in_review",
+            "comment": "Mine: the agent end is missing.",
+            "version": str(version_in(body)),
+        },
+    )
     assert again.status_code == 302
     review.refresh_from_db()
-    assert (review.status, review.comment, review.version) == ("in_review", "Mine: the agent end is missing.", 2)
+    assert (review.status, review.comment, review.version) == (
+        "in_review",
+        "Mine: the agent end is missing.",
+        2,
+    )
     assert ReviewChange.objects.count() == 2
 
 
 def test_conflict_through_htmx_is_a_409_fragment(signed_in: Any, colleague: Any) -> None:
-    services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="theirs", version=0)
-    response = signed_in.post(SAVE, {"status": "to_review", "comment": "mine", "version": "0"}, headers=HX)
+    services.save_review(
+        colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="theirs", version=0
+    )
+    response = signed_in.post(
+        SAVE, {"status": "to_review", "comment": "mine", "version": "0"}, headers=HX
+    )
     body = text(response)
     assert response.status_code == 409
     assert body.lstrip().startswith('<section id="review"')
@@ -146,8 +186,14 @@ def test_conflict_through_htmx_is_a_409_fragment(signed_in: Any, colleague: Any)
 
 def test_stale_update_of_an_existing_review_conflicts(signed_in: Any, colleague: Any) -> None:
     signed_in.post(SAVE, {"status": "in_review", "comment": "v1", "version": "0"})
-    services.save_review(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment="v2 by colleague",
-                         version=1)
+    services.save_review(
+        colleague,
+        DEMO_TENANT_ID,
+        FLAGGED_AGENT,
+        status="done",
+        comment="v2 by colleague",
+        version=1,
+    )
     response = signed_in.post(SAVE, {"status": "to_review", "comment": "late edit", "version": "1"})
     assert response.status_code == 409
     assert "v2 by colleague" in text(response) and "late edit" in text(response)
@@ -156,7 +202,9 @@ def test_stale_update_of_an_existing_review_conflicts(signed_in: Any, colleague:
 
 
 def test_invalid_status_is_400_and_keeps_the_typed_text(signed_in: Any) -> None:
-    response = signed_in.post(SAVE, {"status": "approved", "comment": "Typed before the error.", "version": "0"})
+    response = signed_in.post(
+        SAVE, {"status": "approved", "comment": "Typed before the error.", "version": "0"}
+    )
     body = text(response)
     assert response.status_code == 400
     assert re.search(r"<textarea[^>]*>\s*Typed before the error.</textarea>", body)
@@ -166,7 +214,9 @@ def test_invalid_status_is_400_and_keeps_the_typed_text(signed_in: Any) -> None:
 
 
 def test_invalid_status_through_htmx_is_a_400_fragment(signed_in: Any) -> None:
-    response = signed_in.post(SAVE, {"status": "", "comment": "Still here.", "version": "0"}, headers=HX)
+    response = signed_in.post(
+        SAVE, {"status": "", "comment": "Still here.", "version": "0"}, headers=HX
+    )
     assert response.status_code == 400
     assert text(response).lstrip().startswith('<section id="review"')
     assert "Still here." in text(response)
@@ -175,7 +225,9 @@ def test_invalid_status_through_htmx_is_a_400_fragment(signed_in: Any) -> None:
 
 @pytest.mark.parametrize("version", ["-1", "x", ""], ids=["negative", "text", "missing"])
 def test_bad_version_is_400_and_keeps_the_text(signed_in: Any, version: str) -> None:
-    response = signed_in.post(SAVE, {"status": "done", "comment": "Typed before the error.", "version": version})
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "Typed before the error.", "version": version}
+    )
     assert response.status_code == 400
     assert "Typed before the error." in text(response)
     assert not Review.objects.exists()
@@ -183,22 +235,35 @@ def test_bad_version_is_400_and_keeps_the_text(signed_in: Any, version: str) -> 
 
 def test_bad_version_says_what_is_wrong(signed_in: Any) -> None:
     """The version is a hidden field: its error must still be shown, or the 400 explains nothing."""
-    response = signed_in.post(SAVE, {"status": "done", "comment": "Typed before the error.", "version": ""})
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "Typed before the error.", "version": ""}
+    )
     assert response.status_code == 400
-    assert 'class="error"' in response.content.decode(), "a 400 for a missing version shows no message"
+    assert 'class="error"' in response.content.decode(), (
+        "a 400 for a missing version shows no message"
+    )
 
 
 def test_too_long_comment_is_refused(signed_in: Any) -> None:
-    response = signed_in.post(SAVE, {"status": "done", "comment": "x" * 10_001, "version": "0"}, headers=HX)
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "x" * 10_001, "version": "0"}, headers=HX
+    )
     assert response.status_code == 400
     assert "<html" not in text(response)
     assert not Review.objects.exists()
 
 
-def test_review_needs_post_a_grant_and_valid_ids(signed_in: Any, client: Any, django_user_model: Any) -> None:
+def test_review_needs_post_a_grant_and_valid_ids(
+    signed_in: Any, client: Any, django_user_model: Any
+) -> None:
     assert signed_in.get(SAVE).status_code == 405
-    assert signed_in.post(f"/tenants/{DEMO_TENANT_ID}/interactions/nope/review/",
-                          {"status": "done", "comment": "", "version": "0"}).status_code == 404
+    assert (
+        signed_in.post(
+            f"/tenants/{DEMO_TENANT_ID}/interactions/nope/review/",
+            {"status": "done", "comment": "", "version": "0"},
+        ).status_code
+        == 404
+    )
     outsider = django_user_model.objects.create_user("outsider", password="pw-for-tests-1")
     TenantGrant.objects.create(user=outsider, tenant_id="11111111-2222-4333-8444-555555555555")
     client.force_login(outsider)
@@ -208,14 +273,18 @@ def test_review_needs_post_a_grant_and_valid_ids(signed_in: Any, client: Any, dj
     assert client.get(DOSSIER).status_code == 404
 
 
-def test_race_two_threads_saving_version_zero(transactional_db: Any, django_user_model: Any) -> None:
+def test_race_two_threads_saving_version_zero(
+    transactional_db: Any, django_user_model: Any
+) -> None:
     a = django_user_model.objects.create_user("racer-a")
     b = django_user_model.objects.create_user("racer-b")
     barrier = threading.Barrier(2)
     outcomes: dict[str, Any] = {}
 
     def save(user: Any, comment: str) -> Any:
-        return services.save_review(user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment=comment, version=0)
+        return services.save_review(
+            user, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment=comment, version=0
+        )
 
     def run(user: Any, comment: str) -> None:
         try:
@@ -230,12 +299,15 @@ def test_race_two_threads_saving_version_zero(transactional_db: Any, django_user
                     raise
                 time.sleep(0.3)
                 outcomes[comment] = save(user, comment)
-        except Exception as exc:  # noqa: BLE001 — recorded and asserted below
+        except Exception as exc:
             outcomes[comment] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(a, "from A")), threading.Thread(target=run, args=(b, "from B"))]
+    threads = [
+        threading.Thread(target=run, args=(a, "from A")),
+        threading.Thread(target=run, args=(b, "from B")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -256,7 +328,9 @@ def test_race_two_threads_saving_version_zero(transactional_db: Any, django_user
 
 
 def test_review_status_shows_in_the_flagged_list(signed_in: Any) -> None:
-    before = dict(ROW.findall(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/").content.decode()))
+    before = dict(
+        ROW.findall(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/").content.decode())
+    )
     assert "status-to_review" in before[FLAGGED_AGENT]
     signed_in.post(SAVE, {"status": "done", "comment": "", "version": "0"})
     after = dict(ROW.findall(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/").content.decode()))
@@ -271,7 +345,11 @@ def test_review_status_shows_in_the_flagged_list(signed_in: Any) -> None:
 def test_opening_an_interaction_is_audited(signed_in: Any, demo_user: Any) -> None:
     signed_in.get(PAGE)
     event = AuditEvent.objects.get(action="view")
-    assert (event.user, event.tenant_id, event.interaction_id) == (demo_user, DEMO_TENANT_ID, FLAGGED_AGENT)
+    assert (event.user, event.tenant_id, event.interaction_id) == (
+        demo_user,
+        DEMO_TENANT_ID,
+        FLAGGED_AGENT,
+    )
     # Partials (htmx polls) are not views of their own.
     signed_in.get(PAGE, headers={"HX-Request": "true", "HX-Target": "timeline"})
     assert AuditEvent.objects.filter(action="view").count() == 1
@@ -304,7 +382,11 @@ def test_dossier_export_is_audited_and_holds_the_review(signed_in: Any, demo_use
     assert data["review"]["version"] == 2 and data["review"]["updated_by"] == "supervisor"
     assert [h["comment"] for h in data["review"]["history"]] == ["second", "first"]
     event = AuditEvent.objects.get(action="export")
-    assert (event.user, event.interaction_id, event.detail) == (demo_user, FLAGGED_AGENT, "dossier JSON")
+    assert (event.user, event.interaction_id, event.detail) == (
+        demo_user,
+        FLAGGED_AGENT,
+        "dossier JSON",
+    )
 
 
 def test_raw_download_is_audited_but_raw_view_is_not_an_export(signed_in: Any) -> None:
@@ -330,9 +412,13 @@ def test_audit_admin_is_read_only(client: Any, django_user_model: Any, demo_user
     assert detail.status_code == 200  # viewable …
     assert 'name="_save"' not in detail.content.decode()  # … but with nothing to save
     assert client.post(change_url, {"action": "export", "detail": "forged"}).status_code == 403
-    assert client.post(f"/admin/reviews/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.post("/admin/reviews/auditevent/",
-                       {"action": "delete_selected", "_selected_action": [event.pk]}).status_code in (200, 302)
+    assert (
+        client.post(f"/admin/reviews/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.post(
+        "/admin/reviews/auditevent/", {"action": "delete_selected", "_selected_action": [event.pk]}
+    ).status_code in (200, 302)
     event.refresh_from_db()
     assert event.detail == "opened" and AuditEvent.objects.filter(pk=event.pk).exists()
 
@@ -340,7 +426,9 @@ def test_audit_admin_is_read_only(client: Any, django_user_model: Any, demo_user
 def test_staff_with_view_permission_sees_the_log(client: Any, django_user_model: Any) -> None:
     from django.contrib.auth.models import Permission
 
-    staff = django_user_model.objects.create_user("auditor", password="pw-for-tests-1", is_staff=True)
+    staff = django_user_model.objects.create_user(
+        "auditor", password="pw-for-tests-1", is_staff=True
+    )
     staff.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
     client.force_login(staff)
     assert client.get("/admin/reviews/auditevent/").status_code == 200

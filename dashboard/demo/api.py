@@ -32,7 +32,9 @@ def catalogue() -> tuple[dict[str, Any], ...]:
     entries = []
     for entry in index:
         body = json.loads((PAYLOADS / entry["file"]).read_text(encoding="utf-8"))
-        entries.append({**entry, "body": body, "interaction_id": str(body["interactionId"]).lower()})
+        entries.append(
+            {**entry, "body": body, "interaction_id": str(body["interactionId"]).lower()}
+        )
     return tuple(entries)
 
 

@@ -31,7 +31,7 @@ def lock_key(tenant_id: str) -> int:
 def _lock_path(tenant_id: str) -> Path:
     folder = Path(settings.INDEX_LOCK_DIR or tempfile.gettempdir())
     database = str(connection.settings_dict.get("NAME") or "")
-    if connection.is_in_memory_db():
+    if getattr(connection, "is_in_memory_db", lambda: False)():
         # An in-memory database belongs to this process alone (test runs in parallel).
         database += f"|pid {os.getpid()}"
     # One file per database and tenant: two checkouts on one machine do not block each other.

@@ -25,7 +25,6 @@ from django.core.cache import cache
 from dashboard.cxengage import errors
 from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
-
 from dashboard.reviews.models import Status
 
 from .domain import ListPage, Summary
@@ -61,7 +60,9 @@ class Range:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def _parse_instant(text: str, zone: tzinfo) -> datetime | None:
@@ -115,7 +116,8 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
         error = "The range ends before it starts; the two ends were swapped."
         start, end = end, start
     if end - start > MAX_RANGE:
-        error = f"Ranges are limited to {MAX_RANGE.days} days; showing the last {MAX_RANGE.days} days of it."
+        days = MAX_RANGE.days
+        error = f"Ranges are limited to {days} days; showing the last {days} days of it."
         start = end - MAX_RANGE
     return Range(start.astimezone(UTC), end.astimezone(UTC), preset), error
 
@@ -242,14 +244,20 @@ def scan(
         if budget is not None and fetched_any and time.monotonic() - started > budget:
             return result
         try:
-            page, fetched = list_page(tenant_id, query, offset=offset, limit=limit,
-                                      before_upstream=before_upstream)
+            page, fetched = list_page(
+                tenant_id, query, offset=offset, limit=limit, before_upstream=before_upstream
+            )
             fetched_any = fetched_any or fetched
         except errors.CxEngageError as exc:
             if in_hook:  # the caller's own refusal (a budget), not a failing page
                 raise
-            log.warning("list page at offset %d failed: %s (upstream status %s)", offset, exc.kind, exc.status,
-                        extra={"failure": exc.kind, "upstream_status": exc.status, "list_offset": offset})
+            log.warning(
+                "list page at offset %d failed: %s (upstream status %s)",
+                offset,
+                exc.kind,
+                exc.status,
+                extra={"failure": exc.kind, "upstream_status": exc.status, "list_offset": offset},
+            )
             result.error, result.failed_offset = exc, offset
             return result
         result.pages += 1
@@ -258,7 +266,11 @@ def scan(
         result.skipped += page.skipped
         result.rows.extend(r for r in page.results if keep is None or keep(r))
         offset += limit
-        if not (page.results or page.skipped) or offset >= page.total or offset >= settings.FLAGGED_MAX_INTERACTIONS:
+        if (
+            not (page.results or page.skipped)
+            or offset >= page.total
+            or offset >= settings.FLAGGED_MAX_INTERACTIONS
+        ):
             result.done = True
             return result
 
@@ -312,8 +324,15 @@ NOBODY = "none"
 
 
 def refine(
-    rows: list[Summary], statuses: dict[str, str], *, flag: str = "", channel: str = "", status: str = "",
-    sort: str = "-start", assignees: Mapping[str, int | None] | None = None, assigned: str = "",
+    rows: list[Summary],
+    statuses: dict[str, str],
+    *,
+    flag: str = "",
+    channel: str = "",
+    status: str = "",
+    sort: str = "-start",
+    assignees: Mapping[str, int | None] | None = None,
+    assigned: str = "",
     always: str = "",
 ) -> list[Summary]:
     """The rows that pass every filter, sorted.

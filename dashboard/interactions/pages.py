@@ -136,7 +136,10 @@ def build_page(
         line = timeline.timeline_for(item, now, window, lanes)
     else:
         line = derived(
-            fetched, "timeline", window, lanes,
+            fetched,
+            "timeline",
+            window,
+            lanes,
             make=lambda: timeline.timeline_for(item, now, window, lanes),
         )
     zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&" if line.zoomed else ""
@@ -147,7 +150,9 @@ def build_page(
     if whole:
         typical = panel_for(tenant_id, interaction_id, now=now)
         journey_count = recent_count(tenant_id, interaction_id, now=now)
-        view = derived(fetched, "page", zone_name, make=lambda: presenters.page(item, zone, zone_name))
+        view = derived(
+            fetched, "page", zone_name, make=lambda: presenters.page(item, zone, zone_name)
+        )
         hooks = tuple(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))
             for h in item.hooks

@@ -56,15 +56,45 @@ def _cut(text: str, limit: int) -> str:
         text = text.replace("\x00", "")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
+
 # Top-level fields the page shows in their own places (not as statistics).
 _INTERACTION_FIELDS = frozenset(
     {
-        "tenantId", "interactionId", "flowId", "flowName", "channelType", "direction",
-        "customer", "contactPoint", "contactId", "startTimestamp", "endTimestamp", "start",
-        "end", "dataComplete", "flagged", "flagType", "flagTimestamp", "segments", "queues",
-        "agents", "details", "hooks", "outboundIdentifier", "messagingTranscript", "notes",
-        "dispositionId", "dispositionName", "audioRecording", "csat", "campaignId", "leadId",
-        "updated", "monitors", "interactionAttributes", "artifactsSummary",
+        "tenantId",
+        "interactionId",
+        "flowId",
+        "flowName",
+        "channelType",
+        "direction",
+        "customer",
+        "contactPoint",
+        "contactId",
+        "startTimestamp",
+        "endTimestamp",
+        "start",
+        "end",
+        "dataComplete",
+        "flagged",
+        "flagType",
+        "flagTimestamp",
+        "segments",
+        "queues",
+        "agents",
+        "details",
+        "hooks",
+        "outboundIdentifier",
+        "messagingTranscript",
+        "notes",
+        "dispositionId",
+        "dispositionName",
+        "audioRecording",
+        "csat",
+        "campaignId",
+        "leadId",
+        "updated",
+        "monitors",
+        "interactionAttributes",
+        "artifactsSummary",
         "customerHoldTimes",
     }
 )
@@ -282,11 +312,19 @@ def _to_datetime(value: Any) -> datetime | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     if not 1970 <= int(year) <= 2200:
-        return None  # not a contact-center timestamp; and year 1 or 9999 breaks time-zone arithmetic
+        return (
+            None  # not a contact-center timestamp; and year 1 or 9999 breaks time-zone arithmetic
+        )
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            micro,
             tzinfo=UTC,
         )
     except ValueError:
@@ -341,7 +379,9 @@ def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> S
         transfer_time=r.number("transferTime", "transfer_time"),
         add_participant=r.boolean("addParticipant", "add_participant"),
         add_participant_time=r.number("addParticipantTime", "add_participant_time"),
-        add_participant_handed_off=r.boolean("addParticipantHandedOff", "add_participant_handed_off"),
+        add_participant_handed_off=r.boolean(
+            "addParticipantHandedOff", "add_participant_handed_off"
+        ),
         extension_type=r.text("segmentExtensionType", "extension_type"),
         extension_value=r.text("segmentExtensionValue", "extension_value"),
         third_party=r.boolean("segmentThirdParty", "third_party"),
@@ -352,7 +392,9 @@ def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> S
 
 def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> QueueVisit:
     name = data.get("queueName")
-    r = _Reader(data, f"Queue visit {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems)
+    r = _Reader(
+        data, f"Queue visit {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems
+    )
     return QueueVisit(
         queue_visit_id=r.text("interactionQueueId", "queue_visit_id"),
         segment_id=r.text("interactionSegmentId", "segment_id"),
@@ -378,7 +420,11 @@ def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Que
 
 def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> AgentAllocation:
     name = data.get("agentName")
-    r = _Reader(data, f"Agent allocation {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems)
+    r = _Reader(
+        data,
+        f"Agent allocation {index + 1}" + (f" ({name})" if isinstance(name, str) else ""),
+        problems,
+    )
     return AgentAllocation(
         interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
         agent_id=r.text("agentId", "agent_id"),
@@ -401,7 +447,8 @@ def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook
     return Hook(
         interaction_hook_id=r.text("interactionHookId", "interaction_hook_id"),
         hook_type=r.text("hookType", "hook_type"),
-        hook_sub_type=r.text("hookSubType", "hook_sub_type") or r.text("hookSubtype", "hook_sub_type"),
+        hook_sub_type=r.text("hookSubType", "hook_sub_type")
+        or r.text("hookSubtype", "hook_sub_type"),
         hook_id=r.text("hookId", "hook_id"),
         hook_name=r.text("hookName", "hook_name"),
         hooked_by=r.text("hookedBy", "hooked_by"),
@@ -417,7 +464,9 @@ def _hold(value: Any, index: int, problems: list[DataProblem]) -> HoldInterval |
         return HoldInterval(
             start=r.timestamp("startTimestamp", "start"),
             end=r.timestamp("endTimestamp", "end"),
-            duration=r.number("holdTime", "duration") if "holdTime" in value else r.number("duration"),
+            duration=r.number("holdTime", "duration")
+            if "holdTime" in value
+            else r.number("duration"),
         )
     duration = _to_number(value)
     if duration is None:
@@ -518,9 +567,13 @@ def _safe_link(url: str | None, where: str, problems: list[DataProblem]) -> str 
     if url is None:
         return None
     cleaned = url.strip()
-    if re.match(r"^https?://[^\s/]+", cleaned, re.IGNORECASE) and not re.search(r"[\s<>\"']", cleaned):
+    if re.match(r"^https?://[^\s/]+", cleaned, re.IGNORECASE) and not re.search(
+        r"[\s<>\"']", cleaned
+    ):
         return cleaned
-    problems.append(DataProblem(where, "The link is not an http(s) address, so it is not shown as a link."))
+    problems.append(
+        DataProblem(where, "The link is not an http(s) address, so it is not shown as a link.")
+    )
     return None
 
 
@@ -561,7 +614,11 @@ def parse_interaction(data: Any) -> Interaction:
     flag_type = r.text("flagType", "flag_type")
     flag = None
     if flagged or flag_type:
-        flag = Flag(flagged=True, flag_type=flag_type, timestamp=r.timestamp("flagTimestamp", "flag_timestamp"))
+        flag = Flag(
+            flagged=True,
+            flag_type=flag_type,
+            timestamp=r.timestamp("flagTimestamp", "flag_timestamp"),
+        )
     elif flagged is False:
         flag = Flag(flagged=False, flag_type=None, timestamp=None)
 
@@ -574,7 +631,9 @@ def parse_interaction(data: Any) -> Interaction:
             if hold is not None:
                 holds.append(hold)
         hold_durations = Statistic(
-            "customerHoldTimes", "Hold times", "durations",
+            "customerHoldTimes",
+            "Hold times",
+            "durations",
             tuple(h.duration for h in holds if h.duration is not None),
         )
     elif holds_raw is not None:
@@ -585,11 +644,14 @@ def parse_interaction(data: Any) -> Interaction:
     if isinstance(outbound_raw, dict):
         o = _Reader(outbound_raw, "Outbound identifier", problems)
         outbound = OutboundIdentifier(
-            interaction_outbound_identifier_id=o.text("interactionOutboundIdentifierID", "interaction_outbound_identifier_id")
+            interaction_outbound_identifier_id=o.text(
+                "interactionOutboundIdentifierID", "interaction_outbound_identifier_id"
+            )
             or o.text("interactionOutboundIdentifierId", "interaction_outbound_identifier_id"),
             outbound_identifier_id=o.text("outboundIdentifierId", "outbound_identifier_id"),
             value=o.text("outboundIdentifierValue", "value"),
-            name=o.text("outboundIdentitiferName", "name") or o.text("outboundIdentifierName", "name"),
+            name=o.text("outboundIdentitiferName", "name")
+            or o.text("outboundIdentifierName", "name"),
             unknown=frozenset(o.unknown),
         )
     elif outbound_raw is not None:
@@ -678,7 +740,9 @@ def parse_interaction(data: Any) -> Interaction:
         notes=r.text("notes", limit=_MAX_TEXT),
         disposition_id=r.text("dispositionId", "disposition_id"),
         disposition_name=r.text("dispositionName", "disposition_name"),
-        audio_recording=_safe_link(r.text("audioRecording", "audio_recording"), "Recording", problems),
+        audio_recording=_safe_link(
+            r.text("audioRecording", "audio_recording"), "Recording", problems
+        ),
         csat=pick_text("csat", "csat"),
         campaign_id=r.text("campaignId", "campaign_id"),
         lead_id=r.text("leadId", "lead_id"),
@@ -694,11 +758,20 @@ def parse_interaction(data: Any) -> Interaction:
         statistics=tuple(statistics),
         other_statistics=other,
         problems=tuple(problems),
-        unknown=frozenset(r.unknown | d.unknown | {
-            attr for name, attr in (("ivrTime", "ivr_time"), ("interactionTime", "interaction_time"),
-                                    ("customerHolds", "hold_count"), ("customerHoldTime", "hold_time"))
-            if name in by_name and by_name[name].unknown
-        }),
+        unknown=frozenset(
+            r.unknown
+            | d.unknown
+            | {
+                attr
+                for name, attr in (
+                    ("ivrTime", "ivr_time"),
+                    ("interactionTime", "interaction_time"),
+                    ("customerHolds", "hold_count"),
+                    ("customerHoldTime", "hold_time"),
+                )
+                if name in by_name and by_name[name].unknown
+            }
+        ),
     )
 
 
@@ -735,83 +808,173 @@ def _fields(kind: _Shown, *names: str) -> dict[str, _Shown]:
     return dict.fromkeys(names, kind)
 
 
-_ALLOWED_AGENT = _Record({
-    **_fields("text", "interactionAgentId", "agentId", "agentName", "platformAgentId",
-              "tenantAgentId", "sessionId", "interactionSegmentId", "queueId"),
-    **_fields("time", "startTimestamp", "endTimestamp"),
-    **_fields("number", "agentWorkCancelTime"),
-})
-_ALLOWED_SEGMENT = _Record({
-    **_fields("text", "interactionSegmentId", "segmentStartType", "segmentEndType",
-              "segmentAgentId", "agentId", "segmentToAgentId", "interactionAgentId",
-              "segmentExtensionType"),
-    **_fields("time", "startTimestamp", "endTimestamp"),
-    **_fields("number", "segmentNumber", "segmentCancelTime", "segmentTime", "segmentConsultTime",
-              "transferTime", "addParticipantTime"),
-    **_fields("flag", "segmentCancelled", "transfer", "addParticipant", "addParticipantHandedOff",
-              "segmentThirdParty"),
-    # The number a transfer to the phone network dialled: someone's phone number.
-    "segmentExtensionValue": "contact",
-})
-_ALLOWED_QUEUE = _Record({
-    **_fields("text", "interactionQueueId", "interactionSegmentId", "queueId", "queueName",
-              "platformQueueId", "queueType", "queueEntryType", "queueExitType", "agentId"),
-    **_fields("time", "startTimestamp", "endTimestamp"),
-    **_fields("number", "queueTime", "queueAbandonTime", "slaTime", "queueEntryLength"),
-    **_fields("flag", "queueAbandoned", "slaAbandoned"),
-})
-_ALLOWED_HOOK = _Record({
-    **_fields("text", "interactionHookId", "hookType", "hookSubType", "hookSubtype", "hookId",
-              "hookedBy", "agentId"),
-    "timestamp": "time",
-    # A CRM record's title: often the customer's name.
-    "hookName": "contact",
-})
-_ALLOWED_OUTBOUND = _Record(_fields(
-    # The tenant's own number or address, as the customer sees it.
-    "text", "interactionOutboundIdentifierID", "interactionOutboundIdentifierId",
-    "outboundIdentifierId", "outboundIdentifierValue", "outboundIdentitiferName",
-    "outboundIdentifierName",
-))
-_ALLOWED_HOLD = _Record({
-    **_fields("time", "startTimestamp", "endTimestamp"),
-    **_fields("number", "holdTime", "duration"),
-})
+_ALLOWED_AGENT = _Record(
+    {
+        **_fields(
+            "text",
+            "interactionAgentId",
+            "agentId",
+            "agentName",
+            "platformAgentId",
+            "tenantAgentId",
+            "sessionId",
+            "interactionSegmentId",
+            "queueId",
+        ),
+        **_fields("time", "startTimestamp", "endTimestamp"),
+        **_fields("number", "agentWorkCancelTime"),
+    }
+)
+_ALLOWED_SEGMENT = _Record(
+    {
+        **_fields(
+            "text",
+            "interactionSegmentId",
+            "segmentStartType",
+            "segmentEndType",
+            "segmentAgentId",
+            "agentId",
+            "segmentToAgentId",
+            "interactionAgentId",
+            "segmentExtensionType",
+        ),
+        **_fields("time", "startTimestamp", "endTimestamp"),
+        **_fields(
+            "number",
+            "segmentNumber",
+            "segmentCancelTime",
+            "segmentTime",
+            "segmentConsultTime",
+            "transferTime",
+            "addParticipantTime",
+        ),
+        **_fields(
+            "flag",
+            "segmentCancelled",
+            "transfer",
+            "addParticipant",
+            "addParticipantHandedOff",
+            "segmentThirdParty",
+        ),
+        # The number a transfer to the phone network dialled: someone's phone number.
+        "segmentExtensionValue": "contact",
+    }
+)
+_ALLOWED_QUEUE = _Record(
+    {
+        **_fields(
+            "text",
+            "interactionQueueId",
+            "interactionSegmentId",
+            "queueId",
+            "queueName",
+            "platformQueueId",
+            "queueType",
+            "queueEntryType",
+            "queueExitType",
+            "agentId",
+        ),
+        **_fields("time", "startTimestamp", "endTimestamp"),
+        **_fields("number", "queueTime", "queueAbandonTime", "slaTime", "queueEntryLength"),
+        **_fields("flag", "queueAbandoned", "slaAbandoned"),
+    }
+)
+_ALLOWED_HOOK = _Record(
+    {
+        **_fields(
+            "text",
+            "interactionHookId",
+            "hookType",
+            "hookSubType",
+            "hookSubtype",
+            "hookId",
+            "hookedBy",
+            "agentId",
+        ),
+        "timestamp": "time",
+        # A CRM record's title: often the customer's name.
+        "hookName": "contact",
+    }
+)
+_ALLOWED_OUTBOUND = _Record(
+    _fields(
+        # The tenant's own number or address, as the customer sees it.
+        "text",
+        "interactionOutboundIdentifierID",
+        "interactionOutboundIdentifierId",
+        "outboundIdentifierId",
+        "outboundIdentifierValue",
+        "outboundIdentitiferName",
+        "outboundIdentifierName",
+    )
+)
+_ALLOWED_HOLD = _Record(
+    {
+        **_fields("time", "startTimestamp", "endTimestamp"),
+        **_fields("number", "holdTime", "duration"),
+    }
+)
 _ALLOWED_MONITOR = _Record(_fields("text", *_MONITOR_NAME_KEYS))
-_ALLOWED_DETAILS = _Record({
-    **_fields("text", "interactionId", "tenantId", "contactPoint", "contactId", "channelType",
-              "direction"),
-    **_fields("time", "startTimestamp", "endTimestamp", "start", "end"),
-    "csat": "number",
-    "customer": "contact",
-    "agents": _ListOf(_ALLOWED_AGENT),
-})
+_ALLOWED_DETAILS = _Record(
+    {
+        **_fields(
+            "text",
+            "interactionId",
+            "tenantId",
+            "contactPoint",
+            "contactId",
+            "channelType",
+            "direction",
+        ),
+        **_fields("time", "startTimestamp", "endTimestamp", "start", "end"),
+        "csat": "number",
+        "customer": "contact",
+        "agents": _ListOf(_ALLOWED_AGENT),
+    }
+)
 _ALLOWED_STATISTICS: dict[str, Any] = {
     name: {"flag": "flag", "durations": _ListOf("number")}.get(kind, "number")
     for name, _, kind in _KNOWN_STATISTICS
 }
-_ALLOWED_INTERACTION = _Record({
-    **_fields("text", "tenantId", "interactionId", "flowId", "flowName", "channelType", "direction",
-              "contactPoint", "contactId", "flagType", "dispositionId", "dispositionName",
-              "campaignId", "leadId"),
-    **_fields("time", "startTimestamp", "endTimestamp", "start", "end", "flagTimestamp", "updated"),
-    **_fields("flag", "dataComplete", "flagged"),
-    **_fields("conversation", "messagingTranscript", "notes", "audioRecording"),
-    "csat": "number",
-    "customer": "contact",
-    **_ALLOWED_STATISTICS,
-    "customerHoldTimes": _ListOf(_Either("number", _ALLOWED_HOLD)),
-    "segments": _ListOf(_ALLOWED_SEGMENT),
-    "queues": _ListOf(_ALLOWED_QUEUE),
-    "agents": _ListOf(_ALLOWED_AGENT),
-    "hooks": _ListOf(_ALLOWED_HOOK),
-    "monitors": _ListOf(_Either("text", _ALLOWED_MONITOR)),
-    "outboundIdentifier": _ALLOWED_OUTBOUND,
-    "details": _ALLOWED_DETAILS,
-    # Not here, so withheld by name: interactionAttributes (flows store what the
-    # caller typed there), artifactsSummary, and every field the reference does
-    # not describe.
-})
+_ALLOWED_INTERACTION = _Record(
+    {
+        **_fields(
+            "text",
+            "tenantId",
+            "interactionId",
+            "flowId",
+            "flowName",
+            "channelType",
+            "direction",
+            "contactPoint",
+            "contactId",
+            "flagType",
+            "dispositionId",
+            "dispositionName",
+            "campaignId",
+            "leadId",
+        ),
+        **_fields(
+            "time", "startTimestamp", "endTimestamp", "start", "end", "flagTimestamp", "updated"
+        ),
+        **_fields("flag", "dataComplete", "flagged"),
+        **_fields("conversation", "messagingTranscript", "notes", "audioRecording"),
+        "csat": "number",
+        "customer": "contact",
+        **_ALLOWED_STATISTICS,
+        "customerHoldTimes": _ListOf(_Either("number", _ALLOWED_HOLD)),
+        "segments": _ListOf(_ALLOWED_SEGMENT),
+        "queues": _ListOf(_ALLOWED_QUEUE),
+        "agents": _ListOf(_ALLOWED_AGENT),
+        "hooks": _ListOf(_ALLOWED_HOOK),
+        "monitors": _ListOf(_Either("text", _ALLOWED_MONITOR)),
+        "outboundIdentifier": _ALLOWED_OUTBOUND,
+        "details": _ALLOWED_DETAILS,
+        # Not here, so withheld by name: interactionAttributes (flows store what the
+        # caller typed there), artifactsSummary, and every field the reference does
+        # not describe.
+    }
+)
 #: Deeper than this, a whole branch is withheld (hostile nesting must not exhaust the stack).
 _MASK_DEPTH = 40
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
@@ -29,7 +28,10 @@ from .forms import LookupForm
 from .pages import InteractionPage, build_page, zoom_window
 from .selectors import Fetched
 
-PAGE_PARTS = {"timeline": "interaction.html#timeline", "detail-panel": "interaction.html#detail-panel"}
+PAGE_PARTS = {
+    "timeline": "interaction.html#timeline",
+    "detail-panel": "interaction.html#detail-panel",
+}
 
 
 @require_GET
@@ -107,7 +109,9 @@ def interaction(
     return _tagged(render(request, "interaction.html", context), etag)
 
 
-def _fetch(request: HtmxHttpRequest, tenant_id: str, interaction_id: str, *, frame: bool) -> Fetched | None:
+def _fetch(
+    request: HtmxHttpRequest, tenant_id: str, interaction_id: str, *, frame: bool
+) -> Fetched | None:
     if frame and settings.PAGE_FRAME_AFTER > 0:
         return selectors.get_interaction_within(
             tenant_id=tenant_id,
@@ -120,7 +124,9 @@ def _fetch(request: HtmxHttpRequest, tenant_id: str, interaction_id: str, *, fra
     )
 
 
-def _page(request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, whole: bool) -> InteractionPage:
+def _page(
+    request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, whole: bool
+) -> InteractionPage:
     zone = timezone.get_current_timezone()
     return build_page(
         fetched,
@@ -137,7 +143,9 @@ def _page(request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, wh
     )
 
 
-def _poll_failed(request: HtmxHttpRequest, exc: errors.CxEngageError, ids: dict[str, str]) -> HttpResponse:
+def _poll_failed(
+    request: HtmxHttpRequest, exc: errors.CxEngageError, ids: dict[str, str]
+) -> HttpResponse:
     """A failed live refresh: keep the timeline shown, back off, say so quietly."""
     failures = _int(request.GET.get("failures"), 0) + 1
     log_failure("timeline refresh", exc)
@@ -219,10 +227,14 @@ def interaction_raw(request: HtmxHttpRequest, tenant_id: str, interaction_id: st
         response: HttpResponse = JsonResponse(
             fetched.raw, json_dumps_params={"indent": 2, "ensure_ascii": False}
         )
-        response["Content-Disposition"] = f'attachment; filename="interaction-{interaction_id}.json"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="interaction-{interaction_id}.json"'
+        )
     else:
         pretty = json.dumps(fetched.raw, indent=2, ensure_ascii=False, sort_keys=True)
-        response = render(request, "raw.html", {**ids, "pretty": pretty, "fetched_at": fetched.fetched_at})
+        response = render(
+            request, "raw.html", {**ids, "pretty": pretty, "fetched_at": fetched.fetched_at}
+        )
     # Customer data: never kept by the browser or anything between.
     response["Cache-Control"] = "no-store"
     return response

@@ -9,7 +9,15 @@ from .models import AuditEvent, Review, ReviewChange
 class ReviewChangeInline(admin.TabularInline):
     model = ReviewChange
     extra = 0
-    readonly_fields = ("kind", "status", "comment", "assignee", "changed_by", "changed_at", "version")
+    readonly_fields = (
+        "kind",
+        "status",
+        "comment",
+        "assignee",
+        "changed_by",
+        "changed_at",
+        "version",
+    )
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -19,7 +27,13 @@ class ReviewChangeInline(admin.TabularInline):
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = (
-        "interaction_id", "tenant_id", "status", "assignee", "updated_by", "updated_at", "version"
+        "interaction_id",
+        "tenant_id",
+        "status",
+        "assignee",
+        "updated_by",
+        "updated_at",
+        "version",
     )
     list_filter = ("status", "tenant_id")
     search_fields = ("interaction_id", "comment")

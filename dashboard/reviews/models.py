@@ -73,6 +73,9 @@ class ReviewChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-version"]
 
+    def __str__(self) -> str:
+        return f"{self.review_id} v{self.version}: {self.kind}"
+
 
 class AuditEvent(models.Model):
     """Who viewed, exported or reviewed which interaction, and when."""

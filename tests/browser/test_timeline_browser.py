@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from dashboard.accounts.models import TenantGrant
-from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
 from dashboard.cxengage.factory import reset_client
-from dashboard.interactions import cache as services
+from dashboard.demo.api import DEMO_TENANT_ID, PAYLOADS, catalogue
 from tests.conftest import use_standin
 from tests.standin import StandInAPI
 

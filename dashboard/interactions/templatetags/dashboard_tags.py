@@ -1,10 +1,10 @@
 """Markup for the fragments repeated thousands of times on a big interaction.
 
 A 1,000-segment interaction has 23,000 table cells and 3,237 timeline bars.
-Written as template loops they render in 623 ms; these tags take 412 ms
-(best of 5, ``python bench/tags.py``, this 2-CPU machine). So the markup is
-built in Python, with ``format_html`` escaping every value exactly as the
-template engine's autoescape would.
+Written as template loops they render in 859 ms; these tags take 560 ms
+(best of 5, ``python bench/tags.py``, this 2-CPU machine under load; 623 against
+412 ms on a quieter run). So the markup is built in Python, with ``format_html``
+escaping every value exactly as the template engine's autoescape would.
 """
 
 from __future__ import annotations
