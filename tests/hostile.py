@@ -227,7 +227,9 @@ ALLOWED_TAGS = frozenset(
         *("a", "span", "strong", "code", "h1", "h2", "h3", "h4", "time", "label"),
         *("dl", "dt", "dd", "ul", "li", "ol", "table", "thead", "tbody", "tr", "th", "td"),
         *("form", "input", "button", "select", "option", "textarea", "progress"),
-        *("svg", "defs", "pattern", "rect", "g", "line", "text", "circle"),
+        *("svg", "defs", "pattern", "rect", "g", "line", "text", "circle", "marker", "path"),
+        # The story at a glance, the participants and the recording player.
+        *("abbr", "aside", "audio", "caption", "datalist", "figure", "figcaption", "small"),
     )
 )
 _SCHEMES_OK = re.compile(r"^(https?://|/|\?|#|[A-Za-z0-9._~%-]*(?:[/?#]|$))")

@@ -540,7 +540,7 @@ def _legs(i: Interaction, names: _Names, now: datetime) -> tuple[Leg, ...]:
         offered_only = a.work_cancel_time is not None
         legs.append(
             Leg(
-                anchor=f"agent-{a.interaction_agent_id or n}",
+                anchor=f"participant-{a.interaction_agent_id or n}",
                 agent=a.agent_name or names.agent(a.agent_id),
                 queue=names.queue(a.queue_id) or (_queue_label(q) if q else ""),
                 start=a.start,
