@@ -10,7 +10,6 @@ PORT ?= 8000
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
@@ -18,9 +17,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-$(VENV)/.installed-lint: $(VENV)/.installed-test
+# One pip run for everything (CI lints first, then tests): it stands for the other two.
+$(VENV)/.installed-lint: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[test,lint]"
-	touch $@
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
 
 install: $(VENV)/.installed
 
