@@ -68,6 +68,11 @@ bench: install-test
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 	$(PY) bench/flagged.py
 	$(PY) bench/cache.py
+	@# The index benchmarks need PostgreSQL: DATABASE_URL=postgres://… make bench
+	@# (index_search generates 1,000,000 interactions once; --keep reuses them).
+	@case "$$DATABASE_URL" in postgres*) \
+		$(PY) bench/index_sync.py && $(PY) bench/index_search.py $(INDEX_BENCH_ARGS);; \
+		*) echo "make bench: index benchmarks skipped (DATABASE_URL is not PostgreSQL)";; esac
 
 # The README's screenshots, from the demo data through headless Chromium.
 screenshots: install-test
