@@ -19,7 +19,7 @@ from dashboard.accounts.models import TenantGrant
 from dashboard.cxengage import errors
 from dashboard.cxengage import factory as services
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
-from dashboard.interactions import list_views, listing
+from dashboard.interactions import csvcell, list_views, listing
 from dashboard.interactions.domain import FLAG_REASONS, GENERIC_FLAG_REASON
 from dashboard.interactions.masking import mask
 from dashboard.reviews import services as review_services
@@ -451,7 +451,7 @@ def test_csv_neutralises_formula_like_values(api: StandInAPI, live_viewer: Any) 
     ],
 )
 def test_csv_formula_guard_follows_owasp(value: str, guarded: bool) -> None:
-    assert list_views._cell(value) == ("'" + value if guarded else value)
+    assert csvcell.cell(value) == ("'" + value if guarded else value)
 
 
 # -- paging through the list endpoint ---------------------------------------

@@ -155,7 +155,7 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
             "; ".join(row.queues),
             row.assignee,
         )
-        writer.writerow([_cell(value) for value in cells])
+        writer.writerow([cell(value) for value in cells])
     if found.error:
         failed = f"the page at offset {found.failed_offset} failed ({found.error.kind})"
         writer.writerow([f"# incomplete: {failed}"])
@@ -197,10 +197,6 @@ def flagged_step(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     ways = {"next": around.next_url, "previous": around.previous_url}
     target = ways.get(request.GET.get("dir", ""))
     return redirect(target or around.list_url)
-
-
-#: Kept under its old name: the guard now lives in csvcell, shared by every export.
-_cell = cell
 
 
 @require_GET
