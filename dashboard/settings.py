@@ -194,6 +194,10 @@ INDEX_SYNC_REREAD_MAX = config.env_int(ENV, "INDEX_SYNC_REREAD_MAX", 200, minimu
 INDEX_SYNC_FIRST_DAYS = config.env_float(ENV, "INDEX_SYNC_FIRST_DAYS", 1, minimum=0)
 # Index rows older than this are purged by the worker.
 INDEX_RETENTION_DAYS = config.env_int(ENV, "INDEX_RETENTION_DAYS", 90, minimum=1)
+# Seconds between reads of the API's queue SLA configuration per tenant (0: never read it;
+# the admin-entered thresholds then decide), and the API calls one read may make.
+INDEX_SLA_REFRESH = config.env_int(ENV, "INDEX_SLA_REFRESH", 3600, minimum=0)
+INDEX_SLA_MAX_CALLS = config.env_int(ENV, "INDEX_SLA_MAX_CALLS", 200, minimum=1)
 # Where the SQLite worker keeps its per-tenant lock files (PostgreSQL uses advisory locks);
 # empty: the system's temporary directory.
 INDEX_LOCK_DIR = ENV.get("INDEX_LOCK_DIR", "").strip()

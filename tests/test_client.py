@@ -1088,3 +1088,27 @@ def test_factory_builds_one_client_per_process_until_reset(settings: Any) -> Non
         assert second.config.base_url == "https://demo.cxengage.invalid"
     finally:
         factory.reset_client()
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda c: c.get_tenant(TENANT), ""),
+        (lambda c: c.list_slas(TENANT), "/slas"),
+        (lambda c: c.list_sla_versions(TENANT, "s/1"), "/slas/s%2F1/versions"),
+        (lambda c: c.list_queues(TENANT), "/queues"),
+        (lambda c: c.list_queue_versions(TENANT, "q 1"), "/queues/q%201/versions"),
+    ],
+)
+def test_configuration_reads_go_to_their_paths_with_ids_quoted(
+    api: respx.MockRouter, call: Any, path: str
+) -> None:
+    route = api.get(url__regex=r".*").mock(return_value=httpx.Response(200, json={"result": [1]}))
+    assert call(basic_client()) == {"result": [1]}
+    assert route.calls.last.request.url.raw_path.decode() == f"/v1/tenants/{TENANT}{path}"
+
+
+def test_a_refused_configuration_read_is_forbidden(api: respx.MockRouter) -> None:
+    api.get(f"/v1/tenants/{TENANT}/slas").mock(return_value=httpx.Response(403, json={}))
+    with pytest.raises(errors.Forbidden):
+        basic_client().list_slas(TENANT)

@@ -288,6 +288,30 @@ class CxEngageClient:
             )
         return data
 
+    # Configuration reads (inferred from the vendor's configuration UI, see
+    # cxengage-api-notes.md): answered as sent, for ``index/sla_source.py`` to read
+    # whatever shape they come in.
+
+    def get_tenant(self, tenant_id: str) -> Any:
+        """``GET /v1/tenants/{id}``: the tenant, with its ``defaultSlaId``."""
+        return self._tenant_get(tenant_id)
+
+    def list_slas(self, tenant_id: str) -> Any:
+        """``GET /v1/tenants/{id}/slas``."""
+        return self._tenant_get(tenant_id, "slas")
+
+    def list_sla_versions(self, tenant_id: str, sla_id: str) -> Any:
+        """``GET /v1/tenants/{id}/slas/{slaId}/versions``: thresholds per version."""
+        return self._tenant_get(tenant_id, "slas", sla_id, "versions")
+
+    def list_queues(self, tenant_id: str) -> Any:
+        """``GET /v1/tenants/{id}/queues``."""
+        return self._tenant_get(tenant_id, "queues")
+
+    def list_queue_versions(self, tenant_id: str, queue_id: str) -> Any:
+        """``GET /v1/tenants/{id}/queues/{queueId}/versions``: each names its ``slaId``."""
+        return self._tenant_get(tenant_id, "queues", queue_id, "versions")
+
     def close(self) -> None:
         with self._lock:
             if self._http is not None and self._pid == os.getpid():
@@ -348,6 +372,12 @@ class CxEngageClient:
         if not isinstance(token, str) or not token:
             raise errors.BadResponse("The token answer carried no token.", path=path, status=200)
         return token
+
+    def _tenant_get(self, tenant_id: str, *parts: str) -> Any:
+        path = "/".join(
+            [f"/v1/tenants/{quote(tenant_id, safe='')}", *(quote(p, safe="") for p in parts)]
+        )
+        return self._get_json(path)
 
     def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         deadline_at = time.monotonic() + self.config.deadline

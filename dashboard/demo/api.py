@@ -23,6 +23,7 @@ PAYLOADS = Path(__file__).resolve().parent / "payloads"
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ONE = re.compile(r"^/v1/tenants/([^/]+)/interactions/([^/]+)$")
 _LIST = re.compile(r"^/v1/tenants/([^/]+)/interactions$")
+_CONFIG = re.compile(r"^/v1/tenants/([^/]+)(?:/(slas|queues)(?:/([^/]+)/(versions))?)?$")
 
 
 @cache
@@ -88,6 +89,32 @@ def handle(request: ApiRequest) -> ApiResponse:
         return _json(404, {"message": "Interaction not found"})
     if match := _LIST.match(request.path):
         return _list(match.group(1).lower(), request.params)
+    if match := _CONFIG.match(request.path):
+        return _configuration(*match.groups())
+    return _json(404, {"message": "Not found"})
+
+
+@cache
+def _settings() -> dict[str, Any]:
+    """The demo tenant's SLAs and queues (``payloads/configuration.json``): the queues'
+    and SLAs' versions sit inside them there, and are served at their own paths."""
+    return dict(json.loads((PAYLOADS / "configuration.json").read_text(encoding="utf-8")))
+
+
+def _configuration(
+    tenant_id: str, kind: str | None, item: str | None, versions: str | None
+) -> ApiResponse:
+    if tenant_id.lower() != DEMO_TENANT_ID:
+        return _json(404, {"message": "Tenant not found"})
+    known = _settings()
+    if kind is None:
+        return _json(200, {"result": known["tenant"]})
+    if versions is None:
+        shown = [{k: v for k, v in entry.items() if k != "versions"} for entry in known[kind]]
+        return _json(200, {"result": shown})
+    for entry in known[kind]:
+        if entry["id"] == item:
+            return _json(200, {"result": entry.get("versions", [])})
     return _json(404, {"message": "Not found"})
 
 

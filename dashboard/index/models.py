@@ -151,6 +151,10 @@ class SyncState(models.Model):
     last_error = models.TextField(blank=True, default="")
     last_error_at = models.DateTimeField(null=True)
     errors_total = models.IntegerField(default=0)
+    #: The last read of the API's SLA configuration (``sla_source.py``): when, and
+    #: what came of it ("read", "not permitted", "not available", or the failure).
+    slas_read_at = models.DateTimeField(null=True)
+    slas_outcome = models.CharField(max_length=255, blank=True, default="")
 
     def __str__(self) -> str:
         return self.tenant_id
@@ -174,3 +178,33 @@ class QueueSla(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue_name}: {self.threshold_seconds:g} s"
+
+
+class ApiSla(models.Model):
+    """A queue's SLA threshold as the API's configuration gives it (the queue's
+    version names an SLA, or the tenant's default; the SLA's active version has the
+    threshold). Replaced as a whole for a tenant at each read; preferred over
+    ``QueueSla`` for the same queue."""
+
+    tenant_id = models.CharField(max_length=36)
+    queue_id = models.CharField(max_length=64)
+    queue_name = models.CharField(max_length=255, blank=True, default="")
+    sla_id = models.CharField(max_length=64)
+    sla_name = models.CharField(max_length=255, blank=True, default="")
+    threshold_seconds = models.FloatField()
+    #: The API's ``abandonType``: count-against-sla (True), ignore-abandons (False),
+    #: anything else or missing (None: unknown).
+    abandons_count = models.BooleanField(null=True)
+    #: The API's ``abandonThreshold``: abandons sooner than this many seconds are not
+    #: counted (None when not sent).
+    abandon_threshold = models.FloatField(null=True)
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "queue_id"], name="index_one_api_sla")
+        ]
+        verbose_name = "queue SLA from the API"
+
+    def __str__(self) -> str:
+        return f"{self.queue_name or self.queue_id}: {self.threshold_seconds:g} s ({self.sla_name})"

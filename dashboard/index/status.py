@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import IndexedInteraction, SyncState
+from .models import ApiSla, IndexedInteraction, SyncState
 from .sync import tenants_to_sync
 
 
@@ -33,6 +33,10 @@ class TenantStatus:
     backfilled_to: datetime | None
     #: 0..100 while a backfill is under way, else None.
     backfill_percent: int | None
+    #: The last read of the API's SLA configuration: its outcome and how many queues it gave.
+    slas_outcome: str = ""
+    slas_read_at: datetime | None = None
+    slas_queues: int = 0
 
     @property
     def lag_text(self) -> str:
@@ -65,6 +69,9 @@ def sync_status(now: datetime | None = None) -> list[TenantStatus]:
         .annotate(n=Count("id"))
         .values_list("tenant_id", "n")
     )
+    sla_queues = dict(
+        ApiSla.objects.values("tenant_id").annotate(n=Count("id")).values_list("tenant_id", "n")
+    )
     result = []
     for tenant_id in sorted(set(tenants_to_sync()) | set(states)):
         state = states.get(tenant_id) or SyncState(tenant_id=tenant_id)
@@ -88,6 +95,9 @@ def sync_status(now: datetime | None = None) -> list[TenantStatus]:
                 backfill_from=state.backfill_from,
                 backfilled_to=state.backfilled_to,
                 backfill_percent=_backfill_percent(state),
+                slas_outcome=state.slas_outcome,
+                slas_read_at=state.slas_read_at,
+                slas_queues=sla_queues.get(tenant_id, 0),
             )
         )
     return result

@@ -118,10 +118,10 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
     since = now - WINDOW
     visits = list(row.queue_visits.order_by("entered_at", "pk"))
     legs = list(row.agent_legs.order_by("started_at", "pk"))
-    limits = sla.thresholds(tenant_id, {v.queue_name for v in visits if v.queue_name})
+    limits = sla.thresholds(tenant_id, visits)
     panel = Panel()
     for visit in visits:
-        verdict = sla.verdict(visit, limits.get(visit.queue_name))
+        verdict = sla.verdict(visit, limits.get(id(visit)))
         peers = QueueVisit.objects.filter(
             tenant_id=tenant_id,
             queue_name=visit.queue_name,

@@ -79,3 +79,19 @@ def test_a_backfill_under_way_has_a_labelled_progress_bar(staff: Any, settings: 
     assert bar
     assert re.search(rf'<label for="{bar.group(1)}">Backfill to [^<]*: 40 %</label>', body)
     assert "running since" in row_text(body, LIVE)
+
+
+def test_the_queue_slas_read_from_the_api_are_shown(staff: Any) -> None:
+    from dashboard.index.models import ApiSla
+
+    read = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    SyncState.objects.create(tenant_id=LIVE, slas_read_at=read, slas_outcome="read")
+    ApiSla.objects.create(
+        tenant_id=LIVE, queue_id="q", sla_id="s", threshold_seconds=20, read_at=read
+    )
+    assert "1 from the API read 2026-11-30 09:00:00" in row_text(
+        staff.get(URL).content.decode(), LIVE
+    )
+    SyncState.objects.filter(tenant_id=LIVE).update(slas_outcome="failed: the API is down")
+    text = row_text(staff.get(URL).content.decode(), LIVE)
+    assert "API failed: the API is down; 1 kept from the last read" in text

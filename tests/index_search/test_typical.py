@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dashboard.demo.api import catalogue
 from dashboard.index import sla, typical
-from dashboard.index.models import QueueSla, QueueVisit
+from dashboard.index.models import ApiSla, QueueSla, QueueVisit
 
 from .rows import TENANT, index_row
 
@@ -114,12 +114,11 @@ def visit(
     )
 
 
-def limit(seconds: float = 20.0, *, abandons_count: bool = True) -> QueueSla:
-    return QueueSla(
-        tenant_id=TENANT,
-        queue_name="Support",
-        threshold_seconds=seconds,
-        abandons_count=abandons_count,
+def limit(
+    seconds: float = 20.0, *, abandons_count: bool | None = True, early: float | None = None
+) -> sla.Threshold:
+    return sla.Threshold(
+        seconds=seconds, abandons_count=abandons_count, abandon_threshold=early, source="test"
     )
 
 
@@ -139,10 +138,30 @@ def limit(seconds: float = 20.0, *, abandons_count: bool = True) -> QueueSla:
             None,
         ),
         (visit(sla_time=3.0, abandoned=True, sla_abandoned=False), limit(20.0), sla.MET, -17.0),
+        # The API's abandonThreshold: abandons sooner than it are not counted.
+        (
+            visit(sla_time=3.0, abandoned=True, sla_abandoned=True),
+            limit(20.0, early=5.0),
+            sla.NOT_COUNTED,
+            None,
+        ),
+        (
+            visit(sla_time=8.0, abandoned=True, sla_abandoned=True),
+            limit(20.0, early=5.0),
+            sla.MISSED,
+            None,
+        ),
+        # An SLA that does not say whether abandons count leaves an abandon unknown.
+        (
+            visit(sla_time=40.0, abandoned=True, sla_abandoned=True),
+            limit(20.0, abandons_count=None),
+            sla.UNKNOWN,
+            None,
+        ),
     ],
 )
 def test_sla_verdicts(
-    the_visit: QueueVisit, threshold: QueueSla | None, outcome: str, margin: float | None
+    the_visit: QueueVisit, threshold: sla.Threshold | None, outcome: str, margin: float | None
 ) -> None:
     verdict = sla.verdict(the_visit, threshold)
     assert verdict.outcome == outcome
@@ -161,6 +180,7 @@ def test_the_page_shows_the_sla_verdict_with_the_threshold(open_client: Any) -> 
     QueueSla.objects.create(tenant_id=TENANT, queue_name="Support", threshold_seconds=20.0)
     page = html.unescape(open_client.get(PAGE).content.decode())
     assert "SLA: missed by 8 s (threshold 20 s)" in page
+    assert "threshold entered by an admin" in page
     assert "the API says: SLA time 28 s" in page
 
 
@@ -168,3 +188,21 @@ def test_an_unknown_threshold_stays_unknown_on_the_page(open_client: Any) -> Non
     this_one(28.0)  # too few peers: the verdict is shown on its own
     page = html.unescape(open_client.get(PAGE).content.decode())
     assert "SLA: unknown (no threshold known for this queue)" in page
+
+
+def test_the_api_threshold_wins_over_the_admin_entry_and_is_named(open_client: Any) -> None:
+    this_one(28.0)
+    QueueSla.objects.create(tenant_id=TENANT, queue_name="Support", threshold_seconds=20.0)
+    ApiSla.objects.create(
+        tenant_id=TENANT,
+        queue_id="q-support",
+        queue_name="Support",
+        sla_id="s-1",
+        sla_name="Gold",
+        threshold_seconds=30.0,
+        abandons_count=True,
+        read_at=timezone.now(),
+    )
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert "SLA: met (2 s under the 30 s threshold)" in page
+    assert "threshold the API's SLA “Gold”" in page

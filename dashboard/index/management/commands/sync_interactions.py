@@ -17,7 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
+from django.utils import timezone
 
+from dashboard.cxengage.factory import get_client
+from dashboard.index.locks import tenant_lock
+from dashboard.index.sla_source import read_if_due
 from dashboard.index.sync import PassReport, sync_pass
 
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
@@ -55,6 +59,7 @@ class Command(BaseCommand):
         if options["once"]:
             reports = sync_pass(tenant=tenant, since=since)
             self._say(reports)
+            self._read_slas(reports)
             if not reports:
                 self.stderr.write("No tenant to sync: no grants and no DASHBOARD_DEFAULT_TENANT.")
             if any(r.error for r in reports):
@@ -72,6 +77,7 @@ class Command(BaseCommand):
             reports = sync_pass(tenant=tenant, since=since)
             since = None  # the backfill cursor remembers how far back it was asked to go
             self._say(reports)
+            self._read_slas(reports)
             pause = max(
                 [float(settings.INDEX_SYNC_INTERVAL)] + [r.retry_after or 0.0 for r in reports]
             )
@@ -97,3 +103,17 @@ class Command(BaseCommand):
                 self.stderr.write(f"{line}; stopped by: {r.error}")
             else:
                 self.stdout.write(line)
+
+    def _read_slas(self, reports: list[PassReport]) -> None:
+        """The queue SLAs from the API's configuration, where due (``sla_source.py``),
+        for the tenants this process synced (not those another process holds)."""
+        for r in reports:
+            if r.locked_out:
+                continue
+            with tenant_lock(r.tenant_id) as held:
+                read = read_if_due(get_client(), r.tenant_id, now=timezone.now()) if held else None
+            if read is not None:
+                self.stdout.write(
+                    f"{r.tenant_id}: SLA configuration {read.outcome}: {read.queues} queues "
+                    f"with {read.slas} SLAs, {read.api_calls} API calls"
+                )
