@@ -223,6 +223,30 @@ def test_row_labels_stay_readable_at_375_px_after_scrolling(page: Any, file: str
         assert box["x"] + box["width"] <= 375
 
 
+@pytest.mark.parametrize(
+    "file", ["answered-call-with-holds.json", "transfer-chain.json", "sms-transcript-list.json"]
+)
+def test_every_tick_label_is_whole_inside_the_chart_at_1400_px(page: Any, file: str) -> None:
+    """At 1400 px the chart fits its box (no sideways scroll) and no tick label is cut,
+    the last one included (it read "12:" when the chart was wider than its box)."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(url(_entry(file)["interaction_id"]))
+    cut = page.evaluate(
+        """() => {
+             const box = document.querySelector('#timeline .timeline-scroll');
+             const edge = box.getBoundingClientRect();
+             const ticks = [...box.querySelectorAll('.ticks text')];
+             return {scrolls: box.scrollWidth > box.clientWidth, count: ticks.length,
+                     cut: ticks.filter(t => { const r = t.getBoundingClientRect();
+                       return r.left < edge.left - 0.5 || r.right > edge.right + 0.5; })
+                       .map(t => t.lastChild.textContent)};
+           }"""
+    )
+    assert cut["count"] >= 2
+    assert not cut["scrolls"]
+    assert cut["cut"] == []
+
+
 def test_rows_line_up_with_their_labels(page: Any) -> None:
     page.goto(url(TRANSFER_CHAIN))
     labels = page.locator("#timeline .tl-row-label")
