@@ -1067,10 +1067,16 @@ def test_every_bar_is_a_24_px_target() -> None:
     for bar in t.bars:
         width = float(bar.hit_width.rstrip("%")) * CHART_WIDTH / 100
         left = float(bar.hit_x.rstrip("%")) * CHART_WIDTH / 100
-        assert width >= tl_mod.HIT_SIZE - 0.01
+        # 24 px wide even where the chart is drawn at its narrowest.
+        assert width * tl_mod.CHART_MIN_WIDTH / CHART_WIDTH >= tl_mod.HIT_SIZE - 0.01
         assert left >= -0.01
         assert left + width <= CHART_WIDTH + 0.01
     assert tl_mod.ROW_HEIGHT >= tl_mod.HIT_SIZE
+
+
+def test_the_narrowest_chart_is_the_css_min_width() -> None:
+    css = (Path(__file__).resolve().parents[1] / "static/css/timeline.css").read_text()
+    assert f"min-width: {tl_mod.CHART_MIN_WIDTH:g}px;" in css
 
 
 def test_overview_splits_the_whole_interaction_into_zoom_windows() -> None:

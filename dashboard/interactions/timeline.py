@@ -44,6 +44,10 @@ LANE_GAP = 8.0
 AXIS_HEIGHT = 26.0
 MIN_BAR_WIDTH = 3.0
 HIT_SIZE = 24.0  # WCAG 2.5.8: every bar is a target at least 24 x 24 px
+#: The narrowest the chart is drawn (its CSS min-width in static/css/timeline.css):
+#: widths are nominal, so a target is made wide enough for 24 px at this width.
+CHART_MIN_WIDTH = 760.0
+HIT_WIDTH = math.ceil(HIT_SIZE * CHART_WIDTH / CHART_MIN_WIDTH)
 CHAR_WIDTH = 6.6  # average glyph width at the bar label size
 #: Lanes with more names than this show the busiest few and group the rest.
 MAX_NAMED_ROWS = 5
@@ -190,12 +194,12 @@ class Bar:
     @property
     def hit_x(self) -> str:
         """The 24 px target, centred on the bar when the bar is narrower."""
-        grow = max(HIT_SIZE - self.width, 0.0)
-        return pct(min(max(self.x - grow / 2, 0.0), CHART_WIDTH - max(self.width, HIT_SIZE)))
+        grow = max(HIT_WIDTH - self.width, 0.0)
+        return pct(min(max(self.x - grow / 2, 0.0), CHART_WIDTH - max(self.width, HIT_WIDTH)))
 
     @property
     def hit_width(self) -> str:
-        return pct(max(self.width, HIT_SIZE))
+        return pct(max(self.width, HIT_WIDTH))
 
     @property
     def hit_y(self) -> float:
