@@ -77,6 +77,10 @@ def status_flag_and_ends_agree(page: Any, body: dict[str, Any]) -> None:
         assert status == "Complete — end never arrived", status
         total = page.locator(".figure", has_text="Total time").locator("dd").inner_text()
         assert total.startswith("unknown"), total
+        # The time bar covers what is known and does not pass it off as the total.
+        split = page.locator("#split-title")
+        if split.count():
+            assert "its total is unknown" in split.inner_text()
     else:
         assert status == "Complete", status
     if body.get("flagged"):
