@@ -1109,3 +1109,10 @@ def test_marked_ids_are_the_bars_n_and_p_step_through() -> None:
         "agent-a1",
         "queue-q1",
     }
+
+
+def test_an_end_that_never_arrived_is_named_not_called_complete() -> None:
+    body = payload(segments=[seg("s1", 0, 0, 60)])
+    assert laid(body).end_missing is False
+    body.pop("endTimestamp", None)
+    assert laid(body).end_missing is True

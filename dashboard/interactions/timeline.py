@@ -324,6 +324,9 @@ class Timeline:
     warnings: tuple[str, ...] = field(default=())
     connectors: tuple[Connector, ...] = ()
     overview: tuple[Window, ...] = ()
+    #: The interaction is over but its own end never arrived (the axis ends at the
+    #: last record that did).
+    end_missing: bool = False
 
     @cached_property
     def _by_id(self) -> dict[str, Bar]:
@@ -839,6 +842,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         flag_target=flag_target,
         warnings=tuple(warnings),
         connectors=_connectors(i, all_agents, all_queues, start),
+        end_missing=i.end is None and not live,
     )
 
 

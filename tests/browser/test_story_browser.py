@@ -81,6 +81,7 @@ def status_flag_and_ends_agree(page: Any, body: dict[str, Any]) -> None:
         split = page.locator("#split-title")
         if split.count():
             assert "its total is unknown" in split.inner_text()
+        assert "its end never arrived" in page.locator("#live-status").inner_text()
     else:
         assert status == "Complete", status
     if body.get("flagged"):

@@ -171,7 +171,7 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     live_api.interactions[(tenant, iid)] = done
     from playwright.sync_api import expect
 
-    expect(page.locator("#live-status")).to_contain_text("Data complete", timeout=10000)
+    expect(page.locator("#live-status")).to_contain_text("Complete · fetched", timeout=10000)
     assert page.locator(".poller").count() == 0
     calls = live_api.requests[key]
     page.wait_for_timeout(2500)
