@@ -21,6 +21,7 @@ from . import presenters, story, timeline
 from .domain import Hook, Interaction
 from .formatting import clock, parse_clock
 from .selectors import Fetched, derived
+from .templatetags.dashboard_tags import TABLE_ROWS_SHOWN
 
 GEOMETRY = {
     "width": timeline.WIDTH,
@@ -69,6 +70,13 @@ class InteractionPage:
     journey_count: int | None = None
     #: Lanes shown with one row per name (``?expand=agents,queues``), in URL form.
     expand: str = ""
+
+    @property
+    def big(self) -> bool:
+        """Some record list is longer than a table shows unfolded: the page is laid
+        out denser, so the interaction still fits in about three screens."""
+        i = self.item
+        return max(len(i.segments), len(i.queues), len(i.agents)) > TABLE_ROWS_SHOWN
 
     @property
     def timeline_query(self) -> str:
