@@ -375,6 +375,23 @@ def test_viewer_time_zone_from_cookie(signed_in: Any) -> None:
     assert "2017-12-07 15:20:33 AST" in body
 
 
+def _demo_page(client: Any, name: str, zone: str) -> str:
+    entry = next(e for e in catalogue() if e["file"] == name)
+    client.cookies["tz"] = zone.replace("/", "%2F")
+    return html(client.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+
+
+def test_chat_transcript_times_are_in_the_viewers_zone(signed_in: Any) -> None:
+    # The transcript writes "[14:03] Customer: hello" in UTC; India keeps no summer time.
+    body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
+    assert "Times in Asia/Kolkata (the transcript writes them in UTC)." in body
+    assert 'title="14:03 UTC in the transcript">19:33</time>' in body
+    assert "[14:03] Customer: hello" in body  # the transcript as sent, unchanged
+    sms = _demo_page(signed_in, "sms-transcript-list.json", "Asia/Kolkata")
+    assert "Times in Asia/Kolkata." in sms
+    assert ">00:44:03</time>" in sms  # sent at 19:14:03 UTC
+
+
 # -- look-up form ------------------------------------------------------------
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from . import formatting as fmt
@@ -377,7 +377,9 @@ def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
         ),
         attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
-        bubbles=chat_bubbles(i.transcript.text if i.transcript else None),
+        bubbles=chat_bubbles(
+            i.transcript.text if i.transcript else None, start=i.start, end=i.end, zone=zone
+        ),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
         artifacts=artifact_facts(i.artifacts_summary),
         extras=tuple(
@@ -665,16 +667,35 @@ def story_view(story: Any, interaction: Interaction, zone: tzinfo, zone_name: st
 class Bubble:
     sender: str  # customer, agent, system
     name: str
+    #: The time shown: in the viewer's zone when ``when`` is set, else as written.
     at: str
     text: str
+    #: ISO instant for <time datetime=…>, and the stamp as the transcript wrote it.
+    when: str = ""
+    written: str = ""
 
 
 _CHAT_LINE = re.compile(r"^\[(?P<at>[0-9:]{4,8})\]\s*(?P<name>[^:\n]{1,60}):\s?(?P<text>.*)$")
+_CHAT_TIME = re.compile(r"^(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2}))?$")
+#: How far outside the interaction's start and end a chat line's stamp may fall (its
+#: minute is cut, and the last line may be written as the interaction closes).
+_CHAT_SLACK = timedelta(minutes=2)
 
 
-def chat_bubbles(text: str | None) -> tuple[Bubble, ...]:
+def chat_bubbles(
+    text: str | None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> tuple[Bubble, ...]:
     """A plain-text chat transcript ("[14:03] Name: text" lines) as bubbles; () when
-    the text does not have that shape, so the page shows it as sent."""
+    the text does not have that shape, so the page shows it as sent.
+
+    The platform writes each line's time of day without a zone. When every stamp,
+    read as UTC on the interaction's day, falls between its ``start`` and ``end``,
+    the stamps are shown in ``zone``; otherwise as written (``Bubble.when`` is '').
+    """
     if not text:
         return ()
     bubbles: list[Bubble] = []
@@ -688,10 +709,58 @@ def chat_bubbles(text: str | None) -> tuple[Bubble, ...]:
             bubbles.append(Bubble(kind, name, match["at"], match["text"]))
         elif bubbles:
             last = bubbles[-1]
-            bubbles[-1] = Bubble(last.sender, last.name, last.at, f"{last.text}\n{line}")
+            bubbles[-1] = replace(last, text=f"{last.text}\n{line}")
         elif line.strip():
             return ()
-    return tuple(bubbles)
+    instants = _chat_instants([b.at for b in bubbles], start, end)
+    if instants is None:
+        return tuple(bubbles)
+    return tuple(
+        replace(
+            b,
+            at=_chat_time(moment, zone, start, seconds=b.at.count(":") == 2),
+            when=fmt.iso(moment),
+            written=f"{b.at} UTC in the transcript",
+        )
+        for b, moment in zip(bubbles, instants, strict=True)
+    )
+
+
+def _chat_time(moment: datetime, zone: tzinfo, start: datetime | None, *, seconds: bool) -> str:
+    """A chat line's time in ``zone`` to the stamp's precision, dated when its day
+    there is not the start's."""
+    shown = "%H:%M:%S" if seconds else "%H:%M"
+    if not same_day(moment, start, zone):
+        shown = "%Y-%m-%d " + shown
+    return moment.astimezone(zone).strftime(shown)
+
+
+def _chat_instants(
+    stamps: list[str], start: datetime | None, end: datetime | None
+) -> list[datetime] | None:
+    """The stamps as instants, read as UTC from ``start``'s day on (a stamp earlier
+    than the one before is the next day); None unless all of them fall within the
+    interaction, so a transcript written on another clock is never shifted."""
+    if start is None or not stamps:
+        return None
+    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    last_seen = end if end is not None else start + timedelta(days=1)
+    instants: list[datetime] = []
+    for stamp in stamps:
+        match = _CHAT_TIME.match(stamp)
+        if not match:
+            return None
+        h, m, sec = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if h > 23 or m > 59 or sec > 59:
+            return None
+        moment = day + timedelta(hours=h, minutes=m, seconds=sec)
+        if instants and moment < instants[-1] - timedelta(hours=1):
+            day += timedelta(days=1)
+            moment += timedelta(days=1)
+        if not start - _CHAT_SLACK <= moment <= last_seen + _CHAT_SLACK:
+            return None
+        instants.append(moment)
+    return instants
 
 
 def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:

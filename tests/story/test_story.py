@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -221,6 +222,48 @@ def test_chat_text_becomes_bubbles_and_odd_text_stays_as_sent() -> None:
         ("agent", "Kevin", "Hi\nsecond line"),
     ]
     assert presenters.chat_bubbles("just some text\n[14:03] Customer: hi") == ()
+
+
+CHAT = "[14:03] Customer: hello\n[14:05] Kevin: Hi\nsecond line\n[14:12] Customer: bye"
+CHAT_START = datetime(2026, 11, 13, 14, 3, 7, tzinfo=UTC)
+CHAT_END = datetime(2026, 11, 13, 14, 12, 48, tzinfo=UTC)
+
+
+def test_chat_text_times_are_shown_in_the_viewers_zone() -> None:
+    halifax = ZoneInfo("America/Halifax")  # UTC-4 in November
+    bubbles = presenters.chat_bubbles(CHAT, start=CHAT_START, end=CHAT_END, zone=halifax)
+    assert [(b.name, b.at, b.text) for b in bubbles] == [
+        ("Customer", "10:03", "hello"),
+        ("Kevin", "10:05", "Hi\nsecond line"),
+        ("Customer", "10:12", "bye"),
+    ]
+    assert bubbles[0].when == "2026-11-13T14:03:00Z"
+    assert bubbles[0].written == "14:03 UTC in the transcript"
+
+
+def test_chat_text_times_past_midnight_are_the_next_day() -> None:
+    start = datetime(2026, 11, 13, 23, 58, 30, tzinfo=UTC)
+    text = "[23:59:10] Customer: still there?\n[00:01:05] Agent Smith: yes"
+    bubbles = presenters.chat_bubbles(text, start=start, end=start + timedelta(minutes=5))
+    assert [b.when for b in bubbles] == ["2026-11-13T23:59:10Z", "2026-11-14T00:01:05Z"]
+    # In the viewer's zone (UTC here) the second line is on another day than the start.
+    assert [b.at for b in bubbles] == ["23:59:10", "2026-11-14 00:01:05"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        # Written on another clock (the tenant's, four hours behind): never shifted.
+        (CHAT_START + timedelta(hours=4), CHAT_END + timedelta(hours=4)),
+        # No start to read the day from.
+        (None, None),
+    ],
+)
+def test_chat_text_times_that_do_not_read_as_utc_stay_as_written(
+    start: datetime | None, end: datetime | None
+) -> None:
+    bubbles = presenters.chat_bubbles(CHAT, start=start, end=end, zone=ZoneInfo("Asia/Tokyo"))
+    assert [(b.at, b.when) for b in bubbles] == [("14:03", ""), ("14:05", ""), ("14:12", "")]
 
 
 def test_only_allowed_http_recordings_play_on_the_page() -> None:
