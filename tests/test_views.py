@@ -392,6 +392,30 @@ def test_chat_transcript_times_are_in_the_viewers_zone(signed_in: Any) -> None:
     assert ">00:44:03</time>" in sms  # sent at 19:14:03 UTC
 
 
+@pytest.mark.parametrize(
+    ("show", "stored", "said"),
+    [
+        (True, "Asia/Tokyo", True),
+        (False, "Asia/Tokyo", False),  # the setting is off
+        (True, "", False),  # the tenant's zone is not known
+        (True, "Asia/Kolkata", False),  # it is the viewer's own
+    ],
+)
+def test_the_tenants_zone_beside_the_viewers_when_the_setting_asks(
+    signed_in: Any, settings: Any, show: bool, stored: str, said: bool
+) -> None:
+    from dashboard.index.models import SyncState
+
+    settings.SHOW_TENANT_ZONE = show
+    SyncState.objects.create(tenant_id=DEMO_TENANT_ID, tenant_timezone=stored)
+    body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
+    # Started at 14:03:07 UTC: 19:33:07 in India, 23:03:07 in Tokyo.
+    assert "19:33:07 IST" in body
+    beside = "19:33:07 IST · 23:03:07 in the tenant&#x27;s zone (Asia/Tokyo)"
+    assert (beside in body) is said
+    assert ("in the tenant&#x27;s zone" in body) is said
+
+
 # -- look-up form ------------------------------------------------------------
 
 

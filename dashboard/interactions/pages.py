@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from dashboard.index.journey import recent_count
+from dashboard.index.selectors import tenant_zone
 from dashboard.index.typical import Panel, panel_for
 
 from . import presenters, story, timeline
@@ -158,8 +159,14 @@ def build_page(
     if whole:
         typical = panel_for(tenant_id, interaction_id, now=now)
         journey_count = recent_count(tenant_id, interaction_id, now=now)
+        # The tenant's own zone beside the viewer's (SHOW_TENANT_ZONE), once the index knows it.
+        theirs = tenant_zone(tenant_id) if settings.SHOW_TENANT_ZONE else None
         view = derived(
-            fetched, "page", zone_name, make=lambda: presenters.page(item, zone, zone_name)
+            fetched,
+            "page",
+            zone_name,
+            theirs.key if theirs else "",
+            make=lambda: presenters.page(item, zone, zone_name, theirs),
         )
         hooks = tuple(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))

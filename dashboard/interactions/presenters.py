@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
@@ -167,7 +168,11 @@ def missing_end_reason(kind: str, interaction: Interaction) -> str:
     return OPEN_REASONS[kind]
 
 
-def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
+def header(
+    interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
+) -> Header:
+    """The title, status and exact facts; with ``tenant_zone``, the start and end in
+    the viewer's zone also say the time in the tenant's own zone beside it."""
     i = interaction
     u = i.unknown
     channel = wording.channel(i.channel_type).text.lower() if i.channel_type else "interaction"
@@ -176,20 +181,27 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
+    start_utc, end_utc = _utc(i.start, "start" in u), _utc(i.end, "end" in u, missing=end_missing)
+    start_local = _local(i.start, zone, "start" in u)
+    end_local = _local(i.end, zone, "end" in u, missing=end_missing)
+    if tenant_zone is not None:
+        # Beside the viewer's own time: the local one, or UTC for a viewer in UTC.
+        viewer = zone if local else UTC
+        start_shown, end_shown = (start_local, end_local) if local else (start_utc, end_utc)
+        start_shown = _beside(start_shown, i.start, viewer, tenant_zone)
+        end_shown = _beside(end_shown, i.end, viewer, tenant_zone)
+        start_local, end_local = (start_shown, end_shown) if local else (start_local, end_local)
+        start_utc, end_utc = (start_utc, end_utc) if local else (start_shown, end_shown)
     facts = [
         Fact("Channel", _text(i.channel_type, "channel_type" in u)),
         Fact("Direction", _text(i.direction, "direction" in u)),
         Fact("Customer", _text(i.customer, "customer" in u)),
         Fact("Contact point", _text(i.contact_point, "contact_point" in u)),
         Fact("Flow", _text(i.flow_name or i.flow_id, "flow_name" in u)),
-        Fact("Start (UTC)", _utc(i.start, "start" in u)),
-        *([Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u))] if local else []),
-        Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
-        *(
-            [Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))]
-            if local
-            else []
-        ),
+        Fact("Start (UTC)", start_utc),
+        *([Fact(f"Start ({zone_name})", start_local)] if local else []),
+        Fact("End (UTC)", end_utc),
+        *([Fact(f"End ({zone_name})", end_local)] if local else []),
         Fact(
             "Duration",
             _duration(i.start, i.end)
@@ -222,6 +234,27 @@ def _local(moment: datetime | None, zone: tzinfo, unknown: bool, *, missing: str
     if unknown or moment is None:
         return _time(moment, zone, unknown, missing=missing)
     return Cell(fmt.local_text(moment, zone), title=fmt.utc_text(moment), when=fmt.iso(moment))
+
+
+def in_tenant_zone(moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo) -> str:
+    """``moment`` on the tenant's clock, its zone named ("08:02:11 in the tenant's zone
+    (America/New_York)", with the date when it is another day there), or '' when the
+    tenant's clock reads the same as the viewer's in ``zone``."""
+    if moment is None:
+        return ""
+    try:
+        theirs, ours = moment.astimezone(tenant_zone), moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return ""
+    if theirs.replace(tzinfo=None) == ours.replace(tzinfo=None):
+        return ""
+    shown = theirs.strftime("%H:%M:%S" if theirs.date() == ours.date() else "%Y-%m-%d %H:%M:%S")
+    return f"{shown} in the tenant's zone ({tenant_zone.key})"
+
+
+def _beside(cell: Cell, moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo) -> Cell:
+    theirs = in_tenant_zone(moment, zone, tenant_zone) if not cell.css else ""
+    return replace(cell, text=f"{cell.text} · {theirs}") if theirs else cell
 
 
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -367,10 +400,12 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
     )
 
 
-def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
+def page(
+    interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
+) -> Page:
     i = interaction
     return Page(
-        header=header(i, zone, zone_name),
+        header=header(i, zone, zone_name, tenant_zone),
         statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
         other_statistics=tuple(
             _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics

@@ -266,6 +266,41 @@ def test_chat_text_times_that_do_not_read_as_utc_stay_as_written(
     assert [(b.at, b.when) for b in bubbles] == [("14:03", ""), ("14:05", ""), ("14:12", "")]
 
 
+def _facts(tenant: ZoneInfo | None, zone_name: str = "Europe/Berlin") -> dict[str, str]:
+    item = parse_interaction(payload(0, 600))  # 10:00:00 to 10:10:00 UTC
+    head = presenters.header(item, ZoneInfo(zone_name), zone_name, tenant)
+    return {f.label: f.cell.text for f in head.facts}
+
+
+def test_start_and_end_say_the_tenants_time_beside_the_viewers() -> None:
+    facts = _facts(ZoneInfo("America/New_York"))
+    assert facts["Start (Europe/Berlin)"] == (
+        "2026-11-20 11:00:00 CET · 05:00:00 in the tenant's zone (America/New_York)"
+    )
+    assert facts["End (Europe/Berlin)"].endswith(
+        " · 05:10:00 in the tenant's zone (America/New_York)"
+    )
+    assert "tenant" not in facts["Start (UTC)"]
+    # Another day on the tenant's clock: dated.
+    far = _facts(ZoneInfo("Pacific/Kiritimati"))  # UTC+14: already the next day
+    assert (
+        "2026-11-21 00:00:00 in the tenant's zone (Pacific/Kiritimati)"
+        in far["Start (Europe/Berlin)"]
+    )
+    # A viewer in UTC sees it beside the UTC time.
+    utc = _facts(ZoneInfo("America/New_York"), "UTC")
+    assert utc["Start (UTC)"].endswith(" · 05:00:00 in the tenant's zone (America/New_York)")
+
+
+@pytest.mark.parametrize("tenant", [None, ZoneInfo("Europe/Berlin"), ZoneInfo("Europe/Paris")])
+def test_nothing_is_said_of_an_unknown_tenant_zone_or_one_on_the_viewers_clock(
+    tenant: ZoneInfo | None,
+) -> None:
+    facts = _facts(tenant)
+    assert facts["Start (Europe/Berlin)"] == "2026-11-20 11:00:00 CET"
+    assert not any("tenant" in text for text in facts.values())
+
+
 def test_only_allowed_http_recordings_play_on_the_page() -> None:
     hosts = ("https://rec.example.com",)
     assert playable("https://rec.example.com/a.wav", hosts) == "https://rec.example.com/a.wav"
