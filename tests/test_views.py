@@ -411,7 +411,10 @@ def test_the_tenants_zone_beside_the_viewers_when_the_setting_asks(
     body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
     # Started at 14:03:07 UTC: 19:33:07 in India, 23:03:07 in Tokyo.
     assert "19:33:07 IST" in body
-    beside = "19:33:07 IST · 23:03:07 in the tenant&#x27;s zone (Asia/Tokyo)"
+    beside = (
+        '19:33:07 IST</time> <span class="aside-note">'
+        "· 23:03:07 in the tenant&#x27;s zone (Asia/Tokyo)"
+    )
     assert (beside in body) is said
     assert ("in the tenant&#x27;s zone" in body) is said
 

@@ -28,6 +28,8 @@ class Cell:
     when: str = ""
     #: Shown with a "!" marker and this reason.
     warning: str = ""
+    #: Said beside the value, quieter (the time on the tenant's clock).
+    aside: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def in_tenant_zone(moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo)
 
 def _beside(cell: Cell, moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo) -> Cell:
     theirs = in_tenant_zone(moment, zone, tenant_zone) if not cell.css else ""
-    return replace(cell, text=f"{cell.text} · {theirs}") if theirs else cell
+    return replace(cell, aside=theirs) if theirs else cell
 
 
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:

@@ -269,7 +269,7 @@ def test_chat_text_times_that_do_not_read_as_utc_stay_as_written(
 def _facts(tenant: ZoneInfo | None, zone_name: str = "Europe/Berlin") -> dict[str, str]:
     item = parse_interaction(payload(0, 600))  # 10:00:00 to 10:10:00 UTC
     head = presenters.header(item, ZoneInfo(zone_name), zone_name, tenant)
-    return {f.label: f.cell.text for f in head.facts}
+    return {f.label: " · ".join(filter(None, (f.cell.text, f.cell.aside))) for f in head.facts}
 
 
 def test_start_and_end_say_the_tenants_time_beside_the_viewers() -> None:
