@@ -203,8 +203,9 @@ INDEX_SLA_MAX_CALLS = config.env_int(ENV, "INDEX_SLA_MAX_CALLS", 200, minimum=1)
 INDEX_LOCK_DIR = ENV.get("INDEX_LOCK_DIR", "").strip()
 # A live interaction older than this (hours) is shown as possibly stuck.
 LIVE_STUCK_AFTER_HOURS = config.env_float(ENV, "LIVE_STUCK_AFTER_HOURS", 4, minimum=0.01)
-# Show the tenant's own time zone beside the viewer's when it is known (a single
-# interaction does not say it, so this shows nothing until a source is added).
+# Show the tenant's own time zone beside the viewer's for an interaction's start and
+# end, once the index sync has read it (the list endpoint's tenantTimezone; a single
+# interaction does not say it).
 SHOW_TENANT_ZONE = config.env_bool(ENV, "SHOW_TENANT_ZONE", False)
 # Origins (comma-separated, http or https) whose recordings play on the page:
 # they are added to the CSP's media-src; other recordings stay a link.

@@ -375,6 +375,50 @@ def test_viewer_time_zone_from_cookie(signed_in: Any) -> None:
     assert "2017-12-07 15:20:33 AST" in body
 
 
+def _demo_page(client: Any, name: str, zone: str) -> str:
+    entry = next(e for e in catalogue() if e["file"] == name)
+    client.cookies["tz"] = zone.replace("/", "%2F")
+    return html(client.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
+
+
+def test_chat_transcript_times_are_in_the_viewers_zone(signed_in: Any) -> None:
+    # The transcript writes "[14:03] Customer: hello" in UTC; India keeps no summer time.
+    body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
+    assert "Times in Asia/Kolkata (the transcript writes them in UTC)." in body
+    assert 'title="14:03 UTC in the transcript">19:33</time>' in body
+    assert "[14:03] Customer: hello" in body  # the transcript as sent, unchanged
+    sms = _demo_page(signed_in, "sms-transcript-list.json", "Asia/Kolkata")
+    assert "Times in Asia/Kolkata." in sms
+    assert ">00:44:03</time>" in sms  # sent at 19:14:03 UTC
+
+
+@pytest.mark.parametrize(
+    ("show", "stored", "said"),
+    [
+        (True, "Asia/Tokyo", True),
+        (False, "Asia/Tokyo", False),  # the setting is off
+        (True, "", False),  # the tenant's zone is not known
+        (True, "Asia/Kolkata", False),  # it is the viewer's own
+    ],
+)
+def test_the_tenants_zone_beside_the_viewers_when_the_setting_asks(
+    signed_in: Any, settings: Any, show: bool, stored: str, said: bool
+) -> None:
+    from dashboard.index.models import SyncState
+
+    settings.SHOW_TENANT_ZONE = show
+    SyncState.objects.create(tenant_id=DEMO_TENANT_ID, tenant_timezone=stored)
+    body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
+    # Started at 14:03:07 UTC: 19:33:07 in India, 23:03:07 in Tokyo.
+    assert "19:33:07 IST" in body
+    beside = (
+        '19:33:07 IST</time> <span class="aside-note">'
+        "· 23:03:07 in the tenant&#x27;s zone (Asia/Tokyo)"
+    )
+    assert (beside in body) is said
+    assert ("in the tenant&#x27;s zone" in body) is said
+
+
 # -- look-up form ------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ app's selectors mask them for the viewer, as for a live scan).
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,6 +76,23 @@ def index_stamp(tenant_id: str) -> str:
         .first()
     )
     return repr(state)
+
+
+def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
+    """The tenant's own time zone, as the sync last read it from the list endpoint
+    (``tenantTimezone``); None while no pass has said, or when it names no zone
+    this server knows."""
+    name = (
+        SyncState.objects.filter(tenant_id=tenant_id)
+        .values_list("tenant_timezone", flat=True)
+        .first()
+    )
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def _summary(values: tuple[Any, ...]) -> Summary:

@@ -25,6 +25,10 @@ from . import sla
 from .models import AgentLeg, IndexedInteraction, QueueVisit
 
 MIN_COMPARABLE = 20
+#: A panel with more lines than this (one per queue visit and agent leg of a big
+#: interaction) shows its total and folds the rest away.
+FOLD_AFTER = 20
+TOTAL = "in total"
 WINDOW = timedelta(days=7)
 #: Values read into Python for the median where the database cannot compute it.
 SAMPLE = 5000
@@ -73,6 +77,28 @@ class Panel:
     #: SLA verdicts of queue visits that had no comparison to hang on.
     slas: list[tuple[str, sla.Verdict]] = field(default_factory=list)
     minimum: int = MIN_COMPARABLE
+
+    @property
+    def folded(self) -> bool:
+        return len(self.comparisons) + len(self.slas) > FOLD_AFTER
+
+    @property
+    def headline(self) -> list[Comparison]:
+        """Shown unfolded: every comparison, or on a folded panel only the total's."""
+        if not self.folded:
+            return self.comparisons
+        return [c for c in self.comparisons if c.what == TOTAL]
+
+    @property
+    def folded_away(self) -> list[Comparison]:
+        """The comparisons behind the fold (the SLA verdicts of ``slas`` go with them)."""
+        if not self.folded:
+            return []
+        return [c for c in self.comparisons if c.what != TOTAL]
+
+    @property
+    def folded_count(self) -> int:
+        return len(self.folded_away) + len(self.slas) if self.folded else 0
 
 
 def _compare(
@@ -161,7 +187,7 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
     )
     _add(
         panel,
-        "in total",
+        TOTAL,
         f"flow {row.flow_name}",
         flow_peers,
         "total_seconds",

@@ -15,12 +15,14 @@ from typing import Any
 from django.conf import settings
 
 from dashboard.index.journey import recent_count
+from dashboard.index.selectors import tenant_zone
 from dashboard.index.typical import Panel, panel_for
 
 from . import presenters, story, timeline
 from .domain import Hook, Interaction
 from .formatting import clock, parse_clock
 from .selectors import Fetched, derived
+from .templatetags.dashboard_tags import TABLE_ROWS_SHOWN
 
 GEOMETRY = {
     "width": timeline.WIDTH,
@@ -69,6 +71,13 @@ class InteractionPage:
     journey_count: int | None = None
     #: Lanes shown with one row per name (``?expand=agents,queues``), in URL form.
     expand: str = ""
+
+    @property
+    def big(self) -> bool:
+        """Some record list is longer than a table shows unfolded: the page is laid
+        out denser, so the interaction still fits in about three screens."""
+        i = self.item
+        return max(len(i.segments), len(i.queues), len(i.agents)) > TABLE_ROWS_SHOWN
 
     @property
     def timeline_query(self) -> str:
@@ -150,8 +159,14 @@ def build_page(
     if whole:
         typical = panel_for(tenant_id, interaction_id, now=now)
         journey_count = recent_count(tenant_id, interaction_id, now=now)
+        # The tenant's own zone beside the viewer's (SHOW_TENANT_ZONE), once the index knows it.
+        theirs = tenant_zone(tenant_id) if settings.SHOW_TENANT_ZONE else None
         view = derived(
-            fetched, "page", zone_name, make=lambda: presenters.page(item, zone, zone_name)
+            fetched,
+            "page",
+            zone_name,
+            theirs.key if theirs else "",
+            make=lambda: presenters.page(item, zone, zone_name, theirs),
         )
         hooks = tuple(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
@@ -27,6 +28,8 @@ class Cell:
     when: str = ""
     #: Shown with a "!" marker and this reason.
     warning: str = ""
+    #: Said beside the value, quieter (the time on the tenant's clock).
+    aside: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,11 @@ def missing_end_reason(kind: str, interaction: Interaction) -> str:
     return OPEN_REASONS[kind]
 
 
-def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
+def header(
+    interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
+) -> Header:
+    """The title, status and exact facts; with ``tenant_zone``, the start and end in
+    the viewer's zone also say the time in the tenant's own zone beside it."""
     i = interaction
     u = i.unknown
     channel = wording.channel(i.channel_type).text.lower() if i.channel_type else "interaction"
@@ -176,20 +183,27 @@ def header(interaction: Interaction, zone: tzinfo, zone_name: str) -> Header:
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
+    start_utc, end_utc = _utc(i.start, "start" in u), _utc(i.end, "end" in u, missing=end_missing)
+    start_local = _local(i.start, zone, "start" in u)
+    end_local = _local(i.end, zone, "end" in u, missing=end_missing)
+    if tenant_zone is not None:
+        # Beside the viewer's own time: the local one, or UTC for a viewer in UTC.
+        viewer = zone if local else UTC
+        start_shown, end_shown = (start_local, end_local) if local else (start_utc, end_utc)
+        start_shown = _beside(start_shown, i.start, viewer, tenant_zone)
+        end_shown = _beside(end_shown, i.end, viewer, tenant_zone)
+        start_local, end_local = (start_shown, end_shown) if local else (start_local, end_local)
+        start_utc, end_utc = (start_utc, end_utc) if local else (start_shown, end_shown)
     facts = [
         Fact("Channel", _text(i.channel_type, "channel_type" in u)),
         Fact("Direction", _text(i.direction, "direction" in u)),
         Fact("Customer", _text(i.customer, "customer" in u)),
         Fact("Contact point", _text(i.contact_point, "contact_point" in u)),
         Fact("Flow", _text(i.flow_name or i.flow_id, "flow_name" in u)),
-        Fact("Start (UTC)", _utc(i.start, "start" in u)),
-        *([Fact(f"Start ({zone_name})", _local(i.start, zone, "start" in u))] if local else []),
-        Fact("End (UTC)", _utc(i.end, "end" in u, missing=end_missing)),
-        *(
-            [Fact(f"End ({zone_name})", _local(i.end, zone, "end" in u, missing=end_missing))]
-            if local
-            else []
-        ),
+        Fact("Start (UTC)", start_utc),
+        *([Fact(f"Start ({zone_name})", start_local)] if local else []),
+        Fact("End (UTC)", end_utc),
+        *([Fact(f"End ({zone_name})", end_local)] if local else []),
         Fact(
             "Duration",
             _duration(i.start, i.end)
@@ -222,6 +236,27 @@ def _local(moment: datetime | None, zone: tzinfo, unknown: bool, *, missing: str
     if unknown or moment is None:
         return _time(moment, zone, unknown, missing=missing)
     return Cell(fmt.local_text(moment, zone), title=fmt.utc_text(moment), when=fmt.iso(moment))
+
+
+def in_tenant_zone(moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo) -> str:
+    """``moment`` on the tenant's clock, its zone named ("08:02:11 in the tenant's zone
+    (America/New_York)", with the date when it is another day there), or '' when the
+    tenant's clock reads the same as the viewer's in ``zone``."""
+    if moment is None:
+        return ""
+    try:
+        theirs, ours = moment.astimezone(tenant_zone), moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return ""
+    if theirs.replace(tzinfo=None) == ours.replace(tzinfo=None):
+        return ""
+    shown = theirs.strftime("%H:%M:%S" if theirs.date() == ours.date() else "%Y-%m-%d %H:%M:%S")
+    return f"{shown} in the tenant's zone ({tenant_zone.key})"
+
+
+def _beside(cell: Cell, moment: datetime | None, zone: tzinfo, tenant_zone: ZoneInfo) -> Cell:
+    theirs = in_tenant_zone(moment, zone, tenant_zone) if not cell.css else ""
+    return replace(cell, aside=theirs) if theirs else cell
 
 
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -367,17 +402,21 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
     )
 
 
-def page(interaction: Interaction, zone: tzinfo, zone_name: str) -> Page:
+def page(
+    interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
+) -> Page:
     i = interaction
     return Page(
-        header=header(i, zone, zone_name),
+        header=header(i, zone, zone_name, tenant_zone),
         statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
         other_statistics=tuple(
             _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics
         ),
         attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
-        bubbles=chat_bubbles(i.transcript.text if i.transcript else None),
+        bubbles=chat_bubbles(
+            i.transcript.text if i.transcript else None, start=i.start, end=i.end, zone=zone
+        ),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
         artifacts=artifact_facts(i.artifacts_summary),
         extras=tuple(
@@ -665,16 +704,35 @@ def story_view(story: Any, interaction: Interaction, zone: tzinfo, zone_name: st
 class Bubble:
     sender: str  # customer, agent, system
     name: str
+    #: The time shown: in the viewer's zone when ``when`` is set, else as written.
     at: str
     text: str
+    #: ISO instant for <time datetime=…>, and the stamp as the transcript wrote it.
+    when: str = ""
+    written: str = ""
 
 
 _CHAT_LINE = re.compile(r"^\[(?P<at>[0-9:]{4,8})\]\s*(?P<name>[^:\n]{1,60}):\s?(?P<text>.*)$")
+_CHAT_TIME = re.compile(r"^(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2}))?$")
+#: How far outside the interaction's start and end a chat line's stamp may fall (its
+#: minute is cut, and the last line may be written as the interaction closes).
+_CHAT_SLACK = timedelta(minutes=2)
 
 
-def chat_bubbles(text: str | None) -> tuple[Bubble, ...]:
+def chat_bubbles(
+    text: str | None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    zone: tzinfo = UTC,
+) -> tuple[Bubble, ...]:
     """A plain-text chat transcript ("[14:03] Name: text" lines) as bubbles; () when
-    the text does not have that shape, so the page shows it as sent."""
+    the text does not have that shape, so the page shows it as sent.
+
+    The platform writes each line's time of day without a zone. When every stamp,
+    read as UTC on the interaction's day, falls between its ``start`` and ``end``,
+    the stamps are shown in ``zone``; otherwise as written (``Bubble.when`` is '').
+    """
     if not text:
         return ()
     bubbles: list[Bubble] = []
@@ -688,10 +746,58 @@ def chat_bubbles(text: str | None) -> tuple[Bubble, ...]:
             bubbles.append(Bubble(kind, name, match["at"], match["text"]))
         elif bubbles:
             last = bubbles[-1]
-            bubbles[-1] = Bubble(last.sender, last.name, last.at, f"{last.text}\n{line}")
+            bubbles[-1] = replace(last, text=f"{last.text}\n{line}")
         elif line.strip():
             return ()
-    return tuple(bubbles)
+    instants = _chat_instants([b.at for b in bubbles], start, end)
+    if instants is None:
+        return tuple(bubbles)
+    return tuple(
+        replace(
+            b,
+            at=_chat_time(moment, zone, start, seconds=b.at.count(":") == 2),
+            when=fmt.iso(moment),
+            written=f"{b.at} UTC in the transcript",
+        )
+        for b, moment in zip(bubbles, instants, strict=True)
+    )
+
+
+def _chat_time(moment: datetime, zone: tzinfo, start: datetime | None, *, seconds: bool) -> str:
+    """A chat line's time in ``zone`` to the stamp's precision, dated when its day
+    there is not the start's."""
+    shown = "%H:%M:%S" if seconds else "%H:%M"
+    if not same_day(moment, start, zone):
+        shown = "%Y-%m-%d " + shown
+    return moment.astimezone(zone).strftime(shown)
+
+
+def _chat_instants(
+    stamps: list[str], start: datetime | None, end: datetime | None
+) -> list[datetime] | None:
+    """The stamps as instants, read as UTC from ``start``'s day on (a stamp earlier
+    than the one before is the next day); None unless all of them fall within the
+    interaction, so a transcript written on another clock is never shifted."""
+    if start is None or not stamps:
+        return None
+    day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    last_seen = end if end is not None else start + timedelta(days=1)
+    instants: list[datetime] = []
+    for stamp in stamps:
+        match = _CHAT_TIME.match(stamp)
+        if not match:
+            return None
+        h, m, sec = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if h > 23 or m > 59 or sec > 59:
+            return None
+        moment = day + timedelta(hours=h, minutes=m, seconds=sec)
+        if instants and moment < instants[-1] - timedelta(hours=1):
+            day += timedelta(days=1)
+            moment += timedelta(days=1)
+        if not start - _CHAT_SLACK <= moment <= last_seen + _CHAT_SLACK:
+            return None
+        instants.append(moment)
+    return instants
 
 
 def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:

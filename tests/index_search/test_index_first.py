@@ -168,3 +168,23 @@ def test_a_ticket_look_up_past_the_index_falls_back_to_the_api(
     viewer.get("/tickets/zendesk/777/")
     assert api.called
     assert api.calls.last.request.url.params["hookId"] == "777"
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("America/Halifax", "America/Halifax"),
+        ("", None),  # the list endpoint has not said
+        ("Mars/Olympus_Mons", None),  # names no zone this server knows
+        ("../../etc/passwd", None),
+    ],
+)
+def test_the_tenants_zone_is_the_one_the_sync_read_when_it_is_a_real_zone(
+    stored: str, expected: str | None
+) -> None:
+    from dashboard.index.selectors import tenant_zone
+
+    assert tenant_zone(LIVE) is None  # no pass yet
+    SyncState.objects.create(tenant_id=LIVE, tenant_timezone=stored)
+    zone = tenant_zone(LIVE)
+    assert (zone.key if zone else None) == expected

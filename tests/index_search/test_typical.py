@@ -63,6 +63,40 @@ def test_the_panel_places_each_figure_against_the_week(open_client: Any) -> None
     assert "Computed by the dashboard from its index" in page
 
 
+def test_a_big_interactions_panel_shows_its_total_and_folds_one_line_per_visit(
+    open_client: Any,
+) -> None:
+    peers(20)
+    index_row(
+        interaction_id=DEMO,
+        start=timezone.now() - timedelta(minutes=30),
+        queues=[("Support", float(i)) for i in range(1, 26)],  # 25 queue visits
+        agents=[("Ann Agent", "Support", 90.0)],
+        minutes=4.0,
+    )
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    assert len(panel.comparisons) == 27  # 25 waits, one agent, the total
+    assert panel.folded
+    assert [c.what for c in panel.headline] == ["in total"]
+    assert len(panel.folded_away) == panel.folded_count == 26
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    shown, folded = page.split('<details class="table-fold typical-rest">', 1)
+    assert "in total — typical" in shown.split('id="typical"', 1)[1]
+    assert "26 more: each queue wait and each agent's time against the typical one" in folded
+    assert folded.count('data-what="in Support"') == 25  # every one still reachable
+
+
+def test_a_short_panel_is_not_folded() -> None:
+    peers(20)
+    this_one()
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None
+    assert not panel.folded
+    assert panel.headline == panel.comparisons
+    assert panel.folded_away == []
+
+
 def test_a_shorter_than_typical_figure_says_so() -> None:
     peers(25)
     this_one(2.0)

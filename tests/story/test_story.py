@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -221,6 +222,83 @@ def test_chat_text_becomes_bubbles_and_odd_text_stays_as_sent() -> None:
         ("agent", "Kevin", "Hi\nsecond line"),
     ]
     assert presenters.chat_bubbles("just some text\n[14:03] Customer: hi") == ()
+
+
+CHAT = "[14:03] Customer: hello\n[14:05] Kevin: Hi\nsecond line\n[14:12] Customer: bye"
+CHAT_START = datetime(2026, 11, 13, 14, 3, 7, tzinfo=UTC)
+CHAT_END = datetime(2026, 11, 13, 14, 12, 48, tzinfo=UTC)
+
+
+def test_chat_text_times_are_shown_in_the_viewers_zone() -> None:
+    halifax = ZoneInfo("America/Halifax")  # UTC-4 in November
+    bubbles = presenters.chat_bubbles(CHAT, start=CHAT_START, end=CHAT_END, zone=halifax)
+    assert [(b.name, b.at, b.text) for b in bubbles] == [
+        ("Customer", "10:03", "hello"),
+        ("Kevin", "10:05", "Hi\nsecond line"),
+        ("Customer", "10:12", "bye"),
+    ]
+    assert bubbles[0].when == "2026-11-13T14:03:00Z"
+    assert bubbles[0].written == "14:03 UTC in the transcript"
+
+
+def test_chat_text_times_past_midnight_are_the_next_day() -> None:
+    start = datetime(2026, 11, 13, 23, 58, 30, tzinfo=UTC)
+    text = "[23:59:10] Customer: still there?\n[00:01:05] Agent Smith: yes"
+    bubbles = presenters.chat_bubbles(text, start=start, end=start + timedelta(minutes=5))
+    assert [b.when for b in bubbles] == ["2026-11-13T23:59:10Z", "2026-11-14T00:01:05Z"]
+    # In the viewer's zone (UTC here) the second line is on another day than the start.
+    assert [b.at for b in bubbles] == ["23:59:10", "2026-11-14 00:01:05"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        # Written on another clock (the tenant's, four hours behind): never shifted.
+        (CHAT_START + timedelta(hours=4), CHAT_END + timedelta(hours=4)),
+        # No start to read the day from.
+        (None, None),
+    ],
+)
+def test_chat_text_times_that_do_not_read_as_utc_stay_as_written(
+    start: datetime | None, end: datetime | None
+) -> None:
+    bubbles = presenters.chat_bubbles(CHAT, start=start, end=end, zone=ZoneInfo("Asia/Tokyo"))
+    assert [(b.at, b.when) for b in bubbles] == [("14:03", ""), ("14:05", ""), ("14:12", "")]
+
+
+def _facts(tenant: ZoneInfo | None, zone_name: str = "Europe/Berlin") -> dict[str, str]:
+    item = parse_interaction(payload(0, 600))  # 10:00:00 to 10:10:00 UTC
+    head = presenters.header(item, ZoneInfo(zone_name), zone_name, tenant)
+    return {f.label: " · ".join(filter(None, (f.cell.text, f.cell.aside))) for f in head.facts}
+
+
+def test_start_and_end_say_the_tenants_time_beside_the_viewers() -> None:
+    facts = _facts(ZoneInfo("America/New_York"))
+    assert facts["Start (Europe/Berlin)"] == (
+        "2026-11-20 11:00:00 CET · 05:00:00 in the tenant's zone (America/New_York)"
+    )
+    assert facts["End (Europe/Berlin)"].endswith(
+        " · 05:10:00 in the tenant's zone (America/New_York)"
+    )
+    assert "tenant" not in facts["Start (UTC)"]
+    # Another day on the tenant's clock: dated.
+    far = _facts(ZoneInfo("Pacific/Kiritimati"))  # UTC+14: already the next day
+    assert (
+        "2026-11-21 00:00:00 in the tenant's zone (Pacific/Kiritimati)"
+        in far["Start (Europe/Berlin)"]
+    )
+    # A viewer in UTC sees it beside the UTC time.
+    utc = _facts(ZoneInfo("America/New_York"), "UTC")
+    assert utc["Start (UTC)"].endswith(" · 05:00:00 in the tenant's zone (America/New_York)")
+
+
+@pytest.mark.parametrize("tenant", [None, ZoneInfo("Europe/Berlin"), ZoneInfo("Europe/Paris")])
+def test_nothing_is_said_of_an_unknown_tenant_zone_or_one_on_the_viewers_clock(
+    tenant: ZoneInfo | None,
+) -> None:
+    facts = _facts(tenant)
+    assert facts["Start (Europe/Berlin)"] == "2026-11-20 11:00:00 CET"
+    assert not any("tenant" in text for text in facts.values())
 
 
 def test_only_allowed_http_recordings_play_on_the_page() -> None:

@@ -32,6 +32,8 @@ def _cell(cell: Any) -> SafeString:
         body = format_html('<span title="{}">{}</span>', cell.title, cell.text)
     else:
         body = format_html("{}", cell.text)
+    if cell.aside:
+        body = format_html('{} <span class="aside-note">· {}</span>', body, cell.aside)
     if cell.warning:
         body = format_html(
             '{} <span class="bang" aria-hidden="true">!</span><span class="warning-text">{}</span>',
