@@ -90,20 +90,23 @@ def _row_text(row: Any) -> str:
 @register.simple_tag(takes_context=True)
 def table_view(context: template.Context, table: Any) -> TableView:
     """The rows of ``table`` to show: all with ``?all=<key>``, those matching
-    ``?q=`` (with ``?all=<key>``), else the first ``TABLE_ROWS_SHOWN``."""
+    ``?q=`` (with ``?all=<key>``), else the first ``TABLE_ROWS_SHOWN`` (only
+    those are made)."""
     request = context.get("request")
     params = request.GET if request is not None else {}
     expanded = params.get("all") == table.key
     query = (params.get("q") or "")[:100].strip() if expanded else ""
-    rows = tuple(table.rows)
+    total = table.total
     if query:
         words = query.lower()
-        rows = tuple(r for r in rows if words in _row_text(r))
-    matching = len(rows)
-    collapsed = not expanded and len(rows) > TABLE_ROWS_SHOWN
-    if collapsed:
-        rows = rows[:TABLE_ROWS_SHOWN]
-    return TableView(rows, len(table.rows), matching, collapsed, query, expanded)
+        rows = tuple(r for r in table.rows if words in _row_text(r))
+    elif expanded:
+        rows = table.rows
+    else:
+        rows = table.head(TABLE_ROWS_SHOWN)
+    matching = len(rows) if query else total
+    collapsed = not expanded and total > TABLE_ROWS_SHOWN
+    return TableView(rows, total, matching, collapsed, query, expanded)
 
 
 def _bar_classes(bar: Any, focus: str, related: Any) -> str:
