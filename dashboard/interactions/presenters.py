@@ -125,6 +125,27 @@ def _time(
     )
 
 
+class _Times:
+    """Time cells of one interaction in one zone: the reference day worked out once,
+    each instant converted and formatted once (a segment's end is often the next
+    one's start, and the queue visit's and the allocation's too)."""
+
+    def __init__(self, zone: tzinfo, ref: datetime | None) -> None:
+        self.zone = zone
+        self.ref = ref
+        #: By instant and offset: two equal instants written with other offsets read differently.
+        self.cells: dict[tuple[datetime, tzinfo | None], Cell] = {}
+
+    def cell(self, moment: datetime | None, unknown: bool = False, *, missing: str = "") -> Cell:
+        if unknown or moment is None:
+            return _time(moment, self.zone, unknown, missing=missing)
+        key = (moment, moment.tzinfo)
+        found = self.cells.get(key)
+        if found is None:
+            found = self.cells[key] = _time(moment, self.zone, ref=self.ref)
+        return found
+
+
 def same_day(moment: datetime, ref: datetime | None, zone: tzinfo) -> bool:
     """True when ``moment`` falls on ``ref``'s day in ``zone`` (or there is no ``ref``)."""
     if ref is None:
@@ -259,14 +280,15 @@ def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], di
 def segments_table(i: Interaction, zone: tzinfo) -> Table:
     agents, _, _ = _names(i)
     open_reason = missing_end_reason("segment", i)
+    times = _Times(zone, i.start)
 
     def row_of(s: Any) -> Row:
         return Row(
             cells=(
                 _text(s.number, "number" in s.unknown),
                 _words(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
-                _time(s.start, zone, "start" in s.unknown, ref=i.start),
-                _time(s.end, zone, "end" in s.unknown, missing=open_reason, ref=i.start),
+                times.cell(s.start, "start" in s.unknown),
+                times.cell(s.end, "end" in s.unknown, missing=open_reason),
                 _duration(s.start, s.end),
                 _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
                 _text(agents.get(s.agent_id or "", s.agent_id)),
@@ -298,6 +320,7 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
 def queues_table(i: Interaction, zone: tzinfo) -> Table:
     agents, _, numbers = _names(i)
     open_reason = missing_end_reason("queue", i)
+    times = _Times(zone, i.start)
 
     def row_of(q: Any) -> Row:
         abandoned = "abandoned" if q.abandoned else ("no" if q.abandoned is False else None)
@@ -308,8 +331,8 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
                 _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
                 _text(numbers.get(q.segment_id or "")),
                 _words(wording.queue_entry(q.entry_type), wording.queue_exit(q.exit_type)),
-                _time(q.start, zone, "start" in q.unknown, ref=i.start),
-                _time(q.end, zone, "end" in q.unknown, missing=open_reason, ref=i.start),
+                times.cell(q.start, "start" in q.unknown),
+                times.cell(q.end, "end" in q.unknown, missing=open_reason),
                 _seconds(q.queue_time, "queue_time" in q.unknown),
                 _text(abandoned),
                 _text(agents.get(q.agent_id or "", q.agent_id)),
@@ -340,6 +363,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
 def agents_table(i: Interaction, zone: tzinfo) -> Table:
     _, queues, numbers = _names(i)
     open_reason = missing_end_reason("agent", i)
+    times = _Times(zone, i.start)
 
     def row_of(a: Any) -> Row:
         return Row(
@@ -347,8 +371,8 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
                 _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
                 _text(queues.get(a.queue_id or "", a.queue_id)),
                 _text(numbers.get(a.segment_id or "")),
-                _time(a.start, zone, "start" in a.unknown, ref=i.start),
-                _time(a.end, zone, "end" in a.unknown, missing=open_reason, ref=i.start),
+                times.cell(a.start, "start" in a.unknown),
+                times.cell(a.end, "end" in a.unknown, missing=open_reason),
                 _duration(a.start, a.end),
                 _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
             ),
