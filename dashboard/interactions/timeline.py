@@ -78,6 +78,16 @@ NICE_STEPS = (
 )
 
 
+KIND_LABELS = {
+    "ivr": "IVR",
+    "segment": "Segment",
+    "queue": "Queue",
+    "agent": "Agent",
+    "hold": "Hold",
+    "interaction": "Interaction",
+}
+
+
 def pct(px: float) -> str:
     """Pixels at the nominal width -> a percentage of the chart, for SVG attributes."""
     return f"{px * 100 / CHART_WIDTH:.3f}%"
@@ -137,13 +147,11 @@ class Bar:
             self.detail,
             f"from {start} to {end}",
             f"lasting {self.duration_text}",
+            *self.states,
+            "flagged" if self.flagged else "",
+            self.reason,
+            *self.warnings,
         ]
-        parts += list(self.states)
-        if self.flagged:
-            parts.append("flagged")
-        if self.reason:
-            parts.append(self.reason)
-        parts += list(self.warnings)
         return ", ".join(p for p in parts if p)
 
     @property
@@ -205,14 +213,7 @@ class Bar:
     def kind_label(self) -> str:
         if self.direct:
             return "Direct transfer to"
-        return {
-            "ivr": "IVR",
-            "segment": "Segment",
-            "queue": "Queue",
-            "agent": "Agent",
-            "hold": "Hold",
-            "interaction": "Interaction",
-        }[self.kind]
+        return KIND_LABELS[self.kind]
 
 
 @dataclass(frozen=True)
