@@ -642,6 +642,7 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
 # agent is still allocated; while a participant is being added the customer is
 # still with the agent.
 _PRIORITY = {"hold": 5, "queue": 4, "agent": 3, "consult": 2, "ivr": 1, "unknown": 0}
+_BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -702,13 +703,15 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
             covering[key] -= 1
         for key in opening[n]:
             covering[key] += 1
-        keys = [k for k, count in covering.items() if count]
-        # An open record's "unknown" yields to any record known to cover the moment.
-        if keys:
-            key = max(keys, key=lambda k: _PRIORITY[k])
-            sums["queue" if key == "consult" else key] += hi - lo
-        elif hi - lo >= 1.0:
-            sums["unknown"] += hi - lo
+        # The kind that counts is the covering one of highest priority; an open
+        # record's "unknown" yields to any record known to cover the moment.
+        for key in _BY_PRIORITY:
+            if covering[key]:
+                sums["queue" if key == "consult" else key] += hi - lo
+                break
+        else:
+            if hi - lo >= 1.0:
+                sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
