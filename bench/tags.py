@@ -1,5 +1,5 @@
-"""Template loops against the format_html tags, for the cells and bars of a
-1,000-segment interaction.
+"""Template loops against the project's tags (markup built as escaped strings),
+for the cells and bars of a 1,000-segment interaction.
 
 Run: .venv/bin/python bench/tags.py
 """
@@ -61,7 +61,7 @@ def main() -> None:
     context = {"page": page, "line": line, "related": set()}
     cells = sum(len(r.cells) for t in page.tables for r in t.rows)
     bars = sum(len(r.bars) for lane in line.lanes for r in lane.rows)
-    for name, source in (("template loops", LOOPS), ("format_html tags", TAGS)):
+    for name, source in (("template loops", LOOPS), ("dashboard_tags", TAGS)):
         compiled = engine.from_string(source)
         compiled.render(context)
         runs = []

@@ -258,13 +258,16 @@ class _Collector(HTMLParser):
 
 def _own_trigger(tag: str, attrs: dict[str, str | None]) -> bool:
     """The app's own self-triggering htmx elements: the live poller, the flagged list's
-    loader and the slow-API loading frame (each requests its own page, nothing else)."""
+    loader, the slow-API loading frame and the fold of a long participants table
+    (each requests its own page, nothing else)."""
     target = attrs.get("hx-target") or ""
     get = attrs.get("hx-get") or ""
     if "poller" in (attrs.get("class") or "").split():
         return target == "#timeline"
     if tag == "form":
         return target == "#flagged-results"
+    if tag == "details":
+        return target == "#participants-rest" and get.startswith("/tenants/")
     return target in ("#main", "#flagged-results") and get.startswith("/tenants/")
 
 

@@ -74,6 +74,10 @@ def test_all_partials_and_polls_read_one_copy(viewer: Any) -> None:
         viewer.get(PAGE)
         viewer.get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
         viewer.get(PAGE + "?focus=ivr", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail-panel")
+        viewer.get(
+            PAGE + "?all=participants", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="participants-rest"
+        )
+        viewer.get(PAGE + "?all=segments")
         viewer.get(PAGE + "raw/")
         viewer.get(PAGE + "dossier.json")
     assert route.call_count == 1

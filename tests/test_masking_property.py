@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard.interactions.parsing import parse_interaction
@@ -73,7 +73,13 @@ def _masked_outputs(body: dict[str, Any]) -> str:
     return "\n".join((repr(interaction), problems, json.dumps(raw, ensure_ascii=False)))
 
 
-@settings(max_examples=50, deadline=None)
+# Some seeds draw many secrets that assume() turns down (text the masks would show
+# anyway); that is the filter working, not a finding.
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(place=st.sampled_from(sorted(PLACES)), key=unknown_keys, secret=secrets_text, data=st.data())
 def test_undescribed_text_never_reaches_a_masked_viewer(
     place: str, key: str, secret: str, data: Any

@@ -28,6 +28,8 @@ def _urls(iid: str, bars: list[str]) -> list[tuple[str, dict[str, str], dict[str
     urls = [
         (page, {}, {}),
         (page, {}, {**htmx, "HX-Target": "timeline"}),
+        (page, {"all": "participants"}, {**htmx, "HX-Target": "participants-rest"}),
+        (page, {"all": "participants"}, {}),
         (f"{page}raw/", {}, {}),
         (f"{page}raw/", {"download": "1"}, {}),
         (f"{page}dossier.json", {}, {}),

@@ -419,6 +419,56 @@ def test_the_tenants_zone_beside_the_viewers_when_the_setting_asks(
     assert ("in the tenant&#x27;s zone" in body) is said
 
 
+def _big_demo() -> dict[str, Any]:
+    return max(catalogue(), key=lambda e: len(e["body"].get("segments") or []))
+
+
+def test_a_big_interaction_makes_only_the_rows_its_first_view_shows(signed_in: Any) -> None:
+    """Long tables show 20 rows and participants 5; the rest are made when asked for."""
+    from dashboard.interactions import cache as services
+
+    entry = _big_demo()
+    agents = entry["body"]["agents"]
+    page = reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    body = html(signed_in.get(page))
+    assert body.count('<tr id="participant-') == 5
+    assert body.count('<tr id="agent-') == 20
+    assert f"{len(agents)} allocations: the first 5 are shown" in body
+    assert f"Show all {len(agents)} rows" in body
+    fold = f'hx-get="{page}?all=participants" hx-trigger="toggle once"'
+    assert fold in body.replace("&amp;", "&")
+    assert f'href="{page}?all=participants#participants"' in body
+    # The page's tables made 20 rows each, not every row.
+    view = next(v for k, (v, _) in services.MEMO._data.items() if k[0] == "page")
+    assert [t.total for t in view.tables] == [len(agents)] * 3
+    assert all("rows" not in t.__dict__ for t in view.tables)
+
+
+def test_the_other_participants_load_as_a_fragment_or_with_the_page(signed_in: Any) -> None:
+    entry = _big_demo()
+    agents = entry["body"]["agents"]
+    page = reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    rest = signed_in.get(
+        page, {"all": "participants"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="participants-rest"
+    )
+    fragment = html(rest)
+    assert rest.status_code == 200
+    assert fragment.lstrip().startswith('<div id="participants-rest">')
+    assert fragment.count('<tr id="participant-') == len(agents) - 5
+    assert "<html" not in fragment and "Agent allocations" not in fragment
+    assert "HX-Target" in rest["Vary"]
+    assert rest["ETag"]
+    # Without JavaScript: the whole page with every row, the fold open.
+    whole = html(signed_in.get(page, {"all": "participants"}))
+    assert whole.count('<tr id="participant-') == len(agents)
+    assert '<details class="table-fold participants-rest" open>' in whole
+    last = agents[-1]["interactionAgentId"]
+    assert f'<tr id="participant-{last}"' in whole and f'<tr id="participant-{last}"' in fragment
+    # Every table row is still one link away.
+    every = html(signed_in.get(page, {"all": "segments"}))
+    assert every.count('<tr id="segment-') == len(entry["body"]["segments"])
+
+
 # -- look-up form ------------------------------------------------------------
 
 

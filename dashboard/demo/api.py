@@ -96,9 +96,13 @@ def handle(request: ApiRequest) -> ApiResponse:
 
 @cache
 def _settings() -> dict[str, Any]:
-    """The demo tenant's SLAs and queues (``payloads/configuration.json``): the queues'
+    """The demo tenant's SLAs and queues (``demo/configuration.json``): the queues'
     and SLAs' versions sit inside them there, and are served at their own paths."""
-    return dict(json.loads((PAYLOADS / "configuration.json").read_text(encoding="utf-8")))
+    return dict(
+        json.loads(
+            (Path(__file__).resolve().parent / "configuration.json").read_text(encoding="utf-8")
+        )
+    )
 
 
 def _configuration(

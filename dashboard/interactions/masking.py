@@ -18,8 +18,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TypeVar
 
-from .domain import Extra, Hook, Interaction, Segment, Statistic, Summary
+from .domain import (
+    AgentAllocation,
+    Extra,
+    Hook,
+    Interaction,
+    QueueVisit,
+    Segment,
+    Statistic,
+    Summary,
+)
 
 DOT = "•••"
 #: One per hidden digit of a phone number.
@@ -80,8 +90,8 @@ def mask_interaction(interaction: Interaction) -> Interaction:
         audio_recording=None,
         csat=i.csat if _is_number(i.csat) else _withheld(i.csat),
         segments=tuple(_mask_segment(s) for s in i.segments),
-        queues=tuple(replace(q, extra=_withhold_extras(q.extra)) for q in i.queues),
-        agents=tuple(replace(a, extra=_withhold_extras(a.extra)) for a in i.agents),
+        queues=tuple(_withhold_record_extras(q) for q in i.queues),
+        agents=tuple(_withhold_record_extras(a) for a in i.agents),
         hooks=tuple(_mask_hook(h) for h in i.hooks),
         monitors=tuple(
             WITHHELD if n in i.monitors_undescribed else name for n, name in enumerate(i.monitors)
@@ -126,7 +136,18 @@ def _withhold_statistic(stat: Statistic) -> Statistic:
     return Statistic(stat.name, stat.label, "value", WITHHELD, unknown=stat.unknown)
 
 
+R = TypeVar("R", QueueVisit, AgentAllocation)
+
+
+def _withhold_record_extras(record: R) -> R:
+    # Most records have no undescribed fields: nothing to copy (a big interaction has
+    # thousands of records, and copying a dataclass is not cheap).
+    return replace(record, extra=_withhold_extras(record.extra)) if record.extra else record
+
+
 def _mask_segment(segment: Segment) -> Segment:
+    if not segment.extra and not segment.extension_value:
+        return segment  # nothing to mask: mask(None) is None, mask("") is ""
     return replace(
         segment,
         extension_value=mask(segment.extension_value),  # the number a transfer dialled

@@ -137,8 +137,10 @@ def build_page(
     poll_delay: int,
     crm_templates: Mapping[str, str],
     expand: str = "",
+    participants: bool = False,
 ) -> InteractionPage:
-    """The page for ``fetched``; ``whole`` adds what only the whole page shows."""
+    """The page for ``fetched``; ``whole`` adds what only the whole page shows,
+    ``participants`` every row of a long participants table (and the story)."""
     item = fetched.interaction
     lanes = tuple(k for k in EXPANDABLE if k in expand.split(","))
     if item.in_progress:  # drawn up to "now": never reused
@@ -173,7 +175,7 @@ def build_page(
             for h in item.hooks
         )
     told = None
-    if whole:
+    if whole or participants:
         if item.in_progress:
             told = story.story_for(item, now)
         else:
@@ -198,7 +200,11 @@ def build_page(
         poll_delay=poll_delay,
         view=view,
         hooks=hooks,
-        story=presenters.story_view(told, item, zone, zone_name) if told else None,
+        story=(
+            presenters.story_view(told, item, zone, zone_name, all_participants=participants)
+            if told
+            else None
+        ),
         status=live_status(item, now) if item.in_progress else presenters.status_of(item),
         stuck_after=round(float(settings.LIVE_STUCK_AFTER_HOURS) * 3600),
         playable_recording=playable(item.audio_recording, settings.RECORDING_HOSTS),

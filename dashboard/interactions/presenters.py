@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,11 +43,30 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
+    """One record table; its rows are made when asked for, so that a long table
+    folded to its first rows costs those rows only."""
+
     key: str
     caption: str
     columns: tuple[str, ...]
-    rows: tuple[Row, ...]
-    empty: str
+    records: Sequence[Any]
+    #: One record -> its row.
+    row_of: Callable[[Any], Row] = field(repr=False, compare=False)
+    empty: str = ""
+
+    @property
+    def total(self) -> int:
+        return len(self.records)
+
+    @cached_property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(self.row_of(r) for r in self.records)
+
+    def head(self, count: int) -> tuple[Row, ...]:
+        """The first ``count`` rows."""
+        if "rows" in self.__dict__:
+            return self.rows[:count]
+        return tuple(self.row_of(r) for r in self.records[:count])
 
 
 @dataclass(frozen=True)
@@ -105,6 +126,27 @@ def _time(
         title=fmt.utc_text(moment),
         when=fmt.iso(moment),
     )
+
+
+class _Times:
+    """Time cells of one interaction in one zone: the reference day worked out once,
+    each instant converted and formatted once (a segment's end is often the next
+    one's start, and the queue visit's and the allocation's too)."""
+
+    def __init__(self, zone: tzinfo, ref: datetime | None) -> None:
+        self.zone = zone
+        self.ref = ref
+        #: By instant and offset: two equal instants written with other offsets read differently.
+        self.cells: dict[tuple[datetime, tzinfo | None], Cell] = {}
+
+    def cell(self, moment: datetime | None, unknown: bool = False, *, missing: str = "") -> Cell:
+        if unknown or moment is None:
+            return _time(moment, self.zone, unknown, missing=missing)
+        key = (moment, moment.tzinfo)
+        found = self.cells.get(key)
+        if found is None:
+            found = self.cells[key] = _time(moment, self.zone, ref=self.ref)
+        return found
 
 
 def same_day(moment: datetime, ref: datetime | None, zone: tzinfo) -> bool:
@@ -272,30 +314,25 @@ def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], di
 
 def segments_table(i: Interaction, zone: tzinfo) -> Table:
     agents, _, _ = _names(i)
-    rows = []
-    for s in i.segments:
-        rows.append(
-            Row(
-                cells=(
-                    _text(s.number, "number" in s.unknown),
-                    _words(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
-                    _time(s.start, zone, "start" in s.unknown, ref=i.start),
-                    _time(
-                        s.end,
-                        zone,
-                        "end" in s.unknown,
-                        missing=missing_end_reason("segment", i),
-                        ref=i.start,
-                    ),
-                    _duration(s.start, s.end),
-                    _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
-                    _text(agents.get(s.agent_id or "", s.agent_id)),
-                    _text(agents.get(s.to_agent_id or "", s.to_agent_id)),
-                ),
-                anchor=f"segment-{s.segment_id or s.number}",
-                css="cancelled" if s.cancelled else "",
-            )
+    open_reason = missing_end_reason("segment", i)
+    times = _Times(zone, i.start)
+
+    def row_of(s: Any) -> Row:
+        return Row(
+            cells=(
+                _text(s.number, "number" in s.unknown),
+                _words(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
+                times.cell(s.start, "start" in s.unknown),
+                times.cell(s.end, "end" in s.unknown, missing=open_reason),
+                _duration(s.start, s.end),
+                _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
+                _text(agents.get(s.agent_id or "", s.agent_id)),
+                _text(agents.get(s.to_agent_id or "", s.to_agent_id)),
+            ),
+            anchor=f"segment-{s.segment_id or s.number}",
+            css="cancelled" if s.cancelled else "",
         )
+
     return Table(
         "segments",
         "Segments",
@@ -309,40 +346,36 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
             "From agent",
             "To agent",
         ),
-        tuple(rows),
+        i.segments,
+        row_of,
         "The API sent no segments.",
     )
 
 
 def queues_table(i: Interaction, zone: tzinfo) -> Table:
     agents, _, numbers = _names(i)
-    rows = []
-    for q in i.queues:
+    open_reason = missing_end_reason("queue", i)
+    times = _Times(zone, i.start)
+
+    def row_of(q: Any) -> Row:
         abandoned = "abandoned" if q.abandoned else ("no" if q.abandoned is False else None)
         if q.sla_abandoned:
             abandoned = f"{abandoned or 'yes'} (SLA)"
-        rows.append(
-            Row(
-                cells=(
-                    _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
-                    _text(numbers.get(q.segment_id or "")),
-                    _words(wording.queue_entry(q.entry_type), wording.queue_exit(q.exit_type)),
-                    _time(q.start, zone, "start" in q.unknown, ref=i.start),
-                    _time(
-                        q.end,
-                        zone,
-                        "end" in q.unknown,
-                        missing=missing_end_reason("queue", i),
-                        ref=i.start,
-                    ),
-                    _seconds(q.queue_time, "queue_time" in q.unknown),
-                    _text(abandoned),
-                    _text(agents.get(q.agent_id or "", q.agent_id)),
-                ),
-                anchor=f"queue-{q.queue_visit_id or ''}",
-                css="abandoned" if q.abandoned else "",
-            )
+        return Row(
+            cells=(
+                _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
+                _text(numbers.get(q.segment_id or "")),
+                _words(wording.queue_entry(q.entry_type), wording.queue_exit(q.exit_type)),
+                times.cell(q.start, "start" in q.unknown),
+                times.cell(q.end, "end" in q.unknown, missing=open_reason),
+                _seconds(q.queue_time, "queue_time" in q.unknown),
+                _text(abandoned),
+                _text(agents.get(q.agent_id or "", q.agent_id)),
+            ),
+            anchor=f"queue-{q.queue_visit_id or ''}",
+            css="abandoned" if q.abandoned else "",
         )
+
     return Table(
         "queues",
         "Queue visits",
@@ -356,35 +389,31 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
             "Abandoned",
             "Answered by",
         ),
-        tuple(rows),
+        i.queues,
+        row_of,
         "This interaction never waited in a queue.",
     )
 
 
 def agents_table(i: Interaction, zone: tzinfo) -> Table:
     _, queues, numbers = _names(i)
-    rows = []
-    for a in i.agents:
-        rows.append(
-            Row(
-                cells=(
-                    _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
-                    _text(queues.get(a.queue_id or "", a.queue_id)),
-                    _text(numbers.get(a.segment_id or "")),
-                    _time(a.start, zone, "start" in a.unknown, ref=i.start),
-                    _time(
-                        a.end,
-                        zone,
-                        "end" in a.unknown,
-                        missing=missing_end_reason("agent", i),
-                        ref=i.start,
-                    ),
-                    _duration(a.start, a.end),
-                    _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
-                ),
-                anchor=f"agent-{a.interaction_agent_id or ''}",
-            )
+    open_reason = missing_end_reason("agent", i)
+    times = _Times(zone, i.start)
+
+    def row_of(a: Any) -> Row:
+        return Row(
+            cells=(
+                _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
+                _text(queues.get(a.queue_id or "", a.queue_id)),
+                _text(numbers.get(a.segment_id or "")),
+                times.cell(a.start, "start" in a.unknown),
+                times.cell(a.end, "end" in a.unknown, missing=open_reason),
+                _duration(a.start, a.end),
+                _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
+            ),
+            anchor=f"agent-{a.interaction_agent_id or ''}",
         )
+
     return Table(
         "agents",
         "Agent allocations",
@@ -397,7 +426,8 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
             "Length",
             "Work offer cancelled after",
         ),
-        tuple(rows),
+        i.agents,
+        row_of,
         "No agent was allocated.",
     )
 
@@ -660,19 +690,49 @@ class LegRow:
     holds: str
 
 
+#: A participants table longer than this shows its first ``PARTICIPANTS_SHOWN`` rows;
+#: the others are made when asked for (htmx on opening the fold, or ``?all=participants``).
+PARTICIPANTS_FOLD = 20
+PARTICIPANTS_SHOWN = 5
+
+
 @dataclass(frozen=True)
 class StoryView:
     story: Any  # story.Story
-    legs: tuple[LegRow, ...]
     zone_name: str
     flag_word: wording.Word
+    interaction: Interaction = field(repr=False, compare=False)
+    zone: tzinfo = field(repr=False, compare=False)
+    #: Every participant row is wanted, not only the first few of a long table.
+    all_participants: bool = False
 
+    @property
+    def count(self) -> int:
+        return len(self.story.legs)
 
-def story_view(story: Any, interaction: Interaction, zone: tzinfo, zone_name: str) -> StoryView:
-    """The story's participants with their times in the viewer's zone."""
-    i = interaction
-    rows = []
-    for leg in story.legs:
+    @property
+    def folded(self) -> bool:
+        return self.count > PARTICIPANTS_FOLD
+
+    @cached_property
+    def legs(self) -> tuple[LegRow, ...]:
+        """Every participant row."""
+        return tuple(self._row(leg) for leg in self.story.legs)
+
+    @property
+    def shown(self) -> tuple[LegRow, ...]:
+        """The rows shown at once: all of a short table, the first few of a long one."""
+        if not self.folded:
+            return self.legs
+        return tuple(self._row(leg) for leg in self.story.legs[:PARTICIPANTS_SHOWN])
+
+    @property
+    def rest(self) -> tuple[LegRow, ...]:
+        """The rows after the first few, for the fold of a long table."""
+        return self.legs[PARTICIPANTS_SHOWN:]
+
+    def _row(self, leg: Any) -> LegRow:
+        i, zone = self.interaction, self.zone
         if leg.seconds is not None:
             with_cell = Cell(
                 fmt.clock(leg.seconds),
@@ -683,21 +743,36 @@ def story_view(story: Any, interaction: Interaction, zone: tzinfo, zone_name: st
             with_cell = Cell("so far", css="missing")
         else:
             with_cell = Cell(UNKNOWN, css="unknown", title=OPEN_REASONS["agent"])
-        rows.append(
-            LegRow(
-                leg=leg,
-                allocated=_time(leg.start, zone, ref=i.start),
-                ended_at=_time(leg.end, zone, missing=missing_end_reason("agent", i), ref=i.start),
-                time_with=with_cell,
-                holds=(
-                    f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}"
-                    if leg.hold_count
-                    else "none"
-                ),
-            )
+        return LegRow(
+            leg=leg,
+            allocated=_time(leg.start, zone, ref=i.start),
+            ended_at=_time(leg.end, zone, missing=missing_end_reason("agent", i), ref=i.start),
+            time_with=with_cell,
+            holds=(
+                f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}" if leg.hold_count else "none"
+            ),
         )
+
+
+def story_view(
+    story: Any,
+    interaction: Interaction,
+    zone: tzinfo,
+    zone_name: str,
+    *,
+    all_participants: bool = False,
+) -> StoryView:
+    """The story's participants with their times in the viewer's zone (rows made when read)."""
+    i = interaction
     flag = wording.flag_type(i.flag.flag_type if i.flag else None)
-    return StoryView(story=story, legs=tuple(rows), zone_name=zone_name, flag_word=flag)
+    return StoryView(
+        story=story,
+        zone_name=zone_name,
+        flag_word=flag,
+        interaction=i,
+        zone=zone,
+        all_participants=all_participants,
+    )
 
 
 @dataclass(frozen=True)

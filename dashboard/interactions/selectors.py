@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -38,13 +38,19 @@ class Fetched:
     """An interaction as one viewer may see it, with where it came from."""
 
     interaction: Interaction
-    raw: dict[str, Any]
     fetched_at: datetime
     cache_outcome: str  # hit, miss, wait, stale
     #: Set when the API failed and this is the last good copy: what failed.
     stale_reason: str
     #: Names this copy of the data and its masking, for the render memo.
     version: tuple[Hashable, ...]
+    #: The JSON as this viewer may see it, made on first use: the page never reads
+    #: it, and masking a big body costs more than drawing the page.
+    raw_for_viewer: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return self.raw_for_viewer()
 
     @property
     def masked(self) -> bool:
@@ -60,8 +66,21 @@ def for_masked_viewer(
     interaction: Interaction, raw: dict[str, Any]
 ) -> tuple[Interaction, dict[str, Any]]:
     """The one masking policy, for a viewer without the contact-details permission:
-    the allowlist of fields (``parsing.mask_raw``) and the masks (``masking``)."""
-    return masking.mask_interaction(interaction), mask_raw(raw)
+    the allowlist of fields (``parsing.mask_raw``) and the masks (``masking``).
+
+    ``get_interaction`` applies its two halves, ``masked_interaction`` and
+    ``masked_raw``, one at a time: the page reads only the first."""
+    return masked_interaction(interaction), masked_raw(raw)
+
+
+def masked_interaction(interaction: Interaction) -> Interaction:
+    """The parsed half of ``for_masked_viewer``."""
+    return masking.mask_interaction(interaction)
+
+
+def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    """The JSON half of ``for_masked_viewer`` (raw view, download, dossier)."""
+    return mask_raw(raw)
 
 
 def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetched:
@@ -69,18 +88,26 @@ def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetc
     entry = fetch_entry(tenant_id, interaction_id)
     copy = (tenant_id, interaction_id, entry.fetched_at.timestamp())
     parsed = MEMO.get(("parsed", *copy), lambda: parse_interaction(entry.raw))
+    raw_for_viewer: Callable[[], dict[str, Any]]
     if can_see_contact_details(viewer):
-        interaction, raw, version = parsed, entry.raw, (*copy, "open")
+        interaction, version = parsed, (*copy, "open")
+
+        def raw_for_viewer() -> dict[str, Any]:
+            return entry.raw
     else:
-        interaction, raw = MEMO.get(("masked", *copy), lambda: for_masked_viewer(parsed, entry.raw))
+        interaction = MEMO.get(("masked", *copy), lambda: masked_interaction(parsed))
         version = (*copy, "masked")
+
+        def raw_for_viewer() -> dict[str, Any]:
+            return MEMO.get(("masked-raw", *copy), lambda: masked_raw(entry.raw))
+
     return Fetched(
         interaction=interaction,
-        raw=raw,
         fetched_at=entry.fetched_at,
         cache_outcome=entry.outcome,
         stale_reason=entry.stale_reason,
         version=version,
+        raw_for_viewer=raw_for_viewer,
     )
 
 

@@ -9,13 +9,14 @@ marked ``computed``; a figure that needs an end that never arrived is
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
 from . import wording
-from .domain import AgentAllocation, Interaction, QueueVisit, Segment
+from .domain import AgentAllocation, HoldInterval, Interaction, QueueVisit, Segment
 from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
@@ -175,14 +176,71 @@ def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
     )
 
 
-def _queue_for(a: AgentAllocation, queues: tuple[QueueVisit, ...]) -> QueueVisit | None:
-    for q in queues:
-        if a.segment_id and a.segment_id in (q.segment_id, q.queue_visit_id):
-            return q
-    for q in queues:
-        if q.agent_id and q.agent_id == a.agent_id and q.end is not None and q.end == a.start:
-            return q
-    return None
+class _Records:
+    """Look-ups over one interaction's records, built once: with 1,000 agent
+    allocations, scanning every queue visit and segment per allocation took most
+    of a second."""
+
+    def __init__(self, i: Interaction) -> None:
+        # A queue visit by the segment (or visit) ID an allocation names; else the
+        # visit of the same agent that ended as the allocation began. The first
+        # visit in the API's order wins, as a scan would find it.
+        self.queue_by_id: dict[str, QueueVisit] = {}
+        self.queue_by_handover: dict[tuple[str, datetime], QueueVisit] = {}
+        for q in i.queues:
+            for key in (q.segment_id, q.queue_visit_id):
+                if key is not None:
+                    self.queue_by_id.setdefault(key, q)
+            if q.agent_id and q.end is not None:
+                self.queue_by_handover.setdefault((q.agent_id, q.end), q)
+        # Per receiving agent: the first segment from another agent, and the first
+        # "add participant" segment.
+        self.took: dict[str, Segment] = {}
+        self.added: dict[str | None, Segment] = {}
+        # Per sending agent: (start, position) of its segments, by start.
+        sent: dict[str, list[tuple[datetime, int]]] = {}
+        for n, s in enumerate(i.segments):
+            if s.to_agent_id and s.agent_id and s.agent_id != s.to_agent_id:
+                self.took.setdefault(s.to_agent_id, s)
+            if _is_add(s):
+                self.added.setdefault(s.to_agent_id, s)
+            if s.agent_id and s.start:
+                sent.setdefault(s.agent_id, []).append((s.start, n))
+        for starts in sent.values():
+            starts.sort()
+        self.sent = sent
+        self.segments = i.segments
+        # Holds by start, with their position in the API's order.
+        self.holds = sorted((h.start, n) for n, h in enumerate(i.holds) if h.start)
+        self.hold_starts = [start for start, _ in self.holds]
+        self.all_holds = i.holds
+
+    def queue_for(self, a: AgentAllocation) -> QueueVisit | None:
+        if a.segment_id and a.segment_id in self.queue_by_id:
+            return self.queue_by_id[a.segment_id]
+        if a.agent_id and a.start is not None:
+            return self.queue_by_handover.get((a.agent_id, a.start))
+        return None
+
+    def holds_in(self, start: datetime | None, end: datetime | None) -> list[HoldInterval]:
+        """Holds that began within [start, end] (end None: any time after), in the API's order."""
+        if start is None:
+            return []
+        lo = bisect_left(self.hold_starts, start)
+        hi = len(self.holds) if end is None else bisect_right(self.hold_starts, end)
+        return [self.all_holds[n] for n in sorted(n for _, n in self.holds[lo:hi])]
+
+    def last_sent(
+        self, agent_id: str | None, start: datetime | None, end: datetime | None
+    ) -> Segment | None:
+        """The last segment (in the API's order) sent by ``agent_id`` within [start, end]."""
+        if not agent_id or start is None:
+            return None
+        starts = self.sent.get(agent_id, [])
+        lo = bisect_left(starts, (start, -1))
+        hi = len(starts) if end is None else bisect_right(starts, (end, len(self.segments)))
+        last = max((n for _, n in starts[lo:hi]), default=None)
+        return None if last is None else self.segments[last]
 
 
 def _wait(q: QueueVisit) -> tuple[float | None, bool]:
@@ -195,13 +253,13 @@ def _wait(q: QueueVisit) -> tuple[float | None, bool]:
 # -- outcome ---------------------------------------------------------------------------
 
 
-def _outcome(i: Interaction, names: _Names, now: datetime) -> tuple[str, str]:
+def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
     answered = _by_start(_answered(i.agents))
     if i.in_progress:
-        return _live_outcome(i, names, answered, now), "live"
+        return _live_outcome(i, names, records, answered, now), "live"
     outbound = (i.direction or "").lower() == "outbound" and not i.queues
     if answered:
-        text = _answered_outcome(i, names, answered, outbound=outbound)
+        text = _answered_outcome(i, names, records, answered, outbound=outbound)
         return text + _ending(i), "outbound" if outbound else "answered"
     waiting = list(i.queues)
     if waiting:
@@ -230,10 +288,15 @@ def _outcome(i: Interaction, names: _Names, now: datetime) -> tuple[str, str]:
 
 
 def _answered_outcome(
-    i: Interaction, names: _Names, answered: list[AgentAllocation], *, outbound: bool
+    i: Interaction,
+    names: _Names,
+    records: _Records,
+    answered: list[AgentAllocation],
+    *,
+    outbound: bool,
 ) -> str:
     first = answered[0]
-    fq = _queue_for(first, i.queues)
+    fq = records.queue_for(first)
     if outbound:
         text = f"Placed by {names.agent(first.agent_id)}"
     else:
@@ -245,11 +308,10 @@ def _answered_outcome(
             text += f" in {_queue_label(fq)}"
     steps: list[str] = []
     for a in answered[1:]:
-        q = _queue_for(a, i.queues)
+        q = records.queue_for(a)
         who = names.agent(a.agent_id)
         added = q is not None and "participant" in wording.queue_entry(q.entry_type).text.lower()
-        seg = next((s for s in i.segments if s.to_agent_id == a.agent_id and _is_add(s)), None)
-        if added or seg is not None:
+        if added or a.agent_id in records.added:
             steps.append(f"{who} added")
         elif q is not None and q.queue_name and q.queue_name != who:
             steps.append(f"transferred to {who} in {q.queue_name}")
@@ -282,7 +344,11 @@ def _ending(i: Interaction) -> str:
 
 
 def _live_outcome(
-    i: Interaction, names: _Names, answered: list[AgentAllocation], now: datetime
+    i: Interaction,
+    names: _Names,
+    records: _Records,
+    answered: list[AgentAllocation],
+    now: datetime,
 ) -> str:
     open_queues = [q for q in i.queues if q.end is None]
     if open_queues:
@@ -291,7 +357,7 @@ def _live_outcome(
         return f"Still waiting in {_queue_label(q)}{so_far}"
     if answered:
         outbound = (i.direction or "").lower() == "outbound" and not i.queues
-        return _answered_outcome(i, names, answered, outbound=outbound) + "; still going"
+        return _answered_outcome(i, names, records, answered, outbound=outbound) + "; still going"
     so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
     return f"In progress{so_far}"
 
@@ -489,51 +555,27 @@ def _hold_figure(i: Interaction) -> Figure:
 # -- participants ----------------------------------------------------------------------
 
 
-def _legs(i: Interaction, names: _Names, now: datetime) -> tuple[Leg, ...]:
+def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
     ordered = _by_start(i.agents)
     taken = [a for a in ordered if a.work_cancel_time is None]
     final = taken[-1] if taken else None
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
-        q = _queue_for(a, i.queues)
+        q = records.queue_for(a)
         end = a.end
         seconds = _span(a.start, end)
-        holds = [
-            h
-            for h in i.holds
-            if h.start and a.start and h.start >= a.start and (end is None or h.start <= end)
-        ]
+        holds = records.holds_in(a.start, end)
         hold_seconds = sum(
             (h.duration if h.duration is not None else (_span(h.start, h.end) or 0)) for h in holds
         )
-        took = next(
-            (
-                s
-                for s in i.segments
-                if s.to_agent_id
-                and s.to_agent_id == a.agent_id
-                and s.agent_id
-                and s.agent_id != a.agent_id
-            ),
-            None,
-        )
+        took = records.took.get(a.agent_id) if a.agent_id else None
         took_from = names.agent(took.agent_id) if took else ""
         if not took_from and q is not None:
             entry = wording.queue_entry(q.entry_type)
             took_from = f"queue {_queue_label(q)}" + (f", {entry.text}" if entry.code else "")
-        gave = [
-            s
-            for s in i.segments
-            if s.agent_id
-            and s.agent_id == a.agent_id
-            and s.start
-            and a.start
-            and s.start >= a.start
-            and (end is None or s.start <= end)
-        ]
+        target = records.last_sent(a.agent_id, a.start, end)
         gave_to = ""
-        if gave:
-            target = gave[-1]
+        if target is not None:
             gave_to = names.agent(target.to_agent_id) if target.to_agent_id else "a queue"
             if target.cancelled:
                 gave_to += " (cancelled)"
@@ -600,6 +642,7 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
 # agent is still allocated; while a participant is being added the customer is
 # still with the agent.
 _PRIORITY = {"hold": 5, "queue": 4, "agent": 3, "consult": 2, "ivr": 1, "unknown": 0}
+_BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -644,16 +687,31 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
     for h in i.holds:
         add(h.start, h.end, "hold")
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
+    # A sweep over the cuts: which kinds of record cover each stretch between two
+    # cuts (a record covers the stretches from its start's cut to its end's).
+    at = {cut: n for n, cut in enumerate(cuts)}
+    opening: list[list[str]] = [[] for _ in cuts]
+    closing: list[list[str]] = [[] for _ in cuts]
+    for lo, hi, key in pieces:
+        if lo < hi:
+            opening[at[lo]].append(key)
+            closing[at[hi]].append(key)
+    covering = dict.fromkeys(_PRIORITY, 0)
     sums = dict.fromkeys(_PRIORITY, 0.0)
-    for lo, hi in pairwise(cuts):
-        mid = (lo + hi) / 2
-        keys = [k for a, b, k in pieces if a <= mid < b]
-        # An open record's "unknown" yields to any record known to cover the moment.
-        if keys:
-            key = max(keys, key=lambda k: _PRIORITY[k])
-            sums["queue" if key == "consult" else key] += hi - lo
-        elif hi - lo >= 1.0:
-            sums["unknown"] += hi - lo
+    for n, (lo, hi) in enumerate(pairwise(cuts)):
+        for key in closing[n]:
+            covering[key] -= 1
+        for key in opening[n]:
+            covering[key] += 1
+        # The kind that counts is the covering one of highest priority; an open
+        # record's "unknown" yields to any record known to cover the moment.
+        for key in _BY_PRIORITY:
+            if covering[key]:
+                sums["queue" if key == "consult" else key] += hi - lo
+                break
+        else:
+            if hi - lo >= 1.0:
+                sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
@@ -671,8 +729,9 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
 def story_for(i: Interaction, now: datetime) -> Story:
     """The story of ``i`` as of ``now`` (``now`` only matters while it is live)."""
     names = _Names(i)
-    legs = _legs(i, names, now)
-    outcome, kind = _outcome(i, names, now)
+    records = _Records(i)
+    legs = _legs(i, names, records)
+    outcome, kind = _outcome(i, names, records, now)
     split, split_total = _split(i, now)
     return Story(
         outcome=outcome,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Literal
@@ -82,6 +82,16 @@ NICE_STEPS = (
 )
 
 
+KIND_LABELS = {
+    "ivr": "IVR",
+    "segment": "Segment",
+    "queue": "Queue",
+    "agent": "Agent",
+    "hold": "Hold",
+    "interaction": "Interaction",
+}
+
+
 def pct(px: float) -> str:
     """Pixels at the nominal width -> a percentage of the chart, for SVG attributes."""
     return f"{px * 100 / CHART_WIDTH:.3f}%"
@@ -141,13 +151,11 @@ class Bar:
             self.detail,
             f"from {start} to {end}",
             f"lasting {self.duration_text}",
+            *self.states,
+            "flagged" if self.flagged else "",
+            self.reason,
+            *self.warnings,
         ]
-        parts += list(self.states)
-        if self.flagged:
-            parts.append("flagged")
-        if self.reason:
-            parts.append(self.reason)
-        parts += list(self.warnings)
         return ", ".join(p for p in parts if p)
 
     @property
@@ -209,14 +217,7 @@ class Bar:
     def kind_label(self) -> str:
         if self.direct:
             return "Direct transfer to"
-        return {
-            "ivr": "IVR",
-            "segment": "Segment",
-            "queue": "Queue",
-            "agent": "Agent",
-            "hold": "Hold",
-            "interaction": "Interaction",
-        }[self.kind]
+        return KIND_LABELS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -425,7 +426,7 @@ def _bar(
         warnings.append(f"It ends {hms(finish - total)} after the interaction; drawn to its end.")
     begin = min(max(begin, 0.0), total)
     finish = min(max(finish, begin), total)
-    return Bar(
+    return _new_bar(
         id=bar_id,
         kind=kind,
         label=label,
@@ -460,6 +461,18 @@ def _with(bar: Bar, **changes: object) -> Bar:
     new = object.__new__(Bar)
     new.__dict__.update(bar.__dict__)
     new.__dict__.update(changes)
+    return new
+
+
+_BAR_DEFAULTS = {f.name: f.default for f in fields(Bar) if f.default is not MISSING}
+
+
+def _new_bar(**values: object) -> Bar:
+    """``Bar(**values)`` without the frozen ``__init__``, which sets its 25 fields one
+    ``object.__setattr__`` at a time (four times the cost, for every bar)."""
+    new = object.__new__(Bar)
+    new.__dict__.update(_BAR_DEFAULTS)
+    new.__dict__.update(values)
     return new
 
 
@@ -870,8 +883,11 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
     return replace(timeline, window_start=lo, window_end=hi, zoomed=True)
 
 
-def _text(bar: Bar, free_right: float, free_left: float, named_row: bool) -> tuple[str, str]:
-    """What to write for a bar and where: inside if it fits, else beside it, else nothing.
+def _text(
+    bar: Bar, width: float, free_right: float, free_left: float, named_row: bool
+) -> tuple[str, str]:
+    """What to write for a bar ``width`` px wide and where: inside if it fits, else
+    beside it, else nothing.
 
     In a row named after the record only the duration is new; in a grouped row
     the name comes first.
@@ -886,7 +902,7 @@ def _text(bar: Bar, free_right: float, free_left: float, named_row: bool) -> tup
     if bar.direct:  # its row is named after the agent: say how they were reached
         options = [f"direct · {duration}", "direct"]
     for text in options:
-        if len(text) * CHAR_WIDTH + 8 <= bar.width:
+        if len(text) * CHAR_WIDTH + 8 <= width:
             return text, "inside"
     room = 22 if bar.marked else 4
     for text in options:
@@ -956,7 +972,9 @@ def layout(timeline: Timeline) -> Timeline:
         y += LANE_TITLE
         rows = []
         for row in lane.rows:
-            shown: list[Bar] = []
+            # Where each bar in the window goes, then what text fits beside it (which
+            # depends on where the next bar starts): one copy of each bar, not two.
+            shown: list[tuple[Bar, float, float]] = []
             bar_y = round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             for bar in row.bars:
                 end = bar.offset + bar.length
@@ -968,20 +986,34 @@ def layout(timeline: Timeline) -> Timeline:
                 width = max((hi - lo) * scale, MIN_BAR_WIDTH)
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
-                shown.append(_with(bar, x=round(x, 2), y=bar_y, width=round(width, 2)))
+                shown.append((bar, round(x, 2), round(width, 2)))
             labelled = []
             named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
-            for n, bar in enumerate(shown):
-                right_edge = shown[n + 1].x if n + 1 < len(shown) else CHART_WIDTH
+            for n, (bar, x, width) in enumerate(shown):
+                right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
                 text, side = _text(
-                    bar, right_edge - bar.x - bar.width, bar.x - taken, named and bar.kind != "hold"
+                    bar,
+                    width,
+                    right_edge - x - width,
+                    x - taken,
+                    named and bar.kind != "hold",
                 )
-                end = bar.x + bar.width + (22 if bar.marked else 0)
+                end = x + width + (22 if bar.marked else 0)
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
                 taken = max(taken, end)
-                labelled.append(_with(bar, text=text, label_side=side, show_label=bool(side)))
+                labelled.append(
+                    _with(
+                        bar,
+                        x=x,
+                        y=bar_y,
+                        width=width,
+                        text=text,
+                        label_side=side,
+                        show_label=bool(side),
+                    )
+                )
             rows.append(replace(row, bars=tuple(labelled), y=y))
             placed.update((b.id, b) for b in labelled)
             y += ROW_HEIGHT

@@ -31,6 +31,8 @@ from .selectors import Fetched
 PAGE_PARTS = {
     "timeline": "interaction.html#timeline",
     "detail-panel": "interaction.html#detail-panel",
+    # The rows of a long participants table after the first few, when its fold opens.
+    "participants-rest": "interaction.html#participants-rest",
 }
 
 
@@ -75,7 +77,7 @@ def _demos(request: HtmxHttpRequest) -> list[dict[str, str]]:
 
 @require_GET
 @tenant_url
-@answers_targets("timeline", "detail-panel", "main")
+@answers_targets(*PAGE_PARTS, "main")
 def interaction(
     request: HtmxHttpRequest, tenant_id: str, interaction_id: str, *, target: str | None
 ) -> HttpResponse:
@@ -100,7 +102,7 @@ def interaction(
         if whole:
             audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, "not modified")
         return _not_modified(etag)
-    page = _page(request, fetched, ids, whole=whole)
+    page = _page(request, fetched, ids, target=target)
     if not whole:
         return _tagged(render(request, PAGE_PARTS[str(target)], page.context()), etag)
     audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, page.audit_label)
@@ -125,9 +127,10 @@ def _fetch(
 
 
 def _page(
-    request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, whole: bool
+    request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, target: str | None
 ) -> InteractionPage:
     zone = timezone.get_current_timezone()
+    participants = target == "participants-rest" or request.GET.get("all") == "participants"
     return build_page(
         fetched,
         **ids,
@@ -137,7 +140,8 @@ def _page(
         focus=request.GET.get("focus", "")[:100],
         expand=request.GET.get("expand", "")[:40],
         now=timezone.now(),
-        whole=whole,
+        whole=target not in PAGE_PARTS,
+        participants=participants,
         poll_delay=settings.TIMELINE_POLL_SECONDS,
         crm_templates=settings.CRM_LINK_TEMPLATES,
     )

@@ -9,6 +9,7 @@ panel. A code this module does not know is shown as sent, never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -145,18 +146,22 @@ def flag_type(code: str | None) -> Word:
     return _lookup(FLAG_TYPES, code, missing="Flagged")
 
 
+@lru_cache(maxsize=512)  # one word per code, looked up for every record
 def segment_start(code: str | None) -> Word:
     return _lookup(SEGMENT_STARTS, code, missing="not sent")
 
 
+@lru_cache(maxsize=512)  # one word per code, looked up for every record
 def segment_end(code: str | None) -> Word:
     return _lookup(SEGMENT_ENDS, code, missing="not sent")
 
 
+@lru_cache(maxsize=512)  # one word per code, looked up for every record
 def queue_entry(code: str | None) -> Word:
     return _lookup(QUEUE_ENTRIES, code, missing="not sent")
 
 
+@lru_cache(maxsize=512)  # one word per code, looked up for every record
 def queue_exit(code: str | None) -> Word:
     return _lookup(QUEUE_EXITS, code, missing="not sent")
 

@@ -347,6 +347,42 @@ def test_big_interaction_never_scrolls_sideways_at_375_px(page: Any, query: str)
     assert page.evaluate("document.documentElement.scrollWidth") == 375
 
 
+def test_the_other_participants_load_when_their_fold_opens_and_are_keyboard_reachable(
+    page: Any,
+) -> None:
+    entry = _entry(BIG)
+    agents = entry["body"]["agents"]
+    page.goto(url(entry["interaction_id"]))
+    section = page.locator("#participants")
+    assert section.locator("tbody tr").count() == 5
+    last = page.locator(f"#participant-{agents[-1]['interactionAgentId']}")
+    assert last.count() == 0  # not made until asked for
+    fold = section.locator("details.participants-rest summary")
+    fold.focus()
+    with page.expect_request(lambda r: r.headers.get("hx-target") == "participants-rest"):
+        page.keyboard.press("Enter")
+    last.wait_for()
+    assert section.locator("tbody tr").count() == len(agents)
+    # The loaded rows scroll with the keyboard like the first ones.
+    region = section.locator("details [role=region]")
+    region.focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "The other participants"
+    )
+    # Closing and opening again asks nothing more.
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    details = section.locator("details.participants-rest")
+    fold.focus()
+    page.keyboard.press("Enter")
+    assert details.get_attribute("open") is None
+    page.keyboard.press("Enter")
+    assert details.get_attribute("open") is not None
+    page.wait_for_timeout(200)
+    assert asked == []
+    assert section.locator("tbody tr").count() == len(agents)
+
+
 def test_n_and_p_move_between_marked_bars_only_while_the_timeline_has_focus(page: Any) -> None:
     entry = _entry("flagged-exceed-counter-limit.json")
     page.goto(url(FLAGGED_AGENT))

@@ -321,3 +321,47 @@ def test_story_and_wording_import_without_django_or_httpx() -> None:
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_big_interactions_participants_match_a_scan_of_every_record(seed: int) -> None:
+    """The story's look-ups (built once, so that 1,000 allocations take milliseconds,
+    not a second) find what scanning every record for each allocation finds."""
+    from dashboard.demo.generate import generate_interaction
+    from dashboard.interactions.story import _by_start, _Names
+
+    i = parse_interaction(generate_interaction(150, seed=seed))
+    names = _Names(i)
+    legs = story_for(i, NOW).legs
+    assert len(legs) == len(i.agents)
+    for a, leg in zip(_by_start(i.agents), legs, strict=True):
+
+        def within(moment: datetime | None, a: Any = a) -> bool:
+            return moment is not None and a.start <= moment and (a.end is None or moment <= a.end)
+
+        assert leg.hold_count == sum(1 for h in i.holds if within(h.start))
+        took = [
+            s
+            for s in i.segments
+            if s.to_agent_id
+            and s.to_agent_id == a.agent_id
+            and s.agent_id not in (None, a.agent_id)
+        ]
+        if took:
+            assert leg.took_from == names.agent(took[0].agent_id)
+        gave = [s for s in i.segments if s.agent_id == a.agent_id and within(s.start)]
+        expected = ""
+        if gave:
+            last = gave[-1]
+            expected = names.agent(last.to_agent_id) if last.to_agent_id else "a queue"
+            expected += " (cancelled)" if last.cancelled else ""
+        assert leg.gave_to == expected
+
+
+def test_where_the_time_went_adds_up_on_a_big_interaction() -> None:
+    from dashboard.demo.generate import generate_interaction
+
+    i = parse_interaction(generate_interaction(400, seed=3))
+    story = story_for(i, NOW)
+    assert i.start is not None and i.end is not None
+    assert abs(sum(p.seconds for p in story.split) - (i.end - i.start).total_seconds()) < 1
