@@ -354,8 +354,9 @@ class Paged:
     flagged: int
     #: Interactions in the range, flagged or not (read by a scan, or counted in the index).
     scanned: int
-    #: The index stopped counting them at ``scanned``: there are more.
-    scanned_more: bool = False
+    #: How ``scanned`` was had, for the page: "" counted; "about" an estimate; "more than"
+    #: the index stopped counting there.
+    scanned_label: str = ""
     #: The flag types and channels among the flagged ones (the filters' choices).
     flag_types: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 import respx
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -176,6 +177,15 @@ def test_counts_beside_the_page_and_the_cap_on_the_range_count(
     )
     monkeypatch.setattr(index_flagged, "SCANNED_CAP", 6)
     assert "out of more than 6 in the range." in words(viewer.get(URL))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner estimates")
+def test_a_large_range_is_estimated_and_says_so(viewer: Any, monkeypatch: Any) -> None:
+    synced(TENANT)
+    flagged_rows(2)
+    monkeypatch.setattr(index_flagged, "ESTIMATE_FROM", 0)
+    body = words(viewer.get(URL))
+    assert re.search(r"2 flagged interactions, out of about [\d,]+ in the range\.", body)
 
 
 def test_filter_choices_come_from_the_whole_range_not_the_page(
