@@ -20,6 +20,10 @@ class IndexedInteraction(models.Model):
     direction = models.CharField(max_length=16, blank=True, default="")
     #: Normalised for search: digits only for a phone number, lower case for an email.
     customer_key = models.CharField(max_length=255, blank=True, default="")
+    #: A phone number's last 7 digits ('' otherwise): a search typed without the country
+    #: code matches on it (``phone.customer_tail``). The database default keeps writers
+    #: that do not name it (bulk loads) working.
+    customer_tail = models.CharField(max_length=7, blank=True, default="", db_default="")
     #: As the API sent it (shown to viewers allowed to see it; masked otherwise).
     customer = models.CharField(max_length=255, blank=True, default="")
     contact_point = models.CharField(max_length=255, blank=True, default="")
