@@ -56,7 +56,6 @@ class IndexedInteraction(models.Model):
         indexes = [
             models.Index(fields=["tenant_id", "-start"], name="ix_tenant_start"),
             models.Index(fields=["tenant_id", "customer_key", "-start"], name="ix_customer"),
-            models.Index(fields=["tenant_id", "flagged", "-start"], name="ix_flagged"),
             models.Index(fields=["tenant_id", "flow_name", "-start"], name="ix_flow"),
             models.Index(fields=["tenant_id", "contact_id"], name="ix_contact"),
             models.Index(fields=["tenant_id", "data_complete"], name="ix_incomplete"),
