@@ -4,8 +4,11 @@ the p95 of each read the pages make.
 Generates a realistic spread (90 days, busier by day than by night, 20 queues,
 300 agents, 5 % flagged, customers who call back, some open ends) with COPY,
 child rows too, into a database of its own, then times over ``--runs`` runs:
-search by customer, by agent + 7 days, by queue + flag type (first page),
-the journey, the typical-vs-this panel, and the flagged list for 7 days.
+search by customer (and by a phone number typed without its country code), by
+agent + 7 days, by queue + flag type (first page), the journey, the
+typical-vs-this panel, and the flagged list for 7 days: its first page as a
+browser gets it (the whole view: the index's SQL page, counts, reviews,
+template, audit write), the SQL read alone, and its whole CSV.
 
     createdb -h 127.0.0.1 -U postgres wt_index_search
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_index_search \\
@@ -38,12 +41,15 @@ sys.path.insert(0, str(ROOT))
 TENANT = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 TARGETS_MS = {
     "search by customer": 200,
+    "search by phone without the country code": 200,
     "search by agent + 7 days": 200,
     "search by queue + flag type": 200,
     "search page by customer (whole view)": None,
     "journey": 100,
     "typical panel": 100,
-    "flagged list, 7 days": 300,
+    "flagged list, 7 days (whole view, first page)": 300,
+    "flagged list, 7 days (SQL page read)": None,
+    "flagged CSV, 7 days (every row, streamed)": None,
 }
 FLAG_TYPES = [
     "missing-queue-exit",
@@ -203,6 +209,7 @@ def generate(
                         channel,
                         rnd.choice(["inbound", "inbound", "inbound", "outbound"]),
                         key,
+                        key[-7:] if channel != "email" else "",
                         customer,
                         "+15065550000",
                         "",
@@ -239,6 +246,7 @@ def generate(
                     "channel",
                     "direction",
                     "customer_key",
+                    "customer_tail",
                     "customer",
                     "contact_point",
                     "contact_id",
@@ -336,7 +344,7 @@ def _timed(runs: int, make: Callable[[int], Callable[[], object]]) -> list[float
 
 
 def _show(name: str, figure: dict[str, float]) -> None:
-    print(f"  {name:40s} p50 {figure['p50_ms']:7.1f} ms  p95 {figure['p95_ms']:7.1f} ms")
+    print(f"  {name:48s} p50 {figure['p50_ms']:7.1f} ms  p95 {figure['p95_ms']:7.1f} ms")
 
 
 def _p95(values: list[float]) -> float:
@@ -366,9 +374,9 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
     from django.utils import timezone
 
     from dashboard.accounts.models import TenantGrant
-    from dashboard.index import journey, search, selectors, typical
+    from dashboard.index import journey, search, typical
     from dashboard.index.models import QueueVisit, SyncState
-    from dashboard.interactions.listing import Range
+    from dashboard.interactions import listing, selectors
 
     now = timezone.now()
     viewer = User(username="bench", is_superuser=True, is_active=True)
@@ -389,8 +397,19 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
     )
     queue_names = [f"Queue {i:02d}" for i in range(20)]
 
+    def week(i: int) -> listing.Range:
+        """The last 7 days, ending ``i`` seconds earlier each run (no run repeats a query)."""
+        return listing.Range(now - timedelta(days=7, seconds=i), now - timedelta(seconds=i), "7d")
+
     def query(**params: str) -> search.SearchQuery:
         return search.read_query(params, zone=UTC, now=now)[0]
+
+    phones = [r["customer"] for r in rows if "@" not in r["customer"]]
+
+    def local(i: int) -> str:
+        """A sampled phone number as a caller types it without the country code."""
+        digits = "".join(c for c in phones[i % len(phones)] if c.isdigit())
+        return f"({digits[-10:-7]}) {digits[-7:-4]}-{digits[-4:]}"
 
     def first_agent(i: int) -> str:
         return (rows[i]["agent_names"] or "Agent 001").split(", ")[0]
@@ -398,6 +417,9 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
     cases: dict[str, Callable[[int], Callable[[], object]]] = {
         "search by customer": lambda i: (
             lambda: search.search(tenant, query(customer=rows[i]["customer"]), viewer=viewer)
+        ),
+        "search by phone without the country code": lambda i: (
+            lambda: search.search(tenant, query(customer=local(i)), viewer=viewer)
         ),
         "search by agent + 7 days": lambda i: (
             lambda: search.search(tenant, query(agent=first_agent(i), range="7d"), viewer=viewer)
@@ -417,13 +439,20 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
         "typical panel": lambda i: (
             lambda: typical.panel_for(tenant, recent[i % len(recent)], now=now)
         ),
-        "flagged list, 7 days": lambda i: (
-            lambda: selectors.flagged(
-                tenant, Range(now - timedelta(days=7), now - timedelta(seconds=i), "7d"), now=now
+        "flagged list, 7 days (SQL page read)": lambda i: (
+            lambda: selectors.flagged_page(
+                tenant_id=tenant,
+                window=week(i),
+                viewer=viewer,
+                refinement=listing.Refinement(),
+                offset=0,
+                limit=50,
             )
         ),
     }
     figures: dict[str, dict[str, float]] = {}
+    started_load = os.getloadavg()
+    print("  load average at the start: {:.2f} {:.2f} {:.2f}".format(*started_load))
     for name, make in cases.items():
         make(0)()  # warm the connection and the plan cache
         took = _timed(runs, make)
@@ -433,26 +462,45 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
             "max_ms": max(took),
         }
         _show(name, figures[name])
-    # The whole page (view, template, audit write) for a customer search, as a browser gets it.
+    # Whole pages (view, template, audit write), as a browser gets them.
     user, _ = User.objects.get_or_create(username="bench-viewer", defaults={"is_superuser": True})
     TenantGrant.objects.get_or_create(user=user, tenant_id=tenant)
     client = Client()
     client.force_login(user)
-    name = "search page by customer (whole view)"
-    url = f"/tenants/{tenant}/search/"
-    first = client.get(url, {"customer": rows[0]["customer"]}, HTTP_HOST="localhost", secure=True)
-    if first.status_code != 200:
-        raise SystemExit(f"the search page answered {first.status_code}, not 200")
-    took = _timed(
-        runs,
-        lambda i: (
-            lambda: client.get(
-                url, {"customer": rows[i]["customer"]}, HTTP_HOST="localhost", secure=True
-            )
+
+    def get(url: str, params: dict[str, str]) -> Any:
+        response = client.get(url, params, HTTP_HOST="localhost", secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}, not 200")
+        return response
+
+    def pinned(i: int) -> dict[str, str]:
+        return {"start": listing.iso(week(i).start), "end": listing.iso(week(i).end), "range": "7d"}
+
+    flagged_url = f"/tenants/{tenant}/flagged/"
+    first_page = get(flagged_url, pinned(0)).content.decode()
+    if "Read from the index" not in first_page or first_page.count("<tr data-interaction") != 50:
+        raise SystemExit("the flagged list did not show its first 50 rows from the index")
+    pages: dict[str, Callable[[int], Callable[[], object]]] = {
+        "search page by customer (whole view)": lambda i: (
+            lambda: get(f"/tenants/{tenant}/search/", {"customer": rows[i]["customer"]})
         ),
-    )
-    figures[name] = {"p50_ms": statistics.median(took), "p95_ms": _p95(took), "max_ms": max(took)}
-    _show(name, figures[name])
+        "flagged list, 7 days (whole view, first page)": lambda i: (
+            lambda: get(flagged_url, pinned(i))
+        ),
+        "flagged CSV, 7 days (every row, streamed)": lambda i: (
+            lambda: get(f"{flagged_url}export.csv", pinned(i)).getvalue()
+        ),
+    }
+    for name, make in pages.items():
+        make(0)()
+        took = _timed(runs, make)
+        figures[name] = {
+            "p50_ms": statistics.median(took),
+            "p95_ms": _p95(took),
+            "max_ms": max(took),
+        }
+        _show(name, figures[name])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t", [TABLES]
@@ -465,6 +513,14 @@ def measure(runs: int, *, tenant: str = TENANT) -> dict[str, dict[str, float]]:
         "bytes_per_1000_interactions": size / max(count, 1) * 1000,
         "interactions": float(count),
     }
+    ended_load = os.getloadavg()
+    figures["load_average"] = {
+        "start_1min": started_load[0],
+        "start_5min": started_load[1],
+        "end_1min": ended_load[0],
+        "end_5min": ended_load[1],
+    }
+    print("  load average at the end: {:.2f} {:.2f} {:.2f}".format(*ended_load))
     print(
         f"  index on disk: {size / 2**20:,.0f} MiB for {count:,} interactions "
         f"= {size / max(count, 1) * 1000 / 2**10:,.0f} KiB per 1,000 (tables and their indexes)"

@@ -197,7 +197,7 @@ def answer(
     client: Client, method: str, path: str, data: dict[str, Any], headers: dict[str, str]
 ) -> tuple[int, str, str]:
     response = getattr(client, method)(path, data, **headers)
-    body = response.content.decode("utf-8", "replace")
+    body = response.getvalue().decode("utf-8", "replace")
     # The only request-dependent parts: the CSRF token and the ID the URL itself carried.
     body = re.sub(
         r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', body

@@ -948,7 +948,7 @@ def test_hostile_payload_in_lists(viewers: dict[str, Client], payload: str, who:
         _check_html(odd_range, "flagged, odd range", (payload,))
         export = client.get(f"/tenants/{TENANT}/flagged/export.csv", {"range": "7d"})
         assert export.status_code == 200
-        cells = _csv_cells_are_inert(export.content)
+        cells = _csv_cells_are_inert(export.getvalue())
         assert len(cells) == 1 + 3  # header and every row, none dropped
         ticket = client.get("/tickets/zendesk/48213/")
         assert ticket.status_code == 200  # three matches: listed, not redirected

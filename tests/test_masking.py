@@ -236,9 +236,11 @@ def test_sms_transcript_is_absent_for_masked_and_present_for_permitted(
 
 def test_csv_and_list_mask_every_customer(masked: Any) -> None:
     flagged = [b for b in bodies() if b.get("flagged")]
-    csv_text = masked.get(
-        f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}
-    ).content.decode()
+    csv_text = (
+        masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"})
+        .getvalue()
+        .decode()
+    )
     page = html.unescape(
         masked.get(f"/tenants/{DEMO_TENANT_ID}/flagged/", {"range": "7d"}).content.decode()
     )
@@ -256,9 +258,11 @@ def test_csv_and_list_mask_every_customer(masked: Any) -> None:
 
 
 def test_csv_shows_customers_to_a_permitted_viewer(signed_in: Any) -> None:
-    csv_text = signed_in.get(
-        f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"}
-    ).content.decode()
+    csv_text = (
+        signed_in.get(f"/tenants/{DEMO_TENANT_ID}/flagged/export.csv", {"range": "7d"})
+        .getvalue()
+        .decode()
+    )
     for b in bodies():
         if b.get("flagged"):
             assert b["customer"] in csv_text

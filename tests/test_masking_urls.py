@@ -71,7 +71,7 @@ def _outputs(client: Any, mock: respx.MockRouter) -> str:
         for url, params, headers in _urls(iid, bars):
             response = client.get(url, params, headers=headers)
             assert response.status_code in (200, 404), (url, params, response.status_code)
-            seen.append(f"{url} {params}\n{response.content.decode()}")
+            seen.append(f"{url} {params}\n{response.getvalue().decode()}")
     return "\n".join(seen)
 
 

@@ -15,12 +15,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseBase
 
 from .access import can_view_tenant
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
+#: A page, or a streamed file (the flagged list's CSV).
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -42,12 +45,14 @@ ID_PARAMETERS = ("tenant_id", "interaction_id")
 
 
 def tenant_url(
-    view: Callable[Concatenate[R, P], HttpResponse],
-) -> Callable[Concatenate[R, P], HttpResponse]:
+    view: Callable[Concatenate[R, P], Response],
+) -> Callable[Concatenate[R, P], Response | HttpResponsePermanentRedirect]:
     """Canonical IDs, the tenant grant checked, before the view runs."""
 
     @wraps(view)
-    def gated(request: R, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def gated(
+        request: R, /, *args: P.args, **kwargs: P.kwargs
+    ) -> Response | HttpResponsePermanentRedirect:
         given: dict[str, Any] = {k: kwargs[k] for k in ID_PARAMETERS if k in kwargs}
         canonical = {k: str(v).lower() for k, v in given.items()}
         if canonical != given:

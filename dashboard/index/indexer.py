@@ -27,6 +27,7 @@ from django.utils import timezone
 from dashboard.interactions.domain import Interaction
 
 from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit
+from .phone import customer_tail
 
 log = logging.getLogger("dashboard.index")
 
@@ -44,7 +45,7 @@ _PARENT_FIELDS = [
     "start", "end", "channel", "direction", "customer_key", "customer", "contact_point",
     "contact_id", "flow_id", "flow_name", "flagged", "flag_type", "data_complete", "disposition",
     "csat", "total_seconds", "ivr_seconds", "hold_seconds", "hold_count", "transfers",
-    "abandoned", "agent_names", "source_hash", "indexed_at",
+    "abandoned", "agent_names", "source_hash", "indexed_at", "customer_tail",
 ]  # fmt: skip
 
 
@@ -159,6 +160,7 @@ def _row(
         "channel": _fit(item.channel_type, 32),
         "direction": _fit(item.direction, 16),
         "customer_key": customer_key(item.customer or ""),
+        "customer_tail": customer_tail(customer_key(item.customer or "")),
         "customer": _fit(item.customer, 255),
         "contact_point": _fit(item.contact_point, 255),
         "contact_id": _fit(item.contact_id, 64),

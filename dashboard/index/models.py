@@ -20,6 +20,10 @@ class IndexedInteraction(models.Model):
     direction = models.CharField(max_length=16, blank=True, default="")
     #: Normalised for search: digits only for a phone number, lower case for an email.
     customer_key = models.CharField(max_length=255, blank=True, default="")
+    #: A phone number's last 7 digits ('' otherwise): a search typed without the country
+    #: code matches on it (``phone.customer_tail``). The database default keeps writers
+    #: that do not name it (bulk loads) working.
+    customer_tail = models.CharField(max_length=7, blank=True, default="", db_default="")
     #: As the API sent it (shown to viewers allowed to see it; masked otherwise).
     customer = models.CharField(max_length=255, blank=True, default="")
     contact_point = models.CharField(max_length=255, blank=True, default="")
@@ -52,7 +56,6 @@ class IndexedInteraction(models.Model):
         indexes = [
             models.Index(fields=["tenant_id", "-start"], name="ix_tenant_start"),
             models.Index(fields=["tenant_id", "customer_key", "-start"], name="ix_customer"),
-            models.Index(fields=["tenant_id", "flagged", "-start"], name="ix_flagged"),
             models.Index(fields=["tenant_id", "flow_name", "-start"], name="ix_flow"),
             models.Index(fields=["tenant_id", "contact_id"], name="ix_contact"),
             models.Index(fields=["tenant_id", "data_complete"], name="ix_incomplete"),

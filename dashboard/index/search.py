@@ -3,8 +3,11 @@ parameters, and one page of matching interactions, masked for the viewer.
 
 Everything the user types reaches the database as a bound parameter of an ORM
 filter (exact matches only: no LIKE, so ``%`` and ``_`` are just characters),
-after its length is capped. A range that cannot be read, or ends before it
-starts, is reported and answers nothing rather than a guess.
+after its length is capped. The one match that is not whole is a phone number's
+end: at least 7 digits typed find the numbers whose digits end with them (the
+same number without its country code), compared on the index's ``customer_tail``
+and then on the key's last digits, never by a pattern. A range that cannot be
+read, or ends before it starts, is reported and answers nothing rather than a guess.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Right
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.formatting import hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
 
-from .customer import customer_key
+from .customer import customer_key, customer_tail
 from .models import AgentLeg, IndexedInteraction, QueueVisit
 
 #: Longest value kept from any search field; longer input is cut, never sent whole.
@@ -218,7 +222,7 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
     if query.end is not None:
         found = found.filter(start__lt=query.end)
     if query.customer:
-        found = found.filter(customer_key=customer_key(query.customer))
+        found = _customer(found, customer_key(query.customer))
     if query.flow:
         found = found.filter(flow_name=query.flow)
     if query.flag == "any":
@@ -253,6 +257,17 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
         )
         found = found.filter(done if query.reviewed == "yes" else ~done)
     return found
+
+
+def _customer(found: QuerySet[IndexedInteraction], key: str) -> QuerySet[IndexedInteraction]:
+    """The interactions of the customer ``key`` names: a phone number of at least
+    ``phone.MIN_DIGITS`` digits by its end (typed without the country code, it still
+    finds the number), anything else exactly."""
+    tail = customer_tail(key)
+    if not tail:
+        return found.filter(customer_key=key)
+    ending = Right("customer_key", len(key))
+    return found.filter(customer_tail=tail).alias(ending=ending).filter(ending=key)
 
 
 def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE_SIZE) -> Results:

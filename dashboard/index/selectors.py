@@ -169,9 +169,14 @@ def _combined(
         result.done = result.done and extra.done
         if extra.error and result.error is None:
             result.error, result.failed_offset = extra.error, extra.failed_offset
-    synced = f"from the index, synced {timesince(cover.synced_until, now)} ago" if cover else ""
+    synced = from_index(cover, now) if cover else ""
     result.source = synced if not gaps else f"{synced}; {LIVE} for the part it has not covered yet"
     return result
+
+
+def from_index(cover: Coverage, now: datetime) -> str:
+    """Where rows read from the index came from, for the page."""
+    return f"from the index, synced {timesince(cover.synced_until, now)} ago"
 
 
 def _flagged(row: Summary) -> bool:

@@ -1,17 +1,20 @@
 """The flagged list as one viewer sees it: the list's state (a time range and its filters, as a
-URL query), the loaded rows with each one's review status and assignee, and where one interaction
-sits in that list (its previous and next).
+URL query), one page of rows with each one's review status and assignee, every matching row for
+the CSV, and where one interaction sits in that list (its previous and next).
 
-The rows come from the cached scan (``selectors.flagged_scan``) and one query for review state,
-so the list, its CSV, and the previous/next links of an interaction opened from it cost no
-upstream request once the range has loaded.
+Where the index covers the whole range, the database filters, orders, pages and counts
+(``selectors.flagged_page``); elsewhere the rows come from the cached scan
+(``selectors.flagged_scan``, index and live API together) and are refined here, so the list,
+its CSV, and the previous/next links of an interaction opened from it cost no upstream
+request once the range has loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +33,10 @@ from .domain import Summary, flag_reason
 NAMES_SHOWN = 2
 #: ``assigned`` filter value for the viewer themselves.
 ME = "me"
+#: Rows on one page of the list.
+PAGE_SIZE = 50
+#: Rows whose review state the CSV export reads per query.
+EXPORT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,16 @@ class ListState:
             **changes,
         }
         return urlencode({k: v for k, v in params.items() if v})
+
+    def refinement(self, viewer: Any) -> listing.Refinement:
+        """The filters and sort, with "assigned to me" as this viewer's key."""
+        return listing.Refinement(
+            flag=self.flag,
+            channel=self.channel,
+            status=self.status,
+            assigned=str(viewer.pk) if self.assigned == ME else self.assigned,
+            sort=self.sort,
+        )
 
     def fresh_query(self) -> str:
         """The same filters over the range's preset as of now (a custom range stays put)."""
@@ -111,6 +128,8 @@ class Row:
     """One flagged interaction as the list and its CSV show it."""
 
     id: str
+    #: The interaction's page carrying the list's state; '' for an ID that is not a UUID
+    #: (and in the CSV, which links nothing).
     url: str
     start: str
     start_iso: str
@@ -146,17 +165,27 @@ def names_text(names: tuple[str, ...], shown: int = NAMES_SHOWN) -> str:
 
 @dataclass
 class FlaggedList:
-    """The list for one viewer: how far the scan got, and the rows that pass the filters."""
+    """The list for one viewer: how far loading got, and one page of the rows that pass the
+    filters, with the counts around it."""
 
     state: ListState
+    #: How far the scan got (read from the index: complete at once).
     found: listing.Scan
+    #: The page and its counts; None while the range is still loading.
+    paged: listing.Paged | None = None
     rows: list[Row] = field(default_factory=list)
-    #: The same rows' IDs, plus the one kept with ``always`` (see ``flagged_list``).
-    order: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
         return self.found.done or self.found.error is not None
+
+    @property
+    def page(self) -> int:
+        return self.paged.offset // PAGE_SIZE + 1 if self.paged else 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.paged.matched // PAGE_SIZE)) if self.paged else 1
 
 
 def interaction_url(tenant_id: str, interaction_id: str, state: ListState | None = None) -> str:
@@ -169,47 +198,111 @@ def interaction_url(tenant_id: str, interaction_id: str, state: ListState | None
 
 
 def flagged_list(
-    *, tenant_id: str, state: ListState, viewer: Any, budget: float | None = None, always: str = ""
+    *, tenant_id: str, state: ListState, viewer: Any, budget: float | None = None, page: int = 1
 ) -> FlaggedList:
-    """The scan (as far as ``budget`` gets), refined; ``always`` keeps one interaction in
-    ``order`` whatever the filters say."""
-    found = selectors.flagged_scan(
-        tenant_id=tenant_id, window=state.window, viewer=viewer, budget=budget
+    """Page ``page`` of the list (the last one when past it): from the index in SQL where it
+    covers the range, else from the scan (as far as ``budget`` gets), refined here."""
+    refinement = state.refinement(viewer)
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    paged = selectors.flagged_page(
+        tenant_id=tenant_id,
+        window=state.window,
+        viewer=viewer,
+        refinement=refinement,
+        offset=offset,
+        limit=PAGE_SIZE,
     )
-    listed = FlaggedList(state=state, found=found)
-    if not listed.ready:
-        return listed
-    reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
-    states = {k: v.status for k, v in reviews.items()}
-    assignees = {k: v.assignee_id for k, v in reviews.items()}
-    assigned = str(viewer.pk) if state.assigned == ME else state.assigned
-
-    def refined(keep: str = "") -> list[Summary]:
-        return listing.refine(
-            found.rows,
-            states,
-            flag=state.flag,
-            channel=state.channel,
-            status=state.status,
-            sort=state.sort,
-            assignees=assignees,
-            assigned=assigned,
-            always=keep,
+    if paged is not None:
+        found = listing.Scan(scanned=paged.scanned, done=True, source=paged.source)
+        reviews = statuses(tenant_id, (r.interaction_id for r in paged.rows))
+    else:
+        found = selectors.flagged_scan(
+            tenant_id=tenant_id, window=state.window, viewer=viewer, budget=budget
         )
+        if not (found.done or found.error is not None):
+            return FlaggedList(state=state, found=found)
+        reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
+        kept = _refined(found.rows, reviews, refinement)
+        offset = min(offset, (len(kept) - 1) // PAGE_SIZE * PAGE_SIZE) if kept else 0
+        paged = listing.Paged(
+            rows=kept[offset : offset + PAGE_SIZE],
+            offset=offset,
+            matched=len(kept),
+            flagged=len(found.rows),
+            scanned=found.scanned,
+            flag_types=tuple(sorted({r.flag.flag_type or "" for r in found.rows if r.flag} - {""})),
+            channels=tuple(sorted({r.channel_type or "" for r in found.rows} - {""})),
+            source=found.source,
+        )
+    back = urlencode({"from": state.query()})  # the same for every row's link
+    rows = [_row(tenant_id, r, reviews.get(r.interaction_id), back=back) for r in paged.rows]
+    return FlaggedList(state=state, found=found, paged=paged, rows=rows)
 
-    shown = refined()
-    listed.rows = [_row(tenant_id, state, r, reviews.get(r.interaction_id)) for r in shown]
-    listed.order = [r.interaction_id for r in (refined(always) if always else shown)]
-    return listed
+
+def _refined(
+    rows: list[Summary],
+    reviews: Mapping[str, Review],
+    refinement: listing.Refinement,
+    always: str = "",
+) -> list[Summary]:
+    return listing.refine(
+        rows,
+        {k: v.status for k, v in reviews.items()},
+        flag=refinement.flag,
+        channel=refinement.channel,
+        status=refinement.status,
+        sort=refinement.sort,
+        assignees={k: v.assignee_id for k, v in reviews.items()},
+        assigned=refinement.assigned,
+        always=always,
+    )
 
 
-def _row(tenant_id: str, state: ListState, r: Summary, review: Review | None) -> Row:
+@dataclass
+class Export:
+    """Every row that passes the list's filters, for the CSV: how many, and the rows
+    themselves, read as they are written."""
+
+    count: int
+    rows: Iterator[Row]
+    #: How far the scan got (a failed page is reported in the file).
+    found: listing.Scan
+
+
+def export(*, tenant_id: str, state: ListState, viewer: Any) -> Export:
+    """The whole list in its order: streamed from the index where it covers the range, else
+    from the complete scan."""
+    refinement = state.refinement(viewer)
+    streamed = selectors.flagged_export(
+        tenant_id=tenant_id, window=state.window, viewer=viewer, refinement=refinement
+    )
+    if streamed is not None:
+        count, summaries = streamed
+        return Export(count, _with_reviews(tenant_id, summaries), listing.Scan(done=True))
+    found = selectors.flagged_scan(tenant_id=tenant_id, window=state.window, viewer=viewer)
+    reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
+    kept = _refined(found.rows, reviews, refinement)
+    return Export(len(kept), _with_reviews(tenant_id, iter(kept)), found)
+
+
+def _with_reviews(tenant_id: str, summaries: Iterator[Summary]) -> Iterator[Row]:
+    """Rows (without links) with their review state, read for ``EXPORT_CHUNK`` rows at a time."""
+    while chunk := list(islice(summaries, EXPORT_CHUNK)):
+        reviews = statuses(tenant_id, (r.interaction_id for r in chunk))
+        for r in chunk:
+            yield _row(tenant_id, r, reviews.get(r.interaction_id), back=None)
+
+
+def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None) -> Row:
+    """One row; its link carries ``back`` (the list's state as ``from=…``), or there is no
+    link when ``back`` is None (the CSV has no use for one)."""
     zone = timezone.get_current_timezone()
     status = review.status if review else Status.TO_REVIEW
     flag_type = r.flag.flag_type if r.flag else None
+    url = interaction_url(tenant_id, r.interaction_id) if back is not None else ""
     return Row(
         id=r.interaction_id,
-        url=interaction_url(tenant_id, r.interaction_id, state),
+        url=f"{url}?{back}" if url and back else url,
         start=fmt.local_text(r.start, zone) if r.start else "—",
         start_iso=fmt.iso(r.start),
         channel=r.channel_type or "—",
@@ -250,23 +343,48 @@ def neighbours(
     "to review") keeps the place it would have, so "next" still means the one
     after it; one not in the list at all leads to the first row.
     """
-    listed = flagged_list(tenant_id=tenant_id, state=state, viewer=viewer, budget=budget, always=at)
     list_url = f"{reverse('flagged', args=[tenant_id])}?{state.query()}"
-    if not listed.ready:
+    placed = _placed(tenant_id=tenant_id, state=state, viewer=viewer, at=at, budget=budget)
+    if placed is None:
         return Neighbours(list_url, "", "", None, 0, ready=False)
-    shown = [row.id for row in listed.rows]
-    order = listed.order
+    order, shown = placed
     if at not in order:
         first = interaction_url(tenant_id, shown[0], state) if shown else ""
         return Neighbours(list_url, "", first, None, len(shown), ready=True)
     index = order.index(at)
+    position = shown.index(at) + 1 if at in shown else None
+    if position is not None and position > PAGE_SIZE:  # back to the page it is on
+        list_url += f"&page={(position - 1) // PAGE_SIZE + 1}"
     return Neighbours(
         list_url=list_url,
         previous_url=interaction_url(tenant_id, order[index - 1], state) if index > 0 else "",
         next_url=interaction_url(tenant_id, order[index + 1], state)
         if index + 1 < len(order)
         else "",
-        position=shown.index(at) + 1 if at in shown else None,
+        position=position,
         count=len(shown),
         ready=True,
     )
+
+
+def _placed(
+    *, tenant_id: str, state: ListState, viewer: Any, at: str, budget: float | None
+) -> tuple[list[str], list[str]] | None:
+    """The list's IDs in order with ``at`` kept whatever the filters say, and the ones that
+    pass them; None while the range is still loading."""
+    refinement = state.refinement(viewer)
+    pairs = selectors.flagged_order(
+        tenant_id=tenant_id, window=state.window, refinement=refinement, always=at
+    )
+    if pairs is not None:
+        return [iid for iid, _ in pairs], [iid for iid, passes in pairs if passes]
+    found = selectors.flagged_scan(
+        tenant_id=tenant_id, window=state.window, viewer=viewer, budget=budget
+    )
+    if not (found.done or found.error is not None):
+        return None
+    reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
+    shown = [r.interaction_id for r in _refined(found.rows, reviews, refinement)]
+    if not at:
+        return shown, shown
+    return [r.interaction_id for r in _refined(found.rows, reviews, refinement, always=at)], shown

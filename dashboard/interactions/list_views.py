@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,13 +63,23 @@ def _link(tenant_id: str, interaction_id: str) -> str:
     return flagged_list.interaction_url(tenant_id, interaction_id)
 
 
+def _page(request: HtmxHttpRequest) -> int:
+    """The page of the list asked for (1 when unreadable)."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1
+
+
 def _context(
     request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.FlaggedList
 ) -> dict[str, Any]:
     zone = timezone.get_current_timezone()
-    state, found = listed.state, listed.found
+    state, found, paged = listed.state, listed.found, listed.paged
     window = state.window
-    seen = {r.flag.flag_type or "" for r in found.rows if r.flag} | {state.flag}
+    flag_types = {*(paged.flag_types if paged else ()), state.flag} - {""}
+    channels = {*(paged.channels if paged else ()), state.channel} - {""}
+    page, asked = listed.page, _page(request)
     return {
         "tenant_id": tenant_id,
         "state": state,
@@ -77,8 +88,17 @@ def _context(
         "presets": listing.PRESETS,
         "refine": state.refinements,
         "found": found,
+        "paged": paged,
         "rows": listed.rows,
         "query": state.query(),
+        # While loading, the loader asks again for the page that was asked for.
+        "page_query": state.query(page=str(asked)) if asked > 1 else state.query(),
+        "previous_query": state.query(page=str(page - 1) if page > 2 else "") if page > 1 else "",
+        "next_query": state.query(page=str(page + 1)) if page < listed.pages else "",
+        "page": page,
+        "pages": listed.pages,
+        "first_row": paged.offset + 1 if paged else 0,
+        "last_row": paged.offset + len(listed.rows) if paged else 0,
         "fresh_query": state.fresh_query(),
         "was": flagged_list.range_marker(window, zone),
         "sorts": {
@@ -88,9 +108,9 @@ def _context(
             }
             for key in listing.SORTS
         },
-        "flag_types": [(f, flag_reason(f)[0]) for f in sorted(seen - {""}, key=str.lower)],
+        "flag_types": [(f, flag_reason(f)[0]) for f in sorted(flag_types, key=str.lower)],
         "chosen_flag": flag_reason(state.flag) if state.flag else None,
-        "channels": sorted(({r.channel_type or "" for r in found.rows} | {state.channel}) - {""}),
+        "channels": sorted(channels),
         "statuses": Status.choices,
         "assigned_choices": [
             ("", "Anyone"),
@@ -116,6 +136,7 @@ def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> 
         state=state,
         viewer=request.user,
         budget=None if request.GET.get("all") == "1" else LOAD_BUDGET,
+        page=_page(request),
     )
     context = _context(request, tenant_id, listed)
     if target == "flagged-results":
@@ -128,18 +149,32 @@ def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> 
 
 @require_GET
 @tenant_url
-def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
+def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> StreamingHttpResponse:
+    """Every row that passes the list's filters, in its order, written as it is read."""
     state = _state(request)
-    listed = flagged_list.flagged_list(tenant_id=tenant_id, state=state, viewer=request.user)
-    window, found = state.window, listed.found
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    exported = flagged_list.export(tenant_id=tenant_id, state=state, viewer=request.user)
+    window = state.window
+    rows = f"{exported.count} rows"
+    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {rows}")
+    response = StreamingHttpResponse(_csv_lines(exported), content_type="text/csv; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = (
         f'attachment; filename="flagged-{window.start:%Y%m%dT%H%M}-{window.end:%Y%m%dT%H%M}.csv"'
     )
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for row in listed.rows:
+    return response
+
+
+class _Line:
+    """A file for ``csv.writer`` that hands back what was written instead of keeping it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(exported: flagged_list.Export) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(CSV_COLUMNS)
+    for row in exported.rows:
         cells = (
             row.id,
             row.start_iso,
@@ -155,13 +190,11 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
             "; ".join(row.queues),
             row.assignee,
         )
-        writer.writerow([cell(value) for value in cells])
+        yield writer.writerow([cell(value) for value in cells])
+    found = exported.found
     if found.error:
         failed = f"the page at offset {found.failed_offset} failed ({found.error.kind})"
-        writer.writerow([f"# incomplete: {failed}"])
-    count = len(listed.rows)
-    audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {count} rows")
-    return response
+        yield writer.writerow([f"# incomplete: {failed}"])
 
 
 def _neighbours(

@@ -323,6 +323,47 @@ SORTS = {
 NOBODY = "none"
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """The flagged list's filters and sort, as ``refine`` (in Python) and the index (in SQL)
+    apply them; '' means "any". ``assigned`` is a user's primary key (as text) or ``NOBODY``."""
+
+    flag: str = ""
+    channel: str = ""
+    status: str = ""
+    assigned: str = ""
+    sort: str = "-start"
+
+    @property
+    def by_review(self) -> bool:
+        """Whether a filter reads the review state (status or assignee)."""
+        return bool(self.status or self.assigned)
+
+
+@dataclass
+class Paged:
+    """One page of the flagged list, filtered and ordered, with the counts around it."""
+
+    #: This page's rows, in the list's order.
+    rows: list[Summary]
+    #: Where the page starts among the rows that pass the filters (0-based).
+    offset: int
+    #: Rows that pass the filters, over every page.
+    matched: int
+    #: Flagged interactions in the range before the filters.
+    flagged: int
+    #: Interactions in the range, flagged or not (read by a scan, or counted in the index).
+    scanned: int
+    #: How ``scanned`` was had, for the page: "" counted; "about" an estimate; "more than"
+    #: the index stopped counting there.
+    scanned_label: str = ""
+    #: The flag types and channels among the flagged ones (the filters' choices).
+    flag_types: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    #: Where the rows came from ("live from the API", "from the index, ...").
+    source: str = ""
+
+
 def refine(
     rows: list[Summary],
     statuses: dict[str, str],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
@@ -23,6 +23,7 @@ from django.utils.timezone import now as django_now
 from dashboard.accounts.access import can_see_contact_details, granted_tenants
 from dashboard.accounts.budget import spend_list_scan
 from dashboard.cxengage import errors
+from dashboard.index import flagged as index_flagged
 from dashboard.index import selectors as index
 
 from . import listing, masking
@@ -171,6 +172,46 @@ def flagged_scan(
         on_upstream_page=lambda: spend_list_scan(viewer),
     )
     return _masked_scan(found, viewer)
+
+
+def flagged_page(
+    *,
+    tenant_id: str,
+    window: listing.Range,
+    viewer: Any,
+    refinement: listing.Refinement,
+    offset: int,
+    limit: int,
+) -> listing.Paged | None:
+    """One page of the flagged list, filtered, ordered and counted by the index's SQL;
+    None when the index does not cover ``window`` (``flagged_scan`` reads it then)."""
+    found = index_flagged.page(
+        tenant_id, window, refinement, offset=offset, limit=limit, now=django_now()
+    )
+    if found is None or can_see_contact_details(viewer):
+        return found
+    return replace(found, rows=[masking.mask_summary(row) for row in found.rows])
+
+
+def flagged_export(
+    *, tenant_id: str, window: listing.Range, viewer: Any, refinement: listing.Refinement
+) -> tuple[int, Iterator[Summary]] | None:
+    """How many flagged interactions pass the filters, and every one of them read from the
+    index as they are consumed (for the CSV); None when the index does not cover ``window``."""
+    found = index_flagged.every_row(tenant_id, window, refinement, now=django_now())
+    if found is None or can_see_contact_details(viewer):
+        return found
+    count, rows = found
+    return count, (masking.mask_summary(row) for row in rows)
+
+
+def flagged_order(
+    *, tenant_id: str, window: listing.Range, refinement: listing.Refinement, always: str
+) -> list[tuple[str, bool]] | None:
+    """The flagged list's IDs in order, each with whether it passes the filters (``always``
+    kept whatever they say); None when the index does not cover ``window``. IDs only:
+    nothing to mask."""
+    return index_flagged.order(tenant_id, window, refinement, always=always, now=django_now())
 
 
 def ticket_scan(

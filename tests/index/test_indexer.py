@@ -45,6 +45,29 @@ def test_customer_key_normalises_phones_emails_and_names(typed: str, key: str) -
     assert customer_key(typed) == key
 
 
+@pytest.mark.parametrize(
+    ("customer", "tail"),
+    [
+        ("+1 (506) 555-2222", "5552222"),
+        ("555-2222", "5552222"),
+        ("555-222", ""),  # too short to be matched by its end
+        ("Jane.Doe@Example.com", ""),
+        ("", ""),
+    ],
+)
+def test_a_phone_numbers_last_seven_digits_are_stored_for_searches_without_country_code(
+    customer: str, tail: str
+) -> None:
+    raw = {**generate_interaction(1, seed=3), "customer": customer}
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    row = IndexedInteraction.objects.get(interaction_id=str(raw["interactionId"]).lower())
+    assert row.customer_tail == tail
+    # A rewrite (another number) updates it too.
+    index_interactions(DEMO_TENANT_ID, pairs([{**raw, "customer": "+44 20 7946 0018"}]))
+    row.refresh_from_db()
+    assert row.customer_tail == "9460018"
+
+
 def test_every_demo_interaction_is_indexed_with_its_child_rows() -> None:
     raws = bodies()
     result = index_interactions(DEMO_TENANT_ID, pairs(raws))

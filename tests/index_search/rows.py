@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from dashboard.index.customer import customer_key
+from dashboard.index.customer import customer_key, customer_tail
 from dashboard.index.models import AgentLeg, Hook, IndexedInteraction, QueueVisit, SyncState
 
 TENANT = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"  # the demo tenant: pages render from the demo API
@@ -51,6 +51,7 @@ def index_row(
         end=end,
         customer=customer,
         customer_key=customer_key(customer),
+        customer_tail=customer_tail(customer_key(customer)),
         source_hash="test",
         **values,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import html
+import importlib
 import io
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dashboard.index.customer import customer_tail
+from dashboard.index.models import IndexedInteraction
 from dashboard.reviews.models import AuditEvent, Review, Status
 
 from .rows import OTHER, TENANT, index_row
@@ -107,6 +110,92 @@ def test_a_phone_number_in_any_common_formatting_finds_the_same_customer(
     open_client: Any, three: dict[str, str], typed: str
 ) -> None:
     assert found(open_client.get(URL, {"customer": typed})) == [three["a"], three["c"]]
+
+
+@pytest.mark.parametrize(
+    "typed", ["(506) 555-1234", "506-555-1234", "5065551234", "555-1234", " 555 1234 "]
+)
+def test_a_phone_number_typed_without_its_country_code_finds_the_customer(
+    open_client: Any, three: dict[str, str], typed: str
+) -> None:
+    assert found(open_client.get(URL, {"customer": typed})) == [three["a"], three["c"]]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "55-1234",  # 6 digits: only a whole number matches
+        "(506) 555-1235",
+        "+44 506 555 1234",  # more digits than the stored number ends with
+        "25065551234",
+        "doe@example.com",  # emails match whole, never by their end
+        "example.com",
+    ],
+)
+def test_only_the_whole_end_of_a_number_matches(
+    open_client: Any, three: dict[str, str], typed: str
+) -> None:
+    assert found(open_client.get(URL, {"customer": typed})) == []
+
+
+def test_the_same_local_number_in_another_country_is_found_by_its_local_digits(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    abroad = index_row(start=timezone.now() - timedelta(hours=2), customer="+44 506 555 1234")
+    local = found(open_client.get(URL, {"customer": "(506) 555-1234"}))
+    assert local == [three["a"], abroad.interaction_id, three["c"]]
+    # With a country code, only that country's number.
+    assert found(open_client.get(URL, {"customer": "+44 506 555 1234"})) == [abroad.interaction_id]
+    assert found(open_client.get(URL, {"customer": "+1 506 555 1234"})) == [three["a"], three["c"]]
+
+
+def test_a_masked_viewer_cannot_search_by_the_end_of_a_number_either(
+    masked_client: Any, three: dict[str, str]
+) -> None:
+    response = masked_client.get(URL, {"customer": "555-1234"})
+    assert found(response) == []
+    assert "needs the permission to see customer contact details" in text(response)
+
+
+TAILS = [
+    ("", ""),
+    ("15065551234", "5551234"),
+    ("555123", ""),
+    ("jane.doe@example.com", ""),
+    ("jane doe", ""),
+    ("\u0661\u0662\u0663\u0664\u0665\u0666\u0667", ""),  # digits, but not 0-9
+    ("5551234", "5551234"),  # the last row: the last batch is filled too
+]
+
+
+class _Editor:
+    """What the migration's fill uses of a schema editor (a real one cannot be opened
+    inside a test's transaction on SQLite)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Any = ()) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_the_migration_fills_tails_by_the_indexers_rule(monkeypatch: Any) -> None:
+    """Rows indexed before the column existed get the tail the indexer would store,
+    batch after batch."""
+    from django.db import connection
+
+    migration = importlib.import_module("dashboard.index.migrations.0005_customer_tail")
+    monkeypatch.setattr(migration, "BATCH", 2)
+    made = {}
+    for key, tail in TAILS:
+        assert customer_tail(key) == tail
+        row = index_row(customer="x")
+        IndexedInteraction.objects.filter(pk=row.pk).update(customer_key=key, customer_tail="")
+        made[row.pk] = tail
+    migration.fill(None, _Editor(connection))
+    stored = dict(IndexedInteraction.objects.values_list("pk", "customer_tail"))
+    assert stored == made
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,319 @@
+"""The flagged list answered from the index in SQL, for a range the index covers whole:
+the list's filters and sort applied by the database, one page read with LIMIT/OFFSET
+and counted apart, every matching row streamed for the CSV, and the order that
+previous / next walk.
+
+A range the index has not covered (or covers only in part) is not answered here
+(None): ``selectors.flagged`` scans it, index and live API together, and the list
+refines those rows in Python. Both follow ``listing.SORTS``: blanks and unknowns
+last (first when descending), ties newest first, as a scan's stable sort keeps them.
+
+Rows come back as unmasked ``Summary`` (the interactions app's selectors mask them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import BaseExpression, OrderBy
+from django.db.models.functions import Coalesce, Lower, NullIf
+
+from dashboard.interactions import listing
+from dashboard.interactions.domain import Flag, Summary
+from dashboard.reviews.models import Review, Status
+
+from .models import IndexedInteraction, QueueVisit
+from .selectors import Coverage, coverage, from_index
+
+#: The interactions in the range (flagged or not) are counted up to here, then "more than".
+SCANNED_CAP = 100_000
+#: On PostgreSQL, a range the planner expects to hold at least this many interactions
+#: (flagged or not) is not counted but estimated (the planner's figure, "about"): an
+#: exact count reads every one of their index entries, a week's ~80,000 cost more
+#: than the whole page besides.
+ESTIMATE_FROM = 10_000
+#: Rows read per database round trip while the CSV streams.
+EXPORT_CHUNK = 1000
+#: The columns a list row is built from, in ``_summaries`` order.
+COLUMNS = (
+    "pk",
+    "interaction_id",
+    "start",
+    "end",
+    "channel",
+    "direction",
+    "flow_name",
+    "customer",
+    "flag_type",
+    "total_seconds",
+    "agent_names",
+)
+#: Separator of the indexer's ``agent_names``.
+NAMES_JOINER = ", "
+_BIGGEST_KEY = 2**63 - 1
+
+
+def covering(tenant_id: str, window: listing.Range, *, now: datetime) -> Coverage | None:
+    """The index's coverage when it holds the whole of ``window``; None otherwise."""
+    cover = coverage(tenant_id, now=now)
+    if cover is None or window.start < cover.start or window.end > cover.end:
+        return None
+    return cover
+
+
+def _flagged(tenant_id: str, window: listing.Range) -> QuerySet[IndexedInteraction]:
+    return IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, flagged=True, start__gte=window.start, start__lt=window.end
+    )
+
+
+def _reviews(tenant_id: str) -> QuerySet[Review]:
+    return Review.objects.filter(tenant_id=tenant_id, interaction_id=OuterRef("interaction_id"))
+
+
+def passes(tenant_id: str, refinement: listing.Refinement) -> Q:
+    """The list's filters as a condition on a flagged row (``listing.refine`` in SQL):
+    no saved review counts as "to review", assigned to nobody."""
+    condition = Q()
+    if refinement.flag:
+        condition &= Q(flag_type=refinement.flag)
+    if refinement.channel:
+        condition &= Q(channel=refinement.channel)
+    reviews = _reviews(tenant_id)
+    if refinement.status == Status.TO_REVIEW:
+        condition &= ~Q(Exists(reviews.exclude(status=Status.TO_REVIEW)))
+    elif refinement.status:
+        condition &= Q(Exists(reviews.filter(status=refinement.status)))
+    assigned = refinement.assigned
+    if assigned == listing.NOBODY:
+        condition &= ~Q(Exists(reviews.filter(assignee__isnull=False)))
+    elif assigned.isascii() and assigned.isdigit() and int(assigned) <= _BIGGEST_KEY:
+        condition &= Q(Exists(reviews.filter(assignee_id=int(assigned))))
+    elif assigned:
+        condition &= Q(pk__in=[])  # no user has that key
+    return condition
+
+
+class _Seconds(Func):
+    """``end - start`` in seconds; NULL when either is unknown (PostgreSQL; SQLite to the
+    millisecond, as its day fractions are not exact: equal durations must stay equal)."""
+
+    arity = 2
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+class _FirstName(Func):
+    """The first of the indexer's comma-joined ``agent_names`` (PostgreSQL, SQLite)."""
+
+    arity = 1
+    template = f"split_part(%(expressions)s, '{NAMES_JOINER}', 1)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        found = f"instr(%(expressions)s, '{NAMES_JOINER}')"
+        return super().as_sql(
+            compiler,
+            connection,
+            template=(
+                f"CASE WHEN {found} > 0 THEN substr(%(expressions)s, 1, {found} - 1) "
+                "ELSE %(expressions)s END"
+            ),
+            **extra,
+        )
+
+
+def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
+    """What ``listing.SORTS[key]`` compares, as an expression that is NULL for a blank."""
+    if key == "duration":
+        # As ``Summary.duration``: from start to end where both are known, else as sent.
+        return Coalesce(_Seconds("end", "start"), "total_seconds")
+    if key == "status":
+        saved = Subquery(_reviews(tenant_id).values("status")[:1])
+        return Coalesce(saved, Value(Status.TO_REVIEW))
+    if key == "queue":
+        visits = QueueVisit.objects.filter(interaction=OuterRef("pk")).exclude(queue_name="")
+        first = Subquery(visits.order_by("entered_at", "pk").values("queue_name")[:1])
+        return NullIf(Lower(first), Value(""))
+    if key == "agent":
+        return NullIf(Lower(_FirstName("agent_names")), Value(""))
+    column = {"channel": "channel", "flag": "flag_type", "flow": "flow_name"}.get(key)
+    if column:
+        return NullIf(Lower(column), Value(""))
+    return F("start")
+
+
+def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
+    """``ORDER BY`` for ``sort`` (a ``listing.SORTS`` key, "-" for descending)."""
+    key = sort.lstrip("-")
+    value = _sort_key(tenant_id, key if key in listing.SORTS else "start")
+    first = value.desc(nulls_first=True) if sort.startswith("-") else value.asc(nulls_last=True)
+    return [first, F("start").desc(), F("pk").desc()]
+
+
+def _queue_names(pks: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    visits = (
+        QueueVisit.objects.filter(interaction__in=pks)
+        .exclude(queue_name="")
+        .order_by("entered_at", "pk")
+        .values_list("interaction_id", "queue_name")
+    )
+    for pk, name in visits:
+        if name not in names.setdefault(pk, []):
+            names[pk].append(name)
+    return names
+
+
+def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
+    """List rows from ``COLUMNS`` tuples, with their queues' names (one query)."""
+    queues = _queue_names([row[0] for row in rows])
+    found = []
+    for pk, iid, start, end, channel, direction, flow, customer, flag_type, total, agents in rows:
+        found.append(
+            Summary(
+                interaction_id=iid,
+                start=start,
+                end=end,
+                channel_type=channel or None,
+                direction=direction or None,
+                flow_name=flow or None,
+                customer=customer or None,
+                flag=Flag(flagged=True, flag_type=flag_type or None, timestamp=None),
+                interaction_time=total,
+                agent_names=tuple(agents.split(NAMES_JOINER)) if agents else (),
+                queue_names=tuple(queues.get(pk, ())),
+            )
+        )
+    return found
+
+
+def page(
+    tenant_id: str,
+    window: listing.Range,
+    refinement: listing.Refinement,
+    *,
+    offset: int,
+    limit: int,
+    now: datetime,
+) -> listing.Paged | None:
+    """One page of the flagged list (``limit`` rows from ``offset``, moved back to the last
+    page when past it) with its counts; None when the index does not cover ``window``."""
+    cover = covering(tenant_id, window, now=now)
+    if cover is None:
+        return None
+    flagged = _flagged(tenant_id, window)
+    # One pass over the flagged rows' index entries: the filters' choices and the counts.
+    groups = list(flagged.order_by().values_list("flag_type", "channel").annotate(n=Count("pk")))
+    if refinement.by_review:
+        matched = flagged.filter(passes(tenant_id, refinement)).count()
+    else:
+        matched = sum(
+            n
+            for flag, channel, n in groups
+            if refinement.flag in ("", flag) and refinement.channel in ("", channel)
+        )
+    offset = min(max(offset, 0), (matched - 1) // limit * limit) if matched else 0
+    rows: list[Summary] = []
+    if matched:
+        chosen = flagged.filter(passes(tenant_id, refinement))
+        ordered = chosen.order_by(*ordering(tenant_id, refinement.sort)).values_list(*COLUMNS)
+        rows = _summaries(list(ordered[offset : offset + limit]))
+    scanned, scanned_label = _in_range(tenant_id, window)
+    return listing.Paged(
+        rows=rows,
+        offset=offset,
+        matched=matched,
+        flagged=sum(n for *_, n in groups),
+        scanned=scanned,
+        scanned_label=scanned_label,
+        flag_types=tuple(sorted({flag for flag, _, _ in groups} - {""})),
+        channels=tuple(sorted({channel for _, channel, _ in groups} - {""})),
+        source=from_index(cover, now),
+    )
+
+
+def _in_range(tenant_id: str, window: listing.Range) -> tuple[int, str]:
+    """How many interactions (flagged or not) started in ``window``, and how that figure
+    was had: "" counted, "about" estimated by PostgreSQL's planner (a large range,
+    rounded to thousands), "more than" counted up to ``SCANNED_CAP``."""
+    in_range = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, start__gte=window.start, start__lt=window.end
+    ).order_by()
+    if connection.vendor == "postgresql":
+        plan = json.loads(in_range.explain(format="json"))
+        expected = int(plan[0]["Plan"]["Plan Rows"])
+        if expected >= ESTIMATE_FROM:
+            return round(expected, -3), "about"
+    counted = in_range[: SCANNED_CAP + 1].count()
+    return (SCANNED_CAP, "more than") if counted > SCANNED_CAP else (counted, "")
+
+
+def every_row(
+    tenant_id: str, window: listing.Range, refinement: listing.Refinement, *, now: datetime
+) -> tuple[int, Iterator[Summary]] | None:
+    """How many rows pass the filters, and all of them in the list's order, read in chunks
+    as they are consumed (for the CSV); None when the index does not cover ``window``."""
+    if covering(tenant_id, window, now=now) is None:
+        return None
+    chosen = _flagged(tenant_id, window).filter(passes(tenant_id, refinement))
+    ordered = chosen.order_by(*ordering(tenant_id, refinement.sort)).values_list(*COLUMNS)
+
+    def rows() -> Iterator[Summary]:
+        read = ordered.iterator(chunk_size=EXPORT_CHUNK)
+        while chunk := list(islice(read, EXPORT_CHUNK)):
+            yield from _summaries(chunk)
+
+    return chosen.count(), rows()
+
+
+def order(
+    tenant_id: str,
+    window: listing.Range,
+    refinement: listing.Refinement,
+    *,
+    always: str,
+    now: datetime,
+) -> list[tuple[str, bool]] | None:
+    """The IDs of the list in its order, each with whether it passes the filters; ``always``
+    is kept whatever they say (see ``flagged.neighbours``). None when the index does not
+    cover ``window``."""
+    if covering(tenant_id, window, now=now) is None:
+        return None
+    condition = passes(tenant_id, refinement)
+    found = _flagged(tenant_id, window)
+    if condition:
+        found = found.annotate(passes=ExpressionWrapper(condition, output_field=BooleanField()))
+        found = found.filter(Q(passes=True) | Q(interaction_id=always) if always else condition)
+    else:
+        found = found.annotate(passes=Value(True, output_field=BooleanField()))
+    ordered = found.order_by(*ordering(tenant_id, refinement.sort))
+    return list(ordered.values_list("interaction_id", "passes"))
