@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('index', '0003_search_indexes'),
+        ('index', '0006_drop_ix_flagged'),
     ]
 
     operations = [
