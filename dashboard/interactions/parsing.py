@@ -140,15 +140,21 @@ class _Reader:
             )
         )
 
+    # The readers below look the key up themselves rather than through raw(): a parse
+    # makes about a hundred of these calls per interaction (the index reads thousands a second).
+
     def raw(self, key: str) -> Any:
         self.used.add(key)
         return self.data.get(key)
 
     def text(self, key: str, attr: str | None = None, *, limit: int = _MAX_VALUE) -> str | None:
-        value = self.raw(key)
+        self.used.add(key)
+        value = self.data.get(key)
         if value is None:
             return None
         if isinstance(value, str):
+            if len(value) <= limit and "\x00" not in value:
+                return value  # what _cut leaves alone, without the call
             return _cut(value, limit)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return _number_text(value)
@@ -156,7 +162,8 @@ class _Reader:
         return None
 
     def number(self, key: str, attr: str | None = None) -> float | None:
-        value = self.raw(key)
+        self.used.add(key)
+        value = self.data.get(key)
         if value is None:
             return None
         parsed = _to_number(value)
@@ -174,7 +181,8 @@ class _Reader:
         return int(value)
 
     def boolean(self, key: str, attr: str | None = None) -> bool | None:
-        value = self.raw(key)
+        self.used.add(key)
+        value = self.data.get(key)
         if value is None:
             return None
         parsed = _to_bool(value)
@@ -183,7 +191,8 @@ class _Reader:
         return parsed
 
     def timestamp(self, key: str, attr: str | None = None) -> datetime | None:
-        value = self.raw(key)
+        self.used.add(key)
+        value = self.data.get(key)
         if value is None or value == "":
             return None
         parsed = _to_datetime(value)
@@ -296,6 +305,22 @@ def _to_bool(value: Any) -> bool | None:
     return None
 
 
+def _is_canonical(value: str) -> bool:
+    """``2017-12-07T19:20:33.394Z``: ASCII, 24 characters, the separators in place (the
+    digits between them are checked by ``datetime.fromisoformat``)."""
+    return (
+        len(value) == 24
+        and value[23] == "Z"
+        and value[19] == "."
+        and value[4] == "-"
+        and value[7] == "-"
+        and value[10] in "T "
+        and value[13] == ":"
+        and value[16] == ":"
+        and value.isascii()
+    )
+
+
 def _to_datetime(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # Epoch seconds or milliseconds; anything outside 1990..2200 is noise.
@@ -307,6 +332,20 @@ def _to_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC)
     if not isinstance(value, str):
         return None
+    if _is_canonical(value):
+        # The API's usual form, read by the C parser: what it accepts here (the separators
+        # checked, the digits ASCII) ``_read_timestamp`` reads alike, at a sixth of the cost.
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            # 30 February, hour 24, but also ".39 Z", which the general reader takes.
+            return _read_timestamp(value)
+        return moment if 1970 <= moment.year <= 2200 else None
+    return _read_timestamp(value)
+
+
+def _read_timestamp(value: str) -> datetime | None:
+    """Any timestamp form the API has been seen to send (``_TS``), in UTC."""
     match = _TS.match(value.strip())
     if not match:
         return None
