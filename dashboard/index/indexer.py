@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -70,8 +71,15 @@ class IndexResult:
 def source_hash(raw: Any) -> str:
     """A short, stable hash of an interaction's raw JSON (what ``source_hash`` stores)."""
     # Keys in the order sent: the API keeps its order, and a reordered body only costs a rewrite.
-    text = json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    # orjson writes what json.dumps below writes for what the API sends (compact, UTF-8), at a
+    # sixth of the cost; it refuses lone surrogates and integers past 64 bits, which json
+    # takes. (NaN, which only json.loads reads, it writes as null: hashed as a null would be.)
+    try:
+        data = orjson.dumps(raw)
+    except TypeError:
+        text = json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str)
+        data = text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def customer_key(value: str) -> str:
