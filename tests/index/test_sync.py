@@ -4,6 +4,7 @@ completion, unreadable rows, failures mid-pass, a second worker, retention, repe
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import logging
 import threading
@@ -381,6 +382,35 @@ def test_a_failed_store_stops_the_window_with_nothing_half_written(
     s = state()
     assert s.backfilled_to is not None and s.backfill_from is not None
     assert s.backfilled_to > s.backfill_from
+
+
+def test_the_cycle_collector_is_paused_for_a_window_and_back_on_after_it(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.put(*[body_at(now() - timedelta(hours=i + 1)) for i in range(3)])
+    during: list[bool] = []
+    real_write = sync.write_batch
+
+    def write(batch: Any) -> Any:
+        during.append(gc.isenabled())
+        return real_write(batch)
+
+    monkeypatch.setattr(sync, "write_batch", write)
+    assert gc.isenabled()
+    sync.sync_pass()
+    assert during and not any(during)
+    assert gc.isenabled()
+    api.fail_lists_from = 1
+    SyncState.objects.all().delete()
+    (failed,) = sync.sync_pass()
+    assert failed.error
+    assert gc.isenabled()  # also after a failure
+    gc.disable()
+    try:
+        sync.sync_pass()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
 
 
 # -- one worker per tenant ----------------------------------------------------------------
