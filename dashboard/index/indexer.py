@@ -368,6 +368,12 @@ def _write(tenant_id: str, changed: dict[str, _Rows], *, existing: list[str]) ->
     parents = [{**rows.parent, "indexed_at": now} for rows in changed.values()]
     postgres = connection.vendor == "postgresql"
     with transaction.atomic():
+        if postgres:
+            # The page's commit does not wait for the disk: a crash can lose the last pages
+            # stored, but never part of one, nor one that the sync cursor counts as stored
+            # (the cursor's commit waits, and the log reaches the disk in commit order).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         if existing:
             # Rewritten interactions get their child rows anew: fewer queries than a diff.
             old = IndexedInteraction.objects.filter(
