@@ -7,6 +7,7 @@ import copy
 import gc
 import io
 import logging
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -384,27 +385,30 @@ def test_a_failed_store_stops_the_window_with_nothing_half_written(
     assert s.backfilled_to > s.backfill_from
 
 
-def test_the_cycle_collector_is_paused_for_a_window_and_back_on_after_it(
+def test_a_window_pauses_the_cycle_collector_and_shortens_turns_then_sets_both_back(
     api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api.put(*[body_at(now() - timedelta(hours=i + 1)) for i in range(3)])
-    during: list[bool] = []
+    during: list[tuple[bool, float]] = []
     real_write = sync.write_batch
 
     def write(batch: Any) -> Any:
-        during.append(gc.isenabled())
+        during.append((gc.isenabled(), sys.getswitchinterval()))
         return real_write(batch)
 
     monkeypatch.setattr(sync, "write_batch", write)
+    interval = sys.getswitchinterval()
     assert gc.isenabled()
+    assert interval > sync.SWITCH_INTERVAL
     sync.sync_pass()
-    assert during and not any(during)
-    assert gc.isenabled()
+    assert during
+    assert all(state == (False, pytest.approx(sync.SWITCH_INTERVAL)) for state in during)
+    assert (gc.isenabled(), sys.getswitchinterval()) == (True, interval)
     api.fail_lists_from = 1
     SyncState.objects.all().delete()
     (failed,) = sync.sync_pass()
     assert failed.error
-    assert gc.isenabled()  # also after a failure
+    assert (gc.isenabled(), sys.getswitchinterval()) == (True, interval)  # after a failure too
     gc.disable()
     try:
         sync.sync_pass()
