@@ -23,7 +23,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,20 +99,30 @@ class PassReport:
         self.unreadable_ids += list(result.rejected)
 
 
-@dataclass
+#: A window of start times: start <= startTimestamp < end.
+_Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
 class _Page:
     """One list page as fetched: each row with its source hash and the ID it names."""
 
+    #: Which of the pass's windows (an index into them), and where in it.
+    window: int
     offset: int
     rows: list[tuple[Any, str, str | None]]
-    total: int
+    #: The window's last page: once it is stored, the window is.
+    last: bool
     zone: str | None
+    #: For the log: the window's start and the offset.
+    where: str
 
 
 @dataclass(frozen=True)
 class _Parsed:
     """A page parsed beside the storing thread: its rows built, and what to tell."""
 
+    page: _Page
     batch: PreparedBatch
     #: List rows without their details (ID, the row's hash): fetched singly when stored.
     thin: list[tuple[str, str]]
@@ -264,22 +274,34 @@ class _Pass:
         start = max(state.synced_until - overlap, self.floor)
         if state.backfilled_to is not None:
             start = max(start, min(state.backfilled_to, state.synced_until))  # backfill reads it
+        windows: list[_Span] = []
         while start < self.now:
             end = min(start + self.window, self.now)
-            self._window(start, end)
-            state.synced_until = max(state.synced_until, end)
-            state.save(update_fields=["synced_until"])
+            windows.append((start, end))
             start = end
+
+        def stored(window: _Span) -> None:
+            state.synced_until = max(state.synced_until or window[1], window[1])
+            state.save(update_fields=["synced_until"])
+
+        self._read(windows, stored)
 
     def _backfill(self) -> None:
         state = self.state
         if state.backfill_from is None or state.backfilled_to is None:
             return
-        while state.backfilled_to > state.backfill_from:
-            start = max(state.backfilled_to - self.window * BACKFILL_WINDOWS, state.backfill_from)
-            self._window(start, state.backfilled_to)
-            state.backfilled_to = start
+        windows: list[_Span] = []
+        end = state.backfilled_to
+        while end > state.backfill_from:  # newest first
+            start = max(end - self.window * BACKFILL_WINDOWS, state.backfill_from)
+            windows.append((start, end))
+            end = start
+
+        def stored(window: _Span) -> None:
+            state.backfilled_to = window[0]
             state.save(update_fields=["backfilled_to"])
+
+        self._read(windows, stored)
 
     # -- reading ------------------------------------------------------------------
 
@@ -289,26 +311,36 @@ class _Pass:
         self.calls_left -= 1
         self.report.api_calls += 1
 
-    def _window(self, start: datetime, end: datetime) -> None:
-        """Read and store every page of one window; raises on an API failure.
+    def _read(self, windows: list[_Span], stored: Callable[[_Span], None]) -> None:
+        """Read and store every page of ``windows``, in order, calling ``stored`` for a
+        window once its last page is stored (the caller moves its cursor there); raises
+        on an API failure.
 
         Three steps overlap, each page moving through them in order: a thread
-        fetches the next page (and hashes its rows) while another parses this
-        one, while this thread stores the one before (PostgreSQL's time and the
-        API's are spent while Python works on another page). Each page is
-        stored in a transaction of its own, in order; what was read before a
-        failure is stored, and the caller moves its cursor only on a return.
+        fetches the next page (and hashes its rows), the next window's first one
+        included, while another parses this one, while this thread stores the
+        one before (PostgreSQL's time and the API's are spent while Python works
+        on another page). Each page is stored in a transaction of its own; what
+        was read before a failure is stored, and a window whose last page was
+        among it counts as stored.
         """
-        self.report.windows += 1
-        where = f"{start:%Y-%m-%d %H:%M}"
+        if not windows:
+            return
 
-        def fetch(offset: int) -> _Page:
+        def fetch(window: int, offset: int) -> _Page:
+            start, end = windows[window]
             answer = self.client.list_interactions(
                 self.tenant_id, start=start, end=end, limit=PAGE_SIZE, offset=offset
             )
             rows, total, zone = list_results(answer)
             hashed = [(raw, source_hash(raw), named_ids(raw)[1]) for raw in rows]
-            return _Page(offset, hashed, total, zone)
+            last = not rows or offset + len(rows) >= total
+            return _Page(window, offset, hashed, last, zone, f"{start:%Y-%m-%d %H:%M}+{offset}")
+
+        def store(parsed: _Parsed) -> None:
+            self._store(parsed)
+            if parsed.page.last:
+                stored(windows[parsed.page.window])
 
         with (
             _tuned_for_pages(),
@@ -316,7 +348,8 @@ class _Pass:
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-parse") as parser,
         ):
             self._spend()
-            fetching: Future[_Page] | None = fetcher.submit(fetch, 0)
+            self.report.windows += 1
+            fetching: Future[_Page] | None = fetcher.submit(fetch, 0, 0)
             parsing: Future[_Parsed] | None = None  # the page before, to be stored
             out_of_calls = False
             try:
@@ -325,27 +358,32 @@ class _Pass:
                         page = fetching.result()
                     except BaseException:
                         if parsing is not None:
-                            self._store(parsing.result())  # what was read is kept
+                            store(parsing.result())  # what was read is kept
                         raise
                     fetching = None
-                    following = page.offset + len(page.rows)
-                    if page.rows and following < page.total:
+                    if page.last:
+                        following = (page.window + 1, 0)  # the next window's first page
+                    else:
+                        following = (page.window, page.offset + len(page.rows))
+                    if following[0] < len(windows):
                         try:
                             self._spend()
                         except BudgetSpent:
                             out_of_calls = True  # this page is stored first
                         else:
-                            fetching = fetcher.submit(fetch, following)
+                            if following[1] == 0:
+                                self.report.windows += 1
+                            fetching = fetcher.submit(fetch, *following)
                     if page.zone and page.zone != self.state.tenant_timezone:
                         self.state.tenant_timezone = page.zone
                         self.state.save(update_fields=["tenant_timezone"])
                     before = parsing.result() if parsing is not None else None
                     known = self._known(page, before)
-                    parsing = parser.submit(self._parse_page, page, known, where)
+                    parsing = parser.submit(self._parse_page, page, known)
                     if before is not None:
-                        self._store(before)  # while this page is parsed
+                        store(before)  # while this page is parsed
                 if parsing is not None:
-                    self._store(parsing.result())
+                    store(parsing.result())
             finally:
                 if fetching is not None:
                     fetching.cancel()
@@ -364,7 +402,7 @@ class _Pass:
                     known[iid] = rows.digest
         return known
 
-    def _parse_page(self, page: _Page, known: dict[str, str | None], where: str) -> _Parsed:
+    def _parse_page(self, page: _Page, known: dict[str, str | None]) -> _Parsed:
         """Parse a page's new and changed rows and build their index rows (no database,
         no API: it runs beside the thread that stores the page before)."""
         items: list[tuple[Interaction, str]] = []
@@ -375,7 +413,7 @@ class _Pass:
             if interaction_id and known.get(interaction_id) == digest:
                 skipped += 1  # unchanged: not even parsed again
                 continue
-            label = interaction_id or f"row {position} of page {where}+{page.offset}"
+            label = interaction_id or f"row {position} of page {page.where}"
             item = _parse(self.tenant_id, raw, label, unreadable)
             if item is None:
                 continue
@@ -383,7 +421,8 @@ class _Pass:
                 thin.append((interaction_id, digest))
                 continue
             items.append((item, digest))
-        return _Parsed(prepare_batch(self.tenant_id, items, known), thin, unreadable, skipped)
+        batch = prepare_batch(self.tenant_id, items, known)
+        return _Parsed(page, batch, thin, unreadable, skipped)
 
     def _store(self, parsed: _Parsed) -> None:
         """Store a parsed page (and its thin rows, fetched singly) in one transaction."""

@@ -355,6 +355,31 @@ def test_a_failure_after_the_first_page_keeps_that_page_and_the_cursor(
     assert_children_complete()
 
 
+def test_a_window_stored_whole_counts_when_the_next_windows_first_page_fails(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The next window's first page is asked for while this window's last is parsed.
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    day1 = [body_at(now() - timedelta(hours=i + 1)) for i in range(3)]  # two pages
+    day2 = [body_at(now() - timedelta(hours=30 + i)) for i in range(2)]
+    api.put(*day1, *day2)
+    api.fail_lists_from = 3  # the second day's first page
+    (report,) = sync.sync_pass(since=timedelta(days=2))
+    assert "500" in report.error
+    assert report.windows == 2
+    assert indexed() == ids(*day1)
+    s = state()
+    assert s.backfilled_to is not None and s.backfill_from is not None
+    day_start = now() - timedelta(days=1)
+    assert abs((s.backfilled_to - day_start).total_seconds()) < 60  # the first day counts
+    assert s.backfilled_to > s.backfill_from
+    api.stop_failing()
+    (after,) = sync.sync_pass()
+    assert (after.stored, after.skipped) == (2, 0)  # only the day that failed is read again
+    assert indexed() == ids(*day1, *day2)
+    assert_children_complete()
+
+
 def test_a_failed_store_stops_the_window_with_nothing_half_written(
     api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
