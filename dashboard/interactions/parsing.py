@@ -218,6 +218,8 @@ class _Reader:
         return good
 
     def extras(self) -> tuple[Extra, ...]:
+        if self.data.keys() <= self.used:
+            return ()  # the usual case, without a look at each key
         return tuple(
             Extra(key, _display(value))
             for key, value in self.data.items()
