@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -184,3 +186,14 @@ def test_the_same_interaction_is_kept_apart_per_tenant() -> None:
     index_interactions(DEMO_TENANT_ID, pairs([raw]))
     index_interactions(OTHER_TENANT, pairs([raw]))
     assert IndexedInteraction.objects.count() == 2
+
+
+def test_source_hash_is_that_of_the_compact_json_and_takes_whatever_json_loads_reads() -> None:
+    raw = generate_interaction(3, seed=11, flagged=True)
+    compact = json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode()
+    # The same bytes as before orjson: hashes stored by earlier versions still match.
+    assert source_hash(raw) == hashlib.blake2b(compact, digest_size=20).hexdigest()
+    odd = json.loads('{"id": "\\ud800", "n": 123456789012345678901234567890, "x": 1e400}')
+    assert source_hash(odd) == source_hash(copy.deepcopy(odd))
+    assert source_hash(odd) != source_hash({**odd, "n": 1})
+    assert source_hash(odd) != source_hash({**odd, "id": chr(0xD801)})

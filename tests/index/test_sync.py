@@ -3,16 +3,21 @@ completion, unreadable rows, failures mid-pass, a second worker, retention, repe
 
 from __future__ import annotations
 
+import copy
+import gc
 import io
 import logging
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
-from dashboard.index import sync
+from dashboard.index import indexer, sync
 from dashboard.index.indexer import customer_key, index_interactions, source_hash
 from dashboard.index.models import AgentLeg, Hook, IndexedInteraction, QueueVisit, SyncState
 from dashboard.interactions.parsing import parse_interaction
@@ -282,6 +287,159 @@ def test_once_exits_non_zero_when_the_api_failed(api: WindowedStandIn) -> None:
     with pytest.raises(CommandError, match="next pass resumes"):
         call_command("sync_interactions", "--once", stderr=err, stdout=io.StringIO())
     assert "server_error 500" in err.getvalue()
+
+
+# -- pages in flight: one fetched, one parsed, one stored ---------------------------------
+
+
+def sync_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("index-")]
+
+
+def test_repeat_pass_parses_nothing(api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE_SIZE", 3)
+    api.put(*[body_at(now() - timedelta(minutes=20 * i + 5)) for i in range(10)])
+    sync.sync_pass()
+    parsed: list[Any] = []
+    monkeypatch.setattr(sync, "parse_interaction", lambda raw: parsed.append(raw))
+    SyncState.objects.all().delete()
+    (again,) = sync.sync_pass()
+    assert (again.stored, again.skipped) == (0, 10)
+    assert parsed == []  # unchanged rows are recognised by their hash, before the parser
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["same", "changed"])
+def test_an_interaction_on_two_pages_of_a_window_is_stored_with_its_children_once(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch, changed: bool
+) -> None:
+    # Offset paging over a window that moves: a row seen on page 1 comes again on page 2,
+    # which is looked up while page 1 is still being stored.
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    raws = [body_at(now() - timedelta(hours=i + 1), segments=3) for i in range(3)]
+    api.put(*raws)
+    again = copy.deepcopy(raws[0])
+    if changed:
+        again["dispositionName"] = "Changed on the way"
+        again["queues"] = again["queues"][:1]
+    api.extra_rows = [again]  # after the window's three: page 2 is [raws[2], again]
+    (report,) = sync.sync_pass()
+    assert report.error == ""
+    assert indexed() == ids(*raws)
+    assert (report.stored, report.skipped) == ((4, 0) if changed else (3, 1))
+    row = IndexedInteraction.objects.get(interaction_id=min(ids(raws[0])))
+    assert row.queue_visits.count() == len(again["queues"])  # replaced, never doubled
+    assert row.agent_legs.count() == len(again["agents"])
+    assert row.disposition == again["dispositionName"]
+    assert sync_threads() == []
+
+
+def test_a_failure_after_the_first_page_keeps_that_page_and_the_cursor(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    raws = [body_at(now() - timedelta(hours=i + 1)) for i in range(5)]
+    api.put(*raws)
+    api.fail_lists_from = 2  # the one-day window's second page
+    (report,) = sync.sync_pass()
+    assert "500" in report.error
+    assert indexed() == ids(*raws[:2])  # page 1 was read and parsed: it is stored
+    assert report.stored == 2
+    s = state()
+    assert s.backfilled_to is not None and s.backfill_from is not None
+    assert s.backfilled_to > s.backfill_from  # the window is not counted as done
+    assert sync_threads() == []
+    api.stop_failing()
+    (after,) = sync.sync_pass()
+    assert (after.stored, after.skipped) == (3, 2)
+    assert indexed() == ids(*raws)
+    assert_children_complete()
+
+
+def test_a_window_stored_whole_counts_when_the_next_windows_first_page_fails(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The next window's first page is asked for while this window's last is parsed.
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    day1 = [body_at(now() - timedelta(hours=i + 1)) for i in range(3)]  # two pages
+    day2 = [body_at(now() - timedelta(hours=30 + i)) for i in range(2)]
+    api.put(*day1, *day2)
+    api.fail_lists_from = 3  # the second day's first page
+    (report,) = sync.sync_pass(since=timedelta(days=2))
+    assert "500" in report.error
+    assert report.windows == 2
+    assert indexed() == ids(*day1)
+    s = state()
+    assert s.backfilled_to is not None and s.backfill_from is not None
+    day_start = now() - timedelta(days=1)
+    assert abs((s.backfilled_to - day_start).total_seconds()) < 60  # the first day counts
+    assert s.backfilled_to > s.backfill_from
+    api.stop_failing()
+    (after,) = sync.sync_pass()
+    assert (after.stored, after.skipped) == (2, 0)  # only the day that failed is read again
+    assert indexed() == ids(*day1, *day2)
+    assert_children_complete()
+
+
+def test_a_failed_store_stops_the_window_with_nothing_half_written(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    raws = [body_at(now() - timedelta(hours=i + 1)) for i in range(5)]
+    api.put(*raws)
+    upserts: list[int] = []
+
+    def failing(real: Any) -> Any:
+        def upsert(parents: list[dict[str, Any]]) -> dict[str, int]:
+            ids = real(parents)
+            upserts.append(len(parents))
+            if len(upserts) == 2:  # page 2's summary rows are in, its child rows not yet
+                raise DatabaseError("the disk is full")
+            return ids
+
+        return upsert
+
+    monkeypatch.setattr(indexer, "_upsert_parents_orm", failing(indexer._upsert_parents_orm))
+    monkeypatch.setattr(indexer, "_upsert_parents_copy", failing(indexer._upsert_parents_copy))
+    with pytest.raises(DatabaseError):
+        sync.sync_pass()
+    assert sync_threads() == []
+    assert indexed() == ids(*raws[:2])  # page 2's transaction was rolled back whole
+    assert_children_complete()
+    s = state()
+    assert s.backfilled_to is not None and s.backfill_from is not None
+    assert s.backfilled_to > s.backfill_from
+
+
+def test_a_window_pauses_the_cycle_collector_and_shortens_turns_then_sets_both_back(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.put(*[body_at(now() - timedelta(hours=i + 1)) for i in range(3)])
+    during: list[tuple[bool, float]] = []
+    real_write = sync.write_batch
+
+    def write(batch: Any) -> Any:
+        during.append((gc.isenabled(), sys.getswitchinterval()))
+        return real_write(batch)
+
+    monkeypatch.setattr(sync, "write_batch", write)
+    interval = sys.getswitchinterval()
+    assert gc.isenabled()
+    assert interval > sync.SWITCH_INTERVAL
+    sync.sync_pass()
+    assert during
+    assert all(state == (False, pytest.approx(sync.SWITCH_INTERVAL)) for state in during)
+    assert (gc.isenabled(), sys.getswitchinterval()) == (True, interval)
+    api.fail_lists_from = 1
+    SyncState.objects.all().delete()
+    (failed,) = sync.sync_pass()
+    assert failed.error
+    assert (gc.isenabled(), sys.getswitchinterval()) == (True, interval)  # after a failure too
+    gc.disable()
+    try:
+        sync.sync_pass()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
 
 
 # -- one worker per tenant ----------------------------------------------------------------

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dashboard.interactions import parsing
 from dashboard.interactions.domain import Interaction, OutboundIdentifier, Statistic
 from dashboard.interactions.parsing import parse_interaction
 from tests.parsing.helpers import (
@@ -343,3 +346,28 @@ def test_empty_timestamp_is_missing_not_unknown() -> None:
     i = parse_interaction(data)
     assert i.updated is None
     assert "updated" not in i.unknown
+
+
+@st.composite
+def _canonical_ish(draw: st.DrawFn) -> str:
+    """The API's usual form (``2017-12-07T19:20:33.394Z``), often with one character
+    changed: a field out of range (February 30, hour 24, year 1969), a digit that is not
+    ASCII, another separator."""
+    moment = draw(st.datetimes(datetime(1950, 1, 1), datetime(2250, 12, 31)))
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(text) - 1))
+        other = draw(st.sampled_from("0123456789٢٣T t X,.:-+Z z\u2003"))
+        text = text[:at] + other + text[at + 1 :]
+    return text
+
+
+@settings(max_examples=1000)  # cheap; near misses are rare among the draws
+@given(_canonical_ish())
+def test_the_usual_timestamp_form_reads_as_the_general_reader_reads_it(value: str) -> None:
+    # The fast path (datetime.fromisoformat) must neither accept nor read differently
+    # anything the general reader (the documented forms, _TS) reads otherwise.
+    fast = parsing._to_datetime(value)
+    general = parsing._read_timestamp(value)
+    assert fast == general
+    assert fast is None or fast.tzinfo is UTC
