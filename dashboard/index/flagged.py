@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -38,11 +39,11 @@ from django.db.models.expressions import BaseExpression, OrderBy
 from django.db.models.functions import Coalesce, Lower, NullIf
 
 from dashboard.interactions import listing
-from dashboard.interactions.domain import Flag, Summary
+from dashboard.interactions.domain import Summary
 from dashboard.reviews.models import Review, Status
 
 from .models import IndexedInteraction, QueueVisit
-from .selectors import Coverage, coverage, from_index
+from .selectors import Coverage, coverage, from_index, summary_of
 
 #: The interactions in the range (flagged or not) are counted up to here, then "more than".
 SCANNED_CAP = 100_000
@@ -199,16 +200,10 @@ def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
     found = []
     for pk, iid, start, end, channel, direction, flow, customer, flag_type, total, agents in rows:
         found.append(
-            Summary(
-                interaction_id=iid,
-                start=start,
-                end=end,
-                channel_type=channel or None,
-                direction=direction or None,
-                flow_name=flow or None,
-                customer=customer or None,
-                flag=Flag(flagged=True, flag_type=flag_type or None, timestamp=None),
-                interaction_time=total,
+            replace(
+                summary_of(
+                    (iid, start, end, channel, direction, flow, customer, True, flag_type, total)
+                ),
                 agent_names=tuple(agents.split(NAMES_JOINER)) if agents else (),
                 queue_names=tuple(queues.get(pk, ())),
             )

@@ -95,7 +95,7 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def _summary(values: tuple[Any, ...]) -> Summary:
+def summary_of(values: tuple[Any, ...]) -> Summary:
     """A list row from the index's columns, in ``SUMMARY_COLUMNS`` order."""
     iid, start, end, channel, direction, flow, customer, flagged, flag_type, total = values
     return Summary(
@@ -145,7 +145,7 @@ def _combined(
     part = indexed.filter(start__gte=lo, start__lt=hi)
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
     ordered = part.order_by("-start", "-id").values_list(*SUMMARY_COLUMNS)[:cap]
-    rows = [_summary(values) for values in ordered]
+    rows = [summary_of(values) for values in ordered]
     read = len(rows)
     if keep_flagged:
         read = IndexedInteraction.objects.filter(
