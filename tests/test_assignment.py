@@ -201,6 +201,40 @@ def test_the_panel_offers_assign_to_me_and_every_reviewer_of_the_tenant(
     assert "outsider" not in block  # may not see the tenant
 
 
+def test_the_reviewer_list_follows_grants_names_and_deactivation_at_once(
+    signed_in: Any, demo_user: Any, colleague: Any, outsider: Any
+) -> None:
+    """The list is cached across pages; a change to a user or a grant shows on the next page."""
+    assert f'<option value="{colleague.pk}">colleague</option>' in assignment_block(
+        text(signed_in.get(PAGE))
+    )
+    TenantGrant.objects.create(user=outsider, tenant_id=DEMO_TENANT_ID)
+    colleague.first_name, colleague.last_name = "Carmen", "Diaz"
+    colleague.save()
+    block = assignment_block(text(signed_in.get(PAGE)))
+    assert f'<option value="{outsider.pk}">outsider</option>' in block
+    assert f'<option value="{colleague.pk}">Carmen Diaz</option>' in block
+    TenantGrant.objects.filter(user=outsider, tenant_id=DEMO_TENANT_ID).delete()
+    colleague.is_active = False
+    colleague.save()
+    block = assignment_block(text(signed_in.get(PAGE)))
+    assert "outsider" not in block
+    assert "Carmen Diaz" not in block
+
+
+def test_the_reviewer_list_costs_no_query_once_cached(signed_in: Any, colleague: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard.reviews.selectors import reviewer_names
+
+    first = reviewer_names(DEMO_TENANT_ID)
+    with CaptureQueriesContext(connection) as queries:
+        assert reviewer_names(DEMO_TENANT_ID) == first
+    assert len(queries) == 0
+    assert (colleague.pk, "colleague") in first
+
+
 def test_assigning_someone_who_may_not_see_the_tenant_is_refused(
     signed_in: Any, outsider: Any
 ) -> None:

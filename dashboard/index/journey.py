@@ -143,6 +143,15 @@ def recent_count(tenant_id: str, interaction_id: str, *, now: datetime) -> int |
         .values_list("customer_key", flat=True)
         .first()
     )
+    return _recent(tenant_id, interaction_id, key, now=now)
+
+
+def recent_count_of(row: IndexedInteraction, *, now: datetime) -> int | None:
+    """``recent_count`` for an indexed interaction already read."""
+    return _recent(row.tenant_id, row.interaction_id, row.customer_key, now=now)
+
+
+def _recent(tenant_id: str, interaction_id: str, key: str | None, *, now: datetime) -> int | None:
     if not key:
         return None
     return (

@@ -72,7 +72,7 @@ def index_stamp(tenant_id: str) -> str:
     after the index changed."""
     state = (
         SyncState.objects.filter(tenant_id=tenant_id)
-        .values_list("last_pass_finished", "synced_until")
+        .values_list("last_pass_finished", "synced_until", "backfilled_to")
         .first()
     )
     return repr(state)

@@ -139,8 +139,12 @@ def panel_for(tenant_id: str, interaction_id: str, *, now: datetime) -> Panel | 
     row = IndexedInteraction.objects.filter(
         tenant_id=tenant_id, interaction_id=interaction_id
     ).first()
-    if row is None:
-        return None
+    return None if row is None else panel_of(row, now=now)
+
+
+def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
+    """The typical-vs-this panel for an indexed interaction."""
+    tenant_id = row.tenant_id
     since = now - WINDOW
     visits = list(row.queue_visits.order_by("entered_at", "pk"))
     legs = list(row.agent_legs.order_by("started_at", "pk"))

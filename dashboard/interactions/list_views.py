@@ -20,7 +20,7 @@ from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import canonical_uuid, tenant_url
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.selectors import display_name, reviewers
+from dashboard.reviews.selectors import reviewer_names
 from dashboard.reviews.services import audit
 
 from . import flagged as flagged_list
@@ -116,7 +116,7 @@ def _context(
             ("", "Anyone"),
             (flagged_list.ME, "Assigned to me"),
             (listing.NOBODY, "Not assigned"),
-            *((str(u.pk), display_name(u)) for u in reviewers(tenant_id)),
+            *((str(pk), name) for pk, name in reviewer_names(tenant_id)),
         ],
         "local_from": fmt.local_text(window.start, zone),
         "local_to": fmt.local_text(window.end, zone),

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.conf import settings
 
-from dashboard.index.journey import recent_count
+from dashboard.index.page_extras import for_page
 from dashboard.index.selectors import tenant_zone
-from dashboard.index.typical import Panel, panel_for
+from dashboard.index.typical import Panel
 
 from . import presenters, story, timeline
 from .domain import Hook, Interaction
@@ -138,9 +138,11 @@ def build_page(
     crm_templates: Mapping[str, str],
     expand: str = "",
     participants: bool = False,
+    index_stamp: str = "",
 ) -> InteractionPage:
     """The page for ``fetched``; ``whole`` adds what only the whole page shows,
-    ``participants`` every row of a long participants table (and the story)."""
+    ``participants`` every row of a long participants table (and the story);
+    ``index_stamp`` names the index's last pass, whose figures the whole page shows."""
     item = fetched.interaction
     lanes = tuple(k for k in EXPANDABLE if k in expand.split(","))
     if item.in_progress:  # drawn up to "now": never reused
@@ -159,8 +161,8 @@ def build_page(
     hooks: tuple[tuple[Hook, str], ...] = ()
     typical = journey_count = None
     if whole:
-        typical = panel_for(tenant_id, interaction_id, now=now)
-        journey_count = recent_count(tenant_id, interaction_id, now=now)
+        extras = for_page(tenant_id, interaction_id, now=now, stamp=index_stamp)
+        typical, journey_count = extras.typical, extras.journey_count
         # The tenant's own zone beside the viewer's (SHOW_TENANT_ZONE), once the index knows it.
         theirs = tenant_zone(tenant_id) if settings.SHOW_TENANT_ZONE else None
         view = derived(

@@ -97,12 +97,13 @@ def interaction(
         return _poll_failed(request, errors.ServerError(fetched.stale_reason), ids)
     whole = target not in PAGE_PARTS  # "main" is the frame asking for the whole page
     review = review_context(**ids) if whole else None
-    etag = _etag(request, fetched, review.review if review else None)
+    stamp = index_stamp(tenant_id)
+    etag = _etag(request, fetched, review.review if review else None, stamp)
     if etag in request.headers.get("If-None-Match", ""):
         if whole:
             audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, "not modified")
         return _not_modified(etag)
-    page = _page(request, fetched, ids, target=target)
+    page = _page(request, fetched, ids, target=target, stamp=stamp)
     if not whole:
         return _tagged(render(request, PAGE_PARTS[str(target)], page.context()), etag)
     audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, page.audit_label)
@@ -127,7 +128,12 @@ def _fetch(
 
 
 def _page(
-    request: HtmxHttpRequest, fetched: Fetched, ids: dict[str, str], *, target: str | None
+    request: HtmxHttpRequest,
+    fetched: Fetched,
+    ids: dict[str, str],
+    *,
+    target: str | None,
+    stamp: str = "",
 ) -> InteractionPage:
     zone = timezone.get_current_timezone()
     participants = target == "participants-rest" or request.GET.get("all") == "participants"
@@ -144,6 +150,7 @@ def _page(
         participants=participants,
         poll_delay=settings.TIMELINE_POLL_SECONDS,
         crm_templates=settings.CRM_LINK_TEMPLATES,
+        index_stamp=stamp,
     )
 
 
@@ -172,7 +179,7 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _etag(request: HtmxHttpRequest, fetched: Fetched, review: Review | None) -> str:
+def _etag(request: HtmxHttpRequest, fetched: Fetched, review: Review | None, stamp: str) -> str:
     """Everything the response depends on: the data, the viewer, the URL, the build."""
     parts = [
         BUILD_ID,
@@ -186,7 +193,7 @@ def _etag(request: HtmxHttpRequest, fetched: Fetched, review: Review | None) -> 
         request.COOKIES.get("tz", ""),
         (review.version, review.updated_at.isoformat() if review.pk else "") if review else "",
         # The typical-vs-this panel and the journey count come from the index.
-        index_stamp(fetched.interaction.tenant_id or ""),
+        stamp,
     ]
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 

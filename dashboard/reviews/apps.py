@@ -5,3 +5,8 @@ class ReviewsConfig(AppConfig):
     name = "dashboard.reviews"
     label = "reviews"
     verbose_name = "QA reviews and audit"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

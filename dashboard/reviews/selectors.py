@@ -3,17 +3,22 @@ assigned."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q
 
 from dashboard.accounts.access import can_view_tenant
 
 from .forms import AssignForm, ReviewForm
 from .models import AuditEvent, Review, ReviewChange, Status
+
+#: How long a tenant's reviewer list is kept at most, should a change escape the signals.
+REVIEWERS_TTL = 600
 
 
 def get_review(tenant_id: str, interaction_id: str) -> Review:
@@ -65,6 +70,36 @@ def reviewers(tenant_id: str) -> list[Any]:
     )
 
 
+#: The shared cache's generation of every tenant's reviewer names: a change to a
+#: user or a tenant grant (``signals.py``) sets a new one, so no page lists a
+#: reviewer who was removed, in any process.
+REVIEWERS_GENERATION = "reviewers:generation"
+
+
+def reviewer_names(tenant_id: str) -> list[tuple[int, str]]:
+    """``reviewers`` as (pk, name), read through the shared cache: every interaction
+    page's assignment control lists them. One cache round trip when the list is
+    current; the database when it is missing or older than the last change."""
+    key = f"reviewers:{tenant_id.lower()}"
+    found = cache.get_many([key, REVIEWERS_GENERATION])
+    generation = found.get(REVIEWERS_GENERATION)
+    stored = found.get(key)
+    if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
+        return list(stored[1])
+    if generation is None:
+        generation = new_reviewers_generation()
+    names = [(user.pk, display_name(user)) for user in reviewers(tenant_id)]
+    cache.set(key, (generation, names), REVIEWERS_TTL)
+    return names
+
+
+def new_reviewers_generation() -> str:
+    """Forget every cached reviewer list (a user or a grant changed)."""
+    generation = uuid.uuid4().hex
+    cache.set(REVIEWERS_GENERATION, generation, None)
+    return generation
+
+
 def display_name(user: Any) -> str:
     """A person as the lists and panels name them."""
     if user is None:
@@ -97,7 +132,7 @@ class AssignmentContext:
     review: Review
     assign_form: AssignForm
     assigned_by: ReviewChange | None
-    reviewers: list[Any]
+    reviewers: list[tuple[int, str]]
 
     def as_context(self) -> dict[str, object]:
         return {
@@ -105,18 +140,18 @@ class AssignmentContext:
             "assign_form": self.assign_form,
             "assigned_by": self.assigned_by,
             "assignee_name": display_name(self.review.assignee),
-            "reviewers": [(u.pk, display_name(u)) for u in self.reviewers],
+            "reviewers": self.reviewers,
         }
 
 
 def assignment_context(
     *, tenant_id: str, review: Review, form: AssignForm | None = None
 ) -> AssignmentContext:
-    people = reviewers(tenant_id)
+    # The control lists names; only a posted choice is checked against the database.
     shown = form or AssignForm(
-        people, initial={"assignee": review.assignee_id or "", "version": review.version}
+        [], initial={"assignee": review.assignee_id or "", "version": review.version}
     )
-    return AssignmentContext(review, shown, last_assignment(review), people)
+    return AssignmentContext(review, shown, last_assignment(review), reviewer_names(tenant_id))
 
 
 def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:

@@ -240,3 +240,28 @@ def test_the_api_threshold_wins_over_the_admin_entry_and_is_named(open_client: A
     page = html.unescape(open_client.get(PAGE).content.decode())
     assert "SLA: met (2 s under the 30 s threshold)" in page
     assert "threshold the API's SLA “Gold”" in page
+
+
+def test_the_page_reads_the_index_once_per_pass(open_client: Any) -> None:
+    """The panel and the journey count are kept until the sync stores a pass."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard.index.models import SyncState
+
+    peers(20)
+    this_one(28.0)
+    state = SyncState.objects.create(tenant_id=TENANT, last_pass_finished=timezone.now())
+    first = html.unescape(open_client.get(PAGE).content.decode())
+    assert "0:28 in Support — typical 0:11" in first
+    for i in range(21, 41):  # twenty longer waits: the typical one moves
+        index_row(start=timezone.now() - timedelta(minutes=i), queues=[("Support", 100.0)])
+    with CaptureQueriesContext(connection) as queries:
+        again = html.unescape(open_client.get(PAGE).content.decode())
+    assert "0:28 in Support — typical 0:11" in again  # the same pass: the same figures
+    assert not [q for q in queries if "index_queuevisit" in q["sql"]]
+    state.last_pass_finished = timezone.now() + timedelta(seconds=1)
+    state.save()
+    after = html.unescape(open_client.get(PAGE).content.decode())
+    # 1..20 s, this one's 28 s and twenty of 100 s: the median is this one's own wait.
+    assert "0:28 in Support — typical 0:28, as typical" in after
