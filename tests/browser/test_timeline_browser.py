@@ -314,6 +314,7 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     assert page.locator(f"#agent-{target['interactionAgentId']}").is_visible()
     shown = page.locator("#agents tbody tr:not([hidden])").count()
     assert 1 <= shown < 121
+    assert page.locator("#agents-table-shown").inner_text() == f"{shown} of 121 shown"
     # Without JavaScript the same filter is a GET over every row.
     page.goto(url(entry["interaction_id"]) + f"?all=agents&q={name.replace(' ', '+')}#agents")
     assert page.locator("#agents tbody tr").count() == shown
