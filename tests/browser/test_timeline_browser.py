@@ -336,6 +336,59 @@ def test_big_interaction_stays_three_screens_tall_with_the_index_filled(page: An
     assert typical.locator("li[data-what]").count() > 100
 
 
+def test_the_folded_typical_list_filters_live_by_keyboard_and_stays_whole_without_js(
+    page: Any,
+) -> None:
+    """Typing a name in the fold hides the other lines and says how many are left, as
+    the long tables' filter does; without JavaScript the box is not there and every
+    line is."""
+    from tests.browser.test_story_browser import serious_accessibility_issues
+
+    call_command("sync_interactions", "--once", "--since", "30d", stdout=io.StringIO())
+    page.goto(url(_entry(BIG)["interaction_id"]))
+    typical = page.locator("#typical")
+    lines = typical.locator("#typical-lines > li")
+    texts = lines.all_text_contents()
+    total = len(texts)
+    assert total > 100
+    # By keyboard: open the fold, Tab into the box, type an agent's name.
+    assert not typical.locator("#typical-filter").is_visible()  # folded away
+    typical.locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "typical-filter"
+    name = _entry(BIG)["body"]["agents"][118]["agentName"]
+    page.keyboard.type(name)
+    wanted = [t for t in texts if name.lower() in t.lower()]
+    assert 1 <= len(wanted) < total
+    shown = typical.locator("#typical-lines > li:not([hidden])")
+    assert shown.count() == len(wanted)
+    assert all(name in t for t in shown.all_text_contents())
+    status = typical.locator("#typical-lines-shown")
+    assert status.get_attribute("role") == "status"
+    assert status.inner_text() == f"{len(wanted)} of {total} shown"
+    # A queue's name finds its waits; emptied, the box shows every line again.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("in billing")
+    queue = [t for t in texts if "in billing" in t.lower()]
+    assert 1 <= shown.count() == len(queue) < total
+    assert status.inner_text() == f"{len(queue)} of {total} shown"
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    assert shown.count() == total
+    assert status.inner_text() == ""
+    assert serious_accessibility_issues(page) == []
+    # Without JavaScript: no box that would do nothing, and the whole list.
+    context = page.context.browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    still = context.new_page()
+    still.goto(page.url)
+    still.locator("#typical summary").click()
+    assert not still.locator("#typical-filter").is_visible()
+    assert still.locator("#typical-lines > li:visible").count() == total
+    context.close()
+
+
 @pytest.mark.parametrize("query", ["", "?all=agents&q=carmen"])
 def test_big_interaction_never_scrolls_sideways_at_375_px(page: Any, query: str) -> None:
     """At 375 px only the tables and the chart scroll sideways, inside their own
