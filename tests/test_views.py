@@ -381,6 +381,36 @@ def _demo_page(client: Any, name: str, zone: str) -> str:
     return html(client.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])))
 
 
+def test_the_summary_says_when_in_the_viewers_zone_on_the_first_screen(signed_in: Any) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    body = _demo_page(signed_in, "answered-call-with-holds.json", "America/Toronto")
+    from dashboard.demo.api import bodies
+
+    entry = next(e for e in catalogue() if e["file"] == "answered-call-with-holds.json")
+    served = next(b for b in bodies() if b["interactionId"] == entry["body"]["interactionId"])
+    # The demo moves its day near today (14:12:07 to 14:24:13 UTC, keeping the time of day).
+    start = datetime.fromisoformat(served["startTimestamp"])
+    end = datetime.fromisoformat(served["endTimestamp"]).astimezone(ZoneInfo("America/Toronto"))
+    day = start.astimezone(ZoneInfo("America/Toronto"))
+    line = body[body.index('<p class="when" id="when">') :]
+    line = line[: line.index("</p>")]
+    assert (
+        f'<time datetime="{start.isoformat().replace("+00:00", "Z")}"'
+        f' title="{start:%Y-%m-%d} 14:12:07.281 UTC">'
+        f"{day:%a} {day.day} {day:%b %Y}, {day:%H:%M:%S}</time>"
+    ) in line
+    assert f">{end:%H:%M:%S}</time></span> (America/Toronto)" in line
+    # It sits in the summary card, between the outcome sentence and the key figures.
+    assert body.index('id="outcome"') < body.index('id="when"') < body.index('class="figures"')
+    # An end that never arrived is said to be unknown, not made up.
+    stuck = _demo_page(signed_in, "flagged-stuck.json", "America/Toronto")
+    when = stuck[stuck.index('id="when"') :]
+    assert 'class="when-end missing"><span title=' in when[: when.index("</p>")]
+    assert "end unknown</span></span> (America/Toronto)" in when
+
+
 def test_chat_transcript_times_are_in_the_viewers_zone(signed_in: Any) -> None:
     # The transcript writes "[14:03] Customer: hello" in UTC; India keeps no summer time.
     body = _demo_page(signed_in, "chat-transcript-text.json", "Asia/Kolkata")
@@ -417,6 +447,9 @@ def test_the_tenants_zone_beside_the_viewers_when_the_setting_asks(
     )
     assert (beside in body) is said
     assert ("in the tenant&#x27;s zone" in body) is said
+    # The summary's when-line says it too, after the viewer's zone.
+    tokyo = '(Asia/Kolkata) <span class="aside-note">· 23:03:07 in the tenant&#x27;s zone'
+    assert (tokyo in body) is said
 
 
 def _big_demo() -> dict[str, Any]:

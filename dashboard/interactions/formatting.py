@@ -52,6 +52,17 @@ def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> s
     return local.strftime(fmt)
 
 
+def day_text(moment: datetime, zone: tzinfo, *, date: bool = True) -> str:
+    """'Mon 30 Nov 2026, 14:02:11' in ``zone`` (only '14:02:11' without ``date``), for a
+    sentence that people read rather than compare: the weekday said, the day unpadded."""
+    try:
+        local = moment.astimezone(zone)
+    except (OverflowError, ValueError):  # at the very ends of the calendar
+        return utc_text(moment)
+    clock_text = local.strftime("%H:%M:%S")
+    return f"{local:%a} {local.day} {local:%b %Y}, {clock_text}" if date else clock_text
+
+
 def iso(moment: datetime | None) -> str:
     return moment.isoformat().replace("+00:00", "Z") if moment else ""
 

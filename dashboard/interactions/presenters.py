@@ -76,11 +76,26 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class When:
+    """When the interaction happened, said on the first screen: its start and end in
+    the viewer's zone, named, and the start on the tenant's clock when that differs."""
+
+    start: Cell
+    #: The end's time (dated when on another day than the start), "still going" or
+    #: "end unknown": never one made up.
+    end: Cell
+    zone_name: str
+    #: "13:02:11 in the tenant's zone (America/Chicago)", or ''.
+    theirs: str = ""
+
+
+@dataclass(frozen=True)
 class Header:
     title: str
     facts: tuple[Fact, ...]
     status: str
     status_css: str
+    when: When | None = None
 
 
 @dataclass(frozen=True)
@@ -253,15 +268,49 @@ def header(
             else _seconds(i.interaction_time, "interaction_time" in u),
         ),
     ]
-    return Header(title=title, facts=tuple(facts), status=status, status_css=css)
+    return Header(
+        title=title,
+        facts=tuple(facts),
+        status=status,
+        status_css=css,
+        when=when(i, zone, zone_name, tenant_zone),
+    )
+
+
+def when(
+    interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
+) -> When:
+    """The start and end in the viewer's ``zone`` for the summary ("Mon 30 Nov 2026,
+    14:02:11 – 14:14:17"); the end says what the status pill says when there is none
+    to show: "still going" while live, "end unknown" when it never arrived."""
+    i = interaction
+    start = i.start if "start" not in i.unknown else None
+    if start is None:
+        start_cell = Cell("start unknown", css="missing", title="The API sent no readable start.")
+    else:
+        start_cell = Cell(fmt.day_text(start, zone), title=fmt.utc_text(start), when=fmt.iso(start))
+    if i.in_progress:
+        end_cell = Cell("still going", css="missing", title=LIVE_REASON)
+    elif i.end is None or "end" in i.unknown or _stuck(i):
+        end_cell = Cell("end unknown", css="missing", title=OPEN_REASONS["interaction"])
+    else:
+        dated = start is None or not same_day(i.end, start, zone)
+        end_cell = Cell(
+            fmt.day_text(i.end, zone, date=dated), title=fmt.utc_text(i.end), when=fmt.iso(i.end)
+        )
+    theirs = in_tenant_zone(start, zone, tenant_zone) if tenant_zone is not None else ""
+    return When(start=start_cell, end=end_cell, zone_name=zone_name, theirs=theirs)
+
+
+def _stuck(i: Interaction) -> bool:
+    return bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").strip().lower() == "stuck")
 
 
 def status_of(i: Interaction) -> tuple[str, str]:
     """The status pill: never a plain "Complete" beside an end that never arrived."""
-    stuck = bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").strip().lower() == "stuck")
     if i.in_progress:
         return "Live", "live"
-    if i.data_complete and (i.end is None or stuck):
+    if i.data_complete and (i.end is None or _stuck(i)):
         return "Complete — end never arrived", "warn-pill"
     if i.data_complete:
         return "Complete", "complete"

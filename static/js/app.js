@@ -148,3 +148,47 @@ document.addEventListener("click", function (event) {
   setInterval(tick, 1000);
 })();
 
+
+// Filter boxes: type to hide the rows of a container that do not contain the
+// words, and hear how many are left. data-table-filter names the container,
+// data-filter-rows its rows (a table's "tbody tr" unless told), and
+// "<container id>-shown" the polite live region. A record table's filter is also
+// a form that filters on the server; a box that only works here stays hidden
+// (data-needs-script) until this file shows it, so without JavaScript the list
+// simply stays whole.
+(function () {
+  "use strict";
+  function reveal(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-needs-script]"), function (el) {
+      el.hidden = false;
+    });
+  }
+  reveal(document);
+  document.addEventListener("htmx:load", function (event) { reveal(event.target); });
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-table-filter]")) return;
+    var id = input.getAttribute("data-table-filter");
+    var box = document.getElementById(id);
+    if (!box) return;
+    var words = input.value.trim().toLowerCase();
+    var rows = box.querySelectorAll(input.getAttribute("data-filter-rows") || "tbody tr");
+    var shown = 0;
+    Array.prototype.forEach.call(rows, function (row) {
+      var hit = !words || row.textContent.toLowerCase().indexOf(words) !== -1;
+      row.hidden = !hit;
+      if (hit) shown += 1;
+    });
+    var fold = box.closest("details");
+    if (fold && words) fold.open = true;
+    var out = document.getElementById(id + "-shown");
+    if (!out) return;
+    // A folded record table holds its first rows only: the server searches the others.
+    var total = parseInt(input.getAttribute("data-total") || "", 10);
+    var text = total > rows.length
+      ? shown + " of the first " + rows.length + " shown; press Enter to search all " + total
+      : shown + " of " + rows.length + " shown";
+    out.textContent = words ? text : "";
+  });
+})();

@@ -1,5 +1,5 @@
-// Timeline keys and scrolling, and the record tables' filter. Progressive
-// enhancement: every link and table works without this file.
+// Timeline keys and scrolling. Progressive enhancement: every link works
+// without this file.
 (function () {
   "use strict";
 
@@ -94,29 +94,5 @@
     else next = marked[i <= 0 ? marked.length - 1 : i - 1];
     event.preventDefault();
     showBar(next);
-  });
-
-  // Record tables: type to filter the rows shown (the "show all" link still
-  // lists every row without JavaScript).
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-table-filter]")) return;
-    var table = document.getElementById(input.getAttribute("data-table-filter"));
-    if (!table) return;
-    var words = input.value.trim().toLowerCase();
-    var rows = table.querySelectorAll("tbody tr");
-    var shown = 0;
-    Array.prototype.forEach.call(rows, function (row) {
-      var hit = !words || row.textContent.toLowerCase().indexOf(words) !== -1;
-      row.hidden = !hit;
-      if (hit) shown += 1;
-    });
-    var fold = table.closest("details");
-    if (fold && words) fold.open = true;
-    var out = document.getElementById(input.getAttribute("data-table-filter") + "-shown");
-    var total = input.getAttribute("data-total");
-    var more = total && parseInt(total, 10) > rows.length
-      ? " (of the first " + rows.length + "; press Enter to search all " + total + ")" : "";
-    if (out) out.textContent = words ? shown + " rows match" + more : "";
   });
 })();

@@ -1,6 +1,7 @@
 """The story at the top of every demo interaction, in a real browser.
 
-At 1400×1000 the first screen holds the outcome sentence and the key figures;
+At 1400×1000 the first screen holds the outcome sentence, when it happened and the
+key figures;
 the status pill, the flag and the ends never contradict each other; axe finds
 no serious or critical issue in light or dark.
 """
@@ -62,6 +63,11 @@ def first_screen_says_what_happened(page: Any) -> None:
     assert len(outcome) > 10
     assert on_first_screen(page, "#outcome")
     assert on_first_screen(page, ".figures")
+    # When it happened, in the viewer's zone (named), with its date.
+    assert on_first_screen(page, "#when")
+    when = page.locator("#when").inner_text()
+    assert " – " in when and when.rstrip().endswith(")"), when
+    assert page.locator("#when time").first.get_attribute("datetime"), when
     labels = page.locator(".figures dt").all_inner_texts()
     assert any(label.lower().startswith("total time") for label in labels), labels
     assert any(label.lower().startswith("channel") for label in labels), labels

@@ -275,11 +275,11 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     height = page.evaluate("document.documentElement.scrollHeight")
     timeline_height = page.locator("#timeline").bounding_box()["height"]
     print(f"120-transfer page: document {height} px, timeline {timeline_height:.0f} px")
-    # The whole page at most three screens of 1,000 px (2,717 px for this viewer, who
-    # sees the "contact details hidden" card; 2,574 px without it).
+    # The whole page at most three screens of 1,000 px (2,748 px for this viewer, who
+    # sees the "contact details hidden" card; 2,605 px without it).
     assert height <= 3000
-    # The story stays on the first screen: the outcome and the key figures.
-    for part in ("#outcome", "dl.figures"):
+    # The story stays on the first screen: the outcome, when, and the key figures.
+    for part in ("#outcome", "#when", "dl.figures"):
         box = page.locator(part).bounding_box()
         assert box["y"] + box["height"] <= 1000, part
     # The timeline within one screen, each long table folded to one line: its
@@ -314,6 +314,7 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     assert page.locator(f"#agent-{target['interactionAgentId']}").is_visible()
     shown = page.locator("#agents tbody tr:not([hidden])").count()
     assert 1 <= shown < 121
+    assert page.locator("#agents-table-shown").inner_text() == f"{shown} of 121 shown"
     # Without JavaScript the same filter is a GET over every row.
     page.goto(url(entry["interaction_id"]) + f"?all=agents&q={name.replace(' ', '+')}#agents")
     assert page.locator("#agents tbody tr").count() == shown
@@ -329,10 +330,63 @@ def test_big_interaction_stays_three_screens_tall_with_the_index_filled(page: An
     assert typical.count() == 1
     height = page.evaluate("document.documentElement.scrollHeight")
     print(f"120-transfer page with the index: document {height} px")
-    assert height <= 3000  # 2,811 px
+    assert height <= 3000  # 2,842 px
     assert typical.bounding_box()["height"] <= 60
     typical.locator("summary").click()
     assert typical.locator("li[data-what]").count() > 100
+
+
+def test_the_folded_typical_list_filters_live_by_keyboard_and_stays_whole_without_js(
+    page: Any,
+) -> None:
+    """Typing a name in the fold hides the other lines and says how many are left, as
+    the long tables' filter does; without JavaScript the box is not there and every
+    line is."""
+    from tests.browser.test_story_browser import serious_accessibility_issues
+
+    call_command("sync_interactions", "--once", "--since", "30d", stdout=io.StringIO())
+    page.goto(url(_entry(BIG)["interaction_id"]))
+    typical = page.locator("#typical")
+    lines = typical.locator("#typical-lines > li")
+    texts = lines.all_text_contents()
+    total = len(texts)
+    assert total > 100
+    # By keyboard: open the fold, Tab into the box, type an agent's name.
+    assert not typical.locator("#typical-filter").is_visible()  # folded away
+    typical.locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "typical-filter"
+    name = _entry(BIG)["body"]["agents"][118]["agentName"]
+    page.keyboard.type(name)
+    wanted = [t for t in texts if name.lower() in t.lower()]
+    assert 1 <= len(wanted) < total
+    shown = typical.locator("#typical-lines > li:not([hidden])")
+    assert shown.count() == len(wanted)
+    assert all(name in t for t in shown.all_text_contents())
+    status = typical.locator("#typical-lines-shown")
+    assert status.get_attribute("role") == "status"
+    assert status.inner_text() == f"{len(wanted)} of {total} shown"
+    # A queue's name finds its waits; emptied, the box shows every line again.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("in billing")
+    queue = [t for t in texts if "in billing" in t.lower()]
+    assert 1 <= shown.count() == len(queue) < total
+    assert status.inner_text() == f"{len(queue)} of {total} shown"
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    assert shown.count() == total
+    assert status.inner_text() == ""
+    assert serious_accessibility_issues(page) == []
+    # Without JavaScript: no box that would do nothing, and the whole list.
+    context = page.context.browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    still = context.new_page()
+    still.goto(page.url)
+    still.locator("#typical summary").click()
+    assert not still.locator("#typical-filter").is_visible()
+    assert still.locator("#typical-lines > li:visible").count() == total
+    context.close()
 
 
 @pytest.mark.parametrize("query", ["", "?all=agents&q=carmen"])

@@ -301,6 +301,88 @@ def test_nothing_is_said_of_an_unknown_tenant_zone_or_one_on_the_viewers_clock(
     assert not any("tenant" in text for text in facts.values())
 
 
+def _when(
+    data: dict[str, Any], zone: str = "America/Toronto", tenant: ZoneInfo | None = None
+) -> str:
+    """The summary's when-line as a reader sees it (the tenant's clock after a ·)."""
+    w = presenters.when(parse_interaction(data), ZoneInfo(zone), zone, tenant)
+    line = f"{w.start.text} – {w.end.text} ({w.zone_name})"
+    return f"{line} · {w.theirs}" if w.theirs else line
+
+
+def test_the_when_line_names_the_viewers_zone_and_the_day() -> None:
+    # 10:00:00 to 10:10:00 UTC on Friday 20 November: five hours behind in Toronto.
+    assert _when(payload(0, 600)) == "Fri 20 Nov 2026, 05:00:00 – 05:10:00 (America/Toronto)"
+    w = presenters.when(parse_interaction(payload(0, 600)), UTC, "UTC")
+    assert (w.start.when, w.start.title) == ("2026-11-20T10:00:00Z", "2026-11-20 10:00:00 UTC")
+    assert (w.end.when, w.end.title) == ("2026-11-20T10:10:00Z", "2026-11-20 10:10:00 UTC")
+
+
+def test_an_end_on_another_day_in_the_viewers_zone_says_its_date() -> None:
+    # 04:30 to 05:30 UTC: it crosses midnight in Toronto, not in Berlin.
+    data = payload(-5.5 * 3600, -4.5 * 3600)
+    assert _when(data) == (
+        "Thu 19 Nov 2026, 23:30:00 – Fri 20 Nov 2026, 00:30:00 (America/Toronto)"
+    )
+    assert _when(data, "Europe/Berlin") == ("Fri 20 Nov 2026, 05:30:00 – 06:30:00 (Europe/Berlin)")
+
+
+@pytest.mark.parametrize(
+    ("extra", "end"),
+    [
+        ({"endTimestamp": None}, "end unknown"),  # it never arrived
+        ({"endTimestamp": "not a time"}, "end unknown"),  # unreadable
+        ({"endTimestamp": None, "dataComplete": False}, "still going"),  # live
+        ({"endTimestamp": None, "dataComplete": None}, "end unknown"),  # completeness unknown
+        ({"flagged": True, "flagType": "Stuck"}, "end unknown"),  # the pill says it never came
+    ],
+)
+def test_a_missing_end_is_said_never_made_up(extra: dict[str, Any], end: str) -> None:
+    data = {**payload(0, 600), **extra}
+    w = presenters.when(parse_interaction(data), UTC, "UTC")
+    assert w.start.text == "Fri 20 Nov 2026, 10:00:00"
+    assert (w.end.text, w.end.when, w.end.css) == (end, "", "missing")
+    assert w.end.title  # why, on hover
+
+
+def test_a_missing_start_is_said_and_the_end_is_dated() -> None:
+    w = presenters.when(parse_interaction({**payload(0, 600), "startTimestamp": None}), UTC, "UTC")
+    assert (w.start.text, w.start.when) == ("start unknown", "")
+    assert w.end.text == "Fri 20 Nov 2026, 10:10:00"
+
+
+def test_the_when_line_says_the_start_on_the_tenants_clock_beside_it() -> None:
+    chicago = ZoneInfo("America/Chicago")
+    assert _when(payload(0, 600), tenant=chicago) == (
+        "Fri 20 Nov 2026, 05:00:00 – 05:10:00 (America/Toronto)"
+        " · 04:00:00 in the tenant's zone (America/Chicago)"
+    )
+    # Another day on the tenant's clock: dated.
+    assert _when(payload(0, 600), tenant=ZoneInfo("Pacific/Kiritimati")).endswith(
+        " · 2026-11-21 00:00:00 in the tenant's zone (Pacific/Kiritimati)"
+    )
+    # The header carries the same line.
+    item = parse_interaction(payload(0, 600))
+    head = presenters.header(item, ZoneInfo("America/Toronto"), "America/Toronto", chicago)
+    assert head.when == presenters.when(
+        item, ZoneInfo("America/Toronto"), "America/Toronto", chicago
+    )
+
+
+@pytest.mark.parametrize(
+    "tenant", [None, ZoneInfo("America/Toronto"), ZoneInfo("America/New_York")]
+)
+def test_the_when_line_says_nothing_of_an_unknown_tenant_zone_or_the_same_clock(
+    tenant: ZoneInfo | None,
+) -> None:
+    assert _when(payload(0, 600), tenant=tenant) == (
+        "Fri 20 Nov 2026, 05:00:00 – 05:10:00 (America/Toronto)"
+    )
+    # Nor when there is no start to put on their clock.
+    no_start = {**payload(0, 600), "startTimestamp": None}
+    assert "tenant" not in _when(no_start, tenant=ZoneInfo("Asia/Tokyo"))
+
+
 def test_only_allowed_http_recordings_play_on_the_page() -> None:
     hosts = ("https://rec.example.com",)
     assert playable("https://rec.example.com/a.wav", hosts) == "https://rec.example.com/a.wav"
