@@ -782,7 +782,9 @@ class StoryView:
 
     def _row(self, leg: Any) -> LegRow:
         i, zone = self.interaction, self.zone
-        if leg.seconds is not None:
+        if leg.with_text:
+            with_cell = Cell(leg.with_text, title=leg.with_note)
+        elif leg.seconds is not None:
             with_cell = Cell(
                 fmt.clock(leg.seconds),
                 title="Worked out from allocation and end times.",

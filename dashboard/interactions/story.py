@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from . import wording
@@ -83,6 +83,9 @@ class Leg:
     gave_to: str
     ended: str
     offered_only: bool
+    #: Said instead of the computed time with the customer (e.g. a call never answered).
+    with_text: str = ""
+    with_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ class Story:
     live_since: datetime | None
     #: True when the interaction is over but its end never arrived.
     end_missing: bool
+    #: What the participants table needs said about the records (duplicates ignored,
+    #: impossible times).
+    notes: tuple[str, ...] = ()
 
     @property
     def split_total_text(self) -> str:
@@ -159,15 +165,62 @@ def _queue_label(q: QueueVisit) -> str:
     return q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
 
 
+def _code(code: str | None) -> str:
+    return (code or "").strip().lower().replace("_", "-").replace(" ", "-")
+
+
 def _is_add(s: Segment) -> bool:
     return wording.segment_start(s.start_type).text == "Participant added" or bool(
         s.add_participant
     )
 
 
+def _is_start(s: Segment) -> bool:
+    """The segment the interaction began with: nobody handed anything over in it (an
+    outbound call names its agent in segmentAgentId, as the one who placed it)."""
+    return _code(s.start_type) == "interaction" or (s.start_type is None and s.number == 0)
+
+
+def _outside(s: Segment) -> bool:
+    return bool(s.third_party) or _code(s.extension_type) == "pstn"
+
+
+def _agent_cancelled(s: Segment) -> bool:
+    """Cancelled by the agent. The API also marks a segment cancelled when the
+    customer disconnected during it: that is not a cancelled add or transfer."""
+    if not s.cancelled:
+        return False
+    return _code(s.end_type) not in ("customer-disconnect", "interaction-end")
+
+
+def _is_consult(q: QueueVisit) -> bool:
+    """A visit made while adding a participant: the customer stays with the agent."""
+    return "participant" in wording.queue_entry(q.entry_type).text.lower()
+
+
+def _is_callback(q: QueueVisit) -> bool:
+    """A visit that holds a callback: the customer is off the line, waiting to be called."""
+    return _code(q.entry_type) == "callback"
+
+
+def _moved(q: QueueVisit, nxt: QueueVisit) -> str:
+    """How the customer went from visit ``q`` to the next one, in words."""
+    if "overflow" in _code(q.exit_type) or "overflow" in _code(nxt.entry_type):
+        return "overflowed to"
+    if _code(q.exit_type) == "callback":
+        return "became a callback in"
+    how = wording.queue_exit(q.exit_type)
+    return f"moved on ({how.text.lower() if how.known else how.text}) to"
+
+
 def _answered(agents: Iterable[AgentAllocation]) -> list[AgentAllocation]:
     """Allocations where the agent took the work (not offers the agent never accepted)."""
     return [a for a in agents if a.work_cancel_time is None]
+
+
+def _bad(a: AgentAllocation) -> bool:
+    """An allocation that ends before it starts: its length is unknown."""
+    return a.start is not None and a.end is not None and a.end < a.start
 
 
 def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
@@ -176,51 +229,145 @@ def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
     )
 
 
+def _dedupe(i: Interaction) -> tuple[Interaction, list[str]]:
+    """One allocation per interactionAgentId: a record sent twice is one allocation."""
+    seen: dict[str, AgentAllocation] = {}
+    kept: list[AgentAllocation] = []
+    notes: list[str] = []
+    for a in i.agents:
+        key = a.interaction_agent_id
+        if key and key in seen:
+            who = a.agent_name or (f"agent {a.agent_id[:8]}" if a.agent_id else "An agent")
+            differs = "" if seen[key] == a else ", with different values"
+            notes.append(
+                f"{who}'s allocation {key[:8]}… was sent twice (same interactionAgentId"
+                f"{differs}): the second copy was ignored."
+            )
+            continue
+        if key:
+            seen[key] = a
+        kept.append(a)
+    if not notes:
+        return i, []
+    return replace(i, agents=tuple(kept)), notes
+
+
+_SLACK = timedelta(seconds=2)
+
+
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 class _Records:
     """Look-ups over one interaction's records, built once: with 1,000 agent
     allocations, scanning every queue visit and segment per allocation took most
     of a second."""
 
-    def __init__(self, i: Interaction) -> None:
-        # A queue visit by the segment (or visit) ID an allocation names; else the
-        # visit of the same agent that ended as the allocation began. The first
-        # visit in the API's order wins, as a scan would find it.
-        self.queue_by_id: dict[str, QueueVisit] = {}
+    def __init__(self, i: Interaction, now: datetime | None = None) -> None:
+        # Queue visits by the segment (or visit) ID they belong to, by start; else the
+        # visit of the same agent that ended as the allocation began.
+        self.visits: dict[str, list[QueueVisit]] = {}
         self.queue_by_handover: dict[tuple[str, datetime], QueueVisit] = {}
         for q in i.queues:
             for key in (q.segment_id, q.queue_visit_id):
                 if key is not None:
-                    self.queue_by_id.setdefault(key, q)
+                    self.visits.setdefault(key, []).append(q)
             if q.agent_id and q.end is not None:
                 self.queue_by_handover.setdefault((q.agent_id, q.end), q)
-        # Per receiving agent: the first segment from another agent, and the first
-        # "add participant" segment.
-        self.took: dict[str, Segment] = {}
-        self.added: dict[str | None, Segment] = {}
-        # Per sending agent: (start, position) of its segments, by start.
-        sent: dict[str, list[tuple[datetime, int]]] = {}
+        for group in self.visits.values():
+            group.sort(key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC)))
+        self.segment_by_id: dict[str, Segment] = {}
+        # Per receiving agent: (start, position) of the segments handed to them.
+        to: dict[str, list[tuple[datetime, int]]] = {}
         for n, s in enumerate(i.segments):
-            if s.to_agent_id and s.agent_id and s.agent_id != s.to_agent_id:
-                self.took.setdefault(s.to_agent_id, s)
-            if _is_add(s):
-                self.added.setdefault(s.to_agent_id, s)
-            if s.agent_id and s.start:
-                sent.setdefault(s.agent_id, []).append((s.start, n))
-        for starts in sent.values():
+            if s.segment_id:
+                self.segment_by_id.setdefault(s.segment_id, s)
+            if s.to_agent_id and s.start and not _is_start(s):
+                to.setdefault(s.to_agent_id, []).append((s.start, n))
+        for starts in to.values():
             starts.sort()
-        self.sent = sent
+        self.to = to
         self.segments = i.segments
+        # Who was with the customer when: the allocations the agents took, merged.
+        live_end = now if i.in_progress else None
+        spans: list[tuple[datetime, datetime]] = []
+        for a in _answered(i.agents):
+            until = a.end or live_end
+            if a.start is not None and until is not None and until >= a.start:
+                spans.append((a.start, until))
+        self.busy = _merged(spans)
+        self.busy_starts = [lo for lo, _ in self.busy]
         # Holds by start, with their position in the API's order.
         self.holds = sorted((h.start, n) for n, h in enumerate(i.holds) if h.start)
         self.hold_starts = [start for start, _ in self.holds]
         self.all_holds = i.holds
 
     def queue_for(self, a: AgentAllocation) -> QueueVisit | None:
-        if a.segment_id and a.segment_id in self.queue_by_id:
-            return self.queue_by_id[a.segment_id]
+        """The queue visit that gave ``a`` the work: among the visits of the
+        allocation's segment, the one the agent answered, in the allocation's queue,
+        that began last before the allocation."""
+        group = self.visits.get(a.segment_id or "", [])
+        if group:
+            before = [
+                q for q in group if a.start is None or q.start is None or q.start <= a.start
+            ] or group
+            ranked = [
+                (
+                    bool(a.agent_id) and q.agent_id == a.agent_id,
+                    bool(a.queue_id) and q.queue_id == a.queue_id,
+                    n,
+                )
+                for n, q in enumerate(before)
+            ]
+            return before[max(ranked)[2]]
         if a.agent_id and a.start is not None:
             return self.queue_by_handover.get((a.agent_id, a.start))
         return None
+
+    def path_to(self, q: QueueVisit) -> list[QueueVisit]:
+        """The visits the customer went through to reach ``q`` within its segment
+        (an overflow or a callback makes more than one), ``q`` last."""
+        group = self.visits.get(q.segment_id or q.queue_visit_id or "", [])
+        path: list[QueueVisit] = []
+        for v in group:
+            if v is q:
+                break
+            if v.agent_id and v.agent_id != q.agent_id:
+                path = []  # answered by someone else: not on this way
+            else:
+                path.append(v)
+        return [*path, q]
+
+    def delivered_by(self, a: AgentAllocation) -> Segment | None:
+        """The transfer or add-participant segment that gave ``a`` the work, if any."""
+        s = self.segment_by_id.get(a.segment_id or "")
+        if s is not None:
+            return None if _is_start(s) else s
+        if not a.agent_id or a.start is None:
+            return None
+        starts = self.to.get(a.agent_id, [])
+        hi = bisect_right(starts, (a.start, len(self.segments)))
+        return self.segments[starts[hi - 1][1]] if hi else None
+
+    def customer_busy(self, start: datetime, end: datetime) -> float:
+        """Seconds of [start, end] when an agent was with the customer."""
+        if end <= start:
+            return 0.0
+        total = 0.0
+        for lo, hi in self.busy[max(0, bisect_right(self.busy_starts, start) - 1) :]:
+            if lo >= end:
+                break
+            overlap = (min(hi, end) - max(lo, start)).total_seconds()
+            total += max(0.0, overlap)
+        return total
 
     def holds_in(self, start: datetime | None, end: datetime | None) -> list[HoldInterval]:
         """Holds that began within [start, end] (end None: any time after), in the API's order."""
@@ -229,18 +376,6 @@ class _Records:
         lo = bisect_left(self.hold_starts, start)
         hi = len(self.holds) if end is None else bisect_right(self.hold_starts, end)
         return [self.all_holds[n] for n in sorted(n for _, n in self.holds[lo:hi])]
-
-    def last_sent(
-        self, agent_id: str | None, start: datetime | None, end: datetime | None
-    ) -> Segment | None:
-        """The last segment (in the API's order) sent by ``agent_id`` within [start, end]."""
-        if not agent_id or start is None:
-            return None
-        starts = self.sent.get(agent_id, [])
-        lo = bisect_left(starts, (start, -1))
-        hi = len(starts) if end is None else bisect_right(starts, (end, len(self.segments)))
-        last = max((n for _, n in starts[lo:hi]), default=None)
-        return None if last is None else self.segments[last]
 
 
 def _wait(q: QueueVisit) -> tuple[float | None, bool]:
@@ -253,11 +388,31 @@ def _wait(q: QueueVisit) -> tuple[float | None, bool]:
 # -- outcome ---------------------------------------------------------------------------
 
 
+def _never_answered(i: Interaction) -> bool:
+    """An outbound call the customer never picked up: the API says the customer
+    spent no time with an agent (conversation time 0, or no talk and no holds)."""
+    if (i.direction or "").lower() != "outbound" or i.queues:
+        return False
+    conversation = _number(_stat(i, "customerConversationTime"))
+    if conversation is not None:
+        return conversation == 0
+    talk = _number(_stat(i, "customerTalkTime"))
+    holds = i.hold_count if "hold_count" not in i.unknown else None
+    return talk == 0 and not holds
+
+
 def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
     answered = _by_start(_answered(i.agents))
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
     outbound = (i.direction or "").lower() == "outbound" and not i.queues
+    if answered and _never_answered(i):
+        first = names.agent(answered[0].agent_id)
+        total = i.interaction_time if "interaction_time" not in i.unknown else None
+        if total is None:
+            total = _span(i.start, i.end)
+        after = f", ended after {clock(total)}" if total is not None else ""
+        return f"Placed by {first}; not answered{after}", "unanswered"
     if answered:
         text = _answered_outcome(i, names, records, answered, outbound=outbound)
         return text + _ending(i), "outbound" if outbound else "answered"
@@ -287,6 +442,72 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     return f"Ended in {where}{after}", "ivr"
 
 
+def _after(q: QueueVisit) -> str:
+    seconds, _ = _wait(q)
+    return f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+
+
+def _journey(path: list[QueueVisit]) -> str:
+    """How the customer went through the visits before the last one of ``path``:
+    "Tier 2 Escalations, which overflowed to General Support after 2:00"."""
+    text = _queue_label(path[0])
+    for q, nxt in pairwise(path):
+        text += f", which {_moved(q, nxt)} {_queue_label(nxt)}{_after(q)}"
+    return text
+
+
+def _first_answer(i: Interaction, names: _Names, records: _Records, first: AgentAllocation) -> str:
+    who = names.agent(first.agent_id)
+    fq = records.queue_for(first)
+    if fq is None:
+        return f"Answered by {who}"
+    path = records.path_to(fq)
+    asked = next((q for q in path if _code(q.exit_type) == "callback"), None)
+    if asked is not None:
+        text = f"Callback requested{_after(asked)} in {_queue_label(asked)}; called back by {who}"
+        later = _wait(fq)[0] if _is_callback(fq) else None
+        if later is not None:
+            text += f" {clock(later)} later"
+        since = _span(i.start, first.start)
+        if since is not None:
+            text += f" ({clock(since)} after the start)"
+        return text
+    if len(path) > 1:
+        return f"Answered by {who}{_after(fq)} in {_queue_label(fq)} (first {_journey(path)})"
+    return f"Answered by {who}{_after(fq)} in {_queue_label(fq)}"
+
+
+def _how_added(
+    answered: list[AgentAllocation],
+    a: AgentAllocation,
+    d: Segment | None,
+    names: _Names,
+) -> str:
+    """Whether the agent who added ``a`` left it to them or both stayed to the end."""
+    if d is None or not d.agent_id or d.start is None or a.end is None or _bad(a):
+        return ""
+    adder = [
+        b
+        for b in answered
+        if b.agent_id == d.agent_id
+        and b.start is not None
+        and b.start <= d.start
+        and b.end is not None
+        and not _bad(b)
+        and b.end >= d.start
+    ]
+    if not adder:
+        return ""
+    ends = [b.end for b in answered if b.end is not None and not _bad(b)]
+    last = max(ends)
+    left = adder[-1].end or last
+    if left >= last - _SLACK and a.end >= last - _SLACK:
+        return "; both stayed to the end"
+    if left < a.end - _SLACK:
+        return f" and took over from {names.agent(d.agent_id)}"
+    return ""
+
+
 def _answered_outcome(
     i: Interaction,
     names: _Names,
@@ -296,23 +517,29 @@ def _answered_outcome(
     outbound: bool,
 ) -> str:
     first = answered[0]
-    fq = records.queue_for(first)
     if outbound:
         text = f"Placed by {names.agent(first.agent_id)}"
     else:
-        text = f"Answered by {names.agent(first.agent_id)}"
-        if fq is not None:
-            seconds, _ = _wait(fq)
-            if seconds is not None:
-                text += f" after {clock(seconds)}"
-            text += f" in {_queue_label(fq)}"
+        text = _first_answer(i, names, records, first)
     steps: list[str] = []
     for a in answered[1:]:
         q = records.queue_for(a)
+        d = records.delivered_by(a)
         who = names.agent(a.agent_id)
-        added = q is not None and "participant" in wording.queue_entry(q.entry_type).text.lower()
-        if added or a.agent_id in records.added:
-            steps.append(f"{who} added")
+        path = records.path_to(q) if q is not None else []
+        added = (q is not None and _is_consult(q)) or (d is not None and _is_add(d))
+        if d is not None and d.agent_id and d.agent_id == a.agent_id:
+            # Handed back to themselves (an overflow that came back): not a transfer.
+            if path:
+                steps.append(f"sent to {_journey(path)}")
+                steps.append(f"answered again by {who}{_after(path[-1])}")
+            else:
+                steps.append(f"{who} again")
+        elif added:
+            steps.append(f"{who} added" + _how_added(answered, a, d, names))
+        elif q is not None and len(path) > 1:
+            steps.append(f"transferred to {_journey(path)}")
+            steps.append(f"answered there by {who}{_after(q)}")
         elif q is not None and q.queue_name and q.queue_name != who:
             steps.append(f"transferred to {who} in {q.queue_name}")
         else:
@@ -326,12 +553,19 @@ def _answered_outcome(
         ]
     if steps:
         text += "; " + "; ".join(steps)
+    outside = [s for s in i.segments if _outside(s)]
     for s in i.segments:
-        if _is_add(s) and s.cancelled and s.to_agent_id is None:
+        if _is_add(s) and _agent_cancelled(s) and s.to_agent_id is None and not _outside(s):
             text += "; adding a participant was cancelled"
             break
-    if any(s.third_party or (s.extension_type or "").lower() == "pstn" for s in i.segments):
-        text += "; an outside number was added"
+    if outside:
+        if all(_agent_cancelled(s) for s in outside):
+            text += "; adding an outside number was cancelled"
+        else:
+            third = _number(_stat(i, "thirdPartyTime"))
+            text += "; an outside number joined" + (
+                f" for {clock(third)}" if third is not None and third > 0 else ""
+            )
     return text
 
 
@@ -375,7 +609,15 @@ def _duration_figure(
     return Figure(label, "unknown", unknown=True, note=UNKNOWN_NOTE)
 
 
-def _figures(i: Interaction, names: _Names, legs: tuple[Leg, ...], now: datetime) -> list[Figure]:
+def _figures(
+    i: Interaction,
+    names: _Names,
+    records: _Records,
+    legs: tuple[Leg, ...],
+    now: datetime,
+    *,
+    never_answered: bool,
+) -> list[Figure]:
     figures: list[Figure] = []
     total_sent = i.interaction_time if "interaction_time" not in i.unknown else None
     if i.in_progress and i.start is not None:
@@ -394,8 +636,8 @@ def _figures(i: Interaction, names: _Names, legs: tuple[Leg, ...], now: datetime
     if i.ivr_time is not None:
         voice = (i.channel_type or "voice").lower() == "voice"
         figures.append(_duration_figure("IVR" if voice else "Flow", i.ivr_time, "ivrTime", None))
-    figures += _queue_figures(i)
-    figures += _agent_figures(i, names, legs)
+    figures += _queue_figures(i, names, records)
+    figures += _agent_figures(i, names, legs, never_answered=never_answered)
     figures.append(_hold_figure(i))
     transfers = _number(_stat(i, "customerTransfers"))
     if transfers is not None:
@@ -439,51 +681,142 @@ def _figures(i: Interaction, names: _Names, legs: tuple[Leg, ...], now: datetime
     return figures
 
 
-def _queue_figures(i: Interaction) -> list[Figure]:
+def _customer_wait(q: QueueVisit, records: _Records) -> tuple[float | None, bool]:
+    """(seconds the customer waited in ``q``, computed?). A visit made while adding
+    a participant counts only where no agent was with the customer; as the bar
+    counts it."""
+    if not _is_consult(q):
+        return _wait(q)
+    if q.start is None or q.end is None:
+        return _wait(q)
+    busy = records.customer_busy(q.start, q.end)
+    if busy <= 0:
+        return _wait(q)
+    return max(0.0, (q.end - q.start).total_seconds() - busy), True
+
+
+def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Figure]:
     if not i.queues:
         return []
+    figures: list[Figure] = []
     total = 0.0
     computed = False
     unknown = False
     visits: list[str] = []
+    counted = 0
+    consults: list[str] = []
+    consult_notes: list[str] = []
+    callbacks: list[tuple[QueueVisit, float | None, bool]] = []
     for q in i.queues:
-        seconds, was_computed = _wait(q)
+        if _is_callback(q):
+            callbacks.append((q, *_wait(q)))
+            continue
+        seconds, was_computed = _customer_wait(q, records)
+        if _is_consult(q) and seconds is not None and seconds < 0.5:
+            # The customer was with an agent all along: the queue took this long to
+            # answer the agent's request, not the customer.
+            took, _ = _wait(q)
+            s = records.segment_by_id.get(q.segment_id or "")
+            asker = names.agent(s.agent_id) if s is not None and s.agent_id else "the agent"
+            took_text = clock(took) if took is not None else "an unknown time"
+            consults.append(f"{_queue_label(q)} {took_text}")
+            consult_notes.append(
+                f"{_queue_label(q)} took {took_text} to answer {asker}'s request to add a"
+                f" participant; the customer was with {asker} meanwhile"
+            )
+            continue
+        counted += 1
         computed = computed or was_computed
         if seconds is None:
             unknown = True
             visits.append(f"{_queue_label(q)} unknown")
             continue
         total += seconds
-        visits.append(f"{_queue_label(q)} {clock(seconds)}")
-    shown = visits if len(visits) <= MAX_STEPS else [*visits[:2], f"… {len(visits) - 2} more"]
-    label = "Queue wait" if len(i.queues) == 1 else f"Queue wait ({len(i.queues)} visits)"
-    if unknown:
-        text = f"unknown (known part {clock(total)})" if total else "unknown"
-        return [Figure(label, text, unknown=True, note="; ".join(visits) + ". " + UNKNOWN_NOTE)]
-    figure = Figure(
-        label,
-        clock(total),
-        computed=computed,
-        note=("; ".join(visits) + (". " + COMPUTED_NOTE if computed else "")),
-        source="" if computed else "queueTime",
-    )
-    if len(i.queues) > 1:
-        return [
-            figure,
+        visits.append(f"{_queue_label(q)} {clock(seconds)}" + (" ≈" if was_computed else ""))
+    if counted:
+        shown = visits if len(visits) <= MAX_STEPS else [*visits[:2], f"… {len(visits) - 2} more"]
+        label = "Queue wait" if counted == 1 else f"Queue wait ({counted} visits)"
+        why = (
+            " Time in a queue while an agent was already with the customer is not counted."
+            if consults or any(_is_consult(q) for q in i.queues)
+            else ""
+        )
+        if unknown:
+            text = f"unknown (known part {clock(total)})" if total else "unknown"
+            figures.append(
+                Figure(label, text, unknown=True, note="; ".join(visits) + ". " + UNKNOWN_NOTE)
+            )
+        else:
+            figures.append(
+                Figure(
+                    label,
+                    clock(total),
+                    computed=computed,
+                    note="; ".join(visits) + (". " + COMPUTED_NOTE if computed else ".") + why,
+                    source="" if computed else "queueTime",
+                )
+            )
+            if counted > 1:
+                figures.append(
+                    Figure(
+                        "Per visit",
+                        " · ".join(shown),
+                        computed=computed,
+                        note="; ".join(visits),
+                        wide=True,
+                    )
+                )
+    for q, seconds, was_computed in callbacks:
+        figures.append(
+            _duration_figure(
+                "Waiting for the callback",
+                None if was_computed else seconds,
+                "queueTime",
+                seconds if was_computed else None,
+                note=f"Time in {_queue_label(q)} between the callback request and the agent"
+                " taking it; the customer was off the line, waiting to be called.",
+            )
+        )
+    if consults:
+        figures.append(
             Figure(
-                "Per visit", " · ".join(shown), computed=computed, note="; ".join(visits), wide=True
-            ),
-        ]
-    return [figure]
+                "Adding a participant" if len(consults) == 1 else "Adding participants",
+                " · ".join(
+                    consults
+                    if len(consults) <= MAX_STEPS
+                    else [*consults[:2], f"… {len(consults) - 2} more"]
+                ),
+                note="; ".join(consult_notes)
+                + ". Not part of the customer's queue wait (API field queueTime).",
+                wide=len(consults) > 1,
+            )
+        )
+    return figures
 
 
-def _agent_figures(i: Interaction, names: _Names, legs: tuple[Leg, ...]) -> list[Figure]:
+def _agent_figures(
+    i: Interaction, names: _Names, legs: tuple[Leg, ...], *, never_answered: bool = False
+) -> list[Figure]:
     figures: list[Figure] = []
     conversation = _number(_stat(i, "customerConversationTime"))
     if conversation is not None:
         figures.append(
             _duration_figure("With agents", conversation, "customerConversationTime", None)
         )
+    if never_answered:
+        # The agent's allocation was spent calling: none of it was with the customer.
+        spans = [leg.seconds for leg in legs if not leg.offered_only]
+        if spans and all(x is not None for x in spans):
+            figures.append(
+                Figure(
+                    "Calling, not answered",
+                    clock(sum(x or 0.0 for x in spans)),
+                    computed=True,
+                    note="The agent's allocation, from placing the call to its end; the"
+                    " customer never answered. " + COMPUTED_NOTE,
+                )
+            )
+        return figures
     per_agent: dict[str, list[Leg]] = {}
     for leg in legs:
         if not leg.offered_only:
@@ -555,31 +888,70 @@ def _hold_figure(i: Interaction) -> Figure:
 # -- participants ----------------------------------------------------------------------
 
 
-def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
+def _legs(
+    i: Interaction, names: _Names, records: _Records, *, never_answered: bool = False
+) -> tuple[Leg, ...]:
     ordered = _by_start(i.agents)
-    taken = [a for a in ordered if a.work_cancel_time is None]
-    final = taken[-1] if taken else None
+    taken = [n for n, a in enumerate(ordered) if a.work_cancel_time is None]
+    # Per agent: (start, position) of the allocations they took, by start.
+    by_agent: dict[str, list[tuple[datetime, int]]] = {}
+    for n in taken:
+        a = ordered[n]
+        if a.agent_id and a.start is not None:
+            by_agent.setdefault(a.agent_id, []).append((a.start, n))
+    # What each allocation handed on: the transfer and add-participant segments its
+    # agent started while it lasted (an end before the start counts as unknown).
+    sent: dict[int, list[int]] = {}
+    for pos, s in enumerate(i.segments):
+        if _is_start(s) or not s.agent_id or s.start is None:
+            continue
+        theirs = by_agent.get(s.agent_id, [])
+        k = bisect_right(theirs, (s.start, len(ordered)))
+        if not k:
+            continue
+        n = theirs[k - 1][1]
+        a = ordered[n]
+        if a.end is None or _bad(a) or a.end >= s.start:
+            sent.setdefault(n, []).append(pos)
+    ends = [ordered[n].end for n in taken if not _bad(ordered[n])]
+    last_end = max((e for e in ends if e is not None), default=None)
+    at_end: set[int] = set()
+    if last_end is not None:
+        at_end = {
+            n
+            for n in taken
+            if (e := ordered[n].end) is not None and not _bad(ordered[n]) and e >= last_end - _SLACK
+        }
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
         end = a.end
         seconds = _span(a.start, end)
-        holds = records.holds_in(a.start, end)
+        holds = records.holds_in(a.start, end if not _bad(a) else None)
         hold_seconds = sum(
             (h.duration if h.duration is not None else (_span(h.start, h.end) or 0)) for h in holds
         )
-        took = records.took.get(a.agent_id) if a.agent_id else None
-        took_from = names.agent(took.agent_id) if took else ""
-        if not took_from and q is not None:
-            entry = wording.queue_entry(q.entry_type)
-            took_from = f"queue {_queue_label(q)}" + (f", {entry.text}" if entry.code else "")
-        target = records.last_sent(a.agent_id, a.start, end)
-        gave_to = ""
-        if target is not None:
-            gave_to = names.agent(target.to_agent_id) if target.to_agent_id else "a queue"
-            if target.cancelled:
-                gave_to += " (cancelled)"
+        d = records.delivered_by(a)
+        took_from = ""
+        if d is not None and d.agent_id and d.agent_id != a.agent_id:
+            took_from = names.agent(d.agent_id)
+        elif q is not None:
+            took_from = _took_from_queue(q, records)
+        target = i.segments[max(sent[n])] if n in sent else None
+        gave_to = _gave_to(target, a, names, records)
+        partners = [
+            names.agent(ordered[m].agent_id)
+            for m in sorted(at_end)
+            if m != n
+            and n in at_end
+            and ordered[m].agent_id != a.agent_id
+            and _began_by(ordered[m], end)
+        ]
         offered_only = a.work_cancel_time is not None
+        with_text = with_note = ""
+        if never_answered and not offered_only:
+            with_text = "none: not answered"
+            with_note = "The customer never answered this call (the API's conversation time is 0)."
         legs.append(
             Leg(
                 anchor=f"participant-{a.interaction_agent_id or n}",
@@ -593,22 +965,81 @@ def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
                 hold_seconds=hold_seconds,
                 took_from=took_from,
                 gave_to=gave_to,
-                ended=_leg_end(i, a, gave_to, last=a is final),
+                ended=_leg_end(
+                    i,
+                    a,
+                    target,
+                    names,
+                    last=n in at_end,
+                    partners=list(dict.fromkeys(partners)),
+                    never_answered=never_answered,
+                    gave_to=gave_to,
+                ),
                 offered_only=offered_only,
+                with_text=with_text,
+                with_note=with_note,
             )
         )
     return tuple(legs)
 
 
-def _leg_end(i: Interaction, a: AgentAllocation, gave_to: str, *, last: bool) -> str:
+def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:
+    return a.start is None or moment is None or a.start <= moment
+
+
+def _took_from_queue(q: QueueVisit, records: _Records) -> str:
+    entry = wording.queue_entry(q.entry_type)
+    text = f"queue {_queue_label(q)}" + (f", {entry.text}" if entry.code else "")
+    before = records.path_to(q)[:-1]
+    asked = next((v for v in before if _code(v.exit_type) == "callback"), None)
+    if asked is not None:
+        return text + f" (requested{_after(asked)} in {_queue_label(asked)})"
+    if before:
+        return text + " (from " + ", ".join(_queue_label(v) for v in before) + ")"
+    return text
+
+
+def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records: _Records) -> str:
+    if target is None:
+        return ""
+    if target.to_agent_id and target.to_agent_id != a.agent_id:
+        text = names.agent(target.to_agent_id) + (" (added)" if _is_add(target) else "")
+    elif _outside(target):
+        text = "an outside number"
+    else:
+        visits = records.visits.get(target.segment_id or "", [])
+        text = f"queue {_queue_label(visits[0])}" if visits else "a queue"
+    return text + (" (cancelled)" if _agent_cancelled(target) else "")
+
+
+def _leg_end(
+    i: Interaction,
+    a: AgentAllocation,
+    target: Segment | None,
+    names: _Names,
+    *,
+    last: bool,
+    partners: list[str],
+    never_answered: bool,
+    gave_to: str,
+) -> str:
     if a.work_cancel_time is not None:
         return f"Offered, never accepted (withdrawn after {clock(a.work_cancel_time)})"
     if a.end is None:
         return "Still with the customer" if i.in_progress else "End never arrived"
-    if a.start is not None and a.end < a.start:
+    if _bad(a):
         return "Ends before it starts (bad data)"
-    if gave_to and not gave_to.endswith("(cancelled)") and not last:
-        return f"Handed over to {gave_to}"
+    if never_answered:
+        return "Not answered"
+    if last and partners:
+        # Joined, not replaced: decided from the times, not from the order of legs.
+        return "Stayed to the end with " + ", ".join(partners)
+    if target is not None and not _agent_cancelled(target) and not last:
+        if target.to_agent_id and target.to_agent_id != a.agent_id:
+            return f"Handed over to {names.agent(target.to_agent_id)}"
+        if _outside(target):
+            return "Left the customer with an outside number"
+        return f"Transferred to {gave_to}"
     if last:
         if _stat(i, "customerHoldAbandoned") is True:
             return "Customer hung up while on hold"
@@ -639,20 +1070,33 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
 
 # Which activity a moment counts as when records overlap: a customer on hold is on
 # hold; a customer waiting in a transfer queue waits, even though the transferring
-# agent is still allocated; while a participant is being added the customer is
-# still with the agent.
-_PRIORITY = {"hold": 5, "queue": 4, "agent": 3, "consult": 2, "ivr": 1, "unknown": 0}
+# agent is still allocated; a customer waiting for a callback is off the line; while
+# a participant is being added the customer is still with the agent.
+_PRIORITY = {
+    "hold": 7,
+    "queue": 6,
+    "callback": 5,
+    "agent": 4,
+    "ringing": 3,
+    "consult": 2,
+    "ivr": 1,
+    "unknown": 0,
+}
 _BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
+    "callback": "Waiting for the callback",
     "agent": "With an agent",
+    "ringing": "Calling, not answered",
     "hold": "On hold",
     "unknown": "Unknown (open records)",
 }
 
 
-def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]:
+def _split(
+    i: Interaction, now: datetime, *, never_answered: bool = False
+) -> tuple[tuple[SplitPart, ...], float]:
     if i.start is None:
         return (), 0.0
     finish = i.end or (now if i.in_progress else None)
@@ -680,10 +1124,13 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
     for q in i.queues:
-        consult = "participant" in wording.queue_entry(q.entry_type).text
-        add(q.start, q.end, "consult" if consult else "queue")
+        add(
+            q.start,
+            q.end,
+            "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue",
+        )
     for a in _answered(i.agents):
-        add(a.start, a.end, "agent")
+        add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:
         add(h.start, h.end, "hold")
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
@@ -715,7 +1162,7 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
-    for k in ("ivr", "queue", "agent", "hold", "unknown"):
+    for k in ("ivr", "queue", "callback", "agent", "ringing", "hold", "unknown"):
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
@@ -728,15 +1175,24 @@ def _split(i: Interaction, now: datetime) -> tuple[tuple[SplitPart, ...], float]
 
 def story_for(i: Interaction, now: datetime) -> Story:
     """The story of ``i`` as of ``now`` (``now`` only matters while it is live)."""
+    i, notes = _dedupe(i)
     names = _Names(i)
-    records = _Records(i)
-    legs = _legs(i, names, records)
+    records = _Records(i, now)
+    never_answered = _never_answered(i)
+    legs = _legs(i, names, records, never_answered=never_answered)
+    for a in i.agents:
+        if _bad(a) and a.start is not None and a.end is not None:
+            who = a.agent_name or names.agent(a.agent_id)
+            notes.append(
+                f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
+                f" ({a.start:%H:%M:%S} UTC): the time with the customer is unknown."
+            )
     outcome, kind = _outcome(i, names, records, now)
-    split, split_total = _split(i, now)
+    split, split_total = _split(i, now, never_answered=never_answered)
     return Story(
         outcome=outcome,
         kind=kind,
-        figures=tuple(_figures(i, names, legs, now)),
+        figures=tuple(_figures(i, names, records, legs, now, never_answered=never_answered)),
         split=split,
         split_total=split_total,
         legs=legs,
@@ -744,4 +1200,5 @@ def story_for(i: Interaction, now: datetime) -> Story:
         live_since=i.start if i.in_progress else None,
         end_missing=(i.end is None and not i.in_progress)
         or bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").lower() == "stuck"),
+        notes=tuple(notes),
     )

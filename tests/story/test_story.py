@@ -422,20 +422,32 @@ def test_a_big_interactions_participants_match_a_scan_of_every_record(seed: int)
             return moment is not None and a.start <= moment and (a.end is None or moment <= a.end)
 
         assert leg.hold_count == sum(1 for h in i.holds if within(h.start))
+        # Took it from: the agent who started the segment that gave this allocation
+        # the work (its interactionSegmentId), per allocation, not per agent.
         took = [
             s
             for s in i.segments
-            if s.to_agent_id
-            and s.to_agent_id == a.agent_id
+            if s.segment_id == a.segment_id
+            and s.number != 0
             and s.agent_id not in (None, a.agent_id)
         ]
         if took:
             assert leg.took_from == names.agent(took[0].agent_id)
-        gave = [s for s in i.segments if s.agent_id == a.agent_id and within(s.start)]
+        else:
+            assert leg.took_from.startswith("queue ")
+        gave = [
+            s for s in i.segments if s.agent_id == a.agent_id and s.number != 0 and within(s.start)
+        ]
         expected = ""
         if gave:
             last = gave[-1]
-            expected = names.agent(last.to_agent_id) if last.to_agent_id else "a queue"
+            if last.to_agent_id:
+                expected = names.agent(last.to_agent_id) + (
+                    " (added)" if last.add_participant else ""
+                )
+            else:
+                visits = [q for q in i.queues if q.segment_id == last.segment_id]
+                expected = f"queue {visits[0].queue_name}" if visits else "a queue"
             expected += " (cancelled)" if last.cancelled else ""
         assert leg.gave_to == expected
 
