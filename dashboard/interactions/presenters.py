@@ -783,7 +783,9 @@ class StoryView:
     def _row(self, leg: Any) -> LegRow:
         i, zone = self.interaction, self.zone
         if leg.with_text:
-            with_cell = Cell(leg.with_text, title=leg.with_note)
+            with_cell = Cell(
+                leg.with_text, title=leg.with_note, css="unknown" if leg.seconds is None else ""
+            )
         elif leg.seconds is not None:
             with_cell = Cell(
                 fmt.clock(leg.seconds),

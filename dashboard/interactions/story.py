@@ -417,6 +417,12 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         text = _answered_outcome(i, names, records, answered, outbound=outbound)
         return text + _ending(i), "outbound" if outbound else "answered"
     waiting = list(i.queues)
+    asked = next((q for q in waiting if _code(q.exit_type) == "callback"), None)
+    if asked is not None and not answered:
+        return (
+            f"Callback requested{_after(asked)} in {_queue_label(asked)}; never called back",
+            "unanswered",
+        )
     if waiting:
         q = waiting[-1]
         seconds, _ = _wait(q)
@@ -949,7 +955,10 @@ def _legs(
         ]
         offered_only = a.work_cancel_time is not None
         with_text = with_note = ""
-        if never_answered and not offered_only:
+        if _bad(a):
+            with_text = "unknown"
+            with_note = "This allocation ends before it starts: its length is unknown."
+        elif never_answered and not offered_only:
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
         legs.append(

@@ -1,0 +1,478 @@
+"""The story of payloads unlike the demo data: callbacks, overflows back to the same
+agent, duplicated and impossible allocations, unanswered outbound calls, agents who
+stay on together, outside parties, and add-participant queue visits."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.story import Story, story_for
+from tests.story.test_story import figure, told
+from tests.test_timeline import BASE, NOW, agent, payload, queue, seg
+
+NOVEL = Path(__file__).resolve().parents[1] / "fixtures" / "novel"
+
+
+def novel(name: str) -> Story:
+    return story_for(parse_interaction(json.loads((NOVEL / name).read_text())), NOW)
+
+
+def rows(story: Story) -> list[tuple[str, str, str, str]]:
+    return [(leg.agent, leg.took_from, leg.gave_to, leg.ended) for leg in story.legs]
+
+
+def split(story: Story) -> dict[str, str]:
+    return {p.key: p.text for p in story.split}
+
+
+def no_figure(story: Story, label: str) -> None:
+    assert not [f for f in story.figures if f.label.startswith(label)], label
+
+
+NOVEL_OUTCOMES = {
+    "callback-voicemail.json": (
+        "Callback requested after 3:08 in General Support; called back by Li Wei 21:58 later"
+        " (25:30 after the start)"
+    ),
+    "unknown-codes-same-agent-twice.json": (
+        "Answered by Aiyana Whitehorse after 0:28 in General Support; sent to Tier 2"
+        " Escalations, which overflowed to General Support after 2:00; answered again by"
+        " Aiyana Whitehorse after 0:25"
+    ),
+    "flagged-agent-end-before-start.json": (
+        "Answered by Hugo Lefebvre after 0:57 in Billing; transferred to Zoe Tanaka in Retentions"
+    ),
+    "outbound-no-answer.json": "Placed by Marie-Ève Cormier; not answered, ended after 0:39",
+    "chat-two-agents.json": (
+        "Answered by Nadia Boucher after 1:33 in Chat Support; Thomas Leblanc added;"
+        " both stayed to the end"
+    ),
+    "conference-hangup-on-hold.json": (
+        "Answered by Daniel Okafor after 1:11 in Technical Support; an outside number joined"
+        " for 5:11; the customer hung up while on hold"
+    ),
+    "warm-transfer-add-participant.json": (
+        "Answered by Sofia Martins after 0:47 in Billing; Omar Haddad added and took over"
+        " from Sofia Martins"
+    ),
+    "email-next-day.json": "Answered by Élodie Gauthier after 13:33:32 in Email Support",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOVEL_OUTCOMES))
+def test_novel_outcomes(name: str) -> None:
+    story = novel(name)
+    assert story.outcome == NOVEL_OUTCOMES[name]
+    assert "None" not in story.outcome
+    for f in story.figures:
+        assert f.text and "None" not in f.text and not f.text.startswith("-"), f
+        assert not (f.computed and f.unknown), f
+    for leg in story.legs:
+        assert leg.seconds is None or leg.seconds >= 0
+
+
+def test_every_novel_payload_has_a_story() -> None:
+    assert {p.name for p in NOVEL.glob("*.json")} == set(NOVEL_OUTCOMES)
+
+
+# -- 1. callback --------------------------------------------------------------------------
+
+
+def test_callback_is_not_an_answer_and_its_wait_is_its_own() -> None:
+    story = novel("callback-voicemail.json")
+    assert story.kind == "answered"
+    assert "Answered" not in story.outcome
+    # The customer waited 3:08 on the line; the 21:58 until the callback is said apart.
+    wait = figure(story, "Queue wait")
+    assert (wait.label, wait.text, wait.source) == ("Queue wait", "3:08", "queueTime")
+    callback = figure(story, "Waiting for the callback")
+    assert (callback.text, callback.computed) == ("21:58", False)
+    assert split(story)["queue"] == "3:08"
+    assert split(story)["callback"] == "21:58"
+    assert rows(story) == [
+        (
+            "Li Wei",
+            "queue General Support, callback (requested after 3:08 in General Support)",
+            "",
+            "Ended the interaction",
+        )
+    ]
+
+
+# -- 2. overflow back to the same agent ---------------------------------------------------
+
+
+def test_an_overflow_back_to_the_same_agent_is_not_a_transfer_to_her() -> None:
+    story = novel("unknown-codes-same-agent-twice.json")
+    assert "transferred to Aiyana" not in story.outcome
+    first, second = story.legs
+    assert (first.gave_to, first.ended) == (
+        "queue Tier 2 Escalations",
+        "Transferred to queue Tier 2 Escalations",
+    )
+    assert second.took_from == "queue General Support, overflow (from Tier 2 Escalations)"
+    assert second.queue == "General Support"
+    for leg in story.legs:
+        assert "Aiyana" not in leg.took_from + leg.gave_to + leg.ended
+    # The customer really waited in all three visits: the figure and the bar agree.
+    assert figure(story, "Queue wait").text == "2:52"
+    assert split(story)["queue"] == "2:52"
+    assert [(t.agent, t.legs, t.text) for t in story.totals] == [
+        ("Aiyana Whitehorse", 2, "9:35 in all")
+    ]
+
+
+# -- 3. duplicated and impossible allocation ----------------------------------------------
+
+
+def test_a_duplicate_allocation_is_one_leg_and_an_impossible_one_is_unknown() -> None:
+    story = novel("flagged-agent-end-before-start.json")
+    assert "transferred to Hugo" not in story.outcome
+    assert rows(story) == [
+        (
+            "Hugo Lefebvre",
+            "queue Billing, from the IVR",
+            "Zoe Tanaka",
+            "Ends before it starts (bad data)",
+        ),
+        ("Zoe Tanaka", "Hugo Lefebvre", "", "Ended the interaction"),
+    ]
+    hugo = story.legs[0]
+    assert (hugo.seconds, hugo.with_text) == (None, "unknown")
+    assert story.totals == ()
+    per_agent = figure(story, "Time with each agent")
+    assert per_agent.text == "Hugo Lefebvre unknown · Zoe Tanaka 9:08"
+    assert per_agent.unknown
+    assert figure(story, "Queue wait").text == "unknown (known part 0:57)"
+    assert any("sent twice" in note and "ignored" in note for note in story.notes)
+    assert any("ends (09:12:41 UTC) before it starts" in note for note in story.notes)
+
+
+# -- 4. outbound, never answered ----------------------------------------------------------
+
+
+def test_an_unanswered_outbound_call_has_no_time_with_an_agent() -> None:
+    story = novel("outbound-no-answer.json")
+    assert story.kind == "unanswered"
+    assert figure(story, "With agents").text == "0:00"  # as the API sent it
+    no_figure(story, "With Marie")
+    calling = figure(story, "Calling, not answered")
+    assert (calling.text, calling.computed) == ("0:39", True)
+    assert "agent" not in split(story)
+    assert split(story) == {"ringing": "0:39"}
+    (leg,) = story.legs
+    assert (leg.took_from, leg.gave_to, leg.ended) == ("", "", "Not answered")
+    assert leg.with_text == "none: not answered"
+
+
+# -- 5. two agents to the end -------------------------------------------------------------
+
+
+def test_agents_who_stay_on_together_were_joined_not_replaced() -> None:
+    story = novel("chat-two-agents.json")
+    assert rows(story) == [
+        (
+            "Nadia Boucher",
+            "queue Chat Support, from the IVR",
+            "Thomas Leblanc (added)",
+            "Stayed to the end with Thomas Leblanc",
+        ),
+        ("Thomas Leblanc", "Nadia Boucher", "", "Stayed to the end with Nadia Boucher"),
+    ]
+    assert "Handed over" not in " ".join(leg.ended for leg in story.legs)
+
+
+# -- 6. outside party, customer hangs up on hold ------------------------------------------
+
+
+def test_an_outside_number_that_joined_is_named_and_not_cancelled() -> None:
+    story = novel("conference-hangup-on-hold.json")
+    assert "cancelled" not in story.outcome
+    assert "an outside number joined for 5:11" in story.outcome
+    assert rows(story) == [
+        (
+            "Daniel Okafor",
+            "queue Technical Support, from the IVR",
+            "an outside number",
+            "Customer hung up while on hold",
+        )
+    ]
+
+
+# -- 7. one queue wait everywhere ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "wait", "consult"),
+    [
+        ("warm-transfer-add-participant.json", "0:47", "Tier 2 Escalations 0:41"),
+        ("chat-two-agents.json", "1:33", "Chat Escalations 0:56"),
+    ],
+)
+def test_the_queue_wait_is_the_customers_and_the_bar_says_the_same(
+    name: str, wait: str, consult: str
+) -> None:
+    story = novel(name)
+    assert figure(story, "Queue wait").label == "Queue wait"
+    assert figure(story, "Queue wait").text == wait
+    assert split(story)["queue"] == wait
+    adding = figure(story, "Adding a participant")
+    assert adding.text == consult
+    assert "the customer was with" in adding.note
+
+
+def test_the_warm_transfer_hands_over_after_talking_together() -> None:
+    story = novel("warm-transfer-add-participant.json")
+    assert rows(story) == [
+        (
+            "Sofia Martins",
+            "queue Billing, from the IVR",
+            "Omar Haddad (added)",
+            "Handed over to Omar Haddad",
+        ),
+        ("Omar Haddad", "Sofia Martins", "", "Ended the interaction"),
+    ]
+
+
+# -- the same rules on small shapes -------------------------------------------------------
+
+
+def _two(**extra: Any) -> dict[str, Any]:
+    """Alice answers in Support at 20 and is allocated until 100 (by default)."""
+    defaults: dict[str, Any] = {
+        "queues": [queue("q1", "s1", "Support", 5, 20, agentId="aid-alice")],
+        "agents": [agent("a1", "s1", "Alice Okafor", 20, 100)],
+    }
+    return payload(end=100, **{**defaults, **extra})
+
+
+def test_shape_duplicate_ids_are_one_allocation() -> None:
+    data = _two()
+    data["agents"] = data["agents"] * 2
+    story = told(data)
+    assert len(story.legs) == 1
+    assert story.totals == ()
+    assert story.outcome == "Answered by Alice Okafor after 0:15 in Support"
+    assert len(story.notes) == 1 and "a1" in story.notes[0]
+    # Different records with no ID are not merged.
+    data = _two()
+    bare = {k: v for k, v in data["agents"][0].items() if k != "interactionAgentId"}
+    data["agents"] = [bare, dict(bare)]
+    assert len(told(data).legs) == 2
+
+
+def test_shape_self_hand_off_through_an_overflow() -> None:
+    data = payload(
+        end=300,
+        segments=[
+            seg("s1", 0, 0, 100, segmentEndType="blind-transfer-complete"),
+            seg(
+                "s2",
+                1,
+                100,
+                300,
+                segmentStartType="overflow",
+                segmentAgentId="aid-alice",
+                segmentToAgentId="aid-alice",
+            ),
+        ],
+        queues=[
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+            queue(
+                "q2", "s2", "Tier 2", 100, 160, queueEntryType="transfer", queueExitType="overflow"
+            ),
+            queue("q3", "s2", "Support", 160, 200, queueEntryType="overflow", agentId="aid-alice"),
+        ],
+        agents=[
+            agent("a1", "s1", "Alice Okafor", 20, 100),
+            agent("a2", "s2", "Alice Okafor", 200, 300, queueId="qid-support"),
+        ],
+    )
+    story = told(data)
+    assert story.outcome == (
+        "Answered by Alice Okafor after 0:15 in Support; sent to Tier 2, which overflowed to"
+        " Support after 1:00; answered again by Alice Okafor after 0:40"
+    )
+    assert rows(story) == [
+        (
+            "Alice Okafor",
+            "queue Support, from the IVR",
+            "queue Tier 2",
+            "Transferred to queue Tier 2",
+        ),
+        ("Alice Okafor", "queue Support, overflow (from Tier 2)", "", "Ended the interaction"),
+    ]
+    assert figure(story, "Queue wait").text == split(story)["queue"] == "1:55"
+
+
+def test_shape_concurrent_legs_stay_to_the_end_and_earlier_ones_hand_over() -> None:
+    add = seg(
+        "s2",
+        1,
+        40,
+        100,
+        segmentStartType="addParticant",
+        segmentAgentId="aid-alice",
+        segmentToAgentId="aid-bob",
+        addParticipant=True,
+    )
+    bob_queue = queue(
+        "q2", "s2", "Tier 2", 40, 50, queueEntryType="add-participant", agentId="aid-bob"
+    )
+    together = told(
+        _two(
+            segments=[seg("s1", 0, 0, 100), add],
+            queues=[queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"), bob_queue],
+            agents=[
+                agent("a1", "s1", "Alice Okafor", 20, 100),
+                agent("a2", "s2", "Bob Lindqvist", 50, 100),
+            ],
+        )
+    )
+    assert [leg.ended for leg in together.legs] == [
+        "Stayed to the end with Bob Lindqvist",
+        "Stayed to the end with Alice Okafor",
+    ]
+    assert together.outcome.endswith("Bob Lindqvist added; both stayed to the end")
+    handed = told(
+        _two(
+            segments=[seg("s1", 0, 0, 70, segmentEndType="success"), add],
+            queues=[queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"), bob_queue],
+            agents=[
+                agent("a1", "s1", "Alice Okafor", 20, 70),
+                agent("a2", "s2", "Bob Lindqvist", 50, 100),
+            ],
+        )
+    )
+    assert [leg.ended for leg in handed.legs] == [
+        "Handed over to Bob Lindqvist",
+        "Ended the interaction",
+    ]
+    assert handed.outcome.endswith("Bob Lindqvist added and took over from Alice Okafor")
+
+
+def test_shape_add_participant_visit_is_not_the_customers_wait() -> None:
+    # Alice is with the customer from 20 to 100; Tier 2 takes 10 s (40-50) to answer
+    # her request, then, in a second request, 30 s (70-100) of which 10 s after she left.
+    data = _two(
+        segments=[seg("s1", 0, 0, 110)],
+        queues=[
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+            queue("q2", "s2", "Tier 2", 40, 50, queueEntryType="add-participant", queueTime=10),
+            queue("q3", "s3", "Tier 2", 80, 110, queueEntryType="add-participant", queueTime=30),
+        ],
+        agents=[agent("a1", "s1", "Alice Okafor", 20, 100)],
+    )
+    data["endTimestamp"] = payload(end=110)["endTimestamp"]
+    story = told(data)
+    wait = figure(story, "Queue wait")
+    # 0:15 in Support plus the 10 s of the second visit after Alice left.
+    assert (wait.label, wait.text, wait.computed) == ("Queue wait (2 visits)", "0:25", True)
+    assert split(story)["queue"] == "0:25"
+    assert figure(story, "Adding a participant").text == "Tier 2 0:10"
+
+
+def test_shape_unanswered_outbound() -> None:
+    data = payload(
+        end=40,
+        direction="outbound",
+        segments=[seg("s1", 0, 0, 40, segmentAgentId="aid-alice")],
+        agents=[agent("a1", "s1", "Alice Okafor", 0, 40)],
+        customerConversationTime=0,
+    )
+    story = told(data)
+    assert story.outcome == "Placed by Alice Okafor; not answered, ended after 0:40"
+    assert [(leg.gave_to, leg.ended) for leg in story.legs] == [("", "Not answered")]
+    assert split(story) == {"ringing": "0:40"}
+    # With a conversation, it was answered: placed, and the segment hands nothing over.
+    answered = told({**data, "customerConversationTime": 30})
+    assert answered.outcome == "Placed by Alice Okafor"
+    assert answered.kind == "outbound"
+    assert [(leg.gave_to, leg.ended) for leg in answered.legs] == [("", "Ended the interaction")]
+    assert split(answered) == {"agent": "0:40"}
+
+
+def test_shape_callback_requested_and_never_made() -> None:
+    asked = queue("q1", "s1", "Support", 5, 65, queueExitType="callback")
+    waiting = queue(
+        "q2", "s1", "Support", 65, 600, queueEntryType="callback", queueExitType="success"
+    )
+    story = told(
+        payload(
+            end=700,
+            queues=[asked, {**waiting, "agentId": "aid-alice"}],
+            agents=[agent("a1", "s1", "Alice Okafor", 600, 700, queueId="qid-support")],
+        )
+    )
+    assert story.outcome == (
+        "Callback requested after 1:00 in Support; called back by Alice Okafor 8:55 later"
+        " (10:00 after the start)"
+    )
+    assert figure(story, "Queue wait").text == "1:00"
+    assert figure(story, "Waiting for the callback").computed
+    never = told(payload(end=600, queues=[asked, {**waiting, "queueExitType": "interaction-end"}]))
+    assert never.outcome == "Callback requested after 1:00 in Support; never called back"
+
+
+def test_shape_negative_allocation_is_unknown_never_negative() -> None:
+    story = told(_two(agents=[agent("a1", "s1", "Alice Okafor", 50, 20)]))
+    (leg,) = story.legs
+    assert leg.seconds is None
+    assert leg.ended == "Ends before it starts (bad data)"
+    alice = figure(story, "With Alice Okafor")
+    assert alice.unknown and alice.text == "unknown"
+    assert "agent" not in split(story)
+    assert any("before it starts" in note for note in story.notes)
+
+
+def test_shape_customer_disconnect_is_not_a_cancelled_add() -> None:
+    outside = seg(
+        "s2",
+        1,
+        40,
+        100,
+        segmentStartType="addParticant",
+        segmentAgentId="aid-alice",
+        segmentEndType="customer-disconnect",
+        segmentCancelled=True,
+        segmentThirdParty=True,
+        segmentExtensionType="pstn",
+    )
+    story = told(_two(segments=[seg("s1", 0, 0, 100), outside]))
+    assert (
+        story.outcome == "Answered by Alice Okafor after 0:15 in Support; an outside number joined"
+    )
+    assert story.legs[0].gave_to == "an outside number"
+    cancelled = told(
+        _two(
+            segments=[
+                seg("s1", 0, 0, 100),
+                {**outside, "segmentEndType": "cancelled", "segmentThirdParty": False},
+            ]
+        )
+    )
+    assert cancelled.outcome.endswith("adding an outside number was cancelled")
+    assert cancelled.legs[0].gave_to == "an outside number (cancelled)"
+
+
+def test_a_live_callback_wait_is_still_waiting() -> None:
+    story = told(
+        payload(
+            end=None,
+            dataComplete=False,
+            segments=[seg("s1", 0, 0, None)],
+            queues=[
+                queue("q1", "s1", "Support", 5, 65, queueExitType="callback"),
+                queue("q2", "s1", "Support", 65, None, queueEntryType="callback"),
+            ],
+        ),
+        now=BASE + timedelta(seconds=125),
+    )
+    assert story.outcome == "Still waiting in Support — 1:00 so far"
+    assert split(story)["callback"] == "1:00"
