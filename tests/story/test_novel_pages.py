@@ -1,0 +1,64 @@
+"""The new payloads' pages, through Django: the outcome, figures and participants the
+story tells are what the page shows, with nothing beside them saying otherwise."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+from typing import Any
+
+import pytest
+import respx
+
+from dashboard.accounts.models import TenantGrant
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM, allow_contact_details
+from tests.story.test_novel import NOVEL, NOVEL_OUTCOMES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+def page_of(client: Any, name: str) -> str:
+    body = json.loads((NOVEL / name).read_text())
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body.get("details", {})["interactionId"] = IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        response = client.get(PAGE)
+    assert response.status_code == 200
+    return html_lib.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("name", sorted(NOVEL_OUTCOMES))
+def test_the_page_says_the_stories_outcome(live_user: Any, name: str) -> None:
+    text = page_of(live_user, name)
+    assert NOVEL_OUTCOMES[name] in text
+
+
+def test_unanswered_outbound_page_has_no_time_with_an_agent(live_user: Any) -> None:
+    text = page_of(live_user, "outbound-no-answer.json")
+    assert "none: not answered" in text
+    assert "With an agent" not in text
+    participants = text[
+        text.index('id="participants"') : text.index("</section>", text.index('id="participants"'))
+    ]
+    assert "a queue" not in participants
+
+
+def test_duplicate_and_impossible_allocation_are_noted_under_participants(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "flagged-agent-end-before-start.json")
+    participants = text[text.index('id="participants"') :]
+    assert "was sent twice (same interactionAgentId): the second copy was ignored." in participants
+    assert "before it starts" in participants
+    assert "Agents who had it more than once" not in participants
+    assert participants.count('<th scope="row">Hugo Lefebvre</th>') == 1
