@@ -140,23 +140,29 @@ class Bar:
 
     @property
     def accessible_name(self) -> str:
+        # Every bar of a big timeline says this (thousands): built by appending, not joined.
+        kind = "Direct transfer to" if self.direct else KIND_LABELS[self.kind]
+        text = f"{kind} {self.label}"
+        if self.detail:
+            text += ", " + self.detail
         start = clock(self.offset)
-        end = (
-            "no end time"
-            if self.open_end and self.reason != LIVE_REASON
-            else clock(self.offset + self.length)
-        )
-        parts = [
-            f"{self.kind_label} {self.label}",
-            self.detail,
-            f"from {start} to {end}",
-            f"lasting {self.duration_text}",
-            *self.states,
-            "flagged" if self.flagged else "",
-            self.reason,
-            *self.warnings,
-        ]
-        return ", ".join(p for p in parts if p)
+        if self.open_end and self.reason != LIVE_REASON:
+            text += f", from {start} to no end time, lasting {hms(self.length)}+"
+        else:
+            end = clock(self.offset + self.length)
+            plus = "+" if self.open_end else ""
+            text += f", from {start} to {end}, lasting {hms(self.length)}{plus}"
+        for part in self.states:
+            if part:
+                text += ", " + part
+        if self.flagged:
+            text += ", flagged"
+        if self.reason:
+            text += ", " + self.reason
+        for part in self.warnings:
+            if part:
+                text += ", " + part
+        return text
 
     @property
     def display_label(self) -> str:
