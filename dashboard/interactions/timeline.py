@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import accumulate
 from typing import Literal
 
 from .domain import (
@@ -568,6 +570,33 @@ def _rows(
     return tuple(rows), hidden
 
 
+class _Running:
+    """One agent's bars, to find the first (in their own order) running at a moment.
+
+    ``first_at(at)`` is ``next(b for b in bars if b.offset - 0.5 <= at <= b.offset +
+    b.length + 0.5)``, found by bisection instead of a scan per transfer (a long
+    interaction has a thousand transfers between a handful of agents).
+    """
+
+    def __init__(self, bars: Sequence[Bar]) -> None:
+        order = sorted(range(len(bars)), key=lambda n: bars[n].offset)
+        self._bars = bars
+        self._order = order
+        self._lows = [bars[n].offset - 0.5 for n in order]
+        self._highs = [bars[n].offset + bars[n].length + 0.5 for n in order]
+        # The furthest any bar up to each position reaches: where a backward walk stops.
+        self._reach = list(accumulate(self._highs, max))
+
+    def first_at(self, at: float) -> Bar | None:
+        best: int | None = None
+        k = bisect_right(self._lows, at) - 1
+        while k >= 0 and self._reach[k] >= at:
+            if self._highs[k] >= at and (best is None or self._order[k] < best):
+                best = self._order[k]
+            k -= 1
+        return None if best is None else self._bars[best]
+
+
 def _connectors(
     i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar], start: datetime
 ) -> tuple[Connector, ...]:
@@ -578,12 +607,13 @@ def _connectors(
     """
     if not agent_bars:
         return ()
-    by_agent: dict[str, list[Bar]] = {}
+    by_agent_bars: dict[str, list[Bar]] = {}
     for bar in agent_bars:
         record = bar.record
         agent_id = getattr(record, "agent_id", None)
         if agent_id:
-            by_agent.setdefault(agent_id, []).append(bar)
+            by_agent_bars.setdefault(agent_id, []).append(bar)
+    by_agent = {agent_id: _Running(bars) for agent_id, bars in by_agent_bars.items()}
     # The receiver: the segment's first agent; without one, the queue it entered.
     firsts: dict[str | None, Bar] = {}
     for bar in sorted(agent_bars, key=lambda b: b.offset):
@@ -599,11 +629,9 @@ def _connectors(
         if not is_transfer or not s.agent_id or s.start is None or s.segment_id is None:
             continue
         at = (s.start - start).total_seconds()
-        senders = by_agent.get(s.agent_id, [])
+        senders = by_agent.get(s.agent_id)
         # The sender's allocation that was running when the transfer began.
-        sender = next(
-            (b for b in senders if b.offset - 0.5 <= at <= b.offset + b.length + 0.5), None
-        )
+        sender = senders.first_at(at) if senders is not None else None
         receiver = firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
@@ -655,11 +683,24 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     agent_names = {a.agent_id: a.agent_name for a in i.agents if a.agent_id and a.agent_name}
     queue_names = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
 
+    # Each segment's bars, made once per segment rather than once per record in it.
+    groups: dict[str, tuple[str, ...]] = {}
+
     def related_to(segment_id: str | None, own: str) -> tuple[str, ...]:
         if segment_id is None:
             return ()
-        ids = [seg_ids[segment_id]] if segment_id in seg_ids else []
-        ids += by_segment.get(segment_id, [])
+        ids = groups.get(segment_id)
+        if ids is None:
+            ids = groups[segment_id] = (
+                *([seg_ids[segment_id]] if segment_id in seg_ids else []),
+                *by_segment.get(segment_id, []),
+            )
+        found = ids.count(own)
+        if found == 0:
+            return ids
+        if found == 1:
+            n = ids.index(own)
+            return ids[:n] + ids[n + 1 :]
         return tuple(x for x in ids if x != own)
 
     ivr = _ivr_bar(i, start, total)
@@ -928,10 +969,15 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
     parts = OVERVIEW_PARTS
     step = total / parts
     bars = timeline.bars
+    # A bar is in a part unless it starts at or after the part's end or ends before its
+    # start (never both): counted by bisection, not by a pass over every bar per part.
+    starts = sorted(b.offset for b in bars)
+    ends = sorted(b.offset + b.length for b in bars)
+    marked = [b for b in bars if b.marked]
     out = []
     for n in range(parts):
         lo, hi = n * step, (n + 1) * step if n < parts - 1 else total
-        inside = [b for b in bars if b.offset < hi and b.offset + b.length >= lo]
+        inside = bisect_left(starts, hi) - bisect_left(ends, lo)
         current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
         out.append(
             Window(
@@ -940,8 +986,8 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
                 f"{clock(lo)}–{clock(hi)}",
                 f"zoom={lo:.1f}-{hi:.1f}",
                 current,
-                len(inside),
-                any(b.marked for b in inside),
+                inside,
+                any(b.offset < hi and b.offset + b.length >= lo for b in marked),
             )
         )
     busiest = max((w.bars for w in out), default=0) or 1
