@@ -456,8 +456,10 @@ _NOT_SLUG = re.compile(r"[^\w-]|_")
 
 
 def _slug(value: str | None, fallback: str) -> str:
-    text = _NOT_SLUG.sub("-", (value or "")[:64].lower())
-    return text or fallback
+    text = (value or "")[:64].lower()
+    if text.isascii() and text.replace("-", "").isalnum():
+        return text  # a UUID, say: nothing to replace
+    return _NOT_SLUG.sub("-", text) or fallback
 
 
 def _with(bar: Bar, **changes: object) -> Bar:
@@ -931,7 +933,7 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
 
 
 def _text(
-    bar: Bar, width: float, free_right: float, free_left: float, named_row: bool
+    bar: Bar, width: float, free_right: float, free_left: float, named_row: bool, marked: bool
 ) -> tuple[str, str]:
     """What to write for a bar ``width`` px wide and where: inside if it fits, else
     beside it, else nothing.
@@ -951,7 +953,7 @@ def _text(
     for text in options:
         if len(text) * CHAR_WIDTH + 8 <= width:
             return text, "inside"
-    room = 22 if bar.marked else 4
+    room = 22 if marked else 4
     for text in options:
         need = len(text) * CHAR_WIDTH + room + 6
         if need <= free_right:
@@ -1044,14 +1046,16 @@ def layout(timeline: Timeline) -> Timeline:
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             for n, (bar, x, width) in enumerate(shown):
                 right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
+                marked = bar.marked
                 text, side = _text(
                     bar,
                     width,
                     right_edge - x - width,
                     x - taken,
                     named and bar.kind != "hold",
+                    marked,
                 )
-                end = x + width + (22 if bar.marked else 0)
+                end = x + width + (22 if marked else 0)
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
                 taken = max(taken, end)
