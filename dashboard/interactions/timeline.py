@@ -996,8 +996,14 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
     return tuple(replace(w, level=math.ceil(3 * w.bars / busiest)) for w in out)
 
 
-def layout(timeline: Timeline) -> Timeline:
-    """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width."""
+def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
+    """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width.
+
+    ``own_bars``: the bars are this call's to place where they are rather than copy
+    (``timeline_for``'s, just built and held by nothing else): a big timeline has
+    thousands, and a copy of each is as much work again, and as much for the
+    garbage collector.
+    """
     span = max(timeline.window_length, 1e-9)
     scale = CHART_WIDTH / span
     lo_w, hi_w = timeline.window_start, timeline.window_end
@@ -1021,6 +1027,7 @@ def layout(timeline: Timeline) -> Timeline:
     y = AXIS_HEIGHT
     lanes = []
     placed: dict[str, Bar] = {}
+    moved: set[int] = set()
     for lane in timeline.lanes:
         lane_y = y
         y += LANE_TITLE
@@ -1059,17 +1066,20 @@ def layout(timeline: Timeline) -> Timeline:
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
                 taken = max(taken, end)
-                labelled.append(
-                    _with(
-                        bar,
-                        x=x,
-                        y=bar_y,
-                        width=width,
-                        text=text,
-                        label_side=side,
-                        show_label=bool(side),
-                    )
-                )
+                where = {
+                    "x": x,
+                    "y": bar_y,
+                    "width": width,
+                    "text": text,
+                    "label_side": side,
+                    "show_label": bool(side),
+                }
+                if own_bars and id(bar) not in moved:
+                    moved.add(id(bar))  # each bar is in one row; a second placing copies
+                    bar.__dict__.update(where)
+                    labelled.append(bar)
+                else:
+                    labelled.append(_with(bar, **where))
             rows.append(replace(row, bars=tuple(labelled), y=y))
             placed.update((b.id, b) for b in labelled)
             y += ROW_HEIGHT
@@ -1108,4 +1118,4 @@ def timeline_for(
     window: tuple[float, float] | None = None,
     expand: Iterable[str] = (),
 ) -> Timeline:
-    return layout(zoom(build(interaction, now, expand), window))
+    return layout(zoom(build(interaction, now, expand), window), own_bars=True)
