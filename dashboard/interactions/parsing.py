@@ -123,6 +123,8 @@ _KNOWN_STAT_NAMES = frozenset(name for name, _, _ in _KNOWN_STATISTICS)
 class _Reader:
     """Reads one JSON object's fields, noting what could not be read."""
 
+    __slots__ = ("data", "problems", "unknown", "used", "where")  # one per record read
+
     def __init__(self, data: dict[str, Any], where: str, problems: list[DataProblem]):
         self.data = data
         self.where = where
@@ -430,10 +432,13 @@ def _data_text(data: dict[str, Any], key: str) -> str | None:
     return _cut(value, _MAX_VALUE) if isinstance(value, str) else None
 
 
-def _record(cls: type[T], **values: Any) -> T:
-    """``cls(**values)`` for the records a big interaction has thousands of, without the
-    frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field: a third of
-    the cost of reading a record). Every field is given (the parsing tests check it)."""
+def _record(cls: type[T], values: dict[str, Any], r: _Reader) -> T:
+    """``cls(**values, extra=…, unknown=…)`` for the records a big interaction has
+    thousands of, without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
+    per field: a third of the cost of reading a record). ``values`` has every other
+    field (the parsing tests check it)."""
+    values["extra"] = r.extras()
+    values["unknown"] = frozenset(r.unknown)
     new: T = object.__new__(cls)
     new.__dict__.update(values)
     return new
@@ -518,7 +523,8 @@ def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> S
     values = r.fields(_SEGMENT_FIELDS)
     if not values["agent_id"]:  # older records carry only "agentId"; newer ones both
         values["agent_id"] = _data_text(data, "agentId")
-    return _record(Segment, number=number, **values, extra=r.extras(), unknown=frozenset(r.unknown))
+    values["number"] = number
+    return _record(Segment, values, r)
 
 
 def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> QueueVisit:
@@ -527,7 +533,7 @@ def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Que
         data, f"Queue visit {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems
     )
     values = r.fields(_QUEUE_FIELDS)
-    return _record(QueueVisit, **values, extra=r.extras(), unknown=frozenset(r.unknown))
+    return _record(QueueVisit, values, r)
 
 
 def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> AgentAllocation:
@@ -538,7 +544,7 @@ def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Age
         problems,
     )
     values = r.fields(_AGENT_FIELDS)
-    return _record(AgentAllocation, **values, extra=r.extras(), unknown=frozenset(r.unknown))
+    return _record(AgentAllocation, values, r)
 
 
 def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook:
