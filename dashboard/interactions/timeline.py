@@ -942,14 +942,16 @@ def _text(
     the name comes first.
     """
     duration = clock(bar.length) + ("+" if bar.open_end else "")
-    name = bar.display_label
-    options = (
-        [f"{name} · {duration}", duration] if not named_row or bar.kind == "segment" else [duration]
-    )
-    if bar.kind == "segment" and not bar.states:
-        options = [f"{name} · {duration}", name]
+    options: tuple[str, ...]
     if bar.direct:  # its row is named after the agent: say how they were reached
-        options = [f"direct · {duration}", "direct"]
+        options = (f"direct · {duration}", "direct")
+    elif bar.kind == "segment":
+        name = bar.display_label
+        options = (f"{name} · {duration}", duration if bar.states else name)
+    elif named_row:
+        options = (duration,)
+    else:
+        options = (f"{bar.display_label} · {duration}", duration)
     for text in options:
         if len(text) * CHAR_WIDTH + 8 <= width:
             return text, "inside"
@@ -1043,7 +1045,7 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     continue  # outside the zoom window
                 lo = max(bar.offset, lo_w)
                 hi = min(end, hi_w)
-                x = x_of(lo)
+                x = (lo - lo_w) * scale  # x_of, inline: once per bar
                 width = max((hi - lo) * scale, MIN_BAR_WIDTH)
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
