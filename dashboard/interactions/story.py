@@ -565,8 +565,13 @@ def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
         end = a.end
         seconds = _span(a.start, end)
         holds = records.holds_in(a.start, end)
-        hold_seconds = sum(
-            (h.duration if h.duration is not None else (_span(h.start, h.end) or 0)) for h in holds
+        hold_seconds = (
+            sum(
+                (h.duration if h.duration is not None else (_span(h.start, h.end) or 0))
+                for h in holds
+            )
+            if holds
+            else 0
         )
         took = records.took.get(a.agent_id) if a.agent_id else None
         took_from = names.agent(took.agent_id) if took else ""
@@ -581,7 +586,7 @@ def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
                 gave_to += " (cancelled)"
         offered_only = a.work_cancel_time is not None
         legs.append(
-            Leg(
+            _leg(
                 anchor=f"participant-{a.interaction_agent_id or n}",
                 agent=a.agent_name or names.agent(a.agent_id),
                 queue=names.queue(a.queue_id) or (_queue_label(q) if q else ""),
@@ -598,6 +603,15 @@ def _legs(i: Interaction, names: _Names, records: _Records) -> tuple[Leg, ...]:
             )
         )
     return tuple(legs)
+
+
+def _leg(**values: object) -> Leg:
+    """``Leg(**values)`` without the frozen dataclass's ``__init__``, which sets each
+    field with ``object.__setattr__``: a big interaction has a thousand legs. Every
+    field is given (the story tests check it)."""
+    new = object.__new__(Leg)
+    new.__dict__.update(values)
+    return new
 
 
 def _leg_end(i: Interaction, a: AgentAllocation, gave_to: str, *, last: bool) -> str:
