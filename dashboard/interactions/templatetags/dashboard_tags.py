@@ -160,7 +160,8 @@ def _bar(bar: Any, link: str, focus: str, related: Any, height: float, hit: floa
     up to ``focus=``, already escaped."""
     bar_id = _esc(bar.id)
     link += bar_id
-    x, y, width = bar.x_pct, bar.y, bar.width_pct
+    x, width, hit_x, hit_width, hit_y = bar.box()
+    y = bar.y
     marked = bar.marked
     hatch = ""
     if bar.open_end:
@@ -189,7 +190,7 @@ def _bar(bar: Any, link: str, focus: str, related: Any, height: float, hit: floa
         f'class="{_esc(_bar_classes(bar, focus, related, marked))}" data-kind="{_esc(bar.kind)}" '
         f'data-bar="{bar_id}" data-related="{_esc(" ".join(bar.related))}"'
         f"{flag}><title>{_esc(bar.accessible_name)}</title>"
-        f'<rect class="hit" x="{bar.hit_x}" y="{bar.hit_y}" width="{bar.hit_width}" '
+        f'<rect class="hit" x="{hit_x}" y="{hit_y}" width="{hit_width}" '
         f'height="{hit}"></rect>'
         f'<rect class="bar-body" x="{x}" y="{y}" width="{width}" height="{height}" rx="3"></rect>'
         f"{hatch}{text}{bang}</a>"
