@@ -26,7 +26,7 @@ def _html(value: Any) -> str:
     already safe stays as it is, anything else is escaped."""
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    return html.escape(str(value))
+    return _esc(value)
 
 
 def _cell_html(cell: Any) -> str:
