@@ -432,13 +432,18 @@ def _data_text(data: dict[str, Any], key: str) -> str | None:
     return _cut(value, _MAX_VALUE) if isinstance(value, str) else None
 
 
+_NOTHING_UNKNOWN: frozenset[str] = frozenset()
+
+
 def _record(cls: type[T], values: dict[str, Any], r: _Reader) -> T:
     """``cls(**values, extra=…, unknown=…)`` for the records a big interaction has
     thousands of, without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
     per field: a third of the cost of reading a record). ``values`` has every other
     field (the parsing tests check it)."""
     values["extra"] = r.extras()
-    values["unknown"] = frozenset(r.unknown)
+    # Nearly every record reads cleanly: they share one empty set rather than hold
+    # one each (thousands of objects kept, for the garbage collector to walk).
+    values["unknown"] = frozenset(r.unknown) if r.unknown else _NOTHING_UNKNOWN
     new: T = object.__new__(cls)
     new.__dict__.update(values)
     return new
