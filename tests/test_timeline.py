@@ -1116,3 +1116,15 @@ def test_an_end_that_never_arrived_is_named_not_called_complete() -> None:
     assert laid(body).end_missing is False
     body.pop("endTimestamp", None)
     assert laid(body).end_missing is True
+
+
+def test_layout_leaves_a_given_timeline_alone_and_timeline_for_draws_the_same() -> None:
+    """``timeline_for`` places its own freshly built bars where they are; ``layout``
+    of a timeline it is given copies them, leaving the given one as it was."""
+    item = parse_interaction(generate_interaction(40, seed=4, flagged=True))
+    built = build(item, NOW, ("agents",))
+    before = [dict(vars(bar)) for bar in built.bars]
+    laid = layout(built)
+    assert [vars(bar) for bar in built.bars] == before
+    assert timeline_for(item, NOW, None, ("agents",)) == laid
+    assert timeline_for(item, NOW, (30.0, 400.0)) == layout(zoom(build(item, NOW), (30.0, 400.0)))

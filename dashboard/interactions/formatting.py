@@ -12,17 +12,17 @@ def hms(seconds: float | None) -> str:
         return "—"
     sign = "-" if seconds < 0 else ""
     total = round(abs(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    # Integer arithmetic rather than divmod's tuples: called for every bar of a timeline.
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def clock(seconds: float) -> str:
     """Offset from the start: 'm:ss' under an hour, else 'h:mm:ss'."""
     total = round(max(0.0, seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    hours = total // 3600
+    if hours:
+        return f"{hours}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    return f"{total // 60}:{total % 60:02d}"
 
 
 def seconds_text(seconds: float | None) -> str:

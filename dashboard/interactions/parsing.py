@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from dashboard.cxengage.errors import BadResponse
 
@@ -123,6 +123,8 @@ _KNOWN_STAT_NAMES = frozenset(name for name, _, _ in _KNOWN_STATISTICS)
 class _Reader:
     """Reads one JSON object's fields, noting what could not be read."""
 
+    __slots__ = ("data", "problems", "unknown", "used", "where")  # one per record read
+
     def __init__(self, data: dict[str, Any], where: str, problems: list[DataProblem]):
         self.data = data
         self.where = where
@@ -201,6 +203,39 @@ class _Reader:
         if parsed is None:
             self._bad(attr or key, key, value, "a date and time")
         return parsed
+
+    def fields(self, spec: _Spec) -> dict[str, Any]:
+        """Several fields at once, attribute -> value, as their readers would read them.
+
+        A record has a dozen or more fields and a big interaction thousands of records:
+        a missing value, a short clean text, a true or false, an ordinary number and a
+        readable timestamp are taken here; anything else goes to its reader (``text``,
+        ``number``, …), which notes what is wrong.
+        """
+        data = self.data
+        out: dict[str, Any] = {}
+        for key, attr, kind in spec.readers:
+            value = data.get(key)
+            kind_of = value.__class__
+            if value is None:
+                out[attr] = None
+            elif kind == "text" and kind_of is str:
+                if len(value) <= _MAX_VALUE and "\x00" not in value:
+                    out[attr] = value
+                else:
+                    out[attr] = _cut(value, _MAX_VALUE)
+            elif kind == "boolean" and kind_of is bool:
+                out[attr] = value
+            elif (
+                kind == "number" and (kind_of is float or kind_of is int) and -1e300 < value < 1e300
+            ):
+                out[attr] = float(value)
+            elif kind == "timestamp" and (moment := _to_datetime(value)) is not None:
+                out[attr] = moment
+            else:
+                out[attr] = getattr(self, kind)(key, attr)
+        self.used |= spec.keys
+        return out
 
     def objects(self, key: str, value: Any = None) -> list[dict[str, Any]]:
         value = self.raw(key) if value is None else value
@@ -397,40 +432,104 @@ def _data_text(data: dict[str, Any], key: str) -> str | None:
     return _cut(value, _MAX_VALUE) if isinstance(value, str) else None
 
 
+_NOTHING_UNKNOWN: frozenset[str] = frozenset()
+
+
+def _record(cls: type[T], values: dict[str, Any], r: _Reader) -> T:
+    """``cls(**values, extra=…, unknown=…)`` for the records a big interaction has
+    thousands of, without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
+    per field: a third of the cost of reading a record). ``values`` has every other
+    field (the parsing tests check it)."""
+    values["extra"] = r.extras()
+    # Nearly every record reads cleanly: they share one empty set rather than hold
+    # one each (thousands of objects kept, for the garbage collector to walk).
+    values["unknown"] = frozenset(r.unknown) if r.unknown else _NOTHING_UNKNOWN
+    new: T = object.__new__(cls)
+    new.__dict__.update(values)
+    return new
+
+
+class _Spec(NamedTuple):
+    """How ``_Reader.fields`` reads a record: (key, attribute, reader) per field, in the
+    order the fields are read (the order in which their problems are listed)."""
+
+    readers: tuple[tuple[str, str, str], ...]
+    keys: frozenset[str]
+
+
+def _spec(*readers: tuple[str, str, str]) -> _Spec:
+    return _Spec(readers, frozenset(key for key, _, _ in readers))
+
+
+_SEGMENT_FIELDS = _spec(
+    ("interactionSegmentId", "segment_id", "text"),
+    ("segmentStartType", "start_type", "text"),
+    ("segmentEndType", "end_type", "text"),
+    ("startTimestamp", "start", "timestamp"),
+    ("endTimestamp", "end", "timestamp"),
+    ("segmentCancelled", "cancelled", "boolean"),
+    ("segmentCancelTime", "cancel_time", "number"),
+    ("segmentTime", "segment_time", "number"),
+    ("segmentAgentId", "agent_id", "text"),
+    ("agentId", "handling_agent_id", "text"),
+    ("segmentToAgentId", "to_agent_id", "text"),
+    ("interactionAgentId", "interaction_agent_id", "text"),
+    ("segmentConsultTime", "consult_time", "number"),
+    ("transfer", "transfer", "boolean"),
+    ("transferTime", "transfer_time", "number"),
+    ("addParticipant", "add_participant", "boolean"),
+    ("addParticipantTime", "add_participant_time", "number"),
+    ("addParticipantHandedOff", "add_participant_handed_off", "boolean"),
+    ("segmentExtensionType", "extension_type", "text"),
+    ("segmentExtensionValue", "extension_value", "text"),
+    ("segmentThirdParty", "third_party", "boolean"),
+)
+
+_QUEUE_FIELDS = _spec(
+    ("interactionQueueId", "queue_visit_id", "text"),
+    ("interactionSegmentId", "segment_id", "text"),
+    ("queueId", "queue_id", "text"),
+    ("queueName", "queue_name", "text"),
+    ("platformQueueId", "platform_queue_id", "text"),
+    ("queueType", "queue_type", "text"),
+    ("queueEntryType", "entry_type", "text"),
+    ("queueExitType", "exit_type", "text"),
+    ("startTimestamp", "start", "timestamp"),
+    ("endTimestamp", "end", "timestamp"),
+    ("queueTime", "queue_time", "number"),
+    ("queueAbandoned", "abandoned", "boolean"),
+    ("queueAbandonTime", "abandon_time", "number"),
+    ("slaAbandoned", "sla_abandoned", "boolean"),
+    ("slaTime", "sla_time", "number"),
+    ("queueEntryLength", "entry_length", "number"),
+    ("agentId", "agent_id", "text"),
+)
+
+_AGENT_FIELDS = _spec(
+    ("interactionAgentId", "interaction_agent_id", "text"),
+    ("agentId", "agent_id", "text"),
+    ("agentName", "agent_name", "text"),
+    ("platformAgentId", "platform_agent_id", "text"),
+    ("tenantAgentId", "tenant_agent_id", "text"),
+    ("sessionId", "session_id", "text"),
+    ("interactionSegmentId", "segment_id", "text"),
+    ("queueId", "queue_id", "text"),
+    ("startTimestamp", "start", "timestamp"),
+    ("endTimestamp", "end", "timestamp"),
+    ("agentWorkCancelTime", "work_cancel_time", "number"),
+)
+
+
 def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
     r = _Reader(data, f"Segment {index}", problems)
     number = r.integer("segmentNumber", "number")
     if number is not None:
         r.where = f"Segment {number}"
-    return Segment(
-        segment_id=r.text("interactionSegmentId", "segment_id"),
-        number=number,
-        start_type=r.text("segmentStartType", "start_type"),
-        end_type=r.text("segmentEndType", "end_type"),
-        start=r.timestamp("startTimestamp", "start"),
-        end=r.timestamp("endTimestamp", "end"),
-        cancelled=r.boolean("segmentCancelled", "cancelled"),
-        cancel_time=r.number("segmentCancelTime", "cancel_time"),
-        segment_time=r.number("segmentTime", "segment_time"),
-        # Older records carry only "agentId"; newer ones both.
-        agent_id=r.text("segmentAgentId", "agent_id") or _data_text(data, "agentId"),
-        handling_agent_id=r.text("agentId", "handling_agent_id"),
-        to_agent_id=r.text("segmentToAgentId", "to_agent_id"),
-        interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
-        consult_time=r.number("segmentConsultTime", "consult_time"),
-        transfer=r.boolean("transfer"),
-        transfer_time=r.number("transferTime", "transfer_time"),
-        add_participant=r.boolean("addParticipant", "add_participant"),
-        add_participant_time=r.number("addParticipantTime", "add_participant_time"),
-        add_participant_handed_off=r.boolean(
-            "addParticipantHandedOff", "add_participant_handed_off"
-        ),
-        extension_type=r.text("segmentExtensionType", "extension_type"),
-        extension_value=r.text("segmentExtensionValue", "extension_value"),
-        third_party=r.boolean("segmentThirdParty", "third_party"),
-        extra=r.extras(),
-        unknown=frozenset(r.unknown),
-    )
+    values = r.fields(_SEGMENT_FIELDS)
+    if not values["agent_id"]:  # older records carry only "agentId"; newer ones both
+        values["agent_id"] = _data_text(data, "agentId")
+    values["number"] = number
+    return _record(Segment, values, r)
 
 
 def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> QueueVisit:
@@ -438,27 +537,8 @@ def _queue(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Que
     r = _Reader(
         data, f"Queue visit {index + 1}" + (f" ({name})" if isinstance(name, str) else ""), problems
     )
-    return QueueVisit(
-        queue_visit_id=r.text("interactionQueueId", "queue_visit_id"),
-        segment_id=r.text("interactionSegmentId", "segment_id"),
-        queue_id=r.text("queueId", "queue_id"),
-        queue_name=r.text("queueName", "queue_name"),
-        platform_queue_id=r.text("platformQueueId", "platform_queue_id"),
-        queue_type=r.text("queueType", "queue_type"),
-        entry_type=r.text("queueEntryType", "entry_type"),
-        exit_type=r.text("queueExitType", "exit_type"),
-        start=r.timestamp("startTimestamp", "start"),
-        end=r.timestamp("endTimestamp", "end"),
-        queue_time=r.number("queueTime", "queue_time"),
-        abandoned=r.boolean("queueAbandoned", "abandoned"),
-        abandon_time=r.number("queueAbandonTime", "abandon_time"),
-        sla_abandoned=r.boolean("slaAbandoned", "sla_abandoned"),
-        sla_time=r.number("slaTime", "sla_time"),
-        entry_length=r.number("queueEntryLength", "entry_length"),
-        agent_id=r.text("agentId", "agent_id"),
-        extra=r.extras(),
-        unknown=frozenset(r.unknown),
-    )
+    values = r.fields(_QUEUE_FIELDS)
+    return _record(QueueVisit, values, r)
 
 
 def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> AgentAllocation:
@@ -468,21 +548,8 @@ def _agent(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Age
         f"Agent allocation {index + 1}" + (f" ({name})" if isinstance(name, str) else ""),
         problems,
     )
-    return AgentAllocation(
-        interaction_agent_id=r.text("interactionAgentId", "interaction_agent_id"),
-        agent_id=r.text("agentId", "agent_id"),
-        agent_name=r.text("agentName", "agent_name"),
-        platform_agent_id=r.text("platformAgentId", "platform_agent_id"),
-        tenant_agent_id=r.text("tenantAgentId", "tenant_agent_id"),
-        session_id=r.text("sessionId", "session_id"),
-        segment_id=r.text("interactionSegmentId", "segment_id"),
-        queue_id=r.text("queueId", "queue_id"),
-        start=r.timestamp("startTimestamp", "start"),
-        end=r.timestamp("endTimestamp", "end"),
-        work_cancel_time=r.number("agentWorkCancelTime", "work_cancel_time"),
-        extra=r.extras(),
-        unknown=frozenset(r.unknown),
-    )
+    values = r.fields(_AGENT_FIELDS)
+    return _record(AgentAllocation, values, r)
 
 
 def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook:

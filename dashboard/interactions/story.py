@@ -934,8 +934,13 @@ def _legs(
         end = a.end
         seconds = _span(a.start, end)
         holds = records.holds_in(a.start, end if not _bad(a) else None)
-        hold_seconds = sum(
-            (h.duration if h.duration is not None else (_span(h.start, h.end) or 0)) for h in holds
+        hold_seconds = (
+            sum(
+                (h.duration if h.duration is not None else (_span(h.start, h.end) or 0))
+                for h in holds
+            )
+            if holds
+            else 0
         )
         d = records.delivered_by(a)
         took_from = ""
@@ -962,7 +967,7 @@ def _legs(
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
         legs.append(
-            Leg(
+            _leg(
                 anchor=f"participant-{a.interaction_agent_id or n}",
                 agent=a.agent_name or names.agent(a.agent_id),
                 queue=names.queue(a.queue_id) or (_queue_label(q) if q else ""),
@@ -990,6 +995,15 @@ def _legs(
             )
         )
     return tuple(legs)
+
+
+def _leg(**values: object) -> Leg:
+    """``Leg(**values)`` without the frozen dataclass's ``__init__``, which sets each
+    field with ``object.__setattr__``: a big interaction has a thousand legs. Every
+    field is given (the story tests check it)."""
+    new = object.__new__(Leg)
+    new.__dict__.update(values)
+    return new
 
 
 def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import accumulate
 from typing import Literal
 
 from .domain import (
@@ -140,23 +142,29 @@ class Bar:
 
     @property
     def accessible_name(self) -> str:
+        # Every bar of a big timeline says this (thousands): built by appending, not joined.
+        kind = "Direct transfer to" if self.direct else KIND_LABELS[self.kind]
+        text = f"{kind} {self.label}"
+        if self.detail:
+            text += ", " + self.detail
         start = clock(self.offset)
-        end = (
-            "no end time"
-            if self.open_end and self.reason != LIVE_REASON
-            else clock(self.offset + self.length)
-        )
-        parts = [
-            f"{self.kind_label} {self.label}",
-            self.detail,
-            f"from {start} to {end}",
-            f"lasting {self.duration_text}",
-            *self.states,
-            "flagged" if self.flagged else "",
-            self.reason,
-            *self.warnings,
-        ]
-        return ", ".join(p for p in parts if p)
+        if self.open_end and self.reason != LIVE_REASON:
+            text += f", from {start} to no end time, lasting {hms(self.length)}+"
+        else:
+            end = clock(self.offset + self.length)
+            plus = "+" if self.open_end else ""
+            text += f", from {start} to {end}, lasting {hms(self.length)}{plus}"
+        for part in self.states:
+            if part:
+                text += ", " + part
+        if self.flagged:
+            text += ", flagged"
+        if self.reason:
+            text += ", " + self.reason
+        for part in self.warnings:
+            if part:
+                text += ", " + part
+        return text
 
     @property
     def display_label(self) -> str:
@@ -199,19 +207,35 @@ class Bar:
     def width_pct(self) -> str:
         return pct(self.width)
 
+    def box(self) -> tuple[str, str, str, str, float]:
+        """``x_pct``, ``width_pct``, ``hit_x``, ``hit_width`` and ``hit_y`` in one call:
+        the markup of every bar needs them all (thousands on a big timeline).
+
+        The target is 24 px, centred on the bar when the bar is narrower.
+        """
+        x, width = self.x, self.width
+        width_pct = pct(width)
+        grow = max(HIT_WIDTH - width, 0.0)
+        wide = max(width, HIT_WIDTH)
+        return (
+            pct(x),
+            width_pct,
+            pct(min(max(x - grow / 2, 0.0), CHART_WIDTH - wide)),
+            width_pct if wide is width else pct(wide),
+            round(self.y - (HIT_SIZE - BAR_HEIGHT) / 2, 2),
+        )
+
     @property
     def hit_x(self) -> str:
-        """The 24 px target, centred on the bar when the bar is narrower."""
-        grow = max(HIT_WIDTH - self.width, 0.0)
-        return pct(min(max(self.x - grow / 2, 0.0), CHART_WIDTH - max(self.width, HIT_WIDTH)))
+        return self.box()[2]
 
     @property
     def hit_width(self) -> str:
-        return pct(max(self.width, HIT_WIDTH))
+        return self.box()[3]
 
     @property
     def hit_y(self) -> float:
-        return round(self.y - (HIT_SIZE - BAR_HEIGHT) / 2, 2)
+        return self.box()[4]
 
     @property
     def kind_label(self) -> str:
@@ -448,8 +472,10 @@ _NOT_SLUG = re.compile(r"[^\w-]|_")
 
 
 def _slug(value: str | None, fallback: str) -> str:
-    text = _NOT_SLUG.sub("-", (value or "")[:64].lower())
-    return text or fallback
+    text = (value or "")[:64].lower()
+    if text.isascii() and text.replace("-", "").isalnum():
+        return text  # a UUID, say: nothing to replace
+    return _NOT_SLUG.sub("-", text) or fallback
 
 
 def _with(bar: Bar, **changes: object) -> Bar:
@@ -562,6 +588,33 @@ def _rows(
     return tuple(rows), hidden
 
 
+class _Running:
+    """One agent's bars, to find the first (in their own order) running at a moment.
+
+    ``first_at(at)`` is ``next(b for b in bars if b.offset - 0.5 <= at <= b.offset +
+    b.length + 0.5)``, found by bisection instead of a scan per transfer (a long
+    interaction has a thousand transfers between a handful of agents).
+    """
+
+    def __init__(self, bars: Sequence[Bar]) -> None:
+        order = sorted(range(len(bars)), key=lambda n: bars[n].offset)
+        self._bars = bars
+        self._order = order
+        self._lows = [bars[n].offset - 0.5 for n in order]
+        self._highs = [bars[n].offset + bars[n].length + 0.5 for n in order]
+        # The furthest any bar up to each position reaches: where a backward walk stops.
+        self._reach = list(accumulate(self._highs, max))
+
+    def first_at(self, at: float) -> Bar | None:
+        best: int | None = None
+        k = bisect_right(self._lows, at) - 1
+        while k >= 0 and self._reach[k] >= at:
+            if self._highs[k] >= at and (best is None or self._order[k] < best):
+                best = self._order[k]
+            k -= 1
+        return None if best is None else self._bars[best]
+
+
 def _connectors(
     i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar], start: datetime
 ) -> tuple[Connector, ...]:
@@ -572,12 +625,13 @@ def _connectors(
     """
     if not agent_bars:
         return ()
-    by_agent: dict[str, list[Bar]] = {}
+    by_agent_bars: dict[str, list[Bar]] = {}
     for bar in agent_bars:
         record = bar.record
         agent_id = getattr(record, "agent_id", None)
         if agent_id:
-            by_agent.setdefault(agent_id, []).append(bar)
+            by_agent_bars.setdefault(agent_id, []).append(bar)
+    by_agent = {agent_id: _Running(bars) for agent_id, bars in by_agent_bars.items()}
     # The receiver: the segment's first agent; without one, the queue it entered.
     firsts: dict[str | None, Bar] = {}
     for bar in sorted(agent_bars, key=lambda b: b.offset):
@@ -593,11 +647,9 @@ def _connectors(
         if not is_transfer or not s.agent_id or s.start is None or s.segment_id is None:
             continue
         at = (s.start - start).total_seconds()
-        senders = by_agent.get(s.agent_id, [])
+        senders = by_agent.get(s.agent_id)
         # The sender's allocation that was running when the transfer began.
-        sender = next(
-            (b for b in senders if b.offset - 0.5 <= at <= b.offset + b.length + 0.5), None
-        )
+        sender = senders.first_at(at) if senders is not None else None
         receiver = firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
@@ -649,11 +701,24 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     agent_names = {a.agent_id: a.agent_name for a in i.agents if a.agent_id and a.agent_name}
     queue_names = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
 
+    # Each segment's bars, made once per segment rather than once per record in it.
+    groups: dict[str, tuple[str, ...]] = {}
+
     def related_to(segment_id: str | None, own: str) -> tuple[str, ...]:
         if segment_id is None:
             return ()
-        ids = [seg_ids[segment_id]] if segment_id in seg_ids else []
-        ids += by_segment.get(segment_id, [])
+        ids = groups.get(segment_id)
+        if ids is None:
+            ids = groups[segment_id] = (
+                *([seg_ids[segment_id]] if segment_id in seg_ids else []),
+                *by_segment.get(segment_id, []),
+            )
+        found = ids.count(own)
+        if found == 0:
+            return ids
+        if found == 1:
+            n = ids.index(own)
+            return ids[:n] + ids[n + 1 :]
         return tuple(x for x in ids if x != own)
 
     ivr = _ivr_bar(i, start, total)
@@ -884,7 +949,7 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
 
 
 def _text(
-    bar: Bar, width: float, free_right: float, free_left: float, named_row: bool
+    bar: Bar, width: float, free_right: float, free_left: float, named_row: bool, marked: bool
 ) -> tuple[str, str]:
     """What to write for a bar ``width`` px wide and where: inside if it fits, else
     beside it, else nothing.
@@ -893,18 +958,20 @@ def _text(
     the name comes first.
     """
     duration = clock(bar.length) + ("+" if bar.open_end else "")
-    name = bar.display_label
-    options = (
-        [f"{name} · {duration}", duration] if not named_row or bar.kind == "segment" else [duration]
-    )
-    if bar.kind == "segment" and not bar.states:
-        options = [f"{name} · {duration}", name]
+    options: tuple[str, ...]
     if bar.direct:  # its row is named after the agent: say how they were reached
-        options = [f"direct · {duration}", "direct"]
+        options = (f"direct · {duration}", "direct")
+    elif bar.kind == "segment":
+        name = bar.display_label
+        options = (f"{name} · {duration}", duration if bar.states else name)
+    elif named_row:
+        options = (duration,)
+    else:
+        options = (f"{bar.display_label} · {duration}", duration)
     for text in options:
         if len(text) * CHAR_WIDTH + 8 <= width:
             return text, "inside"
-    room = 22 if bar.marked else 4
+    room = 22 if marked else 4
     for text in options:
         need = len(text) * CHAR_WIDTH + room + 6
         if need <= free_right:
@@ -922,10 +989,15 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
     parts = OVERVIEW_PARTS
     step = total / parts
     bars = timeline.bars
+    # A bar is in a part unless it starts at or after the part's end or ends before its
+    # start (never both): counted by bisection, not by a pass over every bar per part.
+    starts = sorted(b.offset for b in bars)
+    ends = sorted(b.offset + b.length for b in bars)
+    marked = [b for b in bars if b.marked]
     out = []
     for n in range(parts):
         lo, hi = n * step, (n + 1) * step if n < parts - 1 else total
-        inside = [b for b in bars if b.offset < hi and b.offset + b.length >= lo]
+        inside = bisect_left(starts, hi) - bisect_left(ends, lo)
         current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
         out.append(
             Window(
@@ -934,16 +1006,22 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
                 f"{clock(lo)}–{clock(hi)}",
                 f"zoom={lo:.1f}-{hi:.1f}",
                 current,
-                len(inside),
-                any(b.marked for b in inside),
+                inside,
+                any(b.offset < hi and b.offset + b.length >= lo for b in marked),
             )
         )
     busiest = max((w.bars for w in out), default=0) or 1
     return tuple(replace(w, level=math.ceil(3 * w.bars / busiest)) for w in out)
 
 
-def layout(timeline: Timeline) -> Timeline:
-    """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width."""
+def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
+    """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width.
+
+    ``own_bars``: the bars are this call's to place where they are rather than copy
+    (``timeline_for``'s, just built and held by nothing else): a big timeline has
+    thousands, and a copy of each is as much work again, and as much for the
+    garbage collector.
+    """
     span = max(timeline.window_length, 1e-9)
     scale = CHART_WIDTH / span
     lo_w, hi_w = timeline.window_start, timeline.window_end
@@ -967,6 +1045,7 @@ def layout(timeline: Timeline) -> Timeline:
     y = AXIS_HEIGHT
     lanes = []
     placed: dict[str, Bar] = {}
+    moved: set[int] = set()
     for lane in timeline.lanes:
         lane_y = y
         y += LANE_TITLE
@@ -982,7 +1061,7 @@ def layout(timeline: Timeline) -> Timeline:
                     continue  # outside the zoom window
                 lo = max(bar.offset, lo_w)
                 hi = min(end, hi_w)
-                x = x_of(lo)
+                x = (lo - lo_w) * scale  # x_of, inline: once per bar
                 width = max((hi - lo) * scale, MIN_BAR_WIDTH)
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
@@ -992,28 +1071,33 @@ def layout(timeline: Timeline) -> Timeline:
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             for n, (bar, x, width) in enumerate(shown):
                 right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
+                marked = bar.marked
                 text, side = _text(
                     bar,
                     width,
                     right_edge - x - width,
                     x - taken,
                     named and bar.kind != "hold",
+                    marked,
                 )
-                end = x + width + (22 if bar.marked else 0)
+                end = x + width + (22 if marked else 0)
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
                 taken = max(taken, end)
-                labelled.append(
-                    _with(
-                        bar,
-                        x=x,
-                        y=bar_y,
-                        width=width,
-                        text=text,
-                        label_side=side,
-                        show_label=bool(side),
-                    )
-                )
+                where = {
+                    "x": x,
+                    "y": bar_y,
+                    "width": width,
+                    "text": text,
+                    "label_side": side,
+                    "show_label": bool(side),
+                }
+                if own_bars and id(bar) not in moved:
+                    moved.add(id(bar))  # each bar is in one row; a second placing copies
+                    bar.__dict__.update(where)
+                    labelled.append(bar)
+                else:
+                    labelled.append(_with(bar, **where))
             rows.append(replace(row, bars=tuple(labelled), y=y))
             placed.update((b.id, b) for b in labelled)
             y += ROW_HEIGHT
@@ -1052,4 +1136,4 @@ def timeline_for(
     window: tuple[float, float] | None = None,
     expand: Iterable[str] = (),
 ) -> Timeline:
-    return layout(zoom(build(interaction, now, expand), window))
+    return layout(zoom(build(interaction, now, expand), window), own_bars=True)

@@ -307,3 +307,21 @@ def test_is_complete_reference() -> None:
 def test_non_objects_raise_bad_response(body: Any) -> None:
     with pytest.raises(BadResponse):
         parse_interaction(body)
+
+
+# ---- records built without their dataclass __init__ --------------------------
+
+
+def test_segments_queues_and_agents_have_every_field_and_compare_as_dataclasses() -> None:
+    """``parsing._record`` sets the fields directly: each record has every field of its
+    class, and equals the same record built through the class."""
+    from dataclasses import fields, replace
+
+    from dashboard.demo.generate import generate_interaction
+
+    i = parse_interaction(generate_interaction(5, seed=3))
+    for record in (*i.segments, *i.queues, *i.agents):
+        names = {f.name for f in fields(record)}
+        assert set(vars(record)) == names
+        assert replace(record) == record
+        assert hash(replace(record)) == hash(record)

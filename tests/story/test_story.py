@@ -459,3 +459,16 @@ def test_where_the_time_went_adds_up_on_a_big_interaction() -> None:
     story = story_for(i, NOW)
     assert i.start is not None and i.end is not None
     assert abs(sum(p.seconds for p in story.split) - (i.end - i.start).total_seconds()) < 1
+
+
+def test_legs_have_every_field_and_compare_as_dataclasses() -> None:
+    """``story._leg`` sets a leg's fields directly: each has every field of ``Leg``."""
+    from dataclasses import fields, replace
+
+    from dashboard.demo.generate import generate_interaction
+
+    legs = story_for(parse_interaction(generate_interaction(6, seed=2)), NOW).legs
+    assert legs
+    for leg in legs:
+        assert set(vars(leg)) == {f.name for f in fields(leg)}
+        assert replace(leg) == leg
