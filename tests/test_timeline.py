@@ -540,6 +540,40 @@ def test_cancelled_segment_is_labelled_cancelled() -> None:
     assert "(cancelled)" not in get(t, "segment-s1").display_label
 
 
+@pytest.mark.parametrize(
+    ("end_type", "states"),
+    [
+        ("cancelled", ("cancelled",)),
+        (None, ("cancelled",)),
+        ("customer-disconnect", ("abandoned",)),
+        ("Customer_Disconnect", ("abandoned",)),
+        ("interaction-end", ("cancelled",)),
+    ],
+)
+def test_a_cancelled_segment_says_who_ended_it(end_type: str | None, states: tuple) -> None:
+    """The API sets segmentCancelled when the agent cancelled the action and when the
+    customer hung up during it: only the first is drawn as a cancelled action."""
+    extra = {"segmentEndType": end_type} if end_type else {}
+    t = built(
+        payload(
+            segments=[seg("s1", 0, 0, 100), seg("s2", 1, 40, 60, segmentCancelled=True, **extra)]
+        )
+    )
+    bar = get(t, "segment-s2")
+    assert bar.states == states
+    assert ("(cancelled)" in bar.display_label) is (states == ("cancelled",))
+    assert ("✕" in bar.display_label) is (states == ("abandoned",))
+
+
+def test_a_record_that_ends_before_it_starts_has_an_unknown_length() -> None:
+    t = built(payload(agents=[agent("a1", "s1", "Hugo", 50, 20)]))
+    bar = get(t, "agent-a1")
+    assert bar.backwards and bar.length == 0
+    assert bar.duration_text.startswith("unknown")
+    assert "0:00" not in bar.text
+    assert any("before it starts" in w for w in bar.warnings)
+
+
 def test_abandoned_queue_is_marked_with_a_cross() -> None:
     t = built(payload(queues=[queue("q1", "s1", "Billing", 10, 30, queueAbandoned=True)]))
     bar = get(t, "queue-q1")

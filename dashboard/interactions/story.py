@@ -190,7 +190,7 @@ def _agent_cancelled(s: Segment) -> bool:
     customer disconnected during it: that is not a cancelled add or transfer."""
     if not s.cancelled:
         return False
-    return _code(s.end_type) not in ("customer-disconnect", "interaction-end")
+    return _code(s.end_type) != "customer-disconnect"
 
 
 def _is_consult(q: QueueVisit) -> bool:

@@ -130,6 +130,8 @@ class Bar:
     direct: bool = False
     #: Drawn in a grouped row, so the text names the record as well.
     grouped: bool = False
+    #: Its end comes before its start: drawn with no length, its length unknown.
+    backwards: bool = False
 
     @property
     def marked(self) -> bool:
@@ -138,6 +140,8 @@ class Bar:
 
     @property
     def duration_text(self) -> str:
+        if self.backwards:
+            return "unknown (it ends before it starts)"
         return hms(self.length) + ("+" if self.open_end else "")
 
     @property
@@ -439,7 +443,8 @@ def _bar(
     if finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
         finish = total
-    if finish < begin:
+    backwards = finish < begin
+    if backwards:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
         finish = begin
     if begin < -0.5:
@@ -465,6 +470,7 @@ def _bar(
         related=tuple(related),
         reason=reason,
         record=record,
+        backwards=backwards,
     )
 
 
@@ -658,6 +664,17 @@ def _connectors(
     return tuple(out)
 
 
+def _segment_states(s: Segment) -> list[str]:
+    """The API marks a segment cancelled when the agent cancelled the transfer or add
+    ("cancelled") and when the customer hung up during it ("customer-disconnect"):
+    only the first is a cancelled action; the second is the customer abandoning
+    (``story._agent_cancelled`` reads it the same way)."""
+    if not s.cancelled:
+        return []
+    ended = (s.end_type or "").strip().lower().replace("_", "-").replace(" ", "-")
+    return ["abandoned"] if ended == "customer-disconnect" else ["cancelled"]
+
+
 def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -> Timeline:
     """Lanes and bars for the whole interaction (no zoom, no layout).
 
@@ -725,7 +742,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
 
     seg_bars = []
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
-        states = ["cancelled"] if s.cancelled else []
+        states = _segment_states(s)
         label = f"#{s.number if s.number is not None else '?'}"
         seg_bars.append(
             _bar(
@@ -957,7 +974,7 @@ def _text(
     In a row named after the record only the duration is new; in a grouped row
     the name comes first.
     """
-    duration = clock(bar.length) + ("+" if bar.open_end else "")
+    duration = "unknown" if bar.backwards else clock(bar.length) + ("+" if bar.open_end else "")
     options: tuple[str, ...]
     if bar.direct:  # its row is named after the agent: say how they were reached
         options = (f"direct · {duration}", "direct")
