@@ -357,6 +357,19 @@ def test_raw_json_view_and_download(signed_in: Any) -> None:
     assert json.loads(download.content)["interactionId"] == entry["body"]["interactionId"]
 
 
+def test_raw_json_view_keeps_the_apis_key_order(signed_in: Any) -> None:
+    """The view says it is what the API sent: its keys in the API's order, not sorted."""
+    import html as html_lib
+
+    entry = catalogue()[0]
+    base = reverse("interaction_raw", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    shown = html_lib.unescape(html(signed_in.get(base)).split('<pre class="raw-json"')[1])
+    keys = list(entry["body"])
+    assert keys != sorted(keys)  # the sample's own order is not alphabetical
+    positions = [shown.index(f'\n  "{key}":') for key in keys]  # top level: two spaces
+    assert positions == sorted(positions)
+
+
 def test_recently_viewed_lists_opened_interactions(signed_in: Any) -> None:
     entry = catalogue()[1]
     signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
