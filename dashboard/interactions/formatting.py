@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, tzinfo
 
 
 def hms(seconds: float | None) -> str:
-    """94.2 -> '0:01:34'; negative -> '-0:00:05'; None -> '—'."""
+    """A signed duration as people read it, the same form as ``clock``: 94.2 -> '1:34',
+    48812 -> '13 h 33 min 32 s'; negative -> '-0:05'; None or not finite -> '—'."""
     if seconds is None or not math.isfinite(seconds):
         return "—"
-    sign = "-" if seconds < 0 else ""
-    total = round(abs(seconds))
+    return ("-" if round(seconds) < 0 else "") + clock(abs(seconds))
+
+
+def clock(seconds: float) -> str:
+    """A duration (or an offset from the start): 'm:ss' under an hour; from an hour on
+    in units, '13 h 33 min 32 s' (trailing zero units left out: '2 h', '1 h 30 min'),
+    so that it never reads like a time of day beside one."""
+    total = round(max(0.0, seconds))
     hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if not hours:
+        return f"{minutes}:{secs:02d}"
+    parts = [f"{hours} h"]
+    if minutes or secs:
+        parts.append(f"{minutes} min")
+    if secs:
+        parts.append(f"{secs} s")
+    return " ".join(parts)
+
+
+def sheet_hms(seconds: float | None) -> str:
+    """'h:mm:ss' for a spreadsheet cell (the CSV export); '—' when there is none."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    sign = "-" if round(seconds) < 0 else ""
+    hours, rest = divmod(round(abs(seconds)), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
 
 
-def clock(seconds: float) -> str:
-    """Offset from the start: 'm:ss' under an hour, else 'h:mm:ss'."""
+def clock_field(seconds: float) -> str:
+    """An offset for a form field that ``parse_clock`` reads back: 'm:ss' or 'h:mm:ss'."""
     total = round(max(0.0, seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -67,8 +92,18 @@ def iso(moment: datetime | None) -> str:
     return moment.isoformat().replace("+00:00", "Z") if moment else ""
 
 
+_UNITS = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*min)?"
+    r"\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
+)
+
+
 def parse_clock(text: str) -> float | None:
-    """'90', '1:30', '1:02:03' or '90.5' -> seconds; None when unreadable."""
+    """'90', '1:30', '1:02:03', '90.5' or '1 h 2 min 3 s' -> seconds; None when unreadable."""
+    units = _UNITS.match(text)
+    if units and any(units.groupdict().values()):
+        h, m, s = (float(units[k] or 0) for k in ("h", "m", "s"))
+        return h * 3600 + m * 60 + s
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 3 or any(p.strip() == "" for p in parts):
         return None
