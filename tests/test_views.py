@@ -536,3 +536,13 @@ def test_lookup_explains_bad_input(signed_in: Any) -> None:
     assert "Enter an interaction ID" in body
     body = html(signed_in.get("/", {"url": "https://example.com/nothing"}))
     assert "does not contain" in body
+
+
+def test_names_people_and_the_api_wrote_keep_their_case(signed_in: Any, monkeypatch: Any) -> None:
+    """A chat customer called "web-visitor-8f2c" is never shown as "Web-visitor-8f2c"."""
+    from tests.novel import serve_novel
+
+    url = serve_novel(monkeypatch, "chat-two-agents")["chat-two-agents"]
+    body = html(signed_in.get(url))
+    assert '<span class="sender">web-visitor-8f2c</span>' in body
+    assert "Web-visitor" not in body
