@@ -325,7 +325,7 @@ def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
 
 
 def test_rows_and_the_channel_filter_say_the_pages_channel_words(signed_in: Any) -> None:
-    """"Call" and "SMS" as on the interaction page; the filter's values stay the codes."""
+    """ "Call" and "SMS" as on the interaction page; the filter's values stay the codes."""
     expected = expected_demo_flagged()
     body = text(fragment(signed_in, FLAGGED, {}))
     options = dict(re.findall(r'<option value="(voice|sms)"[^>]*>([^<]*)</option>', body))

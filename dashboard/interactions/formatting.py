@@ -66,14 +66,18 @@ def utc_text(moment: datetime | None) -> str:
     )
 
 
-def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> str:
+def local_text(
+    moment: datetime | None, zone: tzinfo, *, date: bool = True, named: bool = False
+) -> str:
+    """'2026-11-20 09:31:47 AST' in ``zone``; without ``date`` only '09:31:47' (with
+    its zone's abbreviation when ``named``)."""
     if moment is None:
         return "—"
     try:
         local = moment.astimezone(zone)
     except (OverflowError, ValueError):  # at the very ends of the calendar
         return utc_text(moment)
-    fmt = "%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S"
+    fmt = "%Y-%m-%d %H:%M:%S %Z" if date else ("%H:%M:%S %Z" if named else "%H:%M:%S")
     return local.strftime(fmt)
 
 

@@ -73,6 +73,13 @@ class Table:
 class Fact:
     label: str
     cell: Cell
+    #: The name the API sent, when the label is not one of the dashboard's own words: said
+    #: on hover, and the label shown as code (its case kept) when it is that name as sent.
+    name: str = ""
+
+    @property
+    def as_sent(self) -> bool:
+        return bool(self.name) and self.label == self.name
 
 
 @dataclass(frozen=True)
@@ -488,31 +495,36 @@ def page(
     return Page(
         header=header(i, zone, zone_name, tenant_zone),
         statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
-        other_statistics=tuple(
-            _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics
-        ),
+        other_statistics=tuple(other_stat_fact(s) for s in i.other_statistics),
         attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
         bubbles=chat_bubbles(
             i.transcript.text if i.transcript else None, start=i.start, end=i.end, zone=zone
         ),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
-        artifacts=artifact_facts(i.artifacts_summary),
-        extras=tuple(
-            Fact(label, _text(value))
-            for label, value in (
-                ("Disposition", i.disposition_name or i.disposition_id),
-                ("Customer satisfaction (csat)", i.csat),
-                ("Contact ID", i.contact_id),
-                ("Flow ID", i.flow_id),
-                ("Campaign", i.campaign_id),
-                ("Lead", i.lead_id),
-                ("Monitors", ", ".join(i.monitors) if i.monitors else None),
-                ("Last updated", fmt.utc_text(i.updated) if i.updated else None),
-            )
-            if value
-        ),
+        artifacts=artifact_facts(i.artifacts_summary, zone, i.start),
+        extras=extra_facts(i, zone),
     )
+
+
+def extra_facts(i: Interaction, zone: tzinfo) -> tuple[Fact, ...]:
+    """Disposition, CSAT, IDs and when the record was last updated (in ``zone``)."""
+    facts = [
+        Fact(label, _text(value))
+        for label, value in (
+            ("Disposition", i.disposition_name or i.disposition_id),
+            ("Customer satisfaction (csat)", i.csat),
+            ("Contact ID", i.contact_id),
+            ("Flow ID", i.flow_id),
+            ("Campaign", i.campaign_id),
+            ("Lead", i.lead_id),
+            ("Monitors", ", ".join(i.monitors) if i.monitors else None),
+        )
+        if value
+    ]
+    if i.updated:
+        facts.append(Fact("Last updated", _moment(i.updated, zone, i.start)))
+    return tuple(facts)
 
 
 # -- timeline detail panel -----------------------------------------------------
@@ -627,12 +639,51 @@ def _stat_fact(stat: Statistic, *, label: str) -> Fact:
     return Fact(label, Cell(cell.text, title=cell.title or note, css=cell.css, when=cell.when))
 
 
+def other_stat_fact(stat: Statistic) -> Fact:
+    """A statistic outside the API's reference: labelled in words where the dashboard
+    knows it or its name is camelCase (else by its name as sent); its value converted
+    only where its unit is known, otherwise shown as sent (45.2, never "0:45")."""
+    if wording.statistic_known(stat.name):
+        return replace(_stat_fact(stat, label=wording.statistic(stat.name).text), name=stat.name)
+    label = wording.name_words(stat.name).text
+    cell = sent_cell(stat)
+    note = f"API field {stat.name}"
+    if isinstance(stat.value, (float, tuple)) and not isinstance(stat.value, bool):
+        note += ": its unit is not known, so its value is shown as sent."
+    return Fact(label, replace(cell, title=cell.title or note), name=stat.name)
+
+
+def _number(value: float) -> str:
+    """A number as the API wrote it: 45.2, 62, -0.42 (never rounded, no exponent for
+    ordinary sizes)."""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def sent_cell(stat: Statistic) -> Cell:
+    """A statistic's value as the API sent it, no unit guessed."""
+    if stat.unknown:
+        return _text(None, True)
+    value = stat.value
+    if value is None:
+        return Cell("—", css="missing")
+    if isinstance(value, bool):
+        return Cell("yes" if value else "no", title=f"API value: {str(value).lower()}")
+    if isinstance(value, float):
+        return Cell(_number(value))
+    if isinstance(value, tuple):
+        return Cell(", ".join(_number(v) for v in value) or "none")
+    return Cell(str(value))
+
+
 def attribute_facts(attributes: tuple[Any, ...]) -> tuple[Fact, ...]:
-    """Interaction attributes with plain labels where the name is known; the name on hover."""
+    """Interaction attributes with plain labels where the name is known or camelCase
+    (else the name as sent); the name on hover."""
     out = []
     for extra in attributes:
         word = wording.attribute(extra.name)
-        out.append(Fact(word.text, Cell(str(extra.value), title=f"Attribute {extra.name}")))
+        out.append(Fact(word.text, Cell(str(extra.value)), name=extra.name))
     return tuple(out)
 
 
@@ -657,7 +708,7 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
             cell = _field_cell(f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason)
             facts.append(Fact(label, cell))
         for extra in getattr(record, "extra", ()):
-            facts.append(Fact(extra.name, Cell(extra.value)))
+            facts.append(Fact(wording.name_words(extra.name).text, Cell(extra.value), extra.name))
     else:
         facts += [
             Fact("Start", _local(bar.start, zone, False)),
@@ -924,8 +975,11 @@ def _chat_instants(
     return instants
 
 
-def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:
-    """Artifacts in words (type and when created) rather than their JSON."""
+def artifact_facts(
+    artifacts: tuple[Any, ...], zone: tzinfo = UTC, ref: datetime | None = None
+) -> tuple[Fact, ...]:
+    """Artifacts in words (type, and when created in ``zone``, dated when its day is not
+    ``ref``'s) rather than their JSON; the type's code, the UTC time and the ID on hover."""
     facts = []
     for extra in artifacts:
         try:
@@ -933,13 +987,39 @@ def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:
         except ValueError:
             data = None
         if isinstance(data, dict):
-            kind = str(data.get("artifactType") or "artifact")
-            created = str(data.get("created") or "")
+            code = str(data.get("artifactType") or "")
+            kind = wording.artifact_type(code)
             ident = str(data.get("artifactId") or "")
-            facts.append(Fact(f"{kind.capitalize()} artifact", Cell(created or "—", title=ident)))
+            cell = _instant(data.get("created"), zone, ref)
+            label = f"{kind.text} artifact" if kind.known or not code else f"Artifact {code}"
+            facts.append(Fact(label, replace(cell, aside=f"ID {ident}" if ident else "")))
         else:
             facts.append(Fact(f"Artifact {extra.name}", Cell(str(extra.value))))
     return tuple(facts)
+
+
+def _instant(value: Any, zone: tzinfo, ref: datetime | None) -> Cell:
+    """A time the API sent as text, in ``zone`` with its zone named (dated when its day is
+    not ``ref``'s), the UTC value on hover; shown as sent when it cannot be read."""
+    text = str(value or "").strip()
+    if not text:
+        return Cell("—", css="missing")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return Cell(text, title="Shown as sent: not a time the dashboard could read.")
+    if moment.tzinfo is None:
+        return Cell(text, title="Shown as sent: the API gave no time zone.")
+    return _moment(moment, zone, ref)
+
+
+def _moment(moment: datetime, zone: tzinfo, ref: datetime | None) -> Cell:
+    """``moment`` in ``zone``, its zone named, dated when its day is not ``ref``'s."""
+    return Cell(
+        fmt.local_text(moment, zone, date=not same_day(moment, ref, zone), named=True),
+        title=fmt.utc_text(moment),
+        when=fmt.iso(moment),
+    )
 
 
 def email_facts(i: Interaction) -> tuple[Fact, ...]:
