@@ -153,3 +153,62 @@ def test_the_unknown_codes_page_names_statistics_in_words_and_values_as_sent(
     assert "Customer sentiment score -0.42" in text
     assert "CRM deep link https://" in text
     assert 'title="Sent by the API as customerWrapUpTime"' in body
+
+
+# -- finding 15: long texts folded ---------------------------------------------------------------
+
+
+def test_a_short_text_is_shown_whole() -> None:
+    folded = presenters.fold("Called back, all fine.\nTicket closed.")
+    assert folded.preview == "" and folded.text.startswith("Called back")
+
+
+def test_a_long_text_shows_its_first_lines_cut_at_a_word() -> None:
+    text = "Customer called about dropped calls at home. " * 200
+    folded = presenters.fold(text)
+    assert folded.text == text
+    assert folded.preview.endswith("…") and len(folded.preview) <= presenters.PREVIEW_CHARS + 1
+    assert folded.preview[:-1] == text[: len(folded.preview) - 1].rstrip()
+    assert folded.preview[-2] != " " and text[len(folded.preview) - 1] == " "  # a whole word
+    assert folded.count == f"{len(text):,}"
+
+
+def test_many_short_lines_are_folded_too() -> None:
+    folded = presenters.fold("\n".join(f"line {n}" for n in range(20)))
+    assert folded.preview == "line 0\nline 1\nline 2\nline 3\nline 4…"
+
+
+def test_an_unbroken_token_is_cut_where_it_must_be() -> None:
+    token = "x" * 2000
+    assert presenters.fold(token).preview == "x" * presenters.PREVIEW_CHARS + "…"
+
+
+def test_a_long_fact_value_is_folded_and_a_short_one_is_not() -> None:
+    long = presenters.Fact("CRM deep link", presenters.Cell("https://crm.example/" + "x" * 400))
+    assert long.folded.preview.endswith("…")
+    assert len(long.folded.preview) <= presenters.FACT_PREVIEW_CHARS + 1
+    assert presenters.Fact("Account", presenters.Cell("ACC-1")).folded.preview == ""
+
+
+def test_the_unknown_codes_page_folds_its_notes_and_long_values(
+    signed_in: Any, monkeypatch: Any
+) -> None:
+    url = serve_novel(monkeypatch, "unknown-codes-same-agent-twice")[
+        "unknown-codes-same-agent-twice"
+    ]
+    body = signed_in.get(url).content.decode()
+    notes = novel_body("unknown-codes-same-agent-twice")["notes"]
+    assert len(notes) > 5000
+    # The notes: a preview, then all of them behind a disclosure that says how long they are.
+    fold = body.split("Agent's notes</h3>")[1].split("</details>")[0]
+    assert 'class="notes fold-preview"' in fold
+    assert (
+        f'<summary>Show all <span class="hint">({len(notes):,} characters)</span></summary>' in fold
+    )
+    # Three long values (the disposition, a URL and a token) folded the same way.
+    assert body.count('<div class="fact long">') >= 3
+    # The long disposition is clamped in the key figures, its whole text on hover.
+    disposition = novel_body("unknown-codes-same-agent-twice")["dispositionName"]
+    assert f'<span class="clamp" title="{html.escape(disposition, quote=True)}"' in body.replace(
+        "&#x27;", "'"
+    )

@@ -70,6 +70,48 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Folded:
+    """A long text shown as its first lines, the whole of it behind "Show all"."""
+
+    text: str
+    #: The first lines, cut at a word and ended with "…"; '' when the text is short
+    #: enough to show whole.
+    preview: str = ""
+
+    @property
+    def count(self) -> str:
+        return f"{len(self.text):,}"
+
+
+#: Texts longer than this (characters or lines) are folded to their first lines.
+FOLD_CHARS, FOLD_LINES = 600, 8
+PREVIEW_CHARS, PREVIEW_LINES = 320, 5
+#: A fact's value longer than this is folded to its first characters.
+FACT_FOLD_CHARS, FACT_PREVIEW_CHARS = 160, 100
+
+
+def fold(
+    text: str,
+    *,
+    most: int = FOLD_CHARS,
+    lines: int = FOLD_LINES,
+    preview: int = PREVIEW_CHARS,
+    preview_lines: int = PREVIEW_LINES,
+) -> Folded:
+    """``text`` whole when it has at most ``most`` characters and ``lines`` lines, else
+    with a preview of its first ``preview_lines`` lines and ``preview`` characters."""
+    rows = text.splitlines()
+    if len(text) <= most and len(rows) <= lines:
+        return Folded(text)
+    head = "\n".join(rows[:preview_lines]).rstrip()
+    if len(head) > preview:
+        cut = head[:preview]
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        head = (cut[:space] if space > preview // 2 else cut).rstrip()
+    return Folded(text, head + "…")
+
+
+@dataclass(frozen=True)
 class Fact:
     label: str
     cell: Cell
@@ -80,6 +122,17 @@ class Fact:
     @property
     def as_sent(self) -> bool:
         return bool(self.name) and self.label == self.name
+
+    @cached_property
+    def folded(self) -> Folded:
+        """The value folded when long (a URL, a token): its first characters, then all."""
+        return fold(
+            self.cell.text,
+            most=FACT_FOLD_CHARS,
+            lines=3,
+            preview=FACT_PREVIEW_CHARS,
+            preview_lines=2,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +169,9 @@ class Page:
     attributes: tuple[Fact, ...] = ()
     email: tuple[Fact, ...] = ()
     artifacts: tuple[Fact, ...] = ()
+    #: The agent's notes and a transcript or message shown as plain text, folded when long.
+    notes: Folded | None = None
+    message: Folded | None = None
 
 
 def _text(value: Any, unknown: bool = False) -> Cell:
@@ -503,6 +559,8 @@ def page(
         ),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
         artifacts=artifact_facts(i.artifacts_summary, zone, i.start),
+        notes=fold(i.notes) if i.notes else None,
+        message=fold(i.transcript.text) if i.transcript and i.transcript.text else None,
         extras=extra_facts(i, zone),
     )
 
