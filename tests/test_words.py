@@ -212,3 +212,22 @@ def test_the_unknown_codes_page_folds_its_notes_and_long_values(
     assert f'<span class="clamp" title="{html.escape(disposition, quote=True)}"' in body.replace(
         "&#x27;", "'"
     )
+
+
+def test_unknown_codes_keep_their_case_in_tables_and_titles() -> None:
+    body = novel_body("unknown-codes-same-agent-twice")
+    item = parse_interaction(body)
+    rows = presenters.segments_table(item, HALIFAX).rows
+    said = [row.cells[1].text for row in rows]
+    assert said[0] == "Interaction started → blind-transfer-complete"
+    assert said[1].startswith("overflow → ")  # unknown: as sent, not "Overflow"
+    details = {**body["details"], "direction": None, "channelType": "whatsApp"}
+    weird = parse_interaction({**body, "channelType": "whatsApp", "details": details})
+    assert presenters.header(weird, HALIFAX, "America/Halifax").title == "Inbound whatsApp"
+    alone = parse_interaction(
+        {**body, "channelType": "whatsApp", "direction": None, "details": details}
+    )
+    assert presenters.header(alone, HALIFAX, "America/Halifax").title == "whatsApp"
+    details = {**body["details"], "direction": None}
+    known = parse_interaction({**body, "direction": None, "details": details})
+    assert presenters.header(known, HALIFAX, "America/Halifax").title == "Call"

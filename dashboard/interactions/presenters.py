@@ -254,9 +254,14 @@ def _seconds(value: float | None, unknown: bool = False) -> Cell:
     return Cell(fmt.hms(value), title=fmt.seconds_text(value))
 
 
+def _sentence_case(word: wording.Word) -> str:
+    """A known code's words with a capital; a code the dashboard does not know as sent."""
+    return f"{word.text[:1].upper()}{word.text[1:]}" if word.known else word.text
+
+
 def _words(a: wording.Word, b: wording.Word) -> Cell:
     """Two coded values in words, the codes the API sent on hover."""
-    text = f"{a.text[:1].upper()}{a.text[1:]} → {b.text}"
+    text = f"{_sentence_case(a)} → {b.text}"
     return Cell(text, title=f"API codes: {a.code or '(none)'} → {b.code or '(none)'}")
 
 
@@ -297,9 +302,10 @@ def header(
     the viewer's zone also say the time in the tenant's own zone beside it."""
     i = interaction
     u = i.unknown
-    channel = wording.channel(i.channel_type).text.lower() if i.channel_type else "interaction"
+    kind = wording.channel(i.channel_type)
+    channel = kind.text.lower() if kind.known else kind.text  # an unknown code as sent
     direction = wording.direction(i.direction).text
-    title = f"{direction} {channel}".strip() if direction else channel.capitalize()
+    title = f"{direction} {channel}".strip() if direction else _sentence_case(kind)
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
@@ -676,7 +682,7 @@ def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason:
         return _seconds(value, unknown)
     if name in _CODED and isinstance(value, str) and value and not unknown:
         word = _CODED[name](value)
-        text = f"{word.text[:1].upper()}{word.text[1:]}"
+        text = _sentence_case(word)
         # The raw code stays visible here: this panel is where people check the data.
         return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
     return _text(value, unknown)
