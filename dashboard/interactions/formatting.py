@@ -42,14 +42,6 @@ def sheet_hms(seconds: float | None) -> str:
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
 
 
-def clock_field(seconds: float) -> str:
-    """An offset for a form field that ``parse_clock`` reads back: 'm:ss' or 'h:mm:ss'."""
-    total = round(max(0.0, seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def seconds_text(seconds: float | None) -> str:
     if seconds is None:
         return "—"

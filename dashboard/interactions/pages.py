@@ -20,7 +20,7 @@ from dashboard.index.typical import Panel
 
 from . import presenters, story, timeline
 from .domain import Hook, Interaction
-from .formatting import clock, clock_field, parse_clock
+from .formatting import clock, parse_clock
 from .selectors import Fetched, derived
 from .templatetags.dashboard_tags import TABLE_ROWS_SHOWN
 
@@ -195,9 +195,6 @@ def build_page(
             "from": clock(line.window_start),
             "to": clock(line.window_end),
             "total": clock(line.total),
-            # The form's fields: what parse_clock reads back.
-            "from_field": clock_field(line.window_start),
-            "to_field": clock_field(line.window_end),
         },
         focus=focus,
         focus_related=frozenset(panel.related_ids) if panel else frozenset(),
