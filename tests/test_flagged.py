@@ -324,6 +324,31 @@ def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
 # -- CSV export --------------------------------------------------------------
 
 
+def test_rows_and_the_channel_filter_say_the_pages_channel_words(signed_in: Any) -> None:
+    """ "Call" and "SMS" as on the interaction page; the filter's values stay the codes."""
+    expected = expected_demo_flagged()
+    body = text(fragment(signed_in, FLAGGED, {}))
+    options = dict(re.findall(r'<option value="(voice|sms)"[^>]*>([^<]*)</option>', body))
+    assert options == {"voice": "Call", "sms": "SMS"}
+    for iid, shown in rows(body):
+        word = {"voice": "Call", "sms": "SMS"}[expected[iid]["channelType"]]
+        direction = {"inbound": "Inbound", "outbound": "Outbound"}[expected[iid]["direction"]]
+        assert f" {word} {direction} " in f" {shown} ", shown
+        assert " voice " not in f" {shown} " and " inbound " not in f" {shown} ", shown
+    assert 'title="API code: voice"' in body
+
+
+def test_channel_choices_name_unknown_codes_as_sent_and_tell_alikes_apart() -> None:
+    from dashboard.interactions.flagged import channel_choices
+
+    assert channel_choices(["voice", "WhatsApp-Biz", "chat", "messaging"]) == [
+        ("voice", "Call"),
+        ("chat", "Chat (chat)"),
+        ("messaging", "Chat (messaging)"),
+        ("WhatsApp-Biz", "WhatsApp-Biz"),
+    ]
+
+
 def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: Any) -> None:
     query = {"channel": "voice", "sort": "duration"}
     shown = ids(text(fragment(signed_in, FLAGGED, query)))
@@ -356,8 +381,11 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
     expected = expected_demo_flagged()
     for record in table[1:]:
         payload = expected[record[0]]
-        assert record[2] == "voice"
+        assert record[2] == "voice"  # the CSV keeps the API's codes
         assert record[5] == payload["flagType"]
+        seconds = duration(payload)
+        if seconds is not None:  # h:mm:ss, for spreadsheets
+            assert re.fullmatch(r"\d+:\d{2}:\d{2}", record[7]), record[7]
         assert record[6] == reason(payload["flagType"])
         # A phone number starts with "+": guarded like any formula-like cell (OWASP).
         assert (

@@ -588,7 +588,7 @@ def test_accessible_name_says_label_start_end_and_duration() -> None:
     assert "Billing" in name
     assert "0:10" in name
     assert "0:30" in name
-    assert "0:00:20" in name
+    assert "lasting 0:20" in name  # a duration in the same form as every other
 
 
 # ---------------------------------------------------------------------------
@@ -654,11 +654,13 @@ def test_tick_labels_are_minutes_and_seconds_under_an_hour() -> None:
     assert all(re.fullmatch(r"\d{1,2}:\d{2}", label) for label in labels)
 
 
-def test_tick_labels_are_hours_minutes_seconds_from_an_hour() -> None:
+def test_tick_labels_are_in_hours_and_minutes_from_an_hour() -> None:
+    """Past an hour an offset says its units ("1 h 30 min"), never a clock-like "1:30:00"."""
     t = laid(payload(end=3 * 3600))
-    assert t.ticks[-1].label == "3:00:00"
+    assert t.ticks[-1].label == "3 h"
+    assert tick_at(t, 5400).label == "1 h 30 min"
     for tick in t.ticks:
-        pattern = r"\d+:\d{2}:\d{2}" if tick.offset >= 3600 else r"\d{1,2}:\d{2}"
+        pattern = r"\d+ h( \d+ min)?( \d+ s)?" if tick.offset >= 3600 else r"\d{1,2}:\d{2}"
         assert re.fullmatch(pattern, tick.label), (tick.offset, tick.label)
     assert tick_at(t, 5400).at == BASE + timedelta(seconds=5400)
 

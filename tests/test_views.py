@@ -154,7 +154,7 @@ def test_live_page_shows_the_interaction(live_user: Any) -> None:
         "+15065551111",
         "Basic Flow",
         "2017-12-07 19:20:33.394 UTC",
-        "0:01:34",
+        ">1:34<",  # the queue time, a short duration as m:ss
         "Support",
         "abandon",
         "customer-disconnect",
@@ -357,6 +357,19 @@ def test_raw_json_view_and_download(signed_in: Any) -> None:
     assert json.loads(download.content)["interactionId"] == entry["body"]["interactionId"]
 
 
+def test_raw_json_view_keeps_the_apis_key_order(signed_in: Any) -> None:
+    """The view says it is what the API sent: its keys in the API's order, not sorted."""
+    import html as html_lib
+
+    entry = catalogue()[0]
+    base = reverse("interaction_raw", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    shown = html_lib.unescape(html(signed_in.get(base)).split('<pre class="raw-json"')[1])
+    keys = list(entry["body"])
+    assert keys != sorted(keys)  # the sample's own order is not alphabetical
+    positions = [shown.index(f'\n  "{key}":') for key in keys]  # top level: two spaces
+    assert positions == sorted(positions)
+
+
 def test_recently_viewed_lists_opened_interactions(signed_in: Any) -> None:
     entry = catalogue()[1]
     signed_in.get(reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]]))
@@ -523,3 +536,13 @@ def test_lookup_explains_bad_input(signed_in: Any) -> None:
     assert "Enter an interaction ID" in body
     body = html(signed_in.get("/", {"url": "https://example.com/nothing"}))
     assert "does not contain" in body
+
+
+def test_names_people_and_the_api_wrote_keep_their_case(signed_in: Any, monkeypatch: Any) -> None:
+    """A chat customer called "web-visitor-8f2c" is never shown as "Web-visitor-8f2c"."""
+    from tests.novel import serve_novel
+
+    url = serve_novel(monkeypatch, "chat-two-agents")["chat-two-agents"]
+    body = html(signed_in.get(url))
+    assert '<span class="sender">web-visitor-8f2c</span>' in body
+    assert "Web-visitor" not in body

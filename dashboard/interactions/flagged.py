@@ -11,7 +11,7 @@ request once the range has loaded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from itertools import islice
@@ -26,7 +26,7 @@ from dashboard.reviews.models import Review, Status
 from dashboard.reviews.selectors import display_name, statuses
 
 from . import formatting as fmt
-from . import listing, selectors
+from . import listing, selectors, wording
 from .domain import Summary, flag_reason
 
 #: Agents or queues named in a list cell before "+N more".
@@ -145,6 +145,12 @@ class Row:
     status: str
     status_label: str
     assignee: str
+    #: The channel and direction in the interaction page's words (``channel`` and
+    #: ``direction`` stay the API's codes, for the CSV and the filter's values).
+    channel_word: str = ""
+    direction_word: str = ""
+    #: 'h:mm:ss' for the CSV's spreadsheets; ``duration`` is the one people read.
+    duration_sheet: str = ""
 
     @property
     def agents_text(self) -> str:
@@ -317,6 +323,20 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
         status=status,
         status_label=Status(status).label,
         assignee=display_name(review.assignee) if review else "",
+        channel_word=wording.channel(r.channel_type).text if r.channel_type else "—",
+        direction_word=wording.direction(r.direction).text if r.direction else "—",
+        duration_sheet=fmt.sheet_hms(r.duration),
+    )
+
+
+def channel_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """The Channel filter's options: (the API's code, the interaction page's word for it),
+    the code added where two codes read the same; ordered by what people read."""
+    words = {code: wording.channel(code).text for code in codes if code}
+    shared = {w for w in words.values() if list(words.values()).count(w) > 1}
+    return sorted(
+        ((code, f"{word} ({code})" if word in shared else word) for code, word in words.items()),
+        key=lambda choice: (choice[1].lower(), choice[0]),
     )
 
 

@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, tzinfo
 
 
 def hms(seconds: float | None) -> str:
-    """94.2 -> '0:01:34'; negative -> '-0:00:05'; None -> '—'."""
+    """A signed duration as people read it, the same form as ``clock``: 94.2 -> '1:34',
+    48812 -> '13 h 33 min 32 s'; negative -> '-0:05'; None or not finite -> '—'."""
     if seconds is None or not math.isfinite(seconds):
         return "—"
-    sign = "-" if seconds < 0 else ""
-    total = round(abs(seconds))
-    # Integer arithmetic rather than divmod's tuples: called for every bar of a timeline.
-    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    return ("-" if round(seconds) < 0 else "") + clock(abs(seconds))
 
 
 def clock(seconds: float) -> str:
-    """Offset from the start: 'm:ss' under an hour, else 'h:mm:ss'."""
+    """A duration (or an offset from the start): 'm:ss' under an hour; from an hour on
+    in units, '13 h 33 min 32 s' (trailing zero units left out: '2 h', '1 h 30 min'),
+    so that it never reads like a time of day beside one."""
     total = round(max(0.0, seconds))
+    # Integer arithmetic rather than divmod's tuples: called for every bar of a timeline.
     hours = total // 3600
-    if hours:
-        return f"{hours}:{total % 3600 // 60:02d}:{total % 60:02d}"
-    return f"{total // 60}:{total % 60:02d}"
+    if not hours:
+        return f"{total // 60}:{total % 60:02d}"
+    minutes, secs = total % 3600 // 60, total % 60
+    if secs:
+        return f"{hours} h {minutes} min {secs} s"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def sheet_hms(seconds: float | None) -> str:
+    """'h:mm:ss' for a spreadsheet cell (the CSV export); '—' when there is none."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    sign = "-" if round(seconds) < 0 else ""
+    total = round(abs(seconds))
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -41,14 +55,18 @@ def utc_text(moment: datetime | None) -> str:
     )
 
 
-def local_text(moment: datetime | None, zone: tzinfo, *, date: bool = True) -> str:
+def local_text(
+    moment: datetime | None, zone: tzinfo, *, date: bool = True, named: bool = False
+) -> str:
+    """'2026-11-20 09:31:47 AST' in ``zone``; without ``date`` only '09:31:47' (with
+    its zone's abbreviation when ``named``)."""
     if moment is None:
         return "—"
     try:
         local = moment.astimezone(zone)
     except (OverflowError, ValueError):  # at the very ends of the calendar
         return utc_text(moment)
-    fmt = "%Y-%m-%d %H:%M:%S %Z" if date else "%H:%M:%S"
+    fmt = "%Y-%m-%d %H:%M:%S %Z" if date else ("%H:%M:%S %Z" if named else "%H:%M:%S")
     return local.strftime(fmt)
 
 
@@ -67,8 +85,18 @@ def iso(moment: datetime | None) -> str:
     return moment.isoformat().replace("+00:00", "Z") if moment else ""
 
 
+_UNITS = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*min)?"
+    r"\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
+)
+
+
 def parse_clock(text: str) -> float | None:
-    """'90', '1:30', '1:02:03' or '90.5' -> seconds; None when unreadable."""
+    """'90', '1:30', '1:02:03', '90.5' or '1 h 2 min 3 s' -> seconds; None when unreadable."""
+    units = _UNITS.match(text)
+    if units and any(units.groupdict().values()):
+        h, m, s = (float(units[k] or 0) for k in ("h", "m", "s"))
+        return h * 3600 + m * 60 + s
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 3 or any(p.strip() == "" for p in parts):
         return None

@@ -25,7 +25,7 @@ from dashboard.reviews.services import audit
 
 from . import flagged as flagged_list
 from . import formatting as fmt
-from . import listing, selectors
+from . import listing, selectors, wording
 from .csvcell import cell
 from .domain import Summary, flag_reason
 
@@ -110,7 +110,7 @@ def _context(
         },
         "flag_types": [(f, flag_reason(f)[0]) for f in sorted(flag_types, key=str.lower)],
         "chosen_flag": flag_reason(state.flag) if state.flag else None,
-        "channels": sorted(channels),
+        "channels": flagged_list.channel_choices(channels),
         "statuses": Status.choices,
         "assigned_choices": [
             ("", "Anyone"),
@@ -183,7 +183,7 @@ def _csv_lines(exported: flagged_list.Export) -> Iterator[str]:
             row.flow,
             row.flag_type,
             row.flag_reason,
-            row.duration,
+            row.duration_sheet,
             row.customer,
             row.status,
             "; ".join(row.agents),
@@ -269,8 +269,10 @@ def _ticket_rows(matches: list[tuple[str, Summary]]) -> list[dict[str, Any]]:
             "url": _link(tenant, row.interaction_id),
             "id": row.interaction_id,
             "start": fmt.local_text(row.start, zone) if row.start else "—",
-            "channel": row.channel_type or "—",
-            "direction": row.direction or "—",
+            "channel": row.channel_type or "",
+            "channel_word": wording.channel(row.channel_type).text if row.channel_type else "—",
+            "direction": row.direction or "",
+            "direction_word": wording.direction(row.direction).text if row.direction else "—",
             "flow": row.flow_name or "—",
             "customer": row.customer or "—",
             "flagged": row.flagged,

@@ -70,9 +70,69 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Folded:
+    """A long text shown as its first lines, the whole of it behind "Show all"."""
+
+    text: str
+    #: The first lines, cut at a word and ended with "…"; '' when the text is short
+    #: enough to show whole.
+    preview: str = ""
+
+    @property
+    def count(self) -> str:
+        return f"{len(self.text):,}"
+
+
+#: Texts longer than this (characters or lines) are folded to their first lines.
+FOLD_CHARS, FOLD_LINES = 600, 8
+PREVIEW_CHARS, PREVIEW_LINES = 320, 5
+#: A fact's value longer than this is folded to its first characters.
+FACT_FOLD_CHARS, FACT_PREVIEW_CHARS = 160, 100
+
+
+def fold(
+    text: str,
+    *,
+    most: int = FOLD_CHARS,
+    lines: int = FOLD_LINES,
+    preview: int = PREVIEW_CHARS,
+    preview_lines: int = PREVIEW_LINES,
+) -> Folded:
+    """``text`` whole when it has at most ``most`` characters and ``lines`` lines, else
+    with a preview of its first ``preview_lines`` lines and ``preview`` characters."""
+    rows = text.splitlines()
+    if len(text) <= most and len(rows) <= lines:
+        return Folded(text)
+    head = "\n".join(rows[:preview_lines]).rstrip()
+    if len(head) > preview:
+        cut = head[:preview]
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        head = (cut[:space] if space > preview // 2 else cut).rstrip()
+    return Folded(text, head + "…")
+
+
+@dataclass(frozen=True)
 class Fact:
     label: str
     cell: Cell
+    #: The name the API sent, when the label is not one of the dashboard's own words: said
+    #: on hover, and the label shown as code (its case kept) when it is that name as sent.
+    name: str = ""
+
+    @property
+    def as_sent(self) -> bool:
+        return bool(self.name) and self.label == self.name
+
+    @cached_property
+    def folded(self) -> Folded:
+        """The value folded when long (a URL, a token): its first characters, then all."""
+        return fold(
+            self.cell.text,
+            most=FACT_FOLD_CHARS,
+            lines=3,
+            preview=FACT_PREVIEW_CHARS,
+            preview_lines=2,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +169,9 @@ class Page:
     attributes: tuple[Fact, ...] = ()
     email: tuple[Fact, ...] = ()
     artifacts: tuple[Fact, ...] = ()
+    #: The agent's notes and a transcript or message shown as plain text, folded when long.
+    notes: Folded | None = None
+    message: Folded | None = None
 
 
 def _text(value: Any, unknown: bool = False) -> Cell:
@@ -191,9 +254,14 @@ def _seconds(value: float | None, unknown: bool = False) -> Cell:
     return Cell(fmt.hms(value), title=fmt.seconds_text(value))
 
 
+def _sentence_case(word: wording.Word) -> str:
+    """A known code's words with a capital; a code the dashboard does not know as sent."""
+    return f"{word.text[:1].upper()}{word.text[1:]}" if word.known else word.text
+
+
 def _words(a: wording.Word, b: wording.Word) -> Cell:
     """Two coded values in words, the codes the API sent on hover."""
-    text = f"{a.text[:1].upper()}{a.text[1:]} → {b.text}"
+    text = f"{_sentence_case(a)} → {b.text}"
     return Cell(text, title=f"API codes: {a.code or '(none)'} → {b.code or '(none)'}")
 
 
@@ -234,9 +302,10 @@ def header(
     the viewer's zone also say the time in the tenant's own zone beside it."""
     i = interaction
     u = i.unknown
-    channel = wording.channel(i.channel_type).text.lower() if i.channel_type else "interaction"
+    kind = wording.channel(i.channel_type)
+    channel = kind.text.lower() if kind.known else kind.text  # an unknown code as sent
     direction = wording.direction(i.direction).text
-    title = f"{direction} {channel}".strip() if direction else channel.capitalize()
+    title = f"{direction} {channel}".strip() if direction else _sentence_case(kind)
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
@@ -488,31 +557,38 @@ def page(
     return Page(
         header=header(i, zone, zone_name, tenant_zone),
         statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
-        other_statistics=tuple(
-            _stat_fact(s, label=wording.statistic(s.name).text) for s in i.other_statistics
-        ),
+        other_statistics=tuple(other_stat_fact(s) for s in i.other_statistics),
         attributes=attribute_facts(i.attributes),
         tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
         bubbles=chat_bubbles(
             i.transcript.text if i.transcript else None, start=i.start, end=i.end, zone=zone
         ),
         email=email_facts(i) if (i.channel_type or "").lower() == "email" else (),
-        artifacts=artifact_facts(i.artifacts_summary),
-        extras=tuple(
-            Fact(label, _text(value))
-            for label, value in (
-                ("Disposition", i.disposition_name or i.disposition_id),
-                ("Customer satisfaction (csat)", i.csat),
-                ("Contact ID", i.contact_id),
-                ("Flow ID", i.flow_id),
-                ("Campaign", i.campaign_id),
-                ("Lead", i.lead_id),
-                ("Monitors", ", ".join(i.monitors) if i.monitors else None),
-                ("Last updated", fmt.utc_text(i.updated) if i.updated else None),
-            )
-            if value
-        ),
+        artifacts=artifact_facts(i.artifacts_summary, zone, i.start),
+        notes=fold(i.notes) if i.notes else None,
+        message=fold(i.transcript.text) if i.transcript and i.transcript.text else None,
+        extras=extra_facts(i, zone),
     )
+
+
+def extra_facts(i: Interaction, zone: tzinfo) -> tuple[Fact, ...]:
+    """Disposition, CSAT, IDs and when the record was last updated (in ``zone``)."""
+    facts = [
+        Fact(label, _text(value))
+        for label, value in (
+            ("Disposition", i.disposition_name or i.disposition_id),
+            ("Customer satisfaction (csat)", i.csat),
+            ("Contact ID", i.contact_id),
+            ("Flow ID", i.flow_id),
+            ("Campaign", i.campaign_id),
+            ("Lead", i.lead_id),
+            ("Monitors", ", ".join(i.monitors) if i.monitors else None),
+        )
+        if value
+    ]
+    if i.updated:
+        facts.append(Fact("Last updated", _moment(i.updated, zone, i.start)))
+    return tuple(facts)
 
 
 # -- timeline detail panel -----------------------------------------------------
@@ -606,7 +682,7 @@ def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason:
         return _seconds(value, unknown)
     if name in _CODED and isinstance(value, str) and value and not unknown:
         word = _CODED[name](value)
-        text = f"{word.text[:1].upper()}{word.text[1:]}"
+        text = _sentence_case(word)
         # The raw code stays visible here: this panel is where people check the data.
         return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
     return _text(value, unknown)
@@ -627,12 +703,51 @@ def _stat_fact(stat: Statistic, *, label: str) -> Fact:
     return Fact(label, Cell(cell.text, title=cell.title or note, css=cell.css, when=cell.when))
 
 
+def other_stat_fact(stat: Statistic) -> Fact:
+    """A statistic outside the API's reference: labelled in words where the dashboard
+    knows it or its name is camelCase (else by its name as sent); its value converted
+    only where its unit is known, otherwise shown as sent (45.2, never "0:45")."""
+    if wording.statistic_known(stat.name):
+        return replace(_stat_fact(stat, label=wording.statistic(stat.name).text), name=stat.name)
+    label = wording.name_words(stat.name).text
+    cell = sent_cell(stat)
+    note = f"API field {stat.name}"
+    if isinstance(stat.value, (float, tuple)) and not isinstance(stat.value, bool):
+        note += ": its unit is not known, so its value is shown as sent."
+    return Fact(label, replace(cell, title=cell.title or note), name=stat.name)
+
+
+def _number(value: float) -> str:
+    """A number as the API wrote it: 45.2, 62, -0.42 (never rounded, no exponent for
+    ordinary sizes)."""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def sent_cell(stat: Statistic) -> Cell:
+    """A statistic's value as the API sent it, no unit guessed."""
+    if stat.unknown:
+        return _text(None, True)
+    value = stat.value
+    if value is None:
+        return Cell("—", css="missing")
+    if isinstance(value, bool):
+        return Cell("yes" if value else "no", title=f"API value: {str(value).lower()}")
+    if isinstance(value, float):
+        return Cell(_number(value))
+    if isinstance(value, tuple):
+        return Cell(", ".join(_number(v) for v in value) or "none")
+    return Cell(str(value))
+
+
 def attribute_facts(attributes: tuple[Any, ...]) -> tuple[Fact, ...]:
-    """Interaction attributes with plain labels where the name is known; the name on hover."""
+    """Interaction attributes with plain labels where the name is known or camelCase
+    (else the name as sent); the name on hover."""
     out = []
     for extra in attributes:
         word = wording.attribute(extra.name)
-        out.append(Fact(word.text, Cell(str(extra.value), title=f"Attribute {extra.name}")))
+        out.append(Fact(word.text, Cell(str(extra.value)), name=extra.name))
     return tuple(out)
 
 
@@ -657,7 +772,7 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
             cell = _field_cell(f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason)
             facts.append(Fact(label, cell))
         for extra in getattr(record, "extra", ()):
-            facts.append(Fact(extra.name, Cell(extra.value)))
+            facts.append(Fact(wording.name_words(extra.name).text, Cell(extra.value), extra.name))
     else:
         facts += [
             Fact("Start", _local(bar.start, zone, False)),
@@ -928,8 +1043,11 @@ def _chat_instants(
     return instants
 
 
-def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:
-    """Artifacts in words (type and when created) rather than their JSON."""
+def artifact_facts(
+    artifacts: tuple[Any, ...], zone: tzinfo = UTC, ref: datetime | None = None
+) -> tuple[Fact, ...]:
+    """Artifacts in words (type, and when created in ``zone``, dated when its day is not
+    ``ref``'s) rather than their JSON; the type's code, the UTC time and the ID on hover."""
     facts = []
     for extra in artifacts:
         try:
@@ -937,13 +1055,39 @@ def artifact_facts(artifacts: tuple[Any, ...]) -> tuple[Fact, ...]:
         except ValueError:
             data = None
         if isinstance(data, dict):
-            kind = str(data.get("artifactType") or "artifact")
-            created = str(data.get("created") or "")
+            code = str(data.get("artifactType") or "")
+            kind = wording.artifact_type(code)
             ident = str(data.get("artifactId") or "")
-            facts.append(Fact(f"{kind.capitalize()} artifact", Cell(created or "—", title=ident)))
+            cell = _instant(data.get("created"), zone, ref)
+            label = f"{kind.text} artifact" if kind.known or not code else f"Artifact {code}"
+            facts.append(Fact(label, replace(cell, aside=f"ID {ident}" if ident else "")))
         else:
             facts.append(Fact(f"Artifact {extra.name}", Cell(str(extra.value))))
     return tuple(facts)
+
+
+def _instant(value: Any, zone: tzinfo, ref: datetime | None) -> Cell:
+    """A time the API sent as text, in ``zone`` with its zone named (dated when its day is
+    not ``ref``'s), the UTC value on hover; shown as sent when it cannot be read."""
+    text = str(value or "").strip()
+    if not text:
+        return Cell("—", css="missing")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return Cell(text, title="Shown as sent: not a time the dashboard could read.")
+    if moment.tzinfo is None:
+        return Cell(text, title="Shown as sent: the API gave no time zone.")
+    return _moment(moment, zone, ref)
+
+
+def _moment(moment: datetime, zone: tzinfo, ref: datetime | None) -> Cell:
+    """``moment`` in ``zone``, its zone named, dated when its day is not ``ref``'s."""
+    return Cell(
+        fmt.local_text(moment, zone, date=not same_day(moment, ref, zone), named=True),
+        title=fmt.utc_text(moment),
+        when=fmt.iso(moment),
+    )
 
 
 def email_facts(i: Interaction) -> tuple[Fact, ...]:

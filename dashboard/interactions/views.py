@@ -242,7 +242,7 @@ def interaction_raw(request: HtmxHttpRequest, tenant_id: str, interaction_id: st
             f'attachment; filename="interaction-{interaction_id}.json"'
         )
     else:
-        pretty = json.dumps(fetched.raw, indent=2, ensure_ascii=False, sort_keys=True)
+        pretty = json.dumps(fetched.raw, indent=2, ensure_ascii=False)
         response = render(
             request, "raw.html", {**ids, "pretty": pretty, "fetched_at": fetched.fetched_at}
         )

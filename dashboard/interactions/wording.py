@@ -8,6 +8,7 @@ panel. A code this module does not know is shown as sent, never guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,6 +92,15 @@ CHANNELS: dict[str, str] = {
     "work-item": "Work item",
 }
 
+ARTIFACT_TYPES: dict[str, str] = {
+    "email": "Email",
+    "audio-recording": "Recording",
+    "recording": "Recording",
+    "voicemail": "Voicemail",
+    "messaging-transcript": "Chat transcript",
+    "sms-transcript": "SMS transcript",
+}
+
 DIRECTIONS: dict[str, str] = {
     "inbound": "Inbound",
     "outbound": "Outbound",
@@ -137,9 +147,28 @@ def _squash(name: str) -> str:
     return name.strip().lower().replace("-", "").replace("_", "")
 
 
+#: Words kept in capitals when a camelCase name is split ("ivrMenuPath" -> "IVR menu path").
+_ACRONYMS = {"ivr", "crm", "sla", "id", "url", "csat", "sms", "acw", "api", "wfm", "qa", "nps"}
+_CAMEL = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*|[A-Z]+(?![a-z]))+")
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def name_words(name: str) -> Word:
+    """A name the dashboard has no word for: its camelCase split into words
+    ("customerWrapUpTime" -> "Customer wrap up time"); any other name as sent (the
+    result is then not ``known``: show it as code)."""
+    if not _CAMEL.fullmatch(name):
+        return Word(name, name)
+    parts = [p.upper() if p.lower() in _ACRONYMS else p.lower() for p in _CAMEL_PART.findall(name)]
+    text = " ".join(parts)
+    return Word(text[:1].upper() + text[1:], name)
+
+
 def attribute(name: str) -> Word:
-    """A flow attribute's label; unknown names are shown as sent."""
-    return Word(ATTRIBUTES.get(_squash(name), name), name)
+    """A flow attribute's label; unknown names in words where they are camelCase, else
+    as sent."""
+    known = ATTRIBUTES.get(_squash(name))
+    return Word(known, name) if known else name_words(name)
 
 
 def flag_type(code: str | None) -> Word:
@@ -170,6 +199,10 @@ def channel(code: str | None) -> Word:
     return _lookup(CHANNELS, code, missing="Interaction")
 
 
+def artifact_type(code: str | None) -> Word:
+    return _lookup(ARTIFACT_TYPES, code, missing="Artifact")
+
+
 def direction(code: str | None) -> Word:
     return _lookup(DIRECTIONS, code, missing="")
 
@@ -179,3 +212,8 @@ def statistic(name: str | None) -> Word:
     if not name:
         return Word("statistic", "")
     return Word(STATISTICS.get(_squash(name), name), name)
+
+
+def statistic_known(name: str | None) -> bool:
+    """Whether the dashboard knows what the statistic ``name`` measures (and its unit)."""
+    return bool(name) and _squash(str(name)) in STATISTICS

@@ -61,7 +61,7 @@ NOVEL_OUTCOMES = {
         "Answered by Sofia Martins after 0:47 in Billing; Omar Haddad added and took over"
         " from Sofia Martins"
     ),
-    "email-next-day.json": "Answered by Élodie Gauthier after 13:33:32 in Email Support",
+    "email-next-day.json": "Answered by Élodie Gauthier after 13 h 33 min 32 s in Email Support",
 }
 
 
