@@ -1164,3 +1164,16 @@ def test_layout_leaves_a_given_timeline_alone_and_timeline_for_draws_the_same() 
     assert [vars(bar) for bar in built.bars] == before
     assert timeline_for(item, NOW, None, ("agents",)) == laid
     assert timeline_for(item, NOW, (30.0, 400.0)) == layout(zoom(build(item, NOW), (30.0, 400.0)))
+
+
+def test_an_agent_flag_with_every_end_present_points_at_the_inconsistent_record() -> None:
+    """Flagged Agent, but the agent's end came before its start: that bar is the target."""
+    data = payload(
+        agents=[agent("a1", "s1", "Zoe", 10, 40), agent("a2", "s1", "Hugo", 50, 20)],
+        flagged=True,
+        flagType="Agent",
+    )
+    t = built(data)
+    assert t.flag_target == "agent-a2"
+    assert get(t, "agent-a2").flagged
+    assert not get(t, "agent-a1").flagged

@@ -870,6 +870,18 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         direct_bars[name] = flag(direct_bars[name], "queue")
     for name in agent_bars:
         agent_bars[name] = flag(agent_bars[name], "agent")
+    if concerns in ("segment", "queue", "agent") and flag_target is None:
+        # Every record of that kind has an end: the flag concerns the inconsistent ones
+        # (an end before the start, times outside the interaction).
+        by_row: dict[str, list[Bar]] = {
+            "segment": {"": seg_bars},
+            "queue": queue_bars,
+            "agent": agent_bars,
+        }[concerns]
+        for row_name, row_bars in by_row.items():
+            by_row[row_name] = [_with(b, flagged=True) if b.warnings else b for b in row_bars]
+            flag_target = flag_target or next((b.id for b in row_bars if b.warnings), None)
+        seg_bars = by_row[""] if concerns == "segment" else seg_bars
     if concerns == "interaction" and flag_target is None:
         # Stuck, with every record closed: the flag belongs where the records stop.
         last = max(

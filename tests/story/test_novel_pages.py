@@ -62,3 +62,10 @@ def test_duplicate_and_impossible_allocation_are_noted_under_participants(
     assert "before it starts" in participants
     assert "Agents who had it more than once" not in participants
     assert participants.count('<th scope="row">Hugo Lefebvre</th>') == 1
+
+
+def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: Any) -> None:
+    text = page_of(live_user, "flagged-agent-end-before-start.json")
+    flag_box = text[text.index('id="flag"') : text.index("</section>", text.index('id="flag"'))]
+    assert "Show where on the timeline" in flag_box
+    assert "0:00 ! 0:00" not in text
