@@ -74,14 +74,19 @@ def duration(body: dict[str, Any]) -> float | None:
     return float(value) if value is not None else None
 
 
-def expected_demo_flagged() -> dict[str, dict[str, Any]]:
-    """Flagged demo interactions that started in the last 24 hours (the default range)."""
+def expected_demo_flagged(hours: int = 24) -> dict[str, dict[str, Any]]:
+    """Flagged demo interactions that started in the last ``hours`` (24: the default range)."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     return {
         str(b["interactionId"]).lower(): b
         for b in bodies()
-        if b.get("flagged") is True and now - timedelta(hours=24) <= when(b["startTimestamp"]) < now
+        if b.get("flagged") is True
+        and now - timedelta(hours=hours) <= when(b["startTimestamp"]) < now
     }
+
+
+#: The last 7 days: the demo's day-long SMS started more than 24 hours ago.
+WEEK = {"range": "7d"}
 
 
 def reason(flag_type: str | None) -> str:
@@ -235,12 +240,12 @@ def test_filter_by_flag_type_returns_the_fragment(signed_in: Any) -> None:
 
 
 def test_filter_by_channel(signed_in: Any) -> None:
-    expected = expected_demo_flagged()
+    expected = expected_demo_flagged(hours=24 * 7)
     sms = {i for i, b in expected.items() if b["channelType"] == "sms"}
     voice = {i for i, b in expected.items() if b["channelType"] == "voice"}
     assert sms and voice
-    assert set(ids(text(fragment(signed_in, FLAGGED, {"channel": "sms"})))) == sms
-    assert set(ids(text(fragment(signed_in, FLAGGED, {"channel": "voice"})))) == voice
+    assert set(ids(text(fragment(signed_in, FLAGGED, {**WEEK, "channel": "sms"})))) == sms
+    assert set(ids(text(fragment(signed_in, FLAGGED, {**WEEK, "channel": "voice"})))) == voice
     body = text(fragment(signed_in, FLAGGED, {"channel": "fax"}))
     assert ids(body) == []
     assert "No flagged interactions match these filters" in body
@@ -326,8 +331,8 @@ def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
 
 def test_rows_and_the_channel_filter_say_the_pages_channel_words(signed_in: Any) -> None:
     """ "Call" and "SMS" as on the interaction page; the filter's values stay the codes."""
-    expected = expected_demo_flagged()
-    body = text(fragment(signed_in, FLAGGED, {}))
+    expected = expected_demo_flagged(hours=24 * 7)
+    body = text(fragment(signed_in, FLAGGED, WEEK))
     options = dict(re.findall(r'<option value="(voice|sms)"[^>]*>([^<]*)</option>', body))
     assert options == {"voice": "Call", "sms": "SMS"}
     for iid, shown in rows(body):
@@ -975,7 +980,7 @@ def test_an_interaction_marked_done_keeps_its_place_among_to_review(
 
 
 def test_an_interaction_not_in_the_list_leads_to_its_first_row(signed_in: Any) -> None:
-    body = text(fragment(signed_in, FLAGGED, {"channel": "sms"}))
+    body = text(fragment(signed_in, FLAGGED, {**WEEK, "channel": "sms"}))
     order = ids(body)
     origin = from_query(body, order[0])
     unflagged = next(str(b["interactionId"]).lower() for b in bodies() if not b.get("flagged"))

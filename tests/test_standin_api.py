@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -99,3 +100,20 @@ def test_burst_of_5xx_is_retried(api: StandInAPI, viewer: Any) -> None:
     response = viewer.get(PAGE)
     assert response.status_code == 200
     assert api.requests[KEY] == 3
+
+
+def test_no_demo_interaction_has_a_time_in_the_future() -> None:
+    """Moved to recent days for the flagged list, but never past now: an end, a flag or
+    an update later than the moment they are read would contradict the page."""
+    import re as _re
+    from datetime import UTC as _UTC
+    from datetime import datetime as _dt
+
+    from dashboard.demo.api import bodies
+
+    stamp = _re.compile(r'"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))"')
+    now = _dt.now(_UTC)
+    for body in bodies():
+        text = json.dumps(body)
+        late = [s for s in stamp.findall(text) if _dt.fromisoformat(s.replace("Z", "+00:00")) > now]
+        assert not late, (body["interactionId"], late[:3])

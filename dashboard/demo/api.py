@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -34,9 +35,26 @@ def catalogue() -> tuple[dict[str, Any], ...]:
     for entry in index:
         body = json.loads((PAYLOADS / entry["file"]).read_text(encoding="utf-8"))
         entries.append(
-            {**entry, "body": body, "interaction_id": str(body["interactionId"]).lower()}
+            {
+                **entry,
+                "body": body,
+                "interaction_id": str(body["interactionId"]).lower(),
+                "latest": max(_stamps(body), default=None),
+            }
         )
     return tuple(entries)
+
+
+def _stamps(value: Any) -> Iterator[datetime]:
+    """Every timestamp in a body."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _stamps(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _stamps(item)
+    elif isinstance(value, str) and _STAMP.match(value):
+        yield datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _shift(value: Any, delta: timedelta) -> Any:
@@ -58,6 +76,8 @@ def bodies(now: float | None = None) -> list[dict[str, Any]]:
     Each one (but the vendor's reference sample) is moved by whole days so that
     it started within the last 24 hours, keeping its time of day: the flagged
     list's default range then finds them, and the in-progress one stays live.
+    Nothing is moved past now, though: one whose last moment (its end, its flag)
+    would come later goes a day further back (the day-long SMS always does).
     """
     moment = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
     served = []
@@ -66,6 +86,9 @@ def bodies(now: float | None = None) -> list[dict[str, Any]]:
         if entry.get("rebase", True):
             start = datetime.fromisoformat(str(body["startTimestamp"]).replace("Z", "+00:00"))
             days = (moment - start).days
+            latest = entry["latest"]
+            while days > 0 and latest is not None and latest + timedelta(days=days) > moment:
+                days -= 1
             body = _shift(body, timedelta(days=days)) if days > 0 else body
         served.append({**body, "tenantId": DEMO_TENANT_ID})
     return served
