@@ -231,3 +231,28 @@ def test_unknown_codes_keep_their_case_in_tables_and_titles() -> None:
     details = {**body["details"], "direction": None}
     known = parse_interaction({**body, "direction": None, "details": details})
     assert presenters.header(known, HALIFAX, "America/Halifax").title == "Call"
+
+
+def test_a_value_the_parser_cut_is_never_offered_as_all_of_it() -> None:
+    from dashboard.interactions.parsing import MAX_VALUE, parse_interaction
+    from dashboard.interactions.presenters import fold
+
+    token = "x" * 1_800
+    cut = parse_interaction(
+        {"interactionId": "i", "tenantId": "t", "flowName": token}
+    ).flow_name
+    assert cut is not None and len(cut) == MAX_VALUE
+    folded = fold(cut, most=160, preview=100)
+    assert folded.cut and folded.count == "1,000"
+    assert not fold("y" * 900, most=160, preview=100).cut
+
+
+def test_a_value_longer_than_the_parser_keeps_says_so_on_the_page(
+    signed_in: Any, monkeypatch: Any
+) -> None:
+    url = serve_novel(monkeypatch, "unknown-codes-same-agent-twice")[
+        "unknown-codes-same-agent-twice"
+    ]
+    body = html.unescape(signed_in.get(url).content.decode())
+    assert "Show the first 1,000 characters" in body
+    assert "Show all (1,000 characters)" not in body.replace('<span class="hint">', "")

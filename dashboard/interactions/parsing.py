@@ -48,6 +48,8 @@ _TS = re.compile(
 )
 _MAX_TEXT = 100_000  # notes and transcripts
 _MAX_VALUE = 1_000  # names, types, IDs and other one-line values
+#: What the page may say of a value it shows: longer ones were cut to these lengths.
+MAX_TEXT, MAX_VALUE = _MAX_TEXT, _MAX_VALUE
 
 
 def _cut(text: str, limit: int) -> str:

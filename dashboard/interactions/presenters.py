@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
+from .parsing import MAX_TEXT, MAX_VALUE
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
 
 UNKNOWN = "unknown"
@@ -81,6 +82,12 @@ class Folded:
     @property
     def count(self) -> str:
         return f"{len(self.text):,}"
+
+    @property
+    def cut(self) -> bool:
+        """The parser kept only the first characters of a longer value (it ends them
+        with "…" at its limit): "Show all" would claim too much."""
+        return self.text.endswith("…") and len(self.text) in (MAX_VALUE, MAX_TEXT)
 
 
 #: Texts longer than this (characters or lines) are folded to their first lines.
