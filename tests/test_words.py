@@ -238,9 +238,7 @@ def test_a_value_the_parser_cut_is_never_offered_as_all_of_it() -> None:
     from dashboard.interactions.presenters import fold
 
     token = "x" * 1_800
-    cut = parse_interaction(
-        {"interactionId": "i", "tenantId": "t", "flowName": token}
-    ).flow_name
+    cut = parse_interaction({"interactionId": "i", "tenantId": "t", "flowName": token}).flow_name
     assert cut is not None and len(cut) == MAX_VALUE
     folded = fold(cut, most=160, preview=100)
     assert folded.cut and folded.count == "1,000"
