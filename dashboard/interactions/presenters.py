@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
-from .parsing import MAX_TEXT, MAX_VALUE
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
+from .parsing import MAX_TEXT, MAX_VALUE
 
 UNKNOWN = "unknown"
 
