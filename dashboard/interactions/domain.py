@@ -183,6 +183,14 @@ class Segment:
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
 
+    @property
+    def customer_hung_up(self) -> bool:
+        """Marked cancelled because the customer disconnected during it: the API sets
+        ``segmentCancelled`` then too, not only when the agent cancelled the transfer
+        or the add ("cancelled")."""
+        ended = (self.end_type or "").strip().lower().replace("_", "-").replace(" ", "-")
+        return bool(self.cancelled) and ended == "customer-disconnect"
+
 
 @dataclass(frozen=True)
 class QueueVisit:

@@ -450,7 +450,11 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
                 times.cell(s.start, "start" in s.unknown),
                 times.cell(s.end, "end" in s.unknown, missing=open_reason),
                 _duration(s.start, s.end),
-                _text("cancelled" if s.cancelled else ("no" if s.cancelled is False else None)),
+                _text(
+                    ("customer hung up" if s.customer_hung_up else "cancelled")
+                    if s.cancelled
+                    else ("no" if s.cancelled is False else None)
+                ),
                 _text(agents.get(s.agent_id or "", s.agent_id)),
                 _text(agents.get(s.to_agent_id or "", s.to_agent_id)),
             ),

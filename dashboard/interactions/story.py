@@ -188,9 +188,7 @@ def _outside(s: Segment) -> bool:
 def _agent_cancelled(s: Segment) -> bool:
     """Cancelled by the agent. The API also marks a segment cancelled when the
     customer disconnected during it: that is not a cancelled add or transfer."""
-    if not s.cancelled:
-        return False
-    return _code(s.end_type) != "customer-disconnect"
+    return bool(s.cancelled) and not s.customer_hung_up
 
 
 def _is_consult(q: QueueVisit) -> bool:
@@ -807,7 +805,7 @@ def _agent_figures(
     conversation = _number(_stat(i, "customerConversationTime"))
     if conversation is not None:
         figures.append(
-            _duration_figure("With agents", conversation, "customerConversationTime", None)
+            _duration_figure("Conversation", conversation, "customerConversationTime", None)
         )
     if never_answered:
         # The agent's allocation was spent calling: none of it was with the customer.

@@ -666,13 +666,11 @@ def _connectors(
 
 def _segment_states(s: Segment) -> list[str]:
     """The API marks a segment cancelled when the agent cancelled the transfer or add
-    ("cancelled") and when the customer hung up during it ("customer-disconnect"):
-    only the first is a cancelled action; the second is the customer abandoning
+    and when the customer hung up during it: only the first is a cancelled action
     (``story._agent_cancelled`` reads it the same way)."""
     if not s.cancelled:
         return []
-    ended = (s.end_type or "").strip().lower().replace("_", "-").replace(" ", "-")
-    return ["abandoned"] if ended == "customer-disconnect" else ["cancelled"]
+    return ["customer hung up"] if s.customer_hung_up else ["cancelled"]
 
 
 def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -> Timeline:

@@ -160,7 +160,7 @@ def test_a_duplicate_allocation_is_one_leg_and_an_impossible_one_is_unknown() ->
 def test_an_unanswered_outbound_call_has_no_time_with_an_agent() -> None:
     story = novel("outbound-no-answer.json")
     assert story.kind == "unanswered"
-    assert figure(story, "With agents").text == "0:00"  # as the API sent it
+    assert figure(story, "Conversation").text == "0:00"  # as the API sent it
     no_figure(story, "With Marie")
     calling = figure(story, "Calling, not answered")
     assert (calling.text, calling.computed) == ("0:39", True)
