@@ -73,6 +73,18 @@ class InteractionPage:
     expand: str = ""
 
     @property
+    def flag_evidence(self) -> list[str]:
+        """What the records the flag concerns show, when none of them is open: the
+        flag's own reason speaks of an end that never arrived, the data of another
+        fault (an end before the start, times outside the interaction)."""
+        return [
+            f"{bar.kind_label} {bar.label}: {warning}"
+            for bar in self.timeline.bars
+            if bar.flagged and not bar.open_end
+            for warning in bar.warnings
+        ][:5]
+
+    @property
     def big(self) -> bool:
         """Some record list is longer than a table shows unfolded: the page is laid
         out denser, so the interaction still fits in about three screens."""

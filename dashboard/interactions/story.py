@@ -1026,7 +1026,8 @@ def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records:
     if target.to_agent_id and target.to_agent_id != a.agent_id:
         text = names.agent(target.to_agent_id) + (" (added)" if _is_add(target) else "")
     elif _outside(target):
-        text = "an outside number"
+        joined = _is_add(target) and not _agent_cancelled(target)
+        text = "an outside number" + (" (added)" if joined else "")
     else:
         visits = records.visits.get(target.segment_id or "", [])
         text = f"queue {_queue_label(visits[0])}" if visits else "a queue"
@@ -1111,7 +1112,7 @@ _SPLIT_LABELS = {
     "agent": "With an agent",
     "ringing": "Calling, not answered",
     "hold": "On hold",
-    "unknown": "Unknown (open records)",
+    "unknown": "Unknown (open or inconsistent records)",
 }
 
 

@@ -199,7 +199,7 @@ def test_an_outside_number_that_joined_is_named_and_not_cancelled() -> None:
         (
             "Daniel Okafor",
             "queue Technical Support, from the IVR",
-            "an outside number",
+            "an outside number (added)",
             "Customer hung up while on hold",
         )
     ]
@@ -448,7 +448,7 @@ def test_shape_customer_disconnect_is_not_a_cancelled_add() -> None:
     assert (
         story.outcome == "Answered by Alice Okafor after 0:15 in Support; an outside number joined"
     )
-    assert story.legs[0].gave_to == "an outside number"
+    assert story.legs[0].gave_to == "an outside number (added)"
     cancelled = told(
         _two(
             segments=[

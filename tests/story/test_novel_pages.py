@@ -68,4 +68,5 @@ def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: 
     text = page_of(live_user, "flagged-agent-end-before-start.json")
     flag_box = text[text.index('id="flag"') : text.index("</section>", text.index('id="flag"'))]
     assert "Show where on the timeline" in flag_box
+    assert "What the data shows:" in flag_box and "before it starts" in flag_box
     assert "0:00 ! 0:00" not in text
