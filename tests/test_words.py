@@ -254,3 +254,14 @@ def test_a_value_longer_than_the_parser_keeps_says_so_on_the_page(
     body = html.unescape(signed_in.get(url).content.decode())
     assert "Show the first 1,000 characters" in body
     assert "Show all (1,000 characters)" not in body.replace('<span class="hint">', "")
+
+
+def test_a_queue_entered_from_the_flow_on_chat_email_or_sms_is_not_from_an_ivr() -> None:
+    from dashboard.interactions import wording
+
+    assert wording.queue_entry_on("ivr", "voice").text == "from the IVR"
+    assert wording.queue_entry_on("ivr", None).text == "from the IVR"
+    for channel in ("messaging", "email", "sms", "SMS"):
+        word = wording.queue_entry_on("ivr", channel)
+        assert word.text == "from the flow" and word.code == "ivr"
+    assert wording.queue_entry_on("transfer", "email") == wording.queue_entry("transfer")

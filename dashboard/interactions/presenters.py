@@ -494,7 +494,10 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
             cells=(
                 _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
                 _text(numbers.get(q.segment_id or "")),
-                _words(wording.queue_entry(q.entry_type), wording.queue_exit(q.exit_type)),
+                _words(
+                    wording.queue_entry_on(q.entry_type, i.channel_type),
+                    wording.queue_exit(q.exit_type),
+                ),
                 times.cell(q.start, "start" in q.unknown),
                 times.cell(q.end, "end" in q.unknown, missing=open_reason),
                 _seconds(q.queue_time, "queue_time" in q.unknown),

@@ -945,7 +945,7 @@ def _legs(
         if d is not None and d.agent_id and d.agent_id != a.agent_id:
             took_from = names.agent(d.agent_id)
         elif q is not None:
-            took_from = _took_from_queue(q, records)
+            took_from = _took_from_queue(q, records, i.channel_type)
         target = i.segments[max(sent[n])] if n in sent else None
         gave_to = _gave_to(target, a, names, records)
         partners = [
@@ -1008,8 +1008,8 @@ def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:
     return a.start is None or moment is None or a.start <= moment
 
 
-def _took_from_queue(q: QueueVisit, records: _Records) -> str:
-    entry = wording.queue_entry(q.entry_type)
+def _took_from_queue(q: QueueVisit, records: _Records, channel: str | None) -> str:
+    entry = wording.queue_entry_on(q.entry_type, channel)
     text = f"queue {_queue_label(q)}" + (f", {entry.text}" if entry.code else "")
     before = records.path_to(q)[:-1]
     asked = next((v for v in before if _code(v.exit_type) == "callback"), None)

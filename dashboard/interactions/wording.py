@@ -190,6 +190,15 @@ def queue_entry(code: str | None) -> Word:
     return _lookup(QUEUE_ENTRIES, code, missing="not sent")
 
 
+def queue_entry_on(code: str | None, channel: str | None) -> Word:
+    """``queue_entry``, where the API's "ivr" is called the flow on channels other than
+    voice (chat, email, SMS run a flow, not an IVR), as the key figures call it."""
+    word = queue_entry(code)
+    if word.text == QUEUE_ENTRIES.get("ivr") and (channel or "voice").lower() != "voice":
+        return Word("from the flow", word.code)
+    return word
+
+
 @lru_cache(maxsize=512)  # one word per code, looked up for every record
 def queue_exit(code: str | None) -> Word:
     return _lookup(QUEUE_EXITS, code, missing="not sent")

@@ -179,7 +179,7 @@ def test_agents_who_stay_on_together_were_joined_not_replaced() -> None:
     assert rows(story) == [
         (
             "Nadia Boucher",
-            "queue Chat Support, from the IVR",
+            "queue Chat Support, from the flow",  # a chat runs a flow, not an IVR
             "Thomas Leblanc (added)",
             "Stayed to the end with Thomas Leblanc",
         ),
