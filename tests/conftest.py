@@ -149,6 +149,15 @@ def signed_in(client: Any, demo_user: Any) -> Any:
 
 
 @pytest.fixture
+def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    """Signed in, against the live (mocked) API, to its tenant, with contact details."""
+    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+@pytest.fixture
 def live_mode(settings: Any) -> Iterator[str]:
     """Point the dashboard at a (mocked) live API with Basic credentials."""
     settings.DEMO_MODE = False

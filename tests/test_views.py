@@ -14,21 +14,13 @@ from django.urls import reverse
 
 from dashboard.accounts.models import TenantGrant
 from dashboard.demo.api import DEMO_TENANT_ID, catalogue
-from tests.conftest import IID, PAGE, TENANT, UPSTREAM, allow_contact_details, load_fixture
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM, load_fixture
 
 pytestmark = pytest.mark.django_db
 
 
 def html(response: Any) -> str:
     return response.content.decode()
-
-
-@pytest.fixture
-def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
-    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
 
 
 # -- sign-in and access ------------------------------------------------------

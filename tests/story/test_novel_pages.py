@@ -10,19 +10,10 @@ from typing import Any
 import pytest
 import respx
 
-from dashboard.accounts.models import TenantGrant
-from tests.conftest import IID, PAGE, TENANT, UPSTREAM, allow_contact_details
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM
 from tests.story.test_novel import NOVEL, NOVEL_OUTCOMES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def live_user(client: Any, django_user_model: Any, live_mode: str) -> Any:
-    user = django_user_model.objects.create_user("live", password="pw-for-tests-1")
-    TenantGrant.objects.create(user=user, tenant_id=TENANT)
-    client.force_login(allow_contact_details(user))
-    return client
 
 
 def page_of(client: Any, name: str) -> str:
