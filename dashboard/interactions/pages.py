@@ -85,6 +85,29 @@ class InteractionPage:
         ][:5]
 
     @property
+    def flag_reason(self) -> str:
+        """Why the platform flagged it, in words. A flag on one kind of record (agent,
+        queue, segment) speaks of an end that never arrived; when every record of that
+        kind has its end, the box says so rather than repeat a claim the data denies."""
+        flag = self.item.flag
+        if flag is None:
+            return ""
+        kind = flag.concerns
+        records = {
+            "agent": self.item.agents,
+            "queue": self.item.queues,
+            "segment": self.item.segments,
+        }.get(kind)
+        if records is None or any(r.end is None for r in records):
+            return flag.reason
+        noun = {"agent": "agent allocation", "queue": "queue visit", "segment": "segment"}[kind]
+        if not records:
+            return (
+                f"{flag.reason.rstrip('.')}, the platform says, but this copy has no {noun} at all."
+            )
+        return f"{flag.reason.rstrip('.')}, the platform says, but every {noun} in this copy has an end."
+
+    @property
     def big(self) -> bool:
         """Some record list is longer than a table shows unfolded: the page is laid
         out denser, so the interaction still fits in about three screens."""

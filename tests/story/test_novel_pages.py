@@ -60,4 +60,7 @@ def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: 
     flag_box = text[text.index('id="flag"') : text.index("</section>", text.index('id="flag"'))]
     assert "Show where on the timeline" in flag_box
     assert "What the data shows:" in flag_box and "before it starts" in flag_box
+    # The platform's claim is reported as its claim: every allocation here has an end.
+    assert "the platform says, but every agent allocation in this copy has an end" in flag_box
+    assert "<p>An agent&#x27;s end time never reached reporting.</p>" not in flag_box
     assert "0:00 ! 0:00" not in text
