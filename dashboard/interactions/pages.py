@@ -101,11 +101,10 @@ class InteractionPage:
         if records is None or any(r.end is None for r in records):
             return flag.reason
         noun = {"agent": "agent allocation", "queue": "queue visit", "segment": "segment"}[kind]
+        claim = f"{flag.reason.rstrip('.')}, the platform says, but"
         if not records:
-            return (
-                f"{flag.reason.rstrip('.')}, the platform says, but this copy has no {noun} at all."
-            )
-        return f"{flag.reason.rstrip('.')}, the platform says, but every {noun} in this copy has an end."
+            return f"{claim} this copy has no {noun} at all."
+        return f"{claim} every {noun} in this copy has an end."
 
     @property
     def big(self) -> bool:
