@@ -93,12 +93,13 @@ class InteractionPage:
         if flag is None:
             return ""
         kind = flag.concerns
-        records = {
-            "agent": self.item.agents,
-            "queue": self.item.queues,
-            "segment": self.item.segments,
-        }.get(kind)
-        if records is None or any(r.end is None for r in records):
+        ends: dict[str, list[datetime | None]] = {
+            "agent": [a.end for a in self.item.agents],
+            "queue": [q.end for q in self.item.queues],
+            "segment": [s.end for s in self.item.segments],
+        }
+        records = ends.get(kind)
+        if records is None or None in records:
             return flag.reason
         noun = {"agent": "agent allocation", "queue": "queue visit", "segment": "segment"}[kind]
         claim = f"{flag.reason.rstrip('.')}, the platform says, but"
