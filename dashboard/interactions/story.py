@@ -16,7 +16,14 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from . import wording
-from .domain import AgentAllocation, HoldInterval, Interaction, QueueVisit, Segment
+from .domain import (
+    AgentAllocation,
+    HoldInterval,
+    Interaction,
+    QueueVisit,
+    Segment,
+    taken_from,
+)
 from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
@@ -294,6 +301,9 @@ class _Records:
             starts.sort()
         self.to = to
         self.segments = i.segments
+        # Visits with no exit that an agent took the call from (the timeline draws the
+        # same): the customer had left them by then, however long they waited.
+        self.taken = taken_from(i)
         # Who was with the customer when: the allocations the agents took, merged.
         live_end = now if i.in_progress else None
         spans: list[tuple[datetime, datetime]] = []
@@ -588,7 +598,7 @@ def _live_outcome(
     answered: list[AgentAllocation],
     now: datetime,
 ) -> str:
-    open_queues = [q for q in i.queues if q.end is None]
+    open_queues = [q for q in i.queues if q.end is None and id(q) not in records.taken]
     if open_queues:
         q = open_queues[-1]
         so_far = f" — {clock(_span(q.start, now) or 0)} so far" if q.start else ""
@@ -733,7 +743,17 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         computed = computed or was_computed
         if seconds is None:
             unknown = True
-            visits.append(f"{_queue_label(q)} unknown")
+            taker = records.taken.get(id(q))
+            took = _span(q.start, taker.start) if taker is not None else None
+            visits.append(
+                f"{_queue_label(q)} unknown"
+                + (
+                    f" (its exit time was not sent; {names.agent(taker.agent_id)} took the call"
+                    f" from it {clock(took)} after it began)"
+                    if taker is not None and took is not None
+                    else ""
+                )
+            )
             continue
         total += seconds
         visits.append(f"{_queue_label(q)} {clock(seconds)}" + (" ≈" if was_computed else ""))
@@ -1145,12 +1165,20 @@ def _split(
 
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
+    taken = taken_from(i)
     for q in i.queues:
-        add(
-            q.start,
-            q.end,
-            "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue",
-        )
+        key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"
+        taker = taken.get(id(q))
+        if taker is not None and q.start is not None and taker.start is not None:
+            # No exit, but an agent took the call from it: the customer was no longer
+            # waiting there after that (as the timeline draws it); how long they waited
+            # stays unknown, as the queue wait says.
+            lo = max(0.0, (q.start - origin).total_seconds())
+            hi = min(total, (taker.start - origin).total_seconds())
+            if hi > lo:
+                pieces.append((lo, hi, key if i.in_progress else "unknown"))
+            continue
+        add(q.start, q.end, key)
     for a in _answered(i.agents):
         add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:

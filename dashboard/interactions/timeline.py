@@ -26,10 +26,12 @@ from typing import Literal
 from .domain import (
     LIVE_REASON,
     OPEN_REASONS,
+    TAKEN_REASON,
     AgentAllocation,
     Interaction,
     QueueVisit,
     Segment,
+    taken_from,
 )
 from .formatting import clock, hms
 
@@ -132,6 +134,8 @@ class Bar:
     grouped: bool = False
     #: Its end comes before its start: drawn with no length, its length unknown.
     backwards: bool = False
+    #: A queue visit with no exit, drawn (open) only to where an agent took the call.
+    taken: bool = False
 
     @property
     def marked(self) -> bool:
@@ -431,6 +435,7 @@ def _bar(
     states: Iterable[str] = (),
     related: Iterable[str] = (),
     record: object = None,
+    open_until: datetime | None = None,
 ) -> Bar:
     warnings: list[str] = []
     begin = _seconds(start, axis_start)
@@ -442,7 +447,8 @@ def _bar(
     reason = ""
     if finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
-        finish = total
+        until = _seconds(open_until, axis_start)
+        finish = total if until is None else min(max(until, begin), total)
     backwards = finish < begin
     if backwards:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
@@ -762,6 +768,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     queue_bars: dict[str, list[Bar]] = {}
     #: Direct transfers, drawn in the receiving agent's row.
     direct_bars: dict[str, list[Bar]] = {}
+    takers = taken_from(i)
     for q in i.queues:
         bar_id = queue_ids[id(q)]
         states = []
@@ -779,6 +786,13 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             )
         else:
             detail = f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+        taker = takers.get(id(q))
+        took = ""
+        if taker is not None and taker.start is not None:
+            who = taker.agent_name or agent_names.get(taker.agent_id or "") or "an agent"
+            at = clock((taker.start - start).total_seconds())
+            took = TAKEN_REASON.format(agent=who, at=at)
+            detail += f" · no exit sent; taken by {who} at {at}"
         bar = _bar(
             "queue",
             bar_id,
@@ -792,7 +806,10 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             states=states,
             related=related_to(q.segment_id, bar_id),
             record=q,
+            open_until=taker.start if taker is not None else None,
         )
+        if took:
+            bar = _with(bar, taken=True, reason=LIVE_REASON if live else took)
         if direct:
             direct_bars.setdefault(name, []).append(_with(bar, direct=True))
         else:
@@ -991,6 +1008,12 @@ def _text(
     elif bar.kind == "segment":
         name = bar.display_label
         options = (f"{name} · {duration}", duration if bar.states else name)
+    elif bar.taken and named_row:
+        options = (
+            f"{duration} · no exit sent; an agent took it",
+            f"{duration} · no exit",
+            duration,
+        )
     elif named_row:
         options = (duration,)
     else:

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+from dashboard.interactions.domain import LIVE_REASON
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import Story, story_for
+from dashboard.interactions.timeline import timeline_for
 from tests.story.test_story import figure, told
-from tests.test_timeline import BASE, NOW, agent, payload, queue, seg
+from tests.test_timeline import BASE, NOW, agent, get, laid, payload, queue, seg
 
 NOVEL = Path(__file__).resolve().parents[1] / "fixtures" / "novel"
 
@@ -476,3 +478,92 @@ def test_a_live_callback_wait_is_still_waiting() -> None:
     )
     assert story.outcome == "Still waiting in Support — 1:00 so far"
     assert split(story)["callback"] == "1:00"
+
+
+# -- a queue visit with no exit that an agent took ----------------------------------------
+
+
+def _taken(**extra: Any) -> dict[str, Any]:
+    """Support's exit never arrives; Alice takes the call from Support at 20."""
+    open_visit = queue("q1", "s1", "Support", 5, None)
+    open_visit.pop("queueExitType")
+    defaults: dict[str, Any] = {
+        "queues": [open_visit],
+        "agents": [agent("a1", "s1", "Alice Okafor", 20, 100, queueId="qid-support")],
+    }
+    return _two(**{**defaults, **extra})
+
+
+def test_an_open_visit_an_agent_took_is_drawn_open_to_where_she_took_it() -> None:
+    t = laid(_taken())
+    bar = get(t, "queue-q1")
+    assert bar.open_end and bar.taken and bar.marked
+    assert (bar.offset, bar.length) == (5.0, 15.0)  # not to the interaction's end (100)
+    assert bar.text.startswith("0:15+")  # "+": its real exit is unknown
+    assert "no exit" in bar.text
+    name = bar.accessible_name
+    assert "no end time" in name
+    assert "taken by Alice Okafor at 0:20" in name
+    assert "never reached reporting" in bar.reason and "at 0:20" in bar.reason
+    # The figure and the split bar still say the wait is unknown, never 0:15.
+    story = told(_taken(ivrTime=5))
+    wait = figure(story, "Queue wait")
+    assert (wait.text, wait.unknown, wait.computed) == ("unknown", True, False)
+    assert "Alice Okafor took the call from it 0:15 after it began" in wait.note
+    assert "queue" not in split(story)
+    assert split(story) == {"ivr": "0:05", "unknown": "0:15", "agent": "1:20"}
+
+
+def test_an_open_visit_nobody_took_is_still_drawn_to_the_end() -> None:
+    # Alice's offer was withdrawn, and Bob was allocated from another queue: no evidence.
+    data = _taken(
+        agents=[
+            agent(
+                "a1", "s1", "Alice Okafor", 20, 30, queueId="qid-support", agentWorkCancelTime=10
+            ),
+            agent("a2", "s1", "Bob Lindqvist", 40, 100, queueId="qid-billing"),
+        ]
+    )
+    bar = get(laid(data), "queue-q1")
+    assert bar.open_end and not bar.taken
+    assert bar.offset + bar.length == 100
+    assert "taken by" not in bar.accessible_name
+
+
+def test_an_agent_who_took_a_later_visit_to_the_same_queue_did_not_end_this_one() -> None:
+    first = queue("q1", "s1", "Support", 5, None)
+    data = _two(
+        queues=[first, queue("q2", "s1", "Support", 50, 60)],
+        agents=[agent("a1", "s1", "Alice Okafor", 60, 100, queueId="qid-support")],
+    )
+    bar = get(laid(data), "queue-q1")
+    assert not bar.taken and bar.offset + bar.length == 100
+
+
+def test_the_visit_names_who_took_it_when_the_allocation_names_no_queue() -> None:
+    open_visit = {**queue("q1", "s1", "Support", 5, None), "agentId": "aid-alice"}
+    bar = get(laid(_two(queues=[open_visit])), "queue-q1")
+    assert bar.taken and (bar.offset, bar.length) == (5.0, 15.0)
+
+
+def test_a_live_visit_an_agent_took_is_not_still_waiting() -> None:
+    now = BASE + timedelta(seconds=60)
+    data = _taken(dataComplete=False, segments=[seg("s1", 0, 0, None)])
+    data["agents"][0].pop("endTimestamp")
+    data.pop("endTimestamp")
+    story = told(data, now=now)
+    assert not story.outcome.startswith("Still waiting")
+    assert story.outcome.endswith("still going")
+    bar = get(laid(data, now), "queue-q1")
+    assert bar.reason == LIVE_REASON and (bar.offset, bar.length) == (5.0, 15.0)
+
+
+def test_the_flagged_retentions_visit_stops_where_zoe_took_the_call() -> None:
+    i = parse_interaction(json.loads((NOVEL / "flagged-agent-end-before-start.json").read_text()))
+    t = timeline_for(i, NOW)
+    (bar,) = [b for b in t.bars if b.kind == "queue" and b.label == "Retentions"]
+    zoe = next(b for b in t.bars if b.kind == "agent" and b.label == "Zoe Tanaka")
+    assert bar.open_end and bar.taken
+    assert bar.offset + bar.length == pytest.approx(zoe.offset)
+    assert "taken by Zoe Tanaka at 7:12" in bar.accessible_name
+    assert figure(novel("flagged-agent-end-before-start.json"), "Queue wait").unknown

@@ -61,3 +61,10 @@ def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: 
     assert "Show where on the timeline" in flag_box
     assert "What the data shows:" in flag_box and "before it starts" in flag_box
     assert "0:00 ! 0:00" not in text
+
+
+def test_an_open_visit_an_agent_took_says_so_on_the_page(live_user: Any) -> None:
+    text = page_of(live_user, "flagged-agent-end-before-start.json")
+    assert "no exit sent; taken by Zoe Tanaka at 7:12" in text
+    assert "Zoe Tanaka took the call from it at 7:12, so the bar stops there" in text
+    assert "to where an agent took the call from the queue" in text  # legend
