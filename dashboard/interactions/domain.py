@@ -383,6 +383,30 @@ class ListPage:
     skipped: int = 0  # results that were not readable interactions
 
 
+def statistic_number(i: Interaction, name: str) -> float | None:
+    """The statistic ``name`` as a number, when the API sent one that could be read."""
+    for s in i.statistics:
+        if s.name == name and not s.unknown:
+            value = s.value
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            return float(value)
+    return None
+
+
+def never_answered(i: Interaction) -> bool:
+    """An outbound call the customer never picked up: the API says the customer
+    spent no time with an agent (conversation time 0, or no talk and no holds)."""
+    if (i.direction or "").lower() != "outbound" or i.queues:
+        return False
+    conversation = statistic_number(i, "customerConversationTime")
+    if conversation is not None:
+        return conversation == 0
+    talk = statistic_number(i, "customerTalkTime")
+    holds = i.hold_count if "hold_count" not in i.unknown else None
+    return talk == 0 and not holds
+
+
 def _queue_key(q: QueueVisit) -> str | None:
     return f"id:{q.queue_id}" if q.queue_id else (f"name:{q.queue_name}" if q.queue_name else None)
 

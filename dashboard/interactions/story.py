@@ -22,6 +22,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    never_answered,
     taken_from,
 )
 from .formatting import clock
@@ -397,16 +398,8 @@ def _wait(q: QueueVisit) -> tuple[float | None, bool]:
 
 
 def _never_answered(i: Interaction) -> bool:
-    """An outbound call the customer never picked up: the API says the customer
-    spent no time with an agent (conversation time 0, or no talk and no holds)."""
-    if (i.direction or "").lower() != "outbound" or i.queues:
-        return False
-    conversation = _number(_stat(i, "customerConversationTime"))
-    if conversation is not None:
-        return conversation == 0
-    talk = _number(_stat(i, "customerTalkTime"))
-    holds = i.hold_count if "hold_count" not in i.unknown else None
-    return talk == 0 and not holds
+    """An outbound call the customer never picked up (one rule for story and timeline)."""
+    return never_answered(i)
 
 
 def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:

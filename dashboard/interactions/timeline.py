@@ -31,6 +31,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    never_answered,
     taken_from,
 )
 from .formatting import clock, hms
@@ -379,6 +380,11 @@ class Timeline:
 
     def count(self, kind: str) -> int:
         return sum(1 for b in self.bars if b.kind == kind)
+
+    @property
+    def ringing(self) -> bool:
+        """Draws an outbound call nobody answered (the legend names its colour)."""
+        return any("not answered" in b.states for b in self.bars)
 
     @property
     def window_length(self) -> float:
@@ -816,9 +822,13 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             queue_bars.setdefault(name, []).append(bar)
 
     agent_bars: dict[str, list[Bar]] = {}
+    #: An outbound call nobody picked up: the agent's time was spent ringing.
+    ringing = never_answered(i)
     for a in i.agents:
         bar_id = agent_ids[id(a)]
         states = ["work offer cancelled"] if a.work_cancel_time is not None else []
+        if ringing and not states:
+            states = ["not answered"]
         name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
         agent_bars.setdefault(name, []).append(
@@ -826,7 +836,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
                 "agent",
                 bar_id,
                 name,
-                f"from {queue}" if queue else "",
+                "ringing" if states == ["not answered"] else f"from {queue}" if queue else "",
                 a.start,
                 a.end,
                 start,
@@ -1014,6 +1024,9 @@ def _text(
             f"{duration} · no exit",
             duration,
         )
+    elif "not answered" in bar.states:
+        name = "" if named_row else f"{bar.label} · "
+        options = (f"{name}ringing, not answered · {duration}", f"{name}not answered", duration)
     elif named_row:
         options = (duration,)
     else:

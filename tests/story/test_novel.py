@@ -14,7 +14,8 @@ import pytest
 from dashboard.interactions.domain import LIVE_REASON
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import Story, story_for
-from dashboard.interactions.timeline import timeline_for
+from dashboard.interactions.timeline import Timeline, timeline_for
+from tests.novel import novel_body
 from tests.story.test_story import figure, told
 from tests.test_timeline import BASE, NOW, agent, get, laid, payload, queue, seg
 
@@ -31,6 +32,10 @@ def rows(story: Story) -> list[tuple[str, str, str, str]]:
 
 def split(story: Story) -> dict[str, str]:
     return {p.key: p.text for p in story.split}
+
+
+def told_timeline(data: dict[str, Any]) -> Timeline:
+    return timeline_for(parse_interaction(data), NOW)
 
 
 def no_figure(story: Story, label: str) -> None:
@@ -567,3 +572,20 @@ def test_the_flagged_retentions_visit_stops_where_zoe_took_the_call() -> None:
     assert bar.offset + bar.length == pytest.approx(zoe.offset)
     assert "taken by Zoe Tanaka at 7:12" in bar.accessible_name
     assert figure(novel("flagged-agent-end-before-start.json"), "Queue wait").unknown
+
+
+# -- an outbound call nobody answered, on the timeline ------------------------------------
+
+
+def test_an_unanswered_outbound_agent_bar_is_ringing_not_talking() -> None:
+    i = parse_interaction(json.loads((NOVEL / "outbound-no-answer.json").read_text()))
+    t = timeline_for(i, NOW)
+    (bar,) = [b for b in t.bars if b.kind == "agent"]
+    assert bar.states == ("not answered",)
+    assert "ringing" in bar.accessible_name and "not answered" in bar.accessible_name
+    assert "not answered" in bar.text
+    assert t.ringing
+    # Answered, the same call is talk time: no such state, no legend entry.
+    answered = told_timeline({**novel_body("outbound-no-answer"), "customerConversationTime": 30})
+    assert not answered.ringing
+    assert all(b.states == () for b in answered.bars if b.kind == "agent")

@@ -63,6 +63,18 @@ def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: 
     assert "0:00 ! 0:00" not in text
 
 
+def test_an_unanswered_outbound_call_rings_in_its_own_colour(live_user: Any) -> None:
+    text = page_of(live_user, "outbound-no-answer.json")
+    assert "state-not-answered" in text
+    assert "ringing, not answered (the agent called; nobody picked up)" in text  # legend
+    assert "Agent Marie-Ève Cormier, ringing, from 0:00 to 0:39" in text
+
+
+def test_answered_calls_have_no_ringing_colour(live_user: Any) -> None:
+    other = page_of(live_user, "chat-two-agents.json")
+    assert "state-not-answered" not in other and "ringing-key" not in other
+
+
 def test_an_open_visit_an_agent_took_says_so_on_the_page(live_user: Any) -> None:
     text = page_of(live_user, "flagged-agent-end-before-start.json")
     assert "no exit sent; taken by Zoe Tanaka at 7:12" in text
