@@ -190,6 +190,12 @@ class Segment:
     unknown: frozenset[str] = frozenset()
 
     @property
+    def outside(self) -> bool:
+        """With a party outside the platform: a third party, or a number dialled out."""
+        kind = (self.extension_type or "").strip().lower()
+        return bool(self.third_party) or kind == "pstn"
+
+    @property
     def customer_hung_up(self) -> bool:
         """Marked cancelled because the customer disconnected during it: the API sets
         ``segmentCancelled`` then too, not only when the agent cancelled the transfer

@@ -190,7 +190,7 @@ def _is_start(s: Segment) -> bool:
 
 
 def _outside(s: Segment) -> bool:
-    return bool(s.third_party) or _code(s.extension_type) == "pstn"
+    return s.outside
 
 
 def _agent_cancelled(s: Segment) -> bool:
@@ -566,13 +566,18 @@ def _answered_outcome(
             text += "; adding a participant was cancelled"
             break
     if outside:
+        third = _number(_stat(i, "thirdPartyTime"))
+        for_how_long = f" for {clock(third)}" if third is not None and third > 0 else ""
+        handed = [s for s in outside if not _is_add(s) and not _agent_cancelled(s)]
         if all(_agent_cancelled(s) for s in outside):
             text += "; adding an outside number was cancelled"
-        else:
-            third = _number(_stat(i, "thirdPartyTime"))
-            text += "; an outside number joined" + (
-                f" for {clock(third)}" if third is not None and third > 0 else ""
+        elif handed:
+            # A transfer out: the agent left the customer with the outside number.
+            text += "; transferred to an outside number" + (
+                f", which had the customer{for_how_long}" if for_how_long else ""
             )
+        else:
+            text += "; an outside number joined" + for_how_long
     return text
 
 
@@ -1066,6 +1071,15 @@ def _leg_end(
         return "Ends before it starts (bad data)"
     if never_answered:
         return "Not answered"
+    if (
+        target is not None
+        and _outside(target)
+        and not _is_add(target)
+        and not _agent_cancelled(target)
+        and not (target.to_agent_id and target.to_agent_id != a.agent_id)
+    ):
+        # Transferred out: the customer stayed on with the outside number.
+        return "Transferred to an outside number"
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs.
         return "Stayed to the end with " + ", ".join(partners)
@@ -1112,6 +1126,7 @@ _PRIORITY = {
     "queue": 6,
     "callback": 5,
     "agent": 4,
+    "outside": 3,
     "ringing": 3,
     "consult": 2,
     "ivr": 1,
@@ -1124,8 +1139,9 @@ _SPLIT_LABELS = {
     "callback": "Waiting for the callback",
     "agent": "With an agent",
     "ringing": "Calling, not answered",
+    "outside": "With an outside number",
     "hold": "On hold",
-    "unknown": "Unknown (open or inconsistent records)",
+    "unknown": "Unknown (no complete record covers it)",
 }
 
 
@@ -1176,6 +1192,10 @@ def _split(
         add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:
         add(h.start, h.end, "hold")
+    for s in i.segments:
+        # Transferred (or added) to an outside number: with it, unless an agent was too.
+        if _outside(s) and not _agent_cancelled(s):
+            add(s.start, s.end, "outside")
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
     # cuts (a record covers the stretches from its start's cut to its end's).
@@ -1205,7 +1225,7 @@ def _split(
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
-    for k in ("ivr", "queue", "callback", "agent", "ringing", "hold", "unknown"):
+    for k in ("ivr", "queue", "callback", "agent", "outside", "ringing", "hold", "unknown"):
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
