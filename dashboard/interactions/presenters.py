@@ -527,7 +527,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
         ),
         i.queues,
         row_of,
-        "This interaction never waited in a queue.",
+        "The API sent no queue visits.",
     )
 
 
@@ -564,7 +564,7 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
         ),
         i.agents,
         row_of,
-        "No agent was allocated.",
+        "The API sent no agent allocations.",
     )
 
 

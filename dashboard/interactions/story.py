@@ -215,6 +215,8 @@ def _moved(q: QueueVisit, nxt: QueueVisit) -> str:
         return "overflowed to"
     if _code(q.exit_type) == "callback":
         return "became a callback in"
+    if _code(q.exit_type) == "timeout":
+        return "timed out to"
     how = wording.queue_exit(q.exit_type)
     return f"moved on ({how.text.lower() if how.known else how.text}) to"
 
@@ -429,16 +431,32 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         seconds, _ = _wait(q)
         gave_up = q.abandoned or wording.queue_exit(q.exit_type).code.lower() == "abandon"
         after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+        # Reached through other queues (an overflow chain): the wait in the last one is
+        # not the whole wait, so the way there is said too.
+        path = records.path_to(q)
+        first = f" (first {_journey(path)})" if len(path) > 1 else ""
         if gave_up:
-            return f"Abandoned in queue {_queue_label(q)}{after}", "abandoned-queue"
+            return f"Abandoned in queue {_queue_label(q)}{after}{first}", "abandoned-queue"
         if q.end is None:
             return (
                 f"Left queue {_queue_label(q)} unanswered; how long it waited is unknown "
-                "(its exit time never arrived)",
+                f"(its exit time never arrived){first}",
                 "abandoned-queue",
             )
         how = wording.queue_exit(q.exit_type).text.lower()
-        return f"Left queue {_queue_label(q)} unanswered{after} ({how})", "unanswered"
+        return f"Left queue {_queue_label(q)} unanswered{after} ({how}){first}", "unanswered"
+    total = i.interaction_time if "interaction_time" not in i.unknown else None
+    if total is None:
+        total = _span(i.start, i.end)
+    if not i.segments and not i.agents and i.ivr_time is None:
+        # No record at all: nothing shows an IVR (or anything else) happened.
+        ended = f"Ended after {clock(total)}" if total is not None else "Ended"
+        if i.end is None:
+            ended = "The end time never arrived"
+        return (
+            f"{ended}; the API sent no segments, queue visits or agents to say what happened",
+            "unknown",
+        )
     ivr = i.ivr_time if i.ivr_time is not None else i.interaction_time
     if ivr is None:
         ivr = _span(i.start, i.end)
@@ -661,9 +679,27 @@ def _figures(
                 source="customerTransfers",
             )
         )
+    elif not i.segments:
+        # Nothing to count them from: 0 would be invented.
+        figures.append(
+            Figure(
+                "Transfers",
+                "not sent",
+                unknown=True,
+                note="The API sent neither customerTransfers nor any segments to count.",
+            )
+        )
     else:
         counted = sum(1 for s in i.segments if (s.start_type or "").lower() == "transfer")
-        figures.append(Figure("Transfers", str(counted), computed=True, note=COMPUTED_NOTE))
+        figures.append(
+            Figure(
+                "Transfers",
+                str(counted),
+                computed=True,
+                note="Counted from the segments that began with a transfer; the API did not"
+                " send customerTransfers.",
+            )
+        )
     if i.disposition_name or i.disposition_id:
         figures.append(
             Figure(
@@ -683,13 +719,23 @@ def _figures(
         figures.append(Figure("CSAT", text, note="Customer satisfaction score", source="csat"))
     channel = wording.channel(i.channel_type)
     direction = wording.direction(i.direction)
-    figures.append(
-        Figure(
-            "Channel",
-            " · ".join(w.text for w in (channel, direction) if w.text),
-            note=" · ".join(w.code for w in (channel, direction) if w.code),
+    if i.channel_type or i.direction:
+        figures.append(
+            Figure(
+                "Channel",
+                " · ".join(w.text for w in (channel, direction) if w.text),
+                note=" · ".join(w.code for w in (channel, direction) if w.code),
+            )
         )
-    )
+    else:
+        figures.append(
+            Figure(
+                "Channel",
+                "not sent",
+                unknown=True,
+                note="The API sent neither channelType nor direction.",
+            )
+        )
     return figures
 
 
