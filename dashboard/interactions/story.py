@@ -979,7 +979,9 @@ def _legs(
             continue
         n = theirs[k - 1][1]
         a = ordered[n]
-        if a.end is None or _bad(a) or a.end >= s.start:
+        # Ends sent without milliseconds fall up to a second before the segment they
+        # started: within the slack, the allocation still handed it on.
+        if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
             sent.setdefault(n, []).append(pos)
     ends = [ordered[n].end for n in taken if not _bad(ordered[n])]
     last_end = max((e for e in ends if e is not None), default=None)
@@ -1266,7 +1268,9 @@ def _split(
                 sums["queue" if key == "consult" else key] += hi - lo
                 break
         else:
-            if hi - lo >= 1.0:
+            # A second or two between one record's end and the next one's start is the
+            # platform's own delay (or a timestamp without milliseconds), not a gap.
+            if hi - lo >= _SLACK.total_seconds():
                 sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0

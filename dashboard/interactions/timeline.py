@@ -565,8 +565,9 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
     says "ivr" for their queue entry and sends a second of "IVR time", and
     drawing that as an IVR lane would invent one (a sliver nobody can read).
     """
-    if (i.channel_type or "").lower() in TEXT_CHANNELS:
-        return None
+    channel = (i.channel_type or "").lower()
+    if channel in TEXT_CHANNELS or channel not in ("", "voice"):
+        return None  # a channel not known as voice runs a flow, as the key figures say
     from_ivr = [q.start for q in i.queues if q.start and (q.entry_type or "").lower() == "ivr"]
     ivr_end: datetime | None = min(from_ivr) if from_ivr else None
     detail = "start → first queue"
