@@ -1024,7 +1024,13 @@ def _legs(
         ]
         offered_only = a.work_cancel_time is not None
         with_text = with_note = ""
-        if _bad(a):
+        if offered_only:
+            with_text = "none: never accepted"
+            with_note = (
+                "The work was offered to this agent and withdrawn before they accepted it"
+                " (the API's agentWorkCancelTime)."
+            )
+        elif _bad(a):
             with_text = "unknown"
             with_note = "This allocation ends before it starts: its length is unknown."
         elif never_answered and not offered_only:
@@ -1153,13 +1159,13 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
         groups.setdefault(leg.agent, []).append(leg)
     out = []
     for agent, group in groups.items():
-        if len(group) < 2:
+        # An offer the agent never accepted is not a time they had the customer.
+        had = [leg for leg in group if not leg.offered_only]
+        if len(had) < 2:
             continue
-        unknown = any(leg.seconds is None for leg in group if not leg.offered_only)
-        seconds = (
-            None if unknown else sum(leg.seconds or 0 for leg in group if not leg.offered_only)
-        )
-        out.append(AgentTotal(agent, len(group), seconds))
+        unknown = any(leg.seconds is None for leg in had)
+        seconds = None if unknown else sum(leg.seconds or 0 for leg in had)
+        out.append(AgentTotal(agent, len(had), seconds))
     return tuple(out)
 
 

@@ -1025,6 +1025,8 @@ def _text(
             f"{duration} · no exit",
             duration,
         )
+    elif named_row and "work offer cancelled" in bar.states:
+        options = (f"offer withdrawn · {duration}", "withdrawn", duration)
     elif "not answered" in bar.states:
         name = "" if named_row else f"{bar.label} · "
         options = (f"{name}ringing, not answered · {duration}", f"{name}not answered", duration)
