@@ -29,6 +29,7 @@ from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
+BACKWARDS_NOTE = "Unknown: an end time the API sent comes before its start."
 #: Longest outcome sentence before later transfers are summed up.
 MAX_STEPS = 4
 
@@ -630,13 +631,24 @@ def _live_outcome(
 
 
 def _duration_figure(
-    label: str, sent: float | None, field: str, computed: float | None, *, note: str = ""
+    label: str,
+    sent: float | None,
+    field: str,
+    computed: float | None,
+    *,
+    note: str = "",
+    unknown_note: str = UNKNOWN_NOTE,
 ) -> Figure:
     if sent is not None:
         return Figure(label, clock(sent), note=note or wording.statistic(field).text, source=field)
     if computed is not None:
         return Figure(label, clock(computed), computed=True, note=COMPUTED_NOTE)
-    return Figure(label, "unknown", unknown=True, note=UNKNOWN_NOTE)
+    return Figure(label, "unknown", unknown=True, note=unknown_note)
+
+
+def _backwards(q: QueueVisit) -> bool:
+    """A visit whose exit the API sent before its entry: its length is unknown."""
+    return q.start is not None and q.end is not None and q.end < q.start
 
 
 def _figures(
@@ -765,6 +777,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     consults: list[str] = []
     consult_notes: list[str] = []
     callbacks: list[tuple[QueueVisit, float | None, bool]] = []
+    backwards = False
     for q in i.queues:
         if _is_callback(q):
             callbacks.append((q, *_wait(q)))
@@ -789,8 +802,10 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             unknown = True
             taker = records.taken.get(id(q))
             took = _span(q.start, taker.start) if taker is not None else None
+            backwards = backwards or _backwards(q)
             visits.append(
                 f"{_queue_label(q)} unknown"
+                + (" (its exit is before its entry)" if _backwards(q) else "")
                 + (
                     f" (its exit time was not sent; {names.agent(taker.agent_id)} took the call"
                     f" from it {clock(took)} after it began)"
@@ -811,9 +826,8 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         )
         if unknown:
             text = f"unknown (known part {clock(total)})" if total else "unknown"
-            figures.append(
-                Figure(label, text, unknown=True, note="; ".join(visits) + ". " + UNKNOWN_NOTE)
-            )
+            why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE
+            figures.append(Figure(label, text, unknown=True, note="; ".join(visits) + ". " + why))
         else:
             figures.append(
                 Figure(
@@ -843,6 +857,12 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
                 seconds if was_computed else None,
                 note=f"Time in {_queue_label(q)} between the callback request and the agent"
                 " taking it; the customer was off the line, waiting to be called.",
+                unknown_note=(
+                    f"Unknown: the API sent this wait's exit ({q.end:%H:%M:%S} UTC) before its"
+                    f" entry ({q.start:%H:%M:%S} UTC)."
+                    if _backwards(q) and q.start is not None and q.end is not None
+                    else UNKNOWN_NOTE
+                ),
             )
         )
     if consults:
