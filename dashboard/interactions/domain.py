@@ -9,6 +9,7 @@ and its attribute name is in the record's ``unknown`` set, with a matching
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -74,6 +75,11 @@ OPEN_REASONS: dict[str, str] = {
     "hold": "This hold's end time never reached reporting.",
 }
 LIVE_REASON = "Still going: this part had not ended when the data was fetched."
+#: A queue visit with no exit that an agent took the call from: drawn (open) to there.
+TAKEN_REASON = (
+    "This queue's exit time never reached reporting; {agent} took the call from it at {at},"
+    " so the bar stops there. Queue and abandon figures may be wrong."
+)
 
 
 #: Which part of an interaction each flag type concerns.
@@ -182,6 +188,12 @@ class Segment:
     handling_agent_id: str | None = None
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
+
+    @property
+    def outside(self) -> bool:
+        """With a party outside the platform: a third party, or a number dialled out."""
+        kind = (self.extension_type or "").strip().lower()
+        return bool(self.third_party) or kind == "pstn"
 
     @property
     def customer_hung_up(self) -> bool:
@@ -375,3 +387,84 @@ class ListPage:
     limit: int
     results: tuple[Summary, ...]
     skipped: int = 0  # results that were not readable interactions
+
+
+def statistic_number(i: Interaction, name: str) -> float | None:
+    """The statistic ``name`` as a number, when the API sent one that could be read."""
+    for s in i.statistics:
+        if s.name == name and not s.unknown:
+            value = s.value
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            return float(value)
+    return None
+
+
+def never_answered(i: Interaction) -> bool:
+    """An outbound call the customer never picked up: the API says the customer
+    spent no time with an agent (conversation time 0, or no talk and no holds)."""
+    if (i.direction or "").lower() != "outbound" or i.queues:
+        return False
+    conversation = statistic_number(i, "customerConversationTime")
+    if conversation is not None:
+        return conversation == 0
+    talk = statistic_number(i, "customerTalkTime")
+    holds = i.hold_count if "hold_count" not in i.unknown else None
+    return talk == 0 and not holds
+
+
+def _queue_key(q: QueueVisit) -> str | None:
+    return f"id:{q.queue_id}" if q.queue_id else (f"name:{q.queue_name}" if q.queue_name else None)
+
+
+def taken_from(i: Interaction) -> dict[int, AgentAllocation]:
+    """For each queue visit whose exit never arrived (by ``id()``), the allocation by
+    which an agent took the call from it, if the data shows one: the first allocation
+    (not an offer withdrawn) from that queue, or to the agent the visit names, that
+    began at or after the visit's start and before the next visit to the same queue.
+
+    The customer left the queue there at the latest; the exit time itself stays
+    unknown.
+    """
+    open_visits = [(q, q.start) for q in i.queues if q.end is None and q.start is not None]
+    if not open_visits:
+        return {}
+    visits: dict[str, list[datetime]] = {}
+    for v in i.queues:
+        key = _queue_key(v)
+        if key is not None and v.start is not None:
+            visits.setdefault(key, []).append(v.start)
+    for starts in visits.values():
+        starts.sort()
+    takers: dict[str, list[tuple[datetime, int]]] = {}
+    for n, a in enumerate(i.agents):
+        if a.work_cancel_time is not None or a.start is None:
+            continue
+        if a.queue_id:
+            takers.setdefault(f"queue:{a.queue_id}", []).append((a.start, n))
+        elif a.agent_id:  # no queue named: only the agent the visit names
+            takers.setdefault(f"agent:{a.agent_id}", []).append((a.start, n))
+    for found in takers.values():
+        found.sort()
+    out: dict[int, AgentAllocation] = {}
+    for q, start in open_visits:
+        key = _queue_key(q)
+        starts = visits.get(key, []) if key is not None else []
+        k = bisect_right(starts, start)
+        bound = starts[k] if k < len(starts) else None
+        best: tuple[datetime, int] | None = None
+        for look in (
+            f"queue:{q.queue_id}" if q.queue_id else "",
+            f"agent:{q.agent_id}" if q.agent_id else "",
+        ):
+            found = takers.get(look, []) if look else []
+            j = bisect_left(found, (start, -1))
+            if (
+                j < len(found)
+                and (bound is None or found[j][0] < bound)
+                and (best is None or found[j] < best)
+            ):
+                best = found[j]
+        if best is not None:
+            out[id(q)] = i.agents[best[1]]
+    return out

@@ -456,7 +456,11 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
                     else ("no" if s.cancelled is False else None)
                 ),
                 _text(agents.get(s.agent_id or "", s.agent_id)),
-                _text(agents.get(s.to_agent_id or "", s.to_agent_id)),
+                _text(
+                    agents.get(s.to_agent_id or "", s.to_agent_id)
+                    if s.to_agent_id or not s.outside
+                    else " ".join(("an outside number", s.extension_value or ""))
+                ),
             ),
             anchor=f"segment-{s.segment_id or s.number}",
             css="cancelled" if s.cancelled else "",
@@ -523,7 +527,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
         ),
         i.queues,
         row_of,
-        "This interaction never waited in a queue.",
+        "The API sent no queue visits.",
     )
 
 
@@ -560,7 +564,7 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
         ),
         i.agents,
         row_of,
-        "No agent was allocated.",
+        "The API sent no agent allocations.",
     )
 
 

@@ -16,11 +16,20 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from . import wording
-from .domain import AgentAllocation, HoldInterval, Interaction, QueueVisit, Segment
+from .domain import (
+    AgentAllocation,
+    HoldInterval,
+    Interaction,
+    QueueVisit,
+    Segment,
+    never_answered,
+    taken_from,
+)
 from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
+BACKWARDS_NOTE = "Unknown: an end time the API sent comes before its start."
 #: Longest outcome sentence before later transfers are summed up.
 MAX_STEPS = 4
 
@@ -182,7 +191,7 @@ def _is_start(s: Segment) -> bool:
 
 
 def _outside(s: Segment) -> bool:
-    return bool(s.third_party) or _code(s.extension_type) == "pstn"
+    return s.outside
 
 
 def _agent_cancelled(s: Segment) -> bool:
@@ -207,6 +216,8 @@ def _moved(q: QueueVisit, nxt: QueueVisit) -> str:
         return "overflowed to"
     if _code(q.exit_type) == "callback":
         return "became a callback in"
+    if _code(q.exit_type) == "timeout":
+        return "timed out to"
     how = wording.queue_exit(q.exit_type)
     return f"moved on ({how.text.lower() if how.known else how.text}) to"
 
@@ -294,6 +305,9 @@ class _Records:
             starts.sort()
         self.to = to
         self.segments = i.segments
+        # Visits with no exit that an agent took the call from (the timeline draws the
+        # same): the customer had left them by then, however long they waited.
+        self.taken = taken_from(i)
         # Who was with the customer when: the allocations the agents took, merged.
         live_end = now if i.in_progress else None
         spans: list[tuple[datetime, datetime]] = []
@@ -387,16 +401,8 @@ def _wait(q: QueueVisit) -> tuple[float | None, bool]:
 
 
 def _never_answered(i: Interaction) -> bool:
-    """An outbound call the customer never picked up: the API says the customer
-    spent no time with an agent (conversation time 0, or no talk and no holds)."""
-    if (i.direction or "").lower() != "outbound" or i.queues:
-        return False
-    conversation = _number(_stat(i, "customerConversationTime"))
-    if conversation is not None:
-        return conversation == 0
-    talk = _number(_stat(i, "customerTalkTime"))
-    holds = i.hold_count if "hold_count" not in i.unknown else None
-    return talk == 0 and not holds
+    """An outbound call the customer never picked up (one rule for story and timeline)."""
+    return never_answered(i)
 
 
 def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
@@ -426,16 +432,32 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         seconds, _ = _wait(q)
         gave_up = q.abandoned or wording.queue_exit(q.exit_type).code.lower() == "abandon"
         after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+        # Reached through other queues (an overflow chain): the wait in the last one is
+        # not the whole wait, so the way there is said too.
+        path = records.path_to(q)
+        first = f" (first {_journey(path)})" if len(path) > 1 else ""
         if gave_up:
-            return f"Abandoned in queue {_queue_label(q)}{after}", "abandoned-queue"
+            return f"Abandoned in queue {_queue_label(q)}{after}{first}", "abandoned-queue"
         if q.end is None:
             return (
                 f"Left queue {_queue_label(q)} unanswered; how long it waited is unknown "
-                "(its exit time never arrived)",
+                f"(its exit time never arrived){first}",
                 "abandoned-queue",
             )
         how = wording.queue_exit(q.exit_type).text.lower()
-        return f"Left queue {_queue_label(q)} unanswered{after} ({how})", "unanswered"
+        return f"Left queue {_queue_label(q)} unanswered{after} ({how}){first}", "unanswered"
+    total = i.interaction_time if "interaction_time" not in i.unknown else None
+    if total is None:
+        total = _span(i.start, i.end)
+    if not i.segments and not i.agents and i.ivr_time is None:
+        # No record at all: nothing shows an IVR (or anything else) happened.
+        ended = f"Ended after {clock(total)}" if total is not None else "Ended"
+        if i.end is None:
+            ended = "The end time never arrived"
+        return (
+            f"{ended}; the API sent no segments, queue visits or agents to say what happened",
+            "unknown",
+        )
     ivr = i.ivr_time if i.ivr_time is not None else i.interaction_time
     if ivr is None:
         ivr = _span(i.start, i.end)
@@ -563,13 +585,18 @@ def _answered_outcome(
             text += "; adding a participant was cancelled"
             break
     if outside:
+        third = _number(_stat(i, "thirdPartyTime"))
+        for_how_long = f" for {clock(third)}" if third is not None and third > 0 else ""
+        handed = [s for s in outside if not _is_add(s) and not _agent_cancelled(s)]
         if all(_agent_cancelled(s) for s in outside):
             text += "; adding an outside number was cancelled"
-        else:
-            third = _number(_stat(i, "thirdPartyTime"))
-            text += "; an outside number joined" + (
-                f" for {clock(third)}" if third is not None and third > 0 else ""
+        elif handed:
+            # A transfer out: the agent left the customer with the outside number.
+            text += "; transferred to an outside number" + (
+                f", which had the customer{for_how_long}" if for_how_long else ""
             )
+        else:
+            text += "; an outside number joined" + for_how_long
     return text
 
 
@@ -588,7 +615,7 @@ def _live_outcome(
     answered: list[AgentAllocation],
     now: datetime,
 ) -> str:
-    open_queues = [q for q in i.queues if q.end is None]
+    open_queues = [q for q in i.queues if q.end is None and id(q) not in records.taken]
     if open_queues:
         q = open_queues[-1]
         so_far = f" — {clock(_span(q.start, now) or 0)} so far" if q.start else ""
@@ -604,13 +631,24 @@ def _live_outcome(
 
 
 def _duration_figure(
-    label: str, sent: float | None, field: str, computed: float | None, *, note: str = ""
+    label: str,
+    sent: float | None,
+    field: str,
+    computed: float | None,
+    *,
+    note: str = "",
+    unknown_note: str = UNKNOWN_NOTE,
 ) -> Figure:
     if sent is not None:
         return Figure(label, clock(sent), note=note or wording.statistic(field).text, source=field)
     if computed is not None:
         return Figure(label, clock(computed), computed=True, note=COMPUTED_NOTE)
-    return Figure(label, "unknown", unknown=True, note=UNKNOWN_NOTE)
+    return Figure(label, "unknown", unknown=True, note=unknown_note)
+
+
+def _backwards(q: QueueVisit) -> bool:
+    """A visit whose exit the API sent before its entry: its length is unknown."""
+    return q.start is not None and q.end is not None and q.end < q.start
 
 
 def _figures(
@@ -653,9 +691,27 @@ def _figures(
                 source="customerTransfers",
             )
         )
+    elif not i.segments:
+        # Nothing to count them from: 0 would be invented.
+        figures.append(
+            Figure(
+                "Transfers",
+                "not sent",
+                unknown=True,
+                note="The API sent neither customerTransfers nor any segments to count.",
+            )
+        )
     else:
         counted = sum(1 for s in i.segments if (s.start_type or "").lower() == "transfer")
-        figures.append(Figure("Transfers", str(counted), computed=True, note=COMPUTED_NOTE))
+        figures.append(
+            Figure(
+                "Transfers",
+                str(counted),
+                computed=True,
+                note="Counted from the segments that began with a transfer; the API did not"
+                " send customerTransfers.",
+            )
+        )
     if i.disposition_name or i.disposition_id:
         figures.append(
             Figure(
@@ -675,13 +731,23 @@ def _figures(
         figures.append(Figure("CSAT", text, note="Customer satisfaction score", source="csat"))
     channel = wording.channel(i.channel_type)
     direction = wording.direction(i.direction)
-    figures.append(
-        Figure(
-            "Channel",
-            " · ".join(w.text for w in (channel, direction) if w.text),
-            note=" · ".join(w.code for w in (channel, direction) if w.code),
+    if i.channel_type or i.direction:
+        figures.append(
+            Figure(
+                "Channel",
+                " · ".join(w.text for w in (channel, direction) if w.text),
+                note=" · ".join(w.code for w in (channel, direction) if w.code),
+            )
         )
-    )
+    else:
+        figures.append(
+            Figure(
+                "Channel",
+                "not sent",
+                unknown=True,
+                note="The API sent neither channelType nor direction.",
+            )
+        )
     return figures
 
 
@@ -711,6 +777,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     consults: list[str] = []
     consult_notes: list[str] = []
     callbacks: list[tuple[QueueVisit, float | None, bool]] = []
+    backwards = False
     for q in i.queues:
         if _is_callback(q):
             callbacks.append((q, *_wait(q)))
@@ -733,7 +800,19 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         computed = computed or was_computed
         if seconds is None:
             unknown = True
-            visits.append(f"{_queue_label(q)} unknown")
+            taker = records.taken.get(id(q))
+            took = _span(q.start, taker.start) if taker is not None else None
+            backwards = backwards or _backwards(q)
+            visits.append(
+                f"{_queue_label(q)} unknown"
+                + (" (its exit is before its entry)" if _backwards(q) else "")
+                + (
+                    f" (its exit time was not sent; {names.agent(taker.agent_id)} took the call"
+                    f" from it {clock(took)} after it began)"
+                    if taker is not None and took is not None
+                    else ""
+                )
+            )
             continue
         total += seconds
         visits.append(f"{_queue_label(q)} {clock(seconds)}" + (" ≈" if was_computed else ""))
@@ -747,9 +826,8 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         )
         if unknown:
             text = f"unknown (known part {clock(total)})" if total else "unknown"
-            figures.append(
-                Figure(label, text, unknown=True, note="; ".join(visits) + ". " + UNKNOWN_NOTE)
-            )
+            why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE
+            figures.append(Figure(label, text, unknown=True, note="; ".join(visits) + ". " + why))
         else:
             figures.append(
                 Figure(
@@ -779,6 +857,12 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
                 seconds if was_computed else None,
                 note=f"Time in {_queue_label(q)} between the callback request and the agent"
                 " taking it; the customer was off the line, waiting to be called.",
+                unknown_note=(
+                    f"Unknown: the API sent this wait's exit ({q.end:%H:%M:%S} UTC) before its"
+                    f" entry ({q.start:%H:%M:%S} UTC)."
+                    if _backwards(q) and q.start is not None and q.end is not None
+                    else UNKNOWN_NOTE
+                ),
             )
         )
     if consults:
@@ -915,7 +999,9 @@ def _legs(
             continue
         n = theirs[k - 1][1]
         a = ordered[n]
-        if a.end is None or _bad(a) or a.end >= s.start:
+        # Ends sent without milliseconds fall up to a second before the segment they
+        # started: within the slack, the allocation still handed it on.
+        if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
             sent.setdefault(n, []).append(pos)
     ends = [ordered[n].end for n in taken if not _bad(ordered[n])]
     last_end = max((e for e in ends if e is not None), default=None)
@@ -958,7 +1044,13 @@ def _legs(
         ]
         offered_only = a.work_cancel_time is not None
         with_text = with_note = ""
-        if _bad(a):
+        if offered_only:
+            with_text = "none: never accepted"
+            with_note = (
+                "The work was offered to this agent and withdrawn before they accepted it"
+                " (the API's agentWorkCancelTime)."
+            )
+        elif _bad(a):
             with_text = "unknown"
             with_note = "This allocation ends before it starts: its length is unknown."
         elif never_answered and not offered_only:
@@ -1053,6 +1145,15 @@ def _leg_end(
         return "Ends before it starts (bad data)"
     if never_answered:
         return "Not answered"
+    if (
+        target is not None
+        and _outside(target)
+        and not _is_add(target)
+        and not _agent_cancelled(target)
+        and not (target.to_agent_id and target.to_agent_id != a.agent_id)
+    ):
+        # Transferred out: the customer stayed on with the outside number.
+        return "Transferred to an outside number"
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs.
         return "Stayed to the end with " + ", ".join(partners)
@@ -1078,13 +1179,13 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
         groups.setdefault(leg.agent, []).append(leg)
     out = []
     for agent, group in groups.items():
-        if len(group) < 2:
+        # An offer the agent never accepted is not a time they had the customer.
+        had = [leg for leg in group if not leg.offered_only]
+        if len(had) < 2:
             continue
-        unknown = any(leg.seconds is None for leg in group if not leg.offered_only)
-        seconds = (
-            None if unknown else sum(leg.seconds or 0 for leg in group if not leg.offered_only)
-        )
-        out.append(AgentTotal(agent, len(group), seconds))
+        unknown = any(leg.seconds is None for leg in had)
+        seconds = None if unknown else sum(leg.seconds or 0 for leg in had)
+        out.append(AgentTotal(agent, len(had), seconds))
     return tuple(out)
 
 
@@ -1099,6 +1200,7 @@ _PRIORITY = {
     "queue": 6,
     "callback": 5,
     "agent": 4,
+    "outside": 3,
     "ringing": 3,
     "consult": 2,
     "ivr": 1,
@@ -1111,8 +1213,9 @@ _SPLIT_LABELS = {
     "callback": "Waiting for the callback",
     "agent": "With an agent",
     "ringing": "Calling, not answered",
+    "outside": "With an outside number",
     "hold": "On hold",
-    "unknown": "Unknown (open or inconsistent records)",
+    "unknown": "Unknown (no complete record covers it)",
 }
 
 
@@ -1145,16 +1248,28 @@ def _split(
 
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
+    taken = taken_from(i)
     for q in i.queues:
-        add(
-            q.start,
-            q.end,
-            "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue",
-        )
+        key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"
+        taker = taken.get(id(q))
+        if taker is not None and q.start is not None and taker.start is not None:
+            # No exit, but an agent took the call from it: the customer was no longer
+            # waiting there after that (as the timeline draws it); how long they waited
+            # stays unknown, as the queue wait says.
+            lo = max(0.0, (q.start - origin).total_seconds())
+            hi = min(total, (taker.start - origin).total_seconds())
+            if hi > lo:
+                pieces.append((lo, hi, key if i.in_progress else "unknown"))
+            continue
+        add(q.start, q.end, key)
     for a in _answered(i.agents):
         add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:
         add(h.start, h.end, "hold")
+    for s in i.segments:
+        # Transferred (or added) to an outside number: with it, unless an agent was too.
+        if _outside(s) and not _agent_cancelled(s):
+            add(s.start, s.end, "outside")
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
     # cuts (a record covers the stretches from its start's cut to its end's).
@@ -1179,12 +1294,14 @@ def _split(
                 sums["queue" if key == "consult" else key] += hi - lo
                 break
         else:
-            if hi - lo >= 1.0:
+            # A second or two between one record's end and the next one's start is the
+            # platform's own delay (or a timestamp without milliseconds), not a gap.
+            if hi - lo >= _SLACK.total_seconds():
                 sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
-    for k in ("ivr", "queue", "callback", "agent", "ringing", "hold", "unknown"):
+    for k in ("ivr", "queue", "callback", "agent", "outside", "ringing", "hold", "unknown"):
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))

@@ -26,10 +26,13 @@ from typing import Literal
 from .domain import (
     LIVE_REASON,
     OPEN_REASONS,
+    TAKEN_REASON,
     AgentAllocation,
     Interaction,
     QueueVisit,
     Segment,
+    never_answered,
+    taken_from,
 )
 from .formatting import clock, hms
 
@@ -132,6 +135,8 @@ class Bar:
     grouped: bool = False
     #: Its end comes before its start: drawn with no length, its length unknown.
     backwards: bool = False
+    #: A queue visit with no exit, drawn (open) only to where an agent took the call.
+    taken: bool = False
 
     @property
     def marked(self) -> bool:
@@ -377,6 +382,11 @@ class Timeline:
         return sum(1 for b in self.bars if b.kind == kind)
 
     @property
+    def ringing(self) -> bool:
+        """Draws an outbound call nobody answered (the legend names its colour)."""
+        return any("not answered" in b.states for b in self.bars)
+
+    @property
     def window_length(self) -> float:
         return self.window_end - self.window_start
 
@@ -431,6 +441,7 @@ def _bar(
     states: Iterable[str] = (),
     related: Iterable[str] = (),
     record: object = None,
+    open_until: datetime | None = None,
 ) -> Bar:
     warnings: list[str] = []
     begin = _seconds(start, axis_start)
@@ -442,7 +453,8 @@ def _bar(
     reason = ""
     if finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
-        finish = total
+        until = _seconds(open_until, axis_start)
+        finish = total if until is None else min(max(until, begin), total)
     backwards = finish < begin
     if backwards:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
@@ -553,8 +565,9 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
     says "ivr" for their queue entry and sends a second of "IVR time", and
     drawing that as an IVR lane would invent one (a sliver nobody can read).
     """
-    if (i.channel_type or "").lower() in TEXT_CHANNELS:
-        return None
+    channel = (i.channel_type or "").lower()
+    if channel in TEXT_CHANNELS or channel not in ("", "voice"):
+        return None  # a channel not known as voice runs a flow, as the key figures say
     from_ivr = [q.start for q in i.queues if q.start and (q.entry_type or "").lower() == "ivr"]
     ivr_end: datetime | None = min(from_ivr) if from_ivr else None
     detail = "start → first queue"
@@ -762,6 +775,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     queue_bars: dict[str, list[Bar]] = {}
     #: Direct transfers, drawn in the receiving agent's row.
     direct_bars: dict[str, list[Bar]] = {}
+    takers = taken_from(i)
     for q in i.queues:
         bar_id = queue_ids[id(q)]
         states = []
@@ -779,6 +793,13 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             )
         else:
             detail = f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+        taker = takers.get(id(q))
+        took = ""
+        if taker is not None and taker.start is not None:
+            who = taker.agent_name or agent_names.get(taker.agent_id or "") or "an agent"
+            at = clock((taker.start - start).total_seconds())
+            took = TAKEN_REASON.format(agent=who, at=at)
+            detail += f" · no exit sent; taken by {who} at {at}"
         bar = _bar(
             "queue",
             bar_id,
@@ -792,16 +813,23 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             states=states,
             related=related_to(q.segment_id, bar_id),
             record=q,
+            open_until=taker.start if taker is not None else None,
         )
+        if took:
+            bar = _with(bar, taken=True, reason=LIVE_REASON if live else took)
         if direct:
             direct_bars.setdefault(name, []).append(_with(bar, direct=True))
         else:
             queue_bars.setdefault(name, []).append(bar)
 
     agent_bars: dict[str, list[Bar]] = {}
+    #: An outbound call nobody picked up: the agent's time was spent ringing.
+    ringing = never_answered(i)
     for a in i.agents:
         bar_id = agent_ids[id(a)]
         states = ["work offer cancelled"] if a.work_cancel_time is not None else []
+        if ringing and not states:
+            states = ["not answered"]
         name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
         agent_bars.setdefault(name, []).append(
@@ -809,7 +837,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
                 "agent",
                 bar_id,
                 name,
-                f"from {queue}" if queue else "",
+                "ringing" if states == ["not answered"] else f"from {queue}" if queue else "",
                 a.start,
                 a.end,
                 start,
@@ -991,6 +1019,17 @@ def _text(
     elif bar.kind == "segment":
         name = bar.display_label
         options = (f"{name} · {duration}", duration if bar.states else name)
+    elif bar.taken and named_row:
+        options = (
+            f"{duration} · no exit sent; an agent took it",
+            f"{duration} · no exit",
+            duration,
+        )
+    elif named_row and "work offer cancelled" in bar.states:
+        options = (f"offer withdrawn · {duration}", "withdrawn", duration)
+    elif "not answered" in bar.states:
+        name = "" if named_row else f"{bar.label} · "
+        options = (f"{name}ringing, not answered · {duration}", f"{name}not answered", duration)
     elif named_row:
         options = (duration,)
     else:

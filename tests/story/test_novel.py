@@ -5,16 +5,19 @@ stay on together, outside parties, and add-participant queue visits."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dashboard.interactions.domain import LIVE_REASON
 from dashboard.interactions.parsing import parse_interaction
-from dashboard.interactions.story import Story, story_for
+from dashboard.interactions.story import BACKWARDS_NOTE, Story, story_for
+from dashboard.interactions.timeline import Timeline, timeline_for
+from tests.novel import novel_body
 from tests.story.test_story import figure, told
-from tests.test_timeline import BASE, NOW, agent, payload, queue, seg
+from tests.test_timeline import BASE, NOW, agent, get, laid, payload, queue, seg
 
 NOVEL = Path(__file__).resolve().parents[1] / "fixtures" / "novel"
 
@@ -29,6 +32,10 @@ def rows(story: Story) -> list[tuple[str, str, str, str]]:
 
 def split(story: Story) -> dict[str, str]:
     return {p.key: p.text for p in story.split}
+
+
+def told_timeline(data: dict[str, Any]) -> Timeline:
+    return timeline_for(parse_interaction(data), NOW)
 
 
 def no_figure(story: Story, label: str) -> None:
@@ -62,6 +69,28 @@ NOVEL_OUTCOMES = {
         " from Sofia Martins"
     ),
     "email-next-day.json": "Answered by Élodie Gauthier after 13 h 33 min 32 s in Email Support",
+    "blind-transfer-outside-number.json": (
+        "Answered by Rahul Mehta after 1:14 in Sales; transferred to an outside number, which"
+        " had the customer for 11:45"
+    ),
+    "overflow-chain-abandoned.json": (
+        "Abandoned in queue After Hours Team after 0:47 (first General Support, which timed out"
+        " to Overflow West after 2:00, which timed out to After Hours Team after 1:30)"
+    ),
+    "bare-minimum-nulls.json": (
+        "Ended after 0:41; the API sent no segments, queue visits or agents to say what happened"
+    ),
+    "whatsapp-three-days-offsets.json": (
+        "Answered by Ananya Iyer after 1 h 12 min 26 s in Care Messaging; transferred to Vikram"
+        " Rao in Care Messaging"
+    ),
+    "offer-withdrawn-then-answered-string-stats.json": (
+        "Answered by Tomasz Nowak after 1:10 in Billing"
+    ),
+    "long-ivr-callback-exit-before-entry.json": (
+        "Callback requested after 2:10 in Claims; called back by Grace Mensah (50:23 after the"
+        " start)"
+    ),
 }
 
 
@@ -476,3 +505,296 @@ def test_a_live_callback_wait_is_still_waiting() -> None:
     )
     assert story.outcome == "Still waiting in Support — 1:00 so far"
     assert split(story)["callback"] == "1:00"
+
+
+# -- a queue visit with no exit that an agent took ----------------------------------------
+
+
+def _taken(**extra: Any) -> dict[str, Any]:
+    """Support's exit never arrives; Alice takes the call from Support at 20."""
+    open_visit = queue("q1", "s1", "Support", 5, None)
+    open_visit.pop("queueExitType")
+    defaults: dict[str, Any] = {
+        "queues": [open_visit],
+        "agents": [agent("a1", "s1", "Alice Okafor", 20, 100, queueId="qid-support")],
+    }
+    return _two(**{**defaults, **extra})
+
+
+def test_an_open_visit_an_agent_took_is_drawn_open_to_where_she_took_it() -> None:
+    t = laid(_taken())
+    bar = get(t, "queue-q1")
+    assert bar.open_end and bar.taken and bar.marked
+    assert (bar.offset, bar.length) == (5.0, 15.0)  # not to the interaction's end (100)
+    assert bar.text.startswith("0:15+")  # "+": its real exit is unknown
+    assert "no exit" in bar.text
+    name = bar.accessible_name
+    assert "no end time" in name
+    assert "taken by Alice Okafor at 0:20" in name
+    assert "never reached reporting" in bar.reason and "at 0:20" in bar.reason
+    # The figure and the split bar still say the wait is unknown, never 0:15.
+    story = told(_taken(ivrTime=5))
+    wait = figure(story, "Queue wait")
+    assert (wait.text, wait.unknown, wait.computed) == ("unknown", True, False)
+    assert "Alice Okafor took the call from it 0:15 after it began" in wait.note
+    assert "queue" not in split(story)
+    assert split(story) == {"ivr": "0:05", "unknown": "0:15", "agent": "1:20"}
+
+
+def test_an_open_visit_nobody_took_is_still_drawn_to_the_end() -> None:
+    # Alice's offer was withdrawn, and Bob was allocated from another queue: no evidence.
+    data = _taken(
+        agents=[
+            agent(
+                "a1", "s1", "Alice Okafor", 20, 30, queueId="qid-support", agentWorkCancelTime=10
+            ),
+            agent("a2", "s1", "Bob Lindqvist", 40, 100, queueId="qid-billing"),
+        ]
+    )
+    bar = get(laid(data), "queue-q1")
+    assert bar.open_end and not bar.taken
+    assert bar.offset + bar.length == 100
+    assert "taken by" not in bar.accessible_name
+
+
+def test_an_agent_who_took_a_later_visit_to_the_same_queue_did_not_end_this_one() -> None:
+    first = queue("q1", "s1", "Support", 5, None)
+    data = _two(
+        queues=[first, queue("q2", "s1", "Support", 50, 60)],
+        agents=[agent("a1", "s1", "Alice Okafor", 60, 100, queueId="qid-support")],
+    )
+    bar = get(laid(data), "queue-q1")
+    assert not bar.taken and bar.offset + bar.length == 100
+
+
+def test_the_visit_names_who_took_it_when_the_allocation_names_no_queue() -> None:
+    open_visit = {**queue("q1", "s1", "Support", 5, None), "agentId": "aid-alice"}
+    bar = get(laid(_two(queues=[open_visit])), "queue-q1")
+    assert bar.taken and (bar.offset, bar.length) == (5.0, 15.0)
+
+
+def test_a_live_visit_an_agent_took_is_not_still_waiting() -> None:
+    now = BASE + timedelta(seconds=60)
+    data = _taken(dataComplete=False, segments=[seg("s1", 0, 0, None)])
+    data["agents"][0].pop("endTimestamp")
+    data.pop("endTimestamp")
+    story = told(data, now=now)
+    assert not story.outcome.startswith("Still waiting")
+    assert story.outcome.endswith("still going")
+    bar = get(laid(data, now), "queue-q1")
+    assert bar.reason == LIVE_REASON and (bar.offset, bar.length) == (5.0, 15.0)
+
+
+def test_the_flagged_retentions_visit_stops_where_zoe_took_the_call() -> None:
+    i = parse_interaction(json.loads((NOVEL / "flagged-agent-end-before-start.json").read_text()))
+    t = timeline_for(i, NOW)
+    (bar,) = [b for b in t.bars if b.kind == "queue" and b.label == "Retentions"]
+    zoe = next(b for b in t.bars if b.kind == "agent" and b.label == "Zoe Tanaka")
+    assert bar.open_end and bar.taken
+    assert bar.offset + bar.length == pytest.approx(zoe.offset)
+    assert "taken by Zoe Tanaka at 7:12" in bar.accessible_name
+    assert figure(novel("flagged-agent-end-before-start.json"), "Queue wait").unknown
+
+
+# -- an outbound call nobody answered, on the timeline ------------------------------------
+
+
+def test_an_unanswered_outbound_agent_bar_is_ringing_not_talking() -> None:
+    i = parse_interaction(json.loads((NOVEL / "outbound-no-answer.json").read_text()))
+    t = timeline_for(i, NOW)
+    (bar,) = [b for b in t.bars if b.kind == "agent"]
+    assert bar.states == ("not answered",)
+    assert "ringing" in bar.accessible_name and "not answered" in bar.accessible_name
+    assert "not answered" in bar.text
+    assert t.ringing
+    # Answered, the same call is talk time: no such state, no legend entry.
+    answered = told_timeline({**novel_body("outbound-no-answer"), "customerConversationTime": 30})
+    assert not answered.ringing
+    assert all(b.states == () for b in answered.bars if b.kind == "agent")
+
+
+# -- 8. a blind transfer out to an outside number -----------------------------------------
+
+
+def test_a_transfer_out_leaves_the_customer_with_the_outside_number() -> None:
+    story = novel("blind-transfer-outside-number.json")
+    assert "joined" not in story.outcome
+    assert rows(story) == [
+        (
+            "Rahul Mehta",
+            "queue Sales, from the IVR",
+            "an outside number",
+            "Transferred to an outside number",  # not "Ended the interaction": he left at 7:11
+        )
+    ]
+    # The last 11:45 were with the outside number, known from the transfer's segment.
+    assert split(story) == {"ivr": "0:31", "queue": "1:14", "agent": "5:25", "outside": "11:45"}
+    assert figure(story, "Transfers").text == "1"
+
+
+def test_shape_a_transfer_out_with_the_agent_as_the_last_allocation() -> None:
+    out = seg(
+        "s2",
+        1,
+        60,
+        100,
+        segmentStartType="transfer",
+        segmentAgentId="aid-alice",
+        segmentThirdParty=True,
+        segmentExtensionType="pstn",
+        transfer=True,
+    )
+    story = told(
+        _two(
+            segments=[seg("s1", 0, 0, 60, segmentEndType="success"), out],
+            agents=[agent("a1", "s1", "Alice Okafor", 20, 60)],
+        )
+    )
+    assert story.outcome == (
+        "Answered by Alice Okafor after 0:15 in Support; transferred to an outside number"
+    )
+    assert rows(story)[0][2:] == ("an outside number", "Transferred to an outside number")
+    assert split(story)["outside"] == "0:40"
+
+
+# -- 9. an overflow chain nobody answered -------------------------------------------------
+
+
+def test_an_abandon_after_an_overflow_chain_names_the_whole_way() -> None:
+    story = novel("overflow-chain-abandoned.json")
+    assert story.kind == "abandoned-queue"
+    wait = figure(story, "Queue wait")
+    assert (wait.label, wait.text) == ("Queue wait (3 visits)", "4:17")
+    assert split(story) == {"ivr": "0:12", "queue": "4:17"}
+    assert story.legs == ()
+
+
+# -- 10. nothing but the minimum, nulls everywhere ----------------------------------------
+
+
+def test_the_bare_minimum_invents_no_ivr_no_transfers_no_channel() -> None:
+    story = novel("bare-minimum-nulls.json")
+    assert story.kind == "unknown"
+    assert "IVR" not in story.outcome and "flow" not in story.outcome
+    total = figure(story, "Total time")
+    assert (total.text, total.computed) == ("0:41", True)
+    for label in ("Transfers", "Channel", "Holds"):
+        f = figure(story, label)
+        assert (f.text, f.unknown) == ("not sent", True), label
+    no_figure(story, "IVR")
+    no_figure(story, "Queue wait")
+    assert story.legs == () and story.split[0].label == "Unknown (no complete record covers it)"
+    i = parse_interaction(novel_body("bare-minimum-nulls"))
+    assert timeline_for(i, NOW).lanes == ()
+
+
+# -- 11. three days on WhatsApp, times with offsets ---------------------------------------
+
+
+def test_whatsapp_over_three_days_reads_offsets_and_runs_a_flow_not_an_ivr() -> None:
+    i = parse_interaction(novel_body("whatsapp-three-days-offsets"))
+    assert i.start == datetime(2026, 11, 20, 16, 17, 12, tzinfo=UTC)  # 21:47:12+05:30
+    assert i.end == datetime(2026, 11, 23, 16, 40, 5, 400000, tzinfo=UTC)
+    assert "ivr" not in [lane.key for lane in timeline_for(i, NOW).lanes]
+    story = novel("whatsapp-three-days-offsets.json")
+    assert figure(story, "Total time").text == "72 h 22 min 53 s"
+    assert figure(story, "Flow").text == "0:02"
+    assert figure(story, "Channel").text == "whatsapp · Inbound"  # an unknown code as sent
+    # Ananya's end was sent without milliseconds, half a second before the transfer began.
+    assert rows(story) == [
+        (
+            "Ananya Iyer",
+            "queue Care Messaging, from the flow",
+            "queue Care Messaging",
+            "Transferred to queue Care Messaging",
+        ),
+        ("Vikram Rao", "Ananya Iyer", "", "Ended the interaction"),
+    ]
+    # A second between one record and the next is no unknown time.
+    assert set(split(story)) == {"ivr", "queue", "agent"}
+    assert story.split[0].label == "Flow"
+
+
+# -- 12. an offer withdrawn, then answered; statistics as strings -------------------------
+
+
+def test_a_withdrawn_offer_is_no_time_with_the_customer_and_no_second_time() -> None:
+    story = novel("offer-withdrawn-then-answered-string-stats.json")
+    assert rows(story) == [
+        (
+            "Tomasz Nowak",
+            "queue Billing, from the IVR",
+            "",
+            "Offered, never accepted (withdrawn after 0:14)",
+        ),
+        ("Tomasz Nowak", "queue Billing, from the IVR", "", "Ended the interaction"),
+    ]
+    offer, answered = story.legs
+    assert (offer.offered_only, offer.with_text) == (True, "none: never accepted")
+    assert answered.with_text == ""
+    assert story.totals == ()  # he had the customer once
+    assert figure(story, "With Tomasz Nowak").text == "5:31"
+    # Numbers sent as strings are the API's figures, as sent.
+    for label, text, source in (
+        ("Total time", "7:03", "interactionTime"),
+        ("IVR", "0:22", "ivrTime"),
+        ("Queue wait", "1:10", "queueTime"),
+        ("Conversation", "5:31", "customerConversationTime"),
+        ("Holds", "1, 0:34 in all", "customerHolds"),
+    ):
+        f = figure(story, label)
+        assert (f.text, f.source, f.computed) == (text, source, False), label
+    assert figure(story, "CSAT").text == "4"
+    t = timeline_for(
+        parse_interaction(novel_body("offer-withdrawn-then-answered-string-stats")), NOW
+    )
+    first = next(b for b in t.bars if b.kind == "agent")
+    assert first.states == ("work offer cancelled",)
+    assert "withdrawn" in first.text  # as much of "offer withdrawn · 0:14" as fits
+
+
+def test_shape_offers_alone_never_make_an_agent_who_had_it_twice() -> None:
+    data = _two(
+        agents=[
+            agent("a0", "s1", "Alice Okafor", 10, 18, agentWorkCancelTime=8),
+            agent("a1", "s1", "Alice Okafor", 20, 100),
+        ]
+    )
+    story = told(data)
+    assert story.totals == ()
+    twice = told(
+        _two(
+            agents=[
+                agent("a0", "s1", "Alice Okafor", 10, 18, agentWorkCancelTime=8),
+                agent("a1", "s1", "Alice Okafor", 20, 50),
+                agent("a2", "s1", "Alice Okafor", 60, 100),
+            ]
+        )
+    )
+    assert [(t.agent, t.legs, t.text) for t in twice.totals] == [("Alice Okafor", 2, "1:10 in all")]
+
+
+# -- 13. a long IVR, then a callback whose wait exits before it enters --------------------
+
+
+def test_a_callback_wait_that_exits_before_it_enters_is_unknown_and_says_why() -> None:
+    story = novel("long-ivr-callback-exit-before-entry.json")
+    assert figure(story, "IVR").text == "14:32"
+    assert figure(story, "Queue wait").text == "2:10"
+    callback = figure(story, "Waiting for the callback")
+    assert (callback.text, callback.unknown) == ("unknown", True)
+    assert "before its entry" in callback.note and "never reached" not in callback.note
+    assert "later" not in story.outcome  # the 33:41 until Grace called is not a known wait
+    assert split(story)["unknown"] == "33:41"
+    t = timeline_for(parse_interaction(novel_body("long-ivr-callback-exit-before-entry")), NOW)
+    (bar,) = [b for b in t.bars if b.kind == "queue" and b.backwards]
+    assert bar.marked and bar.length == 0
+    assert bar.duration_text == "unknown (it ends before it starts)"
+
+
+def test_shape_a_visit_that_exits_before_it_enters_says_so_in_the_wait() -> None:
+    story = told(_two(queues=[queue("q1", "s1", "Support", 20, 5, agentId="aid-alice")]))
+    wait = figure(story, "Queue wait")
+    assert (wait.text, wait.unknown) == ("unknown", True)
+    assert "Support unknown (its exit is before its entry)" in wait.note
+    assert BACKWARDS_NOTE in wait.note

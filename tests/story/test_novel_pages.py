@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def page_of(client: Any, name: str) -> str:
     body = json.loads((NOVEL / name).read_text())
     body["tenantId"], body["interactionId"] = TENANT, IID
-    body.get("details", {})["interactionId"] = IID
+    if isinstance(body.get("details"), dict):  # null in a body sent with includenulls
+        body["details"]["interactionId"] = IID
     with respx.mock(assert_all_called=False) as mock:
         mock.get(UPSTREAM).respond(json=body)
         mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
@@ -64,3 +65,60 @@ def test_a_flag_on_an_agent_whose_end_precedes_its_start_shows_where(live_user: 
     assert "the platform says, but every agent allocation in this copy has an end" in flag_box
     assert "<p>An agent&#x27;s end time never reached reporting.</p>" not in flag_box
     assert "0:00 ! 0:00" not in text
+
+
+def test_an_unanswered_outbound_call_rings_in_its_own_colour(live_user: Any) -> None:
+    text = page_of(live_user, "outbound-no-answer.json")
+    assert "state-not-answered" in text
+    assert "ringing, not answered (the agent called; nobody picked up)" in text  # legend
+    assert "Agent Marie-Ève Cormier, ringing, from 0:00 to 0:39" in text
+
+
+def test_answered_calls_have_no_ringing_colour(live_user: Any) -> None:
+    other = page_of(live_user, "chat-two-agents.json")
+    assert "state-not-answered" not in other and "ringing-key" not in other
+
+
+def test_an_open_visit_an_agent_took_says_so_on_the_page(live_user: Any) -> None:
+    text = page_of(live_user, "flagged-agent-end-before-start.json")
+    assert "no exit sent; taken by Zoe Tanaka at 7:12" in text
+    assert "Zoe Tanaka took the call from it at 7:12, so the bar stops there" in text
+    assert "to where an agent took the call from the queue" in text  # legend
+
+
+def _section(text: str, section_id: str) -> str:
+    start = text.index(f'id="{section_id}"')
+    return text[start : text.index("</section>", start)]
+
+
+def test_the_bare_minimum_page_says_what_was_not_sent(live_user: Any) -> None:
+    text = page_of(live_user, "bare-minimum-nulls.json")
+    assert "The API sent no queue visits." in text
+    assert "The API sent no agent allocations." in text
+    assert "never waited in a queue" not in text and "No agent was allocated" not in text
+    assert "Ended in the IVR" not in text
+    figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
+    assert figures.count("not sent") == 3  # holds, transfers, channel
+
+
+def test_a_transfer_out_names_the_number_in_the_segments(live_user: Any) -> None:
+    text = page_of(live_user, "blind-transfer-outside-number.json")
+    assert "an outside number +14165550187" in _section(text, "segments")
+    assert "Transferred to an outside number" in _section(text, "participants")
+    assert "With an outside number" in text  # where the customer's time went
+
+
+def test_a_withdrawn_offer_is_not_a_second_time_on_the_page(live_user: Any) -> None:
+    text = page_of(live_user, "offer-withdrawn-then-answered-string-stats.json")
+    participants = _section(text, "participants")
+    assert "none: never accepted" in participants
+    assert "Agents who had it more than once" not in participants
+    assert "dashed, faded: cancelled, or an offer withdrawn" in text  # legend
+
+
+def test_a_callback_wait_that_exits_before_it_enters_says_why_on_the_page(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "long-ivr-callback-exit-before-entry.json")
+    assert "Unknown: the API sent this wait's exit (09:21:44 UTC) before its entry" in text
+    assert "It ends 0:29 before it starts" in text  # the bar's own note
