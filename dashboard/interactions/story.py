@@ -158,6 +158,8 @@ class _Names:
     def __init__(self, i: Interaction) -> None:
         self.agents = {a.agent_id: a.agent_name for a in i.agents if a.agent_id and a.agent_name}
         self.queues = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
+        #: Queues of type "resource": an agent's own line, reached by a direct transfer.
+        self.direct = {q.queue_id for q in i.queues if q.queue_id and _is_direct(q)}
 
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
@@ -170,8 +172,19 @@ class _Names:
         return self.queues.get(queue_id) or f"queue {queue_id[:8]}"
 
 
+#: The participants' queue for an allocation reached by a direct transfer.
+DIRECT_QUEUE = "direct transfer (no queue)"
+
+
+def _is_direct(q: QueueVisit) -> bool:
+    """A visit to an agent's own line (queue type "resource"): a direct transfer, which
+    the API names after the agent, not a queue the customer waited in."""
+    return _code(q.queue_type) == "resource"
+
+
 def _queue_label(q: QueueVisit) -> str:
-    return q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
+    name = q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
+    return f"{name} (direct)" if _is_direct(q) else name
 
 
 def _code(code: str | None) -> str:
@@ -1060,7 +1073,11 @@ def _legs(
             _leg(
                 anchor=f"participant-{a.interaction_agent_id or n}",
                 agent=a.agent_name or names.agent(a.agent_id),
-                queue=names.queue(a.queue_id) or (_queue_label(q) if q else ""),
+                queue=(
+                    DIRECT_QUEUE
+                    if (a.queue_id in names.direct or (q is not None and _is_direct(q)))
+                    else names.queue(a.queue_id) or (_queue_label(q) if q else "")
+                ),
                 start=a.start,
                 end=end,
                 seconds=seconds,

@@ -472,3 +472,15 @@ def test_legs_have_every_field_and_compare_as_dataclasses() -> None:
     for leg in legs:
         assert set(vars(leg)) == {f.name for f in fields(leg)}
         assert replace(leg) == leg
+
+
+def test_a_direct_transfer_is_named_as_one_not_as_a_queue() -> None:
+    # The API sends a direct transfer as a visit to a "resource" queue named after the
+    # agent: the participants say no queue, and the waits name it as direct.
+    story = demo("generated-120-transfers.json")
+    direct = [leg for leg in story.legs if leg.agent == "Owen Doucet"]
+    assert direct and direct[0].queue == "direct transfer (no queue)"
+    assert all(leg.queue != leg.agent for leg in story.legs)
+    assert "Owen Doucet (direct) 0:19" in figure(story, "Per visit").text
+    # An agent's own queue is still named when the allocation came through it.
+    assert any(leg.queue == "Billing" for leg in story.legs)
