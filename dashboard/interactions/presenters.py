@@ -503,7 +503,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
                     wording.queue_exit(q.exit_type),
                 ),
                 times.cell(q.start, "start" in q.unknown),
-                times.cell(q.end, "end" in q.unknown, missing=open_reason),
+                _left(times.cell(q.end, "end" in q.unknown, missing=open_reason), q),
                 _seconds(q.queue_time, "queue_time" in q.unknown),
                 _text(abandoned),
                 _text(agents.get(q.agent_id or "", q.agent_id)),
@@ -529,6 +529,14 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
         row_of,
         "The API sent no queue visits.",
     )
+
+
+def _left(cell: Cell, q: Any) -> Cell:
+    """The time a visit left its queue, marked when it comes before the entry."""
+    if q.start is None or q.end is None or q.end >= q.start:
+        return cell
+    early = fmt.hms((q.start - q.end).total_seconds())
+    return replace(cell, css="warn", warning=f"It leaves {early} before it enters.")
 
 
 def agents_table(i: Interaction, zone: tzinfo) -> Table:

@@ -69,7 +69,7 @@ QUEUE_ENTRIES: dict[str, str] = {
     "transfer": "transferred in",
     "add-participant": "while adding a participant",
     "add participant": "while adding a participant",
-    "callback": "callback",
+    "callback": "as a callback",
     "ivr": "from the IVR",
     "timeout": "after a timeout elsewhere",
 }

@@ -127,7 +127,7 @@ def test_callback_is_not_an_answer_and_its_wait_is_its_own() -> None:
     assert rows(story) == [
         (
             "Li Wei",
-            "queue General Support, callback (requested after 3:08 in General Support)",
+            "queue General Support, as a callback (requested after 3:08 in General Support)",
             "",
             "Ended the interaction",
         )

@@ -122,3 +122,7 @@ def test_a_callback_wait_that_exits_before_it_enters_says_why_on_the_page(
     text = page_of(live_user, "long-ivr-callback-exit-before-entry.json")
     assert "Unknown: the API sent this wait's exit (09:21:44 UTC) before its entry" in text
     assert "It ends 0:29 before it starts" in text  # the bar's own note
+    # The queue visits table marks the row too, and calls the entry by its words.
+    visits = _section(text, "queues")
+    assert "It leaves 0:29 before it enters." in visits
+    assert "As a callback" in visits
