@@ -1323,6 +1323,8 @@ def _split(
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
             offset += sums[k] / total
+    if all(p.key == "unknown" for p in parts):
+        return (), 0.0  # no record says where any of the time went: nothing to draw
     return tuple(parts), total
 
 

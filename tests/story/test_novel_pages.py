@@ -99,6 +99,9 @@ def test_the_bare_minimum_page_says_what_was_not_sent(live_user: Any) -> None:
     assert "Ended in the IVR" not in text
     figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
     assert figures.count("not sent") == 3  # holds, transfers, channel
+    # Nothing to draw: a sentence, not an empty chart or an all-unknown bar.
+    assert "The API sent no segments, queue visits or agents to draw." in text
+    assert 'class="timeline-svg"' not in text and "Where the customer's time went" not in text
 
 
 def test_a_transfer_out_names_the_number_in_the_segments(live_user: Any) -> None:
