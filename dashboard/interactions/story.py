@@ -125,10 +125,22 @@ class Story:
     #: What the participants table needs said about the records (duplicates ignored,
     #: impossible times).
     notes: tuple[str, ...] = ()
+    #: Hold time sent without start and end times: it cannot be placed on the bar.
+    unplaced_hold: float = 0.0
 
     @property
     def split_total_text(self) -> str:
         return clock(self.split_total)
+
+    @property
+    def split_note(self) -> str:
+        """What the time bar cannot show, in words ('' when it shows everything)."""
+        if self.unplaced_hold < 0.5:
+            return ""
+        return (
+            f"hold time of {clock(self.unplaced_hold)} was sent without start and end times,"
+            " so it is counted in the time around it"
+        )
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -1353,6 +1365,9 @@ def story_for(i: Interaction, now: datetime) -> Story:
         figures=tuple(_figures(i, names, records, legs, now, never_answered=never_answered)),
         split=split,
         split_total=split_total,
+        unplaced_hold=sum(
+            h.duration for h in i.holds if h.start is None and h.duration is not None
+        ),
         legs=legs,
         totals=_totals(legs),
         live_since=i.start if i.in_progress else None,

@@ -129,3 +129,15 @@ def test_a_callback_wait_that_exits_before_it_enters_says_why_on_the_page(
     visits = _section(text, "queues")
     assert "It leaves 0:29 before it enters." in visits
     assert "As a callback" in visits
+
+
+def test_holds_sent_without_times_are_said_beside_the_time_bar(live_user: Any) -> None:
+    text = page_of(live_user, "blind-transfer-outside-number.json")
+    caption = text[text.index('id="split-title"') : text.index("</figcaption>")]
+    assert "hold time of 0:22 was sent without start and end times" in caption
+
+
+def test_holds_with_their_times_are_drawn_and_nothing_is_said(live_user: Any) -> None:
+    text = page_of(live_user, "conference-hangup-on-hold.json")
+    assert "On hold" in text[text.index('id="split-title"') :]
+    assert "was sent without start and end times" not in text
