@@ -581,6 +581,9 @@ def test_abandoned_queue_is_marked_with_a_cross() -> None:
     assert "abandoned" in bar.states
     assert "✕" in bar.display_label
     assert bar.display_label.startswith("Billing")
+    # Drawn in the row named Billing, the bar's text is its length, and the cross too:
+    # its state is said in text, not only by its outline.
+    assert bar.text == "0:20 ✕"
 
 
 def test_accessible_name_says_label_start_end_and_duration() -> None:

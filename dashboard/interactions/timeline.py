@@ -1031,7 +1031,9 @@ def _text(
         name = "" if named_row else f"{bar.label} · "
         options = (f"{name}ringing, not answered · {duration}", f"{name}not answered", duration)
     elif named_row:
-        options = (duration,)
+        # The row names the record; its state is still said in text (✕, cancelled).
+        marks = bar.display_label[len(bar.label) :]
+        options = (f"{duration}{marks}", duration) if marks else (duration,)
     else:
         options = (f"{bar.display_label} · {duration}", duration)
     for text in options:
