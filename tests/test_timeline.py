@@ -583,7 +583,8 @@ def test_abandoned_queue_is_marked_with_a_cross() -> None:
     assert bar.display_label.startswith("Billing")
     # Drawn in the row named Billing, the bar's text is its length, and the cross too:
     # its state is said in text, not only by its outline.
-    assert bar.text == "0:20 ✕"
+    data = payload(queues=[queue("q1", "s1", "Billing", 10, 30, queueAbandoned=True)])
+    assert get(laid(data), "queue-q1").text == "0:20 ✕"
 
 
 def test_accessible_name_says_label_start_end_and_duration() -> None:
