@@ -54,6 +54,41 @@ def cell(value: Any) -> SafeString:
     return mark_safe(_cell_html(value))  # noqa: S308 - every value escaped by _html
 
 
+@register.simple_tag
+def facts_list(facts: Any) -> SafeString:
+    """A ``<dl>`` of ``presenters.Fact``: each label (the API's own name on hover, or
+    as code when shown as sent) and its cell, a long value folded to its first
+    characters behind "Show all". Built as plain strings like the table rows: the
+    header's facts are drawn on every view, and the statistics and attributes of a
+    big interaction are many."""
+    out = ['<dl class="facts">\n  ']
+    for fact in facts:
+        folded = fact.folded
+        preview = folded.preview
+        label = _html(fact.label)
+        title = f' title="Sent by the API as {_html(fact.name)}"' if fact.name else ""
+        shown = f'<code class="as-sent">{label}</code>' if fact.as_sent else label
+        body = _cell_html(fact.cell)
+        if preview:
+            count = _html(folded.count)
+            summary = (
+                f"Show the first {count} characters"
+                ' <span class="hint">(the raw JSON has the whole value)</span>'
+                if folded.cut
+                else f'Show all <span class="hint">({count} characters)</span>'
+            )
+            body = (
+                f'<span class="fold-preview">{_html(preview)}</span><details class="show-all">'
+                f"<summary>{summary}</summary>{body}</details>"
+            )
+        out.append(
+            f'<div class="fact{" long" if preview else ""}"><dt{title}>{shown}</dt>'
+            f'<dd class="{_html(fact.cell.css)}">{body}</dd></div>'
+        )
+    out.append("\n</dl>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
+
+
 def _row(row: Any) -> str:
     cells = "".join(
         f'<td class="{_html(c.css)}">{_cell_html(c)}</td>' if c.css else f"<td>{_cell_html(c)}</td>"
