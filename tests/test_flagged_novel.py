@@ -165,3 +165,74 @@ def test_a_row_repeated_within_one_page_is_shown_once(reviewer: Any) -> None:
         serve(mock, pages_of(served))
         body = text(reviewer.get(FLAGGED, RANGE))
     assert ids(body) == [iid(2), iid(1)]
+
+
+# -- an API that fails before anything loaded -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "says"),
+    [
+        (httpx.Response(403, json={"message": "nope"}), 403, "INTERACTIONS_API_READ_ALL"),
+        (httpx.Response(404, json={"message": "no tenant"}), 404, "does not know this tenant"),
+        (httpx.Response(200, text="<html>maintenance</html>"), 502, "could not be read"),
+        (httpx.Response(200, json={"results": "none"}), 502, "could not be read"),
+        (httpx.Response(200, json=[1, 2]), 502, "could not be read"),
+        (httpx.Response(500, json={"error": "boom"}), 502, "try again"),
+    ],
+)
+def test_a_list_that_could_not_load_at_all_says_so_with_the_failures_status(
+    reviewer: Any, monkeypatch: Any, answer: httpx.Response, status: int, says: str, caplog: Any
+) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(LIST).mock(return_value=answer)
+        page = reviewer.get(FLAGGED, RANGE)
+        fragment = reviewer.get(FLAGGED, RANGE, headers=HX)
+        exported = reviewer.get(CSV_URL, RANGE)
+        around = nav(reviewer, iid(1), "range=7d")
+    for response in (page, fragment, exported):
+        body = " ".join(html.unescape(text(response)).split())
+        assert response.status_code == status
+        assert says in body
+        # Never "no flagged interactions" when nothing could be read.
+        assert "No flagged interactions match" not in body
+        assert "<table" not in body
+    assert "could not be loaded" in text(page)
+    assert around["status"] == status
+    assert "could not be loaded" in around["body"] and "Not in the list" not in around["body"]
+    assert around["previous"] is None and around["next"] is None
+    logged = [r for r in caplog.records if r.name == "dashboard.failures"]
+    assert any("flagged list failed" in r.getMessage() for r in logged)
+    assert any("flagged CSV failed" in r.getMessage() for r in logged)
+
+
+def test_a_busy_api_gives_the_list_a_retry_after(reviewer: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(LIST).mock(return_value=httpx.Response(429, headers={"Retry-After": "7"}))
+        response = reviewer.get(FLAGGED, RANGE)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "7"
+    assert "Try again" in text(response)
+
+
+def test_a_list_that_failed_after_some_pages_is_still_shown(
+    reviewer: Any, settings: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    settings.FLAGGED_PAGE_SIZE = 2
+    good = pages_of([listed(n) for n in range(6, 0, -1)])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        if offset >= 2:
+            return httpx.Response(503)
+        return httpx.Response(200, json=good(offset, 2))
+
+    with respx.mock() as mock:
+        mock.get(LIST).mock(side_effect=answer)
+        response = reviewer.get(FLAGGED, RANGE)
+    assert response.status_code == 200
+    assert "Not every interaction could be loaded" in text(response)
+    assert ids(text(response)) == [iid(6), iid(5)]

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.accounts.gate import canonical_uuid
+from dashboard.cxengage import errors
 from dashboard.reviews.models import Review, Status
 from dashboard.reviews.selectors import display_name, statuses
 
@@ -186,12 +187,23 @@ class FlaggedList:
         return self.found.done or self.found.error is not None
 
     @property
+    def failure(self) -> errors.CxEngageError | None:
+        """The API's failure when it left nothing to show (a failure after some pages had
+        loaded leaves a partial list, which is shown and says so)."""
+        return nothing_loaded(self.found)
+
+    @property
     def page(self) -> int:
         return self.paged.offset // PAGE_SIZE + 1 if self.paged else 1
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.paged.matched // PAGE_SIZE)) if self.paged else 1
+
+
+def nothing_loaded(found: listing.Scan) -> errors.CxEngageError | None:
+    """The failure that ended ``found`` before any interaction was read; None otherwise."""
+    return found.error if found.error is not None and not found.scanned else None
 
 
 def interaction_url(tenant_id: str, interaction_id: str, state: ListState | None = None) -> str:
@@ -352,6 +364,8 @@ class Neighbours:
     count: int
     #: False while the range is still loading: no position yet.
     ready: bool
+    #: Why the list could not be read at all (the API failed before any interaction).
+    failure: errors.CxEngageError | None = None
 
 
 def neighbours(
@@ -367,6 +381,8 @@ def neighbours(
     placed = _placed(tenant_id=tenant_id, state=state, viewer=viewer, at=at, budget=budget)
     if placed is None:
         return Neighbours(list_url, "", "", None, 0, ready=False)
+    if isinstance(placed, errors.CxEngageError):
+        return Neighbours(list_url, "", "", None, 0, ready=True, failure=placed)
     order, shown = placed
     if at not in order:
         first = interaction_url(tenant_id, shown[0], state) if shown else ""
@@ -389,9 +405,10 @@ def neighbours(
 
 def _placed(
     *, tenant_id: str, state: ListState, viewer: Any, at: str, budget: float | None
-) -> tuple[list[str], list[str]] | None:
+) -> tuple[list[str], list[str]] | errors.CxEngageError | None:
     """The list's IDs in order with ``at`` kept whatever the filters say, and the ones that
-    pass them; None while the range is still loading."""
+    pass them; None while the range is still loading; the API's failure when it left nothing
+    to read."""
     refinement = state.refinement(viewer)
     pairs = selectors.flagged_order(
         tenant_id=tenant_id, window=state.window, refinement=refinement, always=at
@@ -403,6 +420,9 @@ def _placed(
     )
     if not (found.done or found.error is not None):
         return None
+    failure = nothing_loaded(found)
+    if failure is not None:
+        return failure
     reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
     shown = [r.interaction_id for r in _refined(found.rows, reviews, refinement)]
     if not at:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_GET
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import canonical_uuid, tenant_url
+from dashboard.cxengage import errors
+from dashboard.failures import Failure, failure_for, log_failure, retry_after
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
 from dashboard.reviews.selectors import reviewer_names
@@ -123,6 +126,7 @@ def _context(
         "input_from": window.start.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "input_to": window.end.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "masked": not can_see_contact_details(request.user),
+        "failure": _list_failure(listed.failure) if listed.failure else None,
     }
 
 
@@ -140,19 +144,64 @@ def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> 
     )
     context = _context(request, tenant_id, listed)
     if target == "flagged-results":
-        return render(request, "flagged/_results.html", context)
+        return _failed(render(request, "flagged/_results.html", context), listed.failure)
     window = state.window
     span = f"{listing.iso(window.start)}..{listing.iso(window.end)}"
     audit(request.user, AuditEvent.Action.LIST, tenant_id, "", span)
-    return render(request, "flagged/list.html", context)
+    return _failed(render(request, "flagged/list.html", context), listed.failure)
+
+
+#: What a refusal means for a list of the tenant's interactions (the failures table speaks of
+#: one interaction).
+_LIST_REFUSALS = {
+    errors.NotFound: "The CxEngage API does not know this tenant: check the tenant's ID.",
+    errors.Forbidden: "The CxEngage API refused: the dashboard's API user lacks the "
+    "INTERACTIONS_API_READ_ALL permission or access to this tenant. Ask the dashboard's "
+    "operator to grant it.",
+}
+
+
+def _list_failure(exc: errors.CxEngageError) -> Failure:
+    """The failure's status and words, said of the list."""
+    failure = failure_for(exc)
+    said = next((text for cls, text in _LIST_REFUSALS.items() if isinstance(exc, cls)), None)
+    return replace(failure, explanation=said) if said else failure
+
+
+def _failed(
+    response: HttpResponse, failure: errors.CxEngageError | None, what: str = "flagged list"
+) -> HttpResponse:
+    """The list, page or fragment, with the failure's status when the API left nothing to show
+    (the page says what happened in the failure's words)."""
+    if failure is None:
+        return response
+    response.status_code = failure_for(failure).status
+    wait = retry_after(failure)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    log_failure(what, failure)
+    return response
 
 
 @require_GET
 @tenant_url
-def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> StreamingHttpResponse:
-    """Every row that passes the list's filters, in its order, written as it is read."""
+def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse | StreamingHttpResponse:
+    """Every row that passes the list's filters, in its order, written as it is read; the
+    failure's page when the API left nothing to export."""
     state = _state(request)
     exported = flagged_list.export(tenant_id=tenant_id, state=state, viewer=request.user)
+    failure = flagged_list.nothing_loaded(exported.found)
+    if failure is not None:
+        said = _list_failure(failure)
+        context = {
+            "status": said.status,
+            "title": "The flagged list could not be exported",
+            "explanation": said.explanation,
+            "retry": said.retry,
+            "detail": failure.message,
+            "retry_after": retry_after(failure),
+        }
+        return _failed(render(request, "error.html", context), failure, "flagged CSV")
     window = state.window
     rows = f"{exported.count} rows"
     audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {rows}")
@@ -216,7 +265,9 @@ def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     # While the range is still loading, the links ask the step view, which waits for it.
     step = urlencode({"at": request.GET.get("at", ""), "from": request.GET.get("from", "")})
     context = {"nav": around, "tenant_id": tenant_id, "step_query": step}
-    response = render(request, "flagged/_nav.html", context)
+    if around.failure is not None:
+        context["failure"] = _list_failure(around.failure)
+    response = _failed(render(request, "flagged/_nav.html", context), around.failure, "flagged nav")
     response["Cache-Control"] = "private, no-cache"
     return response
 
