@@ -236,3 +236,79 @@ def test_a_list_that_failed_after_some_pages_is_still_shown(
     assert response.status_code == 200
     assert "Not every interaction could be loaded" in text(response)
     assert ids(text(response)) == [iid(6), iid(5)]
+
+
+# -- flag types in other spellings, unknown ones, none -----------------------------------
+
+SPELLINGS = [
+    ("AGENT", "agent"),
+    ("Agent", "agent"),
+    (" agent ", "agent"),
+    ("queue", "queue"),
+    ("Brand-New-Flag", "brand-new-flag"),
+    (None, "none"),
+    ("", "none"),
+]
+
+
+def spelled() -> list[dict[str, Any]]:
+    return [
+        listed(n, flagType=flag if flag is not None else ...)
+        for n, (flag, _) in enumerate(SPELLINGS, start=1)
+    ]
+
+
+def options(body: str) -> dict[str, str]:
+    select = re.search(r'<select name="flag".*?</select>', body, re.S)
+    assert select
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+    return {value: html.unescape(label) for value, label in found if value}
+
+
+def flagged_as(key: str) -> list[str]:
+    return [iid(n) for n, (_, k) in enumerate(SPELLINGS, start=1) if k == key]
+
+
+def check_flag_filter(client: Any) -> None:
+    body = text(client.get(FLAGGED, RANGE))
+    choices = options(body)
+    assert set(choices) == {"agent", "queue", "brand-new-flag", "none"}
+    assert choices["agent"] == "An agent's end time never reached reporting. (AGENT, Agent, agent)"
+    assert choices["none"] == "No flag type given"
+    assert "does not know" in choices["brand-new-flag"]
+    for asked, key in (
+        ("agent", "agent"),
+        ("Agent", "agent"),
+        (" QUEUE", "queue"),
+        ("none", "none"),
+    ):
+        body = text(client.get(FLAGGED, {**RANGE, "flag": asked}, headers=HX))
+        assert sorted(ids(body)) == sorted(flagged_as(key)), asked
+        assert f'<option value="{key}" selected>' in body
+    body = text(client.get(FLAGGED, {**RANGE, "sort": "flag"}, headers=HX))
+    key_of = {iid(n): k for n, (_, k) in enumerate(SPELLINGS, start=1)}
+    keys = [key_of[i] for i in ids(body)]
+    # Types in order whatever their spelling, the ones without a type last.
+    assert keys == sorted(keys, key=lambda k: (k == "none", k))
+
+
+def test_one_flag_filter_per_type_whatever_its_spelling_live(reviewer: Any) -> None:
+    with respx.mock() as mock:
+        serve(mock, pages_of(spelled()))
+        check_flag_filter(reviewer)
+
+
+def test_one_flag_filter_per_type_whatever_its_spelling_from_the_index(reviewer: Any) -> None:
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    for row in spelled():
+        index_row(
+            tenant=TENANT,
+            interaction_id=row["interactionId"],
+            start=datetime.fromisoformat(row["startTimestamp"].replace("Z", "+00:00")),
+            flagged=True,
+            flag_type=row.get("flagType") or "",
+        )
+    with respx.mock():  # the index covers the range: no request
+        check_flag_filter(reviewer)

@@ -36,7 +36,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import BaseExpression, OrderBy
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models.functions import Coalesce, Lower, NullIf, Trim
+from django.db.models.lookups import Exact
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
@@ -96,7 +97,11 @@ def passes(tenant_id: str, refinement: listing.Refinement) -> Q:
     no saved review counts as "to review", assigned to nobody."""
     condition = Q()
     if refinement.flag:
-        condition &= Q(flag_type=refinement.flag)
+        # As ``listing.flag_of``: one type whatever its case or spaces; none is its own value.
+        typed = Lower(Trim("flag_type"))
+        condition = Q(Exact(typed, refinement.flag))
+        if refinement.flag == listing.NO_FLAG_TYPE:
+            condition |= Q(Exact(typed, ""))
     if refinement.channel:
         condition &= Q(channel=refinement.channel)
     reviews = _reviews(tenant_id)
@@ -166,7 +171,9 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
         return NullIf(Lower(first), Value(""))
     if key == "agent":
         return NullIf(Lower(_FirstName("agent_names")), Value(""))
-    column = {"channel": "channel", "flag": "flag_type", "flow": "flow_name"}.get(key)
+    if key == "flag":
+        return NullIf(Lower(Trim("flag_type")), Value(""))
+    column = {"channel": "channel", "flow": "flow_name"}.get(key)
     if column:
         return NullIf(Lower(column), Value(""))
     return F("start")
@@ -234,7 +241,8 @@ def page(
         matched = sum(
             n
             for flag, channel, n in groups
-            if refinement.flag in ("", flag) and refinement.channel in ("", channel)
+            if refinement.flag in ("", listing.flag_of(flag))
+            and refinement.channel in ("", channel)
         )
     offset = min(max(offset, 0), (matched - 1) // limit * limit) if matched else 0
     rows: list[Summary] = []
@@ -250,7 +258,7 @@ def page(
         flagged=sum(n for *_, n in groups),
         scanned=scanned,
         scanned_label=scanned_label,
-        flag_types=tuple(sorted({flag for flag, _, _ in groups} - {""})),
+        flag_types=tuple(sorted({flag for flag, _, _ in groups})),
         channels=tuple(sorted({channel for _, channel, _ in groups} - {""})),
         source=from_index(cover, now),
     )

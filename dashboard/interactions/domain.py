@@ -59,9 +59,14 @@ GENERIC_FLAG_REASON = (
 )
 
 
+def flag_key(flag_type: str | None) -> str:
+    """The flag type as it is compared: "Agent", "AGENT" and " agent " are one type."""
+    return (flag_type or "").strip().lower()
+
+
 def flag_reason(flag_type: str | None) -> tuple[str, str]:
     """(why it was flagged, what may be wrong), in words, for any flag type."""
-    return FLAG_REASONS.get((flag_type or "").strip().lower(), GENERIC_FLAG_REASON)
+    return FLAG_REASONS.get(flag_key(flag_type), GENERIC_FLAG_REASON)
 
 
 #: Why a record has no end time, by the kind of record (one wording everywhere).

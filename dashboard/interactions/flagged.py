@@ -36,6 +36,8 @@ NAMES_SHOWN = 2
 ME = "me"
 #: Rows on one page of the list.
 PAGE_SIZE = 50
+#: The Flag filter's option for flagged interactions the API gave no flag type.
+NO_FLAG_TYPE_WORDS = "No flag type given"
 #: Rows whose review state the CSV export reads per query.
 EXPORT_CHUNK = 1000
 
@@ -111,12 +113,13 @@ def list_state(params: Mapping[str, str], zone: tzinfo, now: datetime) -> ListSt
             given.update(start="", end="")  # another preset: counted from now
     window, error = listing.resolve_range({k: v for k, v in given.items() if v}, zone, now)
     sort = params.get("sort", "-start")
+    flag = params.get("flag", "")[:80]
     status = params.get("status", "")
     assigned = params.get("assigned", "")
     return ListState(
         window=window,
         range_error=error,
-        flag=params.get("flag", "")[:80],
+        flag=listing.flag_of(flag) if flag.strip() else "",
         channel=params.get("channel", "")[:40],
         status=status if status in Status.values else "",
         assigned=assigned if assigned in (ME, listing.NOBODY) or assigned.isdigit() else "",
@@ -248,7 +251,7 @@ def flagged_list(
             matched=len(kept),
             flagged=len(found.rows),
             scanned=found.scanned,
-            flag_types=tuple(sorted({r.flag.flag_type or "" for r in found.rows if r.flag} - {""})),
+            flag_types=tuple(sorted({r.flag.flag_type or "" for r in found.rows if r.flag})),
             channels=tuple(sorted({r.channel_type or "" for r in found.rows} - {""})),
             source=found.source,
         )
@@ -339,6 +342,21 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
         direction_word=wording.direction(r.direction).text if r.direction else "—",
         duration_sheet=fmt.sheet_hms(r.duration),
     )
+
+
+def flag_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """The Flag filter's options: one per flag type whatever its case or spaces, (the filter's
+    value, the reason in words with the type as the API sent it), ordered by value; flagged
+    interactions without a type have an option of their own."""
+    spellings: dict[str, list[str]] = {}
+    for code in sorted(codes, key=str.strip):
+        sent = spellings.setdefault(listing.flag_of(code), [])
+        if code.strip() and code.strip() not in sent:
+            sent.append(code.strip())
+    return [
+        (value, f"{flag_reason(value)[0]} ({', '.join(sent)})" if sent else NO_FLAG_TYPE_WORDS)
+        for value, sent in sorted(spellings.items())
+    ]
 
 
 def channel_choices(codes: Iterable[str]) -> list[tuple[str, str]]:

@@ -80,7 +80,9 @@ def _context(
     zone = timezone.get_current_timezone()
     state, found, paged = listed.state, listed.found, listed.paged
     window = state.window
-    flag_types = {*(paged.flag_types if paged else ()), state.flag} - {""}
+    # The chosen flag stays an option when no row has it (any more).
+    chosen = "" if state.flag == listing.NO_FLAG_TYPE else state.flag
+    flag_types = {*(paged.flag_types if paged else ()), *([chosen] if state.flag else [])}
     channels = {*(paged.channels if paged else ()), state.channel} - {""}
     page, asked = listed.page, _page(request)
     return {
@@ -111,7 +113,7 @@ def _context(
             }
             for key in listing.SORTS
         },
-        "flag_types": [(f, flag_reason(f)[0]) for f in sorted(flag_types, key=str.lower)],
+        "flag_types": flagged_list.flag_choices(flag_types),
         "chosen_flag": flag_reason(state.flag) if state.flag else None,
         "channels": flagged_list.channel_choices(channels),
         "statuses": Status.choices,

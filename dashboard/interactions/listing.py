@@ -27,7 +27,7 @@ from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
 from dashboard.reviews.models import Status
 
-from .domain import ListPage, Summary
+from .domain import ListPage, Summary, flag_key
 from .parsing import parse_list_page
 
 log = logging.getLogger("dashboard.interactions")
@@ -323,7 +323,7 @@ SORTS = {
     "start": lambda r, s: (r.start is None, r.start or datetime.min.replace(tzinfo=UTC)),
     "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
     "channel": lambda r, s: ((r.channel_type or "~").lower(),),
-    "flag": lambda r, s: ((r.flag.flag_type or "~").lower() if r.flag else "~",),
+    "flag": lambda r, s: (flag_key(r.flag.flag_type if r.flag else None) or "~",),
     "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
     "flow": lambda r, s: ((r.flow_name or "~").lower(),),
     "agent": lambda r, s: ((r.agent_names[0] if r.agent_names else "~").lower(),),
@@ -332,12 +332,21 @@ SORTS = {
 
 #: ``assigned`` filter values besides a user's primary key.
 NOBODY = "none"
+#: ``flag`` filter value for flagged interactions whose flag type is missing or blank.
+NO_FLAG_TYPE = "none"
+
+
+def flag_of(flag_type: str | None) -> str:
+    """The ``flag`` filter value that selects an interaction flagged with ``flag_type``: one
+    value whatever the type's case or spaces, and ``NO_FLAG_TYPE`` for none."""
+    return flag_key(flag_type) or NO_FLAG_TYPE
 
 
 @dataclass(frozen=True)
 class Refinement:
     """The flagged list's filters and sort, as ``refine`` (in Python) and the index (in SQL)
-    apply them; '' means "any". ``assigned`` is a user's primary key (as text) or ``NOBODY``."""
+    apply them; '' means "any". ``flag`` is a ``flag_of`` value; ``assigned`` is a user's
+    primary key (as text) or ``NOBODY``."""
 
     flag: str = ""
     channel: str = ""
@@ -368,7 +377,8 @@ class Paged:
     #: How ``scanned`` was had, for the page: "" counted; "about" an estimate; "more than"
     #: the index stopped counting there.
     scanned_label: str = ""
-    #: The flag types and channels among the flagged ones (the filters' choices).
+    #: The flag types (as sent, '' for none) and channels among the flagged ones (the
+    #: filters' choices).
     flag_types: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     #: Where the rows came from ("live from the API", "from the index, ...").
@@ -399,7 +409,7 @@ def refine(
     def passes(r: Summary) -> bool:
         owner = owners.get(r.interaction_id)
         return (
-            (not flag or bool(r.flag and (r.flag.flag_type or "") == flag))
+            (not flag or bool(r.flag and flag_of(r.flag.flag_type) == flag))
             and (not channel or (r.channel_type or "") == channel)
             and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
             and (not assigned or (owner is None if assigned == NOBODY else str(owner) == assigned))
