@@ -312,3 +312,44 @@ def test_one_flag_filter_per_type_whatever_its_spelling_from_the_index(reviewer:
         )
     with respx.mock():  # the index covers the range: no request
         check_flag_filter(reviewer)
+
+
+# -- agent and queue columns, whatever the rows came from -------------------------------
+
+
+def test_rows_read_from_the_index_name_agents_and_queues_when_the_rest_is_live(
+    reviewer: Any,
+) -> None:
+    from django.utils import timezone
+
+    from tests.index_search.rows import index_row, synced
+
+    now = timezone.now()
+    # The index covers the last two days; "Last 7 days" reads the rest live.
+    synced(TENANT, back=timedelta(days=2))
+    indexed = index_row(
+        tenant=TENANT,
+        start=now - timedelta(hours=5),
+        flagged=True,
+        flag_type="queue",
+        queues=[("Billing", 30.0), ("Support", 12.0)],
+        agents=[("Alice Tremblay", "Billing", 60.0)],
+    )
+    older = listed(
+        1,
+        startTimestamp=z(now - timedelta(days=4)),
+        endTimestamp=z(now - timedelta(days=4) + timedelta(minutes=2)),
+        agents=[{"agentName": "Bob Okafor"}],
+        queues=[{"queueName": "Sales"}],
+    )
+    with respx.mock() as mock:
+        serve(mock, pages_of([older]))
+        body = text(reviewer.get(FLAGGED, {"range": "7d"}))
+    shown = dict(rows(body))
+    assert "for the part it has not covered yet" in body
+    assert "Alice Tremblay" in shown[indexed.interaction_id]
+    assert "Billing, Support" in shown[indexed.interaction_id]
+    assert "Bob Okafor" in shown[iid(1)] and "Sales" in shown[iid(1)]
+    for sort, first in (("agent", indexed.interaction_id), ("-queue", iid(1))):
+        body = text(reviewer.get(FLAGGED, {"range": "7d", "sort": sort}, headers=HX))
+        assert ids(body)[0] == first, sort

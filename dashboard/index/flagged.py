@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -44,7 +43,15 @@ from dashboard.interactions.domain import Summary
 from dashboard.reviews.models import Review, Status
 
 from .models import IndexedInteraction, QueueVisit
-from .selectors import Coverage, coverage, from_index, summary_of
+from .selectors import (
+    NAMES_JOINER,
+    Coverage,
+    coverage,
+    from_index,
+    named,
+    queue_names,
+    summary_of,
+)
 
 #: The interactions in the range (flagged or not) are counted up to here, then "more than".
 SCANNED_CAP = 100_000
@@ -69,8 +76,6 @@ COLUMNS = (
     "total_seconds",
     "agent_names",
 )
-#: Separator of the indexer's ``agent_names``.
-NAMES_JOINER = ", "
 _BIGGEST_KEY = 2**63 - 1
 
 
@@ -187,32 +192,18 @@ def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
     return [first, F("start").desc(), F("pk").desc()]
 
 
-def _queue_names(pks: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = {}
-    visits = (
-        QueueVisit.objects.filter(interaction__in=pks)
-        .exclude(queue_name="")
-        .order_by("entered_at", "pk")
-        .values_list("interaction_id", "queue_name")
-    )
-    for pk, name in visits:
-        if name not in names.setdefault(pk, []):
-            names[pk].append(name)
-    return names
-
-
 def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
     """List rows from ``COLUMNS`` tuples, with their queues' names (one query)."""
-    queues = _queue_names([row[0] for row in rows])
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=[row[0] for row in rows]))
     found = []
     for pk, iid, start, end, channel, direction, flow, customer, flag_type, total, agents in rows:
         found.append(
-            replace(
+            named(
                 summary_of(
                     (iid, start, end, channel, direction, flow, customer, True, flag_type, total)
                 ),
-                agent_names=tuple(agents.split(NAMES_JOINER)) if agents else (),
-                queue_names=tuple(queues.get(pk, ())),
+                agents,
+                queues.get(pk, []),
             )
         )
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.utils.timesince import timesince
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Flag, Summary
 
-from .models import Hook, IndexedInteraction, SyncState
+from .models import Hook, IndexedInteraction, QueueVisit, SyncState
 
 LIVE = "live from the API"
 SUMMARY_COLUMNS = (
@@ -95,6 +95,31 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+#: Separator of the indexer's ``agent_names``.
+NAMES_JOINER = ", "
+
+
+def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
+    """The named queues of ``visits`` per indexed interaction (its key), in the order they were
+    entered, each once."""
+    names: dict[int, list[str]] = {}
+    ordered = (
+        visits.exclude(queue_name="")
+        .order_by("entered_at", "pk")
+        .values_list("interaction_id", "queue_name")
+    )
+    for pk, name in ordered:
+        if name not in names.setdefault(pk, []):
+            names[pk].append(name)
+    return names
+
+
+def named(row: Summary, agent_names: str, queues: list[str]) -> Summary:
+    """``row`` with its agents (the indexer's joined ``agent_names``) and queues by name."""
+    agents = tuple(agent_names.split(NAMES_JOINER)) if agent_names else ()
+    return replace(row, agent_names=agents, queue_names=tuple(queues))
+
+
 def summary_of(values: tuple[Any, ...]) -> Summary:
     """A list row from the index's columns, in ``SUMMARY_COLUMNS`` order."""
     iid, start, end, channel, direction, flow, customer, flagged, flag_type, total = values
@@ -144,8 +169,13 @@ def _combined(
     cap = settings.FLAGGED_MAX_INTERACTIONS
     part = indexed.filter(start__gte=lo, start__lt=hi)
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
-    ordered = part.order_by("-start", "-id").values_list(*SUMMARY_COLUMNS)[:cap]
-    rows = [summary_of(values) for values in ordered]
+    ordered = part.order_by("-start", "-id").values_list("pk", "agent_names", *SUMMARY_COLUMNS)
+    # Agents and queues by name, as a live row has them (the list's columns and sorts).
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=part.values("pk")))
+    rows = [
+        named(summary_of(values), agents, queues.get(pk, []))
+        for pk, agents, *values in ordered[:cap]
+    ]
     read = len(rows)
     if keep_flagged:
         read = IndexedInteraction.objects.filter(
