@@ -353,3 +353,56 @@ def test_rows_read_from_the_index_name_agents_and_queues_when_the_rest_is_live(
     for sort, first in (("agent", indexed.interaction_id), ("-queue", iid(1))):
         body = text(reviewer.get(FLAGGED, {"range": "7d", "sort": sort}, headers=HX))
         assert ids(body)[0] == first, sort
+
+
+# -- times that cannot be read or do not add up ----------------------------------------
+
+
+def backwards() -> list[dict[str, Any]]:
+    """Three flagged rows: one whose end comes before its start with the API's own figure,
+    one without it, and a plain one lasting 0:40."""
+    return [
+        listed(3, endTimestamp="2026-01-01T09:00:00Z", interactionTime=95),
+        listed(2, endTimestamp="2026-01-01T09:00:00Z"),
+        listed(1, endTimestamp=z(datetime(2026, 1, 1, 10, 1, 40, tzinfo=UTC))),
+    ]
+
+
+def check_backwards(client: Any) -> None:
+    body = text(client.get(FLAGGED, RANGE))
+    shown = dict(rows(body))
+    assert " 1:35 " in shown[iid(3)]
+    assert " — +" in shown[iid(2)]  # no length rather than a negative one
+    assert " 0:40 " in shown[iid(1)]
+    body = text(client.get(FLAGGED, {**RANGE, "sort": "duration"}, headers=HX))
+    assert ids(body) == [iid(1), iid(3), iid(2)]
+    exported = b"".join(client.get(CSV_URL, RANGE).streaming_content).decode()
+    assert "-1:" not in exported and "'-" not in exported
+
+
+def test_an_end_before_the_start_is_no_negative_length_live(reviewer: Any) -> None:
+    with respx.mock() as mock:
+        serve(mock, pages_of(backwards()))
+        check_backwards(reviewer)
+
+
+def test_an_end_before_the_start_is_no_negative_length_from_the_index(reviewer: Any) -> None:
+    from dashboard.index.models import IndexedInteraction
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    for row in backwards():
+        made = index_row(
+            tenant=TENANT,
+            interaction_id=row["interactionId"],
+            start=datetime.fromisoformat(row["startTimestamp"].replace("Z", "+00:00")),
+            flagged=True,
+            flag_type="agent",
+            customer=row["customer"],
+        )
+        IndexedInteraction.objects.filter(pk=made.pk).update(
+            end=datetime.fromisoformat(row["endTimestamp"].replace("Z", "+00:00")),
+            total_seconds=row.get("interactionTime"),
+        )
+    with respx.mock():
+        check_backwards(reviewer)

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -33,6 +34,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import BaseExpression, OrderBy
 from django.db.models.functions import Coalesce, Lower, NullIf, Trim
@@ -165,8 +167,10 @@ class _FirstName(Func):
 def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
     """What ``listing.SORTS[key]`` compares, as an expression that is NULL for a blank."""
     if key == "duration":
-        # As ``Summary.duration``: from start to end where both are known, else as sent.
-        return Coalesce(_Seconds("end", "start"), "total_seconds")
+        # As ``Summary.duration``: from start to end where both are known and in order, else
+        # as sent.
+        in_order = Case(When(end__gte=F("start"), then=_Seconds("end", "start")))
+        return Coalesce(in_order, "total_seconds")
     if key == "status":
         saved = Subquery(_reviews(tenant_id).values("status")[:1])
         return Coalesce(saved, Value(Status.TO_REVIEW))

@@ -366,7 +366,9 @@ class Summary:
 
     @property
     def duration(self) -> float | None:
-        if self.start and self.end:
+        """From start to end; the API's own figure where either is unknown or the end comes
+        before the start (a length that cannot be worked out, as on the interaction's page)."""
+        if self.start and self.end and self.end >= self.start:
             return (self.end - self.start).total_seconds()
         return self.interaction_time
 
