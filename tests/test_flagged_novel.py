@@ -406,3 +406,92 @@ def test_an_end_before_the_start_is_no_negative_length_from_the_index(reviewer: 
         )
     with respx.mock():
         check_backwards(reviewer)
+
+
+# -- assignment and reviews from an interaction opened from the list ---------------------
+
+
+def test_assigning_and_reviewing_without_javascript_keeps_the_lists_previous_and_next(
+    reviewer: Any, django_user_model: Any
+) -> None:
+    me = django_user_model.objects.get(username="reviewer")
+    served = [listed(n, flagType="Queue") for n in range(5, 0, -1)]
+    with respx.mock(assert_all_called=False) as mock:
+        serve(mock, pages_of(served))
+        for row in served:
+            mock.get(f"{LIST}/{row['interactionId']}").respond(json={"tenantId": TENANT, **row})
+        body = text(reviewer.get(FLAGGED, {**RANGE, "flag": "queue", "status": "to_review"}))
+        order = ids(body)
+        origin = from_query(body, order[2])
+        page_url = f"/tenants/{TENANT}/interactions/{order[2]}/"
+        page = html.unescape(text(reviewer.get(page_url, {"from": origin})))
+        # Every form on the panel sends the list back.
+        forms = re.findall(
+            r'<form method="post" action="[^"]*/(?:review|assign)/".*?</form>', page, re.S
+        )
+        assert len(forms) == 3
+        assert all(f'<input type="hidden" name="from" value="{origin}">' in f for f in forms)
+
+        assigned = reviewer.post(
+            page_url + "assign/",
+            {"assign-assignee": str(me.pk), "assign-version": "0", "from": origin},
+        )
+        assert assigned.status_code == 302
+        back = urlsplit(assigned["Location"])
+        assert back.path == page_url and back.fragment == "assignment"
+        assert dict(parse_qsl(back.query))["from"] == origin
+
+        saved = reviewer.post(
+            page_url + "review/",
+            {"status": "done", "comment": "checked", "version": "1", "from": origin},
+        )
+        assert saved.status_code == 302
+        assert dict(parse_qsl(urlsplit(saved["Location"]).query))["from"] == origin
+        # Marked done, it leaves the "to review" list but keeps its place between its
+        # neighbours.
+        around = nav(reviewer, order[2], origin)
+        assert (around["previous"], around["next"]) == (order[1], order[3])
+        assert around["position"] is None and "(4 shown)" in around["body"]
+
+        # A stale form (someone else saved meanwhile) answers the panel with the list kept.
+        stale = reviewer.post(
+            page_url + "review/",
+            {"status": "in_review", "comment": "x", "version": "1", "from": origin},
+        )
+        assert stale.status_code == 409
+        assert f'name="from" value="{origin}"' in html.unescape(text(stale))
+
+
+def test_assigned_to_me_lists_only_mine_and_its_previous_and_next_follow_it(
+    reviewer: Any, django_user_model: Any
+) -> None:
+    from dashboard.reviews import services
+
+    me = django_user_model.objects.get(username="reviewer")
+    other = django_user_model.objects.create_user("other-reviewer", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=other, tenant_id=TENANT)
+    served = [listed(n, agents=...) for n in range(6, 0, -1)]
+    for n in (6, 4, 1):
+        services.assign(me, TENANT, iid(n), assignee=me, version=0)
+    services.assign(me, TENANT, iid(5), assignee=other, version=0)
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": "me"}))
+        assert ids(body) == [iid(6), iid(4), iid(1)]
+        assert all("reviewer" in shown for _, shown in rows(body))
+        origin = from_query(body, iid(4))
+        assert dict(parse_qsl(origin))["assigned"] == "me"
+        around = nav(reviewer, iid(4), origin)
+        assert (around["previous"], around["next"], around["position"]) == (iid(6), iid(1), (2, 3))
+        # Handed to someone else meanwhile: it keeps its place, the count follows.
+        services.assign(me, TENANT, iid(4), assignee=other, version=1)
+        around = nav(reviewer, iid(4), origin)
+        assert (around["previous"], around["next"], around["position"]) == (iid(6), iid(1), None)
+        assert nav(reviewer, iid(1), origin)["position"] == (2, 2)
+        # At either end there is nothing further.
+        first = nav(reviewer, iid(6), origin)
+        assert first["previous"] is None and first["next"] == iid(1)
+        body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": "none"}, headers=HX))
+        assert ids(body) == [iid(3), iid(2)]
+        body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": str(other.pk)}, headers=HX))
+        assert ids(body) == [iid(5), iid(4)]
