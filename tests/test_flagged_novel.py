@@ -495,3 +495,32 @@ def test_assigned_to_me_lists_only_mine_and_its_previous_and_next_follow_it(
         assert ids(body) == [iid(3), iid(2)]
         body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": str(other.pk)}, headers=HX))
         assert ids(body) == [iid(5), iid(4)]
+
+
+def intro(body: str) -> str:
+    found = re.search(r'<p class="hint intro">(.*?)</p>', body, re.S)
+    assert found
+    return " ".join(html.unescape(TAG.sub("", found.group(1))).split())
+
+
+def test_the_intro_is_true_for_flag_types_the_dashboard_does_not_know_or_none(
+    reviewer: Any,
+) -> None:
+    with respx.mock() as mock:
+        serve(mock, pages_of([listed(2, flagType="agent"), listed(1, flagType="Brand-New")]))
+        general = intro(text(reviewer.get(FLAGGED, RANGE)))
+        assert "some were flagged for a reason this dashboard does not know" in general
+        chosen = intro(text(reviewer.get(FLAGGED, {**RANGE, "flag": "brand-new"}, headers=HX)))
+        assert "for a reason this dashboard does not know" in chosen
+    with respx.mock() as mock:
+        serve(mock, pages_of([listed(2, flagType="agent"), listed(1, flagType="queue")]))
+        general = intro(text(reviewer.get(FLAGGED, {**RANGE, "end": "2026-01-02T00:00:00Z"})))
+        assert "does not know" not in general
+    with respx.mock() as mock:
+        serve(mock, pages_of([listed(2, flagType=...), listed(1, flagType="stuck")]))
+        week = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-04T00:00:00Z"}
+        general = intro(text(reviewer.get(FLAGGED, week)))
+        assert "does not know" in general
+        chosen = intro(text(reviewer.get(FLAGGED, {**week, "flag": "none"}, headers=HX)))
+        assert "The API gave no flag type, so why they were flagged is not known." in chosen
+        assert "does not know" not in chosen

@@ -30,9 +30,11 @@ from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors, wording
 from .csvcell import cell
-from .domain import Summary, flag_reason
+from .domain import FLAG_REASONS, GENERIC_FLAG_REASON, Summary, flag_key, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+#: Why interactions the API flagged without a flag type were flagged, as far as is known.
+NO_FLAG_TYPE_REASON = "The API gave no flag type, so why they were flagged is not known."
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
 #: Seconds a "next flagged" click may spend loading an expired list before it goes to the list.
@@ -72,6 +74,13 @@ def _page(request: HtmxHttpRequest) -> int:
         return max(1, min(int(request.GET.get("page", "1")), 1_000_000))
     except ValueError:
         return 1
+
+
+def _chosen_flag(flag: str) -> tuple[str, str] | None:
+    """What the list's intro says of the chosen flag type: why, and what may be wrong."""
+    if flag == listing.NO_FLAG_TYPE:
+        return NO_FLAG_TYPE_REASON, GENERIC_FLAG_REASON[1]
+    return flag_reason(flag) if flag else None
 
 
 def _context(
@@ -114,7 +123,9 @@ def _context(
             for key in listing.SORTS
         },
         "flag_types": flagged_list.flag_choices(flag_types),
-        "chosen_flag": flag_reason(state.flag) if state.flag else None,
+        "chosen_flag": _chosen_flag(state.flag),
+        # The intro's kinds of reason cover the documented flag types only.
+        "unknown_flags": any(flag_key(f) not in FLAG_REASONS for f in flag_types),
         "channels": flagged_list.channel_choices(channels),
         "statuses": Status.choices,
         "assigned_choices": [
