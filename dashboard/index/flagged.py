@@ -38,7 +38,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import BaseExpression, OrderBy
 from django.db.models.functions import Coalesce, Lower, NullIf, Trim
-from django.db.models.lookups import Exact
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
@@ -49,6 +48,7 @@ from .selectors import (
     NAMES_JOINER,
     Coverage,
     coverage,
+    flag_is,
     from_index,
     named,
     queue_names,
@@ -104,11 +104,7 @@ def passes(tenant_id: str, refinement: listing.Refinement) -> Q:
     no saved review counts as "to review", assigned to nobody."""
     condition = Q()
     if refinement.flag:
-        # As ``listing.flag_of``: one type whatever its case or spaces; none is its own value.
-        typed = Lower(Trim("flag_type"))
-        condition = Q(Exact(typed, refinement.flag))
-        if refinement.flag == listing.NO_FLAG_TYPE:
-            condition |= Q(Exact(typed, ""))
+        condition = flag_is(refinement.flag)
     if refinement.channel:
         condition &= Q(channel=refinement.channel)
     reviews = _reviews(tenant_id)

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower, Trim
+from django.db.models.lookups import Exact
 from django.utils.timesince import timesince
 
 from dashboard.interactions import listing
@@ -93,6 +95,16 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+def flag_is(flag: str) -> Q:
+    """Indexed interactions whose flag type is ``flag`` (a ``listing.flag_of`` value): one type
+    whatever its case or spaces; ``listing.NO_FLAG_TYPE`` also takes those without one."""
+    typed = Lower(Trim("flag_type"))
+    condition = Q(Exact(typed, flag))
+    if flag == listing.NO_FLAG_TYPE:
+        condition |= Q(Exact(typed, ""))
+    return condition
 
 
 #: Separator of the indexer's ``agent_names``.

@@ -36,8 +36,6 @@ NAMES_SHOWN = 2
 ME = "me"
 #: Rows on one page of the list.
 PAGE_SIZE = 50
-#: The Flag filter's option for flagged interactions the API gave no flag type.
-NO_FLAG_TYPE_WORDS = "No flag type given"
 #: Rows whose review state the CSV export reads per query.
 EXPORT_CHUNK = 1000
 
@@ -342,21 +340,6 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
         direction_word=wording.direction(r.direction).text if r.direction else "—",
         duration_sheet=fmt.sheet_hms(r.duration),
     )
-
-
-def flag_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """The Flag filter's options: one per flag type whatever its case or spaces, (the filter's
-    value, the reason in words with the type as the API sent it), ordered by value; flagged
-    interactions without a type have an option of their own."""
-    spellings: dict[str, list[str]] = {}
-    for code in sorted(codes, key=str.strip):
-        sent = spellings.setdefault(listing.flag_of(code), [])
-        if code.strip() and code.strip() not in sent:
-            sent.append(code.strip())
-    return [
-        (value, f"{flag_reason(value)[0]} ({', '.join(sent)})" if sent else NO_FLAG_TYPE_WORDS)
-        for value, sent in sorted(spellings.items())
-    ]
 
 
 def channel_choices(codes: Iterable[str]) -> list[tuple[str, str]]:

@@ -122,7 +122,7 @@ def _context(
             }
             for key in listing.SORTS
         },
-        "flag_types": flagged_list.flag_choices(flag_types),
+        "flag_types": listing.flag_choices(flag_types),
         "chosen_flag": _chosen_flag(state.flag),
         # The intro's kinds of reason cover the documented flag types only.
         "unknown_flags": any(flag_key(f) not in FLAG_REASONS for f in flag_types),

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -27,7 +27,7 @@ from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
 from dashboard.reviews.models import Status
 
-from .domain import ListPage, Summary, flag_key
+from .domain import ListPage, Summary, flag_key, flag_reason
 from .parsing import parse_list_page
 
 log = logging.getLogger("dashboard.interactions")
@@ -336,10 +336,29 @@ NOBODY = "none"
 NO_FLAG_TYPE = "none"
 
 
+#: The Flag filter's option for flagged interactions the API gave no flag type.
+NO_FLAG_TYPE_WORDS = "No flag type given"
+
+
 def flag_of(flag_type: str | None) -> str:
     """The ``flag`` filter value that selects an interaction flagged with ``flag_type``: one
     value whatever the type's case or spaces, and ``NO_FLAG_TYPE`` for none."""
     return flag_key(flag_type) or NO_FLAG_TYPE
+
+
+def flag_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """A Flag filter's options for flag types as the API sent them ('' for none): one per
+    type whatever its case or spaces, (the filter's value, the reason in words with the type
+    as sent), ordered by value; flagged interactions without a type have their own."""
+    spellings: dict[str, list[str]] = {}
+    for code in sorted(codes, key=str.strip):
+        sent = spellings.setdefault(flag_of(code), [])
+        if code.strip() and code.strip() not in sent:
+            sent.append(code.strip())
+    return [
+        (value, f"{flag_reason(value)[0]} ({', '.join(sent)})" if sent else NO_FLAG_TYPE_WORDS)
+        for value, sent in sorted(spellings.items())
+    ]
 
 
 @dataclass(frozen=True)
