@@ -524,3 +524,27 @@ def test_the_intro_is_true_for_flag_types_the_dashboard_does_not_know_or_none(
         chosen = intro(text(reviewer.get(FLAGGED, {**week, "flag": "none"}, headers=HX)))
         assert "The API gave no flag type, so why they were flagged is not known." in chosen
         assert "does not know" not in chosen
+
+
+def test_names_with_commas_markup_rtl_and_emoji_are_shown_whole_from_the_index(
+    reviewer: Any,
+) -> None:
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    agents = ["Tremblay, Alice", '<b>Bob</b> "B"', "محمد 🦄"]
+    made = index_row(
+        tenant=TENANT,
+        start=datetime(2026, 1, 1, 11, tzinfo=UTC),
+        flagged=True,
+        flag_type="agent",
+        queues=[("<i>VIP</i>", 10.0)],
+        agents=[(name, "<i>VIP</i>", 30.0) for name in agents],
+    )
+    body = text(reviewer.get(FLAGGED, RANGE))
+    assert "<b>Bob</b>" not in body and "<i>VIP</i>" not in body
+    shown = dict(rows(body))[made.interaction_id]
+    assert 'Tremblay, Alice, <b>Bob</b> "B" +1 more' in shown
+    assert "<i>VIP</i>" in shown
+    exported = b"".join(reviewer.get(CSV_URL, RANGE).streaming_content).decode()
+    assert '"Tremblay, Alice; <b>Bob</b> ""B""; محمد 🦄"' in exported

@@ -43,10 +43,11 @@ from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
 from dashboard.reviews.models import Review, Status
 
-from .models import IndexedInteraction, QueueVisit
+from .models import AgentLeg, IndexedInteraction, QueueVisit
 from .selectors import (
     NAMES_JOINER,
     Coverage,
+    agent_names,
     coverage,
     flag_is,
     from_index,
@@ -76,7 +77,6 @@ COLUMNS = (
     "customer",
     "flag_type",
     "total_seconds",
-    "agent_names",
 )
 _BIGGEST_KEY = 2**63 - 1
 
@@ -193,20 +193,18 @@ def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
 
 
 def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
-    """List rows from ``COLUMNS`` tuples, with their queues' names (one query)."""
-    queues = queue_names(QueueVisit.objects.filter(interaction__in=[row[0] for row in rows]))
-    found = []
-    for pk, iid, start, end, channel, direction, flow, customer, flag_type, total, agents in rows:
-        found.append(
-            named(
-                summary_of(
-                    (iid, start, end, channel, direction, flow, customer, True, flag_type, total)
-                ),
-                agents,
-                queues.get(pk, []),
-            )
+    """List rows from ``COLUMNS`` tuples, with their agents' and queues' names (two queries)."""
+    pks = [row[0] for row in rows]
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=pks))
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=pks))
+    return [
+        named(
+            summary_of((iid, start, end, channel, direction, flow, customer, True, flag, total)),
+            agents.get(pk, []),
+            queues.get(pk, []),
         )
-    return found
+        for pk, iid, start, end, channel, direction, flow, customer, flag, total in rows
+    ]
 
 
 def page(

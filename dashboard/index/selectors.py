@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 from django.db.models.lookups import Exact
 from django.utils.timesince import timesince
@@ -23,7 +23,7 @@ from django.utils.timesince import timesince
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Flag, Summary
 
-from .models import Hook, IndexedInteraction, QueueVisit, SyncState
+from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit, SyncState
 
 LIVE = "live from the API"
 SUMMARY_COLUMNS = (
@@ -114,22 +114,26 @@ NAMES_JOINER = ", "
 def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
     """The named queues of ``visits`` per indexed interaction (its key), in the order they were
     entered, each once."""
+    return _names(visits.order_by("entered_at", "pk"), "queue_name")
+
+
+def agent_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:
+    """The named agents of ``legs`` per indexed interaction, in the order they were given it,
+    each once: read from the legs, as a name may hold the joined column's comma."""
+    return _names(legs.order_by(F("started_at").asc(nulls_last=True), "pk"), "agent_name")
+
+
+def _names(records: QuerySet[Any], column: str) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
-    ordered = (
-        visits.exclude(queue_name="")
-        .order_by("entered_at", "pk")
-        .values_list("interaction_id", "queue_name")
-    )
-    for pk, name in ordered:
+    for pk, name in records.exclude(**{column: ""}).values_list("interaction_id", column):
         if name not in names.setdefault(pk, []):
             names[pk].append(name)
     return names
 
 
-def named(row: Summary, agent_names: str, queues: list[str]) -> Summary:
-    """``row`` with its agents (the indexer's joined ``agent_names``) and queues by name."""
-    agents = tuple(agent_names.split(NAMES_JOINER)) if agent_names else ()
-    return replace(row, agent_names=agents, queue_names=tuple(queues))
+def named(row: Summary, agents: list[str], queues: list[str]) -> Summary:
+    """``row`` with its agents and queues by name."""
+    return replace(row, agent_names=tuple(agents), queue_names=tuple(queues))
 
 
 def summary_of(values: tuple[Any, ...]) -> Summary:
@@ -181,12 +185,13 @@ def _combined(
     cap = settings.FLAGGED_MAX_INTERACTIONS
     part = indexed.filter(start__gte=lo, start__lt=hi)
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
-    ordered = part.order_by("-start", "-id").values_list("pk", "agent_names", *SUMMARY_COLUMNS)
+    ordered = part.order_by("-start", "-id").values_list("pk", *SUMMARY_COLUMNS)
     # Agents and queues by name, as a live row has them (the list's columns and sorts).
     queues = queue_names(QueueVisit.objects.filter(interaction__in=part.values("pk")))
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=part.values("pk")))
     rows = [
-        named(summary_of(values), agents, queues.get(pk, []))
-        for pk, agents, *values in ordered[:cap]
+        named(summary_of(values), agents.get(pk, []), queues.get(pk, []))
+        for pk, *values in ordered[:cap]
     ]
     read = len(rows)
     if keep_flagged:
