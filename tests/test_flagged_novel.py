@@ -207,6 +207,21 @@ def test_a_list_that_could_not_load_at_all_says_so_with_the_failures_status(
     assert any("flagged CSV failed" in r.getMessage() for r in logged)
 
 
+@pytest.mark.parametrize(
+    ("trouble", "status"),
+    [(httpx.ReadTimeout("slow"), 504), (httpx.ConnectError("refused"), 503)],
+)
+def test_a_slow_or_unreachable_api_gives_the_list_its_status(
+    reviewer: Any, monkeypatch: Any, trouble: Exception, status: int
+) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    with respx.mock() as mock:
+        mock.get(LIST).mock(side_effect=trouble)
+        response = reviewer.get(FLAGGED, RANGE)
+    assert response.status_code == status
+    assert "could not be loaded" in text(response) and "Try again" in text(response)
+
+
 def test_a_busy_api_gives_the_list_a_retry_after(reviewer: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
     with respx.mock() as mock:
