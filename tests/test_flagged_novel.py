@@ -31,6 +31,8 @@ RANGE = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-03T00:00:00Z"}
 
 ROW = re.compile(r'<tr data-interaction="([^"]+)">(.*?)</tr>', re.S)
 TAG = re.compile(r"<[^>]+>")
+#: The isolate around a name reads as part of the text around it (no space).
+INLINE = re.compile(r"</?bdi>")
 
 
 def iid(n: int) -> str:
@@ -93,7 +95,7 @@ def text(response: Any) -> str:
 def rows(body: str) -> list[tuple[str, str]]:
     """(interaction id, the row's visible text) for each table row, in order."""
     return [
-        (found, " ".join(html.unescape(TAG.sub(" ", inner)).split()))
+        (found, " ".join(html.unescape(TAG.sub(" ", INLINE.sub("", inner))).split()))
         for found, inner in ROW.findall(body)
     ]
 
@@ -563,3 +565,24 @@ def test_names_with_commas_markup_rtl_and_emoji_are_shown_whole_from_the_index(
     assert "<i>VIP</i>" in shown
     exported = b"".join(reviewer.get(CSV_URL, RANGE).streaming_content).decode()
     assert '"Tremblay, Alice; <b>Bob</b> ""B""; محمد 🦄"' in exported
+
+
+def test_each_name_keeps_its_own_direction_in_the_list(reviewer: Any) -> None:
+    served = [
+        listed(
+            1,
+            flowName="תור ראשי",
+            agents=[{"agentName": "محمد"}, {"agentName": "Bob"}, {"agentName": "Zoë 🦄"}],
+            queues=[{"queueName": "دعم"}],
+        ),
+        listed(2, agents=..., queues=[]),
+    ]
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        body = text(reviewer.get(FLAGGED, RANGE))
+    row = dict(ROW.findall(body))[iid(1)]
+    assert "<bdi>محمد</bdi>, <bdi>Bob</bdi> +1 more" in row
+    assert 'title="محمد, Bob, Zoë 🦄"' in row
+    assert "<bdi>دعم</bdi>" in row and "<bdi>תור ראשי</bdi>" in row
+    # No agent and no queue: a dash in each column.
+    assert dict(rows(body))[iid(2)].count(" — ") >= 2

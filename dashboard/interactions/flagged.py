@@ -30,7 +30,7 @@ from . import formatting as fmt
 from . import listing, selectors, wording
 from .domain import Summary, flag_reason
 
-#: Agents or queues named in a list cell before "+N more".
+#: Agents or queues named in a list cell before "+N more" (the rest on hover).
 NAMES_SHOWN = 2
 #: ``assigned`` filter value for the viewer themselves.
 ME = "me"
@@ -155,20 +155,20 @@ class Row:
     duration_sheet: str = ""
 
     @property
-    def agents_text(self) -> str:
-        return names_text(self.agents)
+    def agents_shown(self) -> tuple[str, ...]:
+        return self.agents[:NAMES_SHOWN]
 
     @property
-    def queues_text(self) -> str:
-        return names_text(self.queues)
+    def agents_more(self) -> int:
+        return max(0, len(self.agents) - NAMES_SHOWN)
 
+    @property
+    def queues_shown(self) -> tuple[str, ...]:
+        return self.queues[:NAMES_SHOWN]
 
-def names_text(names: tuple[str, ...], shown: int = NAMES_SHOWN) -> str:
-    """'Ann, Bob +3 more'; '—' for none."""
-    if not names:
-        return "—"
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" +{more} more" if more > 0 else "")
+    @property
+    def queues_more(self) -> int:
+        return max(0, len(self.queues) - NAMES_SHOWN)
 
 
 @dataclass
