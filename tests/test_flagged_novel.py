@@ -586,3 +586,51 @@ def test_each_name_keeps_its_own_direction_in_the_list(reviewer: Any) -> None:
     assert "<bdi>دعم</bdi>" in row and "<bdi>תור ראשי</bdi>" in row
     # No agent and no queue: a dash in each column.
     assert dict(rows(body))[iid(2)].count(" — ") >= 2
+
+
+# -- the same list, live or from the index -----------------------------------------------
+
+
+def mixed() -> list[dict[str, Any]]:
+    """Flagged rows listed oldest first (the API documents newest first: do not rely on it),
+    with ties on every sort key, names past 'z', and blanks."""
+
+    def people(*names: str) -> list[dict[str, Any]]:
+        return [{"agentName": name} for name in names]
+
+    return [
+        listed(1, agents=people("Émile"), queues=[{"queueName": "Übersee"}], flowName="b"),
+        listed(2, agents=..., flowName=..., channelType="sms"),
+        listed(3, agents=people("ann"), queues=[{"queueName": "sales"}], flowName="B"),
+        listed(4, agents=people("Ann", "Zed"), queues=[{"queueName": "Sales"}], flagType="Q"),
+        listed(5, agents=..., flowName="a", flagType=..., channelType="sms"),
+        listed(6, agents=people("Zed"), queues=[{"queueName": "Übersee"}], flowName="b"),
+    ]
+
+
+SORTS = ("-start", "start", "agent", "-agent", "queue", "-queue", "flow", "-flow", "flag")
+
+
+def orders(client: Any, sorts: tuple[str, ...] = SORTS) -> dict[str, list[str]]:
+    return {
+        sort: ids(text(client.get(FLAGGED, {**RANGE, "sort": sort}, headers=HX))) for sort in sorts
+    }
+
+
+def test_the_list_is_in_the_same_order_live_and_from_the_index(reviewer: Any) -> None:
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import parse_interaction
+    from tests.index_search.rows import synced
+
+    served = mixed()
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        live = orders(reviewer)
+    # Ties newest first, whatever order the API listed them in; blanks after every name.
+    assert live["agent"] == [iid(n) for n in (4, 3, 6, 1, 5, 2)]
+    assert live["-agent"] == [iid(n) for n in (5, 2, 1, 6, 4, 3)]
+    assert live["flow"][:2] == [iid(5), iid(6)]
+    index_interactions(TENANT, [(parse_interaction(row), source_hash(row)) for row in served])
+    synced(TENANT, back=timedelta(days=2000))
+    with respx.mock():
+        assert orders(reviewer) == live

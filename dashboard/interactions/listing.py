@@ -319,15 +319,23 @@ def find_by_hook(
 
 # -- filtering and sorting what was loaded --------------------------------------
 
+
+def _text(value: str | None) -> tuple[bool, str]:
+    """A text column's sort key: case ignored, a blank after every text (first when
+    descending), as the index's ``NULLS LAST`` puts it; not a placeholder that some names
+    ("Émile") would sort after."""
+    return (not value, (value or "").lower())
+
+
 SORTS = {
     "start": lambda r, s: (r.start is None, r.start or datetime.min.replace(tzinfo=UTC)),
     "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
-    "channel": lambda r, s: ((r.channel_type or "~").lower(),),
-    "flag": lambda r, s: (flag_key(r.flag.flag_type if r.flag else None) or "~",),
+    "channel": lambda r, s: _text(r.channel_type),
+    "flag": lambda r, s: _text(flag_key(r.flag.flag_type if r.flag else None)),
     "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
-    "flow": lambda r, s: ((r.flow_name or "~").lower(),),
-    "agent": lambda r, s: ((r.agent_names[0] if r.agent_names else "~").lower(),),
-    "queue": lambda r, s: ((r.queue_names[0] if r.queue_names else "~").lower(),),
+    "flow": lambda r, s: _text(r.flow_name),
+    "agent": lambda r, s: _text(r.agent_names[0] if r.agent_names else None),
+    "queue": lambda r, s: _text(r.queue_names[0] if r.queue_names else None),
 }
 
 #: ``assigned`` filter values besides a user's primary key.
@@ -435,7 +443,10 @@ def refine(
         )
 
     kept = [r for r in rows if r.interaction_id == always or passes(r)]
+    # Ties newest first, as the index orders them, whatever order the API listed them in.
+    kept.sort(key=lambda r: SORTS["start"](r, statuses)[1], reverse=True)
+    kept.sort(key=lambda r: r.start is None)
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])
-    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))
+    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))  # stable: ties
     return kept
