@@ -634,3 +634,28 @@ def test_the_list_is_in_the_same_order_live_and_from_the_index(reviewer: Any) ->
     synced(TENANT, back=timedelta(days=2000))
     with respx.mock():
         assert orders(reviewer) == live
+
+
+def test_a_filter_on_someone_who_is_no_longer_a_reviewer_still_says_whom_it_shows(
+    reviewer: Any, django_user_model: Any
+) -> None:
+    from dashboard.reviews import services
+
+    me = django_user_model.objects.get(username="reviewer")
+    gone = django_user_model.objects.create_user(
+        "gone", password="pw-for-tests-1", first_name="Gwen", last_name="Gone"
+    )
+    grant = TenantGrant.objects.create(user=gone, tenant_id=TENANT)
+    services.assign(me, TENANT, iid(2), assignee=gone, version=0)
+    grant.delete()
+    with respx.mock() as mock:
+        serve(mock, pages_of([listed(2), listed(1)]))
+        body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": str(gone.pk)}))
+        assert ids(body) == [iid(2)]
+        assert f'<option value="{gone.pk}" selected>Gwen Gone (no longer a reviewer here)' in body
+        body = text(reviewer.get(FLAGGED, {**RANGE, "assigned": "99999"}))
+        assert ids(body) == []
+        assert '<option value="99999" selected>Nobody known</option>' in body
+        body = text(reviewer.get(FLAGGED, RANGE))
+        assert "Gwen Gone" in dict(rows(body))[iid(2)]
+        assert f'<option value="{gone.pk}"' not in body

@@ -23,7 +23,7 @@ from dashboard.cxengage import errors
 from dashboard.failures import Failure, failure_for, log_failure, retry_after
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.selectors import reviewer_names
+from dashboard.reviews.selectors import assigned_choices
 from dashboard.reviews.services import audit
 
 from . import flagged as flagged_list
@@ -132,7 +132,7 @@ def _context(
             ("", "Anyone"),
             (flagged_list.ME, "Assigned to me"),
             (listing.NOBODY, "Not assigned"),
-            *((str(pk), name) for pk, name in reviewer_names(tenant_id)),
+            *((str(pk), name) for pk, name in assigned_choices(tenant_id, state.assigned)),
         ],
         "local_from": fmt.local_text(window.start, zone),
         "local_to": fmt.local_text(window.end, zone),

@@ -100,6 +100,18 @@ def new_reviewers_generation() -> str:
     return generation
 
 
+def assigned_choices(tenant_id: str, chosen: str = "") -> list[tuple[int, str]]:
+    """The people an "assigned to" filter offers: the tenant's reviewers, and ``chosen`` (a
+    user's key as text) when it is none of them, so that a filter on someone who may no
+    longer see the tenant still says whom it shows."""
+    names = reviewer_names(tenant_id)
+    if not (chosen.isascii() and chosen.isdigit()) or int(chosen) in {pk for pk, _ in names}:
+        return names
+    user = get_user_model().objects.filter(pk=int(chosen)).first() if len(chosen) < 19 else None
+    said = f"{display_name(user)} (no longer a reviewer here)" if user else "Nobody known"
+    return [*names, (int(chosen), said)]
+
+
 def display_name(user: Any) -> str:
     """A person as the lists and panels name them."""
     if user is None:
