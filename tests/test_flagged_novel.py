@@ -659,3 +659,24 @@ def test_a_filter_on_someone_who_is_no_longer_a_reviewer_still_says_whom_it_show
         body = text(reviewer.get(FLAGGED, RANGE))
         assert "Gwen Gone" in dict(rows(body))[iid(2)]
         assert f'<option value="{gone.pk}"' not in body
+
+
+def test_the_assignment_control_names_an_assignee_who_is_no_longer_a_reviewer(
+    reviewer: Any, django_user_model: Any
+) -> None:
+    from dashboard.reviews import services
+
+    me = django_user_model.objects.get(username="reviewer")
+    gone = django_user_model.objects.create_user("gone", password="pw-for-tests-1")
+    grant = TenantGrant.objects.create(user=gone, tenant_id=TENANT)
+    services.assign(me, TENANT, iid(1), assignee=gone, version=0)
+    grant.delete()
+    with respx.mock() as mock:
+        mock.get(f"{LIST}/{iid(1)}").respond(json={"tenantId": TENANT, **listed(1)})
+        page = text(reviewer.get(f"/tenants/{TENANT}/interactions/{iid(1)}/"))
+    control = re.search(r'<div id="assignment".*?</select>', page, re.S)
+    assert control
+    assert f'<option value="{gone.pk}" selected>gone (no longer a reviewer here)' in control.group(
+        0
+    )
+    assert '<option value="" selected>' not in control.group(0)

@@ -163,7 +163,10 @@ def assignment_context(
     shown = form or AssignForm(
         [], initial={"assignee": review.assignee_id or "", "version": review.version}
     )
-    return AssignmentContext(review, shown, last_assignment(review), reviewer_names(tenant_id))
+    # Whoever it is assigned to stays named in the list (not "Nobody" shown as chosen), even
+    # when they may no longer see the tenant.
+    people = assigned_choices(tenant_id, str(review.assignee_id or ""))
+    return AssignmentContext(review, shown, last_assignment(review), people)
 
 
 def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:
