@@ -539,7 +539,7 @@ def test_the_intro_is_true_for_flag_types_the_dashboard_does_not_know_or_none(
         general = intro(text(reviewer.get(FLAGGED, week)))
         assert "does not know" in general
         chosen = intro(text(reviewer.get(FLAGGED, {**week, "flag": "none"}, headers=HX)))
-        assert "The API gave no flag type, so why they were flagged is not known." in chosen
+        assert "The API gave no flag type, so why is not known." in chosen
         assert "does not know" not in chosen
 
 
@@ -680,3 +680,25 @@ def test_the_assignment_control_names_an_assignee_who_is_no_longer_a_reviewer(
         0
     )
     assert '<option value="" selected>' not in control.group(0)
+
+
+def test_a_row_without_a_flag_type_or_a_readable_start_says_so_and_invents_neither(
+    reviewer: Any,
+) -> None:
+    served = [listed(3, flagType=...), listed(2, flagType="  "), listed(1, startTimestamp="soon")]
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        body = text(reviewer.get(FLAGGED, RANGE))
+        exported = b"".join(reviewer.get(CSV_URL, RANGE).streaming_content).decode()
+    shown = dict(rows(body))
+    for untyped in (iid(3), iid(2)):
+        assert "The API gave no flag type, so why is not known." in shown[untyped]
+        assert "unknown" not in shown[untyped].replace("not known", "")
+    assert re.search(
+        rf'<a href="/tenants/{TENANT}/interactions/{iid(1)}/\?from=[^"]+">'
+        r"<time datetime=\"\">Start unknown</time></a>",
+        body,
+    )
+    lines = {line.split(",", 1)[0]: line for line in exported.splitlines()[1:]}
+    assert lines[iid(3)].split(",")[5] == ""  # flag_type: none sent, none written
+    assert lines[iid(1)].split(",")[1] == ""  # start: unreadable, left blank

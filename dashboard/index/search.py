@@ -24,7 +24,6 @@ from django.db.models.functions import Right
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions import listing
-from dashboard.interactions.domain import flag_reason
 from dashboard.interactions.formatting import hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
@@ -214,7 +213,7 @@ class Row:
     @property
     def flag_reason(self) -> str:
         """Why it was flagged, in words (as the flagged list and the interaction's page say)."""
-        return flag_reason(self.flag_type)[0] if self.flagged else ""
+        return listing.flag_words(self.flag_type)[0] if self.flagged else ""
 
 
 @dataclass(frozen=True)

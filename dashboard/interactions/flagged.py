@@ -28,7 +28,7 @@ from dashboard.reviews.selectors import display_name, statuses
 
 from . import formatting as fmt
 from . import listing, selectors, wording
-from .domain import Summary, flag_reason
+from .domain import Summary
 
 #: Agents or queues named in a list cell before "+N more" (the rest on hover).
 NAMES_SHOWN = 2
@@ -322,15 +322,15 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
     return Row(
         id=r.interaction_id,
         url=f"{url}?{back}" if url and back else url,
-        start=fmt.local_text(r.start, zone) if r.start else "—",
+        start=fmt.local_text(r.start, zone) if r.start else "Start unknown",
         start_iso=fmt.iso(r.start),
         channel=r.channel_type or "—",
         direction=r.direction or "—",
         flow=r.flow_name or "—",
         agents=r.agent_names,
         queues=r.queue_names,
-        flag_type=flag_type or "unknown",
-        flag_reason=flag_reason(flag_type)[0],
+        flag_type=(flag_type or "").strip(),
+        flag_reason=listing.flag_words(flag_type)[0],
         duration=fmt.hms(r.duration),
         customer=r.customer or "—",
         status=status,

@@ -30,11 +30,9 @@ from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors, wording
 from .csvcell import cell
-from .domain import FLAG_REASONS, GENERIC_FLAG_REASON, Summary, flag_key, flag_reason
+from .domain import FLAG_REASONS, Summary, flag_key, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
-#: Why interactions the API flagged without a flag type were flagged, as far as is known.
-NO_FLAG_TYPE_REASON = "The API gave no flag type, so why they were flagged is not known."
 #: Seconds one loading request may spend fetching pages before it reports progress.
 LOAD_BUDGET = 1.5
 #: Seconds a "next flagged" click may spend loading an expired list before it goes to the list.
@@ -79,7 +77,7 @@ def _page(request: HtmxHttpRequest) -> int:
 def _chosen_flag(flag: str) -> tuple[str, str] | None:
     """What the list's intro says of the chosen flag type: why, and what may be wrong."""
     if flag == listing.NO_FLAG_TYPE:
-        return NO_FLAG_TYPE_REASON, GENERIC_FLAG_REASON[1]
+        return listing.NO_FLAG_TYPE_REASON
     return flag_reason(flag) if flag else None
 
 
