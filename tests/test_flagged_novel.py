@@ -702,3 +702,39 @@ def test_a_row_without_a_flag_type_or_a_readable_start_says_so_and_invents_neith
     lines = {line.split(",", 1)[0]: line for line in exported.splitlines()[1:]}
     assert lines[iid(3)].split(",")[5] == ""  # flag_type: none sent, none written
     assert lines[iid(1)].split(",")[1] == ""  # start: unreadable, left blank
+
+
+# -- pages the API answers oddly -----------------------------------------------------------
+
+
+def test_a_list_answer_without_a_total_is_read_to_its_last_short_page(
+    reviewer: Any, settings: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 3
+    paged = pages_of([listed(n) for n in range(7, 0, -1)])
+
+    def without_total(offset: int, limit: int) -> dict[str, Any]:
+        return {k: v for k, v in paged(offset, limit).items() if k != "total"}
+
+    with respx.mock() as mock:
+        route = serve(mock, without_total)
+        body = text(reviewer.get(FLAGGED, RANGE))
+    assert ids(body) == [iid(n) for n in range(7, 0, -1)]
+    assert route.call_count == 3  # 3 + 3 + 1: the short page is the last
+    assert "<strong>7</strong> flagged interactions, out of 7 in the range" in body
+
+
+def test_a_total_that_is_not_a_number_and_rows_that_are_not_interactions(
+    reviewer: Any, settings: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 4
+    served: list[Any] = [listed(5), "junk", None, {"no": "id"}, listed(4), 7, listed(3)]
+
+    def odd(offset: int, limit: int) -> dict[str, Any]:
+        return {"total": "lots", "results": served[offset : offset + limit]}
+
+    with respx.mock() as mock:
+        serve(mock, odd)
+        response = reviewer.get(FLAGGED, RANGE)
+    assert response.status_code == 200
+    assert ids(text(response)) == [iid(5), iid(4), iid(3)]

@@ -377,7 +377,8 @@ class Summary:
 class ListPage:
     """One page of the list endpoint."""
 
-    total: int
+    #: Interactions in the whole list, as the API says; None when it does not.
+    total: int | None
     offset: int
     limit: int
     results: tuple[Summary, ...]

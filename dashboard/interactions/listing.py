@@ -277,9 +277,11 @@ def scan(
         result.skipped += page.skipped
         result.rows.extend(r for r in new if keep is None or keep(r))
         offset += limit
+        # Without a total, a page shorter than asked for is the last.
+        short = len(page.results) + page.skipped < limit
         if (
             not (page.results or page.skipped)
-            or offset >= page.total
+            or (offset >= page.total if page.total is not None else short)
             or offset >= settings.FLAGGED_MAX_INTERACTIONS
         ):
             result.done = True
