@@ -738,3 +738,17 @@ def test_a_total_that_is_not_a_number_and_rows_that_are_not_interactions(
         response = reviewer.get(FLAGGED, RANGE)
     assert response.status_code == 200
     assert ids(text(response)) == [iid(5), iid(4), iid(3)]
+
+
+def test_an_api_that_ignores_the_offset_is_read_once_not_to_the_cap(
+    reviewer: Any, settings: Any, caplog: Any
+) -> None:
+    settings.FLAGGED_PAGE_SIZE = 3
+    first = pages_of([listed(n) for n in range(9, 0, -1)])(0, 3)
+
+    with respx.mock() as mock:
+        route = serve(mock, lambda offset, limit: {**first, "offset": offset})
+        body = text(reviewer.get(FLAGGED, RANGE))
+    assert ids(body) == [iid(9), iid(8), iid(7)]
+    assert route.call_count == 2  # the repeat gives it away
+    assert any("repeated rows already read" in r.getMessage() for r in caplog.records)

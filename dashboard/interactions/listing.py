@@ -279,10 +279,21 @@ def scan(
         offset += limit
         # Without a total, a page shorter than asked for is the last.
         short = len(page.results) + page.skipped < limit
+        # A full page of nothing but rows already read: the API ignores the offset (more new
+        # interactions than a page while the range loads is not plausible), so reading on
+        # would only repeat it, up to the scan's cap.
+        stuck = limit > 1 and bool(page.results) and not new and not page.skipped
+        if stuck:
+            log.warning(
+                "list page at offset %d repeated rows already read; stopping there",
+                offset - limit,
+                extra={"list_offset": offset - limit},
+            )
         if (
             not (page.results or page.skipped)
             or (offset >= page.total if page.total is not None else short)
             or offset >= settings.FLAGGED_MAX_INTERACTIONS
+            or stuck
         ):
             result.done = True
             return result
