@@ -230,6 +230,8 @@ ALLOWED_TAGS = frozenset(
         *("svg", "defs", "pattern", "rect", "g", "line", "text", "circle", "marker", "path"),
         # The story at a glance, the participants and the recording player.
         *("abbr", "aside", "audio", "caption", "datalist", "figure", "figcaption", "small"),
+        # Names in the flagged list keep their own direction.
+        "bdi",
     )
 )
 _SCHEMES_OK = re.compile(r"^(https?://|/|\?|#|[A-Za-z0-9._~%-]*(?:[/?#]|$))")

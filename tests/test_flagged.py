@@ -234,9 +234,10 @@ def test_filter_by_flag_type_returns_the_fragment(signed_in: Any) -> None:
     body = text(response)
     assert ids(body) == agent
     assert f"({len(expected)} before filters)" in body
-    # The filter form keeps the choice; the URL that htmx pushes carries it.
-    assert '<option value="Agent" selected>' in body
-    assert "flag=Agent" in body  # CSV link and sort links keep the filter
+    # The filter form keeps the choice (one value whatever the type's case); the URL that htmx
+    # pushes carries it.
+    assert '<option value="agent" selected>' in body
+    assert "flag=agent" in body  # CSV link and sort links keep the filter
 
 
 def test_filter_by_channel(signed_in: Any) -> None:
@@ -791,7 +792,7 @@ def test_flag_filter_options_and_reasons_are_in_words(signed_in: Any) -> None:
         if flag_type in {b["flagType"].lower() for b in expected_demo_flagged().values()}:
             assert why in body
     assert re.search(
-        r'<option value="Stuck">The interaction\'s end time never reached reporting\. \(Stuck\)',
+        r'<option value="stuck">The interaction\'s end time never reached reporting\. \(Stuck\)',
         body,
     )
 
@@ -855,7 +856,7 @@ def test_form_state_keeps_the_range_pinned_until_it_changes() -> None:
     pinned["from"], pinned["to"] = was.split("|")[1:]
     # A filter changed an hour later: the same instants, so the same cached pages.
     later = list_state({**pinned, "flag": "Queue"}, UTC, now + timedelta(hours=1))
-    assert later.window == first.window and later.flag == "Queue"
+    assert later.window == first.window and later.flag == "queue"
     # Another preset: counted from now.
     week = list_state({**pinned, "range": "7d"}, UTC, now + timedelta(hours=1))
     assert week.window.preset == "7d"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -34,16 +34,27 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import BaseExpression, OrderBy
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
 from dashboard.reviews.models import Review, Status
 
-from .models import IndexedInteraction, QueueVisit
-from .selectors import Coverage, coverage, from_index, summary_of
+from .models import AgentLeg, IndexedInteraction, QueueVisit
+from .selectors import (
+    NAMES_JOINER,
+    Coverage,
+    agent_names,
+    coverage,
+    flag_is,
+    from_index,
+    named,
+    queue_names,
+    summary_of,
+)
 
 #: The interactions in the range (flagged or not) are counted up to here, then "more than".
 SCANNED_CAP = 100_000
@@ -66,10 +77,7 @@ COLUMNS = (
     "customer",
     "flag_type",
     "total_seconds",
-    "agent_names",
 )
-#: Separator of the indexer's ``agent_names``.
-NAMES_JOINER = ", "
 _BIGGEST_KEY = 2**63 - 1
 
 
@@ -96,7 +104,7 @@ def passes(tenant_id: str, refinement: listing.Refinement) -> Q:
     no saved review counts as "to review", assigned to nobody."""
     condition = Q()
     if refinement.flag:
-        condition &= Q(flag_type=refinement.flag)
+        condition = flag_is(refinement.flag)
     if refinement.channel:
         condition &= Q(channel=refinement.channel)
     reviews = _reviews(tenant_id)
@@ -155,8 +163,10 @@ class _FirstName(Func):
 def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
     """What ``listing.SORTS[key]`` compares, as an expression that is NULL for a blank."""
     if key == "duration":
-        # As ``Summary.duration``: from start to end where both are known, else as sent.
-        return Coalesce(_Seconds("end", "start"), "total_seconds")
+        # As ``Summary.duration``: from start to end where both are known and in order, else
+        # as sent.
+        in_order = Case(When(end__gte=F("start"), then=_Seconds("end", "start")))
+        return Coalesce(in_order, "total_seconds")
     if key == "status":
         saved = Subquery(_reviews(tenant_id).values("status")[:1])
         return Coalesce(saved, Value(Status.TO_REVIEW))
@@ -166,7 +176,9 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
         return NullIf(Lower(first), Value(""))
     if key == "agent":
         return NullIf(Lower(_FirstName("agent_names")), Value(""))
-    column = {"channel": "channel", "flag": "flag_type", "flow": "flow_name"}.get(key)
+    if key == "flag":
+        return NullIf(Lower(Trim("flag_type")), Value(""))
+    column = {"channel": "channel", "flow": "flow_name"}.get(key)
     if column:
         return NullIf(Lower(column), Value(""))
     return F("start")
@@ -180,35 +192,19 @@ def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
     return [first, F("start").desc(), F("pk").desc()]
 
 
-def _queue_names(pks: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = {}
-    visits = (
-        QueueVisit.objects.filter(interaction__in=pks)
-        .exclude(queue_name="")
-        .order_by("entered_at", "pk")
-        .values_list("interaction_id", "queue_name")
-    )
-    for pk, name in visits:
-        if name not in names.setdefault(pk, []):
-            names[pk].append(name)
-    return names
-
-
 def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
-    """List rows from ``COLUMNS`` tuples, with their queues' names (one query)."""
-    queues = _queue_names([row[0] for row in rows])
-    found = []
-    for pk, iid, start, end, channel, direction, flow, customer, flag_type, total, agents in rows:
-        found.append(
-            replace(
-                summary_of(
-                    (iid, start, end, channel, direction, flow, customer, True, flag_type, total)
-                ),
-                agent_names=tuple(agents.split(NAMES_JOINER)) if agents else (),
-                queue_names=tuple(queues.get(pk, ())),
-            )
+    """List rows from ``COLUMNS`` tuples, with their agents' and queues' names (two queries)."""
+    pks = [row[0] for row in rows]
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=pks))
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=pks))
+    return [
+        named(
+            summary_of((iid, start, end, channel, direction, flow, customer, True, flag, total)),
+            agents.get(pk, []),
+            queues.get(pk, []),
         )
-    return found
+        for pk, iid, start, end, channel, direction, flow, customer, flag, total in rows
+    ]
 
 
 def page(
@@ -234,7 +230,8 @@ def page(
         matched = sum(
             n
             for flag, channel, n in groups
-            if refinement.flag in ("", flag) and refinement.channel in ("", channel)
+            if refinement.flag in ("", listing.flag_of(flag))
+            and refinement.channel in ("", channel)
         )
     offset = min(max(offset, 0), (matched - 1) // limit * limit) if matched else 0
     rows: list[Summary] = []
@@ -250,7 +247,7 @@ def page(
         flagged=sum(n for *_, n in groups),
         scanned=scanned,
         scanned_label=scanned_label,
-        flag_types=tuple(sorted({flag for flag, _, _ in groups} - {""})),
+        flag_types=tuple(sorted({flag for flag, _, _ in groups})),
         channels=tuple(sorted({channel for _, channel, _ in groups} - {""})),
         source=from_index(cover, now),
     )

@@ -23,12 +23,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Right
 
 from dashboard.accounts.access import can_see_contact_details
+from dashboard.interactions import listing
 from dashboard.interactions.formatting import hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
 
 from .customer import customer_key, customer_tail
 from .models import AgentLeg, IndexedInteraction, QueueVisit
+from .selectors import flag_is
 
 #: Longest value kept from any search field; longer input is cut, never sent whole.
 MAX_TEXT = 200
@@ -63,6 +65,11 @@ def _text(params: Mapping[str, Any], name: str) -> str:
         return ""
     # NUL cannot be stored or compared by PostgreSQL; it is never part of a real value.
     return value.replace("\x00", "").strip()[:MAX_TEXT]
+
+
+def _flag(asked: str) -> str:
+    """The Flag filter's value: "any", or one flag type whatever its case or spaces."""
+    return asked if asked in ("", "any") else listing.flag_of(asked)
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ def read_query(
         agent=_text(params, "agent"),
         queue=_text(params, "queue"),
         flow=_text(params, "flow"),
-        flag=_text(params, "flag"),
+        flag=_flag(_text(params, "flag")),
         channel=_text(params, "channel"),
         direction=_text(params, "direction"),
         disposition=_text(params, "disposition"),
@@ -203,6 +210,11 @@ class Row:
     def duration(self) -> str:
         return hms(self.total_seconds)
 
+    @property
+    def flag_reason(self) -> str:
+        """Why it was flagged, in words (as the flagged list and the interaction's page say)."""
+        return listing.flag_words(self.flag_type)[0] if self.flagged else ""
+
 
 @dataclass(frozen=True)
 class Results:
@@ -228,7 +240,7 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
     if query.flag == "any":
         found = found.filter(flagged=True)
     elif query.flag:
-        found = found.filter(flagged=True, flag_type=query.flag)
+        found = found.filter(flag_is(query.flag), flagged=True)
     for name, column in (
         ("channel", "channel"),
         ("direction", "direction"),
@@ -382,7 +394,7 @@ CHOICES_TTL = 300
 def choices(tenant_id: str) -> dict[str, list[str]]:
     """Known values for the filters' suggestion lists (from the most recent index rows),
     kept in the shared cache for a few minutes: plain lists of text."""
-    key = f"index:choices:v1:{tenant_id}"
+    key = f"index:choices:v2:{tenant_id}"
     kept = cache.get(key)
     if isinstance(kept, dict):
         return kept
@@ -399,12 +411,15 @@ def _choices(tenant_id: str) -> dict[str, list[str]]:
         "flag": set(),
         "disposition": set(),
     }
-    for channel, flow, flag, disposition in recent.values_list(
-        "channel", "flow_name", "flag_type", "disposition"
+    flagged_without_type = False
+    for channel, flow, flagged, flag, disposition in recent.values_list(
+        "channel", "flow_name", "flagged", "flag_type", "disposition"
     ):
         values["channel"].add(channel)
         values["flow"].add(flow)
-        values["flag"].add(flag)
+        if flagged:
+            values["flag"].add(flag)
+            flagged_without_type = flagged_without_type or not flag.strip()
         values["disposition"].add(disposition)
     ids = list(recent.values_list("pk", flat=True)[:500])
     values["queue"] = set(
@@ -413,7 +428,10 @@ def _choices(tenant_id: str) -> dict[str, list[str]]:
     values["agent"] = set(
         AgentLeg.objects.filter(interaction__in=ids).values_list("agent_name", flat=True)
     )
-    return {k: sorted(v - {""})[:200] for k, v in values.items()}
+    found = {k: sorted(v - {""})[:200] for k, v in values.items()}
+    if flagged_without_type:  # '' stands for "no flag type given" among the flag types
+        found["flag"].append("")
+    return found
 
 
 def audit_detail(query: SearchQuery, *, masked: bool) -> str:

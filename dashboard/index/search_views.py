@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import tenant_url
 from dashboard.htmx import HtmxHttpRequest, answers_targets
+from dashboard.interactions import listing
 from dashboard.interactions.csvcell import cell
 from dashboard.reviews.models import AuditEvent
 from dashboard.reviews.services import audit
@@ -32,6 +33,7 @@ def _search_context(request: HtmxHttpRequest, tenant_id: str) -> dict[str, Any]:
         request.GET, zone=timezone.get_current_timezone(), now=timezone.now()
     )
     masked = not can_see_contact_details(request.user)
+    choices = finder.choices(tenant_id)
     if masked and query.customer:
         problems.append(finder.CUSTOMER_NEEDS_PERMISSION)
     results = (
@@ -48,7 +50,8 @@ def _search_context(request: HtmxHttpRequest, tenant_id: str) -> dict[str, Any]:
         "presets": finder.PRESETS,
         "reviewed_choices": finder.REVIEWED,
         "directions": finder.DIRECTIONS,
-        "choices": finder.choices(tenant_id),
+        "choices": choices,
+        "flag_choices": listing.flag_choices(choices["flag"]),
         "this_page": query.params(),
         "next_page": query.params(page=query.page + 1),
         "previous_page": query.params(page=query.page - 1),

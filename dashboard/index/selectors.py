@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower, Trim
+from django.db.models.lookups import Exact
 from django.utils.timesince import timesince
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Flag, Summary
 
-from .models import Hook, IndexedInteraction, SyncState
+from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit, SyncState
 
 LIVE = "live from the API"
 SUMMARY_COLUMNS = (
@@ -95,6 +97,45 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def flag_is(flag: str) -> Q:
+    """Indexed interactions whose flag type is ``flag`` (a ``listing.flag_of`` value): one type
+    whatever its case or spaces; ``listing.NO_FLAG_TYPE`` also takes those without one."""
+    typed = Lower(Trim("flag_type"))
+    condition = Q(Exact(typed, flag))
+    if flag == listing.NO_FLAG_TYPE:
+        condition |= Q(Exact(typed, ""))
+    return condition
+
+
+#: Separator of the indexer's ``agent_names``.
+NAMES_JOINER = ", "
+
+
+def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
+    """The named queues of ``visits`` per indexed interaction (its key), in the order they were
+    entered, each once."""
+    return _names(visits.order_by("entered_at", "pk"), "queue_name")
+
+
+def agent_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:
+    """The named agents of ``legs`` per indexed interaction, in the order they were given it,
+    each once: read from the legs, as a name may hold the joined column's comma."""
+    return _names(legs.order_by(F("started_at").asc(nulls_last=True), "pk"), "agent_name")
+
+
+def _names(records: QuerySet[Any], column: str) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    for pk, name in records.exclude(**{column: ""}).values_list("interaction_id", column):
+        if name not in names.setdefault(pk, []):
+            names[pk].append(name)
+    return names
+
+
+def named(row: Summary, agents: list[str], queues: list[str]) -> Summary:
+    """``row`` with its agents and queues by name."""
+    return replace(row, agent_names=tuple(agents), queue_names=tuple(queues))
+
+
 def summary_of(values: tuple[Any, ...]) -> Summary:
     """A list row from the index's columns, in ``SUMMARY_COLUMNS`` order."""
     iid, start, end, channel, direction, flow, customer, flagged, flag_type, total = values
@@ -144,8 +185,14 @@ def _combined(
     cap = settings.FLAGGED_MAX_INTERACTIONS
     part = indexed.filter(start__gte=lo, start__lt=hi)
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
-    ordered = part.order_by("-start", "-id").values_list(*SUMMARY_COLUMNS)[:cap]
-    rows = [summary_of(values) for values in ordered]
+    ordered = part.order_by("-start", "-id").values_list("pk", *SUMMARY_COLUMNS)
+    # Agents and queues by name, as a live row has them (the list's columns and sorts).
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=part.values("pk")))
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=part.values("pk")))
+    rows = [
+        named(summary_of(values), agents.get(pk, []), queues.get(pk, []))
+        for pk, *values in ordered[:cap]
+    ]
     read = len(rows)
     if keep_flagged:
         read = IndexedInteraction.objects.filter(

@@ -334,7 +334,10 @@ class _Pass:
             )
             rows, total, zone = list_results(answer)
             hashed = [(raw, source_hash(raw), named_ids(raw)[1]) for raw in rows]
-            last = not rows or offset + len(rows) >= total
+            # Without a total, a page shorter than asked for is the last.
+            last = not rows or (
+                offset + len(rows) >= total if total is not None else len(rows) < PAGE_SIZE
+            )
             return _Page(window, offset, hashed, last, zone, f"{start:%Y-%m-%d %H:%M}+{offset}")
 
         def store(parsed: _Parsed) -> None:

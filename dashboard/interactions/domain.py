@@ -60,9 +60,14 @@ GENERIC_FLAG_REASON = (
 )
 
 
+def flag_key(flag_type: str | None) -> str:
+    """The flag type as it is compared: "Agent", "AGENT" and " agent " are one type."""
+    return (flag_type or "").strip().lower()
+
+
 def flag_reason(flag_type: str | None) -> tuple[str, str]:
     """(why it was flagged, what may be wrong), in words, for any flag type."""
-    return FLAG_REASONS.get((flag_type or "").strip().lower(), GENERIC_FLAG_REASON)
+    return FLAG_REASONS.get(flag_key(flag_type), GENERIC_FLAG_REASON)
 
 
 #: Why a record has no end time, by the kind of record (one wording everywhere).
@@ -373,7 +378,9 @@ class Summary:
 
     @property
     def duration(self) -> float | None:
-        if self.start and self.end:
+        """From start to end; the API's own figure where either is unknown or the end comes
+        before the start (a length that cannot be worked out, as on the interaction's page)."""
+        if self.start and self.end and self.end >= self.start:
             return (self.end - self.start).total_seconds()
         return self.interaction_time
 
@@ -382,7 +389,8 @@ class Summary:
 class ListPage:
     """One page of the list endpoint."""
 
-    total: int
+    #: Interactions in the whole list, as the API says; None when it does not.
+    total: int | None
     offset: int
     limit: int
     results: tuple[Summary, ...]

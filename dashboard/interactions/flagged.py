@@ -22,14 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.accounts.gate import canonical_uuid
+from dashboard.cxengage import errors
 from dashboard.reviews.models import Review, Status
 from dashboard.reviews.selectors import display_name, statuses
 
 from . import formatting as fmt
 from . import listing, selectors, wording
-from .domain import Summary, flag_reason
+from .domain import Summary
 
-#: Agents or queues named in a list cell before "+N more".
+#: Agents or queues named in a list cell before "+N more" (the rest on hover).
 NAMES_SHOWN = 2
 #: ``assigned`` filter value for the viewer themselves.
 ME = "me"
@@ -110,12 +111,13 @@ def list_state(params: Mapping[str, str], zone: tzinfo, now: datetime) -> ListSt
             given.update(start="", end="")  # another preset: counted from now
     window, error = listing.resolve_range({k: v for k, v in given.items() if v}, zone, now)
     sort = params.get("sort", "-start")
+    flag = params.get("flag", "")[:80]
     status = params.get("status", "")
     assigned = params.get("assigned", "")
     return ListState(
         window=window,
         range_error=error,
-        flag=params.get("flag", "")[:80],
+        flag=listing.flag_of(flag) if flag.strip() else "",
         channel=params.get("channel", "")[:40],
         status=status if status in Status.values else "",
         assigned=assigned if assigned in (ME, listing.NOBODY) or assigned.isdigit() else "",
@@ -153,20 +155,20 @@ class Row:
     duration_sheet: str = ""
 
     @property
-    def agents_text(self) -> str:
-        return names_text(self.agents)
+    def agents_shown(self) -> tuple[str, ...]:
+        return self.agents[:NAMES_SHOWN]
 
     @property
-    def queues_text(self) -> str:
-        return names_text(self.queues)
+    def agents_more(self) -> int:
+        return max(0, len(self.agents) - NAMES_SHOWN)
 
+    @property
+    def queues_shown(self) -> tuple[str, ...]:
+        return self.queues[:NAMES_SHOWN]
 
-def names_text(names: tuple[str, ...], shown: int = NAMES_SHOWN) -> str:
-    """'Ann, Bob +3 more'; '—' for none."""
-    if not names:
-        return "—"
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" +{more} more" if more > 0 else "")
+    @property
+    def queues_more(self) -> int:
+        return max(0, len(self.queues) - NAMES_SHOWN)
 
 
 @dataclass
@@ -186,12 +188,23 @@ class FlaggedList:
         return self.found.done or self.found.error is not None
 
     @property
+    def failure(self) -> errors.CxEngageError | None:
+        """The API's failure when it left nothing to show (a failure after some pages had
+        loaded leaves a partial list, which is shown and says so)."""
+        return nothing_loaded(self.found)
+
+    @property
     def page(self) -> int:
         return self.paged.offset // PAGE_SIZE + 1 if self.paged else 1
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.paged.matched // PAGE_SIZE)) if self.paged else 1
+
+
+def nothing_loaded(found: listing.Scan) -> errors.CxEngageError | None:
+    """The failure that ended ``found`` before any interaction was read; None otherwise."""
+    return found.error if found.error is not None and not found.scanned else None
 
 
 def interaction_url(tenant_id: str, interaction_id: str, state: ListState | None = None) -> str:
@@ -236,7 +249,7 @@ def flagged_list(
             matched=len(kept),
             flagged=len(found.rows),
             scanned=found.scanned,
-            flag_types=tuple(sorted({r.flag.flag_type or "" for r in found.rows if r.flag} - {""})),
+            flag_types=tuple(sorted({r.flag.flag_type or "" for r in found.rows if r.flag})),
             channels=tuple(sorted({r.channel_type or "" for r in found.rows} - {""})),
             source=found.source,
         )
@@ -309,15 +322,15 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
     return Row(
         id=r.interaction_id,
         url=f"{url}?{back}" if url and back else url,
-        start=fmt.local_text(r.start, zone) if r.start else "—",
+        start=fmt.local_text(r.start, zone) if r.start else "Start unknown",
         start_iso=fmt.iso(r.start),
         channel=r.channel_type or "—",
         direction=r.direction or "—",
         flow=r.flow_name or "—",
         agents=r.agent_names,
         queues=r.queue_names,
-        flag_type=flag_type or "unknown",
-        flag_reason=flag_reason(flag_type)[0],
+        flag_type=(flag_type or "").strip(),
+        flag_reason=listing.flag_words(flag_type)[0],
         duration=fmt.hms(r.duration),
         customer=r.customer or "—",
         status=status,
@@ -352,6 +365,8 @@ class Neighbours:
     count: int
     #: False while the range is still loading: no position yet.
     ready: bool
+    #: Why the list could not be read at all (the API failed before any interaction).
+    failure: errors.CxEngageError | None = None
 
 
 def neighbours(
@@ -367,6 +382,8 @@ def neighbours(
     placed = _placed(tenant_id=tenant_id, state=state, viewer=viewer, at=at, budget=budget)
     if placed is None:
         return Neighbours(list_url, "", "", None, 0, ready=False)
+    if isinstance(placed, errors.CxEngageError):
+        return Neighbours(list_url, "", "", None, 0, ready=True, failure=placed)
     order, shown = placed
     if at not in order:
         first = interaction_url(tenant_id, shown[0], state) if shown else ""
@@ -389,9 +406,10 @@ def neighbours(
 
 def _placed(
     *, tenant_id: str, state: ListState, viewer: Any, at: str, budget: float | None
-) -> tuple[list[str], list[str]] | None:
+) -> tuple[list[str], list[str]] | errors.CxEngageError | None:
     """The list's IDs in order with ``at`` kept whatever the filters say, and the ones that
-    pass them; None while the range is still loading."""
+    pass them; None while the range is still loading; the API's failure when it left nothing
+    to read."""
     refinement = state.refinement(viewer)
     pairs = selectors.flagged_order(
         tenant_id=tenant_id, window=state.window, refinement=refinement, always=at
@@ -403,6 +421,9 @@ def _placed(
     )
     if not (found.done or found.error is not None):
         return None
+    failure = nothing_loaded(found)
+    if failure is not None:
+        return failure
     reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
     shown = [r.interaction_id for r in _refined(found.rows, reviews, refinement)]
     if not at:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,16 +19,18 @@ from django.views.decorators.http import require_GET
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import canonical_uuid, tenant_url
+from dashboard.cxengage import errors
+from dashboard.failures import Failure, failure_for, log_failure, retry_after
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.selectors import reviewer_names
+from dashboard.reviews.selectors import assigned_choices
 from dashboard.reviews.services import audit
 
 from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors, wording
 from .csvcell import cell
-from .domain import Summary, flag_reason
+from .domain import FLAG_REASONS, Summary, flag_key, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
@@ -71,13 +74,22 @@ def _page(request: HtmxHttpRequest) -> int:
         return 1
 
 
+def _chosen_flag(flag: str) -> tuple[str, str] | None:
+    """What the list's intro says of the chosen flag type: why, and what may be wrong."""
+    if flag == listing.NO_FLAG_TYPE:
+        return listing.NO_FLAG_TYPE_REASON
+    return flag_reason(flag) if flag else None
+
+
 def _context(
     request: HtmxHttpRequest, tenant_id: str, listed: flagged_list.FlaggedList
 ) -> dict[str, Any]:
     zone = timezone.get_current_timezone()
     state, found, paged = listed.state, listed.found, listed.paged
     window = state.window
-    flag_types = {*(paged.flag_types if paged else ()), state.flag} - {""}
+    # The chosen flag stays an option when no row has it (any more).
+    chosen = "" if state.flag == listing.NO_FLAG_TYPE else state.flag
+    flag_types = {*(paged.flag_types if paged else ()), *([chosen] if state.flag else [])}
     channels = {*(paged.channels if paged else ()), state.channel} - {""}
     page, asked = listed.page, _page(request)
     return {
@@ -108,21 +120,24 @@ def _context(
             }
             for key in listing.SORTS
         },
-        "flag_types": [(f, flag_reason(f)[0]) for f in sorted(flag_types, key=str.lower)],
-        "chosen_flag": flag_reason(state.flag) if state.flag else None,
+        "flag_types": listing.flag_choices(flag_types),
+        "chosen_flag": _chosen_flag(state.flag),
+        # The intro's kinds of reason cover the documented flag types only.
+        "unknown_flags": any(flag_key(f) not in FLAG_REASONS for f in flag_types),
         "channels": flagged_list.channel_choices(channels),
         "statuses": Status.choices,
         "assigned_choices": [
             ("", "Anyone"),
             (flagged_list.ME, "Assigned to me"),
             (listing.NOBODY, "Not assigned"),
-            *((str(pk), name) for pk, name in reviewer_names(tenant_id)),
+            *((str(pk), name) for pk, name in assigned_choices(tenant_id, state.assigned)),
         ],
         "local_from": fmt.local_text(window.start, zone),
         "local_to": fmt.local_text(window.end, zone),
         "input_from": window.start.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "input_to": window.end.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
         "masked": not can_see_contact_details(request.user),
+        "failure": _list_failure(listed.failure) if listed.failure else None,
     }
 
 
@@ -140,19 +155,64 @@ def flagged(request: HtmxHttpRequest, tenant_id: str, *, target: str | None) -> 
     )
     context = _context(request, tenant_id, listed)
     if target == "flagged-results":
-        return render(request, "flagged/_results.html", context)
+        return _failed(render(request, "flagged/_results.html", context), listed.failure)
     window = state.window
     span = f"{listing.iso(window.start)}..{listing.iso(window.end)}"
     audit(request.user, AuditEvent.Action.LIST, tenant_id, "", span)
-    return render(request, "flagged/list.html", context)
+    return _failed(render(request, "flagged/list.html", context), listed.failure)
+
+
+#: What a refusal means for a list of the tenant's interactions (the failures table speaks of
+#: one interaction).
+_LIST_REFUSALS = {
+    errors.NotFound: "The CxEngage API does not know this tenant: check the tenant's ID.",
+    errors.Forbidden: "The CxEngage API refused: the dashboard's API user lacks the "
+    "INTERACTIONS_API_READ_ALL permission or access to this tenant. Ask the dashboard's "
+    "operator to grant it.",
+}
+
+
+def _list_failure(exc: errors.CxEngageError) -> Failure:
+    """The failure's status and words, said of the list."""
+    failure = failure_for(exc)
+    said = next((text for cls, text in _LIST_REFUSALS.items() if isinstance(exc, cls)), None)
+    return replace(failure, explanation=said) if said else failure
+
+
+def _failed(
+    response: HttpResponse, failure: errors.CxEngageError | None, what: str = "flagged list"
+) -> HttpResponse:
+    """The list, page or fragment, with the failure's status when the API left nothing to show
+    (the page says what happened in the failure's words)."""
+    if failure is None:
+        return response
+    response.status_code = failure_for(failure).status
+    wait = retry_after(failure)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    log_failure(what, failure)
+    return response
 
 
 @require_GET
 @tenant_url
-def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> StreamingHttpResponse:
-    """Every row that passes the list's filters, in its order, written as it is read."""
+def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse | StreamingHttpResponse:
+    """Every row that passes the list's filters, in its order, written as it is read; the
+    failure's page when the API left nothing to export."""
     state = _state(request)
     exported = flagged_list.export(tenant_id=tenant_id, state=state, viewer=request.user)
+    failure = flagged_list.nothing_loaded(exported.found)
+    if failure is not None:
+        said = _list_failure(failure)
+        context = {
+            "status": said.status,
+            "title": "The flagged list could not be exported",
+            "explanation": said.explanation,
+            "retry": said.retry,
+            "detail": failure.message,
+            "retry_after": retry_after(failure),
+        }
+        return _failed(render(request, "error.html", context), failure, "flagged CSV")
     window = state.window
     rows = f"{exported.count} rows"
     audit(request.user, AuditEvent.Action.EXPORT, tenant_id, "", f"flagged CSV, {rows}")
@@ -216,7 +276,9 @@ def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     # While the range is still loading, the links ask the step view, which waits for it.
     step = urlencode({"at": request.GET.get("at", ""), "from": request.GET.get("from", "")})
     context = {"nav": around, "tenant_id": tenant_id, "step_query": step}
-    response = render(request, "flagged/_nav.html", context)
+    if around.failure is not None:
+        context["failure"] = _list_failure(around.failure)
+    response = _failed(render(request, "flagged/_nav.html", context), around.failure, "flagged nav")
     response["Cache-Control"] = "private, no-cache"
     return response
 

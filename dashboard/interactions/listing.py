@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -27,7 +27,7 @@ from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
 from dashboard.reviews.models import Status
 
-from .domain import ListPage, Summary
+from .domain import ListPage, Summary, flag_key, flag_reason
 from .parsing import parse_list_page
 
 log = logging.getLogger("dashboard.interactions")
@@ -203,6 +203,8 @@ class Scan:
     error: errors.CxEngageError | None = None
     failed_offset: int | None = None
     skipped: int = 0
+    #: Rows listed again on a later page (counted and shown once).
+    repeated: int = 0
     #: Where the rows came from, for the page ("live from the API", "from the index, ...").
     source: str = ""
 
@@ -230,6 +232,9 @@ def scan(
     offset = 0
     fetched_any = False
     in_hook = False
+    # Offset paging over a list that is newest first: an interaction that arrives while the
+    # range loads pushes the rest down, so the next page repeats the last row of this one.
+    seen: set[str] = set()
 
     def before_upstream() -> None:
         nonlocal in_hook
@@ -262,14 +267,33 @@ def scan(
             return result
         result.pages += 1
         result.total = page.total
-        result.scanned += len(page.results) + page.skipped
+        new = []
+        for r in page.results:
+            if r.interaction_id not in seen:
+                seen.add(r.interaction_id)
+                new.append(r)
+        result.repeated += len(page.results) - len(new)
+        result.scanned += len(new) + page.skipped
         result.skipped += page.skipped
-        result.rows.extend(r for r in page.results if keep is None or keep(r))
+        result.rows.extend(r for r in new if keep is None or keep(r))
         offset += limit
+        # Without a total, a page shorter than asked for is the last.
+        short = len(page.results) + page.skipped < limit
+        # A full page of nothing but rows already read: the API ignores the offset (more new
+        # interactions than a page while the range loads is not plausible), so reading on
+        # would only repeat it, up to the scan's cap.
+        stuck = limit > 1 and bool(page.results) and not new and not page.skipped
+        if stuck:
+            log.warning(
+                "list page at offset %d repeated rows already read; stopping there",
+                offset - limit,
+                extra={"list_offset": offset - limit},
+            )
         if (
             not (page.results or page.skipped)
-            or offset >= page.total
+            or (offset >= page.total if page.total is not None else short)
             or offset >= settings.FLAGGED_MAX_INTERACTIONS
+            or stuck
         ):
             result.done = True
             return result
@@ -308,25 +332,71 @@ def find_by_hook(
 
 # -- filtering and sorting what was loaded --------------------------------------
 
+
+def _text(value: str | None) -> tuple[bool, str]:
+    """A text column's sort key: case ignored, a blank after every text (first when
+    descending), as the index's ``NULLS LAST`` puts it; not a placeholder that some names
+    ("Émile") would sort after."""
+    return (not value, (value or "").lower())
+
+
 SORTS = {
     "start": lambda r, s: (r.start is None, r.start or datetime.min.replace(tzinfo=UTC)),
     "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
-    "channel": lambda r, s: ((r.channel_type or "~").lower(),),
-    "flag": lambda r, s: ((r.flag.flag_type or "~").lower() if r.flag else "~",),
+    "channel": lambda r, s: _text(r.channel_type),
+    "flag": lambda r, s: _text(flag_key(r.flag.flag_type if r.flag else None)),
     "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
-    "flow": lambda r, s: ((r.flow_name or "~").lower(),),
-    "agent": lambda r, s: ((r.agent_names[0] if r.agent_names else "~").lower(),),
-    "queue": lambda r, s: ((r.queue_names[0] if r.queue_names else "~").lower(),),
+    "flow": lambda r, s: _text(r.flow_name),
+    "agent": lambda r, s: _text(r.agent_names[0] if r.agent_names else None),
+    "queue": lambda r, s: _text(r.queue_names[0] if r.queue_names else None),
 }
 
 #: ``assigned`` filter values besides a user's primary key.
 NOBODY = "none"
+#: ``flag`` filter value for flagged interactions whose flag type is missing or blank.
+NO_FLAG_TYPE = "none"
+
+
+#: The Flag filter's option for flagged interactions the API gave no flag type.
+NO_FLAG_TYPE_WORDS = "No flag type given"
+#: Why such an interaction was flagged, and what may be wrong, as far as is known.
+NO_FLAG_TYPE_REASON = (
+    "The API gave no flag type, so why is not known.",
+    "Some of its data may be missing or inaccurate.",
+)
+
+
+def flag_words(flag_type: str | None) -> tuple[str, str]:
+    """(why it was flagged, what may be wrong) for a flagged interaction's type, or for none."""
+    return flag_reason(flag_type) if flag_key(flag_type) else NO_FLAG_TYPE_REASON
+
+
+def flag_of(flag_type: str | None) -> str:
+    """The ``flag`` filter value that selects an interaction flagged with ``flag_type``: one
+    value whatever the type's case or spaces, and ``NO_FLAG_TYPE`` for none."""
+    return flag_key(flag_type) or NO_FLAG_TYPE
+
+
+def flag_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """A Flag filter's options for flag types as the API sent them ('' for none): one per
+    type whatever its case or spaces, (the filter's value, the reason in words with the type
+    as sent), ordered by value; flagged interactions without a type have their own."""
+    spellings: dict[str, list[str]] = {}
+    for code in sorted(codes, key=str.strip):
+        sent = spellings.setdefault(flag_of(code), [])
+        if code.strip() and code.strip() not in sent:
+            sent.append(code.strip())
+    return [
+        (value, f"{flag_reason(value)[0]} ({', '.join(sent)})" if sent else NO_FLAG_TYPE_WORDS)
+        for value, sent in sorted(spellings.items())
+    ]
 
 
 @dataclass(frozen=True)
 class Refinement:
     """The flagged list's filters and sort, as ``refine`` (in Python) and the index (in SQL)
-    apply them; '' means "any". ``assigned`` is a user's primary key (as text) or ``NOBODY``."""
+    apply them; '' means "any". ``flag`` is a ``flag_of`` value; ``assigned`` is a user's
+    primary key (as text) or ``NOBODY``."""
 
     flag: str = ""
     channel: str = ""
@@ -357,7 +427,8 @@ class Paged:
     #: How ``scanned`` was had, for the page: "" counted; "about" an estimate; "more than"
     #: the index stopped counting there.
     scanned_label: str = ""
-    #: The flag types and channels among the flagged ones (the filters' choices).
+    #: The flag types (as sent, '' for none) and channels among the flagged ones (the
+    #: filters' choices).
     flag_types: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     #: Where the rows came from ("live from the API", "from the index, ...").
@@ -388,14 +459,17 @@ def refine(
     def passes(r: Summary) -> bool:
         owner = owners.get(r.interaction_id)
         return (
-            (not flag or bool(r.flag and (r.flag.flag_type or "") == flag))
+            (not flag or bool(r.flag and flag_of(r.flag.flag_type) == flag))
             and (not channel or (r.channel_type or "") == channel)
             and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
             and (not assigned or (owner is None if assigned == NOBODY else str(owner) == assigned))
         )
 
     kept = [r for r in rows if r.interaction_id == always or passes(r)]
+    # Ties newest first, as the index orders them, whatever order the API listed them in.
+    kept.sort(key=lambda r: SORTS["start"](r, statuses)[1], reverse=True)
+    kept.sort(key=lambda r: r.start is None)
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])
-    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))
+    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))  # stable: ties
     return kept

@@ -1194,7 +1194,7 @@ def parse_list_page(data: Any) -> ListPage:
     rows = [_summary(item) if isinstance(item, dict) else None for item in results]
     kept = tuple(row for row in rows if row is not None)
     return ListPage(
-        total=int(total) if total is not None and total >= 0 else len(results),
+        total=int(total) if total is not None and total >= 0 else None,
         offset=int(offset) if offset is not None and offset >= 0 else 0,
         limit=int(limit) if limit is not None and limit > 0 else len(results),
         results=kept,
@@ -1214,11 +1214,12 @@ def named_ids(data: Any) -> tuple[str | None, str | None]:
     return text("tenantId"), text("interactionId")
 
 
-def list_results(data: Any) -> tuple[list[Any], int, str | None]:
-    """A list answer's rows as sent, its total and the tenant's time zone (for the index).
+def list_results(data: Any) -> tuple[list[Any], int | None, str | None]:
+    """A list answer's rows as sent, its total (None when it does not say) and the tenant's
+    time zone (for the index).
 
     The rows are left raw (each one is read with ``parse_interaction``, which
-    copes with a bad one alone); the total falls back to the number of rows.
+    copes with a bad one alone).
     """
     if not isinstance(data, dict):
         raise BadResponse("The API's list answer is not a JSON object.", status=200)
@@ -1229,6 +1230,6 @@ def list_results(data: Any) -> tuple[list[Any], int, str | None]:
     zone = data.get("tenantTimezone")
     return (
         results,
-        int(total) if total is not None and total >= 0 else len(results),
+        int(total) if total is not None and total >= 0 else None,
         _cut(zone, 64) if isinstance(zone, str) and zone.strip() else None,
     )

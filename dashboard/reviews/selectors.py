@@ -100,6 +100,18 @@ def new_reviewers_generation() -> str:
     return generation
 
 
+def assigned_choices(tenant_id: str, chosen: str = "") -> list[tuple[int, str]]:
+    """The people an "assigned to" filter offers: the tenant's reviewers, and ``chosen`` (a
+    user's key as text) when it is none of them, so that a filter on someone who may no
+    longer see the tenant still says whom it shows."""
+    names = reviewer_names(tenant_id)
+    if not (chosen.isascii() and chosen.isdigit()) or int(chosen) in {pk for pk, _ in names}:
+        return names
+    user = get_user_model().objects.filter(pk=int(chosen)).first() if len(chosen) < 19 else None
+    said = f"{display_name(user)} (no longer a reviewer here)" if user else "Nobody known"
+    return [*names, (int(chosen), said)]
+
+
 def display_name(user: Any) -> str:
     """A person as the lists and panels name them."""
     if user is None:
@@ -151,7 +163,10 @@ def assignment_context(
     shown = form or AssignForm(
         [], initial={"assignee": review.assignee_id or "", "version": review.version}
     )
-    return AssignmentContext(review, shown, last_assignment(review), reviewer_names(tenant_id))
+    # Whoever it is assigned to stays named in the list (not "Nobody" shown as chosen), even
+    # when they may no longer see the tenant.
+    people = assigned_choices(tenant_id, str(review.assignee_id or ""))
+    return AssignmentContext(review, shown, last_assignment(review), people)
 
 
 def review_context(*, tenant_id: str, interaction_id: str) -> ReviewContext:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -61,7 +62,7 @@ def save(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> HttpR
         context.update(assignment_context(tenant_id=tenant_id, review=current).as_context())
         return _respond(request, context, status=409)
     if not request.htmx:
-        return redirect(reverse("interaction", args=[tenant_id, interaction_id]) + "#review")
+        return redirect(_page_url(request, tenant_id, interaction_id) + "#review")
     context.update(review_context(tenant_id=tenant_id, interaction_id=interaction_id).as_context())
     context["saved"] = True
     return _respond(request, context, status=200)
@@ -87,9 +88,17 @@ def assign(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> Htt
     if isinstance(outcome, services.AssignConflict):
         return _assigned(request, {**ids, **_retry(form, outcome)}, status=409)
     if not request.htmx:
-        return redirect(reverse("interaction", args=[tenant_id, interaction_id]) + "#assignment")
+        return redirect(_page_url(request, tenant_id, interaction_id) + "#assignment")
     context = assignment_context(tenant_id=tenant_id, review=outcome).as_context()
     return _assigned(request, {**ids, **context, "assign_saved": True}, status=200)
+
+
+def _page_url(request: HtmxHttpRequest, tenant_id: str, interaction_id: str) -> str:
+    """The interaction's page, still carrying the flagged list it was opened from (the forms
+    send it back as ``from``), so previous / next stay after a save without JavaScript."""
+    url = reverse("interaction", args=[tenant_id, interaction_id])
+    origin = request.POST.get("from", "")[:2000]
+    return f"{url}?{urlencode({'from': origin})}" if origin else url
 
 
 def _retry(form: AssignForm, conflict: services.AssignConflict) -> dict[str, Any]:

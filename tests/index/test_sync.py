@@ -333,6 +333,23 @@ def test_an_interaction_on_two_pages_of_a_window_is_stored_with_its_children_onc
     assert sync_threads() == []
 
 
+def test_a_list_answer_without_a_total_is_read_to_its_last_short_page(
+    api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    raws = [body_at(now() - timedelta(hours=i + 1)) for i in range(5)]
+    api.put(*raws)
+    envelope = api.list_body
+    monkeypatch.setattr(
+        api,
+        "list_body",
+        lambda tenant, query: {k: v for k, v in envelope(tenant, query).items() if k != "total"},
+    )
+    (report,) = sync.sync_pass()
+    assert report.error == ""
+    assert indexed() == ids(*raws)  # every page, not only the first
+
+
 def test_a_failure_after_the_first_page_keeps_that_page_and_the_cursor(
     api: WindowedStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

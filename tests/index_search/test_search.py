@@ -7,6 +7,7 @@ import csv
 import html
 import importlib
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -395,3 +396,31 @@ def test_the_home_page_offers_masked_viewers_no_customer_search(masked_client: A
     page = masked_client.get("/").content.decode()
     assert f'action="/tenants/{TENANT}/search/"' in page
     assert 'name="customer"' not in page
+
+
+def test_the_flag_filter_is_one_type_whatever_its_spelling_and_says_why_in_words(
+    open_client: Any,
+) -> None:
+    now = timezone.now()
+    made = {
+        name: index_row(start=now - timedelta(hours=n + 1), flagged=True, flag_type=flag)
+        for n, (name, flag) in enumerate(
+            [("upper", "AGENT"), ("title", "Agent"), ("spaced", " agent "), ("none", "")]
+        )
+    }
+    index_row(start=now - timedelta(hours=6))  # not flagged
+    for asked in ("agent", "Agent", " AGENT"):
+        assert set(found(open_client.get(URL, {"flag": asked}))) == {
+            made[n].interaction_id for n in ("upper", "title", "spaced")
+        }, asked
+    assert found(open_client.get(URL, {"flag": "none"})) == [made["none"].interaction_id]
+    page = text(open_client.get(URL, {"flag": "Agent"}))
+    select = re.search(r'<select name="flag".*?</select>', page, re.S)
+    assert select
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+    assert options[2:] == [
+        ("agent", "An agent's end time never reached reporting. (AGENT, Agent, agent)"),
+        ("none", "No flag type given"),
+    ]
+    assert '<option value="agent" selected>' in page
+    assert "An agent's end time never reached reporting." in page.split("<tbody>")[1]
