@@ -73,9 +73,9 @@ def test_the_journey_lists_every_channel_most_recent_first(
         customer_journey["old"],
     ]
     page = html.unescape(response.content.decode())
-    assert "messaging" in page
-    assert "email" in page
-    assert "voice" in page
+    # Each channel in the interaction page's words, its code on hover.
+    for word, code in (("Chat", "messaging"), ("Email", "email"), ("Call", "voice")):
+        assert f'<span title="API code: {code}">{word}</span>' in page
     assert "Resolved" in page
     assert "Ann Agent" in page
     assert "Bob Agent" in page

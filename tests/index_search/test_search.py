@@ -96,6 +96,15 @@ def test_each_filter_finds_exactly_its_interactions(
     assert found(response) == [three[k] for k in expected]
 
 
+def test_channels_are_in_words_with_their_code_on_hover(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    page = open_client.get(URL, {"range": "7d"}).content.decode()
+    assert '<span title="API code: voice">Call</span>' in page
+    assert '<span title="API code: email">Email</span>' in page
+    assert '<option value="email">Email</option>' in page  # the filter says it too
+
+
 @pytest.mark.parametrize(
     "typed",
     [

@@ -18,6 +18,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.interactions import wording
+
 register = template.Library()
 
 
@@ -336,3 +338,16 @@ def memoized(parser: template.base.Parser, token: template.base.Token) -> Memoiz
     nodelist = parser.parse(("endmemoized",))
     parser.delete_first_token()
     return MemoizedNode(name, keys, nodelist)
+
+
+@register.filter
+def channel_word(code: str | None) -> str:
+    """A channel code in the interaction page's words ("voice" -> "Call"); an unknown
+    one as sent; '—' when there is none."""
+    return wording.channel(code).text if code else "—"
+
+
+@register.filter
+def direction_word(code: str | None) -> str:
+    """A direction code in words ("inbound" -> "Inbound"); an unknown one as sent."""
+    return wording.direction(code).text if code else ""
