@@ -230,9 +230,9 @@ FRAME_PAYLOADS = (
 #: Every payload with and without the policy under HYPOTHESIS_PROFILE=thorough; in the
 #: everyday run each payload once, the two ways taken in turn (``pairs``), so both ways
 #: still meet every kind of payload (script, attribute break-out, htmx, links, …).
-CASES = pairs(
-    [(k, k) for k, _ in SMALL_PAYLOADS], [("csp", "csp"), ("no-csp", "no-csp")]
-) + [pytest.param(k, "frame", id=f"{k}-frame") for k in FRAME_PAYLOADS]
+CASES = pairs([(k, k) for k, _ in SMALL_PAYLOADS], [("csp", "csp"), ("no-csp", "no-csp")]) + [
+    pytest.param(k, "frame", id=f"{k}-frame") for k in FRAME_PAYLOADS
+]
 
 
 @pytest.mark.parametrize(("payload_id", "mode"), CASES)
