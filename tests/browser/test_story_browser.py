@@ -114,11 +114,15 @@ def serious_accessibility_issues(page: Any) -> list[dict[str, Any]]:
 def test_every_demo_says_what_happened_without_contradiction_in_light_and_dark(
     screen: Any, entry: dict[str, Any]
 ) -> None:
-    """One page load a demo: the first screen, the status, then axe in light and in dark."""
+    """One page load a demo: the first screen, the status, its bars by kind, then axe in
+    light and in dark."""
+    from tests.browser.test_timeline_browser import bars_by_kind_match_the_data
+
     page = screen()
     page.goto(url(entry["interaction_id"]))
     first_screen_says_what_happened(page)
     status_flag_and_ends_agree(page, entry["body"])
+    bars_by_kind_match_the_data(page, entry["body"])
     failures = {}
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
