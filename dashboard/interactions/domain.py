@@ -231,6 +231,12 @@ class QueueVisit:
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
 
+    @property
+    def direct(self) -> bool:
+        """A visit to an agent's own line (queue type "resource"): a direct transfer,
+        which the API names after the agent, not a queue the customer waited in."""
+        return (self.queue_type or "").strip().lower() == "resource"
+
 
 @dataclass(frozen=True)
 class AgentAllocation:

@@ -171,7 +171,7 @@ class _Names:
         self.agents = {a.agent_id: a.agent_name for a in i.agents if a.agent_id and a.agent_name}
         self.queues = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
         #: Queues of type "resource": an agent's own line, reached by a direct transfer.
-        self.direct = {q.queue_id for q in i.queues if q.queue_id and _is_direct(q)}
+        self.direct = {q.queue_id for q in i.queues if q.queue_id and q.direct}
 
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
@@ -188,15 +188,9 @@ class _Names:
 DIRECT_QUEUE = "direct transfer (no queue)"
 
 
-def _is_direct(q: QueueVisit) -> bool:
-    """A visit to an agent's own line (queue type "resource"): a direct transfer, which
-    the API names after the agent, not a queue the customer waited in."""
-    return _code(q.queue_type) == "resource"
-
-
 def _queue_label(q: QueueVisit) -> str:
     name = q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
-    return f"{name} (direct)" if _is_direct(q) else name
+    return f"{name} (direct)" if q.direct else name
 
 
 def _code(code: str | None) -> str:
@@ -1087,7 +1081,7 @@ def _legs(
                 agent=a.agent_name or names.agent(a.agent_id),
                 queue=(
                     DIRECT_QUEUE
-                    if (a.queue_id in names.direct or (q is not None and _is_direct(q)))
+                    if (a.queue_id in names.direct or (q is not None and q.direct))
                     else names.queue(a.queue_id) or (_queue_label(q) if q else "")
                 ),
                 start=a.start,

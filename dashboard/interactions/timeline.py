@@ -783,7 +783,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             states.append("abandoned")
         if q.sla_abandoned:
             states.append("SLA abandoned")
-        direct = (q.queue_type or "").lower() == "resource"
+        direct = q.direct
         name = q.queue_name or q.queue_id or "unknown queue"
         if direct:
             by_id = agent_names.get(q.agent_id or "")
