@@ -18,6 +18,10 @@ from dashboard.interactions import formatting as fmt
         (5400, "1 h 30 min"),
         (3605, "1 h 0 min 5 s"),
         (48812, "13 h 33 min 32 s"),
+        (86399.6, "1 d"),
+        (86460, "1 d 0 h 1 min"),
+        (90061, "1 d 1 h 1 min 1 s"),
+        (260573, "3 d 0 h 22 min 53 s"),
     ],
 )
 def test_clock_and_hms_say_a_duration_the_same_way(seconds: float, text: str) -> None:
@@ -52,6 +56,8 @@ def test_the_spreadsheet_form_stays_h_mm_ss() -> None:
         ("1 h 30 min", 5400.0),
         ("2 h", 7200.0),
         ("13 h 33 min 32 s", 48812.0),
+        ("3 d 0 h 22 min 53 s", 260573.0),
+        ("1 d", 86400.0),
         ("", None),
         ("soon", None),
         ("-1:00", None),
@@ -62,5 +68,5 @@ def test_parse_clock_reads_what_the_page_writes(text: str, seconds: float | None
 
 
 def test_the_zoom_form_reads_back_what_the_page_writes() -> None:
-    for offset in (0, 75, 3600, 3723, 48812):
+    for offset in (0, 75, 3600, 3723, 48812, 86400, 260573):
         assert fmt.parse_clock(fmt.clock(offset)) == offset

@@ -17,17 +17,20 @@ def hms(seconds: float | None) -> str:
 
 def clock(seconds: float) -> str:
     """A duration (or an offset from the start): 'm:ss' under an hour; from an hour on
-    in units, '13 h 33 min 32 s' (trailing zero units left out: '2 h', '1 h 30 min'),
-    so that it never reads like a time of day beside one."""
+    in units, '13 h 33 min 32 s', and from a day on with days, '3 d 0 h 22 min 53 s'
+    (trailing zero units left out: '2 h', '1 h 30 min', '1 d'), so that it never reads
+    like a time of day beside one."""
     total = round(max(0.0, seconds))
     # Integer arithmetic rather than divmod's tuples: called for every bar of a timeline.
     hours = total // 3600
     if not hours:
         return f"{total // 60}:{total % 60:02d}"
-    minutes, secs = total % 3600 // 60, total % 60
-    if secs:
-        return f"{hours} h {minutes} min {secs} s"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    units = [(total % 60, "s"), (total % 3600 // 60, "min"), (hours % 24, "h")]
+    if hours >= 24:
+        units.append((hours // 24, "d"))
+    while not units[0][0]:  # the largest unit is never zero, so this stops
+        units.pop(0)
+    return " ".join(f"{value} {unit}" for value, unit in reversed(units))
 
 
 def sheet_hms(seconds: float | None) -> str:
@@ -86,17 +89,17 @@ def iso(moment: datetime | None) -> str:
 
 
 _UNITS = re.compile(
-    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*min)?"
-    r"\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
+    r"^\s*(?:(?P<d>\d+(?:\.\d+)?)\s*d)?\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?"
+    r"\s*(?:(?P<m>\d+(?:\.\d+)?)\s*min)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$"
 )
 
 
 def parse_clock(text: str) -> float | None:
-    """'90', '1:30', '1:02:03', '90.5' or '1 h 2 min 3 s' -> seconds; None when unreadable."""
+    """'90', '1:30', '1:02:03', '90.5', '1 h 2 min 3 s' or '1 d 0 h 2 min' -> seconds; None when unreadable."""
     units = _UNITS.match(text)
     if units and any(units.groupdict().values()):
-        h, m, s = (float(units[k] or 0) for k in ("h", "m", "s"))
-        return h * 3600 + m * 60 + s
+        d, h, m, s = (float(units[k] or 0) for k in ("d", "h", "m", "s"))
+        return d * 86400 + h * 3600 + m * 60 + s
     parts = text.strip().split(":")
     if not 1 <= len(parts) <= 3 or any(p.strip() == "" for p in parts):
         return None

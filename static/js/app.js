@@ -123,11 +123,15 @@ document.addEventListener("click", function (event) {
 // A live interaction's running time ticks; past its limit it says it may be stuck.
 (function () {
   "use strict";
+  // The server's form (formatting.clock): "1:34", "13 h 33 min 32 s", "3 d 0 h 22 min 53 s".
   function clock(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var mm = (h && m < 10 ? "0" : "") + m, ss = (r < 10 ? "0" : "") + r;
-    return (h ? h + ":" : "") + mm + ":" + ss;
+    var s = Math.max(0, Math.round(seconds));
+    var h = Math.floor(s / 3600);
+    if (!h) return Math.floor(s / 60) + ":" + (s % 60 < 10 ? "0" : "") + (s % 60);
+    var units = [[s % 60, "s"], [Math.floor((s % 3600) / 60), "min"], [h % 24, "h"]];
+    if (h >= 24) units.push([Math.floor(h / 24), "d"]);
+    while (!units[0][0]) units.shift();
+    return units.reverse().map(function (u) { return u[0] + " " + u[1]; }).join(" ");
   }
   function tick() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-since]"), function (el) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -156,6 +157,15 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     key = f"GET /v1/tenants/{tenant}/interactions/{iid}"
     page.goto(url(iid, tenant))
     assert "Live" in page.locator("#live-status").inner_text()
+    # The running time ticks in the server's own form ("3 d 0 h 22 min 53 s so far",
+    # never a clock-like "72:22:53").
+    ticker = page.locator(".ticker")
+    first = ticker.inner_text()
+    page.wait_for_function(
+        "t => document.querySelector('.ticker').textContent !== t", arg=first, timeout=5000
+    )
+    ticked = ticker.inner_text()
+    assert re.fullmatch(r"(\d+:\d\d|\d+ (d|h|min|s)( \d+ (h|min|s))*) so far", ticked), ticked
     # Polls come through htmx and reach the API once per cache lifetime.
     deadline = time.monotonic() + 10
     while live_api.requests[key] < 2 and time.monotonic() < deadline:

@@ -697,7 +697,7 @@ def test_whatsapp_over_three_days_reads_offsets_and_runs_a_flow_not_an_ivr() -> 
     assert i.end == datetime(2026, 11, 23, 16, 40, 5, 400000, tzinfo=UTC)
     assert "ivr" not in [lane.key for lane in timeline_for(i, NOW).lanes]
     story = novel("whatsapp-three-days-offsets.json")
-    assert figure(story, "Total time").text == "72 h 22 min 53 s"
+    assert figure(story, "Total time").text == "3 d 0 h 22 min 53 s"
     assert figure(story, "Flow").text == "0:02"
     assert figure(story, "Channel").text == "whatsapp · Inbound"  # an unknown code as sent
     # Ananya's end was sent without milliseconds, half a second before the transfer began.
