@@ -95,7 +95,8 @@ _UNITS = re.compile(
 
 
 def parse_clock(text: str) -> float | None:
-    """'90', '1:30', '1:02:03', '90.5', '1 h 2 min 3 s' or '1 d 0 h 2 min' -> seconds; None when unreadable."""
+    """'90', '1:30', '1:02:03', '90.5', '1 h 2 min 3 s' or '1 d 0 h 2 min' -> seconds;
+    None when unreadable."""
     units = _UNITS.match(text)
     if units and any(units.groupdict().values()):
         d, h, m, s = (float(units[k] or 0) for k in ("d", "h", "m", "s"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -141,3 +142,20 @@ def test_holds_with_their_times_are_drawn_and_nothing_is_said(live_user: Any) ->
     text = page_of(live_user, "conference-hangup-on-hold.json")
     assert "On hold" in text[text.index('id="split-title"') :]
     assert "was sent without start and end times" not in text
+
+
+def test_the_zoom_form_accepts_the_range_it_shows_on_a_three_day_interaction(
+    live_user: Any,
+) -> None:
+    """The form's fields come filled with the shown range ("3 d 0 h 22 min 53 s"); the
+    browser refuses to send a value its pattern does not match."""
+    text = page_of(live_user, "whatsapp-three-days-offsets.json")
+    fields = re.findall(r'<input[^>]*name="zoom_(?:from|to)"[^>]*>', text, re.S)
+    assert len(fields) == 2
+    values = []
+    for field in fields:
+        value = re.search(r'value="([^"]*)"', field)[1]  # type: ignore[index]
+        pattern = re.search(r'pattern="([^"]*)"', field)[1]  # type: ignore[index]
+        assert re.fullmatch(pattern, value), (pattern, value)
+        values.append(value)
+    assert values[1] == "3 d 0 h 22 min 53 s"
