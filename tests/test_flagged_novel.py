@@ -608,6 +608,23 @@ def mixed() -> list[dict[str, Any]]:
     ]
 
 
+def alike() -> list[dict[str, Any]]:
+    """Flagged rows whose names tell apart only past a comma or by the case of a letter
+    outside ASCII: the older of each pair sorts first only by the whole name, ignoring case."""
+
+    def person(name: str) -> list[dict[str, Any]]:
+        return [{"agentName": name}]
+
+    return [
+        listed(1, agents=person("Bea"), flowName="zoë", queues=[{"queueName": "Übersee"}]),
+        listed(2, agents=person("Bea, Zoe"), flowName="Zoë", queues=[{"queueName": "übersee"}]),
+        listed(3, agents=person("Élodie"), flowName="Ærø", queues=[{"queueName": "Øst"}]),
+        listed(4, agents=person("élodie"), flowName="ærø", queues=[{"queueName": "øst"}]),
+        listed(5, agents=person("Émile, Zed"), flowName="Émile", queues=[{"queueName": "Émile"}]),
+        listed(6, agents=person("émile"), flowName="émile", queues=[{"queueName": "émile"}]),
+    ]
+
+
 SORTS = ("-start", "start", "agent", "-agent", "queue", "-queue", "flow", "-flow", "flag")
 
 
@@ -617,19 +634,28 @@ def orders(client: Any, sorts: tuple[str, ...] = SORTS) -> dict[str, list[str]]:
     }
 
 
-def test_the_list_is_in_the_same_order_live_and_from_the_index(reviewer: Any) -> None:
+@pytest.mark.parametrize("rows_of", [mixed, alike])
+def test_the_list_is_in_the_same_order_live_and_from_the_index(
+    reviewer: Any, rows_of: Callable[[], list[dict[str, Any]]]
+) -> None:
     from dashboard.index.indexer import index_interactions, source_hash
     from dashboard.interactions.parsing import parse_interaction
     from tests.index_search.rows import synced
 
-    served = mixed()
+    served = rows_of()
     with respx.mock() as mock:
         serve(mock, pages_of(served))
         live = orders(reviewer)
-    # Ties newest first, whatever order the API listed them in; blanks after every name.
-    assert live["agent"] == [iid(n) for n in (4, 3, 6, 1, 5, 2)]
-    assert live["-agent"] == [iid(n) for n in (5, 2, 1, 6, 4, 3)]
-    assert live["flow"][:2] == [iid(5), iid(6)]
+    if rows_of is mixed:
+        # Ties newest first, whatever order the API listed them in; blanks after every name.
+        assert live["agent"] == [iid(n) for n in (4, 3, 6, 1, 5, 2)]
+        assert live["-agent"] == [iid(n) for n in (5, 2, 1, 6, 4, 3)]
+        assert live["flow"][:2] == [iid(5), iid(6)]
+    else:
+        # A whole name, not the part before its comma; case ignored outside ASCII too.
+        assert live["agent"] == [iid(n) for n in (1, 2, 4, 3, 6, 5)]
+        assert live["flow"] == [iid(n) for n in (2, 1, 4, 3, 6, 5)]
+        assert live["queue"] == [iid(n) for n in (6, 5, 4, 3, 2, 1)]
     index_interactions(TENANT, [(parse_interaction(row), source_hash(row)) for row in served])
     synced(TENANT, back=timedelta(days=2000))
     with respx.mock():

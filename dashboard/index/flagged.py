@@ -37,7 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import BaseExpression, OrderBy
-from django.db.models.functions import Coalesce, Lower, NullIf, Trim
+from django.db.models.functions import Coalesce, NullIf, Trim
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
@@ -45,7 +45,7 @@ from dashboard.reviews.models import Review, Status
 
 from .models import AgentLeg, IndexedInteraction, QueueVisit
 from .selectors import (
-    NAMES_JOINER,
+    AGENT_ORDER,
     Coverage,
     agent_names,
     coverage,
@@ -55,6 +55,7 @@ from .selectors import (
     queue_names,
     summary_of,
 )
+from .text import Folded, sort_text
 
 #: The interactions in the range (flagged or not) are counted up to here, then "more than".
 SCANNED_CAP = 100_000
@@ -141,25 +142,6 @@ class _Seconds(Func):
         )
 
 
-class _FirstName(Func):
-    """The first of the indexer's comma-joined ``agent_names`` (PostgreSQL, SQLite)."""
-
-    arity = 1
-    template = f"split_part(%(expressions)s, '{NAMES_JOINER}', 1)"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        found = f"instr(%(expressions)s, '{NAMES_JOINER}')"
-        return super().as_sql(
-            compiler,
-            connection,
-            template=(
-                f"CASE WHEN {found} > 0 THEN substr(%(expressions)s, 1, {found} - 1) "
-                "ELSE %(expressions)s END"
-            ),
-            **extra,
-        )
-
-
 def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
     """What ``listing.SORTS[key]`` compares, as an expression that is NULL for a blank."""
     if key == "duration":
@@ -173,14 +155,18 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
     if key == "queue":
         visits = QueueVisit.objects.filter(interaction=OuterRef("pk")).exclude(queue_name="")
         first = Subquery(visits.order_by("entered_at", "pk").values("queue_name")[:1])
-        return NullIf(Lower(first), Value(""))
+        return sort_text(NullIf(Folded(first), Value("")))
     if key == "agent":
-        return NullIf(Lower(_FirstName("agent_names")), Value(""))
+        # The first name as the row lists them (``agent_names``): read from the legs, as a
+        # name may hold the joined column's comma ("Tremblay, Alice").
+        legs = AgentLeg.objects.filter(interaction=OuterRef("pk")).exclude(agent_name="")
+        first = Subquery(legs.order_by(*AGENT_ORDER).values("agent_name")[:1])
+        return sort_text(NullIf(Folded(first), Value("")))
     if key == "flag":
-        return NullIf(Lower(Trim("flag_type")), Value(""))
+        return sort_text(NullIf(Folded(Trim("flag_type")), Value("")))
     column = {"channel": "channel", "flow": "flow_name"}.get(key)
     if column:
-        return NullIf(Lower(column), Value(""))
+        return sort_text(NullIf(Folded(column), Value("")))
     return F("start")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Trim
 from django.db.models.lookups import Exact
 from django.utils.timesince import timesince
 
@@ -24,6 +24,7 @@ from dashboard.interactions import listing
 from dashboard.interactions.domain import Flag, Summary
 
 from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit, SyncState
+from .text import Folded
 
 LIVE = "live from the API"
 SUMMARY_COLUMNS = (
@@ -100,15 +101,15 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
 def flag_is(flag: str) -> Q:
     """Indexed interactions whose flag type is ``flag`` (a ``listing.flag_of`` value): one type
     whatever its case or spaces; ``listing.NO_FLAG_TYPE`` also takes those without one."""
-    typed = Lower(Trim("flag_type"))
+    typed = Folded(Trim("flag_type"))
     condition = Q(Exact(typed, flag))
     if flag == listing.NO_FLAG_TYPE:
         condition |= Q(Exact(typed, ""))
     return condition
 
 
-#: Separator of the indexer's ``agent_names``.
-NAMES_JOINER = ", "
+#: An interaction's agent legs in the order they were given it (its agents' names in order).
+AGENT_ORDER = (F("started_at").asc(nulls_last=True), "pk")
 
 
 def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
@@ -120,7 +121,7 @@ def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
 def agent_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:
     """The named agents of ``legs`` per indexed interaction, in the order they were given it,
     each once: read from the legs, as a name may hold the joined column's comma."""
-    return _names(legs.order_by(F("started_at").asc(nulls_last=True), "pk"), "agent_name")
+    return _names(legs.order_by(*AGENT_ORDER), "agent_name")
 
 
 def _names(records: QuerySet[Any], column: str) -> dict[int, list[str]]:

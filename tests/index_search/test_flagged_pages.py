@@ -255,6 +255,8 @@ def _as_scanned(row: IndexedInteraction) -> Summary:
     """The row as a scan hands it to ``listing.refine``."""
     names = list(dict.fromkeys(n for n in row.queue_visits.order_by("entered_at", "pk")
                                .values_list("queue_name", flat=True) if n))  # fmt: skip
+    legs = row.agent_legs.order_by("started_at", "pk").values_list("agent_name", flat=True)
+    agents = list(dict.fromkeys(n for n in legs if n))
     return Summary(
         interaction_id=row.interaction_id,
         start=row.start,
@@ -265,7 +267,8 @@ def _as_scanned(row: IndexedInteraction) -> Summary:
         customer=row.customer or None,
         flag=Flag(True, row.flag_type or None, None),
         interaction_time=row.total_seconds,
-        agent_names=tuple(row.agent_names.split(", ")) if row.agent_names else (),
+        # Each name whole, as the legs hold it: "Bea, Smith" is one agent's name.
+        agent_names=tuple(agents),
         queue_names=tuple(names),
     )
 
