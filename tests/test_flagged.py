@@ -351,7 +351,7 @@ def test_channel_choices_name_unknown_codes_as_sent_and_tell_alikes_apart() -> N
         ("voice", "Call"),
         ("chat", "Chat (chat)"),
         ("messaging", "Chat (messaging)"),
-        ("WhatsApp-Biz", "WhatsApp-Biz"),
+        ("whatsapp-biz", "WhatsApp-Biz"),
     ]
 
 

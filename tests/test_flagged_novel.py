@@ -331,6 +331,55 @@ def test_one_flag_filter_per_type_whatever_its_spelling_from_the_index(reviewer:
         check_flag_filter(reviewer)
 
 
+# -- channel codes in other spellings -----------------------------------------------------
+
+CHANNELS = [("voice", "voice"), ("VOICE", "voice"), ("Voice ", "voice"), ("sms", "sms"),
+            ("WhatsApp-Biz", "whatsapp-biz"), ("whatsapp-biz", "whatsapp-biz")]  # fmt: skip
+
+
+def check_channel_filter(client: Any) -> None:
+    body = text(client.get(FLAGGED, RANGE))
+    select = re.search(r'<select name="channel".*?</select>', body, re.S)
+    assert select
+    found = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+    assert {value: html.unescape(label) for value, label in found if value} == {
+        "voice": "Call",
+        "sms": "SMS",
+        "whatsapp-biz": "WhatsApp-Biz",
+    }
+    for asked, key in (("voice", "voice"), ("VOICE", "voice"), ("whatsapp-biz", "whatsapp-biz")):
+        wanted = [iid(n) for n, (_, k) in enumerate(CHANNELS, start=1) if k == key]
+        body = text(client.get(FLAGGED, {**RANGE, "channel": asked}, headers=HX))
+        assert sorted(ids(body)) == sorted(wanted), asked
+        assert f'<option value="{key}" selected>' in body
+        exported = b"".join(client.get(CSV_URL, {**RANGE, "channel": asked}).streaming_content)
+        assert len(exported.decode().splitlines()) == len(wanted) + 1, asked
+
+
+def test_one_channel_filter_per_code_whatever_its_case_live(reviewer: Any) -> None:
+    served = [listed(n, channelType=code) for n, (code, _) in enumerate(CHANNELS, start=1)]
+    with respx.mock() as mock:
+        serve(mock, pages_of(served))
+        check_channel_filter(reviewer)
+
+
+def test_one_channel_filter_per_code_whatever_its_case_from_the_index(reviewer: Any) -> None:
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    for n, (code, _) in enumerate(CHANNELS, start=1):
+        index_row(
+            tenant=TENANT,
+            interaction_id=iid(n),
+            start=datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(minutes=n),
+            flagged=True,
+            flag_type="agent",
+            channel=code,
+        )
+    with respx.mock():  # the index covers the range: no request
+        check_channel_filter(reviewer)
+
+
 # -- agent and queue columns, whatever the rows came from -------------------------------
 
 

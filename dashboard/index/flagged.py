@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import BaseExpression, OrderBy
 from django.db.models.functions import Coalesce, NullIf, Trim
+from django.db.models.lookups import Exact
 
 from dashboard.interactions import listing
 from dashboard.interactions.domain import Summary
@@ -107,7 +108,7 @@ def passes(tenant_id: str, refinement: listing.Refinement) -> Q:
     if refinement.flag:
         condition = flag_is(refinement.flag)
     if refinement.channel:
-        condition &= Q(channel=refinement.channel)
+        condition &= Q(Exact(Folded(Trim("channel")), refinement.channel))
     reviews = _reviews(tenant_id)
     if refinement.status == Status.TO_REVIEW:
         condition &= ~Q(Exists(reviews.exclude(status=Status.TO_REVIEW)))
@@ -217,7 +218,7 @@ def page(
             n
             for flag, channel, n in groups
             if refinement.flag in ("", listing.flag_of(flag))
-            and refinement.channel in ("", channel)
+            and refinement.channel in ("", listing.channel_of(channel))
         )
     offset = min(max(offset, 0), (matched - 1) // limit * limit) if matched else 0
     rows: list[Summary] = []

@@ -118,7 +118,7 @@ def list_state(params: Mapping[str, str], zone: tzinfo, now: datetime) -> ListSt
         window=window,
         range_error=error,
         flag=listing.flag_of(flag) if flag.strip() else "",
-        channel=params.get("channel", "")[:40],
+        channel=listing.channel_of(params.get("channel", "")[:40]),
         status=status if status in Status.values else "",
         assigned=assigned if assigned in (ME, listing.NOBODY) or assigned.isdigit() else "",
         sort=sort if sort.lstrip("-") in listing.SORTS else "-start",
@@ -343,9 +343,13 @@ def _row(tenant_id: str, r: Summary, review: Review | None, *, back: str | None)
 
 
 def channel_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """The Channel filter's options: (the API's code, the interaction page's word for it),
-    the code added where two codes read the same; ordered by what people read."""
-    words = {code: wording.channel(code).text for code in codes if code}
+    """The Channel filter's options: one per code whatever its case or spaces (the filter's
+    value, ``listing.channel_of``), in the interaction page's word for it (an unknown code as
+    first sent), the value added where two read the same; ordered by what people read."""
+    words: dict[str, str] = {}
+    for code in sorted(codes, key=str.strip):
+        if listing.channel_of(code):
+            words.setdefault(listing.channel_of(code), wording.channel(code.strip()).text)
     shared = {w for w in words.values() if list(words.values()).count(w) > 1}
     return sorted(
         ((code, f"{word} ({code})" if word in shared else word) for code, word in words.items()),

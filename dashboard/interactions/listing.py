@@ -377,6 +377,13 @@ def flag_of(flag_type: str | None) -> str:
     return flag_key(flag_type) or NO_FLAG_TYPE
 
 
+def channel_of(channel_type: str | None) -> str:
+    """The ``channel`` filter value that selects an interaction of ``channel_type``: one
+    value whatever the code's case or spaces ("voice", "VOICE" and "Voice" are one channel),
+    '' for none."""
+    return (channel_type or "").strip().lower()
+
+
 def flag_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
     """A Flag filter's options for flag types as the API sent them ('' for none): one per
     type whatever its case or spaces, (the filter's value, the reason in words with the type
@@ -399,6 +406,7 @@ class Refinement:
     primary key (as text) or ``NOBODY``."""
 
     flag: str = ""
+    #: A ``channel_of`` value.
     channel: str = ""
     status: str = ""
     assigned: str = ""
@@ -460,7 +468,7 @@ def refine(
         owner = owners.get(r.interaction_id)
         return (
             (not flag or bool(r.flag and flag_of(r.flag.flag_type) == flag))
-            and (not channel or (r.channel_type or "") == channel)
+            and (not channel or channel_of(r.channel_type) == channel)
             and (not status or statuses.get(r.interaction_id, Status.TO_REVIEW) == status)
             and (not assigned or (owner is None if assigned == NOBODY else str(owner) == assigned))
         )
