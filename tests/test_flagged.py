@@ -980,15 +980,19 @@ def test_an_interaction_marked_done_keeps_its_place_among_to_review(
     assert nxt["previous"] == order[0] and nxt["position"] == (2, len(order) - 1)
 
 
-def test_an_interaction_not_in_the_list_leads_to_its_first_row(signed_in: Any) -> None:
+def test_an_interaction_not_in_the_list_nor_placeable_leads_to_its_first_row(
+    signed_in: Any,
+) -> None:
     body = text(fragment(signed_in, FLAGGED, {**WEEK, "channel": "sms"}))
     order = ids(body)
     origin = from_query(body, order[0])
     unflagged = next(str(b["interactionId"]).lower() for b in bodies() if not b.get("flagged"))
+    # Never opened (not cached) and not indexed: where it would sit is not known.
     outside = nav(signed_in, DEMO_TENANT_ID, unflagged, origin)
     assert (
         outside["previous"] is None and outside["next"] == order[0] and outside["position"] is None
     )
+    assert "No longer in the list, and where it was is not known" in outside["body"]
 
 
 def test_step_links_work_without_javascript(signed_in: Any) -> None:

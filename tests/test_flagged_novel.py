@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -526,6 +526,64 @@ def test_assigning_and_reviewing_without_javascript_keeps_the_lists_previous_and
         )
         assert stale.status_code == 409
         assert f'name="from" value="{origin}"' in html.unescape(text(stale))
+
+
+# -- an interaction that has left the list since it was opened ----------------------------
+
+#: Agents of rows 1..5: row 3 ("Cat") has left the list (its flag cleared since).
+LEFT = {1: "Ann", 2: "Cy", 3: "Cat", 4: "Dee", 5: "Bo"}
+
+
+def check_left_the_list(client: Any, origin: dict[str, str]) -> None:
+    for sort, around_it in (("-start", (4, 2)), ("agent", (5, 2)), ("-agent", (2, 5))):
+        state = urlencode({**origin, "sort": sort})
+        left = nav(client, iid(3), state)
+        assert (left["previous"], left["next"]) == tuple(iid(n) for n in around_it), sort
+        assert left["position"] is None
+        assert (
+            "No longer in the list: previous and next are the rows around where it was"
+            in (left["body"])
+        )
+        assert "(4 shown)" in left["body"]
+    # Neither indexed nor cached: where it was is not known, and the nav says so.
+    unknown = nav(client, iid(99), urlencode(origin))
+    assert unknown["previous"] is None and unknown["next"] == iid(5)
+    assert "No longer in the list, and where it was is not known" in unknown["body"]
+
+
+def test_an_interaction_that_left_the_list_keeps_its_place_by_its_sort_key_live(
+    reviewer: Any,
+) -> None:
+    def row(n: int) -> dict[str, Any]:
+        cleared = {"flagged": False, "flagType": ...} if n == 3 else {}
+        return listed(n, agents=[{"agentName": LEFT[n]}], **cleared)
+
+    rows_now = [row(n) for n in LEFT]
+    with respx.mock() as mock:
+        serve(mock, pages_of(rows_now))
+        mock.get(f"{LIST}/{iid(3)}").respond(json={"tenantId": TENANT, **rows_now[2]})
+        # It was opened from the list (its page is cached); the list no longer holds it.
+        assert reviewer.get(f"/tenants/{TENANT}/interactions/{iid(3)}/").status_code == 200
+        check_left_the_list(reviewer, RANGE)
+
+
+def test_an_interaction_that_left_the_list_keeps_its_place_by_its_sort_key_from_the_index(
+    reviewer: Any,
+) -> None:
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    for n, agent in LEFT.items():
+        index_row(
+            tenant=TENANT,
+            interaction_id=iid(n),
+            start=datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(minutes=n),
+            flagged=n != 3,
+            flag_type="agent",
+            agents=[(agent, "Q", 30.0)],
+        )
+    with respx.mock():  # the index covers the range: no request
+        check_left_the_list(reviewer, RANGE)
 
 
 def test_assigned_to_me_lists_only_mine_and_its_previous_and_next_follow_it(

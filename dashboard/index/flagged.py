@@ -91,10 +91,13 @@ def covering(tenant_id: str, window: listing.Range, *, now: datetime) -> Coverag
     return cover
 
 
+def _listed(window: listing.Range) -> Q:
+    """An indexed interaction of the tenant that the list of ``window`` holds."""
+    return Q(flagged=True, start__gte=window.start, start__lt=window.end)
+
+
 def _flagged(tenant_id: str, window: listing.Range) -> QuerySet[IndexedInteraction]:
-    return IndexedInteraction.objects.filter(
-        tenant_id=tenant_id, flagged=True, start__gte=window.start, start__lt=window.end
-    )
+    return IndexedInteraction.objects.filter(_listed(window), tenant_id=tenant_id)
 
 
 def _reviews(tenant_id: str) -> QuerySet[Review]:
@@ -281,18 +284,21 @@ def order(
     *,
     always: str,
     now: datetime,
-) -> list[tuple[str, bool]] | None:
-    """The IDs of the list in its order, each with whether it passes the filters; ``always``
-    is kept whatever they say (see ``flagged.neighbours``). None when the index does not
-    cover ``window``."""
+) -> list[tuple[str, bool, bool]] | None:
+    """The IDs of the list in its order, each with whether it passes the filters and whether
+    the list holds it at all (before them); ``always`` is kept where its sort key puts it
+    whatever they say, and even when it is no longer flagged or in the range, if it is
+    indexed at all (see ``flagged.neighbours``). None when the index does not cover
+    ``window``."""
     if covering(tenant_id, window, now=now) is None:
         return None
-    condition = passes(tenant_id, refinement)
-    found = _flagged(tenant_id, window)
-    if condition:
-        found = found.annotate(passes=ExpressionWrapper(condition, output_field=BooleanField()))
-        found = found.filter(Q(passes=True) | Q(interaction_id=always) if always else condition)
-    else:
-        found = found.annotate(passes=Value(True, output_field=BooleanField()))
+    shown = _listed(window) & passes(tenant_id, refinement)
+    found = IndexedInteraction.objects.filter(
+        shown | Q(interaction_id=always) if always else shown, tenant_id=tenant_id
+    )
+    found = found.annotate(
+        passes=ExpressionWrapper(shown, output_field=BooleanField()),
+        listed=ExpressionWrapper(_listed(window), output_field=BooleanField()),
+    )
     ordered = found.order_by(*ordering(tenant_id, refinement.sort))
-    return list(ordered.values_list("interaction_id", "passes"))
+    return list(ordered.values_list("interaction_id", "passes", "listed"))

@@ -153,6 +153,21 @@ def summary_of(values: tuple[Any, ...]) -> Summary:
     )
 
 
+def one_summary(tenant_id: str, interaction_id: str) -> Summary | None:
+    """The list row of one indexed interaction, flagged or not (None when not indexed)."""
+    found = (
+        IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id)
+        .values_list("pk", *SUMMARY_COLUMNS)
+        .first()
+    )
+    if found is None:
+        return None
+    pk, *values = found
+    queues = queue_names(QueueVisit.objects.filter(interaction=pk)).get(pk, [])
+    agents = agent_names(AgentLeg.objects.filter(interaction=pk)).get(pk, [])
+    return named(summary_of(tuple(values)), agents, queues)
+
+
 def _combined(
     tenant_id: str,
     indexed: QuerySet[IndexedInteraction],

@@ -371,6 +371,12 @@ class Neighbours:
     ready: bool
     #: Why the list could not be read at all (the API failed before any interaction).
     failure: errors.CxEngageError | None = None
+    #: False when the list no longer holds it at all (no longer flagged, or no longer in the
+    #: range): previous and next are around where its sort key would put it.
+    listed: bool = True
+    #: False when it is not in the list and where it would sit is not known either: "next"
+    #: is the list's first row.
+    placed: bool = True
 
 
 def neighbours(
@@ -380,7 +386,9 @@ def neighbours(
 
     An interaction that no longer passes the filters (just marked done under
     "to review") keeps the place it would have, so "next" still means the one
-    after it; one not in the list at all leads to the first row.
+    after it; so does one the list no longer holds at all (its flag cleared since), where
+    its sort key puts it. One whose place cannot be known (neither indexed nor cached)
+    leads to the first row, and says so.
     """
     list_url = f"{reverse('flagged', args=[tenant_id])}?{state.query()}"
     placed = _placed(tenant_id=tenant_id, state=state, viewer=viewer, at=at, budget=budget)
@@ -388,10 +396,12 @@ def neighbours(
         return Neighbours(list_url, "", "", None, 0, ready=False)
     if isinstance(placed, errors.CxEngageError):
         return Neighbours(list_url, "", "", None, 0, ready=True, failure=placed)
-    order, shown = placed
+    order, shown, listed = placed
     if at not in order:
         first = interaction_url(tenant_id, shown[0], state) if shown else ""
-        return Neighbours(list_url, "", first, None, len(shown), ready=True)
+        return Neighbours(
+            list_url, "", first, None, len(shown), ready=True, listed=False, placed=False
+        )
     index = order.index(at)
     position = shown.index(at) + 1 if at in shown else None
     if position is not None and position > PAGE_SIZE:  # back to the page it is on
@@ -405,21 +415,26 @@ def neighbours(
         position=position,
         count=len(shown),
         ready=True,
+        listed=listed,
     )
 
 
 def _placed(
     *, tenant_id: str, state: ListState, viewer: Any, at: str, budget: float | None
-) -> tuple[list[str], list[str]] | errors.CxEngageError | None:
-    """The list's IDs in order with ``at`` kept whatever the filters say, and the ones that
-    pass them; None while the range is still loading; the API's failure when it left nothing
-    to read."""
+) -> tuple[list[str], list[str], bool] | errors.CxEngageError | None:
+    """The list's IDs in order with ``at`` where it would sit whatever the filters say (if
+    that is known), the ones that pass them, and whether the list holds ``at`` at all; None
+    while the range is still loading; the API's failure when it left nothing to read."""
     refinement = state.refinement(viewer)
-    pairs = selectors.flagged_order(
+    found_in_index = selectors.flagged_order(
         tenant_id=tenant_id, window=state.window, refinement=refinement, always=at
     )
-    if pairs is not None:
-        return [iid for iid, _ in pairs], [iid for iid, passes in pairs if passes]
+    if found_in_index is not None:
+        return (
+            [iid for iid, _, _ in found_in_index],
+            [iid for iid, passes, _ in found_in_index if passes],
+            any(iid == at and listed for iid, _, listed in found_in_index),
+        )
     found = selectors.flagged_scan(
         tenant_id=tenant_id, window=state.window, viewer=viewer, budget=budget
     )
@@ -428,8 +443,15 @@ def _placed(
     failure = nothing_loaded(found)
     if failure is not None:
         return failure
-    reviews = statuses(tenant_id, (r.interaction_id for r in found.rows))
+    rows = found.rows
+    listed = any(r.interaction_id == at for r in rows)
+    if at and not listed:
+        # No longer in the list (its flag cleared since): placed by its own row, if known.
+        alone = selectors.list_row(tenant_id=tenant_id, interaction_id=at)
+        rows = [*rows, alone] if alone is not None else rows
+    reviews = statuses(tenant_id, (r.interaction_id for r in rows))
     shown = [r.interaction_id for r in _refined(found.rows, reviews, refinement)]
     if not at:
-        return shown, shown
-    return [r.interaction_id for r in _refined(found.rows, reviews, refinement, always=at)], shown
+        return shown, shown, listed
+    kept = [r.interaction_id for r in _refined(rows, reviews, refinement, always=at)]
+    return kept, shown, listed

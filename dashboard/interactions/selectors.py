@@ -207,11 +207,42 @@ def flagged_export(
 
 def flagged_order(
     *, tenant_id: str, window: listing.Range, refinement: listing.Refinement, always: str
-) -> list[tuple[str, bool]] | None:
-    """The flagged list's IDs in order, each with whether it passes the filters (``always``
-    kept whatever they say); None when the index does not cover ``window``. IDs only:
-    nothing to mask."""
+) -> list[tuple[str, bool, bool]] | None:
+    """The flagged list's IDs in order, each with whether it passes the filters and whether
+    the list holds it (``always`` kept where it would sit, whatever they say); None when the
+    index does not cover ``window``. IDs only: nothing to mask."""
     return index_flagged.order(tenant_id, window, refinement, always=always, now=django_now())
+
+
+def list_row(*, tenant_id: str, interaction_id: str) -> Summary | None:
+    """One interaction as a list row, to find where it would sit in a list that no longer
+    holds it: from the index, else from the cached copy of the interaction (never the API);
+    None when neither has it. Unmasked: for its place in the order only, never shown."""
+    found = index.one_summary(tenant_id, interaction_id)
+    if found is not None or not is_cached(tenant_id, interaction_id):
+        return found
+    try:
+        entry = fetch_entry(tenant_id, interaction_id)
+    except errors.CxEngageError:  # a failure remembered in place of a copy
+        return None
+    item = parse_interaction(entry.raw)
+    return Summary(
+        interaction_id=interaction_id,
+        start=item.start,
+        end=item.end,
+        channel_type=item.channel_type,
+        direction=item.direction,
+        flow_name=item.flow_name,
+        customer=item.customer,
+        flag=item.flag,
+        interaction_time=item.interaction_time,
+        agent_names=_distinct(a.agent_name for a in item.agents),
+        queue_names=_distinct(q.queue_name for q in item.queues),
+    )
+
+
+def _distinct(names: Iterator[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
 
 
 def ticket_scan(
