@@ -732,6 +732,16 @@ def alike() -> list[dict[str, Any]]:
     ]
 
 
+def unstarted() -> list[dict[str, Any]]:
+    """Flagged rows the API listed in the range, two of them with a start that cannot be read."""
+    return [
+        listed(1, flowName="b"),
+        listed(2, startTimestamp="soon", flowName="a"),
+        listed(3, flowName="c", channelType="sms"),
+        listed(4, startTimestamp=..., details={"startTimestamp": "later"}, flowName="d"),
+    ]
+
+
 SORTS = ("-start", "start", "agent", "-agent", "queue", "-queue", "flow", "-flow", "flag")
 
 
@@ -741,7 +751,7 @@ def orders(client: Any, sorts: tuple[str, ...] = SORTS) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize("rows_of", [mixed, alike])
+@pytest.mark.parametrize("rows_of", [mixed, alike, unstarted])
 def test_the_list_is_in_the_same_order_live_and_from_the_index(
     reviewer: Any, rows_of: Callable[[], list[dict[str, Any]]]
 ) -> None:
@@ -758,15 +768,57 @@ def test_the_list_is_in_the_same_order_live_and_from_the_index(
         assert live["agent"] == [iid(n) for n in (4, 3, 6, 1, 5, 2)]
         assert live["-agent"] == [iid(n) for n in (5, 2, 1, 6, 4, 3)]
         assert live["flow"][:2] == [iid(5), iid(6)]
+    elif rows_of is unstarted:
+        # Listed with "Start unknown": first newest first, last oldest first.
+        assert sorted(live["-start"][:2]) == [iid(2), iid(4)]
+        assert live["start"][:2] == [iid(1), iid(3)]
     else:
         # A whole name, not the part before its comma; case ignored outside ASCII too.
         assert live["agent"] == [iid(n) for n in (1, 2, 4, 3, 6, 5)]
         assert live["flow"] == [iid(n) for n in (2, 1, 4, 3, 6, 5)]
         assert live["queue"] == [iid(n) for n in (6, 5, 4, 3, 2, 1)]
-    index_interactions(TENANT, [(parse_interaction(row), source_hash(row)) for row in served])
+    # As the sync stores them: with the span of start times the list page was asked for.
+    span = tuple(datetime.fromisoformat(RANGE[k].replace("Z", "+00:00")) for k in ("start", "end"))
+    index_interactions(
+        TENANT, [(parse_interaction(row), source_hash(row)) for row in served], listed=span
+    )
     synced(TENANT, back=timedelta(days=2000))
     with respx.mock():
         assert orders(reviewer) == live
+
+
+def test_a_row_without_a_start_is_listed_from_the_index_only_where_it_was_listed(
+    reviewer: Any,
+) -> None:
+    from dashboard.index.models import IndexedInteraction
+    from tests.index_search.rows import index_row, synced
+
+    synced(TENANT, back=timedelta(days=2000))
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    for n, listed_from in ((1, day), (2, day + timedelta(hours=12)), (3, day + timedelta(days=5))):
+        made = index_row(
+            tenant=TENANT,
+            interaction_id=iid(n),
+            start=day + timedelta(hours=n),
+            flagged=True,
+            flag_type="agent",
+        )
+        IndexedInteraction.objects.filter(pk=made.pk).update(
+            start=None, listed_from=listed_from, listed_to=listed_from + timedelta(hours=1)
+        )
+    index_row(tenant=TENANT, interaction_id=iid(4), start=day + timedelta(hours=3), flagged=True)
+    with respx.mock():  # the index covers the range: no request
+        body = text(reviewer.get(FLAGGED, RANGE))
+        assert ids(body) == [iid(2), iid(1), iid(4)]  # unknown starts first (by ID among them)
+        assert "Start unknown" in dict(rows(body))[iid(1)]
+        assert "3 flagged interactions" in body.replace("<strong>", "").replace("</strong>", "")
+        assert ids(text(reviewer.get(FLAGGED, {**RANGE, "sort": "start"}, headers=HX))) == [
+            iid(4),
+            iid(2),
+            iid(1),
+        ]
+        exported = b"".join(reviewer.get(CSV_URL, RANGE).streaming_content).decode()
+        assert iid(1) in exported and iid(3) not in exported
 
 
 def test_a_filter_on_someone_who_is_no_longer_a_reviewer_still_says_whom_it_shows(

@@ -6,7 +6,7 @@ previous / next walk.
 A range the index has not covered (or covers only in part) is not answered here
 (None): ``selectors.flagged`` scans it, index and live API together, and the list
 refines those rows in Python. Both follow ``listing.SORTS``: blanks and unknowns
-last (first when descending), ties newest first, as a scan's stable sort keeps them.
+last (first when descending), ties newest first (then by ID), as a scan's stable sort keeps them.
 
 Rows come back as unmasked ``Summary`` (the interactions app's selectors mask them).
 """
@@ -54,6 +54,7 @@ from .selectors import (
     from_index,
     named,
     queue_names,
+    started_in,
     summary_of,
 )
 from .text import Folded, sort_text
@@ -93,7 +94,7 @@ def covering(tenant_id: str, window: listing.Range, *, now: datetime) -> Coverag
 
 def _listed(window: listing.Range) -> Q:
     """An indexed interaction of the tenant that the list of ``window`` holds."""
-    return Q(flagged=True, start__gte=window.start, start__lt=window.end)
+    return Q(flagged=True) & started_in(window.start, window.end)
 
 
 def _flagged(tenant_id: str, window: listing.Range) -> QuerySet[IndexedInteraction]:
@@ -179,7 +180,7 @@ def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
     key = sort.lstrip("-")
     value = _sort_key(tenant_id, key if key in listing.SORTS else "start")
     first = value.desc(nulls_first=True) if sort.startswith("-") else value.asc(nulls_last=True)
-    return [first, F("start").desc(), F("pk").desc()]
+    return [first, F("start").desc(nulls_last=True), F("interaction_id").desc()]
 
 
 def _summaries(rows: list[tuple[Any, ...]]) -> list[Summary]:
@@ -248,7 +249,7 @@ def _in_range(tenant_id: str, window: listing.Range) -> tuple[int, str]:
     was had: "" counted, "about" estimated by PostgreSQL's planner (a large range,
     rounded to thousands), "more than" counted up to ``SCANNED_CAP``."""
     in_range = IndexedInteraction.objects.filter(
-        tenant_id=tenant_id, start__gte=window.start, start__lt=window.end
+        started_in(window.start, window.end), tenant_id=tenant_id
     ).order_by()
     if connection.vendor == "postgresql":
         plan = json.loads(in_range.explain(format="json"))

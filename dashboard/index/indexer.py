@@ -47,8 +47,14 @@ _PARENT_FIELDS = [
     "start", "end", "channel", "direction", "customer_key", "customer", "contact_point",
     "contact_id", "flow_id", "flow_name", "flagged", "flag_type", "data_complete", "disposition",
     "csat", "total_seconds", "ivr_seconds", "hold_seconds", "hold_count", "transfers",
-    "abandoned", "agent_names", "source_hash", "indexed_at", "customer_tail",
+    "abandoned", "agent_names", "source_hash", "indexed_at", "customer_tail", "listed_from",
+    "listed_to",
 ]  # fmt: skip
+
+#: A span of start times a list page was asked for: start <= startTimestamp < end.
+Span = tuple[datetime, datetime]
+#: Where interactions were listed: one span for all, or a span per interaction ID.
+Listed = Span | Mapping[str, Span] | None
 
 
 @dataclass(frozen=True)
@@ -155,12 +161,16 @@ def _agent_names(interaction: Interaction) -> str:
     return _fit(", ".join(names), 500)
 
 
-def _row(tenant_id: str, interaction_id: str, item: Interaction, digest: str) -> dict[str, Any]:
+def _row(
+    tenant_id: str, interaction_id: str, item: Interaction, digest: str, listed: Span | None
+) -> dict[str, Any]:
     """The summary row's column values (plain values: cheaper than model instances), but
     ``indexed_at``, which is the time of the write."""
     flag = item.flag
     hold_count = item.hold_count
     return {
+        "listed_from": listed[0] if listed else None,
+        "listed_to": listed[1] if listed else None,
         "tenant_id": tenant_id,
         "interaction_id": interaction_id,
         "start": item.start,
@@ -305,6 +315,8 @@ def prepare_batch(
     tenant_id: str,
     interactions: Iterable[tuple[Interaction, str]],
     known: Mapping[str, str | None] | None = None,
+    *,
+    listed: Listed = None,
 ) -> PreparedBatch:
     """The rows ``write_batch`` stores for ``(interaction, source hash)`` pairs.
 
@@ -312,6 +324,8 @@ def prepare_batch(
     (``stored_hashes``), and an interaction whose hash is its stored one is
     skipped here; IDs missing from it are looked up by ``write_batch``. An
     interaction without a usable ID, or naming another tenant, is rejected.
+    ``listed`` is the span of start times the list page that named them was asked
+    for (or one per interaction ID); None when they were not read from a list.
     """
     tenant_id = tenant_id.strip().lower()
     known = known or {}
@@ -330,7 +344,8 @@ def prepare_batch(
             skipped += 1
             continue
         visits, legs, hooks = _children(tenant_id, item)
-        rows[iid] = _Rows(digest, _row(tenant_id, iid, item, digest), visits, legs, hooks)
+        span = listed.get(iid) if isinstance(listed, Mapping) else listed
+        rows[iid] = _Rows(digest, _row(tenant_id, iid, item, digest, span), visits, legs, hooks)
     return PreparedBatch(tenant_id, rows, known, skipped, tuple(rejected))
 
 
@@ -350,7 +365,7 @@ def write_batch(batch: PreparedBatch) -> IndexResult:
 
 
 def index_interactions(
-    tenant_id: str, interactions: Sequence[tuple[Interaction, str]]
+    tenant_id: str, interactions: Sequence[tuple[Interaction, str]], *, listed: Listed = None
 ) -> IndexResult:
     """Upsert ``(interaction, source hash)`` pairs into the index for ``tenant_id``.
 
@@ -362,7 +377,7 @@ def index_interactions(
     result = IndexResult()
     for start in range(0, len(interactions), BATCH_SIZE):
         batch = interactions[start : start + BATCH_SIZE]
-        result += write_batch(prepare_batch(tenant_id, batch))
+        result += write_batch(prepare_batch(tenant_id, batch, listed=listed))
     return result
 
 

@@ -45,6 +45,12 @@ class IndexedInteraction(models.Model):
     abandoned = models.BooleanField(null=True)
     #: Names of the agents who handled it, in order, for lists (comma-separated).
     agent_names = models.CharField(max_length=500, blank=True, default="")
+    #: The span of start times the list endpoint was asked for when it listed this
+    #: interaction (start <= its start < end, as the API reads it): where the flagged list
+    #: places an interaction whose own start could not be read. NULL when not read from a
+    #: list page.
+    listed_from = models.DateTimeField(null=True)
+    listed_to = models.DateTimeField(null=True)
     #: A hash of the raw JSON it was built from: a re-read that changed nothing writes nothing.
     source_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(auto_now=True)

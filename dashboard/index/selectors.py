@@ -98,6 +98,15 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def started_in(start: datetime, end: datetime) -> Q:
+    """Indexed interactions that started in [start, end), as the list endpoint lists them: by
+    their start, or, where it could not be read, by the span of start times the list page
+    that named them was asked for (when it overlaps: it may have started in the range)."""
+    return Q(start__gte=start, start__lt=end) | Q(
+        start__isnull=True, listed_from__lt=end, listed_to__gt=start
+    )
+
+
 def flag_is(flag: str) -> Q:
     """Indexed interactions whose flag type is ``flag`` (a ``listing.flag_of`` value): one type
     whatever its case or spaces; ``listing.NO_FLAG_TYPE`` also takes those without one."""
@@ -199,7 +208,7 @@ def _combined(
         found.source = LIVE
         return found
     cap = settings.FLAGGED_MAX_INTERACTIONS
-    part = indexed.filter(start__gte=lo, start__lt=hi)
+    part = indexed.filter(started_in(lo, hi))
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
     ordered = part.order_by("-start", "-id").values_list("pk", *SUMMARY_COLUMNS)
     # Agents and queues by name, as a live row has them (the list's columns and sorts).
@@ -211,9 +220,7 @@ def _combined(
     ]
     read = len(rows)
     if keep_flagged:
-        read = IndexedInteraction.objects.filter(
-            tenant_id=tenant_id, start__gte=lo, start__lt=hi
-        ).count()
+        read = IndexedInteraction.objects.filter(started_in(lo, hi), tenant_id=tenant_id).count()
     result = listing.Scan(rows=rows, scanned=read, total=None, pages=0, done=True)
     gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
     for a, b in gaps:

@@ -116,6 +116,8 @@ class _Page:
     zone: str | None
     #: For the log: the window's start and the offset.
     where: str
+    #: The window's span of start times (what the page's rows were listed for).
+    span: _Span | None = None
 
 
 @dataclass(frozen=True)
@@ -338,7 +340,8 @@ class _Pass:
             last = not rows or (
                 offset + len(rows) >= total if total is not None else len(rows) < PAGE_SIZE
             )
-            return _Page(window, offset, hashed, last, zone, f"{start:%Y-%m-%d %H:%M}+{offset}")
+            where = f"{start:%Y-%m-%d %H:%M}+{offset}"
+            return _Page(window, offset, hashed, last, zone, where, (start, end))
 
         def store(parsed: _Parsed) -> None:
             self._store(parsed)
@@ -424,7 +427,7 @@ class _Pass:
                 thin.append((interaction_id, digest))
                 continue
             items.append((item, digest))
-        batch = prepare_batch(self.tenant_id, items, known)
+        batch = prepare_batch(self.tenant_id, items, known, listed=page.span)
         return _Parsed(page, batch, thin, unreadable, skipped)
 
     def _store(self, parsed: _Parsed) -> None:
@@ -433,7 +436,8 @@ class _Pass:
         self._unreadable(parsed.unreadable)
         batch = parsed.batch
         if parsed.thin:
-            batch += prepare_batch(self.tenant_id, self._fetch_thin(parsed.thin), batch.known)
+            fetched = self._fetch_thin(parsed.thin)
+            batch += prepare_batch(self.tenant_id, fetched, batch.known, listed=parsed.page.span)
         self.report.add(write_batch(batch))
 
     def _unreadable(self, labels: list[str]) -> None:
@@ -480,9 +484,15 @@ class _Pass:
             .filter(Q(data_complete=False) | Q(data_complete__isnull=True))
             .filter(Q(start__gte=self.now - REREAD_FOR) | Q(start__isnull=True))
             .order_by(F("start").desc(nulls_last=True))
-            .values_list("interaction_id", flat=True)
+            .values_list("interaction_id", "listed_from", "listed_to")
         )
-        todo = [iid for iid in candidates[: limit + len(self.seen)] if iid not in self.seen][:limit]
+        todo: list[str] = []
+        listed: dict[str, tuple[datetime, datetime]] = {}
+        for iid, listed_from, listed_to in candidates[: limit + len(self.seen)]:
+            if iid not in self.seen and len(todo) < limit:
+                todo.append(iid)
+                if listed_from and listed_to:  # a single read keeps where the list had it
+                    listed[iid] = (listed_from, listed_to)
         batch: list[tuple[Interaction, str]] = []
         try:
             for interaction_id in todo:
@@ -500,7 +510,7 @@ class _Pass:
                     batch.append((item, source_hash(raw)))
         finally:
             # What was read before a failure is kept.
-            self.report.add(index_interactions(self.tenant_id, batch))
+            self.report.add(index_interactions(self.tenant_id, batch, listed=listed))
 
     # -- bookkeeping --------------------------------------------------------------
 

@@ -474,8 +474,9 @@ def refine(
         )
 
     kept = [r for r in rows if r.interaction_id == always or passes(r)]
-    # Ties newest first, as the index orders them, whatever order the API listed them in.
-    kept.sort(key=lambda r: SORTS["start"](r, statuses)[1], reverse=True)
+    # Ties newest first (then by ID, descending), as the index orders them, whatever order
+    # the API listed them in; those whose start is not known after the others.
+    kept.sort(key=lambda r: (SORTS["start"](r, statuses)[1], r.interaction_id), reverse=True)
     kept.sort(key=lambda r: r.start is None)
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])

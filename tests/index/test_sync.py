@@ -200,6 +200,36 @@ def test_list_rows_without_details_are_fetched_singly(
         logging.getLogger("dashboard").removeHandler(caplog.handler)
 
 
+def test_a_row_whose_start_cannot_be_read_keeps_the_span_it_was_listed_for(
+    api: WindowedStandIn,
+) -> None:
+    from dashboard.interactions import listing
+    from dashboard.interactions.selectors import flagged_order
+
+    started = now() - timedelta(minutes=30)
+    raw = body_at(started, flagged=True, flagType="agent")
+    api.put(raw)
+
+    def unreadable_start(body: dict[str, Any]) -> dict[str, Any]:
+        row = copy.deepcopy(body)
+        row["startTimestamp"] = "soon"
+        row.get("details", {}).pop("startTimestamp", None)
+        return row
+
+    api.list_row = unreadable_start
+    sync.sync_pass()
+    row = IndexedInteraction.objects.get(interaction_id=str(raw["interactionId"]).lower())
+    assert row.start is None
+    assert row.listed_from is not None and row.listed_to is not None
+    assert row.listed_from <= started < row.listed_to
+    # The flagged list of a range the span overlaps holds it.
+    window = listing.Range(started - timedelta(hours=2), now(), "custom")
+    listed = flagged_order(
+        tenant_id=LIVE, window=window, refinement=listing.Refinement(), always=""
+    )
+    assert listed == [(row.interaction_id, True, True)]
+
+
 def test_unreadable_rows_are_counted_and_named_and_the_good_ones_stored(
     api: WindowedStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
