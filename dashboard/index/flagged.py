@@ -92,13 +92,13 @@ def covering(tenant_id: str, window: listing.Range, *, now: datetime) -> Coverag
     return cover
 
 
-def _listed(window: listing.Range) -> Q:
+def _listed(tenant_id: str, window: listing.Range) -> Q:
     """An indexed interaction of the tenant that the list of ``window`` holds."""
-    return Q(flagged=True) & started_in(window.start, window.end)
+    return Q(flagged=True) & started_in(tenant_id, window.start, window.end)
 
 
 def _flagged(tenant_id: str, window: listing.Range) -> QuerySet[IndexedInteraction]:
-    return IndexedInteraction.objects.filter(_listed(window), tenant_id=tenant_id)
+    return IndexedInteraction.objects.filter(_listed(tenant_id, window), tenant_id=tenant_id)
 
 
 def _reviews(tenant_id: str) -> QuerySet[Review]:
@@ -249,7 +249,7 @@ def _in_range(tenant_id: str, window: listing.Range) -> tuple[int, str]:
     was had: "" counted, "about" estimated by PostgreSQL's planner (a large range,
     rounded to thousands), "more than" counted up to ``SCANNED_CAP``."""
     in_range = IndexedInteraction.objects.filter(
-        started_in(window.start, window.end), tenant_id=tenant_id
+        started_in(tenant_id, window.start, window.end), tenant_id=tenant_id
     ).order_by()
     if connection.vendor == "postgresql":
         plan = json.loads(in_range.explain(format="json"))
@@ -293,13 +293,14 @@ def order(
     ``window``."""
     if covering(tenant_id, window, now=now) is None:
         return None
-    shown = _listed(window) & passes(tenant_id, refinement)
+    listed = _listed(tenant_id, window)
+    shown = listed & passes(tenant_id, refinement)
     found = IndexedInteraction.objects.filter(
         shown | Q(interaction_id=always) if always else shown, tenant_id=tenant_id
     )
     found = found.annotate(
         passes=ExpressionWrapper(shown, output_field=BooleanField()),
-        listed=ExpressionWrapper(_listed(window), output_field=BooleanField()),
+        listed=ExpressionWrapper(listed, output_field=BooleanField()),
     )
     ordered = found.order_by(*ordering(tenant_id, refinement.sort))
     return list(ordered.values_list("interaction_id", "passes", "listed"))

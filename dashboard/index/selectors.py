@@ -98,13 +98,25 @@ def tenant_zone(tenant_id: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def started_in(start: datetime, end: datetime) -> Q:
+def started_in(tenant_id: str, start: datetime, end: datetime) -> Q:
     """Indexed interactions that started in [start, end), as the list endpoint lists them: by
     their start, or, where it could not be read, by the span of start times the list page
-    that named them was asked for (when it overlaps: it may have started in the range)."""
-    return Q(start__gte=start, start__lt=end) | Q(
-        start__isnull=True, listed_from__lt=end, listed_to__gt=start
-    )
+    that named them was asked for (when it overlaps: it may have started in the range).
+
+    The second half only for a tenant that has such rows: the "or" costs the range its
+    index-only read (a week's flagged list of a large tenant reads three times slower)."""
+    by_start = Q(start__gte=start, start__lt=end)
+    if not _has_unstarted(tenant_id):
+        return by_start
+    return by_start | Q(start__isnull=True, listed_from__lt=end, listed_to__gt=start)
+
+
+def _has_unstarted(tenant_id: str) -> bool:
+    """Whether the tenant has an indexed interaction listed without a readable start
+    (one probe of the tenant-and-start index)."""
+    return IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, start__isnull=True, listed_from__isnull=False
+    ).exists()
 
 
 def flag_is(flag: str) -> Q:
@@ -208,7 +220,7 @@ def _combined(
         found.source = LIVE
         return found
     cap = settings.FLAGGED_MAX_INTERACTIONS
-    part = indexed.filter(started_in(lo, hi))
+    part = indexed.filter(started_in(tenant_id, lo, hi))
     # Tuples, not model instances: thousands of rows for a week of a large tenant.
     ordered = part.order_by("-start", "-id").values_list("pk", *SUMMARY_COLUMNS)
     # Agents and queues by name, as a live row has them (the list's columns and sorts).
@@ -220,7 +232,9 @@ def _combined(
     ]
     read = len(rows)
     if keep_flagged:
-        read = IndexedInteraction.objects.filter(started_in(lo, hi), tenant_id=tenant_id).count()
+        read = IndexedInteraction.objects.filter(
+            started_in(tenant_id, lo, hi), tenant_id=tenant_id
+        ).count()
     result = listing.Scan(rows=rows, scanned=read, total=None, pages=0, done=True)
     gaps = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
     for a, b in gaps:
