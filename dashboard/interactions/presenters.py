@@ -943,7 +943,11 @@ class StoryView:
             ended_at=_time(leg.end, zone, missing=missing_end_reason("agent", i), ref=i.start),
             time_with=with_cell,
             holds=(
-                f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}" if leg.hold_count else "none"
+                "none"
+                if not leg.hold_count
+                else f"{leg.hold_count} · total unknown"
+                if leg.hold_seconds is None
+                else f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}"
             ),
         )
 

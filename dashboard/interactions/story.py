@@ -87,7 +87,8 @@ class Leg:
     seconds: float | None
     open: bool
     hold_count: int
-    hold_seconds: float
+    #: Seconds on hold, None when a hold in this leg has no length (its end never came).
+    hold_seconds: float | None
     took_from: str
     gave_to: str
     ended: str
@@ -1037,14 +1038,10 @@ def _legs(
         end = a.end
         seconds = _span(a.start, end)
         holds = records.holds_in(a.start, end if not _bad(a) else None)
-        hold_seconds = (
-            sum(
-                (h.duration if h.duration is not None else (_span(h.start, h.end) or 0))
-                for h in holds
-            )
-            if holds
-            else 0
-        )
+        hold_spans = [
+            h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
+        ]
+        hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
         d = records.delivered_by(a)
         took_from = ""
         if d is not None and d.agent_id and d.agent_id != a.agent_id:
@@ -1221,6 +1218,7 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
 _PRIORITY = {
     "hold": 7,
     "queue": 6,
+    "open-hold": 5,
     "callback": 5,
     "agent": 4,
     "outside": 3,
@@ -1229,6 +1227,8 @@ _PRIORITY = {
     "ivr": 1,
     "unknown": 0,
 }
+#: Kinds counted in another part of the bar.
+_COUNTED_AS = {"consult": "queue", "open-hold": "unknown"}
 _BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
 _SPLIT_LABELS = {
     "ivr": "IVR",
@@ -1288,6 +1288,11 @@ def _split(
     for a in _answered(i.agents):
         add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:
+        if h.end is None and h.start is not None and not i.in_progress:
+            # A hold whose end never came: the customer may have been on hold until the
+            # end, so the time is unknown, not time with the agent around it.
+            add(h.start, i.end or finish, "open-hold")
+            continue
         add(h.start, h.end, "hold")
     for s in i.segments:
         # Transferred (or added) to an outside number: with it, unless an agent was too.
@@ -1314,7 +1319,7 @@ def _split(
         # record's "unknown" yields to any record known to cover the moment.
         for key in _BY_PRIORITY:
             if covering[key]:
-                sums["queue" if key == "consult" else key] += hi - lo
+                sums[_COUNTED_AS.get(key, key)] += hi - lo
                 break
         else:
             # A second or two between one record's end and the next one's start is the

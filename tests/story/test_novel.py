@@ -91,6 +91,10 @@ NOVEL_OUTCOMES = {
         "Callback requested after 2:10 in Claims; called back by Grace Mensah (50:23 after the"
         " start)"
     ),
+    "sla-overflow-answered-hung-up-on-open-hold.json": (
+        "Answered by Kenji Sato after 1:28 in Mortgage Overflow (first Mortgages, which timed out"
+        " to Mortgage Overflow after 5:00); the customer hung up while on hold"
+    ),
 }
 
 
@@ -798,3 +802,24 @@ def test_shape_a_visit_that_exits_before_it_enters_says_so_in_the_wait() -> None
     assert (wait.text, wait.unknown) == ("unknown", True)
     assert "Support unknown (its exit is before its entry)" in wait.note
     assert BACKWARDS_NOTE in wait.note
+
+
+# -- 14. past SLA in one queue, answered from the overflow, hung up on an open hold ------
+
+
+def test_a_hold_with_no_end_is_unknown_in_the_leg_and_not_time_with_the_agent() -> None:
+    story = novel("sla-overflow-answered-hung-up-on-open-hold.json")
+    wait = figure(story, "Queue wait")
+    assert (wait.label, wait.text, wait.source) == ("Queue wait (2 visits)", "6:28", "queueTime")
+    assert figure(story, "Holds").text == "2, total unknown"
+    (leg,) = story.legs
+    assert (leg.hold_count, leg.hold_seconds) == (2, None)  # never "2 · 0:45"
+    assert leg.ended == "Customer hung up while on hold"
+    # The 1:12 after the second hold began may have been on hold: not "with an agent".
+    assert split(story) == {
+        "ivr": "0:41",
+        "queue": "6:28",
+        "agent": "7:46",
+        "hold": "0:45",
+        "unknown": "1:12",
+    }

@@ -159,3 +159,10 @@ def test_the_zoom_form_accepts_the_range_it_shows_on_a_three_day_interaction(
         assert re.fullmatch(pattern, value), (pattern, value)
         values.append(value)
     assert values[1] == "3 d 0 h 22 min 53 s"
+
+
+def test_a_hold_with_no_end_is_not_a_known_total_in_the_participants(live_user: Any) -> None:
+    text = page_of(live_user, "sla-overflow-answered-hung-up-on-open-hold.json")
+    participants = _section(text, "participants")
+    assert "2 · 0:45" not in participants
+    assert "2 · total unknown" in participants
