@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
-from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
+from .domain import LIVE_REASON, OPEN_REASONS, Interaction, QueueVisit, Statistic
 from .parsing import MAX_TEXT, MAX_VALUE
 
 UNKNOWN = "unknown"
@@ -426,9 +426,19 @@ def _beside(cell: Cell, moment: datetime | None, zone: tzinfo, tenant_zone: Zone
     return replace(cell, aside=theirs) if theirs else cell
 
 
+def _queue_name(q: QueueVisit) -> str | None:
+    """A queue's name, marked when it is an agent's own line (a direct transfer),
+    which the API names after the agent."""
+    name = q.queue_name or q.queue_id
+    return f"{name} (direct)" if name and q.direct else name
+
+
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
     agents = {a.agent_id: a.agent_name for a in interaction.agents if a.agent_id and a.agent_name}
-    queues = {q.queue_id: q.queue_name for q in interaction.queues if q.queue_id and q.queue_name}
+    queues: dict[str, str] = {}
+    for q in interaction.queues:
+        if q.queue_id and q.queue_name:
+            queues[q.queue_id] = f"{q.queue_name} (direct)" if q.direct else q.queue_name
     numbers = {
         s.segment_id: s.number
         for s in interaction.segments
@@ -496,7 +506,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
             abandoned = f"{abandoned or 'yes'} (SLA)"
         return Row(
             cells=(
-                _text(q.queue_name or q.queue_id, "queue_name" in q.unknown),
+                _text(_queue_name(q), "queue_name" in q.unknown),
                 _text(numbers.get(q.segment_id or "")),
                 _words(
                     wording.queue_entry_on(q.entry_type, i.channel_type),

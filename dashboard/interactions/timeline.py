@@ -728,6 +728,8 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         by_segment.setdefault(a.segment_id, []).append(agent_ids[id(a)])
     agent_names = {a.agent_id: a.agent_name for a in i.agents if a.agent_id and a.agent_name}
     queue_names = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
+    #: Queues of type "resource": an agent's own line, named after the agent.
+    direct_queues = {q.queue_id for q in i.queues if q.queue_id and q.direct}
 
     # Each segment's bars, made once per segment rather than once per record in it.
     groups: dict[str, tuple[str, ...]] = {}
@@ -832,6 +834,8 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             states = ["not answered"]
         name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
+        if a.queue_id in direct_queues:
+            queue = "a direct transfer"  # not "from <the agent's own name>"
         agent_bars.setdefault(name, []).append(
             _bar(
                 "agent",

@@ -95,6 +95,10 @@ NOVEL_OUTCOMES = {
         "Answered by Kenji Sato after 1:28 in Mortgage Overflow (first Mortgages, which timed out"
         " to Mortgage Overflow after 5:00); the customer hung up while on hold"
     ),
+    "transfer-back-to-first-agent-holds.json": (
+        "Answered by Priya Raman after 0:39 in Home Insurance; transferred to Ben Carter in"
+        " Claims Specialists; transferred to Priya Raman"
+    ),
 }
 
 
@@ -823,3 +827,37 @@ def test_a_hold_with_no_end_is_unknown_in_the_leg_and_not_time_with_the_agent() 
         "hold": "0:45",
         "unknown": "1:12",
     }
+
+
+# -- 15. transferred on and back to the first agent, a hold at each -----------------------
+
+
+def test_a_transfer_back_to_the_first_agent_is_her_second_leg_with_her_own_hold() -> None:
+    story = novel("transfer-back-to-first-agent-holds.json")
+    assert rows(story) == [
+        (
+            "Priya Raman",
+            "queue Home Insurance, from the IVR",
+            "Ben Carter",
+            "Handed over to Ben Carter",
+        ),
+        ("Ben Carter", "Priya Raman", "Priya Raman", "Handed over to Priya Raman"),
+        ("Priya Raman", "Ben Carter", "", "Ended the interaction"),
+    ]
+    assert [(leg.hold_count, leg.hold_seconds) for leg in story.legs] == [
+        (1, 45.0),
+        (1, 90.0),
+        (1, 30.0),
+    ]
+    assert story.legs[2].queue == "direct transfer (no queue)"
+    assert [(t.agent, t.legs, t.text) for t in story.totals] == [("Priya Raman", 2, "9:17 in all")]
+    assert figure(story, "Time with each agent").text == "Priya Raman 9:17 · Ben Carter 6:58"
+    assert figure(story, "Holds").text == "3, 2:45 in all"
+    assert split(story) == {"ivr": "0:24", "queue": "1:46", "agent": "13:29", "hold": "2:45"}
+
+
+def test_an_allocation_reached_by_a_direct_transfer_is_not_from_a_queue_named_after_her() -> None:
+    t = timeline_for(parse_interaction(novel_body("transfer-back-to-first-agent-holds")), NOW)
+    second = [b for b in t.bars if b.kind == "agent" and b.label == "Priya Raman"][1]
+    assert "from Priya Raman" not in second.accessible_name
+    assert "from a direct transfer" in second.accessible_name

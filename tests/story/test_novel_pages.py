@@ -166,3 +166,13 @@ def test_a_hold_with_no_end_is_not_a_known_total_in_the_participants(live_user: 
     participants = _section(text, "participants")
     assert "2 · 0:45" not in participants
     assert "2 · total unknown" in participants
+
+
+def test_a_direct_transfer_is_marked_direct_in_the_visit_and_allocation_tables(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "transfer-back-to-first-agent-holds.json")
+    visits = " ".join(re.sub(r"<[^>]+>", " ", _section(text, "queues")).split())
+    assert "Priya Raman (direct) 2 Transferred in → Answered" in visits
+    allocations = " ".join(re.sub(r"<[^>]+>", " ", _section(text, "agents")).split())
+    assert "Priya Raman Priya Raman (direct) 2" in allocations
