@@ -225,6 +225,11 @@ def _is_consult(q: QueueVisit) -> bool:
     return "participant" in wording.queue_entry(q.entry_type).text.lower()
 
 
+def _entered_untransferred(q: QueueVisit) -> bool:
+    """A visit the API says was entered some other way than by a transfer."""
+    return bool(_code(q.entry_type)) and _code(q.entry_type) != "transfer"
+
+
 def _is_callback(q: QueueVisit) -> bool:
     """A visit that holds a callback: the customer is off the line, waiting to be called."""
     return _code(q.entry_type) == "callback"
@@ -583,6 +588,11 @@ def _answered_outcome(
                 steps.append(f"{who} again")
         elif added:
             steps.append(f"{who} added" + _how_added(answered, a, d, names))
+        elif d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
+            # No transfer segment gave it to them and the visit was not entered by a
+            # transfer (a re-route, say): saying "transferred" would contradict both.
+            entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
+            steps.append(f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})")
         elif q is not None and len(path) > 1:
             steps.append(f"transferred to {_journey(path)}")
             steps.append(f"answered there by {who}{_after(q)}")

@@ -99,6 +99,10 @@ NOVEL_OUTCOMES = {
         "Answered by Priya Raman after 0:39 in Home Insurance; transferred to Ben Carter in"
         " Claims Specialists; transferred to Priya Raman"
     ),
+    "sms-overlapping-agents-force-deallocated.json": (
+        "Answered by Chloé Dubois after 1:32 in Text Support; then answered by Marcus Webb after"
+        " 0:48 in Text Support (reroute)"
+    ),
 }
 
 
@@ -861,3 +865,33 @@ def test_an_allocation_reached_by_a_direct_transfer_is_not_from_a_queue_named_af
     second = [b for b in t.bars if b.kind == "agent" and b.label == "Priya Raman"][1]
     assert "from Priya Raman" not in second.accessible_name
     assert "from a direct transfer" in second.accessible_name
+
+
+# -- 16. SMS: a second agent while the first is still allocated, no transfer sent ----------
+
+
+def test_a_second_agent_with_no_transfer_sent_is_not_said_to_be_a_transfer() -> None:
+    story = novel("sms-overlapping-agents-force-deallocated.json")
+    assert "transferred" not in story.outcome
+    assert figure(story, "Transfers").text == "0"
+    assert rows(story) == [
+        ("Chloé Dubois", "queue Text Support, from the flow", "", "Left the interaction"),
+        ("Marcus Webb", "queue Text Support, reroute", "", "Ended the interaction"),
+    ]
+    # Each allocation counted once; they overlap, so together more than the conversation.
+    assert figure(story, "Time with each agent").text == "Chloé Dubois 23:35 · Marcus Webb 20:01"
+    assert split(story) == {"ivr": "0:03", "queue": "2:19", "agent": "37:39"}
+
+
+def test_shape_a_later_allocation_from_a_queue_entered_by_a_transfer_is_still_a_transfer() -> None:
+    data = _two(
+        queues=[
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+            queue("q2", "s1", "Tier 2", 60, 70, queueEntryType="transfer", agentId="aid-bob"),
+        ],
+        agents=[
+            agent("a1", "s1", "Alice Okafor", 20, 60),
+            agent("a2", "s1", "Bob Lindqvist", 70, 100),
+        ],
+    )
+    assert told(data).outcome.endswith("; transferred to Bob Lindqvist in Tier 2")
