@@ -96,6 +96,8 @@ class Leg:
     #: Said instead of the computed time with the customer (e.g. a call never answered).
     with_text: str = ""
     with_note: str = ""
+    #: Lies within another allocation of the same agent: its time is counted once.
+    inside: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,9 @@ class _Names:
         return self.queues.get(queue_id) or f"queue {queue_id[:8]}"
 
 
+#: How the part of an allocation lying within another of the same agent ended.
+INSIDE_OWN = "Within another allocation of theirs (counted once)"
+
 #: The participants' queue for an allocation reached by a direct transfer.
 DIRECT_QUEUE = "direct transfer (no queue)"
 
@@ -255,6 +260,27 @@ def _answered(agents: Iterable[AgentAllocation]) -> list[AgentAllocation]:
 def _bad(a: AgentAllocation) -> bool:
     """An allocation that ends before it starts: its length is unknown."""
     return a.start is not None and a.end is not None and a.end < a.start
+
+
+def _inside_own(agents: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
+    """Taken allocations lying within an earlier one of the same agent (by ``id``),
+    each with the one it lies in: the agent already had the work, so it is neither a
+    second time nor a handover."""
+    out: dict[int, AgentAllocation] = {}
+    outer: dict[str, AgentAllocation] = {}
+    spans: list[tuple[datetime, float, int, AgentAllocation]] = []
+    for n, a in enumerate(_answered(agents)):
+        if a.agent_id and a.start is not None and a.end is not None and not _bad(a):
+            spans.append((a.start, -(a.end - a.start).total_seconds(), n, a))
+    for *_, a in sorted(spans, key=lambda span: span[:3]):  # the longer first at one start
+        if not a.agent_id or a.end is None:
+            continue
+        around = outer.get(a.agent_id)
+        if around is not None and around.end is not None and a.end <= around.end:
+            out[id(a)] = around
+        else:
+            outer[a.agent_id] = a
+    return out
 
 
 def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
@@ -573,7 +599,10 @@ def _answered_outcome(
     else:
         text = _first_answer(i, names, records, first)
     steps: list[str] = []
+    inside = _inside_own(answered)
     for a in answered[1:]:
+        if id(a) in inside:
+            continue  # the agent already had it: no step of its own
         q = records.queue_for(a)
         d = records.delivered_by(a)
         who = names.agent(a.agent_id)
@@ -937,7 +966,7 @@ def _agent_figures(
         return figures
     per_agent: dict[str, list[Leg]] = {}
     for leg in legs:
-        if not leg.offered_only:
+        if not leg.offered_only and not leg.inside:
             per_agent.setdefault(leg.agent, []).append(leg)
     if len(per_agent) > MAX_STEPS:
         figures.append(
@@ -1011,11 +1040,13 @@ def _legs(
 ) -> tuple[Leg, ...]:
     ordered = _by_start(i.agents)
     taken = [n for n, a in enumerate(ordered) if a.work_cancel_time is None]
-    # Per agent: (start, position) of the allocations they took, by start.
+    inside = _inside_own(ordered)
+    # Per agent: (start, position) of the allocations they took, by start (one lying
+    # within another of theirs hands nothing on: the one around it does).
     by_agent: dict[str, list[tuple[datetime, int]]] = {}
     for n in taken:
         a = ordered[n]
-        if a.agent_id and a.start is not None:
+        if a.agent_id and a.start is not None and id(a) not in inside:
             by_agent.setdefault(a.agent_id, []).append((a.start, n))
     # What each allocation handed on: the transfer and add-participant segments its
     # agent started while it lasted (an end before the start counts as unknown).
@@ -1054,7 +1085,9 @@ def _legs(
         hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
         d = records.delivered_by(a)
         took_from = ""
-        if d is not None and d.agent_id and d.agent_id != a.agent_id:
+        if id(a) in inside:
+            pass  # nothing gave it to them: they had it already
+        elif d is not None and d.agent_id and d.agent_id != a.agent_id:
             took_from = names.agent(d.agent_id)
         elif q is not None:
             took_from = _took_from_queue(q, records, i.channel_type)
@@ -1099,7 +1132,9 @@ def _legs(
                 hold_seconds=hold_seconds,
                 took_from=took_from,
                 gave_to=gave_to,
-                ended=_leg_end(
+                ended=INSIDE_OWN
+                if id(a) in inside
+                else _leg_end(
                     i,
                     a,
                     target,
@@ -1112,6 +1147,7 @@ def _legs(
                 offered_only=offered_only,
                 with_text=with_text,
                 with_note=with_note,
+                inside=id(a) in inside,
             )
         )
     return tuple(legs)
@@ -1210,7 +1246,7 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
     out = []
     for agent, group in groups.items():
         # An offer the agent never accepted is not a time they had the customer.
-        had = [leg for leg in group if not leg.offered_only]
+        had = [leg for leg in group if not leg.offered_only and not leg.inside]
         if len(had) < 2:
             continue
         unknown = any(leg.seconds is None for leg in had)
@@ -1359,7 +1395,21 @@ def story_for(i: Interaction, now: datetime) -> Story:
     records = _Records(i, now)
     never_answered = _never_answered(i)
     legs = _legs(i, names, records, never_answered=never_answered)
+    inside = _inside_own(i.agents)
     for a in i.agents:
+        around = inside.get(id(a))
+        if around is not None:
+            who = a.agent_name or names.agent(a.agent_id)
+            notes.append(
+                f"{who}'s allocation {(a.interaction_agent_id or '')[:8]}… lies within"
+                f" {who}'s allocation {(around.interaction_agent_id or '')[:8]}…"
+                + (
+                    ""
+                    if records.segment_by_id.get(a.segment_id or "")
+                    else " and belongs to no segment the API sent"
+                )
+                + ": the time is counted once and nothing was handed over."
+            )
         if _bad(a) and a.start is not None and a.end is not None:
             who = a.agent_name or names.agent(a.agent_id)
             notes.append(

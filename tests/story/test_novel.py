@@ -103,6 +103,10 @@ NOVEL_OUTCOMES = {
         "Answered by Chloé Dubois after 1:32 in Text Support; then answered by Marcus Webb after"
         " 0:48 in Text Support (reroute)"
     ),
+    "work-item-unknown-flag-segments-out-of-order.json": (
+        "Answered by Nora Lindgren after 30:06 in Claims Intake; transferred to Felix Brandt in"
+        " Claims Back Office; transferred to Inès Moreau; adding a participant was cancelled"
+    ),
 }
 
 
@@ -895,3 +899,62 @@ def test_shape_a_later_allocation_from_a_queue_entered_by_a_transfer_is_still_a_
         ],
     )
     assert told(data).outcome.endswith("; transferred to Bob Lindqvist in Tier 2")
+
+
+# -- 17. a work item over a day: segments out of order, a number used twice, an ----------
+#        allocation inside another of the same agent with no segment, an unknown flag
+
+
+def test_an_allocation_inside_another_of_the_same_agent_is_counted_once() -> None:
+    story = novel("work-item-unknown-flag-segments-out-of-order.json")
+    assert "transferred to Felix Brandt; transferred to Felix Brandt" not in story.outcome
+    assert rows(story) == [
+        (
+            "Nora Lindgren",
+            "queue Claims Intake, from the flow",
+            "Felix Brandt",
+            "Handed over to Felix Brandt",
+        ),
+        ("Felix Brandt", "Nora Lindgren", "Inès Moreau", "Handed over to Inès Moreau"),
+        ("Felix Brandt", "", "", "Within another allocation of theirs (counted once)"),
+        ("Inès Moreau", "Felix Brandt", "", "Ended the interaction"),
+    ]
+    # 5:30 inside his 1 h 40 min 50 s: not 1 h 46 min 20 s, and not "2 times".
+    assert figure(story, "Time with each agent").text == (
+        "Nora Lindgren 26:37 · Felix Brandt 1 h 40 min 50 s · Inès Moreau 50:12"
+    )
+    assert story.totals == ()
+    assert any("lies within" in note and "counted once" in note for note in story.notes)
+    total = figure(story, "Total time")
+    assert (total.text, total.computed) == ("1 d 2 h 40 min 12 s", True)
+    wait = figure(story, "Queue wait")
+    assert (wait.text, wait.computed) == ("23 h 42 min 31 s", True)
+    assert figure(story, "Transfers").text == "2"
+
+
+def test_shape_a_nested_allocation_with_no_segment_hands_nothing_on() -> None:
+    data = _two(
+        agents=[
+            agent("a1", "s1", "Alice Okafor", 20, 100),
+            agent("a2", "s-missing", "Alice Okafor", 40, 50),
+        ]
+    )
+    story = told(data)
+    assert story.outcome == "Answered by Alice Okafor after 0:15 in Support"
+    assert figure(story, "With Alice Okafor").text == "1:20"
+    assert story.totals == ()
+
+
+def test_shape_the_longer_of_two_allocations_starting_together_holds_the_shorter() -> None:
+    data = _two(
+        agents=[
+            agent("a2", "s-missing", "Alice Okafor", 20, 50),
+            agent("a1", "s1", "Alice Okafor", 20, 100),
+        ]
+    )
+    story = told(data)
+    assert figure(story, "With Alice Okafor").text == "1:20"
+    assert [(leg.anchor, leg.inside) for leg in story.legs] == [
+        ("participant-a2", True),
+        ("participant-a1", False),
+    ]

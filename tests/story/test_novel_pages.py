@@ -176,3 +176,12 @@ def test_a_direct_transfer_is_marked_direct_in_the_visit_and_allocation_tables(
     assert "Priya Raman (direct) 2 Transferred in → Answered" in visits
     allocations = " ".join(re.sub(r"<[^>]+>", " ", _section(text, "agents")).split())
     assert "Priya Raman Priya Raman (direct) 2" in allocations
+
+
+def test_an_allocation_inside_another_is_noted_and_not_a_second_time(live_user: Any) -> None:
+    text = page_of(live_user, "work-item-unknown-flag-segments-out-of-order.json")
+    participants = _section(text, "participants")
+    assert "Within another allocation of theirs (counted once)" in participants
+    assert "lies within Felix Brandt's allocation" in participants
+    assert "Agents who had it more than once" not in participants
+    assert "Handed over to Inès Moreau" in participants
