@@ -178,6 +178,16 @@ def test_a_direct_transfer_is_marked_direct_in_the_visit_and_allocation_tables(
     assert "Priya Raman Priya Raman (direct) 2" in allocations
 
 
+def test_an_unknown_flag_type_is_said_once_as_sent(live_user: Any) -> None:
+    text = page_of(live_user, "work-item-unknown-flag-segments-out-of-order.json")
+    heading = text[
+        text.index('id="flag-title"') : text.index("</h2>", text.index('id="flag-title"'))
+    ]
+    assert heading.count("late-events-reconciled") == 1
+    assert '<code title="The API\'s flag type">late-events-reconciled</code>' in heading
+    assert "for a reason this dashboard does not know" in _section(text, "flag")
+
+
 def test_an_allocation_inside_another_is_noted_and_not_a_second_time(live_user: Any) -> None:
     text = page_of(live_user, "work-item-unknown-flag-segments-out-of-order.json")
     participants = _section(text, "participants")
