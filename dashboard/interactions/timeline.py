@@ -778,7 +778,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     #: Direct transfers, drawn in the receiving agent's row.
     direct_bars: dict[str, list[Bar]] = {}
     takers = taken_from(i)
-    for q in i.queues:
+    for q in sorted(i.queues, key=lambda q: (q.start is None, q.start or start)):
         bar_id = queue_ids[id(q)]
         states = []
         if q.abandoned:
@@ -827,7 +827,8 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     agent_bars: dict[str, list[Bar]] = {}
     #: An outbound call nobody picked up: the agent's time was spent ringing.
     ringing = never_answered(i)
-    for a in i.agents:
+    # Rows in the order the agents had the work, whatever order the API sent them in.
+    for a in sorted(i.agents, key=lambda a: (a.start is None, a.start or start)):
         bar_id = agent_ids[id(a)]
         states = ["work offer cancelled"] if a.work_cancel_time is not None else []
         if ringing and not states:

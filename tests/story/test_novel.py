@@ -958,3 +958,28 @@ def test_shape_the_longer_of_two_allocations_starting_together_holds_the_shorter
         ("participant-a2", True),
         ("participant-a1", False),
     ]
+
+
+def test_agents_and_queues_sent_out_of_order_are_drawn_in_the_order_they_had_it() -> None:
+    t = timeline_for(
+        parse_interaction(novel_body("work-item-unknown-flag-segments-out-of-order")), NOW
+    )
+    agents = next(lane for lane in t.lanes if lane.key == "agents")
+    assert [row.label for row in agents.rows] == [
+        "Nora Lindgren",
+        "Felix Brandt",
+        "Felix Brandt",
+        "Inès Moreau",
+    ]
+
+
+def test_shape_queue_rows_follow_the_visits_times_not_the_order_sent() -> None:
+    data = _two(
+        queues=[
+            queue("q2", "s1", "Tier 2", 30, 40),
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+        ]
+    )
+    lanes = laid(data).lanes
+    queues = next(lane for lane in lanes if lane.key == "queues")
+    assert [row.label for row in queues.rows] == ["Support", "Tier 2"]
