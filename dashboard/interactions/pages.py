@@ -191,7 +191,7 @@ def build_page(
             make=lambda: timeline.timeline_for(item, now, window, lanes),
         )
     zoom_query = f"zoom={line.window_start:.1f}-{line.window_end:.1f}&" if line.zoomed else ""
-    panel = presenters.detail(line, focus, zone) if focus else None
+    panel = presenters.detail(line, focus, zone, item.channel_type) if focus else None
     view = None
     hooks: tuple[tuple[Hook, str], ...] = ()
     typical = journey_count = None

@@ -707,7 +707,14 @@ class Detail:
         return tuple(link.bar_id for link in self.related)
 
 
-def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason: str = "") -> Cell:
+def _field_cell(
+    name: str,
+    value: Any,
+    unknown: bool,
+    zone: tzinfo,
+    open_reason: str = "",
+    channel: str | None = None,
+) -> Cell:
     if name == "end" and value is None and not unknown and open_reason:
         if open_reason == LIVE_REASON:
             return Cell("not yet", css="missing")
@@ -717,7 +724,11 @@ def _field_cell(name: str, value: Any, unknown: bool, zone: tzinfo, open_reason:
     if name in _DURATIONS:
         return _seconds(value, unknown)
     if name in _CODED and isinstance(value, str) and value and not unknown:
-        word = _CODED[name](value)
+        # A queue entered "ivr" on a chat, SMS or email came from the flow, as the
+        # tables and the participants call it.
+        word = (
+            wording.queue_entry_on(value, channel) if name == "entry_type" else _CODED[name](value)
+        )
         text = _sentence_case(word)
         # The raw code stays visible here: this panel is where people check the data.
         return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
@@ -787,8 +798,9 @@ def attribute_facts(attributes: tuple[Any, ...]) -> tuple[Fact, ...]:
     return tuple(out)
 
 
-def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
-    """Every field of the record behind ``bar_id``, and links to related bars."""
+def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None) -> Detail | None:
+    """Every field of the record behind ``bar_id``, and links to related bars
+    (``channel``: the interaction's channelType, for the words of its codes)."""
     import dataclasses
 
     bar = timeline.bar(bar_id)
@@ -805,7 +817,9 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo) -> Detail | None:
             if f.name in _SKIP:
                 continue
             label = _LABELS.get(f.name, f.name.replace("_", " ").capitalize())
-            cell = _field_cell(f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason)
+            cell = _field_cell(
+                f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason, channel
+            )
             facts.append(Fact(label, cell))
         for extra in getattr(record, "extra", ()):
             facts.append(Fact(wording.name_words(extra.name).text, Cell(extra.value), extra.name))

@@ -195,3 +195,20 @@ def test_an_allocation_inside_another_is_noted_and_not_a_second_time(live_user: 
     assert "lies within Felix Brandt's allocation" in participants
     assert "Agents who had it more than once" not in participants
     assert "Handed over to Inès Moreau" in participants
+
+
+def test_a_work_items_queue_details_call_its_entry_the_flow_like_the_tables(
+    live_user: Any,
+) -> None:
+    body = json.loads((NOVEL / "work-item-unknown-flag-segments-out-of-order.json").read_text())
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body["details"]["interactionId"] = IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        response = live_user.get(PAGE + "?focus=queue-e12b7e01-ec74-11f1-9e01-5a3c11e2d4f7")
+    text = html_lib.unescape(response.content.decode())
+    panel = text[text.index('id="detail-panel"') :]
+    panel = " ".join(re.sub(r"<[^>]+>", " ", panel[: panel.index("</section>")]).split())
+    assert "Entered by From the flow (ivr)" in panel
+    assert "From the IVR" not in panel
