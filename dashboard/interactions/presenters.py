@@ -732,6 +732,8 @@ def _field_cell(
         text = _sentence_case(word)
         # The raw code stays visible here: this panel is where people check the data.
         return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
+    if isinstance(value, float) and value.is_integer() and not unknown:
+        return Cell(str(int(value)))  # a count sent as 4 reads 4, not "4.0"
     return _text(value, unknown)
 
 

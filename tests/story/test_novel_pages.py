@@ -197,18 +197,37 @@ def test_an_allocation_inside_another_is_noted_and_not_a_second_time(live_user: 
     assert "Handed over to Inès Moreau" in participants
 
 
-def test_a_work_items_queue_details_call_its_entry_the_flow_like_the_tables(
-    live_user: Any,
-) -> None:
-    body = json.loads((NOVEL / "work-item-unknown-flag-segments-out-of-order.json").read_text())
+def _panel(client: Any, name: str, bar_id: str) -> str:
+    """The words of one bar's detail panel on the page of the named payload."""
+    body = json.loads((NOVEL / name).read_text())
     body["tenantId"], body["interactionId"] = TENANT, IID
     body["details"]["interactionId"] = IID
     with respx.mock(assert_all_called=False) as mock:
         mock.get(UPSTREAM).respond(json=body)
         mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
-        response = live_user.get(PAGE + "?focus=queue-e12b7e01-ec74-11f1-9e01-5a3c11e2d4f7")
+        response = client.get(PAGE + "?focus=" + bar_id)
     text = html_lib.unescape(response.content.decode())
     panel = text[text.index('id="detail-panel"') :]
-    panel = " ".join(re.sub(r"<[^>]+>", " ", panel[: panel.index("</section>")]).split())
+    return " ".join(re.sub(r"<[^>]+>", " ", panel[: panel.index("</section>")]).split())
+
+
+def test_a_work_items_queue_details_call_its_entry_the_flow_like_the_tables(
+    live_user: Any,
+) -> None:
+    panel = _panel(
+        live_user,
+        "work-item-unknown-flag-segments-out-of-order.json",
+        "queue-e12b7e01-ec74-11f1-9e01-5a3c11e2d4f7",
+    )
     assert "Entered by From the flow (ivr)" in panel
     assert "From the IVR" not in panel
+
+
+def test_a_whole_number_sent_as_a_count_is_shown_as_sent_in_the_details(live_user: Any) -> None:
+    panel = _panel(
+        live_user,
+        "transfer-back-to-first-agent-holds.json",
+        "queue-9d0c6002-ed3f-11f1-9002-5a3c11e2d4f7",
+    )
+    assert "Queue entry length 4 " in panel  # sent as 4, never "4.0"
+    assert "Platform queue ID (WFM) 2140 " in panel
