@@ -876,7 +876,11 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         total += seconds
         visits.append(f"{_queue_label(q)} {clock(seconds)}" + (" ≈" if was_computed else ""))
     if counted:
-        shown = visits if len(visits) <= MAX_STEPS else [*visits[:2], f"… {len(visits) - 2} more"]
+        listed = visits
+        if all(v.endswith(" ≈") for v in visits):
+            # Every wait worked out: the figure's own mark says so, once.
+            listed = [v.removesuffix(" ≈") for v in visits]
+        shown = listed if len(listed) <= MAX_STEPS else [*listed[:2], f"… {len(listed) - 2} more"]
         label = "Queue wait" if counted == 1 else f"Queue wait ({counted} visits)"
         why = (
             " Time in a queue while an agent was already with the customer is not counted."

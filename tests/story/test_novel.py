@@ -983,3 +983,18 @@ def test_shape_queue_rows_follow_the_visits_times_not_the_order_sent() -> None:
     lanes = laid(data).lanes
     queues = next(lane for lane in lanes if lane.key == "queues")
     assert [row.label for row in queues.rows] == ["Support", "Tier 2"]
+
+
+def test_per_visit_waits_all_computed_are_marked_once_by_the_figure() -> None:
+    story = novel("work-item-unknown-flag-segments-out-of-order.json")
+    per_visit = figure(story, "Per visit")
+    assert per_visit.computed
+    assert per_visit.text == "Claims Intake 30:06 · Claims Back Office 23 h 12 min 25 s"
+    # One sent, one worked out: the worked-out one keeps its own mark.
+    data = _two(
+        queues=[
+            queue("q1", "s1", "Support", 5, 20, agentId="aid-alice", queueTime=15),
+            queue("q2", "s1", "Tier 2", 30, 40),
+        ]
+    )
+    assert figure(told(data), "Per visit").text == "Support 0:15 · Tier 2 0:10 ≈"
