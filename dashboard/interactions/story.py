@@ -738,7 +738,7 @@ def _figures(
         voice = (i.channel_type or "voice").lower() == "voice"
         figures.append(_duration_figure("IVR" if voice else "Flow", i.ivr_time, "ivrTime", None))
     figures += _queue_figures(i, names, records)
-    figures += _agent_figures(i, names, legs, never_answered=never_answered)
+    figures += _agent_figures(i, names, legs, now, never_answered=never_answered)
     figures.append(_hold_figure(i))
     transfers = _number(_stat(i, "customerTransfers"))
     if transfers is not None:
@@ -946,7 +946,12 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
 
 
 def _agent_figures(
-    i: Interaction, names: _Names, legs: tuple[Leg, ...], *, never_answered: bool = False
+    i: Interaction,
+    names: _Names,
+    legs: tuple[Leg, ...],
+    now: datetime,
+    *,
+    never_answered: bool = False,
 ) -> list[Figure]:
     figures: list[Figure] = []
     conversation = _number(_stat(i, "customerConversationTime"))
@@ -983,17 +988,34 @@ def _agent_figures(
         )
         return figures
     parts: list[tuple[str, str]] = []
-    unknown = False
+    unknown = live_parts = False
     for agent, group in per_agent.items():
         if any(leg.seconds is None for leg in group):
             live = any(leg.open and i.in_progress for leg in group)
+            if live and all(
+                leg.seconds is not None or (leg.open and leg.start is not None) for leg in group
+            ):
+                # Still with the customer: the time up to now, as the total time says it.
+                so_far = sum(
+                    leg.seconds if leg.seconds is not None else (_span(leg.start, now) or 0.0)
+                    for leg in group
+                )
+                parts.append((agent, f"{clock(so_far)} so far"))
+                live_parts = True
+                continue
             known_part = sum(leg.seconds or 0.0 for leg in group)
             text = "so far" if live else "unknown"
             parts.append((agent, text + (f" ({clock(known_part)} known)" if known_part else "")))
             unknown = True
         else:
             parts.append((agent, clock(sum(leg.seconds or 0 for leg in group))))
-    note = UNKNOWN_NOTE if unknown else COMPUTED_NOTE
+    note = (
+        UNKNOWN_NOTE
+        if unknown
+        else "Still going: counted from each allocation to now."
+        if live_parts
+        else COMPUTED_NOTE
+    )
     if len(parts) == 1:
         agent, value = parts[0]
         figures.append(

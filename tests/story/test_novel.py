@@ -998,3 +998,21 @@ def test_per_visit_waits_all_computed_are_marked_once_by_the_figure() -> None:
         ]
     )
     assert figure(told(data), "Per visit").text == "Support 0:15 · Tier 2 0:10 ≈"
+
+
+def test_live_agents_time_so_far_is_a_figure_not_just_so_far() -> None:
+    data = novel_body("sms-overlapping-agents-force-deallocated")
+    data["dataComplete"] = False
+    for key in ("endTimestamp", "interactionTime", "customerConversationTime"):
+        data.pop(key)
+    data["details"].pop("endTimestamp")
+    for record in (data["segments"][0], *data["agents"]):
+        record.pop("endTimestamp")
+    i = parse_interaction(data)
+    assert i.start is not None
+    story = story_for(i, i.start + timedelta(seconds=1300))
+    assert story.outcome.endswith("(reroute); still going")
+    each = figure(story, "Time with each agent")
+    assert each.text == "Chloé Dubois 20:05 so far · Marcus Webb 1:40 so far"
+    assert (each.computed, each.unknown) == (True, False)  # live, not missing
+    assert "never reached reporting" not in each.note
