@@ -599,6 +599,8 @@ def _answered_outcome(
     else:
         text = _first_answer(i, names, records, first)
     steps: list[str] = []
+    #: When the allocation behind each step began (for where a cancelled add is told).
+    began: list[datetime | None] = []
     inside = _inside_own(answered)
     for a in answered[1:]:
         if id(a) in inside:
@@ -629,6 +631,21 @@ def _answered_outcome(
             steps.append(f"transferred to {who} in {q.queue_name}")
         else:
             steps.append(f"transferred to {who}")
+        began += [a.start] * (len(steps) - len(began))
+    cancelled = next(
+        (
+            s
+            for s in i.segments
+            if _is_add(s) and _agent_cancelled(s) and s.to_agent_id is None and not _outside(s)
+        ),
+        None,
+    )
+    if cancelled is not None and len(steps) <= MAX_STEPS:
+        # Told among the steps where it happened, not after transfers that came later.
+        at = cancelled.start
+        n = len(steps) if at is None else sum(1 for b in began if b is None or b <= at)
+        steps.insert(n, "adding a participant was cancelled")
+        cancelled = None
     if len(steps) > MAX_STEPS:
         last = steps[-1]
         steps = [
@@ -639,10 +656,8 @@ def _answered_outcome(
     if steps:
         text += "; " + "; ".join(steps)
     outside = [s for s in i.segments if _outside(s)]
-    for s in i.segments:
-        if _is_add(s) and _agent_cancelled(s) and s.to_agent_id is None and not _outside(s):
-            text += "; adding a participant was cancelled"
-            break
+    if cancelled is not None:
+        text += "; adding a participant was cancelled"
     if outside:
         third = _number(_stat(i, "thirdPartyTime"))
         for_how_long = f" for {clock(third)}" if third is not None and third > 0 else ""

@@ -104,8 +104,8 @@ NOVEL_OUTCOMES = {
         " 0:48 in Text Support (reroute)"
     ),
     "work-item-unknown-flag-segments-out-of-order.json": (
-        "Answered by Nora Lindgren after 30:06 in Claims Intake; transferred to Felix Brandt in"
-        " Claims Back Office; transferred to Inès Moreau; adding a participant was cancelled"
+        "Answered by Nora Lindgren after 30:06 in Claims Intake; adding a participant was"
+        " cancelled; transferred to Felix Brandt in Claims Back Office; transferred to Inès Moreau"
     ),
 }
 
@@ -1016,3 +1016,11 @@ def test_live_agents_time_so_far_is_a_figure_not_just_so_far() -> None:
     assert each.text == "Chloé Dubois 20:05 so far · Marcus Webb 1:40 so far"
     assert (each.computed, each.unknown) == (True, False)  # live, not missing
     assert "never reached reporting" not in each.note
+
+
+def test_a_cancelled_add_is_told_where_it_happened_not_after_later_transfers() -> None:
+    story = novel("work-item-unknown-flag-segments-out-of-order.json")
+    assert story.outcome == (
+        "Answered by Nora Lindgren after 30:06 in Claims Intake; adding a participant was"
+        " cancelled; transferred to Felix Brandt in Claims Back Office; transferred to Inès Moreau"
+    )
