@@ -231,3 +231,17 @@ def test_a_whole_number_sent_as_a_count_is_shown_as_sent_in_the_details(live_use
     )
     assert "Queue entry length 4 " in panel  # sent as 4, never "4.0"
     assert "Platform queue ID (WFM) 2140 " in panel
+
+
+def test_a_flag_sent_without_a_type_says_so_not_flagged_twice(live_user: Any) -> None:
+    body = json.loads((NOVEL / "work-item-unknown-flag-segments-out-of-order.json").read_text())
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body["details"]["interactionId"] = IID
+    del body["flagType"]
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        text = html_lib.unescape(live_user.get(PAGE).content.decode())
+    start = text.index('id="flag-title"')
+    heading = " ".join(re.sub(r"<[^>]+>", " ", text[start : text.index("</h2>", start)]).split())
+    assert heading.endswith("Flagged: no type sent"), heading
