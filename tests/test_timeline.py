@@ -596,6 +596,25 @@ def test_accessible_name_says_label_start_end_and_duration() -> None:
     assert "lasting 0:20" in name  # a duration in the same form as every other
 
 
+def test_accessible_names_say_how_a_record_began_and_ended_in_words() -> None:
+    """The bar's name (its hover and what a screen reader says) reads the codes in the
+    words of the tables; a code the dashboard does not know is said as sent."""
+    data = payload(
+        segments=[
+            seg("s1", 0, 0, 40, segmentStartType="transfer", segmentEndType="success"),
+            seg("s2", 1, 40, 100, segmentStartType="warpDrive", segmentEndType=None),
+        ],
+        queues=[queue("q1", "s1", "Billing", 10, 30, queueExitType="abandon")],
+    )
+    t = built(data)
+    assert "Transfer → Handed over" in get(t, "segment-s1").accessible_name
+    assert "transfer → success" not in get(t, "segment-s1").accessible_name
+    assert "warpDrive → not sent" in get(t, "segment-s2").accessible_name
+    assert "From the IVR → Customer gave up" in get(t, "queue-q1").accessible_name
+    chat = built({**data, "channelType": "messaging"})
+    assert "From the flow → Customer gave up" in get(chat, "queue-q1").accessible_name
+
+
 # ---------------------------------------------------------------------------
 # Holds
 # ---------------------------------------------------------------------------

@@ -261,14 +261,9 @@ def _seconds(value: float | None, unknown: bool = False) -> Cell:
     return Cell(fmt.hms(value), title=fmt.seconds_text(value))
 
 
-def _sentence_case(word: wording.Word) -> str:
-    """A known code's words with a capital; a code the dashboard does not know as sent."""
-    return f"{word.text[:1].upper()}{word.text[1:]}" if word.known else word.text
-
-
 def _words(a: wording.Word, b: wording.Word) -> Cell:
     """Two coded values in words, the codes the API sent on hover."""
-    text = f"{_sentence_case(a)} → {b.text}"
+    text = wording.pair(a, b)
     return Cell(text, title=f"API codes: {a.code or '(none)'} → {b.code or '(none)'}")
 
 
@@ -312,7 +307,7 @@ def header(
     kind = wording.channel(i.channel_type)
     channel = kind.text.lower() if kind.known else kind.text  # an unknown code as sent
     direction = wording.direction(i.direction).text
-    title = f"{direction} {channel}".strip() if direction else _sentence_case(kind)
+    title = f"{direction} {channel}".strip() if direction else wording.sentence_case(kind)
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
@@ -729,7 +724,7 @@ def _field_cell(
         word = (
             wording.queue_entry_on(value, channel) if name == "entry_type" else _CODED[name](value)
         )
-        text = _sentence_case(word)
+        text = wording.sentence_case(word)
         # The raw code stays visible here: this panel is where people check the data.
         return Cell(text if not word.known else f"{text} ({value})", title=f"API code: {value}")
     if isinstance(value, float) and value.is_integer() and not unknown:

@@ -23,6 +23,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Literal
 
+from . import wording
 from .domain import (
     LIVE_REASON,
     OPEN_REASONS,
@@ -107,7 +108,7 @@ class Bar:
     id: str
     kind: Kind
     label: str
-    detail: str  # e.g. "transfer → success"
+    detail: str  # how it began and ended, in words: "Transfer → Handed over"
     start: datetime | None
     end: datetime | None
     #: Seconds from the axis start, and length in seconds, as drawn.
@@ -762,7 +763,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
                 "segment",
                 bar_id,
                 label,
-                f"{s.start_type or '?'} → {s.end_type or '?'}",
+                wording.pair(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
                 s.start,
                 s.end,
                 start,
@@ -787,14 +788,14 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             states.append("SLA abandoned")
         direct = q.direct
         name = q.queue_name or q.queue_id or "unknown queue"
+        # How the visit began and ended in words (the codes are in the detail panel).
+        detail = wording.pair(
+            wording.queue_entry_on(q.entry_type, i.channel_type), wording.queue_exit(q.exit_type)
+        )
         if direct:
             by_id = agent_names.get(q.agent_id or "")
             name = by_id or q.queue_name or q.agent_id or "unknown agent"
-            detail = "sent straight to the agent, ringing · " + (
-                f"{q.entry_type or '?'} → {q.exit_type or '?'}"
-            )
-        else:
-            detail = f"{q.entry_type or '?'} → {q.exit_type or '?'}"
+            detail = "sent straight to the agent, ringing · " + detail
         taker = takers.get(id(q))
         took = ""
         if taker is not None and taker.start is not None:

@@ -171,6 +171,16 @@ def attribute(name: str) -> Word:
     return Word(known, name) if known else name_words(name)
 
 
+def sentence_case(word: Word) -> str:
+    """A known code's words with a capital; a code the dashboard does not know as sent."""
+    return f"{word.text[:1].upper()}{word.text[1:]}" if word.known else word.text
+
+
+def pair(first: Word, then: Word) -> str:
+    """How a record began and ended, in words: "Transfer → Handed over"."""
+    return f"{sentence_case(first)} → {then.text}"
+
+
 def flag_type(code: str | None) -> Word:
     return _lookup(FLAG_TYPES, code, missing="Flagged")
 
