@@ -460,7 +460,7 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     answered = _by_start(_answered(i.agents))
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
-    outbound = (i.direction or "").lower() == "outbound" and not i.queues
+    outbound = _placed(i, records, answered)
     if answered and _never_answered(i):
         first = names.agent(answered[0].agent_id)
         total = i.interaction_time if "interaction_time" not in i.unknown else None
@@ -517,6 +517,47 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     if i.end is None:
         return f"Ended in {where}; the end time never arrived", "ivr"
     return f"Ended in {where}{after}", "ivr"
+
+
+def _placed(i: Interaction, records: _Records, answered: list[AgentAllocation]) -> bool:
+    """An outbound call the first agent placed: no queue visit gave it to them (a
+    visit later on, after a transfer, does not make them its answerer)."""
+    if (i.direction or "").lower() != "outbound":
+        return False
+    return not i.queues or (bool(answered) and records.queue_for(answered[0]) is None)
+
+
+def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllocation]) -> str:
+    """Where the customer was sent after the last agent and nobody answered: the
+    last queue visit begun after every allocation began, taken by no agent ("; transferred
+    to Payment Plans; abandoned there after 2:32"). Empty when there is none."""
+    began = [a.start for a in answered if a.start is not None]
+    if not began:
+        return ""
+    visits = [
+        q
+        for q in i.queues
+        if q.start is not None
+        and q.start >= max(began)
+        and not q.agent_id
+        and id(q) not in records.taken
+        and not _is_consult(q)
+        and not _is_callback(q)
+    ]
+    if not visits:
+        return ""
+    q = max(visits, key=lambda v: v.start or datetime.min.replace(tzinfo=UTC))
+    path = [v for v in records.path_to(q) if v in visits]
+    moved = "transferred to" if _code(path[0].entry_type) in ("transfer", "") else "sent to"
+    text = f"; {moved} queue {_journey(path)}"
+    seconds, _ = _wait(q)
+    after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+    if q.abandoned or _code(q.exit_type) == "abandon":
+        return text + f"; abandoned there{after}"
+    if q.end is None:
+        return text + "; how long it waited there is unknown (its exit time never arrived)"
+    how = wording.queue_exit(q.exit_type).text.lower()
+    return text + f"; left unanswered there{after} ({how})"
 
 
 def _after(q: QueueVisit) -> str:
@@ -655,6 +696,7 @@ def _answered_outcome(
         ]
     if steps:
         text += "; " + "; ".join(steps)
+    text += _left_unanswered(i, records, answered)
     outside = [s for s in i.segments if _outside(s)]
     if cancelled is not None:
         text += "; adding a participant was cancelled"
@@ -695,7 +737,7 @@ def _live_outcome(
         so_far = f" — {clock(_span(q.start, now) or 0)} so far" if q.start else ""
         return f"Still waiting in {_queue_label(q)}{so_far}"
     if answered:
-        outbound = (i.direction or "").lower() == "outbound" and not i.queues
+        outbound = _placed(i, records, answered)
         return _answered_outcome(i, names, records, answered, outbound=outbound) + "; still going"
     so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
     return f"In progress{so_far}"
@@ -1261,6 +1303,18 @@ def _leg_end(
     ):
         # Transferred out: the customer stayed on with the outside number.
         return "Transferred to an outside number"
+    if (
+        last
+        and target is not None
+        and not _is_add(target)
+        and not _agent_cancelled(target)
+        and not target.to_agent_id
+        and i.end is not None
+        and a.end < i.end - _SLACK
+    ):
+        # Transferred to a queue nobody answered: the agent left with the transfer;
+        # whatever became of the customer there was not their part's end.
+        return f"Transferred to {gave_to}"
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs.
         return "Stayed to the end with " + ", ".join(partners)

@@ -107,6 +107,9 @@ NOVEL_OUTCOMES = {
         "Answered by Nora Lindgren after 30:06 in Claims Intake; adding a participant was"
         " cancelled; transferred to Felix Brandt in Claims Back Office; transferred to Inès Moreau"
     ),
+    "outbound-answered-hold-transfer-abandoned.json": (
+        "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
+    ),
 }
 
 
@@ -1024,3 +1027,14 @@ def test_a_cancelled_add_is_told_where_it_happened_not_after_later_transfers() -
         "Answered by Nora Lindgren after 30:06 in Claims Intake; adding a participant was"
         " cancelled; transferred to Felix Brandt in Claims Back Office; transferred to Inès Moreau"
     )
+
+
+def test_an_outbound_call_sent_to_a_queue_is_placed_not_answered_and_the_queue_is_told() -> None:
+    story = novel("outbound-answered-hold-transfer-abandoned.json")
+    assert story.kind == "outbound"
+    assert not story.outcome.startswith("Answered")
+    assert story.outcome.endswith("; abandoned there after 2:32")
+    # Jonas left with the transfer: the customer hung up later, in the queue.
+    assert rows(story) == [
+        ("Jonas Berg", "", "queue Payment Plans", "Transferred to queue Payment Plans")
+    ]
