@@ -414,10 +414,20 @@ def statistic_number(i: Interaction, name: str) -> float | None:
     return None
 
 
+def _code(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
 def never_answered(i: Interaction) -> bool:
-    """An outbound call the customer never picked up: the API says the customer
-    spent no time with an agent (conversation time 0, or no talk and no holds)."""
-    if (i.direction or "").lower() != "outbound" or i.queues:
+    """An outbound call, or a callback, the customer never picked up: the API says the
+    customer spent no time with an agent (conversation time 0, or no talk and no
+    holds). A callback counts when no agent took the customer from any other queue
+    visit: the agents only ever called them."""
+    placed = (i.direction or "").lower() == "outbound" and not i.queues
+    called_back = any(_code(q.entry_type) == "callback" for q in i.queues) and not any(
+        q.agent_id for q in i.queues if _code(q.entry_type) != "callback"
+    )
+    if not (placed or called_back) or not i.agents:
         return False
     conversation = statistic_number(i, "customerConversationTime")
     if conversation is not None:

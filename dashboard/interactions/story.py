@@ -461,6 +461,9 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
     outbound = _placed(i, records, answered)
+    if answered and _never_answered(i) and not outbound:
+        # A callback the customer did not pick up.
+        return _first_answer(i, names, records, answered[0]) + "; not answered", "unanswered"
     if answered and _never_answered(i):
         first = names.agent(answered[0].agent_id)
         total = i.interaction_time if "interaction_time" not in i.unknown else None
@@ -796,9 +799,24 @@ def _figures(
         figures.append(_duration_figure("IVR" if voice else "Flow", i.ivr_time, "ivrTime", None))
     figures += _queue_figures(i, names, records)
     figures += _agent_figures(i, names, legs, now, never_answered=never_answered)
-    figures.append(_hold_figure(i))
+    figures.append(_hold_figure(i, never_answered=never_answered))
     transfers = _number(_stat(i, "customerTransfers"))
-    if transfers is not None:
+    transfer_segments = [s for s in i.segments if (s.start_type or "").lower() == "transfer"]
+    counted = len(transfer_segments)
+    done = sum(1 for s in transfer_segments if not _agent_cancelled(s))
+    if transfers is not None and i.segments and int(transfers) not in (counted, done):
+        counted = done
+        # The statistic and the records disagree: both are said, neither picked.
+        records_say = f"{counted} transfer segment" + ("" if counted == 1 else "s")
+        figures.append(
+            Figure(
+                "Transfers",
+                f"{int(transfers)} sent; the segments show {counted}",
+                note=f"The API's customerTransfers is {int(transfers)}, but it sent {records_say}.",
+                source="customerTransfers",
+            )
+        )
+    elif transfers is not None:
         figures.append(
             Figure(
                 "Transfers",
@@ -818,7 +836,6 @@ def _figures(
             )
         )
     else:
-        counted = sum(1 for s in i.segments if (s.start_type or "").lower() == "transfer")
         figures.append(
             Figure(
                 "Transfers",
@@ -1092,14 +1109,23 @@ def _agent_figures(
     return figures
 
 
-def _hold_figure(i: Interaction) -> Figure:
+def _hold_figure(i: Interaction, *, never_answered: bool = False) -> Figure:
     count = i.hold_count if "hold_count" not in i.unknown else None
     total = i.hold_time if "hold_time" not in i.unknown else None
     if count is not None and (total is not None or count == 0):
         text = "none" if count == 0 else f"{int(count)}, {clock(total or 0)} in all"
-        return Figure(
-            "Holds", text, note="Number of holds and total time on hold", source="customerHolds"
-        )
+        note = "Number of holds and total time on hold"
+        if count and never_answered:
+            # Nobody can hold a customer who never answered: said, not picked.
+            text += " sent, but the customer never answered"
+            note = (
+                "The API sent these holds, but its conversation time says the customer never"
+                " answered, and it sent no times for them."
+                if not i.holds
+                else "The API sent these holds, but its conversation time says the customer"
+                " never answered."
+            )
+        return Figure("Holds", text, note=note, source="customerHolds")
     if i.holds:
         spans = [h.duration if h.duration is not None else _span(h.start, h.end) for h in i.holds]
         if any(s is None for s in spans):

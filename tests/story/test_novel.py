@@ -107,6 +107,10 @@ NOVEL_OUTCOMES = {
         "Answered by Nora Lindgren after 30:06 in Claims Intake; adding a participant was"
         " cancelled; transferred to Felix Brandt in Claims Back Office; transferred to Inès Moreau"
     ),
+    "callback-not-answered-epoch-offsets-contradicting-stats.json": (
+        "Callback requested after 2:40 in Tech Support; called back by Lukas Weber 28:02 later"
+        " (31:00 after the start); not answered"
+    ),
     "outbound-answered-hold-transfer-abandoned.json": (
         "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
     ),
@@ -1038,3 +1042,24 @@ def test_an_outbound_call_sent_to_a_queue_is_placed_not_answered_and_the_queue_i
     assert rows(story) == [
         ("Jonas Berg", "", "queue Payment Plans", "Transferred to queue Payment Plans")
     ]
+
+
+def test_a_callback_the_customer_did_not_pick_up_is_not_answered() -> None:
+    name = "callback-not-answered-epoch-offsets-contradicting-stats.json"
+    story = novel(name)
+    assert story.kind == "unanswered"
+    assert figure(story, "Calling, not answered").text == "0:46"
+    no_figure(story, "With Lukas Weber")
+    assert rows(story)[0][3] == "Not answered"
+    assert "agent" not in split(story) and "ringing" in split(story)
+
+
+def test_statistics_that_contradict_the_records_say_both() -> None:
+    story = novel("callback-not-answered-epoch-offsets-contradicting-stats.json")
+    transfers = figure(story, "Transfers")
+    assert transfers.text == "3 sent; the segments show 0"
+    assert "customerTransfers is 3, but it sent 0 transfer segments" in transfers.note
+    holds = figure(story, "Holds")
+    assert holds.text == "2, 1:35 in all sent, but the customer never answered"
+    # Where they agree, the figure is as sent and says nothing more.
+    assert figure(novel("transfer-back-to-first-agent-holds.json"), "Transfers").text == "2"

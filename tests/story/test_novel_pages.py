@@ -245,3 +245,15 @@ def test_a_flag_sent_without_a_type_says_so_not_flagged_twice(live_user: Any) ->
     start = text.index('id="flag-title"')
     heading = " ".join(re.sub(r"<[^>]+>", " ", text[start : text.index("</h2>", start)]).split())
     assert heading.endswith("Flagged: no type sent"), heading
+
+
+def test_a_callback_nobody_picked_up_rings_and_its_contradicting_figures_say_both(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "callback-not-answered-epoch-offsets-contradicting-stats.json")
+    assert "state-not-answered" in text
+    assert "Agent Lukas Weber, ringing, from 31:00 to 31:46" in text
+    assert "With an agent" not in text
+    figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
+    assert "3 sent; the segments show 0" in figures
+    assert "none: not answered" in _section(text, "participants")
