@@ -625,7 +625,28 @@ def _how_added(
     if left >= last - _SLACK and a.end >= last - _SLACK:
         return "; both stayed to the end"
     if left < a.end - _SLACK:
-        return f" and took over from {names.agent(d.agent_id)}"
+        # Everyone else still with the customer when the adder left: with more than
+        # one, none of them took over alone; it is said once, after the last of them.
+        stayed = [
+            b
+            for b in answered
+            if b.agent_id != d.agent_id
+            and b.start is not None
+            and b.start <= left
+            and b.end is not None
+            and not _bad(b)
+            and b.end > left + _SLACK
+        ]
+        if len(stayed) < 2:
+            return f" and took over from {names.agent(d.agent_id)}"
+        if any(b.start is not None and a.start is not None and b.start > a.start for b in stayed):
+            return ""
+        who = list(dict.fromkeys(names.agent(b.agent_id) for b in stayed))
+        together = ", ".join(who[:-1]) + " and " + who[-1] if len(who) > 1 else who[0]
+        to_end = all(b.end is not None and b.end >= last - _SLACK for b in stayed)
+        return f"; {names.agent(d.agent_id)} left" + (
+            f"; {together} stayed to the end" if to_end else f", leaving {together}"
+        )
     return ""
 
 
@@ -1202,6 +1223,25 @@ def _legs(
             took_from = _took_from_queue(q, records, i.channel_type)
         target = i.segments[max(sent[n])] if n in sent else None
         gave_to = _gave_to(target, a, names, records)
+        # Several added agents still with the customer when this one left: handed to all.
+        handed = [
+            i.segments[p]
+            for p in sorted(sent.get(n, []))
+            if _is_add(i.segments[p])
+            and not _agent_cancelled(i.segments[p])
+            and i.segments[p].to_agent_id not in (None, a.agent_id)
+            and a.end is not None
+            and any(
+                b.agent_id == i.segments[p].to_agent_id
+                and b.start is not None
+                and b.start <= a.end
+                and (b.end is None or b.end > a.end + _SLACK)
+                for b in ordered
+            )
+        ]
+        handed = list({t.to_agent_id: t for t in handed}.values())
+        if len(handed) > 1:
+            gave_to = ", ".join(_gave_to(t, a, names, records) for t in handed)
         partners = [
             names.agent(ordered[m].agent_id)
             for m in sorted(at_end)
@@ -1252,6 +1292,7 @@ def _legs(
                     partners=list(dict.fromkeys(partners)),
                     never_answered=never_answered,
                     gave_to=gave_to,
+                    handed=tuple(names.agent(t.to_agent_id) for t in handed if len(handed) > 1),
                 ),
                 offered_only=offered_only,
                 with_text=with_text,
@@ -1311,6 +1352,7 @@ def _leg_end(
     partners: list[str],
     never_answered: bool,
     gave_to: str,
+    handed: tuple[str, ...] = (),
 ) -> str:
     if a.work_cancel_time is not None:
         return f"Offered, never accepted (withdrawn after {clock(a.work_cancel_time)})"
@@ -1344,6 +1386,8 @@ def _leg_end(
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs.
         return "Stayed to the end with " + ", ".join(partners)
+    if handed and not last:
+        return "Handed over to " + ", ".join(handed[:-1]) + " and " + handed[-1]
     if target is not None and not _agent_cancelled(target) and not last:
         if target.to_agent_id and target.to_agent_id != a.agent_id:
             return f"Handed over to {names.agent(target.to_agent_id)}"

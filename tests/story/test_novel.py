@@ -111,6 +111,10 @@ NOVEL_OUTCOMES = {
         "Callback requested after 2:40 in Tech Support; called back by Lukas Weber 28:02 later"
         " (31:00 after the start); not answered"
     ),
+    "conference-three-agents-first-leaves-rtl-emoji.json": (
+        "Answered by Sara Lindqvist after 1:05 in Enterprise Support; Mateo García 🛰️ added;"
+        " יעל כהן added; Sara Lindqvist left; Mateo García 🛰️ and יעל כהן stayed to the end"
+    ),
     "outbound-answered-hold-transfer-abandoned.json": (
         "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
     ),
@@ -1063,3 +1067,22 @@ def test_statistics_that_contradict_the_records_say_both() -> None:
     assert holds.text == "2, 1:35 in all sent, but the customer never answered"
     # Where they agree, the figure is as sent and says nothing more.
     assert figure(novel("transfer-back-to-first-agent-holds.json"), "Transfers").text == "2"
+
+
+def test_an_agent_who_leaves_two_added_agents_hands_over_to_both() -> None:
+    story = novel("conference-three-agents-first-leaves-rtl-emoji.json")
+    assert "took over" not in story.outcome
+    assert rows(story) == [
+        (
+            "Sara Lindqvist",
+            "queue Enterprise Support, from the IVR",
+            "Mateo García 🛰️ (added), יעל כהן (added)",
+            "Handed over to Mateo García 🛰️ and יעל כהן",
+        ),
+        ("Mateo García 🛰️", "Sara Lindqvist", "", "Stayed to the end with יעל כהן"),
+        ("יעל כהן", "Sara Lindqvist", "", "Stayed to the end with Mateo García 🛰️"),
+    ]
+    # One added agent left alone with the customer still took over.
+    assert novel("warm-transfer-add-participant.json").outcome.endswith(
+        "Omar Haddad added and took over from Sofia Martins"
+    )
