@@ -179,12 +179,12 @@ class _Names:
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
             return "an agent"
-        return self.agents.get(agent_id) or f"agent {agent_id[:8]}"
+        return wording.isolated(self.agents.get(agent_id) or f"agent {agent_id[:8]}")
 
     def queue(self, queue_id: str | None) -> str:
         if not queue_id:
             return ""
-        return self.queues.get(queue_id) or f"queue {queue_id[:8]}"
+        return wording.isolated(self.queues.get(queue_id) or f"queue {queue_id[:8]}")
 
 
 #: How the part of an allocation lying within another of the same agent ended.
@@ -195,7 +195,9 @@ DIRECT_QUEUE = "direct transfer (no queue)"
 
 
 def _queue_label(q: QueueVisit) -> str:
-    name = q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
+    name = wording.isolated(
+        q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
+    )
     return f"{name} (direct)" if q.direct else name
 
 
@@ -1114,13 +1116,19 @@ def _agent_figures(
     if len(parts) == 1:
         agent, value = parts[0]
         figures.append(
-            Figure(f"With {agent}", value, computed=not unknown, unknown=unknown, note=note)
+            Figure(
+                f"With {wording.isolated(agent)}",
+                value,
+                computed=not unknown,
+                unknown=unknown,
+                note=note,
+            )
         )
     elif parts:
         figures.append(
             Figure(
                 "Time with each agent",
-                " · ".join(f"{agent} {value}" for agent, value in parts),
+                " · ".join(f"{wording.isolated(agent)} {value}" for agent, value in parts),
                 computed=not unknown,
                 unknown=unknown,
                 note=note,

@@ -236,3 +236,15 @@ def statistic(name: str | None) -> Word:
 def statistic_known(name: str | None) -> bool:
     """Whether the dashboard knows what the statistic ``name`` measures (and its unit)."""
     return bool(name) and _squash(str(name)) in STATISTICS
+
+
+#: Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
+#: Mandaic and their presentation forms).
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def isolated(name: str) -> str:
+    """A name that holds right-to-left letters, between Unicode's first-strong isolate
+    and its pop: within a sentence, the figure after it ("יעל כהן 14:47") stays after
+    it instead of being drawn into its right-to-left run. Other names as they are."""
+    return f"\u2068{name}\u2069" if _RIGHT_TO_LEFT.search(name) else name

@@ -113,7 +113,8 @@ NOVEL_OUTCOMES = {
     ),
     "conference-three-agents-first-leaves-rtl-emoji.json": (
         "Answered by Sara Lindqvist after 1:05 in Enterprise Support; Mateo García 🛰️ added;"
-        " יעל כהן added; Sara Lindqvist left; Mateo García 🛰️ and יעל כהן stayed to the end"
+        " \u2068יעל כהן\u2069 added; Sara Lindqvist left; Mateo García 🛰️ and \u2068יעל כהן\u2069"
+        " stayed to the end"
     ),
     "outbound-answered-hold-transfer-abandoned.json": (
         "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
@@ -1076,13 +1077,24 @@ def test_an_agent_who_leaves_two_added_agents_hands_over_to_both() -> None:
         (
             "Sara Lindqvist",
             "queue Enterprise Support, from the IVR",
-            "Mateo García 🛰️ (added), יעל כהן (added)",
-            "Handed over to Mateo García 🛰️ and יעל כהן",
+            "Mateo García 🛰️ (added), \u2068יעל כהן\u2069 (added)",
+            "Handed over to Mateo García 🛰️ and \u2068יעל כהן\u2069",
         ),
-        ("Mateo García 🛰️", "Sara Lindqvist", "", "Stayed to the end with יעל כהן"),
+        ("Mateo García 🛰️", "Sara Lindqvist", "", "Stayed to the end with \u2068יעל כהן\u2069"),
         ("יעל כהן", "Sara Lindqvist", "", "Stayed to the end with Mateo García 🛰️"),
     ]
     # One added agent left alone with the customer still took over.
     assert novel("warm-transfer-add-participant.json").outcome.endswith(
         "Omar Haddad added and took over from Sofia Martins"
     )
+
+
+def test_a_right_to_left_name_before_a_figure_is_isolated() -> None:
+    """Unisolated, "יעל כהן 14:47" is drawn as "14:47 <name>": the figure on the wrong side."""
+    story = novel("conference-three-agents-first-leaves-rtl-emoji.json")
+    each = figure(story, "Time with each agent").text
+    assert each == "Sara Lindqvist 10:34 · Mateo García 🛰️ 17:30 · \u2068יעל כהן\u2069 14:47"
+    adding = figure(story, "Adding participants").text
+    assert adding == "Network Ops 🌐 0:35 · \u2068מנהלי לקוחות\u2069 0:19"
+    # Left-to-right names, emoji and all, are as sent.
+    assert "\u2068" not in novel("chat-two-agents.json").outcome
