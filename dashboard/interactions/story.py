@@ -491,7 +491,7 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         # Reached through other queues (an overflow chain): the wait in the last one is
         # not the whole wait, so the way there is said too.
         path = records.path_to(q)
-        first = f" (first {_journey(path)})" if len(path) > 1 else ""
+        first = f" (first {_journey(path, _flow(i))})" if len(path) > 1 else ""
         if gave_up:
             return f"Abandoned in queue {_queue_label(q)}{after}{first}", "abandoned-queue"
         if q.end is None:
@@ -554,7 +554,7 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     q = max(visits, key=lambda v: v.start or datetime.min.replace(tzinfo=UTC))
     path = [v for v in records.path_to(q) if v in visits]
     moved = "transferred to" if _code(path[0].entry_type) in ("transfer", "") else "sent to"
-    text = f"; {moved} queue {_journey(path)}"
+    text = f"; {moved} queue {_journey(path, _flow(i))}"
     seconds, _ = _wait(q)
     after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
     if q.abandoned or _code(q.exit_type) == "abandon":
@@ -570,11 +570,24 @@ def _after(q: QueueVisit) -> str:
     return f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
 
 
-def _journey(path: list[QueueVisit]) -> str:
+def _flow(i: Interaction) -> str:
+    return "the IVR" if (i.channel_type or "voice").lower() == "voice" else "the flow"
+
+
+def _journey(path: list[QueueVisit], flow: str) -> str:
     """How the customer went through the visits before the last one of ``path``:
-    "Tier 2 Escalations, which overflowed to General Support after 2:00"."""
+    "Tier 2 Escalations, which overflowed to General Support after 2:00". A visit the
+    flow put the customer in (entered from the IVR) after another was reached through
+    the IVR (``flow``), not straight from the one before."""
     text = _queue_label(path[0])
     for q, nxt in pairwise(path):
+        if _code(nxt.entry_type) == "ivr" and _code(q.exit_type or "success") != "success":
+            how = wording.queue_exit(q.exit_type)
+            left = "timed out" if _code(q.exit_type) == "timeout" else how.text.lower()
+            back = _span(q.end, nxt.start)
+            stay = f" for {clock(back)}" if back is not None and back >= 1 else ""
+            text += f", which {left}{_after(q)}; back in {flow}{stay}, then {_queue_label(nxt)}"
+            continue
         text += f", which {_moved(q, nxt)} {_queue_label(nxt)}{_after(q)}"
     return text
 
@@ -596,7 +609,8 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
             text += f" ({clock(since)} after the start)"
         return text
     if len(path) > 1:
-        return f"Answered by {who}{_after(fq)} in {_queue_label(fq)} (first {_journey(path)})"
+        journey = _journey(path, _flow(i))
+        return f"Answered by {who}{_after(fq)} in {_queue_label(fq)} (first {journey})"
     return f"Answered by {who}{_after(fq)} in {_queue_label(fq)}"
 
 
@@ -680,7 +694,7 @@ def _answered_outcome(
         if d is not None and d.agent_id and d.agent_id == a.agent_id:
             # Handed back to themselves (an overflow that came back): not a transfer.
             if path:
-                steps.append(f"sent to {_journey(path)}")
+                steps.append(f"sent to {_journey(path, _flow(i))}")
                 steps.append(f"answered again by {who}{_after(path[-1])}")
             else:
                 steps.append(f"{who} again")
@@ -692,7 +706,7 @@ def _answered_outcome(
             entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
             steps.append(f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})")
         elif q is not None and len(path) > 1:
-            steps.append(f"transferred to {_journey(path)}")
+            steps.append(f"transferred to {_journey(path, _flow(i))}")
             steps.append(f"answered there by {who}{_after(q)}")
         elif q is not None and q.queue_name and q.queue_name != who:
             steps.append(f"transferred to {who} in {q.queue_name}")
@@ -1490,6 +1504,20 @@ def _split(
 
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
+        # Back in the flow between visits: from a visit's exit to the next visit the
+        # flow put the customer in (entered from the IVR); the API's IVR time counts it.
+        timed = sorted(
+            (q for q in i.queues if q.start is not None), key=lambda q: q.start or origin
+        )
+        for q, nxt in pairwise(timed):
+            if (
+                _code(nxt.entry_type) == "ivr"
+                and not q.agent_id
+                and _code(q.exit_type or "success") != "success"
+                and q.end is not None
+                and q.end < (nxt.start or q.end)
+            ):
+                add(q.end, nxt.start, "ivr")
     taken = taken_from(i)
     for q in i.queues:
         key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"

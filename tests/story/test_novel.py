@@ -116,6 +116,10 @@ NOVEL_OUTCOMES = {
         " \u2068יעל כהן\u2069 added; Sara Lindqvist left; Mateo García 🛰️ and \u2068יעל כהן\u2069"
         " stayed to the end"
     ),
+    "ivr-twice-timeout-back-to-menu.json": (
+        "Answered by Yusuf Demir after 0:51 in Card Services Priority (first Card Services,"
+        " which timed out after 3:00; back in the IVR for 1:25, then Card Services Priority)"
+    ),
     "outbound-answered-hold-transfer-abandoned.json": (
         "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
     ),
@@ -1098,3 +1102,17 @@ def test_a_right_to_left_name_before_a_figure_is_isolated() -> None:
     assert adding == "Network Ops 🌐 0:35 · \u2068מנהלי לקוחות\u2069 0:19"
     # Left-to-right names, emoji and all, are as sent.
     assert "\u2068" not in novel("chat-two-agents.json").outcome
+
+
+def test_a_second_stint_in_the_ivr_is_ivr_time_not_unknown_or_an_overflow() -> None:
+    story = novel("ivr-twice-timeout-back-to-menu.json")
+    assert "timed out to Card Services Priority" not in story.outcome
+    assert figure(story, "IVR").text == "2:10"  # as sent: 0:45 + 1:25
+    parts = {p.key: p for p in story.split}
+    assert "unknown" not in parts
+    assert round(parts["ivr"].seconds) == 131  # the bar agrees with the figure
+    # A documented overflow (entered by "timeout") still reads as one.
+    assert (
+        "which timed out to Overflow West after 2:00"
+        in novel("overflow-chain-abandoned.json").outcome
+    )
