@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Literal
 
 from . import wording
@@ -580,6 +580,28 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
     return _bar("ivr", "ivr", "IVR", detail, start, ivr_end, start, total, live=False)
 
 
+def _ivr_returns(i: Interaction, start: datetime, total: float) -> list[Bar]:
+    """Stints back in the IVR between queue visits: from a visit's exit to the next
+    visit, when the first was left unanswered and the IVR put the customer in the next
+    (its entry is "ivr")."""
+    channel = (i.channel_type or "").lower()
+    if channel not in ("", "voice"):
+        return []
+    timed = sorted((q for q in i.queues if q.start is not None), key=lambda q: q.start or start)
+    bars: list[Bar] = []
+    for q, nxt in pairwise(timed):
+        if (nxt.entry_type or "").lower() != "ivr" or q.end is None or nxt.start is None:
+            continue
+        if q.agent_id or (q.exit_type or "success").lower() == "success":
+            continue  # answered: an agent had the customer, not the IVR
+        if nxt.start <= q.end:
+            continue
+        detail = f"back from {q.queue_name or 'a queue'} → {nxt.queue_name or 'a queue'}"
+        bar_id = f"ivr-{len(bars) + 2}"
+        bars.append(_bar("ivr", bar_id, "IVR", detail, q.end, nxt.start, start, total, live=False))
+    return bars
+
+
 def _rows(
     by_name: dict[str, list[Bar]], *, expanded: bool, noun: str
 ) -> tuple[tuple[Row, ...], int]:
@@ -934,8 +956,9 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         people.setdefault(name, []).extend(bars)
 
     lanes: list[Lane] = []
-    if ivr is not None:
-        lanes.append(Lane("ivr", "IVR", (Row("", (ivr,)),)))
+    ivr_bars = ([ivr] if ivr is not None else []) + _ivr_returns(i, start, total)
+    if ivr_bars:
+        lanes.append(Lane("ivr", "IVR", (Row("", tuple(ivr_bars)),)))
     if seg_bars:
         lanes.append(
             Lane("segments", "Segments", tuple(Row("", tuple(r)) for r in _pack(seg_bars)))
