@@ -28,7 +28,7 @@ from dashboard.interactions.formatting import hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
 
-from .customer import customer_key, customer_tail
+from .customer import customer_key, customer_tail, typed_email, typed_number
 from .models import AgentLeg, IndexedInteraction, QueueVisit
 from .selectors import flag_is
 
@@ -234,7 +234,7 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
     if query.end is not None:
         found = found.filter(start__lt=query.end)
     if query.customer:
-        found = _customer(found, customer_key(query.customer))
+        found = _customer(found, query.customer)
     if query.flow:
         found = found.filter(flow_name=query.flow)
     if query.flag == "any":
@@ -271,15 +271,21 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
     return found
 
 
-def _customer(found: QuerySet[IndexedInteraction], key: str) -> QuerySet[IndexedInteraction]:
-    """The interactions of the customer ``key`` names: a phone number of at least
-    ``phone.MIN_DIGITS`` digits by its end (typed without the country code, it still
-    finds the number), anything else exactly."""
-    tail = customer_tail(key)
-    if not tail:
-        return found.filter(customer_key=key)
-    ending = Right("customer_key", len(key))
-    return found.filter(customer_tail=tail).alias(ending=ending).filter(ending=key)
+def _customer(found: QuerySet[IndexedInteraction], typed: str) -> QuerySet[IndexedInteraction]:
+    """The interactions of the customer ``typed`` names: a phone number of at least
+    ``phone.MIN_DIGITS`` digits by its end (typed without the country code, with a
+    leading ``00`` or trunk ``0``, an extension or keypad letters, it still finds the
+    number), anything else exactly (an email also with the spaces pasted into it left out)."""
+    key = customer_key(typed)
+    digits = typed_number(typed)
+    if not digits:
+        return found.filter(customer_key__in={key, typed_email(typed)} - {""})
+    ending = Right("customer_key", len(digits))
+    by_end = Q(customer_tail=customer_tail(digits), ending=digits)
+    # The key as typed still matches exactly where it differs (a stored "… x123").
+    return found.alias(ending=ending).filter(
+        by_end if digits == key else by_end | Q(customer_key=key)
+    )
 
 
 def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE_SIZE) -> Results:

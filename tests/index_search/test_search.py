@@ -433,3 +433,41 @@ def test_the_flag_filter_is_one_type_whatever_its_spelling_and_says_why_in_words
     ]
     assert '<option value="agent" selected>' in page
     assert "An agent's end time never reached reporting." in page.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0044 20 7946 0958",  # the international prefix instead of +
+        "(020) 7946-0958",  # the national form, with its trunk 0
+        "020 7946 0958",
+        "+44 (0)20 7946 0958",  # the trunk 0 kept in brackets
+        "+44 20 7946 0958 x123",  # an extension
+        "+44 20 7946 0958 ext. 12",
+    ],
+)
+def test_a_number_in_its_national_or_dialled_form_finds_the_customer(
+    open_client: Any, typed: str
+) -> None:
+    london = index_row(customer="+44 20 7946 0958")
+    index_row(customer="+44 20 7946 0959")  # someone else
+    assert found(open_client.get(URL, {"customer": typed})) == [london.interaction_id]
+
+
+def test_a_number_typed_in_keypad_letters_finds_the_customer(open_client: Any) -> None:
+    flowers = index_row(customer="+1 800 356 9377")
+    assert found(open_client.get(URL, {"customer": "1-800-FLOWERS"})) == [flowers.interaction_id]
+
+
+def test_an_email_pasted_with_spaces_finds_the_customer(open_client: Any) -> None:
+    jane = index_row(customer="Jane.Doe@Example.com")
+    assert found(open_client.get(URL, {"customer": "jane.doe @ example.com"})) == [
+        jane.interaction_id
+    ]
+
+
+def test_a_customer_stored_with_an_extension_is_still_found_as_typed(open_client: Any) -> None:
+    with_extension = index_row(customer="+44 20 7946 0958 x123")
+    assert found(open_client.get(URL, {"customer": "+44 20 7946 0958 x123"})) == [
+        with_extension.interaction_id
+    ]
