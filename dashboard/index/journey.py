@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
+
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.masking import mask
 
@@ -106,6 +108,15 @@ def _journey(rows_query: Any, *, label: str, current: str, now: datetime) -> Jou
     return Journey(label=label, steps=steps, axis_start=lo, axis_end=hi, truncated=truncated)
 
 
+def _same_customer(tenant_id: str, key: str, contact_id: str) -> Q | None:
+    """The interactions of one customer: the same customer value (phone, email) or the
+    same CRM contact, which ties a call from a number to an email from an address."""
+    same = Q(customer_key=key) if key else None
+    if contact_id:
+        same = Q(contact_id=contact_id) if same is None else same | Q(contact_id=contact_id)
+    return None if same is None else Q(tenant_id=tenant_id) & same
+
+
 def for_interaction(tenant_id: str, interaction_id: str, *, viewer: Any, now: datetime) -> Journey:
     """All the interactions of the customer of ``interaction_id``."""
     row = IndexedInteraction.objects.filter(
@@ -113,11 +124,16 @@ def for_interaction(tenant_id: str, interaction_id: str, *, viewer: Any, now: da
     ).first()
     if row is None:
         return Journey(label="", reason="This interaction is not in the index yet.")
-    if not row.customer_key:
+    same = _same_customer(tenant_id, row.customer_key, row.contact_id)
+    if same is None:
         return Journey(label="", reason="The index knows no customer for this interaction.")
-    label = row.customer if can_see_contact_details(viewer) else (mask(row.customer) or "")
-    same = IndexedInteraction.objects.filter(tenant_id=tenant_id, customer_key=row.customer_key)
-    return _journey(same, label=label, current=interaction_id, now=now)
+    if not row.customer:
+        label = f"contact {row.contact_id}"
+    else:
+        label = row.customer if can_see_contact_details(viewer) else (mask(row.customer) or "")
+    return _journey(
+        IndexedInteraction.objects.filter(same), label=label, current=interaction_id, now=now
+    )
 
 
 def for_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> Journey:
@@ -138,26 +154,19 @@ def for_hook(tenant_id: str, hook_type: str, hook_id: str, *, now: datetime) -> 
 
 def recent_count(tenant_id: str, interaction_id: str, *, now: datetime) -> int | None:
     """How many other interactions this customer had in the last 30 days (None: not known)."""
-    key = (
-        IndexedInteraction.objects.filter(tenant_id=tenant_id, interaction_id=interaction_id)
-        .values_list("customer_key", flat=True)
-        .first()
-    )
-    return _recent(tenant_id, interaction_id, key, now=now)
+    row = IndexedInteraction.objects.filter(
+        tenant_id=tenant_id, interaction_id=interaction_id
+    ).first()
+    return None if row is None else recent_count_of(row, now=now)
 
 
 def recent_count_of(row: IndexedInteraction, *, now: datetime) -> int | None:
     """``recent_count`` for an indexed interaction already read."""
-    return _recent(row.tenant_id, row.interaction_id, row.customer_key, now=now)
-
-
-def _recent(tenant_id: str, interaction_id: str, key: str | None, *, now: datetime) -> int | None:
-    if not key:
+    same = _same_customer(row.tenant_id, row.customer_key, row.contact_id)
+    if same is None:
         return None
     return (
-        IndexedInteraction.objects.filter(
-            tenant_id=tenant_id, customer_key=key, start__gte=now - timedelta(days=RECENT_DAYS)
-        )
-        .exclude(interaction_id=interaction_id)
+        IndexedInteraction.objects.filter(same, start__gte=now - timedelta(days=RECENT_DAYS))
+        .exclude(interaction_id=row.interaction_id)
         .count()
     )

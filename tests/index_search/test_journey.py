@@ -162,3 +162,65 @@ def test_a_tickets_journey_shows_every_linked_interaction(open_client: Any) -> N
     assert (
         open_client.get(f"/tenants/{TENANT}/tickets/zendesk/bad%20id/journey/").status_code == 404
     )
+
+
+@pytest.fixture
+def one_contact() -> dict[str, str]:
+    """One CRM contact who called from a number, wrote from an address and chatted
+    without either; the same contact ID in another tenant is someone else."""
+    now = timezone.now()
+    call = index_row(
+        interaction_id=DEMO,
+        start=now - timedelta(days=1),
+        customer="+44 20 7946 0958",
+        contact_id="contact-77",
+        channel="voice",
+    )
+    mail = index_row(
+        start=now - timedelta(days=2),
+        customer="Jane.Doe@Example.com",
+        contact_id="contact-77",
+        channel="email",
+    )
+    chat = index_row(
+        start=now - timedelta(days=3), customer="", contact_id="contact-77", channel="messaging"
+    )
+    index_row(start=now - timedelta(days=1), customer="+44 20 7946 0000", contact_id="contact-78")
+    index_row(
+        tenant=OTHER,
+        start=now - timedelta(days=1),
+        customer="x@example.com",
+        contact_id="contact-77",
+    )
+    return {"call": call.interaction_id, "mail": mail.interaction_id, "chat": chat.interaction_id}
+
+
+def test_the_journey_joins_a_contacts_numbers_and_addresses_across_channels(
+    open_client: Any, one_contact: dict[str, str]
+) -> None:
+    expected = [one_contact["call"], one_contact["mail"], one_contact["chat"]]
+    for start in expected:
+        assert steps(open_client.get(journey_url(start))) == expected
+    page = html.unescape(
+        open_client.get(f"/tenants/{TENANT}/interactions/{DEMO}/").content.decode()
+    )
+    assert "This customer's other interactions (2 in 30 days)" in page
+
+
+def test_a_customer_known_only_by_a_contact_id_has_a_journey(
+    open_client: Any, one_contact: dict[str, str]
+) -> None:
+    page = html.unescape(open_client.get(journey_url(one_contact["chat"])).content.decode())
+    assert "Journey: contact contact-77" in page
+    assert "knows no customer" not in page
+
+
+def test_a_masked_viewer_sees_no_address_or_number_of_the_contacts_journey(
+    masked_client: Any, one_contact: dict[str, str]
+) -> None:
+    for start in one_contact.values():
+        response = masked_client.get(journey_url(start))
+        assert len(steps(response)) == 3
+        page = html.unescape(response.content.decode())
+        for value in ("7946 0958", "jane.doe", "Jane.Doe", "x@example.com"):
+            assert value not in page
