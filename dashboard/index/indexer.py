@@ -114,6 +114,12 @@ def _fit(value: str | None, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _name(value: str | None, limit: int) -> str:
+    """A queue, agent, flow or disposition name without the spaces around it: "Support "
+    and "Support" are one queue to a search, a comparison and an SLA look-up."""
+    return _fit((value or "").strip(), limit)
+
+
 def _float(value: str | float | None) -> float | None:
     if value is None:
         return None
@@ -156,8 +162,9 @@ def _agent_names(interaction: Interaction) -> str:
         key=lambda a: (a.start is None, a.start or datetime.min.replace(tzinfo=UTC)),
     )
     for leg in legs:
-        if leg.agent_name and leg.agent_name not in names:
-            names.append(leg.agent_name)
+        name = (leg.agent_name or "").strip()
+        if name and name not in names:
+            names.append(name)
     return _fit(", ".join(names), 500)
 
 
@@ -183,11 +190,11 @@ def _row(
         "contact_point": _fit(item.contact_point, 255),
         "contact_id": _fit(item.contact_id, 64),
         "flow_id": _fit(item.flow_id, 64),
-        "flow_name": _fit(item.flow_name, 255),
+        "flow_name": _name(item.flow_name, 255),
         "flagged": item.flagged,
         "flag_type": _fit(flag.flag_type if flag and flag.flagged else None, 100),
         "data_complete": item.data_complete,
-        "disposition": _fit(item.disposition_name or item.disposition_id, 255),
+        "disposition": _name(item.disposition_name or item.disposition_id, 255),
         "csat": _float(item.csat),
         "total_seconds": item.interaction_time,
         "ivr_seconds": item.ivr_time,
@@ -210,7 +217,7 @@ def _children(
         {
             "tenant_id": tenant_id,
             "queue_id": _fit(q.queue_id, 64),
-            "queue_name": _fit(q.queue_name, 255),
+            "queue_name": _name(q.queue_name, 255),
             "entered_at": q.start,
             "exited_at": q.end,
             "entry_type": _fit(q.entry_type, 64),
@@ -231,8 +238,8 @@ def _children(
         {
             "tenant_id": tenant_id,
             "agent_id": _fit(a.agent_id, 64),
-            "agent_name": _fit(a.agent_name, 255),
-            "queue_name": _fit(
+            "agent_name": _name(a.agent_name, 255),
+            "queue_name": _name(
                 queue_names.get(a.queue_id or "") or segment_queues.get(a.segment_id or ""), 255
             ),
             "started_at": a.start,

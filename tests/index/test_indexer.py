@@ -197,3 +197,42 @@ def test_source_hash_is_that_of_the_compact_json_and_takes_whatever_json_loads_r
     assert source_hash(odd) == source_hash(copy.deepcopy(odd))
     assert source_hash(odd) != source_hash({**odd, "n": 1})
     assert source_hash(odd) != source_hash({**odd, "id": chr(0xD801)})
+
+
+def test_names_are_stored_without_the_spaces_around_them() -> None:
+    raw = copy.deepcopy(generate_interaction(1, seed=3))
+    raw["flowName"] = " Main Inbound IVR  "
+    raw["dispositionName"] = "Resolved "
+    for visit in raw["queues"]:
+        visit["queueName"] = "Support "
+    for leg in raw["agents"]:
+        leg["agentName"] = " José Núñez "
+    index_interactions(DEMO_TENANT_ID, pairs([raw]))
+    row = IndexedInteraction.objects.get()
+    assert (row.flow_name, row.disposition, row.agent_names) == (
+        "Main Inbound IVR",
+        "Resolved",
+        "José Núñez",
+    )
+    assert {v.queue_name for v in row.queue_visits.all()} == {"Support"}
+    assert {(a.agent_name, a.queue_name) for a in row.agent_legs.all()} == {
+        ("José Núñez", "Support")
+    }
+
+
+def test_the_migration_trims_names_indexed_before() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("dashboard.index.migrations.0009_trim_names")
+    index_interactions(DEMO_TENANT_ID, pairs([generate_interaction(1, seed=3)]))
+    row = IndexedInteraction.objects.get()
+    IndexedInteraction.objects.update(flow_name=" Main ", disposition="Done ")
+    QueueVisit.objects.update(queue_name="Support ")
+    AgentLeg.objects.update(agent_name=" Ann", queue_name="Support ")
+    migration.trim(apps, None)
+    row.refresh_from_db()
+    assert (row.flow_name, row.disposition) == ("Main", "Done")
+    assert set(QueueVisit.objects.values_list("queue_name", flat=True)) == {"Support"}
+    assert set(AgentLeg.objects.values_list("agent_name", "queue_name")) == {("Ann", "Support")}

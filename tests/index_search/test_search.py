@@ -471,3 +471,27 @@ def test_a_customer_stored_with_an_extension_is_still_found_as_typed(open_client
     assert found(open_client.get(URL, {"customer": "+44 20 7946 0958 x123"})) == [
         with_extension.interaction_id
     ]
+
+
+def test_a_queue_or_agent_sent_with_spaces_around_it_is_found_by_its_name(
+    open_client: Any,
+) -> None:
+    from dashboard.demo.generate import generate_interaction
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import parse_interaction
+
+    raw = generate_interaction(1, seed=3)
+    raw["tenantId"] = TENANT
+    raw["startTimestamp"] = (timezone.now() - timedelta(hours=1)).isoformat()
+    for visit in raw["queues"]:
+        visit["queueName"] = "Support "
+    for leg in raw["agents"]:
+        leg["agentName"] = "José Núñez "
+    index_interactions(TENANT, [(parse_interaction(raw), source_hash(raw))])
+    iid = str(raw["interactionId"]).lower()
+    # The suggestion lists offer the name as the filter reads it.
+    page = open_client.get(URL).content.decode()
+    assert '<option value="Support">' in page
+    assert '<option value="José Núñez">' in page
+    for params in ({"queue": "Support"}, {"queue": "Support "}, {"agent": "José Núñez"}):
+        assert found(open_client.get(URL, params)) == [iid]
