@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Right
 
 from dashboard.accounts.access import can_see_contact_details
@@ -52,6 +52,8 @@ SORTS = {
     "channel": "channel",
     "flow": "flow_name",
 }
+#: Sort columns that may be unknown (NULL): those sort last whichever way.
+NULLABLE_SORTS = {"total_seconds"}
 REVIEWED = {"": "Reviewed or not", "yes": "Reviewed (done)", "no": "Not reviewed"}
 DIRECTIONS = ("inbound", "outbound")
 CUSTOMER_NEEDS_PERMISSION = (
@@ -299,7 +301,9 @@ def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE
         return Results(masked=True)
     column = SORTS[query.sort.lstrip("-")]
     descending = query.sort.startswith("-")
-    order = [f"-{column}", "-id"] if descending else [column, "id"]
+    order: list[Any] = [f"-{column}", "-id"] if descending else [column, "id"]
+    if column in NULLABLE_SORTS:  # unknown last either way, as on both databases
+        order[0] = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
     offset = (query.page - 1) * limit
     found = list(matching(tenant_id, query).order_by(*order)[offset : offset + limit + 1])
     has_next = len(found) > limit

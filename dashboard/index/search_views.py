@@ -53,6 +53,7 @@ def _search_context(request: HtmxHttpRequest, tenant_id: str) -> dict[str, Any]:
         "choices": choices,
         "flag_choices": listing.flag_choices(choices["flag"]),
         "this_page": query.params(),
+        "first_page": query.params(page=1),
         "next_page": query.params(page=query.page + 1),
         "previous_page": query.params(page=query.page - 1),
         "sort_links": {

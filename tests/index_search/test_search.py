@@ -495,3 +495,22 @@ def test_a_queue_or_agent_sent_with_spaces_around_it_is_found_by_its_name(
     assert '<option value="José Núñez">' in page
     for params in ({"queue": "Support"}, {"queue": "Support "}, {"agent": "José Núñez"}):
         assert found(open_client.get(URL, params)) == [iid]
+
+
+def test_a_page_past_the_last_says_so_and_leads_back(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    page = text(open_client.get(URL, {"agent": "Bob Agent", "page": "3"}))
+    assert "No interaction in the index matches" not in page
+    assert "Nothing on page 3: the matching interactions end before it." in page
+    assert 'href="?agent=Bob+Agent" hx-get="?agent=Bob+Agent"' in page
+    assert "Back to the first page" in page
+
+
+def test_interactions_of_unknown_duration_come_last_either_way(open_client: Any) -> None:
+    now = timezone.now()
+    short = index_row(start=now - timedelta(hours=1), minutes=1).interaction_id
+    long = index_row(start=now - timedelta(hours=2), minutes=9).interaction_id
+    unknown = index_row(start=now - timedelta(hours=3), minutes=None).interaction_id
+    assert found(open_client.get(URL, {"sort": "-duration"})) == [long, short, unknown]
+    assert found(open_client.get(URL, {"sort": "duration"})) == [short, long, unknown]
