@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.masking import mask
@@ -102,7 +102,8 @@ def _steps(
 
 
 def _journey(rows_query: Any, *, label: str, current: str, now: datetime) -> Journey:
-    rows = list(rows_query.order_by("-start", "-id")[: MAX_STEPS + 1])
+    # Unknown starts last on either database (PostgreSQL would put them first).
+    rows = list(rows_query.order_by(F("start").desc(nulls_last=True), "-id")[: MAX_STEPS + 1])
     truncated = len(rows) > MAX_STEPS
     steps, lo, hi = _steps(rows[:MAX_STEPS], current=current, now=now)
     return Journey(label=label, steps=steps, axis_start=lo, axis_end=hi, truncated=truncated)

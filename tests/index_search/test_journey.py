@@ -224,3 +224,23 @@ def test_a_masked_viewer_sees_no_address_or_number_of_the_contacts_journey(
         page = html.unescape(response.content.decode())
         for value in ("7946 0958", "jane.doe", "Jane.Doe", "x@example.com"):
             assert value not in page
+
+
+def test_an_interaction_whose_start_is_unknown_comes_last_and_ties_keep_their_order(
+    open_client: Any,
+) -> None:
+    from dashboard.index.models import IndexedInteraction
+
+    now = timezone.now()
+    current = index_row(interaction_id=DEMO, start=now - timedelta(days=1))
+    unknown = index_row(start=now - timedelta(days=2))
+    IndexedInteraction.objects.filter(pk=unknown.pk).update(start=None)
+    same_time = [index_row(start=now - timedelta(days=3)) for _ in range(2)]
+    response = open_client.get(journey_url(DEMO))
+    assert steps(response) == [
+        current.interaction_id,
+        same_time[1].interaction_id,
+        same_time[0].interaction_id,
+        unknown.interaction_id,
+    ]
+    assert "unknown start" in response.content.decode()
