@@ -79,6 +79,11 @@ class Panel:
     minimum: int = MIN_COMPARABLE
 
     @property
+    def too_few_words(self) -> str:
+        """The figures left out, in words: "in Billing (6 comparable), with Ann (6 comparable)"."""
+        return ", ".join(f"{what} ({n} comparable)" for what, n in self.too_few)
+
+    @property
     def folded(self) -> bool:
         return len(self.comparisons) + len(self.slas) > FOLD_AFTER
 

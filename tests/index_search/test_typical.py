@@ -265,3 +265,22 @@ def test_the_page_reads_the_index_once_per_pass(open_client: Any) -> None:
     after = html.unescape(open_client.get(PAGE).content.decode())
     # 1..20 s, this one's 28 s and twenty of 100 s: the median is this one's own wait.
     assert "0:28 in Support — typical 0:28, as typical" in after
+
+
+def test_a_figure_left_out_for_too_few_peers_says_so_beside_the_others(open_client: Any) -> None:
+    peers(25)
+    peers(5, queue="Billing", flow="Billing flow")
+    index_row(
+        interaction_id=DEMO,
+        start=timezone.now() - timedelta(minutes=30),
+        queues=[("Support", 3.0), ("Billing", 4.0)],
+        agents=[("Ann Agent", "Billing", 90.0)],
+        minutes=4.0,
+    )
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert 'id="typical"' in page
+    assert "0:03 in Support — typical" in page
+    assert (
+        "Not enough comparable interactions in the last 7 days to say what is typical "
+        "in Billing (6 comparable), with Ann Agent (6 comparable) (20 needed)."
+    ) in page
