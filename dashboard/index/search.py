@@ -12,6 +12,7 @@ read, or ends before it starts, is reported and answers nothing rather than a gu
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -441,6 +442,32 @@ def _choices(tenant_id: str) -> dict[str, list[str]]:
     found = {k: sorted(v - {""})[:200] for k, v in values.items()}
     if flagged_without_type:  # '' stands for "no flag type given" among the flag types
         found["flag"].append("")
+    return found
+
+
+#: Filters matched exactly whose known values a near miss is suggested from (their words).
+NEAR_MISSES = {"agent": "agent", "queue": "queue", "flow": "flow", "disposition": "disposition"}
+
+
+def _fold(text: str) -> str:
+    """``text`` without letter case, accents or runs of space: "José  Núñez" -> "jose nunez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def near_misses(query: SearchQuery, known: Mapping[str, list[str]]) -> list[tuple[str, str, str]]:
+    """For a search that found nothing: (filter's word, a known value, its search's query
+    string) for each exact filter whose typed value differs from a known one only in
+    letter case, accents or spaces ("jose" for "José")."""
+    found = []
+    for name, word in NEAR_MISSES.items():
+        typed = getattr(query, name)
+        if not typed:
+            continue
+        for value in known.get(name, []):
+            if value != typed and _fold(value) == _fold(typed):
+                found.append((word, value, query.params(**{name: value, "page": 1})))
     return found
 
 

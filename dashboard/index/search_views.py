@@ -41,9 +41,11 @@ def _search_context(request: HtmxHttpRequest, tenant_id: str) -> dict[str, Any]:
         if problems
         else finder.search(tenant_id, query, viewer=request.user)
     )
+    near = [] if problems or results.rows else finder.near_misses(query, choices)
     return {
         "tenant_id": tenant_id,
         "query": query,
+        "near_misses": near,
         "problems": problems,
         "results": results,
         "masked": masked,

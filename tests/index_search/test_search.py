@@ -514,3 +514,15 @@ def test_interactions_of_unknown_duration_come_last_either_way(open_client: Any)
     unknown = index_row(start=now - timedelta(hours=3), minutes=None).interaction_id
     assert found(open_client.get(URL, {"sort": "-duration"})) == [long, short, unknown]
     assert found(open_client.get(URL, {"sort": "duration"})) == [short, long, unknown]
+
+
+def test_a_name_differing_only_in_case_or_accents_is_suggested_when_nothing_matches(
+    open_client: Any,
+) -> None:
+    jose = index_row(queues=[("Support", 5)], agents=[("José Núñez", "Support", 60)])
+    page = text(open_client.get(URL, {"agent": "jose  nunez"}))
+    assert "No interaction in the index matches. Did you mean the agent" in page
+    assert 'href="?agent=Jos%C3%A9+N%C3%BA%C3%B1ez"' in page
+    assert found(open_client.get(URL, {"agent": "José Núñez"})) == [jose.interaction_id]
+    assert "Did you mean the queue" in text(open_client.get(URL, {"queue": "SUPPORT"}))
+    assert "Did you mean" not in text(open_client.get(URL, {"agent": "Ann"}))
