@@ -284,3 +284,13 @@ def test_a_figure_left_out_for_too_few_peers_says_so_beside_the_others(open_clie
         "Not enough comparable interactions in the last 7 days to say what is typical "
         "in Billing (6 comparable), with Ann Agent (6 comparable) (20 needed)."
     ) in page
+
+
+def test_a_verdict_missed_or_met_by_less_than_a_second_says_by_how_much(open_client: Any) -> None:
+    peers(25)
+    this_one(20.4)
+    QueueSla.objects.create(tenant_id=TENANT, queue_name="Support", threshold_seconds=20.0)
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    assert "SLA: missed by 0.4 s (threshold 20 s)" in page
+    assert "the API says: SLA time 20.4 s" in page
+    assert "missed by 0 s" not in page
