@@ -17,7 +17,8 @@ from django.db.models import F, Q
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions.masking import mask
 
-from .models import Hook, IndexedInteraction
+from .models import AgentLeg, Hook, IndexedInteraction
+from .selectors import agent_names
 
 #: Most interactions one journey shows (the most recent ones).
 MAX_STEPS = 200
@@ -34,7 +35,8 @@ class Step:
     channel: str
     direction: str
     outcome: str
-    agents: str
+    #: The agents' names as the legs hold them (a name may hold a comma), in order.
+    agents: tuple[str, ...]
     flagged: bool
     flag_type: str
     #: No end time in the index (still going, or the end went missing): drawn open.
@@ -75,6 +77,7 @@ def _steps(
     lo = min(starts)
     hi = max([*(r.end or now for r in rows if r.start), *starts])
     span = max((hi - lo).total_seconds(), 1.0)
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=[r.pk for r in rows]))
     # A bar narrower than this would vanish on a 90-day axis.
     least = 0.004
     steps = []
@@ -89,7 +92,7 @@ def _steps(
                 channel=r.channel or "—",
                 direction=r.direction or "—",
                 outcome=_outcome(r),
-                agents=r.agent_names or "—",
+                agents=tuple(agents.get(r.pk, [])),
                 flagged=r.flagged,
                 flag_type=r.flag_type,
                 open_end=r.end is None,

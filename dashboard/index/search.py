@@ -31,7 +31,7 @@ from dashboard.reviews.models import Review, Status
 
 from .customer import customer_key, customer_tail, typed_email, typed_number
 from .models import AgentLeg, IndexedInteraction, QueueVisit
-from .selectors import flag_is
+from .selectors import agent_names, flag_is, queue_names
 
 #: Longest value kept from any search field; longer input is cut, never sent whole.
 MAX_TEXT = 200
@@ -204,8 +204,9 @@ class Row:
     flagged: bool
     flag_type: str
     disposition: str
-    agents: str
-    queues: str
+    #: Names as the legs and visits hold them, in order, each once.
+    agents: tuple[str, ...]
+    queues: tuple[str, ...]
     total_seconds: float | None
     reviewed: bool
 
@@ -329,14 +330,10 @@ def all_rows(tenant_id: str, query: SearchQuery, *, viewer: Any, cap: int) -> li
 
 def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> list[Row]:
     ids = [r.interaction_id for r in found]
-    queues: dict[int, list[str]] = {}
-    for pk, name in (
-        QueueVisit.objects.filter(interaction__in=[r.pk for r in found])
-        .order_by("entered_at", "pk")
-        .values_list("interaction_id", "queue_name")
-    ):
-        if name and name not in queues.setdefault(pk, []):
-            queues[pk].append(name)
+    pks = [r.pk for r in found]
+    # Read from the visits and legs, never split from a joined column: a name may hold a comma.
+    queues = queue_names(QueueVisit.objects.filter(interaction__in=pks))
+    agents = agent_names(AgentLeg.objects.filter(interaction__in=pks))
     done = set(
         Review.objects.filter(
             tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE
@@ -355,8 +352,8 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
             flagged=r.flagged,
             flag_type=r.flag_type,
             disposition=r.disposition,
-            agents=r.agent_names,
-            queues=", ".join(queues.get(r.pk, [])),
+            agents=tuple(agents.get(r.pk, [])),
+            queues=tuple(queues.get(r.pk, [])),
             total_seconds=r.total_seconds,
             reviewed=r.interaction_id in done,
         )
@@ -389,8 +386,8 @@ def csv_values(row: Row) -> tuple[str, ...]:
         row.direction,
         row.customer,
         row.flow,
-        row.queues,
-        row.agents,
+        "; ".join(row.queues),
+        "; ".join(row.agents),
         row.flag_type if row.flagged else "",
         row.disposition,
         row.duration,

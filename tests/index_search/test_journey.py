@@ -244,3 +244,12 @@ def test_an_interaction_whose_start_is_unknown_comes_last_and_ties_keep_their_or
         unknown.interaction_id,
     ]
     assert "unknown start" in response.content.decode()
+
+
+def test_a_journey_keeps_an_agents_name_holding_a_comma_whole(open_client: Any) -> None:
+    index_row(
+        interaction_id=DEMO,
+        agents=[("Smith, Ann", "Support", 60), ("Bob Jones", "Support", 60)],
+    )
+    page = html.unescape(open_client.get(journey_url(DEMO)).content.decode())
+    assert "<bdi>Smith, Ann</bdi>, <bdi>Bob Jones</bdi>" in page

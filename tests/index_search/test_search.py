@@ -526,3 +526,26 @@ def test_a_name_differing_only_in_case_or_accents_is_suggested_when_nothing_matc
     assert found(open_client.get(URL, {"agent": "José Núñez"})) == [jose.interaction_id]
     assert "Did you mean the queue" in text(open_client.get(URL, {"queue": "SUPPORT"}))
     assert "Did you mean" not in text(open_client.get(URL, {"agent": "Ann"}))
+
+
+def test_names_holding_a_comma_stay_whole_on_the_page_and_in_the_csv(open_client: Any) -> None:
+    many = [
+        (f"Agent number {i:02} with a long family name, Jr.", "Support", 10.0) for i in range(14)
+    ]
+    agents = [("Smith, Ann", "Sales, EMEA", 60.0), ("Bob Jones", "Support", 60.0), *many]
+    joined = ", ".join(a for a, _, _ in agents)
+    index_row(
+        queues=[("Sales, EMEA", 5), ("Support", 5)],
+        agents=agents,
+        agent_names=joined[:499] + "…",  # as the indexer cuts it
+    )
+    # More names than the summary's joined column (500 characters) holds: the legs keep all.
+    page = open_client.get(URL, {"agent": "Smith, Ann"}).content.decode()
+    assert "<bdi>Smith, Ann</bdi>, <bdi>Bob Jones</bdi>" in html.unescape(page)
+    assert "<bdi>Sales, EMEA</bdi>, <bdi>Support</bdi>" in html.unescape(page)
+    assert "<bdi>Agent number 13 with a long family name, Jr.</bdi>" in html.unescape(page)
+    rows = list(csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode())))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["agents"].startswith("Smith, Ann; Bob Jones; Agent number 00")
+    assert record["agents"].endswith("Agent number 13 with a long family name, Jr.")
+    assert record["queues"] == "Sales, EMEA; Support"
