@@ -251,7 +251,8 @@ def _children(
     hooks = [
         {
             "tenant_id": tenant_id,
-            "hook_type": _fit(h.hook_type, 64),
+            # Lower case, as a ticket link's type is looked up ("/tickets/Zendesk/…" too).
+            "hook_type": _fit((h.hook_type or "").strip().lower(), 64),
             "hook_sub_type": _fit(h.hook_sub_type, 64),
             "hook_id": _fit(h.hook_id, 255),
         }

@@ -253,3 +253,30 @@ def test_a_journey_keeps_an_agents_name_holding_a_comma_whole(open_client: Any) 
     )
     page = html.unescape(open_client.get(journey_url(DEMO)).content.decode())
     assert "<bdi>Smith, Ann</bdi>, <bdi>Bob Jones</bdi>" in page
+
+
+def test_a_tickets_journey_finds_a_hook_type_sent_in_capitals(open_client: Any) -> None:
+    from dashboard.demo.generate import generate_interaction
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import parse_interaction
+
+    raw = generate_interaction(1, seed=3)
+    raw["tenantId"] = TENANT
+    raw["hooks"] = [{"hookType": "Zendesk", "hookId": "48213", "hookSubType": "ticket"}]
+    index_interactions(TENANT, [(parse_interaction(raw), source_hash(raw))])
+    for link_type in ("zendesk", "Zendesk"):
+        response = open_client.get(f"/tenants/{TENANT}/tickets/{link_type}/48213/journey/")
+        assert steps(response) == [str(raw["interactionId"]).lower()]
+
+
+def test_the_migration_lowers_hook_types_indexed_before() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from dashboard.index.models import Hook
+
+    migration = importlib.import_module("dashboard.index.migrations.0010_lower_hook_types")
+    index_row(hooks=[("Zendesk", "48213"), ("salesforce", "1")])
+    migration.lower(apps, None)
+    assert sorted(Hook.objects.values_list("hook_type", flat=True)) == ["salesforce", "zendesk"]
