@@ -90,7 +90,8 @@ class SearchQuery:
     disposition: str = ""
     reviewed: str = ""
     preset: str = DEFAULT_PRESET
-    #: The custom range as typed (local date-times), kept to refill the form.
+    #: The range as the form shows it (local date-times): as typed for a custom range,
+    #: else the preset's own, so that editing an end starts from it.
     range_from: str = ""
     range_to: str = ""
     sort: str = "-start"
@@ -132,6 +133,11 @@ class SearchQuery:
         return any(getattr(self, name) for name in self.FILTERS)
 
 
+def _local_input(moment: datetime, zone: tzinfo) -> str:
+    """``moment`` as a datetime-local field holds it, in ``zone``."""
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
 def _parse_local(text: str, zone: tzinfo) -> datetime | None:
     if not text:
         return None
@@ -157,6 +163,15 @@ def read_query(
     preset = _text(params, "range") or DEFAULT_PRESET
     if preset not in PRESETS:
         preset = DEFAULT_PRESET
+    typed = (_text(params, "from"), _text(params, "to"))
+    if (
+        preset != "custom"
+        and any(typed)
+        and typed != (_text(params, "was_from"), _text(params, "was_to"))
+    ):
+        # An end of the range was edited (the form showed the preset's range, ``was_*``):
+        # a custom range, not the preset the select still names.
+        preset = "custom"
     reviewed = _text(params, "reviewed")
     query = SearchQuery(
         customer=_text(params, "customer"),
@@ -180,7 +195,11 @@ def read_query(
         problems.append("The customer is searched by phone number or email address.")
     span = PRESETS[preset][1]
     if span is not None:
-        return replace(query, start=now - span, end=now), problems
+        # The form shows the preset's range in the viewer's zone, ready to be edited.
+        shown = (_local_input(now - span, zone), _local_input(now, zone))
+        return replace(
+            query, start=now - span, end=now, range_from=shown[0], range_to=shown[1]
+        ), problems
     start, end = _parse_local(query.range_from, zone), _parse_local(query.range_to, zone)
     if start is None or end is None:
         problems.append("The range could not be read: enter both ends as date and time.")

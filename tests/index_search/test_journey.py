@@ -81,6 +81,14 @@ def test_the_journey_lists_every_channel_most_recent_first(
     assert "Bob Agent" in page
 
 
+def test_the_journey_names_the_zone_of_its_times(
+    open_client: Any, customer_journey: dict[str, str]
+) -> None:
+    open_client.cookies["tz"] = "America%2FHalifax"
+    page = html.unescape(open_client.get(journey_url(customer_journey["current"])).content.decode())
+    assert "times in America/Halifax." in page
+
+
 def test_open_ends_are_drawn_open_and_marked(
     open_client: Any, customer_journey: dict[str, str]
 ) -> None:

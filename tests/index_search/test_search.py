@@ -8,6 +8,7 @@ import html
 import importlib
 import io
 import re
+import zoneinfo
 from datetime import timedelta
 from typing import Any
 
@@ -339,6 +340,44 @@ def test_a_custom_range_finds_what_started_in_it(open_client: Any, three: dict[s
     assert found(open_client.get(URL, {"range": "custom", "from": start, "to": end})) == [
         three["c"]
     ]
+
+
+def _field(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
+    assert match, name
+    return match[1]
+
+
+def test_editing_an_end_of_a_presets_range_searches_that_range(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    """The form shows the preset's range in the viewer's zone; an edited end is a custom
+    range although the select still names the preset, and another preset chosen with the
+    ends as shown is that preset."""
+    open_client.cookies["tz"] = "America%2FHalifax"
+    page = open_client.get(URL, {"range": "24h"}).content.decode()
+    shown_from, shown_to = _field(page, "from"), _field(page, "to")
+    assert (_field(page, "was_from"), _field(page, "was_to")) == (shown_from, shown_to)
+    halifax = timezone.now().astimezone(zoneinfo.ZoneInfo("America/Halifax"))
+    assert shown_to == halifax.strftime("%Y-%m-%dT%H:%M")
+    earlier = (halifax - timedelta(days=11)).strftime("%Y-%m-%dT%H:%M")
+    form = {"range": "24h", "was_from": shown_from, "was_to": shown_to, "to": shown_to}
+    assert found(open_client.get(URL, {**form, "from": earlier})) == [
+        three["a"],
+        three["b"],
+        three["c"],
+    ]
+    assert found(open_client.get(URL, {**form, "from": shown_from, "range": "7d"})) == [
+        three["a"],
+        three["b"],
+    ]
+
+
+def test_the_page_names_the_zone_of_its_times(open_client: Any, three: dict[str, str]) -> None:
+    open_client.cookies["tz"] = "America%2FHalifax"
+    page = text(open_client.get(URL, {"range": "30d"}))
+    assert "times in America/Halifax." in page
+    assert "From (America/Halifax)" in re.sub(r"<[^>]+>", "", page)
 
 
 def test_pages_are_stable_and_sorting_follows_the_column(open_client: Any, settings: Any) -> None:
