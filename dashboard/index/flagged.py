@@ -158,7 +158,9 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
         saved = Subquery(_reviews(tenant_id).values("status")[:1])
         return Coalesce(saved, Value(Status.TO_REVIEW))
     if key == "queue":
-        visits = QueueVisit.objects.filter(interaction=OuterRef("pk")).exclude(queue_name="")
+        visits = QueueVisit.objects.filter(interaction=OuterRef("pk"), direct=False).exclude(
+            queue_name=""
+        )
         first = Subquery(visits.order_by("entered_at", "pk").values("queue_name")[:1])
         return sort_text(NullIf(Folded(first), Value("")))
     if key == "agent":

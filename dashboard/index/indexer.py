@@ -226,14 +226,15 @@ def _children(
             "abandoned": q.abandoned,
             "sla_time": q.sla_time,
             "sla_abandoned": q.sla_abandoned,
+            "direct": q.direct,
         }
         for q in item.queues
     ]
-    # An agent leg names its queue by ID (or through its segment): look the name up.
-    queue_names = {q.queue_id: q.queue_name for q in item.queues if q.queue_id and q.queue_name}
-    segment_queues = {
-        q.segment_id: q.queue_name for q in item.queues if q.segment_id and q.queue_name
-    }
+    # An agent leg names its queue by ID (or through its segment): look the name up. A
+    # direct transfer's line (named after the agent) is no queue of theirs.
+    queues = [q for q in item.queues if q.queue_name and not q.direct]
+    queue_names = {q.queue_id: q.queue_name for q in queues if q.queue_id}
+    segment_queues = {q.segment_id: q.queue_name for q in queues if q.segment_id}
     legs = [
         {
             "tenant_id": tenant_id,

@@ -87,6 +87,9 @@ class QueueVisit(models.Model):
     abandoned = models.BooleanField(null=True)
     sla_time = models.FloatField(null=True)
     sla_abandoned = models.BooleanField(null=True)
+    #: A direct transfer (queue type "resource"): an agent's own line, which the API names
+    #: after the agent. Not a queue: left out of queue names, filters and comparisons.
+    direct = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [

@@ -280,7 +280,9 @@ def matching(tenant_id: str, query: SearchQuery) -> QuerySet[IndexedInteraction]
             legs = legs.filter(Q(started_at__gte=query.start) | Q(started_at__isnull=True))
         found = found.filter(pk__in=legs.values("interaction_id"))
     if query.queue:
-        visits = QueueVisit.objects.filter(tenant_id=tenant_id, queue_name=query.queue)
+        visits = QueueVisit.objects.filter(
+            tenant_id=tenant_id, queue_name=query.queue, direct=False
+        )
         if query.start is not None:
             visits = visits.filter(Q(entered_at__gte=query.start) | Q(entered_at__isnull=True))
         found = found.filter(pk__in=visits.values("interaction_id"))
@@ -450,7 +452,9 @@ def _choices(tenant_id: str) -> dict[str, list[str]]:
         values["disposition"].add(disposition)
     ids = list(recent.values_list("pk", flat=True)[:500])
     values["queue"] = set(
-        QueueVisit.objects.filter(interaction__in=ids).values_list("queue_name", flat=True)
+        QueueVisit.objects.filter(interaction__in=ids, direct=False).values_list(
+            "queue_name", flat=True
+        )
     )
     values["agent"] = set(
         AgentLeg.objects.filter(interaction__in=ids).values_list("agent_name", flat=True)

@@ -135,8 +135,8 @@ AGENT_ORDER = (F("started_at").asc(nulls_last=True), "pk")
 
 def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
     """The named queues of ``visits`` per indexed interaction (its key), in the order they were
-    entered, each once."""
-    return _names(visits.order_by("entered_at", "pk"), "queue_name")
+    entered, each once; not a direct transfer's line, which is named after its agent."""
+    return _names(visits.exclude(direct=True).order_by("entered_at", "pk"), "queue_name")
 
 
 def agent_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:

@@ -151,7 +151,8 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
     """The typical-vs-this panel for an indexed interaction."""
     tenant_id = row.tenant_id
     since = now - WINDOW
-    visits = list(row.queue_visits.order_by("entered_at", "pk"))
+    # Queues only: a direct transfer's line is the agent's, compared as the agent's time.
+    visits = list(row.queue_visits.filter(direct=False).order_by("entered_at", "pk"))
     legs = list(row.agent_legs.order_by("started_at", "pk"))
     limits = sla.thresholds(tenant_id, visits)
     panel = Panel()
@@ -159,6 +160,7 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
         verdict = sla.verdict(visit, limits.get(id(visit)))
         peers = QueueVisit.objects.filter(
             tenant_id=tenant_id,
+            direct=False,
             queue_name=visit.queue_name,
             entered_at__gte=since,
             entered_at__lt=now,

@@ -1168,8 +1168,21 @@ def _summary(data: dict[str, Any]) -> Summary | None:
         flag=flag,
         interaction_time=r.number("interactionTime"),
         agent_names=_names(data.get("agents"), details.get("agents"), "agentName"),
-        queue_names=_names(data.get("queues"), None, "queueName"),
+        queue_names=_names(
+            [q for q in data.get("queues") or () if not _direct_line(q)]
+            if isinstance(data.get("queues"), list)
+            else None,
+            None,
+            "queueName",
+        ),
     )
+
+
+def _direct_line(record: Any) -> bool:
+    """A list row's queue record of type "resource": a direct transfer's line, named after
+    its agent, not a queue (``QueueVisit.direct``)."""
+    kind = record.get("queueType") if isinstance(record, dict) else None
+    return isinstance(kind, str) and kind.strip().lower() == "resource"
 
 
 def _names(top: Any, nested: Any, key: str) -> tuple[str, ...]:

@@ -237,7 +237,7 @@ def list_row(*, tenant_id: str, interaction_id: str) -> Summary | None:
         flag=item.flag,
         interaction_time=item.interaction_time,
         agent_names=_distinct(a.agent_name for a in item.agents),
-        queue_names=_distinct(q.queue_name for q in item.queues),
+        queue_names=_distinct(q.queue_name for q in item.queues if not q.direct),
     )
 
 

@@ -96,12 +96,15 @@ def test_summary_fields_come_from_the_parsed_interaction() -> None:
     assert row.transfers == sum(1 for s in item.segments if s.transfer)
     assert row.flow_name == item.flow_name
     assert row.agent_names.split(", ")[0] in {a.agent_name for a in item.agents}
-    legs = list(row.agent_legs.all())
+    legs = list(row.agent_legs.order_by("pk"))
     assert len(legs) == len(item.agents)
-    for leg in legs:
+    direct = {q.queue_id for q in item.queues if q.direct}
+    assert direct  # the generator sends direct transfers too
+    for leg, a in zip(legs, item.agents, strict=True):
         if leg.started_at and leg.ended_at:
             assert leg.seconds_computed == (leg.ended_at - leg.started_at).total_seconds()
-        assert leg.queue_name  # looked up from the queue visits by ID
+        # Looked up from the queue visits by ID; a direct transfer's line is no queue.
+        assert bool(leg.queue_name) == (a.queue_id not in direct), (leg, a.queue_id)
 
 
 def test_unknown_values_stay_unknown() -> None:

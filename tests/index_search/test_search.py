@@ -588,3 +588,37 @@ def test_names_holding_a_comma_stay_whole_on_the_page_and_in_the_csv(open_client
     assert record["agents"].startswith("Smith, Ann; Bob Jones; Agent number 00")
     assert record["agents"].endswith("Agent number 13 with a long family name, Jr.")
     assert record["queues"] == "Sales, EMEA; Support"
+
+
+def test_a_direct_transfers_line_is_no_queue_in_results_filters_or_comparisons(
+    open_client: Any,
+) -> None:
+    """The API names a direct transfer's "queue" (type "resource") after the agent: the
+    index keeps the visit, marked, and no list, filter or typical figure calls it a queue."""
+    from dashboard.index import search, typical
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.index.models import AgentLeg, QueueVisit
+    from dashboard.interactions.parsing import parse_interaction, parse_list_page
+    from tests.novel import novel_body
+
+    body = novel_body("transfer-back-to-first-agent-holds")
+    body["tenantId"] = TENANT
+    index_interactions(TENANT, [(parse_interaction(body), source_hash(body))])
+    assert QueueVisit.objects.get(queue_name="Priya Raman").direct
+    assert not QueueVisit.objects.filter(queue_name="Home Insurance", direct=True).exists()
+    assert "Priya Raman" not in set(AgentLeg.objects.values_list("queue_name", flat=True))
+    start = timezone.localtime(IndexedInteraction.objects.get().start)
+    window = {
+        "range": "custom",
+        "from": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "to": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    page = text(open_client.get(URL, window))
+    queues_cell = re.findall(r"<td>((?:<bdi>[^<]*</bdi>(?:, )?)+)</td>", page)[0]
+    assert "Home Insurance" in queues_cell and "Priya Raman" not in queues_cell
+    assert found(open_client.get(URL, {**window, "queue": "Priya Raman"})) == []
+    assert "Priya Raman" not in search.choices(TENANT)["queue"]
+    panel = typical.panel_of(IndexedInteraction.objects.get(), now=timezone.now())
+    assert "in Priya Raman" not in repr(panel) and "'Priya Raman'" not in repr(panel.slas)
+    listed = parse_list_page({"total": 1, "results": [body]}).results[0]
+    assert listed.queue_names == ("Home Insurance", "Claims Specialists")
