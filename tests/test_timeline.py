@@ -1201,3 +1201,32 @@ def test_an_agent_flag_with_every_end_present_points_at_the_inconsistent_record(
     assert t.flag_target == "agent-a2"
     assert get(t, "agent-a2").flagged
     assert not get(t, "agent-a1").flagged
+
+
+def test_a_zoomed_timeline_still_knows_the_bars_outside_its_window() -> None:
+    """Drawn: only the bars in the window; found by id (a focus, a related link) and
+    counted by the overview strip: every bar of the interaction."""
+    t = laid(zoom_payload(), window=(10, 30))
+    assert "queue-late" not in {b.id for b in t.bars}
+    assert get(t, "queue-late").offset == pytest.approx(40)
+    whole = laid(zoom_payload())
+    assert [w.bars for w in t.overview] == [w.bars for w in whole.overview]
+    assert [w.marked for w in t.overview] == [w.marked for w in whole.overview]
+
+
+def test_a_bar_outside_the_zoom_window_has_its_details_and_related_links() -> None:
+    from dashboard.interactions.presenters import detail
+
+    data = payload(
+        segments=[seg("s1", 1, 0, 100)],
+        queues=[queue("q1", "s1", "Billing", 0, 20)],
+        agents=[agent("a1", "s1", "Ann Lee", 60, 100)],
+    )
+    t = laid(data, window=(0, 30))
+    panel = detail(t, "agent-a1", UTC)
+    assert panel is not None
+    assert {link.bar_id for link in panel.related} == {"segment-s1", "queue-q1"}
+    assert panel.outside
+    shown = detail(t, "queue-q1", UTC)
+    assert shown is not None and not shown.outside
+    assert "agent-a1" in shown.related_ids

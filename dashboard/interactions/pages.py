@@ -79,7 +79,7 @@ class InteractionPage:
         fault (an end before the start, times outside the interaction)."""
         return [
             f"{bar.kind_label} {bar.label}: {warning}"
-            for bar in self.timeline.bars
+            for bar in self.timeline.every_bar
             if bar.flagged and not bar.open_end
             for warning in bar.warnings
         ][:5]

@@ -696,6 +696,8 @@ class Detail:
     facts: tuple[Fact, ...]
     notes: tuple[str, ...]
     related: tuple[Link, ...]
+    #: The bar is outside the zoom window: the timeline does not draw it.
+    outside: bool = False
 
     @property
     def related_ids(self) -> tuple[str, ...]:
@@ -825,11 +827,10 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
             Fact("Start", _local(bar.start, zone, False)),
             Fact("End", _local(bar.end, zone, False)),
         ]
-    by_id = {b.id: b for b in timeline.bars}
     related = tuple(
-        Link(rid, f"{by_id[rid].kind_label} {by_id[rid].label}")
+        Link(rid, f"{other.kind_label} {other.label}")
         for rid in bar.related
-        if rid in by_id
+        if (other := timeline.bar(rid)) is not None
     )
     notes = tuple(n for n in (bar.reason, *bar.warnings) if n)
     return Detail(
@@ -839,6 +840,7 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
         facts=tuple(facts),
         notes=notes,
         related=related,
+        outside=not timeline.drawn(bar.id),
     )
 
 

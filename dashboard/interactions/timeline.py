@@ -362,10 +362,23 @@ class Timeline:
     #: The interaction is over but its own end never arrived (the axis ends at the
     #: last record that did).
     end_missing: bool = False
+    #: Zoomed: every bar, those outside the window too (a focus or a related link may
+    #: name one, and the overview counts them); () when every bar is drawn.
+    outside: tuple[Bar, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Bar]:
-        return {b.id: b for b in self.bars}
+        drawn = {b.id: b for b in self.bars}
+        return {**{b.id: b for b in self.outside}, **drawn} if self.outside else drawn
+
+    @property
+    def every_bar(self) -> tuple[Bar, ...]:
+        """Every bar of the interaction, drawn in the zoom window or not."""
+        return self.outside or self.bars
+
+    def drawn(self, bar_id: str) -> bool:
+        """The bar is drawn in the window (not only known by id)."""
+        return any(b.id == bar_id for b in self.bars) if self.outside else True
 
     @property
     def marked_ids(self) -> tuple[str, ...]:
@@ -1085,7 +1098,7 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
         return ()
     parts = OVERVIEW_PARTS
     step = total / parts
-    bars = timeline.bars
+    bars = timeline.every_bar
     # A bar is in a part unless it starts at or after the part's end or ends before its
     # start (never both): counted by bisection, not by a pass over every bar per part.
     starts = sorted(b.offset for b in bars)
@@ -1219,6 +1232,7 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         )
     laid = replace(
         timeline,
+        outside=timeline.bars if timeline.zoomed else (),
         lanes=tuple(lanes),
         ticks=tuple(ticks),
         height=round(y, 2),

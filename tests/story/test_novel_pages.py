@@ -197,15 +197,16 @@ def test_an_allocation_inside_another_is_noted_and_not_a_second_time(live_user: 
     assert "Handed over to Inès Moreau" in participants
 
 
-def _panel(client: Any, name: str, bar_id: str) -> str:
-    """The words of one bar's detail panel on the page of the named payload."""
+def _panel(client: Any, name: str, bar_id: str, query: str = "") -> str:
+    """The words of one bar's detail panel on the page of the named payload
+    (``query``: more of the URL's query, "zoom=0-60&")."""
     body = json.loads((NOVEL / name).read_text())
     body["tenantId"], body["interactionId"] = TENANT, IID
     body["details"]["interactionId"] = IID
     with respx.mock(assert_all_called=False) as mock:
         mock.get(UPSTREAM).respond(json=body)
         mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
-        response = client.get(PAGE + "?focus=" + bar_id)
+        response = client.get(PAGE + "?" + query + "focus=" + bar_id)
     text = html_lib.unescape(response.content.decode())
     panel = text[text.index('id="detail-panel"') :]
     return " ".join(re.sub(r"<[^>]+>", " ", panel[: panel.index("</section>")]).split())
@@ -268,3 +269,19 @@ def test_a_second_stint_in_the_ivr_is_drawn_in_the_ivr_lane(live_user: Any) -> N
     )
     panel = _panel(live_user, "ivr-twice-timeout-back-to-menu.json", "ivr-2")
     assert "Start 2026-11-28 10:17:47 UTC End 2026-11-28 10:19:12 UTC" in panel
+
+
+def test_a_bar_outside_the_zoom_window_still_has_its_details(live_user: Any) -> None:
+    """Zoomed to the first minute, the last agent's details still open (a shared link,
+    a related link) and say that the timeline does not draw it there."""
+    name = "transfer-back-to-first-agent-holds.json"
+    last = "agent-9d0c6103-ed3f-11f1-a103-5a3c11e2d4f7"
+    panel = _panel(live_user, name, last, "zoom=0-60&")
+    assert "Nothing to show" not in panel
+    assert "> Agent Priya Raman Close details" in panel
+    assert "Related Segment #2 Direct transfer to Priya Raman" in panel
+    assert "Outside the range the timeline shows (0:00–1:00)" in panel
+    # Zoomed onto the first segment: its agent, after the window, is still related.
+    first = _panel(live_user, name, "segment-9d0c5b10-ed3f-11f1-8a11-5a3c11e2d4f7", "zoom=0-30&")
+    assert "Related Queue Home Insurance Agent Priya Raman" in first
+    assert "Outside the range" not in first
