@@ -1230,3 +1230,24 @@ def test_a_bar_outside_the_zoom_window_has_its_details_and_related_links() -> No
     shown = detail(t, "queue-q1", UTC)
     assert shown is not None and not shown.outside
     assert "agent-a1" in shown.related_ids
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [((0.3, 99.6), None), ((40, 99.96), (40, 100)), ((0.2, 30), (0, 30))],
+)
+def test_a_window_within_half_a_second_of_an_end_reaches_that_end(
+    window: tuple[float, float], expected: tuple[float, float] | None
+) -> None:
+    """The zoom form shows its range to the second ("0:00" to "3 d 0 h 22 min 53 s")
+    and zoom links to a tenth: sent back unchanged, the range still reaches the ends,
+    and a record starting in the interaction's last moments is still drawn."""
+    data = zoom_payload()
+    data["queues"].append(queue("last", "s1", "Billing", 99.95, 100))
+    z = zoom(built(data), window)
+    if expected is None:
+        assert not z.zoomed
+    else:
+        assert (z.window_start, z.window_end) == pytest.approx(expected)
+    drawn = {b.id for b in layout(z).bars}
+    assert ("queue-last" in drawn) == (z.window_end == 100)

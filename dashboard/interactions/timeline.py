@@ -1035,8 +1035,10 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
     if any(math.isnan(v) for v in window):
         return timeline
     lo, hi = sorted(window)
-    lo = min(max(lo, 0.0), timeline.total)
-    hi = min(max(hi, 0.0), timeline.total)
+    # Within half a second of an end is that end: the zoom form shows its range to the
+    # second and zoom links to a tenth, and a range sent back must still reach the end.
+    lo = 0.0 if lo < 0.5 else min(lo, timeline.total)
+    hi = timeline.total if hi > timeline.total - 0.5 else max(hi, 0.0)
     if hi - lo < 1.0:
         hi = min(timeline.total, lo + 1.0)
         lo = max(0.0, hi - 1.0)
