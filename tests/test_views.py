@@ -538,3 +538,37 @@ def test_names_people_and_the_api_wrote_keep_their_case(signed_in: Any, monkeypa
     body = html(signed_in.get(url))
     assert '<span class="sender">web-visitor-8f2c</span>' in body
     assert "Web-visitor" not in body
+
+
+def test_a_live_refresh_keeps_the_zoom_lanes_and_focus_even_after_a_failed_one(
+    live_user: Any, monkeypatch: Any
+) -> None:
+    """The timeline's refresh asks for the same view: the chosen bar stays marked in the
+    redrawn timeline, and a refresh that failed tries again for the same zoom and focus."""
+    import re
+
+    from django.core.cache import cache
+
+    from dashboard.interactions import cache as services
+
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    body = {**load_fixture("reference-sample.json"), "dataComplete": False}
+    view = "?zoom=0-30&expand=agents&focus=ivr"
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        page = html(live_user.get(PAGE + view))
+        cache.delete(services.interaction_key(TENANT, IID))
+        route.respond(503)
+        failed = html(
+            live_user.get(
+                PAGE + view + "&failures=0", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline"
+            )
+        )
+    for text in (page, failed):
+        poll = re.search(r'class="poller" hx-get="([^"]*)"', text)
+        assert poll is not None
+        assert re.search(r"zoom=0(\.0)?-30(\.0)?&amp;", poll[1]), poll[1]
+        assert "expand=agents&amp;" in poll[1], poll[1]
+        assert "focus=ivr&amp;" in poll[1], poll[1]
+    assert "could not refresh" in failed

@@ -11,6 +11,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -118,6 +119,11 @@ class InteractionPage:
     def timeline_query(self) -> str:
         """``zoom=…&expand=…&`` to keep the timeline's view in its links, or ''."""
         return self.zoom_query + (f"expand={self.expand}&" if self.expand else "")
+
+    @property
+    def poll_query(self) -> str:
+        """``timeline_query`` and the focus: a live refresh redraws the same view."""
+        return self.timeline_query + (f"focus={quote(self.focus)}&" if self.focus else "")
 
     @property
     def lane_queries(self) -> dict[str, str]:

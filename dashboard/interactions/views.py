@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
@@ -27,6 +28,9 @@ from . import selectors
 from .forms import LookupForm
 from .pages import InteractionPage, build_page, zoom_window
 from .selectors import Fetched
+
+#: The query parameters that choose what the timeline shows.
+TIMELINE_VIEW = ("zoom", "zoom_from", "zoom_to", "expand", "focus")
 
 PAGE_PARTS = {
     "timeline": "interaction.html#timeline",
@@ -160,8 +164,11 @@ def _poll_failed(
     """A failed live refresh: keep the timeline shown, back off, say so quietly."""
     failures = _int(request.GET.get("failures"), 0) + 1
     log_failure("timeline refresh", exc)
+    # The next try asks for the same view: zoom, open lanes and focus.
+    view = urlencode([(k, v) for k, v in request.GET.items() if k in TIMELINE_VIEW])
     context = {
         **ids,
+        "page": {"poll_query": f"{view}&" if view else ""},
         "poll_failed": True,
         "poll_failures": failures,
         "poll_delay": min(settings.TIMELINE_POLL_SECONDS * 2**failures, 120),
