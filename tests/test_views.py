@@ -572,3 +572,43 @@ def test_a_live_refresh_keeps_the_zoom_lanes_and_focus_even_after_a_failed_one(
         assert "expand=agents&amp;" in poll[1], poll[1]
         assert "focus=ivr&amp;" in poll[1], poll[1]
     assert "could not refresh" in failed
+
+
+def test_the_detail_panels_links_keep_the_timelines_zoom_and_open_lanes(live_user: Any) -> None:
+    """Closing the panel or following a related link puts the same timeline view in the
+    address bar: a reload then shows the lanes still open, the zoom still on."""
+    import re
+
+    bar = "segment-b2233520-db83-11e7-b86d-6aa612aefe9d"
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        panel = html(
+            live_user.get(
+                PAGE + f"?zoom=0-30&expand=agents&focus={bar}",
+                HTTP_HX_REQUEST="true",
+                HTTP_HX_TARGET="detail-panel",
+            )
+        )
+    links = re.findall(r'<a href="([^"]*)"[^>]*hx-target="#detail-panel"', panel)
+    assert len(links) >= 2, panel  # Close, and at least one related bar
+    for link in links:
+        assert "zoom=0.0-30.0&amp;expand=agents" in link, link
+
+
+def test_the_flags_show_where_links_keep_the_timelines_zoom(live_user: Any) -> None:
+    import re
+
+    from tests.story.test_novel import NOVEL
+
+    body = json.loads((NOVEL / "flagged-agent-end-before-start.json").read_text())
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body["details"]["interactionId"] = IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        page = html(live_user.get(PAGE + "?zoom=0-60&expand=agents"))
+    links = re.findall(r'href="([^"]*focus=[^"]*)"', page[: page.index('id="timeline"')])
+    assert len(links) == 2, links  # the header's "!" and the flag box's "Show where"
+    for link in links:
+        assert "zoom=0.0-60.0&amp;expand=agents&amp;focus=" in link, link
