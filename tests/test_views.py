@@ -612,3 +612,29 @@ def test_the_flags_show_where_links_keep_the_timelines_zoom(live_user: Any) -> N
     assert len(links) == 2, links  # the header's "!" and the flag box's "Show where"
     for link in links:
         assert "zoom=0.0-60.0&amp;expand=agents&amp;focus=" in link, link
+
+
+def test_a_table_filter_finds_a_name_however_its_accents_are_encoded(live_user: Any) -> None:
+    """ "José" typed or pasted with a combining accent (NFD, as macOS writes file names)
+    looks the same as the API's "José" (NFC): the filter finds the rows either way."""
+    import re
+    import unicodedata
+
+    from dashboard.demo.generate import generate_interaction
+
+    body = generate_interaction(30)
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    first = body["agents"][0]["agentId"]
+    for a in body["agents"]:
+        if a["agentId"] == first:
+            a["agentName"] = "José Núñez"
+    named = sum(a["agentId"] == first for a in body["agents"])
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        for typed in ("José Núñez", unicodedata.normalize("NFD", "josé núñez")):
+            page = html(live_user.get(PAGE, {"all": "agents", "q": typed}))
+            table = page[page.index('id="agents-table"') :]
+            table = table[: table.index("</table>")]
+            assert len(re.findall(r"<tr id=", table)) == named, typed
+            assert f"{named} of {len(body['agents'])} rows match" in page

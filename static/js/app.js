@@ -170,17 +170,22 @@ document.addEventListener("click", function (event) {
   reveal(document);
   document.addEventListener("htmx:load", function (event) { reveal(event.target); });
 
+  // One encoding of each accented letter (NFC), case left aside, as the server compares.
+  function comparable(text) {
+    return (text.normalize ? text.normalize("NFC") : text).toLowerCase();
+  }
+
   document.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[data-table-filter]")) return;
     var id = input.getAttribute("data-table-filter");
     var box = document.getElementById(id);
     if (!box) return;
-    var words = input.value.trim().toLowerCase();
+    var words = comparable(input.value.trim());
     var rows = box.querySelectorAll(input.getAttribute("data-filter-rows") || "tbody tr");
     var shown = 0;
     Array.prototype.forEach.call(rows, function (row) {
-      var hit = !words || row.textContent.toLowerCase().indexOf(words) !== -1;
+      var hit = !words || comparable(row.textContent).indexOf(words) !== -1;
       row.hidden = !hit;
       if (hit) shown += 1;
     });

@@ -330,6 +330,18 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     assert page.locator("#agents tbody tr").count() == shown
 
 
+def test_the_live_table_filter_finds_a_name_however_its_accents_are_encoded(page: Any) -> None:
+    """Typed or pasted with combining accents (NFD), "josé" finds the "José" the table
+    shows (NFC), as the server's filter does."""
+    page.goto(url(_entry(BIG)["interaction_id"]) + "?all=agents#agents")
+    first = page.locator("#agents tbody tr").first
+    first.evaluate("row => { row.cells[0].textContent = 'Jos\u00e9 N\u00fa\u00f1ez'; }")
+    page.locator("#agents input[type=search]").fill("jose\u0301 nu\u0301n\u0303ez")
+    assert first.is_visible()
+    assert page.locator("#agents tbody tr:not([hidden])").count() == 1
+    assert page.locator("#agents-table-shown").inner_text() == "1 of 121 shown"
+
+
 def test_big_interaction_stays_three_screens_tall_with_the_index_filled(page: Any) -> None:
     """As ``make run`` shows it, after a sync: the journey link and the typical panel
     join the page; the panel's line per queue visit and agent leg is folded."""

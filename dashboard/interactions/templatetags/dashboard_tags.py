@@ -11,6 +11,7 @@ and the template engine's autoescape would (``_html``, ``_esc``).
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,8 +128,14 @@ class TableView:
         return self.matching - len(self.rows)
 
 
+def _words(text: str) -> str:
+    """``text`` as a filter compares it: one encoding of each accented letter (NFC: a
+    name pasted with combining accents is the name shown), case left aside."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
 def _row_text(row: Any) -> str:
-    return " ".join(f"{c.text} {c.title}" for c in row.cells).lower()
+    return _words(" ".join(f"{c.text} {c.title}" for c in row.cells))
 
 
 @register.simple_tag(takes_context=True)
@@ -142,7 +149,7 @@ def table_view(context: template.Context, table: Any) -> TableView:
     query = (params.get("q") or "")[:100].strip() if expanded else ""
     total = table.total
     if query:
-        words = query.lower()
+        words = _words(query)
         rows = tuple(r for r in table.rows if words in _row_text(r))
     elif expanded:
         rows = table.rows
