@@ -638,3 +638,29 @@ def test_a_table_filter_finds_a_name_however_its_accents_are_encoded(live_user: 
             table = table[: table.index("</table>")]
             assert len(re.findall(r"<tr id=", table)) == named, typed
             assert f"{named} of {len(body['agents'])} rows match" in page
+
+
+def test_a_refresh_that_finds_the_interaction_over_reloads_the_whole_page(
+    live_user: Any,
+) -> None:
+    """The live page's status, running time, "so far" figures and tables are not part of
+    the timeline: once a refresh finds the interaction complete, the page reloads rather
+    than keep saying "Live" and ticking beside a finished timeline."""
+    body = load_fixture("reference-sample.json")
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "timeline"}
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json={**body, "dataComplete": False})
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        still_live = live_user.get(PAGE + "?failures=", **poll)
+        from django.core.cache import cache
+
+        from dashboard.interactions import cache as services
+
+        cache.delete(services.interaction_key(TENANT, IID))
+        route.respond(json={**body, "dataComplete": True})
+        over = live_user.get(PAGE + "?failures=", **poll)
+        zoomed = live_user.get(PAGE + "?zoom=0-30", **poll)
+    assert still_live.status_code == over.status_code == zoomed.status_code == 200
+    assert "HX-Refresh" not in still_live
+    assert over["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in zoomed  # a zoom on a finished interaction is only a zoom

@@ -109,7 +109,16 @@ def interaction(
         return _not_modified(etag)
     page = _page(request, fetched, ids, target=target, stamp=stamp)
     if not whole:
-        return _tagged(render(request, PAGE_PARTS[str(target)], page.context()), etag)
+        response = render(request, PAGE_PARTS[str(target)], page.context())
+        if (
+            target == "timeline"
+            and "failures" in request.GET
+            and not fetched.interaction.in_progress
+        ):
+            # A live page's refresh found it over: its status, running time and figures
+            # are outside the timeline, so the whole page is loaded again.
+            response["HX-Refresh"] = "true"
+        return _tagged(response, etag)
     audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, page.audit_label)
     context = {**page.context(), **(review.as_context() if review else {})}
     context["canonical_url"] = request.build_absolute_uri(request.path)

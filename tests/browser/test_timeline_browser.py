@@ -189,6 +189,9 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     page.wait_for_timeout(2500)
     assert live_api.requests[key] == calls  # polling stopped
     assert page.locator("#timeline a.bar.open").count() == 0
+    # The rest of the page is the finished interaction's too: no "Live", no ticking.
+    assert page.locator("[data-status]").inner_text() == "Complete"
+    assert page.locator(".ticker").count() == 0
 
 
 # ---------------------------------------------------------------------------
