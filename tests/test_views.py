@@ -664,3 +664,23 @@ def test_a_refresh_that_finds_the_interaction_over_reloads_the_whole_page(
     assert "HX-Refresh" not in still_live
     assert over["HX-Refresh"] == "true"
     assert "HX-Refresh" not in zoomed  # a zoom on a finished interaction is only a zoom
+
+
+def test_a_zoom_redraws_the_open_detail_panel_with_the_timeline(live_user: Any) -> None:
+    """The panel's links carry the timeline's view and say whether the bar is drawn:
+    a zoom (or a live refresh) sends the panel again beside the timeline, out of band,
+    rather than leave links to the old range."""
+    bar = "segment-b2233520-db83-11e7-b86d-6aa612aefe9d"
+    timeline = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "timeline"}
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        zoomed = html(live_user.get(PAGE + f"?zoom=0-30&focus={bar}", **timeline))
+        unfocused = html(live_user.get(PAGE + "?zoom=0-30", **timeline))
+        polled = html(live_user.get(PAGE + f"?zoom=0-30&focus={bar}&failures=", **timeline))
+    assert 'id="detail-panel"' not in polled  # a live refresh leaves the panel alone
+    assert zoomed.count('id="detail-panel"') == 1
+    panel = zoomed[zoomed.index('<section id="detail-panel"') :]
+    assert 'hx-swap-oob="true"' in panel[: panel.index(">")]
+    assert "?zoom=0.0-30.0&amp;focus=" in panel
+    assert 'id="detail-panel"' not in unfocused

@@ -110,6 +110,12 @@ def interaction(
     page = _page(request, fetched, ids, target=target, stamp=stamp)
     if not whole:
         response = render(request, PAGE_PARTS[str(target)], page.context())
+        if target == "timeline" and page.focus and "failures" not in request.GET:
+            # The open detail panel follows the timeline's view (its links, "outside the
+            # range"): sent again beside it, out of band; not on a live refresh, which
+            # would take the keyboard focus from someone reading the panel.
+            panel = render(request, PAGE_PARTS["detail-panel"], {**page.context(), "oob": True})
+            response.content += panel.content
         if (
             target == "timeline"
             and "failures" in request.GET
