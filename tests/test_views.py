@@ -684,3 +684,20 @@ def test_a_zoom_redraws_the_open_detail_panel_with_the_timeline(live_user: Any) 
     assert 'hx-swap-oob="true"' in panel[: panel.index(">")]
     assert "?zoom=0.0-30.0&amp;focus=" in panel
     assert 'id="detail-panel"' not in unfocused
+
+
+def test_the_zoom_form_asks_for_a_keyboard_that_can_type_its_own_values(
+    live_user: Any,
+) -> None:
+    """Its fields hold "1:34" or "3 d 0 h 22 min 53 s": a numeric keypad (no ":" and no
+    letters on a phone) could not type the range the form itself shows."""
+    import re
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        page = html(live_user.get(PAGE))
+    fields = re.findall(r"<input[^>]*name=\"zoom_(?:from|to)\"[^>]*>", page)
+    assert len(fields) == 2
+    for field in fields:
+        assert 'inputmode="numeric"' not in field, field
