@@ -109,26 +109,30 @@ def interaction(
         return _not_modified(etag)
     page = _page(request, fetched, ids, target=target, stamp=stamp)
     if not whole:
-        response = render(request, PAGE_PARTS[str(target)], page.context())
-        if target == "timeline" and page.focus and "failures" not in request.GET:
+        return _tagged(_part(request, page, str(target)), etag)
+    audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, page.audit_label)
+    context = {**page.context(), **(review.as_context() if review else {})}
+    context["canonical_url"] = request.build_absolute_uri(request.path)
+    return _tagged(render(request, "interaction.html", context), etag)
+
+
+def _part(request: HtmxHttpRequest, page: InteractionPage, target: str) -> HttpResponse:
+    """One part of the page (``PAGE_PARTS``), for htmx."""
+    response = render(request, PAGE_PARTS[target], page.context())
+    if target != "timeline":
+        return response
+    if "failures" not in request.GET:  # a zoom, an overview part or an opened lane
+        if page.focus:
             # The open detail panel follows the timeline's view (its links, "outside the
             # range"): sent again beside it, out of band; not on a live refresh, which
             # would take the keyboard focus from someone reading the panel.
             panel = render(request, PAGE_PARTS["detail-panel"], {**page.context(), "oob": True})
             response.content += panel.content
-        if (
-            target == "timeline"
-            and "failures" in request.GET
-            and not fetched.interaction.in_progress
-        ):
-            # A live page's refresh found it over: its status, running time and figures
-            # are outside the timeline, so the whole page is loaded again.
-            response["HX-Refresh"] = "true"
-        return _tagged(response, etag)
-    audit(request.user, AuditEvent.Action.VIEW, tenant_id, interaction_id, page.audit_label)
-    context = {**page.context(), **(review.as_context() if review else {})}
-    context["canonical_url"] = request.build_absolute_uri(request.path)
-    return _tagged(render(request, "interaction.html", context), etag)
+    elif not page.item.in_progress:
+        # A live page's refresh found it over: its status, running time and figures
+        # are outside the timeline, so the whole page is loaded again.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _fetch(
