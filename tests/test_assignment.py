@@ -178,6 +178,17 @@ def test_assign_with_htmx_returns_the_control_with_the_assignee(
     assert Review.objects.get().assignee == colleague
 
 
+def test_the_same_assignment_sent_twice_is_not_a_conflict(
+    signed_in: Any, colleague: Any
+) -> None:
+    sent = {"assign-assignee": str(colleague.pk), "assign-version": "0"}
+    assert signed_in.post(ASSIGN, sent, headers=HX).status_code == 200
+    again = signed_in.post(ASSIGN, sent, headers=HX)
+    assert again.status_code == 200
+    assert "Someone else changed the assignment" not in text(again)
+    assert Review.objects.get().changes.count() == 1
+
+
 def test_assign_to_me_without_htmx_redirects_to_the_panel(signed_in: Any, demo_user: Any) -> None:
     response = signed_in.post(ASSIGN, {"assign-assignee": str(demo_user.pk), "assign-version": "0"})
     assert response.status_code == 302

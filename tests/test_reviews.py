@@ -117,6 +117,19 @@ def test_history_lists_every_change_newest_first(signed_in: Any) -> None:
 # -- conflicts ---------------------------------------------------------------
 
 
+def test_the_same_save_sent_twice_is_not_a_conflict(signed_in: Any) -> None:
+    """A double click (or a resent form) posts the same version twice: the second finds the
+    review already as asked and must not say someone else saved it."""
+    sent = {"status": "done", "comment": "Checked twice.", "version": "0"}
+    assert signed_in.post(SAVE, sent, headers=HX).status_code == 200
+    again = signed_in.post(SAVE, sent, headers=HX)
+    assert again.status_code == 200
+    assert "Someone else saved" not in text(again)
+    assert "Saved." in text(again)
+    review = Review.objects.get()
+    assert review.version == 1 and review.changes.count() == 1
+
+
 def test_stale_version_is_a_conflict_that_keeps_both_texts(signed_in: Any, colleague: Any) -> None:
     saved = services.save_review(
         colleague,

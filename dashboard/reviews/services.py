@@ -111,6 +111,8 @@ def save_review(
             changes={"status": status, "comment": comment},
         )
         if review is None:
+            if current.pk and (current.status, current.comment) == (status, comment):
+                return current  # the same save sent twice (a double click): nothing to settle
             return Conflict(current, status, comment)
         _record(review, user, ReviewChange.Kind.REVIEW)
         audit(
@@ -135,6 +137,8 @@ def assign(
             user, tenant_id, interaction_id, version=version, changes={"assignee_id": assignee_id}
         )
         if review is None:
+            if current.pk and current.assignee_id == assignee_id:
+                return current  # already assigned as asked (sent twice): nothing to settle
             return AssignConflict(current, assignee)
         _record(review, user, ReviewChange.Kind.ASSIGN)
         who = assignee.get_username() if assignee is not None else "nobody"
