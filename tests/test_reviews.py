@@ -266,6 +266,17 @@ def test_too_long_comment_is_refused(signed_in: Any) -> None:
     assert not Review.objects.exists()
 
 
+def test_comment_at_the_textarea_limit_with_line_breaks_is_saved(signed_in: Any) -> None:
+    """The textarea counts a line break as one character but the browser sends CR LF: a
+    comment the textarea accepts must not be refused as too long."""
+    comment = ("line\r\n" * 2000)[:-2]  # 10,000 characters as typed, 11,998 as sent
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": comment, "version": "0"}, headers=HX
+    )
+    assert response.status_code == 200
+    assert Review.objects.get().comment == comment.replace("\r\n", "\n")
+
+
 def test_review_needs_post_a_grant_and_valid_ids(
     signed_in: Any, client: Any, django_user_model: Any
 ) -> None:

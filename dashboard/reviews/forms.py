@@ -9,9 +9,19 @@ from django import forms
 from .models import Status
 
 
+class CommentField(forms.CharField):
+    """Text with its line breaks as LF: a browser sends CR LF, yet its textarea's maxlength
+    counts a line break as one character, as the limit here must."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
+
+
 class ReviewForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, label="Review status")
-    comment = forms.CharField(
+    comment = CommentField(
         label="Comment", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
