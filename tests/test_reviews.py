@@ -277,6 +277,28 @@ def test_comment_at_the_textarea_limit_with_line_breaks_is_saved(signed_in: Any)
     assert Review.objects.get().comment == comment.replace("\r\n", "\n")
 
 
+def test_field_errors_are_announced(signed_in: Any) -> None:
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "x" * 10_001, "version": "0"}, headers=HX
+    )
+    assert response.status_code == 400
+    assert re.search(r'<span class="error" role="alert">Ensure this value', text(response))
+
+
+def test_right_to_left_comments_keep_their_direction(signed_in: Any, colleague: Any) -> None:
+    """Arabic or Hebrew text in a comment is isolated with its own direction wherever it is
+    shown, so it neither reads backwards nor reorders the words around it."""
+    rtl = "המוקדן ניתק את השיחה 👍"
+    services.save_review(
+        colleague, DEMO_TENANT_ID, FLAGGED_AGENT, status="done", comment=rtl, version=0
+    )
+    body = text(signed_in.post(SAVE, {"status": "in_review", "comment": rtl + "!", "version": "0"}))
+    assert re.search(r'<textarea name="comment"[^>]* dir="auto"', body)
+    assert f'<p class="comment" dir="auto">{rtl}</p>' in body  # theirs, in the conflict
+    assert f'<p class="comment" dir="auto">{rtl}!</p>' in body  # mine
+    assert f'<span class="comment" dir="auto">{rtl}</span>' in body  # the history
+
+
 def test_review_needs_post_a_grant_and_valid_ids(
     signed_in: Any, client: Any, django_user_model: Any
 ) -> None:
