@@ -98,7 +98,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     message = ""
     if exception is not None and exception.args and isinstance(exception.args[0], str):
         message = exception.args[0]
-    return render(
+    return _problem(
         request,
         "error.html",
         {
@@ -109,8 +109,28 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
             "/tenants/<tenant ID>/interactions/<interaction ID>/, where both IDs are UUIDs "
             "(like 3fa85f64-5717-4562-b3fc-2c963f66afa6).",
         },
-        status=404,
     )
+
+
+def _problem(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    """An error page; for htmx, an alert put just before the part that asked, which stays
+    as it was (a form keeps what was typed) rather than being replaced by a whole page."""
+    status = int(str(context["status"]))
+    if request.headers.get("HX-Request") != "true":
+        return render(request, template, context, status=status)
+    response = render(request, "error.html#htmx-error", context, status=status)
+    response["HX-Reswap"] = "beforebegin"
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an expired or missing CSRF token (``CSRF_FAILURE_VIEW``)."""
+    explanation = (
+        "The page was open too long, or you signed in elsewhere in the meantime, so the form "
+        "could not be trusted. Copy what you typed, reload the page and send it again."
+    )
+    context = {"status": 403, "title": "This form has expired", "explanation": explanation}
+    return _problem(request, "403_csrf.html", context)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -132,11 +152,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(
+    return _problem(
         request,
         "error.html",
         {"status": 403, "title": "Not allowed", "explanation": "You may not see this page."},
-        status=403,
     )
 
 

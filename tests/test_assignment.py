@@ -178,9 +178,7 @@ def test_assign_with_htmx_returns_the_control_with_the_assignee(
     assert Review.objects.get().assignee == colleague
 
 
-def test_the_same_assignment_sent_twice_is_not_a_conflict(
-    signed_in: Any, colleague: Any
-) -> None:
+def test_the_same_assignment_sent_twice_is_not_a_conflict(signed_in: Any, colleague: Any) -> None:
     sent = {"assign-assignee": str(colleague.pk), "assign-version": "0"}
     assert signed_in.post(ASSIGN, sent, headers=HX).status_code == 200
     again = signed_in.post(ASSIGN, sent, headers=HX)

@@ -299,6 +299,43 @@ def test_right_to_left_comments_keep_their_direction(signed_in: Any, colleague: 
     assert f'<span class="comment" dir="auto">{rtl}</span>' in body  # the history
 
 
+def test_a_save_after_the_grant_was_revoked_is_refused_and_keeps_the_form(
+    signed_in: Any, demo_user: Any
+) -> None:
+    """The grant goes between loading the page and saving: a 404 (as for any tenant not
+    granted), said in an alert placed before the review box rather than a whole page
+    swapped over it, so the typed comment stays in the form."""
+    signed_in.post(SAVE, {"status": "in_review", "comment": "first", "version": "0"})
+    TenantGrant.objects.filter(user=demo_user).delete()
+    response = signed_in.post(
+        SAVE, {"status": "done", "comment": "late", "version": "1"}, headers=HX
+    )
+    assert response.status_code == 404
+    assert response["HX-Reswap"] == "beforebegin"
+    body = text(response)
+    assert "<html" not in body and 'role="alert"' in body and "Nothing was saved." in body
+    assert Review.objects.get().comment == "first"
+    plain = signed_in.post(SAVE, {"status": "done", "comment": "late", "version": "1"})
+    assert plain.status_code == 404 and "<html" in text(plain)
+
+
+def test_an_expired_form_through_htmx_is_an_alert_not_a_page(demo_user: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo_user)
+    sent = {"status": "done", "comment": "typed", "version": "0"}
+    response = client.post(SAVE, sent, headers=HX)
+    assert response.status_code == 403
+    assert response["HX-Reswap"] == "beforebegin"
+    body = text(response)
+    assert "<html" not in body and 'role="alert"' in body and "This form has expired" in body
+    plain = client.post(SAVE, sent)
+    assert plain.status_code == 403 and "<html" in text(plain)
+    assert "This form has expired" in text(plain)
+    assert not Review.objects.exists()
+
+
 def test_review_needs_post_a_grant_and_valid_ids(
     signed_in: Any, client: Any, django_user_model: Any
 ) -> None:
