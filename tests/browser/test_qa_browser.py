@@ -167,3 +167,23 @@ def test_conflict_keeps_what_was_typed(page: Any, django_user_model: Any) -> Non
     page.wait_for_selector("#review .ok")
     assert page.locator("#review .conflict").count() == 0
     assert Review.objects.get().comment == "My notes, typed in the browser."
+
+
+def test_keyboard_focus_stays_on_the_button_after_saving(page: Any, viewer: Any) -> None:
+    """A keyboard user saves with the button focused: the swapped-in review box and
+    assignment control keep the focus on the same button instead of dropping it to the
+    page's start."""
+    page.goto(AGENT_PAGE)
+    page.select_option("#id_status", "in_review")
+    save = page.locator("#review").get_by_role("button", name="Save review")
+    save.focus()
+    with page.expect_response(lambda r: r.url.endswith("/review/")):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#review .ok")
+    assert page.evaluate("document.activeElement.textContent") == "Save review"
+    assign = page.locator("#assignment").get_by_role("button", name="Assign", exact=True)
+    assign.focus()
+    with page.expect_response(lambda r: r.url.endswith("/assign/")):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#assignment .ok")
+    assert page.evaluate("document.activeElement.textContent") == "Assign"
