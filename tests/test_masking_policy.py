@@ -320,10 +320,40 @@ def test_phone_mask_keeps_at_most_the_allowed_digits(length: int, style: int) ->
         ("1234", "••••"),
         ("12345", "••••5"),
         ("jane@example.com", "j•••@example.com"),
-        ("J. Doe <jane@example.com>", "J•••@example.com>"),
+        ("J. Doe <jane@example.com>", "J•••@example.com"),
+        ("jane@example.com (Jane Doe)", "j•••@example.com"),
+        ("jane@15065552222", "j•••@"),
         ("Jane Doe", "J•••"),
         ("   ", "•••"),
     ],
 )
 def test_masks(value: str, expected: str) -> None:
     assert mask(value) == expected
+
+
+#: Contact values with an email and more beside it: what follows the domain is no domain.
+_EMAIL_AND_MORE = [
+    ("jane@example.com (Jane Doe)", "Jane Doe"),
+    ("Jane Doe <jane@example.com>, +1 506 555 0123", "555 0123"),
+    ("Ticket from jane@example.com: call back +15065550123", "5065550123"),
+    ("jane@example.com;15065550123", "5065550123"),
+    ("jane@15065550123", "5065550123"),
+]
+
+
+@pytest.mark.parametrize(("value", "secret"), _EMAIL_AND_MORE)
+def test_an_email_keeps_its_domain_and_nothing_after_it(value: str, secret: str) -> None:
+    assert secret not in (mask(value) or "")
+
+
+@pytest.mark.parametrize(("value", "secret"), _EMAIL_AND_MORE)
+def test_contact_fields_with_an_email_and_more_are_masked_everywhere(
+    value: str, secret: str
+) -> None:
+    body = dict(customer_data_family())["undescribed-fields"]
+    body["customer"] = body["details"]["customer"] = value
+    body["hooks"][0]["hookName"] = value
+    body["segments"][0]["segmentExtensionValue"] = value
+    interaction, raw = for_masked_viewer(parse_interaction(body), body)
+    assert secret not in everything(interaction, raw)
+    assert interaction.customer == raw["customer"] == mask(value)

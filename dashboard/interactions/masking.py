@@ -41,6 +41,11 @@ WITHHELD = "[withheld: may hold customer data]"
 
 # Digits with the punctuation people write phone numbers with, nothing else.
 _PHONEISH = re.compile(r"^\+?[\d\s().\-/]+$")
+# The domain at the start of what follows an email's "@": labels of letters, digits and
+# hyphens joined by dots, the last with a letter. Whatever comes after it ("jane@x.com
+# (Jane Doe)", a ticket title going on with a phone number) is not the domain, and is not
+# kept; nor is a "domain" of digits ("jane@15065552222").
+_DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*")
 
 
 def kept_digits(count: int) -> int:
@@ -59,8 +64,9 @@ def mask(value: str | None) -> str | None:
       keeps only its last ``kept_digits(N)`` digits, one bullet per hidden digit:
       ``'+15065552222'`` -> ``'•••••••2222'``, ``'506-555-1234'`` -> ``'••••••1234'``,
       ``'5551234'`` -> ``'••••234'``, ``'911'`` -> ``'•••'``.
-    - An email address keeps the first character and the domain:
-      ``'jane@example.com'`` -> ``'j•••@example.com'``.
+    - An email address keeps the first character and the domain, nothing around it:
+      ``'jane@example.com'`` -> ``'j•••@example.com'``,
+      ``'jane@example.com (Jane Doe), +15065552222'`` -> ``'j•••@example.com'``.
     - Anything else keeps its first character: ``'Marie-Claude'`` -> ``'M•••'``.
     """
     if value is None or value == "":
@@ -74,7 +80,11 @@ def mask(value: str | None) -> str | None:
             kept = kept_digits(len(digits))
             return BULLET * (len(digits) - kept) + (digits[-kept:] if kept else "")
     if "@" in text:
-        local, _, domain = text.rpartition("@")
+        local, _, after = text.rpartition("@")
+        found = _DOMAIN.match(after)
+        domain = found.group() if found else ""
+        if not any(c.isalpha() for c in domain.rpartition(".")[2]):
+            domain = ""
         return f"{local[:1]}{DOT}@{domain}"
     return f"{text[:1]}{DOT}"
 
