@@ -492,7 +492,8 @@ def near_misses(query: SearchQuery, known: Mapping[str, list[str]]) -> list[tupl
 
 
 def audit_detail(query: SearchQuery, *, masked: bool) -> str:
-    """What the audit log keeps of a search: its filters, the customer only as "given"."""
+    """What the audit log keeps of a search: its filters, the customer only as "given" (for a
+    viewer who may see customers, masked: the audit log is read by staff who may not)."""
     parts = [
         f"{name}={getattr(query, name)}"
         for name in SearchQuery.FILTERS
@@ -500,7 +501,7 @@ def audit_detail(query: SearchQuery, *, masked: bool) -> str:
     ]
     if query.customer:
         parts.insert(
-            0, "customer=(given)" if masked else f"customer={customer_key(query.customer)}"
+            0, "customer=(given)" if masked else f"customer={mask(customer_key(query.customer))}"
         )
     span = (
         f"{query.start:%Y-%m-%d %H:%M}..{query.end:%Y-%m-%d %H:%M}"

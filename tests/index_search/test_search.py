@@ -257,6 +257,20 @@ def test_the_audit_entry_never_holds_a_masked_viewers_customer_value(
     assert "5551234" not in event.detail
 
 
+def test_the_audit_entry_of_a_customer_search_holds_the_customer_masked(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    # The audit log is read in /admin/ by staff who may not see customers.
+    open_client.get(URL, {"customer": "+1 (506) 555-1234"})
+    open_client.get(f"/tenants/{TENANT}/search/export.csv", {"customer": "jane.doe@example.com"})
+    details = [e.detail for e in AuditEvent.objects.order_by("pk")]
+    assert "customer=•••••••1234" in details[0]
+    assert "customer=j•••@example.com" in details[1]
+    for detail in details:
+        assert "5065551234" not in detail and "5551234" not in detail
+        assert "jane.doe" not in detail
+
+
 def test_a_search_is_audited(open_client: Any, three: dict[str, str]) -> None:
     open_client.get(URL, {"agent": "Bob Agent"})
     event = AuditEvent.objects.get(action=AuditEvent.Action.LIST)
