@@ -33,7 +33,8 @@ control_socket_disable = True
 
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+# The path without its query: a search's query may hold a customer's phone or email.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
 
 # Same choice as the dashboard's own log (settings.LOG_FORMAT): JSON lines unless
 # debugging, or as DJANGO_LOG_FORMAT says.

@@ -11,8 +11,13 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dashboard.request_context import current_request_id
+
+#: Query parameters that carry a customer's value (a search by phone or email): the access
+#: log keeps only that one was given, as the audit log does.
+CUSTOMER_PARAMETERS = frozenset({"customer"})
 
 #: Attributes every LogRecord has; anything else on a record came from ``extra``.
 _STANDARD = frozenset(
@@ -51,6 +56,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+def without_customer(query: str) -> str:
+    """``query`` (a URL's query string) with each customer value replaced by "(given)"."""
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(name in CUSTOMER_PARAMETERS and value for name, value in pairs):
+        return query
+    return urlencode(
+        [(n, "(given)" if n in CUSTOMER_PARAMETERS and v else v) for n, v in pairs], safe="()"
+    )
+
+
+def _url_without_customer(url: Any) -> Any:
+    if not isinstance(url, str) or "?" not in url:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=without_customer(parts.query)))
+
+
 class AccessJsonFormatter(logging.Formatter):
     """gunicorn's access lines (``gunicorn.conf.py``) as JSON, with the request's ID.
 
@@ -75,11 +99,11 @@ class AccessJsonFormatter(logging.Formatter):
             "remote_addr": atom("h"),
             "method": atom("m"),
             "path": atom("U"),
-            "query": atom("q"),
+            "query": without_customer(atom("q") or "") or None,
             "status": int(status) if str(status).isdigit() else status,
             "bytes": atom("B"),
             "duration_ms": atom("M"),
             "user_agent": atom("a"),
-            "referer": atom("f"),
+            "referer": _url_without_customer(atom("f")),
         }
         return json.dumps(entry, default=str, ensure_ascii=False)

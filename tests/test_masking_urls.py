@@ -101,3 +101,37 @@ def test_a_viewer_with_the_permission_sees_all_of_it(viewers: dict[str, Any]) ->
         everything = _outputs(viewers["full"], mock)
     missing = [m for m in MARKERS if m.lower() not in everything.lower()]
     assert missing == []
+
+
+def test_access_log_lines_keep_no_customer_value_from_a_search() -> None:
+    import json
+    import logging
+
+    from dashboard.logs import AccessJsonFormatter
+
+    atoms = {
+        "h": "10.0.0.9",
+        "m": "GET",
+        "U": f"/tenants/{TENANT}/search/",
+        "q": "customer=%2B1+506+555+0123&agent=Bob&customer=jane%40example.com",
+        "s": "200",
+        "f": f"https://dash.example/tenants/{TENANT}/search/?customer=jane.doe%40example.com&x=1",
+        "{x-request-id}o": "abc",
+    }
+    record = logging.getLogger("gunicorn.access").makeRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, "%(h)s", (atoms,), None
+    )
+    line = AccessJsonFormatter().format(record)
+    entry = json.loads(line)
+    for secret in ("555", "0123", "jane", "example.com"):
+        assert secret not in line
+    assert entry["query"] == "customer=(given)&agent=Bob&customer=(given)"
+    assert entry["referer"].endswith("/search/?customer=(given)&x=1")
+
+
+def test_the_plain_access_log_format_names_the_path_not_its_query() -> None:
+    from pathlib import Path
+
+    conf = (Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text()
+    line = next(x for x in conf.splitlines() if x.startswith("access_log_format"))
+    assert "%(r)s" not in line and "%(q)s" not in line and "%(U)s" in line
