@@ -338,6 +338,8 @@ _EMAIL_AND_MORE = [
     ("Ticket from jane@example.com: call back +15065550123", "5065550123"),
     ("jane@example.com;15065550123", "5065550123"),
     ("jane@15065550123", "5065550123"),
+    ("jane@example.com-506-555-0123", "555-0123"),
+    ("Call jane@example.com.15065550123", "5065550123"),
 ]
 
 

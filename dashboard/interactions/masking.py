@@ -42,9 +42,9 @@ WITHHELD = "[withheld: may hold customer data]"
 # Digits with the punctuation people write phone numbers with, nothing else.
 _PHONEISH = re.compile(r"^\+?[\d\s().\-/]+$")
 # The domain at the start of what follows an email's "@": labels of letters, digits and
-# hyphens joined by dots, the last with a letter. Whatever comes after it ("jane@x.com
-# (Jane Doe)", a ticket title going on with a phone number) is not the domain, and is not
-# kept; nor is a "domain" of digits ("jane@15065552222").
+# hyphens joined by dots. Whatever comes after it ("jane@x.com (Jane Doe)", a ticket title
+# going on with a phone number) is not the domain, and is not kept; nor is a "domain" of
+# digits ("jane@15065552222").
 _DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*")
 
 
@@ -82,10 +82,12 @@ def mask(value: str | None) -> str | None:
     if "@" in text:
         local, _, after = text.rpartition("@")
         found = _DOMAIN.match(after)
-        domain = found.group() if found else ""
-        if not any(c.isalpha() for c in domain.rpartition(".")[2]):
-            domain = ""
-        return f"{local[:1]}{DOT}@{domain}"
+        labels = found.group().split(".") if found else []
+        # A top-level domain is letters ("com", "xn--…"): a last label with digits in it
+        # is what followed the address ("jane@x.com-506-555-0123"), not its domain.
+        while labels and not (labels[-1].isalpha() or labels[-1].lower().startswith("xn--")):
+            labels.pop()
+        return f"{local[:1]}{DOT}@{'.'.join(labels)}"
     return f"{text[:1]}{DOT}"
 
 
