@@ -340,6 +340,9 @@ _EMAIL_AND_MORE = [
     ("jane@15065550123", "5065550123"),
     ("jane@example.com-506-555-0123", "555-0123"),
     ("Call jane@example.com.15065550123", "5065550123"),
+    # A messaging channel's customer known by a handle, alone or beside a name.
+    ("@janedoe", "janedoe"),
+    ("Jane Doe (@janedoe)", "janedoe"),
 ]
 
 

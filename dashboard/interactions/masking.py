@@ -79,7 +79,7 @@ def mask(value: str | None) -> str | None:
         if digits:
             kept = kept_digits(len(digits))
             return BULLET * (len(digits) - kept) + (digits[-kept:] if kept else "")
-    if "@" in text:
+    if "@" in text and not text.startswith("@"):  # "@janedoe" is a handle, not an email
         local, _, after = text.rpartition("@")
         found = _DOMAIN.match(after)
         labels = found.group().split(".") if found else []
@@ -87,7 +87,8 @@ def mask(value: str | None) -> str | None:
         # is what followed the address ("jane@x.com-506-555-0123"), not its domain.
         while labels and not (labels[-1].isalpha() or labels[-1].lower().startswith("xn--")):
             labels.pop()
-        return f"{local[:1]}{DOT}@{'.'.join(labels)}"
+        # A domain has a dot: a lone word after "@" is a handle ("Jane (@janedoe)"), not one.
+        return f"{local[:1]}{DOT}@{'.'.join(labels) if len(labels) > 1 else ''}"
     return f"{text[:1]}{DOT}"
 
 
