@@ -8,6 +8,7 @@ interaction endpoint and the list endpoint (flagged list, CSV, ticket look-up).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -135,3 +136,80 @@ def test_the_plain_access_log_format_names_the_path_not_its_query() -> None:
     conf = (Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text()
     line = next(x for x in conf.splitlines() if x.startswith("access_log_format"))
     assert "%(r)s" not in line and "%(q)s" not in line and "%(U)s" in line
+
+
+#: Customer data written around an email, in the masked fields: what follows the address.
+_AROUND_AN_EMAIL = ("5065550123", "555 0123", "jane doe", "jdsecret")
+
+
+def _written_around_an_email() -> list[dict[str, Any]]:
+    """Two interactions of one customer written "Jane Doe <jane.doe@…> +1 …", flagged in the
+    last hour, with a CRM record's title and a dialled number written the same way."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(hours=1)
+
+    def at(minutes: float) -> str:
+        return (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    bodies = []
+    for n in (0xE1, 0xE2):
+        body = dict(customer_data_family())["undescribed-fields"]
+        body["interactionId"] = body["details"]["interactionId"] = (
+            f"b2109780-db83-11e7-9709-c2b07aa3be{n:02x}"
+        )
+        body["startTimestamp"] = body["details"]["startTimestamp"] = at(0)
+        body["endTimestamp"] = body["details"]["endTimestamp"] = at(3)
+        for record in (*body["segments"], *body["queues"]):
+            record["startTimestamp"], record["endTimestamp"] = at(0), at(2)
+        body["customer"] = body["details"]["customer"] = (
+            "Jane Doe <jane.doe@example.com> +1 506 555 0123"
+        )
+        body.update(flagged=True, flagType="agent")
+        body["hooks"][0]["hookName"] = "Call back jane.doe@example.com: +15065550123 JDSECRET"
+        body["segments"][0]["segmentExtensionValue"] = "jane.doe@example.com (Jane Doe)"
+        bodies.append(body)
+    return bodies
+
+
+def test_customer_data_written_around_an_email_reaches_no_output_of_a_masked_viewer(
+    viewers: dict[str, Any],
+) -> None:
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import parse_interaction
+    from tests.index_search.rows import synced
+
+    bodies = _written_around_an_email()
+    index_interactions(TENANT, [(parse_interaction(b), source_hash(b)) for b in bodies])
+    synced(TENANT)
+    iid = bodies[0]["interactionId"]
+    page = f"/tenants/{TENANT}/interactions/{iid}/"
+    seen = []
+    with respx.mock(assert_all_called=False) as mock:
+        for body in bodies:
+            mock.get(
+                f"{LIVE_API}/v1/tenants/{TENANT}/interactions/{body['interactionId']}"
+            ).respond(json=body)
+        mock.get(f"{LIVE_API}/v1/tenants/{TENANT}/interactions").respond(json=_listing(bodies))
+        client = viewers["masked"]
+        bars = re.findall(r'data-bar="([^"]+)"', client.get(page).content.decode())
+        urls = [
+            *(url for url, _, _ in _urls(iid, [])),
+            f"{page}journey/",
+            f"/tenants/{TENANT}/search/?agent=Agent+B",
+            f"/tenants/{TENANT}/search/export.csv?agent=Agent+B",
+            f"/tenants/{TENANT}/flagged/?range=7d",
+            f"/tenants/{TENANT}/flagged/export.csv?range=7d",
+            f"/tenants/{TENANT}/tickets/zendesk/48213/journey/",
+            "/",
+            *(f"{page}?focus={bar}" for bar in sorted(set(bars))),
+        ]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            seen.append(html.unescape(response.getvalue().decode()).lower())
+    everything = "\n".join(seen)
+    assert "j•••@example.com" in everything  # masked, not dropped
+    assert [s for s in _AROUND_AN_EMAIL if s in everything] == []
