@@ -27,7 +27,7 @@ from dashboard.index import flagged as index_flagged
 from dashboard.index import selectors as index
 
 from . import listing, masking
-from .cache import MEMO, fetch_entry, is_cached
+from .cache import MEMO, Entry, fetch_entry, is_cached
 from .domain import Interaction, Summary
 from .parsing import mask_raw, parse_interaction
 
@@ -84,11 +84,16 @@ def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     return mask_raw(raw)
 
 
+def _parsed(copy: tuple[str, str, float], entry: Entry) -> Interaction:
+    """The parsed copy of ``entry``, once per copy and process (the render memo)."""
+    return MEMO.get(("parsed", *copy), lambda: parse_interaction(entry.raw))
+
+
 def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetched:
     """The interaction through the shared cache, parsed, and masked unless ``viewer`` may see it."""
     entry = fetch_entry(tenant_id, interaction_id)
     copy = (tenant_id, interaction_id, entry.fetched_at.timestamp())
-    parsed = MEMO.get(("parsed", *copy), lambda: parse_interaction(entry.raw))
+    parsed = _parsed(copy, entry)
     raw_for_viewer: Callable[[], dict[str, Any]]
     if can_see_contact_details(viewer):
         interaction, version = parsed, (*copy, "open")
@@ -225,7 +230,7 @@ def list_row(*, tenant_id: str, interaction_id: str) -> Summary | None:
         entry = fetch_entry(tenant_id, interaction_id)
     except errors.CxEngageError:  # a failure remembered in place of a copy
         return None
-    item = parse_interaction(entry.raw)
+    item = _parsed((tenant_id, interaction_id, entry.fetched_at.timestamp()), entry)
     return Summary(
         interaction_id=interaction_id,
         start=item.start,
