@@ -527,7 +527,7 @@ def test_lookup_explains_bad_input(signed_in: Any) -> None:
     assert "A tenant ID is a UUID" in body
     assert "Enter an interaction ID" in body
     body = html(signed_in.get("/", {"url": "https://example.com/nothing"}))
-    assert "does not contain" in body
+    assert "names no interaction" in body
 
 
 def test_names_people_and_the_api_wrote_keep_their_case(signed_in: Any, monkeypatch: Any) -> None:
