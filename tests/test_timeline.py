@@ -1251,3 +1251,28 @@ def test_a_window_within_half_a_second_of_an_end_reaches_that_end(
         assert (z.window_start, z.window_end) == pytest.approx(expected)
     drawn = {b.id for b in layout(z).bars}
     assert ("queue-last" in drawn) == (z.window_end == 100)
+
+
+def test_an_allocation_that_ends_while_its_queue_visit_goes_on_is_an_offer_not_accepted() -> None:
+    # Alice is offered the call at 20 and the offer ends at 30; the customer waits on
+    # in Support until Bob takes it at 60. No agentWorkCancelTime is sent.
+    data = payload(
+        queues=[queue("q1", "s1", "Support", 5, 60, agentId="aid-bob")],
+        agents=[
+            agent("a1", "s1", "Alice Okafor", 20, 30, queueId="qid-support"),
+            agent("a2", "s1", "Bob Lindqvist", 60, 100, queueId="qid-support"),
+        ],
+    )
+    t = laid(data)
+    (alice,) = [b for b in t.bars if b.kind == "agent" and b.label == "Alice Okafor"]
+    (bob,) = [b for b in t.bars if b.kind == "agent" and b.label == "Bob Lindqvist"]
+    assert alice.states == ("offer not accepted",) and bob.states == ()
+    assert alice.display_label == "Alice Okafor (not accepted)"
+    # Named by its segment when the allocation names no queue.
+    data["agents"][0].pop("queueId")
+    (alice,) = [b for b in laid(data).bars if b.kind == "agent" and b.label == "Alice Okafor"]
+    assert alice.states == ("offer not accepted",)
+    # An agent who took the call as the visit ended is no offer.
+    data["agents"][0].update(startTimestamp=ts(60), endTimestamp=ts(80))
+    (alice,) = [b for b in laid(data).bars if b.kind == "agent" and b.label == "Alice Okafor"]
+    assert alice.states == ()

@@ -437,6 +437,40 @@ def never_answered(i: Interaction) -> bool:
     return talk == 0 and not holds
 
 
+def _offer_key(value: str | None, kind: str) -> str | None:
+    return f"{kind}:{value}" if value else None
+
+
+def unaccepted_offers(i: Interaction) -> frozenset[int]:
+    """The allocations (by ``id()``) that were offers the agent never accepted: those the
+    API says were withdrawn (``agentWorkCancelTime``), and those that began and ended
+    while the customer was still waiting in the queue visit they came from (the visit of
+    the allocation's queue, or else of its segment, that started by the allocation's
+    start and exited after its end). The API sends an offer the agent rejected or let
+    time out as an ordinary allocation; the customer never had that agent."""
+    out = {id(a) for a in i.agents if a.work_cancel_time is not None}
+    # Per queue and per segment: the visits' starts in order, with the latest exit so far.
+    timed = sorted(
+        ((q.start, q.end, q) for q in i.queues if q.start and q.end), key=lambda t: t[0]
+    )
+    waits: dict[str, tuple[list[datetime], list[datetime]]] = {}
+    for start, end, q in timed:
+        for key in (_offer_key(q.queue_id, "queue"), _offer_key(q.segment_id, "segment")):
+            if key is not None:
+                starts, latest = waits.setdefault(key, ([], []))
+                starts.append(start)
+                latest.append(max(end, latest[-1]) if latest else end)
+    for a in i.agents:
+        if id(a) in out or a.start is None or a.end is None or a.end < a.start:
+            continue
+        key = _offer_key(a.queue_id, "queue") or _offer_key(a.segment_id, "segment")
+        starts, latest = waits.get(key or "", ([], []))
+        k = bisect_right(starts, a.start)
+        if k and latest[k - 1] > a.end:
+            out.add(id(a))
+    return frozenset(out)
+
+
 def _queue_key(q: QueueVisit) -> str | None:
     return f"id:{q.queue_id}" if q.queue_id else (f"name:{q.queue_name}" if q.queue_name else None)
 
@@ -444,7 +478,7 @@ def _queue_key(q: QueueVisit) -> str | None:
 def taken_from(i: Interaction) -> dict[int, AgentAllocation]:
     """For each queue visit whose exit never arrived (by ``id()``), the allocation by
     which an agent took the call from it, if the data shows one: the first allocation
-    (not an offer withdrawn) from that queue, or to the agent the visit names, that
+    (not an offer never accepted) from that queue, or to the agent the visit names, that
     began at or after the visit's start and before the next visit to the same queue.
 
     The customer left the queue there at the latest; the exit time itself stays
@@ -461,8 +495,9 @@ def taken_from(i: Interaction) -> dict[int, AgentAllocation]:
     for starts in visits.values():
         starts.sort()
     takers: dict[str, list[tuple[datetime, int]]] = {}
+    refused = unaccepted_offers(i)
     for n, a in enumerate(i.agents):
-        if a.work_cancel_time is not None or a.start is None:
+        if id(a) in refused or a.start is None:
             continue
         if a.queue_id:
             takers.setdefault(f"queue:{a.queue_id}", []).append((a.start, n))

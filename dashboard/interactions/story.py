@@ -24,6 +24,7 @@ from .domain import (
     Segment,
     never_answered,
     taken_from,
+    unaccepted_offers,
 )
 from .formatting import clock
 
@@ -254,9 +255,13 @@ def _moved(q: QueueVisit, nxt: QueueVisit) -> str:
     return f"moved on ({how.text.lower() if how.known else how.text}) to"
 
 
-def _answered(agents: Iterable[AgentAllocation]) -> list[AgentAllocation]:
-    """Allocations where the agent took the work (not offers the agent never accepted)."""
-    return [a for a in agents if a.work_cancel_time is None]
+def _answered(
+    i: Interaction, agents: Iterable[AgentAllocation] | None = None
+) -> list[AgentAllocation]:
+    """Allocations (of ``i``, or those of its ``agents`` given) where the agent took the
+    work: not offers the agent never accepted."""
+    refused = unaccepted_offers(i)
+    return [a for a in (i.agents if agents is None else agents) if id(a) not in refused]
 
 
 def _bad(a: AgentAllocation) -> bool:
@@ -264,14 +269,16 @@ def _bad(a: AgentAllocation) -> bool:
     return a.start is not None and a.end is not None and a.end < a.start
 
 
-def _inside_own(agents: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
+def _inside_own(
+    i: Interaction, agents: Iterable[AgentAllocation]
+) -> dict[int, AgentAllocation]:
     """Taken allocations lying within an earlier one of the same agent (by ``id``),
     each with the one it lies in: the agent already had the work, so it is neither a
     second time nor a handover."""
     out: dict[int, AgentAllocation] = {}
     outer: dict[str, AgentAllocation] = {}
     spans: list[tuple[datetime, float, int, AgentAllocation]] = []
-    for n, a in enumerate(_answered(agents)):
+    for n, a in enumerate(_answered(i, agents)):
         if a.agent_id and a.start is not None and a.end is not None and not _bad(a):
             spans.append((a.start, -(a.end - a.start).total_seconds(), n, a))
     for *_, a in sorted(spans, key=lambda span: span[:3]):  # the longer first at one start
@@ -364,7 +371,7 @@ class _Records:
         # Who was with the customer when: the allocations the agents took, merged.
         live_end = now if i.in_progress else None
         spans: list[tuple[datetime, datetime]] = []
-        for a in _answered(i.agents):
+        for a in _answered(i):
             until = a.end or live_end
             if a.start is not None and until is not None and until >= a.start:
                 spans.append((a.start, until))
@@ -459,7 +466,7 @@ def _never_answered(i: Interaction) -> bool:
 
 
 def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
-    answered = _by_start(_answered(i.agents))
+    answered = _by_start(_answered(i))
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
     outbound = _placed(i, records, answered)
@@ -682,7 +689,7 @@ def _answered_outcome(
     steps: list[str] = []
     #: When the allocation behind each step began (for where a cancelled add is told).
     began: list[datetime | None] = []
-    inside = _inside_own(answered)
+    inside = _inside_own(i, answered)
     for a in answered[1:]:
         if id(a) in inside:
             continue  # the agent already had it: no step of its own
@@ -1191,8 +1198,9 @@ def _legs(
     i: Interaction, names: _Names, records: _Records, *, never_answered: bool = False
 ) -> tuple[Leg, ...]:
     ordered = _by_start(i.agents)
-    taken = [n for n, a in enumerate(ordered) if a.work_cancel_time is None]
-    inside = _inside_own(ordered)
+    refused = unaccepted_offers(i)
+    taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
+    inside = _inside_own(i, ordered)
     # Per agent: (start, position) of the allocations they took, by start (one lying
     # within another of theirs hands nothing on: the one around it does).
     by_agent: dict[str, list[tuple[datetime, int]]] = {}
@@ -1272,13 +1280,16 @@ def _legs(
             and ordered[m].agent_id != a.agent_id
             and _began_by(ordered[m], end)
         ]
-        offered_only = a.work_cancel_time is not None
+        offered_only = id(a) in refused
         with_text = with_note = ""
         if offered_only:
             with_text = "none: never accepted"
             with_note = (
                 "The work was offered to this agent and withdrawn before they accepted it"
                 " (the API's agentWorkCancelTime)."
+                if a.work_cancel_time is not None
+                else "The work was offered to this agent, who never took it: the customer"
+                " was still waiting in the queue when the offer ended."
             )
         elif _bad(a):
             with_text = "unknown"
@@ -1315,6 +1326,7 @@ def _legs(
                     never_answered=never_answered,
                     gave_to=gave_to,
                     handed=tuple(names.agent(t.to_agent_id) for t in handed if len(handed) > 1),
+                    refused=offered_only,
                 ),
                 offered_only=offered_only,
                 with_text=with_text,
@@ -1375,9 +1387,14 @@ def _leg_end(
     never_answered: bool,
     gave_to: str,
     handed: tuple[str, ...] = (),
+    refused: bool = False,
 ) -> str:
     if a.work_cancel_time is not None:
         return f"Offered, never accepted (withdrawn after {clock(a.work_cancel_time)})"
+    if refused:
+        offered = _span(a.start, a.end)
+        lasted = f" after {clock(offered)}" if offered is not None else ""
+        return f"Offered, never accepted (the offer ended{lasted}; the customer kept waiting)"
     if a.end is None:
         return "Still with the customer" if i.in_progress else "End never arrived"
     if _bad(a):
@@ -1532,7 +1549,7 @@ def _split(
                 pieces.append((lo, hi, key if i.in_progress else "unknown"))
             continue
         add(q.start, q.end, key)
-    for a in _answered(i.agents):
+    for a in _answered(i):
         add(a.start, a.end, "ringing" if never_answered else "agent")
     for h in i.holds:
         if h.end is None and h.start is not None and not i.in_progress:
@@ -1596,7 +1613,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
     records = _Records(i, now)
     never_answered = _never_answered(i)
     legs = _legs(i, names, records, never_answered=never_answered)
-    inside = _inside_own(i.agents)
+    inside = _inside_own(i, i.agents)
     for a in i.agents:
         around = inside.get(id(a))
         if around is not None:

@@ -34,6 +34,7 @@ from .domain import (
     Segment,
     never_answered,
     taken_from,
+    unaccepted_offers,
 )
 from .formatting import clock, hms
 
@@ -116,7 +117,8 @@ class Bar:
     length: float
     open_end: bool = False
     flagged: bool = False
-    states: tuple[str, ...] = ()  # cancelled, abandoned, sla-abandoned, work-offer-cancelled
+    # cancelled, abandoned, SLA abandoned, work offer cancelled, offer not accepted
+    states: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     reason: str = ""  # why the end is open
@@ -184,6 +186,8 @@ class Bar:
             marks += " ✕"
         if "cancelled" in self.states or "work offer cancelled" in self.states:
             marks += " (cancelled)"
+        if "offer not accepted" in self.states:
+            marks += " (not accepted)"
         return self.label + marks
 
     @property
@@ -863,10 +867,17 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     agent_bars: dict[str, list[Bar]] = {}
     #: An outbound call nobody picked up: the agent's time was spent ringing.
     ringing = never_answered(i)
+    refused = unaccepted_offers(i)
     # Rows in the order the agents had the work, whatever order the API sent them in.
     for a in sorted(i.agents, key=lambda a: (a.start is None, a.start or start)):
         bar_id = agent_ids[id(a)]
-        states = ["work offer cancelled"] if a.work_cancel_time is not None else []
+        states = (
+            ["work offer cancelled"]
+            if a.work_cancel_time is not None
+            else ["offer not accepted"]
+            if id(a) in refused
+            else []
+        )
         if ringing and not states:
             states = ["not answered"]
         name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
@@ -1071,6 +1082,8 @@ def _text(
         )
     elif named_row and "work offer cancelled" in bar.states:
         options = (f"offer withdrawn · {duration}", "withdrawn", duration)
+    elif named_row and "offer not accepted" in bar.states:
+        options = (f"offer not accepted · {duration}", "not accepted", duration)
     elif "not answered" in bar.states:
         name = "" if named_row else f"{bar.label} · "
         options = (f"{name}ringing, not answered · {duration}", f"{name}not answered", duration)

@@ -123,6 +123,17 @@ NOVEL_OUTCOMES = {
     "outbound-answered-hold-transfer-abandoned.json": (
         "Placed by Jonas Berg; transferred to queue Payment Plans; abandoned there after 2:32"
     ),
+    "offer-timed-out-second-agent-answers.json": "Answered by Amara Osei after 1:48 in Billing",
+    "chat-transferred-left-in-second-queue-odd-timestamps.json": (
+        "Answered by Léa Martin after 0:40 in Chat Support; transferred to queue Chat Billing;"
+        " abandoned there after 3:05"
+    ),
+    "email-closed-in-queue-no-agent-naive-timestamps.json": (
+        "Left queue Billing Email unanswered after 2 h 5 min 8 s (interaction ended)"
+    ),
+    "live-call-on-hold-now-queue-without-name.json": (
+        "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going"
+    ),
 }
 
 
@@ -1116,3 +1127,37 @@ def test_a_second_stint_in_the_ivr_is_ivr_time_not_unknown_or_an_overflow() -> N
         "which timed out to Overflow West after 2:00"
         in novel("overflow-chain-abandoned.json").outcome
     )
+
+
+# -- an offer the agent let time out ------------------------------------------------------
+
+
+def test_an_offer_that_timed_out_is_neither_an_answer_nor_time_with_the_customer() -> None:
+    story = novel("offer-timed-out-second-agent-answers.json")
+    assert "Noah" not in story.outcome and "then answered" not in story.outcome
+    no_figure(story, "Time with each agent")
+    assert figure(story, "With Amara Osei").text == "8:00"
+    assert rows(story) == [
+        (
+            "Noah Fischer",
+            "queue Billing, from the IVR",
+            "",
+            "Offered, never accepted (the offer ended after 0:30; the customer kept waiting)",
+        ),
+        ("Amara Osei", "queue Billing, from the IVR", "", "Ended the interaction"),
+    ]
+    noah = story.legs[0]
+    assert noah.offered_only and noah.with_text == "none: never accepted"
+    assert "agentWorkCancelTime" not in noah.with_note
+    # The 0:30 the offer lasted was queue time: the customer was still waiting.
+    assert split(story) == {"ivr": "0:22", "queue": "1:48", "agent": "8:00"}
+
+
+def test_an_offer_ended_inside_its_visit_is_drawn_as_not_accepted() -> None:
+    i = parse_interaction(novel_body("offer-timed-out-second-agent-answers"))
+    t = timeline_for(i, NOW)
+    noah = next(b for b in t.bars if b.kind == "agent" and b.label == "Noah Fischer")
+    amara = next(b for b in t.bars if b.kind == "agent" and b.label == "Amara Osei")
+    assert noah.states == ("offer not accepted",)
+    assert "offer not accepted" in noah.accessible_name
+    assert amara.states == ()
