@@ -957,7 +957,15 @@ class StoryView:
                 css="computed",
             )
         elif leg.open and i.in_progress:
-            with_cell = Cell("so far", css="missing")
+            with_cell = (
+                Cell(
+                    f"{fmt.clock(leg.so_far)} so far",
+                    title="Still going: counted from the allocation to now.",
+                    css="computed",
+                )
+                if leg.so_far is not None
+                else Cell("so far", css="missing")
+            )
         else:
             with_cell = Cell(UNKNOWN, css="unknown", title=OPEN_REASONS["agent"])
         return LegRow(
@@ -968,6 +976,8 @@ class StoryView:
             holds=(
                 "none"
                 if not leg.hold_count
+                else f"{leg.hold_count} · on hold now"
+                if leg.hold_seconds is None and leg.open and i.in_progress
                 else f"{leg.hold_count} · total unknown"
                 if leg.hold_seconds is None
                 else f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}"

@@ -99,6 +99,8 @@ class Leg:
     with_note: str = ""
     #: Lies within another allocation of the same agent: its time is counted once.
     inside: bool = False
+    #: Still with the customer in a live interaction: seconds from the allocation to now.
+    so_far: float | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,12 @@ def _queue_label(q: QueueVisit) -> str:
         q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
     )
     return f"{name} (direct)" if q.direct else name
+
+
+def _queue_named(q: QueueVisit) -> str:
+    """"queue Support"; a visit sent without a name is "queue 9a8b7c6d" (or "a queue")
+    already, never "queue queue 9a8b7c6d"."""
+    return f"queue {_queue_label(q)}" if q.queue_name else _queue_label(q)
 
 
 def _code(code: str | None) -> str:
@@ -368,6 +376,7 @@ class _Records:
         # Visits with no exit that an agent took the call from (the timeline draws the
         # same): the customer had left them by then, however long they waited.
         self.taken = taken_from(i)
+        self.now = now if i.in_progress else None
         # Who was with the customer when: the allocations the agents took, merged.
         live_end = now if i.in_progress else None
         spans: list[tuple[datetime, datetime]] = []
@@ -500,15 +509,15 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         path = records.path_to(q)
         first = f" (first {_journey(path, _flow(i))})" if len(path) > 1 else ""
         if gave_up:
-            return f"Abandoned in queue {_queue_label(q)}{after}{first}", "abandoned-queue"
+            return f"Abandoned in {_queue_named(q)}{after}{first}", "abandoned-queue"
         if q.end is None:
             return (
-                f"Left queue {_queue_label(q)} unanswered; how long it waited is unknown "
+                f"Left {_queue_named(q)} unanswered; how long it waited is unknown "
                 f"(its exit time never arrived){first}",
                 "abandoned-queue",
             )
         how = wording.queue_exit(q.exit_type).text.lower()
-        return f"Left queue {_queue_label(q)} unanswered{after} ({how}){first}", "unanswered"
+        return f"Left {_queue_named(q)} unanswered{after} ({how}){first}", "unanswered"
     total = i.interaction_time if "interaction_time" not in i.unknown else None
     if total is None:
         total = _span(i.start, i.end)
@@ -561,7 +570,7 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     q = max(visits, key=lambda v: v.start or datetime.min.replace(tzinfo=UTC))
     path = [v for v in records.path_to(q) if v in visits]
     moved = "transferred to" if _code(path[0].entry_type) in ("transfer", "") else "sent to"
-    text = f"; {moved} queue {_journey(path, _flow(i))}"
+    text = f"; {moved} {'queue ' if path[0].queue_name else ''}{_journey(path, _flow(i))}"
     seconds, _ = _wait(q)
     after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
     if q.abandoned or _code(q.exit_type) == "abandon":
@@ -785,7 +794,13 @@ def _live_outcome(
         return f"Still waiting in {_queue_label(q)}{so_far}"
     if answered:
         outbound = _placed(i, records, answered)
-        return _answered_outcome(i, names, records, answered, outbound=outbound) + "; still going"
+        held = _on_hold_now(i, now)
+        on_hold = f", on hold now ({clock(held)} so far)" if held is not None else ""
+        return (
+            _answered_outcome(i, names, records, answered, outbound=outbound)
+            + "; still going"
+            + on_hold
+        )
     so_far = f" — {clock(_span(i.start, now) or 0)} so far" if i.start else ""
     return f"In progress{so_far}"
 
@@ -843,7 +858,7 @@ def _figures(
         figures.append(_duration_figure("IVR" if voice else "Flow", i.ivr_time, "ivrTime", None))
     figures += _queue_figures(i, names, records)
     figures += _agent_figures(i, names, legs, now, never_answered=never_answered)
-    figures.append(_hold_figure(i, never_answered=never_answered))
+    figures.append(_hold_figure(i, now, never_answered=never_answered))
     transfers = _number(_stat(i, "customerTransfers"))
     transfer_segments = [s for s in i.segments if (s.start_type or "").lower() == "transfer"]
     counted = len(transfer_segments)
@@ -1159,9 +1174,31 @@ def _agent_figures(
     return figures
 
 
-def _hold_figure(i: Interaction, *, never_answered: bool = False) -> Figure:
+def _on_hold_now(i: Interaction, now: datetime) -> float | None:
+    """Seconds the customer has been on hold so far, when a live interaction's last hold
+    has begun and not ended: the customer is on hold right now."""
+    if not i.in_progress:
+        return None
+    started = [h.start for h in i.holds if h.start is not None and h.end is None]
+    return _span(max(started), now) if started else None
+
+
+def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False) -> Figure:
     count = i.hold_count if "hold_count" not in i.unknown else None
     total = i.hold_time if "hold_time" not in i.unknown else None
+    so_far = _on_hold_now(i, now)
+    if so_far is not None:
+        # A total sent while a hold goes on cannot be "in all": said beside the hold now.
+        held = int(count) if count is not None else len(i.holds)
+        sent = f"; hold time sent {clock(total)}" if total is not None else ""
+        return Figure(
+            "Holds",
+            f"{held}, on hold now ({clock(so_far)} so far){sent}",
+            computed=True,
+            note="Still going: the hold now is counted from its start to now"
+            + ("; the hold time is as the API sent it while the call is live." if sent else "."),
+            source="customerHolds" if count is not None else "",
+        )
     if count is not None and (total is not None or count == 0):
         text = "none" if count == 0 else f"{int(count)}, {clock(total or 0)} in all"
         note = "Number of holds and total time on hold"
@@ -1332,6 +1369,7 @@ def _legs(
                 with_text=with_text,
                 with_note=with_note,
                 inside=id(a) in inside,
+                so_far=_span(a.start, records.now) if end is None and not offered_only else None,
             )
         )
     return tuple(legs)
@@ -1352,7 +1390,7 @@ def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:
 
 def _took_from_queue(q: QueueVisit, records: _Records, channel: str | None) -> str:
     entry = wording.queue_entry_on(q.entry_type, channel)
-    text = f"queue {_queue_label(q)}" + (f", {entry.text}" if entry.code else "")
+    text = _queue_named(q) + (f", {entry.text}" if entry.code else "")
     before = records.path_to(q)[:-1]
     asked = next((v for v in before if _code(v.exit_type) == "callback"), None)
     if asked is not None:
@@ -1372,7 +1410,7 @@ def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records:
         text = "an outside number" + (" (added)" if joined else "")
     else:
         visits = records.visits.get(target.segment_id or "", [])
-        text = f"queue {_queue_label(visits[0])}" if visits else "a queue"
+        text = _queue_named(visits[0]) if visits else "a queue"
     return text + (" (cancelled)" if _agent_cancelled(target) else "")
 
 

@@ -132,7 +132,8 @@ NOVEL_OUTCOMES = {
         "Left queue Billing Email unanswered after 2 h 5 min 8 s (interaction ended)"
     ),
     "live-call-on-hold-now-queue-without-name.json": (
-        "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going"
+        "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going, on hold now"
+        " (2:00 so far)"
     ),
 }
 
@@ -1161,3 +1162,59 @@ def test_an_offer_ended_inside_its_visit_is_drawn_as_not_accepted() -> None:
     assert noah.states == ("offer not accepted",)
     assert "offer not accepted" in noah.accessible_name
     assert amara.states == ()
+
+
+# -- live, on hold right now; a queue sent without its name -------------------------------
+
+
+def test_a_live_call_on_hold_now_says_so_and_never_calls_the_sent_hold_time_all() -> None:
+    story = novel("live-call-on-hold-now-queue-without-name.json")
+    holds = figure(story, "Holds")
+    assert holds.text == "2, on hold now (2:00 so far); hold time sent 1:12"
+    assert holds.computed and not holds.unknown
+    assert "in all" not in holds.text
+    assert split(story)["hold"] == "3:12"  # the ended 1:12 and the 2:00 so far
+    (leg,) = story.legs
+    assert (leg.seconds, leg.so_far) == (None, 744.8)  # 12:25 so far, as the figure says
+    assert figure(story, "With Ivan Petrov").text == "12:25 so far"
+
+
+def test_a_hold_that_ended_in_a_live_call_is_not_on_hold_now() -> None:
+    data = novel_body("live-call-on-hold-now-queue-without-name")
+    data["customerHoldTimes"][1]["endTimestamp"] = data["customerHoldTimes"][1]["startTimestamp"]
+    story = story_for(parse_interaction(data), NOW)
+    assert story.outcome.endswith("; still going")
+    assert figure(story, "Holds").text == "2, 1:12 in all"
+
+
+def test_a_queue_sent_without_its_name_is_named_once() -> None:
+    story = novel("live-call-on-hold-now-queue-without-name.json")
+    assert story.legs[0].took_from == "queue 9a8b7c6d"
+    unnamed = queue("q1", "s1", "Support", 5, 60, queueExitType="abandon", queueAbandoned=True)
+    del unnamed["queueName"]
+    abandoned = told(payload(end=60, queues=[unnamed]))
+    assert abandoned.outcome == "Abandoned in queue qid-supp after 0:55"
+    transferred = told(
+        _two(
+            segments=[
+                seg("s1", 0, 0, 50, segmentEndType="success"),
+                seg(
+                    "s2",
+                    1,
+                    50,
+                    100,
+                    segmentStartType="transfer",
+                    segmentEndType="customer-disconnect",
+                    segmentAgentId="aid-alice",
+                ),
+            ],
+            queues=[
+                queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
+                {k: v for k, v in queue("q2", "s2", "Billing", 50, 100).items() if k != "queueName"}
+                | {"queueExitType": "abandon", "queueAbandoned": True, "queueEntryType": "transfer"},
+            ],
+            agents=[agent("a1", "s1", "Alice Okafor", 20, 50)],
+        )
+    )
+    assert "queue queue" not in transferred.outcome
+    assert "queue qid-bill" in transferred.outcome

@@ -6,19 +6,25 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import respx
 
+from dashboard.demo import api
 from tests.conftest import IID, PAGE, TENANT, UPSTREAM
 from tests.story.test_novel import NOVEL, NOVEL_OUTCOMES
+from tests.test_timeline import NOW
 
 pytestmark = pytest.mark.django_db
 
 
 def page_of(client: Any, name: str) -> str:
     body = json.loads((NOVEL / name).read_text())
+    if body.get("dataComplete") is False:
+        # A live payload is written as of the story tests' NOW: served as of now.
+        body = api._shift(body, datetime.now(UTC) - NOW)
     body["tenantId"], body["interactionId"] = TENANT, IID
     if isinstance(body.get("details"), dict):  # null in a body sent with includenulls
         body["details"]["interactionId"] = IID
@@ -285,3 +291,14 @@ def test_a_bar_outside_the_zoom_window_still_has_its_details(live_user: Any) -> 
     first = _panel(live_user, name, "segment-9d0c5b10-ed3f-11f1-8a11-5a3c11e2d4f7", "zoom=0-30&")
     assert "Related Queue Home Insurance Agent Priya Raman" in first
     assert "Outside the range" not in first
+
+
+def test_a_live_participant_row_says_its_time_so_far_and_the_hold_now(live_user: Any) -> None:
+    text = page_of(live_user, "live-call-on-hold-now-queue-without-name.json")
+    participants = _section(text, "participants")
+    assert re.search(r">\s*12:2[56] so far\s*<", participants)
+    assert "2 · on hold now" in participants and "total unknown" not in participants
+    assert "queue queue" not in text
+    figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
+    assert "2, on hold now (2:00 so far); hold time sent 1:12" in figures
+    assert "1:12 in all" not in figures
