@@ -450,9 +450,7 @@ def unaccepted_offers(i: Interaction) -> frozenset[int]:
     time out as an ordinary allocation; the customer never had that agent."""
     out = {id(a) for a in i.agents if a.work_cancel_time is not None}
     # Per queue and per segment: the visits' starts in order, with the latest exit so far.
-    timed = sorted(
-        ((q.start, q.end, q) for q in i.queues if q.start and q.end), key=lambda t: t[0]
-    )
+    timed = sorted(((q.start, q.end, q) for q in i.queues if q.start and q.end), key=lambda t: t[0])
     waits: dict[str, tuple[list[datetime], list[datetime]]] = {}
     for start, end, q in timed:
         for key in (_offer_key(q.queue_id, "queue"), _offer_key(q.segment_id, "segment")):

@@ -205,8 +205,8 @@ def _queue_label(q: QueueVisit) -> str:
 
 
 def _queue_named(q: QueueVisit) -> str:
-    """"queue Support"; a visit sent without a name is "queue 9a8b7c6d" (or "a queue")
-    already, never "queue queue 9a8b7c6d"."""
+    """The visit as "queue Support"; one sent without a name is already "queue 9a8b7c6d"
+    (or "a queue"), never "queue queue 9a8b7c6d"."""
     return f"queue {_queue_label(q)}" if q.queue_name else _queue_label(q)
 
 
@@ -277,9 +277,7 @@ def _bad(a: AgentAllocation) -> bool:
     return a.start is not None and a.end is not None and a.end < a.start
 
 
-def _inside_own(
-    i: Interaction, agents: Iterable[AgentAllocation]
-) -> dict[int, AgentAllocation]:
+def _inside_own(i: Interaction, agents: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
     """Taken allocations lying within an earlier one of the same agent (by ``id``),
     each with the one it lies in: the agent already had the work, so it is neither a
     second time nor a handover."""

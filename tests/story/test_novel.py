@@ -1211,7 +1211,11 @@ def test_a_queue_sent_without_its_name_is_named_once() -> None:
             queues=[
                 queue("q1", "s1", "Support", 5, 20, agentId="aid-alice"),
                 {k: v for k, v in queue("q2", "s2", "Billing", 50, 100).items() if k != "queueName"}
-                | {"queueExitType": "abandon", "queueAbandoned": True, "queueEntryType": "transfer"},
+                | {
+                    "queueExitType": "abandon",
+                    "queueAbandoned": True,
+                    "queueEntryType": "transfer",
+                },
             ],
             agents=[agent("a1", "s1", "Alice Okafor", 20, 50)],
         )
