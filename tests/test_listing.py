@@ -208,3 +208,27 @@ def test_scan_flagged_and_find_by_hook_build_their_queries(upstream: respx.Route
     assert (params["hookType"], params["hookId"]) == ("zendesk", "48213")
     assert params["end"] == "2026-01-03T00:00:00.000Z"
     assert "hookSubType" not in params and "contactId" not in params
+
+
+def test_pages_shorter_than_asked_for_are_read_on_from_where_they_ended(
+    live_mode: str, settings: Any
+) -> None:
+    """An API that answers fewer rows a page than asked for (its own, lower cap) while its
+    total says more remain: the scan asks on from the last row it got, skipping none."""
+    settings.FLAGGED_PAGE_SIZE = 4
+    cap = 3
+
+    def capped(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        results = [row(n) for n in range(offset, min(offset + cap, 10))]
+        return httpx.Response(
+            200, json={"total": 10, "offset": offset, "limit": cap, "results": results}
+        )
+
+    with respx.mock(assert_all_mocked=True) as mock:
+        route = mock.get(f"{live_mode}/v1/tenants/{TENANT}/interactions").mock(side_effect=capped)
+        found = listing.scan(TENANT, QUERY)
+    assert found.done
+    assert [r.interaction_id for r in found.rows] == [row(n)["interactionId"] for n in range(10)]
+    assert found.scanned == 10
+    assert [int(c.request.url.params["offset"]) for c in route.calls] == [0, 3, 6, 9]

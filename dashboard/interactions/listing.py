@@ -217,7 +217,8 @@ def scan(
     budget: float | None = None,
     on_upstream_page: Callable[[], None] | None = None,
 ) -> Scan:
-    """Page through the list with ``limit``/``offset`` until ``total``.
+    """Page through the list with ``limit``/``offset`` until ``total``, each page asked
+    from where the one before ended.
 
     Stops early (``done`` False) when ``budget`` seconds pass, so the next call
     can continue from the cache; stops on the first failing page, keeping
@@ -276,9 +277,12 @@ def scan(
         result.scanned += len(new) + page.skipped
         result.skipped += page.skipped
         result.rows.extend(r for r in new if keep is None or keep(r))
-        offset += limit
+        got = len(page.results) + page.skipped
+        # On from the last row this page held: an API that caps its pages below ``limit``
+        # while its total says more remain would otherwise have rows skipped between pages.
+        offset += got
         # Without a total, a page shorter than asked for is the last.
-        short = len(page.results) + page.skipped < limit
+        short = got < limit
         # A full page of nothing but rows already read: the API ignores the offset (more new
         # interactions than a page while the range loads is not plausible), so reading on
         # would only repeat it, up to the scan's cap.
@@ -286,11 +290,11 @@ def scan(
         if stuck:
             log.warning(
                 "list page at offset %d repeated rows already read; stopping there",
-                offset - limit,
-                extra={"list_offset": offset - limit},
+                offset - got,
+                extra={"list_offset": offset - got},
             )
         if (
-            not (page.results or page.skipped)
+            not got
             or (offset >= page.total if page.total is not None else short)
             or offset >= settings.FLAGGED_MAX_INTERACTIONS
             or stuck
