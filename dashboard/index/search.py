@@ -25,7 +25,7 @@ from django.db.models.functions import Right
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions import listing
-from dashboard.interactions.formatting import hms
+from dashboard.interactions.formatting import hms, sheet_hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
 
@@ -411,7 +411,7 @@ def csv_values(row: Row) -> tuple[str, ...]:
         "; ".join(row.agents),
         row.flag_type if row.flagged else "",
         row.disposition,
-        row.duration,
+        sheet_hms(row.total_seconds),  # h:mm:ss, as a spreadsheet reads a duration
         "yes" if row.reviewed else "no",
     )
 

@@ -440,6 +440,24 @@ def test_the_csv_is_guarded_and_never_stored(open_client: Any) -> None:
     assert record["customer"] == "'+1 506 555 9999"
 
 
+def test_the_csv_gives_durations_as_h_mm_ss_for_spreadsheets(open_client: Any) -> None:
+    """As the flagged list's CSV: "1:34" would read as an hour and 34 minutes in a
+    spreadsheet, "1 h 15 min" as text; the page keeps the form people read."""
+    now = timezone.now()
+    short = index_row(start=now - timedelta(hours=1), minutes=94 / 60)
+    long = index_row(start=now - timedelta(hours=2), minutes=75)
+    unknown = index_row(start=now - timedelta(hours=3), minutes=None)
+    rows = list(csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode())))
+    durations = {r[0]: r[rows[0].index("duration")] for r in rows[1:]}
+    assert durations == {
+        short.interaction_id: "0:01:34",
+        long.interaction_id: "1:15:00",
+        unknown.interaction_id: "—",
+    }
+    page = text(open_client.get(URL))
+    assert "1:34" in page and "1 h 15 min" in page
+
+
 def test_a_masked_viewers_csv_holds_no_customer_value(masked_client: Any) -> None:
     index_row(customer="+1 506 555 7777")
     content = masked_client.get(f"{URL}export.csv").content.decode()
