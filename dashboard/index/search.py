@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Right
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import NullIf, Right
 
 from dashboard.accounts.access import can_see_contact_details
 from dashboard.interactions import listing
@@ -32,6 +32,7 @@ from dashboard.reviews.models import Review, Status
 from .customer import customer_key, customer_tail, typed_email, typed_number
 from .models import AgentLeg, IndexedInteraction, QueueVisit
 from .selectors import agent_names, flag_is, queue_names
+from .text import Folded, sort_text
 
 #: Longest value kept from any search field; longer input is cut, never sent whole.
 MAX_TEXT = 200
@@ -53,8 +54,9 @@ SORTS = {
     "channel": "channel",
     "flow": "flow_name",
 }
-#: Sort columns that may be unknown (NULL): those sort last whichever way.
-NULLABLE_SORTS = {"total_seconds"}
+#: Sort columns of names: compared as the flagged list compares them (letter case ignored,
+#: by code point on either database), a blank one unknown. Unknowns sort last either way.
+TEXT_SORTS = {"channel", "flow_name"}
 REVIEWED = {"": "Reviewed or not", "yes": "Reviewed (done)", "no": "Not reviewed"}
 DIRECTIONS = ("inbound", "outbound")
 CUSTOMER_NEEDS_PERMISSION = (
@@ -322,13 +324,9 @@ def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE
     masked = not can_see_contact_details(viewer)
     if masked and query.customer:
         return Results(masked=True)
-    column = SORTS[query.sort.lstrip("-")]
-    descending = query.sort.startswith("-")
-    order: list[Any] = [f"-{column}", "-id"] if descending else [column, "id"]
-    if column in NULLABLE_SORTS:  # unknown last either way, as on both databases
-        order[0] = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
     offset = (query.page - 1) * limit
-    found = list(matching(tenant_id, query).order_by(*order)[offset : offset + limit + 1])
+    ordered = matching(tenant_id, query).order_by(*_ordering(query.sort))
+    found = list(ordered[offset : offset + limit + 1])
     has_next = len(found) > limit
     found = found[:limit]
     return Results(
@@ -338,6 +336,20 @@ def search(tenant_id: str, query: SearchQuery, *, viewer: Any, limit: int = PAGE
         capped=has_next and query.page >= MAX_PAGES,
         masked=masked,
     )
+
+
+def _ordering(sort: str) -> list[Any]:
+    """``ORDER BY`` for ``sort``: the start by itself (the ID breaking ties, for stable
+    pages); another column with unknowns last whichever way, ties newest first."""
+    column = SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    if column == "start":
+        return ["-start", "-id"] if descending else ["start", "id"]
+    value: Any = F(column)
+    if column in TEXT_SORTS:
+        value = sort_text(NullIf(Folded(column), Value("")))
+    first = value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
+    return [first, F("start").desc(nulls_last=True), "-id"]
 
 
 def all_rows(tenant_id: str, query: SearchQuery, *, viewer: Any, cap: int) -> list[Row]:

@@ -587,6 +587,33 @@ def test_interactions_of_unknown_duration_come_last_either_way(open_client: Any)
     assert found(open_client.get(URL, {"sort": "duration"})) == [short, long, unknown]
 
 
+def test_flows_sort_without_letter_case_blanks_last_and_ties_newest_first(
+    open_client: Any,
+) -> None:
+    """As the flagged list compares names: "apple" before "Billing" before "zeta" whatever
+    their case (not every capital before every small letter), a flow not known after every
+    named one either way, and rows of one flow newest first."""
+    now = timezone.now()
+    made = {
+        name: index_row(start=now - timedelta(hours=hours), flow_name=flow).interaction_id
+        for name, flow, hours in (
+            ("zeta", "zeta", 1),
+            ("blank", "", 2),
+            ("Billing", "Billing", 3),
+            ("apple-new", "apple", 4),
+            ("apple-old", "Apple", 5),
+        )
+    }
+    ascending = found(open_client.get(URL, {"sort": "flow"}))
+    assert ascending == [
+        made[n] for n in ("apple-new", "apple-old", "Billing", "zeta", "blank")
+    ]
+    descending = found(open_client.get(URL, {"sort": "-flow"}))
+    assert descending == [
+        made[n] for n in ("zeta", "Billing", "apple-new", "apple-old", "blank")
+    ]
+
+
 def test_a_name_differing_only_in_case_or_accents_is_suggested_when_nothing_matches(
     open_client: Any,
 ) -> None:
