@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -125,6 +126,65 @@ def test_several_matches_are_listed(live_viewer: Any) -> None:
     params = dict(route.calls[0].request.url.params)
     assert params["hookType"] == "zendesk" and params["hookId"] == "777"
     assert params["start"] < params["end"]
+
+
+SECOND = "9a1f6f4e-0c1b-4d55-8d8e-2f0a6f3b7c11"
+
+
+def test_matches_in_several_tenants_are_newest_first_and_name_their_tenant(
+    live_mode: str, client: Any, django_user_model: Any
+) -> None:
+    """One record linked in two tenants: one list, newest first whatever tenant each is in,
+    each row and each tenant's journey link saying which tenant (by its grant's label)."""
+    user = django_user_model.objects.create_user("two-tenants", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE, label="Support EU")
+    TenantGrant.objects.create(user=user, tenant_id=SECOND)
+    client.force_login(allow_contact_details(user))
+    oldest, newest = live_body(1), live_body(3)
+    middle = {
+        **live_body(2),
+        "tenantId": SECOND,
+        "interactionId": "00000000-0000-4000-8000-00000000002b",
+    }
+    with respx.mock() as mock:
+        mock.get(LIST).respond(json={"total": 2, "results": [newest, oldest]})
+        mock.get(f"{LIVE_API}/v1/tenants/{SECOND}/interactions").respond(
+            json={"total": 1, "results": [middle]}
+        )
+        response = client.get("/tickets/zendesk/777/")
+    body = text(response)
+    assert response.status_code == 200
+    links = [
+        interaction_url(LIVE, newest["interactionId"]),
+        interaction_url(SECOND, middle["interactionId"]),
+        interaction_url(LIVE, oldest["interactionId"]),
+    ]
+    assert [body.index(f'href="{link}"') for link in links] == sorted(
+        body.index(f'href="{link}"') for link in links
+    )
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
+    assert ["Support EU" in r for r in rows] == [True, False, True]
+    assert [SECOND in r for r in rows] == [False, True, False]
+    words = re.sub(r"<[^>]+>", "", body)
+    assert "See them on one time axis in Support EU" in words
+    assert f"See them on one time axis in {SECOND}" in words
+    assert "3 interactions are linked to this record, in 2 tenants, newest first" in words
+
+
+def test_one_match_beside_a_failing_tenant_is_said_in_the_singular(
+    live_mode: str, client: Any, django_user_model: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("dashboard.cxengage.client.time.sleep", lambda s: None)
+    user = django_user_model.objects.create_user("one-fails", password="pw-for-tests-1")
+    TenantGrant.objects.create(user=user, tenant_id=LIVE)
+    TenantGrant.objects.create(user=user, tenant_id=SECOND)
+    client.force_login(allow_contact_details(user))
+    with respx.mock() as mock:
+        mock.get(LIST).respond(json={"total": 1, "results": [live_body(1)]})
+        mock.get(f"{LIVE_API}/v1/tenants/{SECOND}/interactions").respond(500)
+        body = text(client.get("/tickets/zendesk/777/"))
+    assert "The search could not finish" in body
+    assert "1 interaction is linked to this record" in body
 
 
 def test_several_matches_mask_customers_without_permission(

@@ -311,12 +311,15 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
     context = {
         "hook_type": hook_type,
         "hook_id": hook_id,
-        "matches": _ticket_rows(found.matches),
+        "matches": _ticket_rows(found.matches, found.labels),
         "failures": found.failures,
         "tenants": found.tenants,
         "sources": found.sources,
         "journeys": [
-            reverse("hook_journey", args=[tenant, hook_type.lower(), hook_id])
+            (
+                reverse("hook_journey", args=[tenant, hook_type.lower(), hook_id]),
+                found.labels[tenant],
+            )
             for tenant in dict.fromkeys(tenant for tenant, _ in found.matches)
         ],
     }
@@ -324,10 +327,13 @@ def ticket(request: HtmxHttpRequest, hook_type: str, hook_id: str) -> HttpRespon
     return render(request, "flagged/ticket.html", context, status=status)
 
 
-def _ticket_rows(matches: list[tuple[str, Summary]]) -> list[dict[str, Any]]:
+def _ticket_rows(
+    matches: list[tuple[str, Summary]], labels: dict[str, str]
+) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
     return [
         {
+            "tenant": labels[tenant],
             "url": _link(tenant, row.interaction_id),
             "id": row.interaction_id,
             "start": fmt.local_text(row.start, zone) if row.start else "—",

@@ -266,14 +266,19 @@ class TicketMatches:
     """Interactions linked to one CRM record, across every tenant the viewer may see."""
 
     tenants: list[str]
+    #: Newest first whatever tenant each is in; a start not known last.
     matches: list[tuple[str, Summary]]
     failures: list[errors.CxEngageError]
     #: Where the rows came from: the index (and how fresh), or the API live.
     sources: list[str]
+    #: Each tenant as the viewer's grant names it (its label), else its ID.
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def ticket_matches(*, viewer: Any, hook_type: str, hook_id: str, now: datetime) -> TicketMatches:
-    tenants = [g.tenant_id for g in granted_tenants(viewer)]
+    grants = granted_tenants(viewer)
+    labels = {g.tenant_id: g.label.strip() or g.tenant_id for g in grants}
+    tenants = [g.tenant_id for g in grants]
     default = settings.DASHBOARD_DEFAULT_TENANT
     if viewer.is_superuser and default and default not in tenants:
         tenants.insert(0, default)
@@ -288,4 +293,7 @@ def ticket_matches(*, viewer: Any, hook_type: str, hook_id: str, now: datetime) 
         sources.add(found.source)
         if found.error:
             failures.append(found.error)
-    return TicketMatches(tenants, matches, failures, sorted(sources - {""}))
+    # Stable, and descending: ties keep each tenant's own order.
+    matches.sort(key=lambda m: (m[1].start is not None, m[1].start or now), reverse=True)
+    labels = {tenant: labels.get(tenant, tenant) for tenant in tenants}
+    return TicketMatches(tenants, matches, failures, sorted(sources - {""}), labels)
