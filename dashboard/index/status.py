@@ -39,6 +39,13 @@ class TenantStatus:
     slas_queues: int = 0
 
     @property
+    def pass_running(self) -> bool:
+        """A pass started after the last one finished (under way, or a worker that stopped
+        in the middle of one)."""
+        started, finished = self.last_pass_started, self.last_pass_finished
+        return started is not None and (finished is None or started > finished)
+
+    @property
     def lag_text(self) -> str:
         if self.lag_seconds is None:
             return "not synced yet"

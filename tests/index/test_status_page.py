@@ -95,3 +95,39 @@ def test_the_queue_slas_read_from_the_api_are_shown(staff: Any) -> None:
     SyncState.objects.filter(tenant_id=LIVE).update(slas_outcome="failed: the API is down")
     text = row_text(staff.get(URL).content.decode(), LIVE)
     assert "API failed: the API is down; 1 kept from the last read" in text
+
+
+def test_times_are_in_the_viewers_zone_and_the_page_names_it(staff: Any, settings: Any) -> None:
+    settings.DASHBOARD_DEFAULT_TENANT = LIVE
+    staff.cookies["tz"] = "Asia/Kathmandu"
+    finished = datetime(2026, 11, 30, 23, 50, tzinfo=UTC)  # 05:35 the next day in Kathmandu
+    SyncState.objects.create(
+        tenant_id=LIVE,
+        synced_until=finished,
+        last_pass_started=finished,
+        last_pass_finished=finished,
+    )
+    body = staff.get(URL).content.decode()
+    assert "2026-12-01 05:35:00" in row_text(body, LIVE)
+    assert "Times are in Asia/Kathmandu" in html.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def test_a_pass_under_way_is_shown_beside_the_last_one_that_finished(
+    staff: Any, settings: Any
+) -> None:
+    settings.DASHBOARD_DEFAULT_TENANT = LIVE
+    finished = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    SyncState.objects.create(
+        tenant_id=LIVE,
+        synced_until=finished,
+        last_pass_started=finished + timedelta(minutes=5),
+        last_pass_finished=finished,
+        last_pass_stored=12,
+    )
+    text = row_text(staff.get(URL).content.decode(), LIVE)
+    assert "2026-11-30 09:00:00 12 stored" in text
+    assert "a pass running since 2026-11-30 09:05:00" in text
+    SyncState.objects.filter(tenant_id=LIVE).update(
+        last_pass_finished=finished + timedelta(minutes=6)
+    )
+    assert "running since" not in row_text(staff.get(URL).content.decode(), LIVE)
