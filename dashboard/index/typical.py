@@ -62,9 +62,11 @@ class Comparison:
     @property
     def text(self) -> str:
         head = f"{clock(self.seconds)} {self.what} — typical {clock(self.typical)}"
-        if self.seconds > self.typical:
+        # Compared as shown (whole seconds): two figures that read the same are not "longer".
+        shown, usual = round(self.seconds), round(self.typical)
+        if shown > usual:
             return f"{head}, longer than {self.shorter_share:.0f} % of this week's"
-        if self.seconds < self.typical:
+        if shown < usual:
             return f"{head}, shorter than {self.longer_share:.0f} % of this week's"
         return f"{head}, as typical"
 

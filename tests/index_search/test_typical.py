@@ -294,3 +294,23 @@ def test_a_verdict_missed_or_met_by_less_than_a_second_says_by_how_much(open_cli
     assert "SLA: missed by 0.4 s (threshold 20 s)" in page
     assert "the API says: SLA time 20.4 s" in page
     assert "missed by 0 s" not in page
+
+
+def test_a_figure_that_reads_as_the_typical_one_is_said_to_be_typical() -> None:
+    """19.4 s against a typical 19.0 s both read "0:19": saying "longer than" beside two
+    equal figures contradicts what the line shows."""
+    close = typical.Comparison(
+        what="in Support",
+        against="Support",
+        seconds=19.4,
+        typical=19.0,
+        count=25,
+        shorter_share=100.0,
+        longer_share=0.0,
+        sampled=False,
+    )
+    assert close.text == "0:19 in Support — typical 0:19, as typical"
+    longer = typical.Comparison(**{**close.__dict__, "seconds": 19.6})
+    assert longer.text == "0:20 in Support — typical 0:19, longer than 100 % of this week's"
+    hours = typical.Comparison(**{**close.__dict__, "seconds": 3600.4, "typical": 3599.6})
+    assert hours.text == "1 h in Support — typical 1 h, as typical"
