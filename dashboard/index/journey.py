@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from dashboard.accounts.access import can_see_contact_details
+from dashboard.interactions import listing
 from dashboard.interactions.masking import mask
 
 from .models import AgentLeg, Hook, IndexedInteraction
@@ -44,6 +45,8 @@ class Step:
     is_current: bool
     x: float = 0.0
     width: float = 0.0
+    #: Why it was flagged, in words ('' when it was not), as the flagged list says it.
+    flag_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,13 @@ def _steps(
                 interaction_id=r.interaction_id,
                 start=r.start,
                 end=r.end,
-                channel=r.channel or "—",
+                channel=r.channel,
                 direction=r.direction or "—",
                 outcome=_outcome(r),
                 agents=tuple(agents.get(r.pk, [])),
                 flagged=r.flagged,
-                flag_type=r.flag_type,
+                flag_type=r.flag_type.strip(),
+                flag_reason=listing.flag_words(r.flag_type)[0] if r.flagged else "",
                 open_end=r.end is None,
                 is_current=r.interaction_id == current,
                 x=min(max(x, 0.0), 1.0),

@@ -288,3 +288,32 @@ def test_the_migration_lowers_hook_types_indexed_before() -> None:
     index_row(hooks=[("Zendesk", "48213"), ("salesforce", "1")])
     migration.lower(apps, None)
     assert sorted(Hook.objects.values_list("hook_type", flat=True)) == ["salesforce", "zendesk"]
+
+
+def test_a_steps_flag_says_its_reason_in_words_and_a_blank_channel_no_code(
+    open_client: Any,
+) -> None:
+    """As the flagged list says it: the reason in words (with the type as sent), also for a
+    flagged interaction the API gave no type; a channel not sent claims no "API code"."""
+    from dashboard.interactions import listing
+
+    now = timezone.now()
+    typed = index_row(
+        start=now - timedelta(hours=3), flagged=True, flag_type="Agent", customer="ann@example.com"
+    )
+    untyped = index_row(
+        start=now - timedelta(hours=2),
+        flagged=True,
+        flag_type="",
+        channel="",
+        customer="ann@example.com",
+    )
+    page = html.unescape(open_client.get(journey_url(typed.interaction_id)).content.decode())
+
+    def step(row: Any) -> str:
+        return page.split(f'data-interaction="{row.interaction_id}"')[1].split("</li>")[0]
+
+    assert f"Flagged (Agent): {listing.flag_words('Agent')[0]}" in step(typed)
+    assert f"Flagged: {listing.NO_FLAG_TYPE_REASON[0]}" in step(untyped)
+    assert "unknown" not in step(untyped).split('class="bang"')[1].split("</span>")[0]
+    assert "API code: —" not in step(untyped)
