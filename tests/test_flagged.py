@@ -1166,3 +1166,14 @@ def test_step_goes_to_the_list_when_the_range_cannot_load_in_time(
     )
     assert step.status_code == 302
     assert step["Location"] == f"{LIVE_FLAGGED}?{origin}"  # the list, which shows its progress
+
+
+def test_the_csvs_file_name_marks_its_range_as_utc(signed_in: Any) -> None:
+    """A viewer 14 hours ahead of UTC reads the name's times as UTC, not as their own."""
+    signed_in.cookies["tz"] = "Pacific/Kiritimati"
+    response = signed_in.get(
+        CSV_URL, {"start": "2026-11-30T10:00:00.000Z", "end": "2026-12-01T10:00:00.000Z"}
+    )
+    assert response["Content-Disposition"] == (
+        'attachment; filename="flagged-20261130T1000Z-20261201T1000Z.csv"'
+    )

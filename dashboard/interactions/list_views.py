@@ -219,7 +219,7 @@ def flagged_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse | Stre
     response = StreamingHttpResponse(_csv_lines(exported), content_type="text/csv; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = (
-        f'attachment; filename="flagged-{window.start:%Y%m%dT%H%M}-{window.end:%Y%m%dT%H%M}.csv"'
+        f'attachment; filename="flagged-{window.start:%Y%m%dT%H%MZ}-{window.end:%Y%m%dT%H%MZ}.csv"'
     )
     return response
 
