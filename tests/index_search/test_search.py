@@ -605,13 +605,9 @@ def test_flows_sort_without_letter_case_blanks_last_and_ties_newest_first(
         )
     }
     ascending = found(open_client.get(URL, {"sort": "flow"}))
-    assert ascending == [
-        made[n] for n in ("apple-new", "apple-old", "Billing", "zeta", "blank")
-    ]
+    assert ascending == [made[n] for n in ("apple-new", "apple-old", "Billing", "zeta", "blank")]
     descending = found(open_client.get(URL, {"sort": "-flow"}))
-    assert descending == [
-        made[n] for n in ("zeta", "Billing", "apple-new", "apple-old", "blank")
-    ]
+    assert descending == [made[n] for n in ("zeta", "Billing", "apple-new", "apple-old", "blank")]
 
 
 def test_a_name_differing_only_in_case_or_accents_is_suggested_when_nothing_matches(
