@@ -99,7 +99,7 @@ def test_ticket_without_a_match_is_404_and_says_so(signed_in: Any) -> None:
     response = signed_in.get("/tickets/zendesk/99999999/")
     body = text(response)
     assert response.status_code == 404
-    assert "No interaction in your tenant is linked to this zendesk record" in body
+    assert "No interaction in your tenant is linked to this Zendesk record" in body
     assert "99999999" in body
     assert "/tenants/" not in body.split("ticket-title", 1)[1].split("</section>", 1)[0]
 
@@ -355,3 +355,19 @@ def test_link_templates_from_the_environment() -> None:
 
 def test_demo_catalogue_has_the_crm_interaction() -> None:
     assert any(e["interaction_id"] == CRM_DEMO and "Zendesk" in e["title"] for e in catalogue())
+
+
+def test_ticket_page_names_known_applications_in_their_spelling_and_unknown_as_sent(
+    signed_in: Any,
+) -> None:
+    body = text(signed_in.get("/tickets/ZenDesk/99999999/"))
+    assert "Interactions linked to Zendesk record" in body
+    assert "linked to this Zendesk record" in body
+    body = text(signed_in.get("/tickets/acme_crm/99999999/"))
+    assert "Interactions linked to acme_crm record" in body
+
+
+def test_interaction_page_names_hook_applications_with_the_code_on_hover(signed_in: Any) -> None:
+    page = signed_in.get(interaction_url(DEMO_TENANT_ID, CRM_DEMO)).content.decode()
+    assert '<td title="API code: zendesk">Zendesk</td>' in page
+    assert "(opens Zendesk in a new tab)" in page

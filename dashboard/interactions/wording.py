@@ -92,6 +92,17 @@ CHANNELS: dict[str, str] = {
     "work-item": "Work item",
 }
 
+#: The third-party applications a hook's ``hookType`` names, by their own spelling.
+CRMS: dict[str, str] = {
+    "zendesk": "Zendesk",
+    "salesforce": "Salesforce",
+    "servicenow": "ServiceNow",
+    "hubspot": "HubSpot",
+    "freshdesk": "Freshdesk",
+    "dynamics": "Microsoft Dynamics",
+    "microsoft-dynamics": "Microsoft Dynamics",
+}
+
 ARTIFACT_TYPES: dict[str, str] = {
     "email": "Email",
     "audio-recording": "Recording",
@@ -216,6 +227,11 @@ def queue_exit(code: str | None) -> Word:
 
 def channel(code: str | None) -> Word:
     return _lookup(CHANNELS, code, missing="Interaction")
+
+
+def crm(code: str | None) -> Word:
+    """A hook's application ("zendesk" -> "Zendesk"); an unknown one as sent."""
+    return _lookup(CRMS, code, missing="")
 
 
 def artifact_type(code: str | None) -> Word:

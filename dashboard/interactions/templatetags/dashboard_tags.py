@@ -348,6 +348,13 @@ def memoized(parser: template.base.Parser, token: template.base.Token) -> Memoiz
 
 
 @register.filter
+def crm_word(code: str | None) -> str:
+    """A hook's application in its own spelling ("zendesk" -> "Zendesk"); an unknown
+    one as sent; '—' when there is none."""
+    return wording.crm(code).text if code else "—"
+
+
+@register.filter
 def channel_word(code: str | None) -> str:
     """A channel code in the interaction page's words ("voice" -> "Call"); an unknown
     one as sent; '—' when there is none."""
