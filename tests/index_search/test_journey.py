@@ -317,3 +317,18 @@ def test_a_steps_flag_says_its_reason_in_words_and_a_blank_channel_no_code(
     assert f"Flagged: {listing.NO_FLAG_TYPE_REASON[0]}" in step(untyped)
     assert "unknown" not in step(untyped).split('class="bang"')[1].split("</span>")[0]
     assert "API code: —" not in step(untyped)
+
+
+def test_a_customer_with_no_other_interaction_is_not_offered_a_count_of_0(
+    open_client: Any,
+) -> None:
+    index_row(interaction_id=DEMO, customer="+1 506 555 7777", start=timezone.now())
+    page = html.unescape(
+        open_client.get(f"/tenants/{TENANT}/interactions/{DEMO}/").content.decode()
+    )
+    assert "(0 in 30 days)" not in page
+    assert (
+        'This customer\'s journey</a> <span class="hint">(no other interaction in the last 30 days)'
+        in page
+    )
+    assert journey_url(DEMO) in page
