@@ -519,8 +519,9 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     total = i.interaction_time if "interaction_time" not in i.unknown else None
     if total is None:
         total = _span(i.start, i.end)
-    if not i.segments and not i.agents and i.ivr_time is None:
-        # No record at all: nothing shows an IVR (or anything else) happened.
+    if not i.segments and not i.agents and not _only_ivr(i, total):
+        # No record at all: nothing shows an IVR (or anything else) happened, or the
+        # figures sent say more than an IVR did (a conversation, time after it).
         ended = f"Ended after {clock(total)}" if total is not None else "Ended"
         if i.end is None:
             ended = "The end time never arrived"
@@ -536,6 +537,16 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
     if i.end is None:
         return f"Ended in {where}; the end time never arrived", "ivr"
     return f"Ended in {where}{after}", "ivr"
+
+
+def _only_ivr(i: Interaction, total: float | None) -> bool:
+    """Whether the figures sent say the whole interaction was spent in the IVR: an IVR
+    time that is (nearly) all of it, and no conversation."""
+    if i.ivr_time is None:
+        return False
+    if (_number(_stat(i, "customerConversationTime")) or 0.0) > 0:
+        return False
+    return total is None or total - i.ivr_time <= _SLACK.total_seconds()
 
 
 def _placed(i: Interaction, records: _Records, answered: list[AgentAllocation]) -> bool:

@@ -135,6 +135,9 @@ NOVEL_OUTCOMES = {
         "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going, on hold now"
         " (2:00 so far)"
     ),
+    "statistics-sent-records-empty.json": (
+        "Ended after 8:06; the API sent no segments, queue visits or agents to say what happened"
+    ),
 }
 
 
@@ -1222,3 +1225,19 @@ def test_a_queue_sent_without_its_name_is_named_once() -> None:
     )
     assert "queue queue" not in transferred.outcome
     assert "queue qid-bill" in transferred.outcome
+
+
+# -- statistics sent, records empty ---------------------------------------------------------
+
+
+def test_statistics_without_records_never_say_it_ended_in_the_ivr() -> None:
+    story = novel("statistics-sent-records-empty.json")
+    assert story.kind == "unknown"
+    assert "IVR" not in story.outcome
+    assert figure(story, "IVR").text == "0:22"  # as sent
+    assert figure(story, "Conversation").text == "6:41"
+
+
+def test_shape_an_ivr_time_as_long_as_the_interaction_still_ended_in_the_ivr() -> None:
+    data = payload(0, 600, segments=[], ivrTime=600.0, interactionTime=600.0)
+    assert told(data).outcome == "Ended in the IVR after 10:00"
