@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 StatKind = Literal["duration", "count", "flag", "score", "durations", "value"]
@@ -524,4 +524,49 @@ def taken_from(i: Interaction) -> dict[int, AgentAllocation]:
                 best = found[j]
         if best is not None:
             out[id(q)] = i.agents[best[1]]
+    return out
+
+
+#: A queue exit after which the customer is no longer in the flow's hands: an answer,
+#: a hang-up, a callback (off the line), the end, or a cancelled consult (with the agent).
+_EXITS_NOT_TO_THE_FLOW = frozenset(
+    ("", "success", "abandon", "callback", "interaction-end", "add-participant-cancel")
+)
+_CLOCK_SLACK = timedelta(seconds=2)
+
+
+def ivr_returns(i: Interaction) -> list[tuple[QueueVisit, QueueVisit | None, datetime, datetime]]:
+    """Stints back in the IVR (or flow) after a queue visit left unanswered: (the visit
+    left, the visit the flow put the customer in next or None, from, to).
+
+    Between two visits: the first left unanswered and taken by nobody, the next entered
+    from the IVR. After the last visit: it timed out back to the flow, nobody had the
+    customer after it, the interaction ended later, and the IVR time sent counts that
+    stretch too (a voicemail, a message played before the flow hangs up)."""
+    timed = sorted(
+        (q for q in i.queues if q.start is not None), key=lambda q: q.start or datetime.min
+    )
+    out: list[tuple[QueueVisit, QueueVisit | None, datetime, datetime]] = []
+    for n, q in enumerate(timed):
+        nxt = timed[n + 1] if n + 1 < len(timed) else None
+        if q.end is None or q.agent_id or _code(q.exit_type or "success") == "success":
+            continue
+        if nxt is not None:
+            if _code(nxt.entry_type) == "ivr" and nxt.start is not None and q.end < nxt.start:
+                out.append((q, nxt, q.end, nxt.start))
+            continue
+        if i.end is None or i.end - q.end < _CLOCK_SLACK:
+            continue
+        if _code(q.exit_type) in _EXITS_NOT_TO_THE_FLOW or _code(q.entry_type) == "callback":
+            continue
+        if any(
+            a.start is None or a.start >= q.end or a.end is None or a.end > q.end + _CLOCK_SLACK
+            for a in i.agents
+        ):
+            continue  # an agent still had (or later took) the customer
+        first = timed[0].start if _code(timed[0].entry_type) == "ivr" else None
+        before = (first - i.start).total_seconds() if first and i.start else 0.0
+        after = (i.end - q.end).total_seconds()
+        if i.ivr_time is not None and i.ivr_time >= before + after - 2 * _CLOCK_SLACK.seconds:
+            out.append((q, None, q.end, i.end))
     return out

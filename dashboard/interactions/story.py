@@ -22,6 +22,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    ivr_returns,
     never_answered,
     taken_from,
     unaccepted_offers,
@@ -515,7 +516,8 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
                 "abandoned-queue",
             )
         how = wording.queue_exit(q.exit_type).text.lower()
-        return f"Left {_queue_named(q)} unanswered{after} ({how}){first}", "unanswered"
+        back = _back_to_the_end(i, q)
+        return f"Left {_queue_named(q)} unanswered{after} ({how}){first}{back}", "unanswered"
     total = i.interaction_time if "interaction_time" not in i.unknown else None
     if total is None:
         total = _span(i.start, i.end)
@@ -587,7 +589,16 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     if q.end is None:
         return text + "; how long it waited there is unknown (its exit time never arrived)"
     how = wording.queue_exit(q.exit_type).text.lower()
-    return text + f"; left unanswered there{after} ({how})"
+    return text + f"; left unanswered there{after} ({how})" + _back_to_the_end(i, q)
+
+
+def _back_to_the_end(i: Interaction, q: QueueVisit) -> str:
+    """ "; back in the IVR for 1:42 until the end" when the flow had the customer from
+    visit ``q``'s exit to the end."""
+    for left, nxt, lo, hi in ivr_returns(i):
+        if left is q and nxt is None:
+            return f"; back in {_flow(i)} for {clock((hi - lo).total_seconds())} until the end"
+    return ""
 
 
 def _after(q: QueueVisit) -> str:
@@ -1568,20 +1579,10 @@ def _split(
 
     if i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
-        # Back in the flow between visits: from a visit's exit to the next visit the
-        # flow put the customer in (entered from the IVR); the API's IVR time counts it.
-        timed = sorted(
-            (q for q in i.queues if q.start is not None), key=lambda q: q.start or origin
-        )
-        for q, nxt in pairwise(timed):
-            if (
-                _code(nxt.entry_type) == "ivr"
-                and not q.agent_id
-                and _code(q.exit_type or "success") != "success"
-                and q.end is not None
-                and q.end < (nxt.start or q.end)
-            ):
-                add(q.end, nxt.start, "ivr")
+        # Back in the flow after a visit left unanswered (before the next visit, or to
+        # the end); the API's IVR time counts it.
+        for _, _, lo, hi in ivr_returns(i):
+            add(lo, hi, "ivr")
     taken = taken_from(i)
     for q in i.queues:
         key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
-from itertools import accumulate, pairwise
+from itertools import accumulate
 from typing import Literal
 
 from . import wording
@@ -32,6 +32,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    ivr_returns,
     never_answered,
     taken_from,
     unaccepted_offers,
@@ -604,18 +605,12 @@ def _ivr_returns(i: Interaction, start: datetime, total: float) -> list[Bar]:
     channel = (i.channel_type or "").lower()
     if channel not in ("", "voice"):
         return []
-    timed = sorted((q for q in i.queues if q.start is not None), key=lambda q: q.start or start)
     bars: list[Bar] = []
-    for q, nxt in pairwise(timed):
-        if (nxt.entry_type or "").lower() != "ivr" or q.end is None or nxt.start is None:
-            continue
-        if q.agent_id or (q.exit_type or "success").lower() == "success":
-            continue  # answered: an agent had the customer, not the IVR
-        if nxt.start <= q.end:
-            continue
-        detail = f"back from {q.queue_name or 'a queue'} → {nxt.queue_name or 'a queue'}"
+    for q, nxt, lo, hi in ivr_returns(i):
+        after = nxt.queue_name or "a queue" if nxt is not None else "the end"
+        detail = f"back from {q.queue_name or 'a queue'} → {after}"
         bar_id = f"ivr-{len(bars) + 2}"
-        bars.append(_bar("ivr", bar_id, "IVR", detail, q.end, nxt.start, start, total, live=False))
+        bars.append(_bar("ivr", bar_id, "IVR", detail, lo, hi, start, total, live=False))
     return bars
 
 

@@ -135,6 +135,11 @@ NOVEL_OUTCOMES = {
         "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going, on hold now"
         " (2:00 so far)"
     ),
+    "transfer-timeout-to-flow-voicemail.json": (
+        "Answered by Ruth Adeyemi after 0:44 in Pharmacy Refills; transferred to queue"
+        " Pharmacist Consult; left unanswered there after 3:00 (timed out); back in the IVR"
+        " for 1:42 until the end"
+    ),
     "statistics-sent-records-empty.json": (
         "Ended after 8:06; the API sent no segments, queue visits or agents to say what happened"
     ),
@@ -1241,3 +1246,37 @@ def test_statistics_without_records_never_say_it_ended_in_the_ivr() -> None:
 def test_shape_an_ivr_time_as_long_as_the_interaction_still_ended_in_the_ivr() -> None:
     data = payload(0, 600, segments=[], ivrTime=600.0, interactionTime=600.0)
     assert told(data).outcome == "Ended in the IVR after 10:00"
+
+
+# -- a transfer that timed out back to the flow, which took a voicemail ---------------------
+
+
+def test_the_flow_after_a_last_visit_timed_out_is_ivr_time_not_unknown() -> None:
+    story = novel("transfer-timeout-to-flow-voicemail.json")
+    assert figure(story, "IVR").text == "2:00"  # as sent: 0:18 + 1:42
+    assert split(story) == {"ivr": "2:00", "queue": "3:44", "agent": "5:28"}
+    ivr = [
+        b
+        for b in timeline_for(
+            parse_interaction(novel_body("transfer-timeout-to-flow-voicemail")), NOW
+        ).bars
+        if b.kind == "ivr"
+    ]
+    assert [round(b.length) for b in ivr] == [18, 102]
+    assert "back from Pharmacist Consult → the end" in ivr[1].detail
+
+
+def test_shape_a_timed_out_last_visit_the_ivr_time_does_not_cover_stays_unknown() -> None:
+    data = payload(
+        0,
+        300,
+        queues=[queue("q1", "s1", "Sales", 10, 100, queueExitType="timeout")],
+        ivrTime=10.0,
+    )
+    story = told(data)
+    assert "back in" not in story.outcome
+    assert split(story)["unknown"] == "3:20"
+    data["ivrTime"] = 210.0  # the IVR time sent counts the stretch after the visit
+    story = told(data)
+    assert story.outcome.endswith("(timed out); back in the IVR for 3:20 until the end")
+    assert "unknown" not in split(story)
