@@ -160,6 +160,14 @@ def _span(start: datetime | None, end: datetime | None) -> float | None:
     return seconds if seconds >= 0 else None
 
 
+def _latest(moment: datetime | None, bound: datetime | None) -> datetime | None:
+    return max(moment, bound) if moment is not None and bound is not None else moment
+
+
+def _earliest(moment: datetime | None, bound: datetime | None) -> datetime | None:
+    return min(moment, bound) if moment is not None and bound is not None else moment
+
+
 def _stat(i: Interaction, name: str) -> float | bool | str | tuple[float, ...] | None:
     for s in i.statistics:
         if s.name == name and not s.unknown:
@@ -650,7 +658,17 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
     return f"Answered by {who}{_after(fq)} in {_queue_label(fq)}"
 
 
+def _last_end(i: Interaction, ends: Iterable[datetime | None]) -> datetime | None:
+    """The last of ``ends``, but no later than the interaction's end: an end sent a few
+    seconds after it (the clocks of two services) is at the end, as is one sent at it."""
+    last = max((e for e in ends if e is not None), default=None)
+    if last is not None and i.end is not None and not i.in_progress:
+        return min(last, i.end)
+    return last
+
+
 def _how_added(
+    i: Interaction,
     answered: list[AgentAllocation],
     a: AgentAllocation,
     d: Segment | None,
@@ -672,10 +690,26 @@ def _how_added(
     if not adder:
         return ""
     ends = [b.end for b in answered if b.end is not None and not _bad(b)]
-    last = max(ends)
+    last = _last_end(i, ends) or max(ends)
     left = adder[-1].end or last
     if left >= last - _SLACK and a.end >= last - _SLACK:
-        return "; both stayed to the end"
+        # Others on the call when this one joined, gone before the end: said as leaving
+        # (in the order they left), so "both" is not read as the only two there were.
+        gone: dict[str, datetime] = {}
+        for b in answered:
+            if b.agent_id in (d.agent_id, a.agent_id) or b.end is None or _bad(b):
+                continue
+            if b.agent_id and b.end > (a.start or b.end) and b.end < last - _SLACK:
+                gone[b.agent_id] = max(b.end, gone.get(b.agent_id, b.end))
+        if not gone:
+            return "; both stayed to the end"
+        left_them = "".join(
+            f"; {names.agent(agent)} left" for agent in sorted(gone, key=lambda x: gone[x])
+        )
+        return (
+            f"{left_them}; {names.agent(d.agent_id)} and {names.agent(a.agent_id)}"
+            " stayed to the end"
+        )
     if left < a.end - _SLACK:
         # Everyone else still with the customer when the adder left: with more than
         # one, none of them took over alone; it is said once, after the last of them.
@@ -735,7 +769,14 @@ def _answered_outcome(
             else:
                 steps.append(f"{who} again")
         elif added:
-            steps.append(f"{who} added" + _how_added(answered, a, d, names))
+            # An agent who had left and is added back.
+            again = any(
+                b.agent_id == a.agent_id and b.end is not None and a.start and b.end <= a.start
+                for b in answered
+                if b is not a
+            )
+            how = _how_added(i, answered, a, d, names)
+            steps.append(f"{who} added" + (" again" if again else "") + how)
         elif d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
             # No transfer segment gave it to them and the visit was not entered by a
             # transfer (a re-route, say): saying "transferred" would contradict both.
@@ -1282,7 +1323,7 @@ def _legs(
         if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
             sent.setdefault(n, []).append(pos)
     ends = [ordered[n].end for n in taken if not _bad(ordered[n])]
-    last_end = max((e for e in ends if e is not None), default=None)
+    last_end = _last_end(i, ends)
     at_end: set[int] = set()
     if last_end is not None:
         at_end = {
@@ -1294,7 +1335,11 @@ def _legs(
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
         end = a.end
-        seconds = _span(a.start, end)
+        # With the customer only while there was one: not before the interaction's start
+        # nor after its end, whatever another service's clock sent.
+        seconds = _span(_latest(a.start, i.start), _earliest(end, i.end))
+        if _bad(a):
+            seconds = None
         holds = records.holds_in(a.start, end if not _bad(a) else None)
         hold_spans = [
             h.duration if h.duration is not None else _span(h.start, h.end) for h in holds

@@ -135,6 +135,11 @@ NOVEL_OUTCOMES = {
         "Answered by Ivan Petrov after 1:00 in queue 9a8b7c6d; still going, on hold now"
         " (2:00 so far)"
     ),
+    "conference-four-agents-names-missing-end-after-interaction.json": (
+        "Answered by Hannah Schulz after 0:50 in Enterprise Support; Kwame Asante added;"
+        " agent cfaf0010 added; Diego Alvarez added; Kwame Asante added again; Hannah Schulz"
+        " left; Diego Alvarez left; agent cfaf0010 and Kwame Asante stayed to the end"
+    ),
     "transfer-timeout-to-flow-voicemail.json": (
         "Answered by Ruth Adeyemi after 0:44 in Pharmacy Refills; transferred to queue"
         " Pharmacist Consult; left unanswered there after 3:00 (timed out); back in the IVR"
@@ -1280,3 +1285,44 @@ def test_shape_a_timed_out_last_visit_the_ivr_time_does_not_cover_stays_unknown(
     story = told(data)
     assert story.outcome.endswith("(timed out); back in the IVR for 3:20 until the end")
     assert "unknown" not in split(story)
+
+
+# -- a conference of four, names in some records, an end sent after the interaction's -------
+
+
+def test_an_end_sent_after_the_interactions_end_is_no_time_with_the_customer() -> None:
+    story = novel("conference-four-agents-names-missing-end-after-interaction.json")
+    licensing = [leg for leg in story.legs if leg.agent == "agent cfaf0010"]
+    assert [round(leg.seconds or 0) for leg in licensing] == [960]
+    assert "agent cfaf0010 16:00" in figure(story, "Time with each agent").text
+
+
+def test_agents_ending_with_the_interaction_stayed_to_the_end_despite_a_later_end() -> None:
+    story = novel("conference-four-agents-names-missing-end-after-interaction.json")
+    ended = [(leg.agent, leg.ended) for leg in story.legs]
+    assert ended[-1][0] == "Kwame Asante"
+    assert ended[-1][1].startswith("Stayed to the end with agent cfaf0010"), ended
+    assert ended[2][1].startswith("Stayed to the end with Kwame Asante"), ended
+
+
+def test_shape_an_agent_whose_end_is_skewed_past_the_end_does_not_make_others_leave() -> None:
+    data = payload(
+        0,
+        300,
+        segments=[
+            seg("s0", 0, 0, 300, segmentToAgentId="aid-ann"),
+            seg(
+                "s1",
+                1,
+                100,
+                300,
+                segmentStartType="addParticant",
+                segmentAgentId="aid-ann",
+                segmentToAgentId="aid-bob",
+            ),
+        ],
+        agents=[agent("a1", "s0", "Ann Lee", 20, 300), agent("a2", "s1", "Bob Ray", 110, 303.5)],
+    )
+    story = told(data)
+    assert story.outcome.endswith("Bob Ray added; both stayed to the end")
+    assert [leg.seconds for leg in story.legs] == [280.0, 190.0]
