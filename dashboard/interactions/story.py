@@ -1626,8 +1626,8 @@ def _split(
         pieces.append((0.0, min(total, i.ivr_time), "ivr"))
         # Back in the flow after a visit left unanswered (before the next visit, or to
         # the end); the API's IVR time counts it.
-        for _, _, lo, hi in ivr_returns(i):
-            add(lo, hi, "ivr")
+        for _, _, back_from, back_to in ivr_returns(i):
+            add(back_from, back_to, "ivr")
     taken = taken_from(i)
     for q in i.queues:
         key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"
