@@ -790,19 +790,18 @@ def _answered_outcome(
         else:
             steps.append(f"transferred to {who}")
         began += [a.start] * (len(steps) - len(began))
-    cancelled = next(
-        (
-            s
-            for s in i.segments
-            if _is_add(s) and _agent_cancelled(s) and s.to_agent_id is None and not _outside(s)
-        ),
-        None,
-    )
+    tries = [
+        s
+        for s in i.segments
+        if _is_add(s) and _agent_cancelled(s) and s.to_agent_id is None and not _outside(s)
+    ]
+    cancelled = tries[0] if tries else None
+    said = "adding a participant was cancelled" + (f" {len(tries)} times" if len(tries) > 1 else "")
     if cancelled is not None and len(steps) <= MAX_STEPS:
-        # Told among the steps where it happened, not after transfers that came later.
+        # Told among the steps where it (first) happened, not after later transfers.
         at = cancelled.start
         n = len(steps) if at is None else sum(1 for b in began if b is None or b <= at)
-        steps.insert(n, "adding a participant was cancelled")
+        steps.insert(n, said)
         cancelled = None
     if len(steps) > MAX_STEPS:
         last = steps[-1]
@@ -816,7 +815,7 @@ def _answered_outcome(
     text += _left_unanswered(i, records, answered)
     outside = [s for s in i.segments if _outside(s)]
     if cancelled is not None:
-        text += "; adding a participant was cancelled"
+        text += "; " + said
     if outside:
         third = _number(_stat(i, "thirdPartyTime"))
         for_how_long = f" for {clock(third)}" if third is not None and third > 0 else ""

@@ -140,6 +140,10 @@ NOVEL_OUTCOMES = {
         " agent cfaf0010 added; Diego Alvarez added; Kwame Asante added again; Hannah Schulz"
         " left; Diego Alvarez left; agent cfaf0010 and Kwame Asante stayed to the end"
     ),
+    "long-call-36-holds-12-cancelled-consults.json": (
+        "Answered by Beatriz Costa after 1:15 in Device Support; adding a participant was"
+        " cancelled 12 times"
+    ),
     "transfer-timeout-to-flow-voicemail.json": (
         "Answered by Ruth Adeyemi after 0:44 in Pharmacy Refills; transferred to queue"
         " Pharmacist Consult; left unanswered there after 3:00 (timed out); back in the IVR"
@@ -1326,3 +1330,19 @@ def test_shape_an_agent_whose_end_is_skewed_past_the_end_does_not_make_others_le
     story = told(data)
     assert story.outcome.endswith("Bob Ray added; both stayed to the end")
     assert [leg.seconds for leg in story.legs] == [280.0, 190.0]
+
+
+# -- a long call: 36 holds, 12 cancelled tries to add someone -------------------------------
+
+
+def test_many_cancelled_adds_are_counted_not_told_as_one() -> None:
+    story = novel("long-call-36-holds-12-cancelled-consults.json")
+    assert story.outcome.endswith("; adding a participant was cancelled 12 times")
+    assert figure(story, "Holds").text == "36, 24:13 in all"
+    assert split(story) == {
+        "ivr": "0:40",
+        "queue": "1:15",
+        "agent": "1 h 46 min 22 s",
+        "hold": "24:13",
+    }
+    assert [(leg.hold_count, leg.ended) for leg in story.legs] == [(36, "Ended the interaction")]
