@@ -442,6 +442,17 @@ def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], di
     return agents, queues, numbers
 
 
+def _agent(agent_id: str | None, agents: dict[str, str], name: str | None = None) -> Cell:
+    """An agent by name: the record's own, another record's for the same agent, or
+    (sent by ID only) as the rest of the page calls them, with the ID on hover."""
+    name = name or agents.get(agent_id or "")
+    if name:
+        return Cell(name)
+    if not agent_id:
+        return _text(None)
+    return Cell(wording.unnamed_agent(agent_id), title=f"Agent ID {agent_id}: the API sent no name")
+
+
 def segments_table(i: Interaction, zone: tzinfo) -> Table:
     agents, _, _ = _names(i)
     open_reason = missing_end_reason("segment", i)
@@ -460,12 +471,10 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
                     if s.cancelled
                     else ("no" if s.cancelled is False else None)
                 ),
-                _text(agents.get(s.agent_id or "", s.agent_id)),
-                _text(
-                    agents.get(s.to_agent_id or "", s.to_agent_id)
-                    if s.to_agent_id or not s.outside
-                    else " ".join(("an outside number", s.extension_value or ""))
-                ),
+                _agent(s.agent_id, agents),
+                _agent(s.to_agent_id, agents)
+                if s.to_agent_id or not s.outside
+                else _text(" ".join(("an outside number", s.extension_value or ""))),
             ),
             anchor=f"segment-{s.segment_id or s.number}",
             css="cancelled" if s.cancelled else "",
@@ -511,7 +520,7 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
                 _left(times.cell(q.end, "end" in q.unknown, missing=open_reason), q),
                 _seconds(q.queue_time, "queue_time" in q.unknown),
                 _text(abandoned),
-                _text(agents.get(q.agent_id or "", q.agent_id)),
+                _agent(q.agent_id, agents),
             ),
             anchor=f"queue-{q.queue_visit_id or ''}",
             css="abandoned" if q.abandoned else "",
@@ -545,14 +554,16 @@ def _left(cell: Cell, q: Any) -> Cell:
 
 
 def agents_table(i: Interaction, zone: tzinfo) -> Table:
-    _, queues, numbers = _names(i)
+    agents, queues, numbers = _names(i)
     open_reason = missing_end_reason("agent", i)
     times = _Times(zone, i.start)
 
     def row_of(a: Any) -> Row:
         return Row(
             cells=(
-                _text(a.agent_name or a.agent_id, "agent_name" in a.unknown),
+                _text(None, True)
+                if "agent_name" in a.unknown
+                else _agent(a.agent_id, agents, a.agent_name),
                 _text(queues.get(a.queue_id or "", a.queue_id)),
                 _text(numbers.get(a.segment_id or "")),
                 times.cell(a.start, "start" in a.unknown),

@@ -191,7 +191,7 @@ class _Names:
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
             return "an agent"
-        return wording.isolated(self.agents.get(agent_id) or f"agent {agent_id[:8]}")
+        return wording.isolated(self.agents.get(agent_id) or wording.unnamed_agent(agent_id))
 
     def queue(self, queue_id: str | None) -> str:
         if not queue_id:
@@ -321,7 +321,7 @@ def _dedupe(i: Interaction) -> tuple[Interaction, list[str]]:
     for a in i.agents:
         key = a.interaction_agent_id
         if key and key in seen:
-            who = a.agent_name or (f"agent {a.agent_id[:8]}" if a.agent_id else "An agent")
+            who = a.agent_name or (wording.unnamed_agent(a.agent_id) if a.agent_id else "An agent")
             differs = "" if seen[key] == a else ", with different values"
             notes.append(
                 f"{who}'s allocation {key[:8]}… was sent twice (same interactionAgentId"

@@ -875,7 +875,11 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         )
         if ringing and not states:
             states = ["not answered"]
-        name = a.agent_name or agent_names.get(a.agent_id or "") or a.agent_id or "unknown agent"
+        name = (
+            a.agent_name
+            or agent_names.get(a.agent_id or "")
+            or (wording.unnamed_agent(a.agent_id) if a.agent_id else "unknown agent")
+        )
         queue = queue_names.get(a.queue_id, "") if a.queue_id else ""
         if a.queue_id in direct_queues:
             queue = "a direct transfer"  # not "from <the agent's own name>"

@@ -264,3 +264,9 @@ def isolated(name: str) -> str:
     and its pop: within a sentence, the figure after it ("יעל כהן 14:47") stays after
     it instead of being drawn into its right-to-left run. Other names as they are."""
     return f"\u2068{name}\u2069" if _RIGHT_TO_LEFT.search(name) else name
+
+
+def unnamed_agent(agent_id: str) -> str:
+    """An agent the API sent by ID only, in every record: named by the ID's first
+    characters ("agent cfaf0010"), the same way everywhere on the page."""
+    return f"agent {agent_id[:8]}"

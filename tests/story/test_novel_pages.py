@@ -302,3 +302,21 @@ def test_a_live_participant_row_says_its_time_so_far_and_the_hold_now(live_user:
     figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
     assert "2, on hold now (2:00 so far); hold time sent 1:12" in figures
     assert "1:12 in all" not in figures
+
+
+def test_an_agent_sent_without_a_name_is_called_the_same_everywhere(live_user: Any) -> None:
+    text = page_of(live_user, "conference-four-agents-names-missing-end-after-interaction.json")
+    licensing_agent = "cfaf0010-3f58-4ad4-a308-24d215ceb3a1"
+    for section in ("segments", "queues", "agents"):
+        table = _section(text, section)
+        assert "agent cfaf0010" in table, section
+        assert f">{licensing_agent}<" not in table, section
+    # Kwame's first allocation was sent without his name; his second names him.
+    allocations = _section(text, "agents")
+    assert "0b3510b0-b46e-41da-b170-17a6205738d1" not in allocations
+    assert allocations.count("Kwame Asante") == 2
+    timeline = text[text.index('class="timeline-svg"') :]
+    assert licensing_agent not in timeline.split("</svg>")[0].replace(
+        f"Agent ID {licensing_agent}", ""
+    )
+    assert ">agent cfaf0010<" in timeline
