@@ -1028,6 +1028,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     counted = 0
     consults: list[str] = []
     consult_notes: list[str] = []
+    consult_waits: list[tuple[str, float | None]] = []
     callbacks: list[tuple[QueueVisit, float | None, bool]] = []
     backwards = False
     for q in i.queues:
@@ -1043,6 +1044,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             asker = names.agent(s.agent_id) if s is not None and s.agent_id else "the agent"
             took_text = clock(took) if took is not None else "an unknown time"
             consults.append(f"{_queue_label(q)} {took_text}")
+            consult_waits.append((_queue_label(q), took))
             consult_notes.append(
                 f"{_queue_label(q)} took {took_text} to answer {asker}'s request to add a"
                 f" participant; the customer was with {asker} meanwhile"
@@ -1125,17 +1127,34 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         figures.append(
             Figure(
                 "Adding a participant" if len(consults) == 1 else "Adding participants",
-                " · ".join(
-                    consults
-                    if len(consults) <= MAX_STEPS
-                    else [*consults[:2], f"… {len(consults) - 2} more"]
-                ),
+                " · ".join(consults if len(consults) <= MAX_STEPS else _by_queue(consult_waits)),
                 note="; ".join(consult_notes)
                 + ". Not part of the customer's queue wait (API field queueTime).",
                 wide=len(consults) > 1,
             )
         )
     return figures
+
+
+def _by_queue(waits: list[tuple[str, float | None]]) -> list[str]:
+    """Many waits said per queue ("Tier 3 Hardware 12 times, 3:18 in all"), the first
+    few queues named and the rest counted, so a long list stays one readable line."""
+    groups: dict[str, list[float | None]] = {}
+    for label, took in waits:
+        groups.setdefault(label, []).append(took)
+    said = []
+    for label, tooks in groups.items():
+        known = [t for t in tooks if t is not None]
+        total = clock(sum(known)) if len(known) == len(tooks) else None
+        if len(tooks) == 1:
+            said.append(f"{label} {total or 'an unknown time'}")
+        else:
+            said.append(
+                f"{label} {len(tooks)} times, " + (f"{total} in all" if total else "total unknown")
+            )
+    if len(said) > MAX_STEPS:
+        said = [*said[:2], f"… {len(said) - 2} more queues"]
+    return said
 
 
 def _agent_figures(

@@ -1346,3 +1346,10 @@ def test_many_cancelled_adds_are_counted_not_told_as_one() -> None:
         "hold": "24:13",
     }
     assert [(leg.hold_count, leg.ended) for leg in story.legs] == [(36, "Ended the interaction")]
+
+
+def test_many_tries_to_add_from_one_queue_are_said_per_queue() -> None:
+    story = novel("long-call-36-holds-12-cancelled-consults.json")
+    adding = figure(story, "Adding participants")
+    assert adding.text == "Tier 3 Hardware 12 times, 2:58 in all"
+    assert adding.note.count("Tier 3 Hardware took") == 12  # every try on hover
