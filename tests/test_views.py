@@ -701,3 +701,45 @@ def test_the_zoom_form_asks_for_a_keyboard_that_can_type_its_own_values(
     assert len(fields) == 2
     for field in fields:
         assert 'inputmode="numeric"' not in field, field
+
+
+def test_a_live_refresh_redraws_the_status_outcome_and_figures_beside_the_timeline(
+    live_user: Any,
+) -> None:
+    """While an interaction is live, its outcome ("Still waiting in …"), its "so far"
+    figures and its status change with each copy: a refresh sends them out of band with
+    the timeline, rather than leave the first copy's words beside a newer timeline."""
+    body = load_fixture("reference-sample.json")
+    live = {**body, "dataComplete": False, "endTimestamp": None}
+    live["details"] = {**body["details"], "endTimestamp": None}
+    live["segments"] = [
+        {**s, "endTimestamp": None, "segmentEndType": None} for s in body["segments"]
+    ]
+    live["queues"] = [
+        {**q, "endTimestamp": None, "queueExitType": None, "queueAbandoned": False}
+        for q in body["queues"]
+    ]
+    moved = {**live, "queues": [{**q, "queueName": "Billing Priority"} for q in live["queues"]]}
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "timeline"}
+    from django.core.cache import cache
+
+    from dashboard.interactions import cache as services
+
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json=live)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        first = html(live_user.get(PAGE))
+        cache.delete(services.interaction_key(TENANT, IID))
+        route.respond(json=moved)
+        polled = html(live_user.get(PAGE + "?failures=0", **poll))
+        zoomed = html(live_user.get(PAGE + "?zoom=0-30", **poll))
+    assert "Still waiting in" in first and "Billing Priority" not in first
+    assert polled.index('id="timeline"') < polled.index('id="live-outcome"')
+    for part in ("status-badge", "live-outcome", "live-figures"):
+        tag = polled[polled.rindex("<", 0, polled.index(f'id="{part}"')) :]
+        assert 'hx-swap-oob="true"' in tag[: tag.index(">")], part
+        assert first.count(f'id="{part}"') == 1
+    outcome = polled[polled.index('id="live-outcome"') :]
+    assert "Still waiting in Billing Priority" in outcome[: outcome.index("</div>")]
+    assert "so far" in polled[polled.index('id="live-figures"') :]
+    assert 'id="live-outcome"' not in zoomed  # a zoom redraws the timeline only

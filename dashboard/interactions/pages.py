@@ -180,10 +180,12 @@ def build_page(
     expand: str = "",
     participants: bool = False,
     index_stamp: str = "",
+    live_poll: bool = False,
 ) -> InteractionPage:
     """The page for ``fetched``; ``whole`` adds what only the whole page shows,
     ``participants`` every row of a long participants table (and the story);
-    ``index_stamp`` names the index's last pass, whose figures the whole page shows."""
+    ``index_stamp`` names the index's last pass, whose figures the whole page shows;
+    ``live_poll``: a live page's refresh, which also redraws the outcome and figures."""
     item = fetched.interaction
     lanes = tuple(k for k in EXPANDABLE if k in expand.split(","))
     if item.in_progress:  # drawn up to "now": never reused
@@ -218,7 +220,7 @@ def build_page(
             for h in item.hooks
         )
     told = None
-    if whole or participants:
+    if whole or participants or (live_poll and item.in_progress):
         if item.in_progress:
             told = story.story_for(item, now)
         else:

@@ -39,6 +39,13 @@ PAGE_PARTS = {
     "participants-rest": "interaction.html#participants-rest",
 }
 
+#: What a live page's refresh sends beside the timeline: the parts outside it that change.
+LIVE_PARTS = (
+    "interaction.html#status-badge",
+    "interaction.html#live-outcome",
+    "interaction.html#live-figures",
+)
+
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
@@ -132,6 +139,9 @@ def _part(request: HtmxHttpRequest, page: InteractionPage, target: str) -> HttpR
         # A live page's refresh found it over: its status, running time and figures
         # are outside the timeline, so the whole page is loaded again.
         response["HX-Refresh"] = "true"
+    else:  # still live: the status, outcome and "so far" figures follow, out of band
+        for part in LIVE_PARTS:
+            response.content += render(request, part, {**page.context(), "oob": True}).content
     return response
 
 
@@ -171,6 +181,7 @@ def _page(
         now=timezone.now(),
         whole=target not in PAGE_PARTS,
         participants=participants,
+        live_poll=target == "timeline" and "failures" in request.GET,
         poll_delay=settings.TIMELINE_POLL_SECONDS,
         crm_templates=settings.CRM_LINK_TEMPLATES,
         index_stamp=stamp,

@@ -171,6 +171,16 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     while live_api.requests[key] < 2 and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert live_api.requests[key] >= 2
+    from playwright.sync_api import expect
+
+    # A newer copy changes the outcome: the refresh redraws it beside the timeline.
+    renamed = copy.deepcopy(body)
+    for agent in renamed.get("agents") or renamed["details"].get("agents") or []:
+        agent["agentName"] = "Noor Haddad"
+    live_api.interactions[(tenant, iid)] = renamed
+    expect(page.locator("#live-outcome .outcome")).to_contain_text("Noor Haddad", timeout=10000)
+    assert page.locator("#live-outcome").count() == 1 and page.locator(".ticker").count() == 1
+    assert "Live" in page.locator("[data-status]").inner_text()
     done = copy.deepcopy(body)
     done["dataComplete"] = True
     done["endTimestamp"] = "2026-11-27T08:30:00.000Z"
@@ -181,8 +191,6 @@ def test_live_interaction_polls_then_stops_when_complete(page: Any, live_api: St
     ):
         record.setdefault("endTimestamp", "2026-11-27T08:30:00.000Z")
     live_api.interactions[(tenant, iid)] = done
-    from playwright.sync_api import expect
-
     expect(page.locator("#live-status")).to_contain_text("Complete · fetched", timeout=10000)
     assert page.locator(".poller").count() == 0
     calls = live_api.requests[key]
