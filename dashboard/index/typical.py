@@ -12,6 +12,7 @@ Every figure here is computed by the dashboard, none is sent by the API.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,6 +159,12 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
     legs = list(row.agent_legs.order_by("started_at", "pk"))
     limits = sla.thresholds(tenant_id, visits)
     panel = Panel()
+    # The peers are the others: this interaction's own visits and legs (and its own total)
+    # are left out, by the time the comparison's index is keyed on (another interaction that
+    # entered the same queue, or started, in the same instant is left out with it: a
+    # filter on the interaction would cost the comparison its index-only read).
+    entered = _own_times((v.queue_name, v.entered_at) for v in visits)
+    began = _own_times((leg.queue_name, leg.started_at) for leg in legs)
     for visit in visits:
         verdict = sla.verdict(visit, limits.get(id(visit)))
         peers = QueueVisit.objects.filter(
@@ -166,7 +173,7 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
             queue_name=visit.queue_name,
             entered_at__gte=since,
             entered_at__lt=now,
-        )
+        ).exclude(entered_at__in=entered.get(visit.queue_name, []))
         shown = _add(
             panel,
             f"in {visit.queue_name}",
@@ -184,7 +191,7 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
             queue_name=leg.queue_name,
             started_at__gte=since,
             started_at__lt=now,
-        )
+        ).exclude(started_at__in=began.get(leg.queue_name, []))
         name = leg.agent_name or "an agent"
         _add(
             panel,
@@ -198,6 +205,8 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
     flow_peers = IndexedInteraction.objects.filter(
         tenant_id=tenant_id, flow_name=row.flow_name, start__gte=since, start__lt=now
     )
+    if row.start is not None:
+        flow_peers = flow_peers.exclude(start=row.start)
     _add(
         panel,
         TOTAL,
@@ -208,6 +217,15 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
         None,
     )
     return panel
+
+
+def _own_times(records: Iterable[tuple[str, datetime | None]]) -> dict[str, list[datetime]]:
+    """This interaction's own times per queue name (for leaving it out of its peers)."""
+    times: dict[str, list[datetime]] = {}
+    for name, at in records:
+        if at is not None:
+            times.setdefault(name, []).append(at)
+    return times
 
 
 def _add(

@@ -52,14 +52,14 @@ def test_the_panel_places_each_figure_against_the_week(open_client: Any) -> None
     waits = [c for c in panel.comparisons if c.what == "in Support"]
     assert len(waits) == 1
     wait = waits[0]
-    assert wait.count == 21  # the 20 peers and this one
-    assert wait.typical == 11.0  # median of 1..20 and 28
-    assert round(wait.shorter_share) == 95  # 20 of 21 waited less
-    assert wait.text.startswith("0:28 in Support — typical 0:11, longer than 95 %")
+    assert wait.count == 20  # the 20 others: this one is no peer of its own
+    assert wait.typical == 10.5  # median of 1..20
+    assert round(wait.shorter_share) == 100  # all 20 others waited less
+    assert wait.text.startswith("0:28 in Support — typical 0:10, longer than 100 %")
     assert {c.what for c in panel.comparisons} == {"in Support", "with Ann Agent", "in total"}
     page = html.unescape(open_client.get(PAGE).content.decode())
     assert 'id="typical"' in page
-    assert "0:28 in Support — typical 0:11, longer than 95 % of this week's" in page
+    assert "0:28 in Support — typical 0:10, longer than 100 % of this week's" in page
     assert "Computed by the dashboard from its index" in page
 
 
@@ -108,11 +108,11 @@ def test_a_shorter_than_typical_figure_says_so() -> None:
 
 def test_the_panel_needs_twenty_comparable_interactions(open_client: Any) -> None:
     peers(18)
-    this_one()  # 19 comparable with itself
+    this_one()  # 18 others: this one is not comparable with itself
     panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
     assert panel is not None
     assert panel.comparisons == []
-    assert ("in Support", 19) in panel.too_few
+    assert ("in Support", 18) in panel.too_few
     page = open_client.get(PAGE).content.decode()
     assert 'id="typical"' not in page
     assert "Not enough comparable interactions" in page
@@ -253,18 +253,18 @@ def test_the_page_reads_the_index_once_per_pass(open_client: Any) -> None:
     this_one(28.0)
     state = SyncState.objects.create(tenant_id=TENANT, last_pass_finished=timezone.now())
     first = html.unescape(open_client.get(PAGE).content.decode())
-    assert "0:28 in Support — typical 0:11" in first
+    assert "0:28 in Support — typical 0:10" in first
     for i in range(21, 41):  # twenty longer waits: the typical one moves
         index_row(start=timezone.now() - timedelta(minutes=i), queues=[("Support", 100.0)])
     with CaptureQueriesContext(connection) as queries:
         again = html.unescape(open_client.get(PAGE).content.decode())
-    assert "0:28 in Support — typical 0:11" in again  # the same pass: the same figures
+    assert "0:28 in Support — typical 0:10" in again  # the same pass: the same figures
     assert not [q for q in queries if "index_queuevisit" in q["sql"]]
     state.last_pass_finished = timezone.now() + timedelta(seconds=1)
     state.save()
     after = html.unescape(open_client.get(PAGE).content.decode())
-    # 1..20 s, this one's 28 s and twenty of 100 s: the median is this one's own wait.
-    assert "0:28 in Support — typical 0:28, as typical" in after
+    # 1..20 s and twenty of 100 s (this one's own 28 s is no peer): the median is 1:00.
+    assert "0:28 in Support — typical 1:00, shorter than 50 % of this week's" in after
 
 
 def test_a_figure_left_out_for_too_few_peers_says_so_beside_the_others(open_client: Any) -> None:
@@ -282,7 +282,7 @@ def test_a_figure_left_out_for_too_few_peers_says_so_beside_the_others(open_clie
     assert "0:03 in Support — typical" in page
     assert (
         "Not enough comparable interactions in the last 7 days to say what is typical "
-        "in Billing (6 comparable), with Ann Agent (6 comparable) (20 needed)."
+        "in Billing (5 comparable), with Ann Agent (5 comparable) (20 needed)."
     ) in page
 
 
