@@ -166,7 +166,9 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
     if key == "agent":
         # The first name as the row lists them (``agent_names``): read from the legs, as a
         # name may hold the joined column's comma ("Tremblay, Alice").
-        legs = AgentLeg.objects.filter(interaction=OuterRef("pk")).exclude(agent_name="")
+        legs = AgentLeg.objects.filter(interaction=OuterRef("pk"), offered_only=False).exclude(
+            agent_name=""
+        )
         first = Subquery(legs.order_by(*AGENT_ORDER).values("agent_name")[:1])
         return sort_text(NullIf(Folded(first), Value("")))
     if key == "flag":

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from dashboard.interactions.domain import Interaction
+from dashboard.interactions.domain import (
+    AgentAllocation,
+    Interaction,
+    inside_own,
+    never_answered,
+    unaccepted_offers,
+)
 
 from .models import AgentLeg, Hook, IndexedInteraction, QueueVisit
 from .phone import customer_tail
@@ -155,10 +161,29 @@ def _transfers(interaction: Interaction) -> int | None:
     return sum(1 for value in known if value)
 
 
+def _once(interaction: Interaction) -> Interaction:
+    """One allocation per interactionAgentId: a record sent twice is one allocation, as
+    the interaction's page counts it (the first copy kept)."""
+    seen: set[str] = set()
+    kept: list[AgentAllocation] = []
+    for a in interaction.agents:
+        key = a.interaction_agent_id
+        if key and key in seen:
+            continue
+        if key:
+            seen.add(key)
+        kept.append(a)
+    if len(kept) == len(interaction.agents):
+        return interaction
+    return replace(interaction, agents=tuple(kept))
+
+
 def _agent_names(interaction: Interaction) -> str:
+    """The agents who had the work, in order, each once: not those only offered it."""
     names: list[str] = []
+    refused = unaccepted_offers(interaction)
     legs = sorted(
-        interaction.agents,
+        (a for a in interaction.agents if id(a) not in refused),
         key=lambda a: (a.start is None, a.start or datetime.min.replace(tzinfo=UTC)),
     )
     for leg in legs:
@@ -235,6 +260,12 @@ def _children(
     queues = [q for q in item.queues if q.queue_name and not q.direct]
     queue_names = {q.queue_id: q.queue_name for q in queues if q.queue_id}
     segment_queues = {q.segment_id: q.queue_name for q in queues if q.segment_id}
+    # Time with the customer as the interaction's page counts it: none for an offer the
+    # agent never accepted or a call nobody answered; an allocation lying within another
+    # of the same agent's is counted in that one.
+    refused = unaccepted_offers(item) if item.agents else frozenset()
+    uncounted = refused | inside_own(item) if item.agents else frozenset()
+    unanswered = bool(item.agents) and never_answered(item)
     legs = [
         {
             "tenant_id": tenant_id,
@@ -245,7 +276,10 @@ def _children(
             ),
             "started_at": a.start,
             "ended_at": a.end,
-            "seconds_computed": _seconds(a.start, a.end),
+            "seconds_computed": None
+            if unanswered or id(a) in uncounted
+            else _seconds(a.start, a.end),
+            "offered_only": id(a) in refused,
         }
         for a in item.agents
     ]
@@ -352,6 +386,7 @@ def prepare_batch(
         if known.get(iid) == digest:
             skipped += 1
             continue
+        item = _once(item)
         visits, legs, hooks = _children(tenant_id, item)
         span = listed.get(iid) if isinstance(listed, Mapping) else listed
         rows[iid] = _Rows(digest, _row(tenant_id, iid, item, digest, span), visits, legs, hooks)

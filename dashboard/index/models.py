@@ -110,8 +110,16 @@ class AgentLeg(models.Model):
     queue_name = models.CharField(max_length=255, blank=True, default="")
     started_at = models.DateTimeField(null=True)
     ended_at = models.DateTimeField(null=True)
-    #: ended_at - started_at, computed by the dashboard; NULL when either end is missing.
+    #: The time with the customer, as the interaction's page counts it: ended_at -
+    #: started_at, computed by the dashboard; NULL when either end is missing or out of
+    #: order, and where the agent never had the customer (an offer never accepted, a call
+    #: nobody answered) or the time is counted in another leg (one lying within an earlier
+    #: allocation of the same agent's).
     seconds_computed = models.FloatField(null=True)
+    #: Offered the work and never accepted it (withdrawn, or timed out while the customer
+    #: kept waiting): the agent never had the customer. Found by a search for the agent
+    #: (the row says so), never counted as handling it.
+    offered_only = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [

@@ -140,9 +140,22 @@ def queue_names(visits: QuerySet[QueueVisit]) -> dict[int, list[str]]:
 
 
 def agent_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:
-    """The named agents of ``legs`` per indexed interaction, in the order they were given it,
-    each once: read from the legs, as a name may hold the joined column's comma."""
-    return _names(legs.order_by(*AGENT_ORDER), "agent_name")
+    """The named agents of ``legs`` per indexed interaction who had the work, in the order
+    they were given it, each once: read from the legs, as a name may hold the joined
+    column's comma. An agent only offered it, who never accepted, is not one of them."""
+    return _names(legs.filter(offered_only=False).order_by(*AGENT_ORDER), "agent_name")
+
+
+def offered_names(legs: QuerySet[AgentLeg]) -> dict[int, list[str]]:
+    """The named agents of ``legs`` per indexed interaction who were offered the work and
+    never accepted it (and never had it otherwise), in the order they were offered it."""
+    offered = _names(legs.filter(offered_only=True).order_by(*AGENT_ORDER), "agent_name")
+    had = agent_names(legs.filter(interaction__in=list(offered)))
+    return {
+        pk: kept
+        for pk, names in offered.items()
+        if (kept := [n for n in names if n not in had.get(pk, [])])
+    }
 
 
 def _names(records: QuerySet[Any], column: str) -> dict[int, list[str]]:

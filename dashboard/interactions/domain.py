@@ -570,3 +570,31 @@ def ivr_returns(i: Interaction) -> list[tuple[QueueVisit, QueueVisit | None, dat
         if i.ivr_time is not None and i.ivr_time >= before + after - 2 * _CLOCK_SLACK.seconds:
             out.append((q, None, q.end, i.end))
     return out
+
+
+def inside_own(i: Interaction) -> frozenset[int]:
+    """The allocations (by ``id()``) that lie wholly within an earlier, longer one of the
+    same agent that was not an offer never accepted: the agent already had the work, so
+    their time is counted once, in the one around them (as the interaction's page counts
+    it). An allocation that ends before it starts lies within nothing."""
+    refused = unaccepted_offers(i)
+    spans = sorted(
+        (a.start, -(a.end - a.start).total_seconds(), n, a)
+        for n, a in enumerate(i.agents)
+        if id(a) not in refused
+        and a.agent_id
+        and a.start is not None
+        and a.end is not None
+        and a.end >= a.start
+    )
+    out: set[int] = set()
+    outer: dict[str, datetime] = {}
+    for *_, a in spans:  # the longer first at one start
+        if a.agent_id is None or a.end is None:
+            continue
+        until = outer.get(a.agent_id)
+        if until is not None and a.end <= until:
+            out.add(id(a))
+        else:
+            outer[a.agent_id] = a.end
+    return frozenset(out)

@@ -239,3 +239,51 @@ def test_the_migration_trims_names_indexed_before() -> None:
     assert (row.flow_name, row.disposition) == ("Main", "Done")
     assert set(QueueVisit.objects.values_list("queue_name", flat=True)) == {"Support"}
     assert set(AgentLeg.objects.values_list("agent_name", "queue_name")) == {("Ann", "Support")}
+
+
+def _novel(name: str) -> dict[str, Any]:
+    from tests.novel import novel_body
+
+    return novel_body(name)
+
+
+def _legs() -> list[tuple[str, float | None, bool]]:
+    return [
+        (leg.agent_name, leg.seconds_computed, leg.offered_only)
+        for leg in AgentLeg.objects.order_by("started_at", "pk")
+    ]
+
+
+def test_an_offer_never_accepted_is_a_leg_without_time_and_no_handling() -> None:
+    """Noah Fischer let the offer time out while the customer kept waiting; Amara Osei
+    took the call: the page says "none: never accepted" for Noah."""
+    index_interactions(DEMO_TENANT_ID, pairs([_novel("offer-timed-out-second-agent-answers")]))
+    assert _legs() == [("Noah Fischer", None, True), ("Amara Osei", 480.1, False)]
+    assert IndexedInteraction.objects.get().agent_names == "Amara Osei"
+
+
+def test_a_withdrawn_offer_is_no_second_time_with_the_agent() -> None:
+    index_interactions(
+        DEMO_TENANT_ID, pairs([_novel("offer-withdrawn-then-answered-string-stats")])
+    )
+    assert _legs() == [("Tomasz Nowak", None, True), ("Tomasz Nowak", 331.0, False)]
+    assert IndexedInteraction.objects.get().agent_names == "Tomasz Nowak"
+
+
+def test_an_allocation_sent_twice_is_one_leg() -> None:
+    index_interactions(DEMO_TENANT_ID, pairs([_novel("flagged-agent-end-before-start")]))
+    assert _legs() == [("Hugo Lefebvre", None, False), ("Zoe Tanaka", 548.5, False)]
+
+
+def test_a_call_nobody_answered_is_no_time_with_the_customer() -> None:
+    index_interactions(DEMO_TENANT_ID, pairs([_novel("outbound-no-answer")]))
+    assert _legs() == [("Marie-Ève Cormier", None, False)]
+    assert IndexedInteraction.objects.get().agent_names == "Marie-Ève Cormier"
+
+
+def test_an_allocation_within_another_of_the_same_agent_is_counted_once() -> None:
+    index_interactions(
+        DEMO_TENANT_ID, pairs([_novel("work-item-unknown-flag-segments-out-of-order")])
+    )
+    felix = [seconds for name, seconds, _ in _legs() if name == "Felix Brandt"]
+    assert sorted(felix, key=lambda s: s is None) == [6050.0, None]
