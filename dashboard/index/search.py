@@ -31,7 +31,7 @@ from dashboard.reviews.models import Review, Status
 
 from .customer import customer_key, customer_tail, typed_email, typed_number
 from .models import AgentLeg, IndexedInteraction, QueueVisit
-from .selectors import agent_names, flag_is, queue_names
+from .selectors import agent_names, flag_is, offered_names, queue_names
 from .text import Folded, sort_text
 
 #: Longest value kept from any search field; longer input is cut, never sent whole.
@@ -225,15 +225,32 @@ class Row:
     flagged: bool
     flag_type: str
     disposition: str
-    #: Names as the legs and visits hold them, in order, each once.
+    #: Names as the legs and visits hold them, in order, each once: the agents who had it.
     agents: tuple[str, ...]
     queues: tuple[str, ...]
     total_seconds: float | None
     reviewed: bool
+    #: Agents offered it who never accepted it (a search by agent finds them too).
+    offered: tuple[str, ...] = ()
+
+    @property
+    def seconds(self) -> float | None:
+        """The total as the interaction's page gives it: as the API sent it, else worked
+        out from start and end where both are known and in order (``computed``)."""
+        if self.total_seconds is not None:
+            return self.total_seconds
+        if self.start is not None and self.end is not None and self.end >= self.start:
+            return (self.end - self.start).total_seconds()
+        return None
+
+    @property
+    def computed(self) -> bool:
+        """The total was worked out by the dashboard: the API did not send it."""
+        return self.total_seconds is None and self.seconds is not None
 
     @property
     def duration(self) -> str:
-        return hms(self.total_seconds)
+        return hms(self.seconds) + (" ≈" if self.computed else "")
 
     @property
     def flag_reason(self) -> str:
@@ -367,6 +384,7 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
     # Read from the visits and legs, never split from a joined column: a name may hold a comma.
     queues = queue_names(QueueVisit.objects.filter(interaction__in=pks))
     agents = agent_names(AgentLeg.objects.filter(interaction__in=pks))
+    offered = offered_names(AgentLeg.objects.filter(interaction__in=pks))
     done = set(
         Review.objects.filter(
             tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE
@@ -389,6 +407,7 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
             queues=tuple(queues.get(r.pk, [])),
             total_seconds=r.total_seconds,
             reviewed=r.interaction_id in done,
+            offered=tuple(offered.get(r.pk, [])),
         )
         for r in found
     ]
@@ -403,6 +422,7 @@ CSV_COLUMNS = (
     "flow",
     "queues",
     "agents",
+    "offered_never_accepted",
     "flag_type",
     "disposition",
     "duration",
@@ -421,6 +441,7 @@ def csv_values(row: Row) -> tuple[str, ...]:
         row.flow,
         "; ".join(row.queues),
         "; ".join(row.agents),
+        "; ".join(row.offered),
         row.flag_type if row.flagged else "",
         row.disposition,
         sheet_hms(row.total_seconds),  # h:mm:ss, as a spreadsheet reads a duration

@@ -677,3 +677,37 @@ def test_a_direct_transfers_line_is_no_queue_in_results_filters_or_comparisons(
     assert "in Priya Raman" not in repr(panel) and "'Priya Raman'" not in repr(panel.slas)
     listed = parse_list_page({"total": 1, "results": [body]}).results[0]
     assert listed.queue_names == ("Home Insurance", "Claims Specialists")
+
+
+def test_an_agent_only_offered_it_is_found_and_said_to_have_never_accepted(
+    open_client: Any,
+) -> None:
+    """Noah Fischer was offered the call and let the offer time out; Amara Osei took it.
+    The agent column names Amara only; a search for Noah still finds the call, and its
+    row says he never accepted it (as the interaction's page does)."""
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import parse_interaction
+    from tests.novel import novel_body
+
+    raw = novel_body("offer-timed-out-second-agent-answers")
+    index_interactions(TENANT, [(parse_interaction(raw), source_hash(raw))])
+    iid = str(raw["interactionId"]).lower()
+    params = {"range": "custom", "from": "2026-11-01T00:00", "to": "2026-12-31T00:00"}
+    for agent in ("Amara Osei", "Noah Fischer"):
+        assert found(open_client.get(URL, {**params, "agent": agent})) == [iid]
+    page = re.sub(r"<[^>]+>", "", text(open_client.get(URL, {**params, "agent": "Noah Fischer"})))
+    assert "Amara Osei; offered, never accepted: Noah Fischer" in page
+    rows = list(
+        csv.reader(io.StringIO(open_client.get(f"{URL}export.csv", params).content.decode()))
+    )
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert (record["agents"], record["offered_never_accepted"]) == ("Amara Osei", "Noah Fischer")
+
+
+def test_a_total_the_api_did_not_send_is_worked_out_and_marked_as_on_the_page(
+    open_client: Any,
+) -> None:
+    index_row(total_seconds=None, minutes=2.5)
+    page = text(open_client.get(URL))
+    assert "2:30 ≈" in page
+    assert "Worked out by the dashboard from start and end times" in page
