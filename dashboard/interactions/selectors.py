@@ -28,7 +28,7 @@ from dashboard.index import selectors as index
 
 from . import listing, masking
 from .cache import MEMO, Entry, fetch_entry, is_cached
-from .domain import Interaction, Summary
+from .domain import Interaction, Summary, unaccepted_offers
 from .parsing import mask_raw, parse_interaction
 
 T = TypeVar("T")
@@ -231,6 +231,7 @@ def list_row(*, tenant_id: str, interaction_id: str) -> Summary | None:
     except errors.CxEngageError:  # a failure remembered in place of a copy
         return None
     item = _parsed((tenant_id, interaction_id, entry.fetched_at.timestamp()), entry)
+    refused = unaccepted_offers(item)  # offered, never accepted: not among who handled it
     return Summary(
         interaction_id=interaction_id,
         start=item.start,
@@ -241,7 +242,7 @@ def list_row(*, tenant_id: str, interaction_id: str) -> Summary | None:
         customer=item.customer,
         flag=item.flag,
         interaction_time=item.interaction_time,
-        agent_names=_distinct(a.agent_name for a in item.agents),
+        agent_names=_distinct(a.agent_name for a in item.agents if id(a) not in refused),
         queue_names=_distinct(q.queue_name for q in item.queues if not q.direct),
     )
 
