@@ -232,3 +232,29 @@ def test_pages_shorter_than_asked_for_are_read_on_from_where_they_ended(
     assert [r.interaction_id for r in found.rows] == [row(n)["interactionId"] for n in range(10)]
     assert found.scanned == 10
     assert [int(c.request.url.params["offset"]) for c in route.calls] == [0, 3, 6, 9]
+
+
+def test_an_empty_page_in_mid_list_leaves_the_list_incomplete_and_says_so(
+    live_mode: str, settings: Any
+) -> None:
+    """The total says 5, the page at offset 2 comes back empty: the scan stops there and
+    says the rest was never listed, rather than read as a complete list of 2."""
+    settings.FLAGGED_PAGE_SIZE = PAGE_SIZE
+
+    def gap(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        results = [] if offset == 2 else [row(n) for n in range(offset, min(offset + limit, 5))]
+        return httpx.Response(
+            200, json={"total": 5, "offset": offset, "limit": limit, "results": results}
+        )
+
+    with respx.mock(assert_all_mocked=True) as mock:
+        mock.get(f"{live_mode}/v1/tenants/{TENANT}/interactions").mock(side_effect=gap)
+        found = listing.scan(TENANT, QUERY)
+        assert not found.done
+        assert found.error is not None
+        assert found.failed_offset == 2
+        assert "3 interactions were not listed" in found.error.message
+        assert found.scanned == 2
+        # The empty page is not kept: asking again asks the API for it again.
+        assert cache.get(listing._page_key(TENANT, QUERY, offset=2, limit=PAGE_SIZE)) is None

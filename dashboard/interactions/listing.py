@@ -293,6 +293,25 @@ def scan(
                 offset - got,
                 extra={"list_offset": offset - got},
             )
+        if not got and page.total is not None and offset < page.total:
+            # An empty page in mid-list: what lies past it was never listed, so the list
+            # is incomplete, and says so (the empty page is not kept, so a retry asks again).
+            cache.delete(_page_key(tenant_id, query, offset=offset, limit=limit))
+            missing = page.total - offset
+            log.warning(
+                "list page at offset %d was empty though the total is %d; stopping there",
+                offset,
+                page.total,
+                extra={"failure": "list_ended_short", "list_offset": offset},
+            )
+            result.error = errors.BadResponse(
+                f"the list ended with an empty page at interaction {offset}, though its total"
+                f" says {page.total}: "
+                + ("1 interaction was" if missing == 1 else f"{missing} interactions were")
+                + " not listed"
+            )
+            result.failed_offset = offset
+            return result
         if (
             not got
             or (offset >= page.total if page.total is not None else short)
