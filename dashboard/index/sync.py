@@ -209,6 +209,40 @@ def sync_tenant(
         return _Pass(tenant_id, now or timezone.now(), since).run()
 
 
+def start_reindex(tenant_id: str, *, now: datetime | None = None) -> int | None:
+    """Have the sync read every indexed interaction of ``tenant_id`` again and rewrite its
+    rows with what this version of the dashboard makes of them (after a change in how
+    the index reads an interaction): every stored hash is forgotten, and the backfill
+    starts again from the newest covered instant down to the oldest indexed start.
+
+    Until that backfill is done the index covers only what it has re-read, so the
+    flagged list reads the rest live, as for a new tenant. Returns how many
+    interactions will be rewritten; None when another process is syncing the tenant.
+    """
+    tenant_id = tenant_id.strip().lower()
+    now = now or timezone.now()
+    floor = now - timedelta(days=settings.INDEX_RETENTION_DAYS)
+    with tenant_lock(tenant_id) as held:
+        if not held:
+            return None
+        rows = IndexedInteraction.objects.filter(tenant_id=tenant_id)
+        forgotten = rows.exclude(source_hash="").update(source_hash="")
+        state = SyncState.objects.filter(tenant_id=tenant_id).first()
+        if state is not None and state.synced_until is not None:
+            starts = [
+                moment
+                for moment in (
+                    state.backfill_from,
+                    rows.order_by("start").values_list("start", flat=True).first(),
+                )
+                if moment is not None
+            ]
+            state.backfill_from = max(min(starts, default=floor), floor)
+            state.backfilled_to = state.synced_until
+            state.save(update_fields=["backfill_from", "backfilled_to"])
+        return forgotten
+
+
 class _Pass:
     def __init__(self, tenant_id: str, now: datetime, since: timedelta | None) -> None:
         self.tenant_id = tenant_id

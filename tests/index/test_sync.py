@@ -582,3 +582,34 @@ def test_covered_range_follows_the_cursors(api: WindowedStandIn, settings: Any) 
     since, until = covered_range(LIVE) or (None, None)
     assert since == state().backfill_from
     assert until == state().synced_until - timedelta(seconds=settings.INDEX_SYNC_OVERLAP)
+
+
+def test_reindex_reads_every_indexed_interaction_again_and_rewrites_its_rows(
+    api: WindowedStandIn,
+) -> None:
+    """After an upgrade that changes what the index holds (offers never accepted, marked):
+    rows indexed before are rewritten, however old, without a backfill being asked for."""
+    raws = [body_at(now() - timedelta(hours=10 * i + 1)) for i in range(5)]  # over 2 days
+    api.put(*raws)
+    sync.sync_pass(since=timedelta(days=3))
+    assert indexed() == ids(*raws)
+    IndexedInteraction.objects.update(agent_names="as an older version wrote it")
+    (repeat,) = sync.sync_pass()
+    assert repeat.stored == 0  # an ordinary pass leaves them alone: their JSON is unchanged
+    out = io.StringIO()
+    call_command("sync_interactions", "--once", "--reindex", stdout=out, stderr=io.StringIO())
+    assert f"{LIVE}: 5 indexed interactions will be read again and rewritten" in out.getvalue()
+    assert state().last_pass_stored == 5
+    assert not IndexedInteraction.objects.filter(agent_names="as an older version wrote it")
+    assert set(IndexedInteraction.objects.values_list("source_hash", flat=True)) == {
+        source_hash(r) for r in raws
+    }
+    assert_children_complete()
+
+
+def test_reindex_leaves_a_tenant_another_process_is_syncing(api: WindowedStandIn) -> None:
+    api.put(body_at(now() - timedelta(hours=1)))
+    sync.sync_pass()
+    with lock_held_elsewhere(LIVE):
+        assert sync.start_reindex(LIVE) is None
+    assert "" not in set(IndexedInteraction.objects.values_list("source_hash", flat=True))

@@ -1,4 +1,4 @@
-"""python manage.py sync_interactions [--once] [--since 30d] [--tenant ID]
+"""python manage.py sync_interactions [--once] [--since 30d] [--tenant ID] [--reindex]
 
 Keeps the interaction index fresh (``dashboard/index/sync.py``): a pass over
 every tenant with a grant, then a pause of ``INDEX_SYNC_INTERVAL`` seconds (or
@@ -22,7 +22,7 @@ from django.utils import timezone
 from dashboard.cxengage.factory import get_client
 from dashboard.index.locks import tenant_lock
 from dashboard.index.sla_source import read_if_due
-from dashboard.index.sync import PassReport, sync_pass
+from dashboard.index.sync import PassReport, start_reindex, sync_pass, tenants_to_sync
 
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
@@ -49,6 +49,12 @@ class Command(BaseCommand):
             "--since", default="", help="Backfill this far back, e.g. 30d (default: 1 day)."
         )
         parser.add_argument("--tenant", default="", help="Only this tenant.")
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="Read every indexed interaction again and rewrite its rows (after an upgrade "
+            "that changes what the index holds), then sync as usual.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -56,6 +62,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--since: {exc}") from None
         tenant = options["tenant"].strip().lower() or None
+        if options["reindex"]:
+            self._reindex(tenant)
         if options["once"]:
             reports = sync_pass(tenant=tenant, since=since)
             self._say(reports)
@@ -83,6 +91,18 @@ class Command(BaseCommand):
             )
             stop.wait(pause)
         self.stdout.write("Stopped.")
+
+    def _reindex(self, tenant: str | None) -> None:
+        for tenant_id in tenants_to_sync(tenant):
+            forgotten = start_reindex(tenant_id)
+            if forgotten is None:
+                raise CommandError(
+                    f"{tenant_id}: another process is syncing this tenant (it holds the lock);"
+                    " stop it, then ask again."
+                )
+            self.stdout.write(
+                f"{tenant_id}: {forgotten} indexed interactions will be read again and rewritten"
+            )
 
     def _say(self, reports: list[PassReport]) -> None:
         for r in reports:
