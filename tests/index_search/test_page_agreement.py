@@ -216,6 +216,10 @@ def test_the_index_and_the_page_agree(raw: dict[str, Any], viewer: Any) -> None:
         summary = next(r for r in listed[1] if r.interaction_id == iid)
         assert list(summary.agent_names) == had
         assert list(summary.queue_names) == list(result_row.queues)
+        if summary.duration is None:
+            assert total.unknown or story.live_since is not None
+        else:
+            assert clock(summary.duration) == total.text
 
     # -- the typical panel: each figure is the page's
     _peers(row)
