@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
 
+from dashboard.interactions import wording
 from dashboard.interactions.domain import (
     AgentAllocation,
     Interaction,
@@ -143,6 +144,19 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds()
 
 
+def _within(
+    start: datetime | None, end: datetime | None, item: Interaction
+) -> tuple[datetime | None, datetime | None]:
+    """A record's span cut to the interaction's own start and end, where known: an end sent
+    a few seconds after the interaction's (clock skew) is no time with the customer, as
+    the interaction's page counts it."""
+    if start is not None and item.start is not None:
+        start = max(start, item.start)
+    if end is not None and item.end is not None:
+        end = min(end, item.end)
+    return start, end
+
+
 def _abandoned(interaction: Interaction) -> bool | None:
     """Any queue visit abandoned; unknown when a visit does not say and none says yes."""
     values = [visit.abandoned for visit in interaction.queues]
@@ -178,6 +192,24 @@ def _once(interaction: Interaction) -> Interaction:
     return replace(interaction, agents=tuple(kept))
 
 
+def _agent_name(interaction: Interaction) -> Callable[[AgentAllocation], str]:
+    """Each allocation's agent as the interaction's page names them: the record's own
+    name, else the name another record gives the same agent, else "agent cfaf0010"."""
+    named = {
+        a.agent_id: a.agent_name.strip()
+        for a in interaction.agents
+        if a.agent_id and a.agent_name and a.agent_name.strip()
+    }
+
+    def name(a: AgentAllocation) -> str:
+        own = (a.agent_name or "").strip()
+        if own or not a.agent_id:
+            return own
+        return named.get(a.agent_id) or wording.unnamed_agent(a.agent_id)
+
+    return name
+
+
 def _agent_names(interaction: Interaction) -> str:
     """The agents who had the work, in order, each once: not those only offered it."""
     names: list[str] = []
@@ -186,8 +218,9 @@ def _agent_names(interaction: Interaction) -> str:
         (a for a in interaction.agents if id(a) not in refused),
         key=lambda a: (a.start is None, a.start or datetime.min.replace(tzinfo=UTC)),
     )
+    name_of = _agent_name(interaction)
     for leg in legs:
-        name = (leg.agent_name or "").strip()
+        name = name_of(leg)
         if name and name not in names:
             names.append(name)
     return _fit(", ".join(names), 500)
@@ -266,11 +299,12 @@ def _children(
     refused = unaccepted_offers(item) if item.agents else frozenset()
     uncounted = refused | inside_own(item) if item.agents else frozenset()
     unanswered = bool(item.agents) and never_answered(item)
+    name_of = _agent_name(item)
     legs = [
         {
             "tenant_id": tenant_id,
             "agent_id": _fit(a.agent_id, 64),
-            "agent_name": _name(a.agent_name, 255),
+            "agent_name": _name(name_of(a), 255),
             "queue_name": _name(
                 queue_names.get(a.queue_id or "") or segment_queues.get(a.segment_id or ""), 255
             ),
@@ -278,7 +312,7 @@ def _children(
             "ended_at": a.end,
             "seconds_computed": None
             if unanswered or id(a) in uncounted
-            else _seconds(a.start, a.end),
+            else _seconds(*_within(a.start, a.end, item)),
             "offered_only": id(a) in refused,
         }
         for a in item.agents
