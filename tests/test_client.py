@@ -646,6 +646,60 @@ def test_deeply_nested_error_body_does_not_raise_recursion_error(
     assert info.value.status == 404
 
 
+def nested(depth: int) -> bytes:
+    """An interaction whose attributes nest ``depth`` objects deep."""
+    inner = b'{"a": ' * depth + b"1" + b"}" * depth
+    return json.dumps(BODY)[:-1].encode() + b', "interactionAttributes": ' + inner + b"}"
+
+
+def test_nesting_past_any_interactions_shape_is_bad_response(api: respx.MockRouter) -> None:
+    """Deep enough to decode, too deep for whatever walks it next (the cache pickles it,
+    masking and the raw view walk it): refused at the door."""
+    api.get(PATH).mock(return_value=httpx.Response(200, content=nested(800)))
+
+    with pytest.raises(errors.BadResponse, match="nested"):
+        basic_client().get_interaction(TENANT, IID)
+
+
+def test_nesting_as_deep_as_attributes_may_go_is_read(api: respx.MockRouter) -> None:
+    api.get(PATH).mock(return_value=httpx.Response(200, content=nested(40)))
+
+    data = basic_client().get_interaction(TENANT, IID)
+
+    assert data["interactionId"] == IID and "a" in data["interactionAttributes"]
+
+
+def test_brackets_inside_strings_are_not_nesting(api: respx.MockRouter) -> None:
+    body = {**BODY, "notes": '[{"\\' * 500 + '"\\'}
+    api.get(PATH).mock(return_value=httpx.Response(200, json=body))
+
+    assert basic_client().get_interaction(TENANT, IID) == body
+
+
+def test_lone_surrogates_become_replacement_characters(api: respx.MockRouter) -> None:
+    """JSON may escape half a surrogate pair, which no page, log or database can write."""
+    content = (
+        json.dumps(BODY)[:-1]
+        + r', "flowName": "Basic \ud800 Flow", "\udcff": ["\uDFFF"], "ok": "\ud83d\ude00"}'
+    )
+    api.get(PATH).mock(return_value=httpx.Response(200, content=content.encode()))
+
+    data = basic_client().get_interaction(TENANT, IID)
+
+    assert data["flowName"] == "Basic \ufffd Flow"
+    assert data["\ufffd"] == ["\ufffd"]
+    assert data["ok"] == "\U0001f600"  # a whole pair is one character, kept
+    json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def test_a_byte_order_mark_is_read_past(api: respx.MockRouter) -> None:
+    api.get(PATH).mock(
+        return_value=httpx.Response(200, content=b"\xef\xbb\xbf" + json.dumps(BODY).encode())
+    )
+
+    assert basic_client().get_interaction(TENANT, IID) == BODY
+
+
 def test_redirect_raises_bad_response_and_is_not_followed(api: respx.MockRouter) -> None:
     api.get(PATH).mock(return_value=httpx.Response(302, headers={"Location": f"{BASE}/elsewhere"}))
     elsewhere = api.get("/elsewhere").mock(return_value=httpx.Response(200, json=BODY))

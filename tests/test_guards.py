@@ -88,6 +88,41 @@ def test_a_wrong_answer_is_logged_for_the_operator(
     )
 
 
+# -- answers no page can carry as they are ---------------------------------------
+
+SAMPLE_TEXT = json.dumps(load_fixture("reference-sample.json"))
+OUTPUTS = ["", "raw/", "raw/?download=1", "dossier.json"]
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_half_a_surrogate_pair_is_shown_as_a_replacement_character(
+    viewer: Any, output: str
+) -> None:
+    """JSON can escape a lone surrogate; no page, audit entry or cache can encode one."""
+    body = SAMPLE_TEXT.replace('"Basic Flow"', r'"Basic \ud800 Flow"').replace(
+        '"+15065552222"', r'"\udcff"', 1
+    )
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(content=body.encode())
+        response = viewer.get(PAGE + output)
+    assert response.status_code == 200
+    assert "Basic \ufffd Flow" in response.content.decode()
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_an_answer_nested_past_any_interactions_shape_is_unreadable(
+    viewer: Any, output: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    depth = 800  # decodes, but would exhaust the stack of the cache's pickling
+    body = SAMPLE_TEXT[:-1] + ', "x": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(content=body.encode())
+        response = viewer.get(PAGE + output)
+    assert response.status_code == 502
+    assert "The CxEngage API sent something unreadable" in response.content.decode()
+    assert any("bad_response" in r.getMessage() for r in caplog.records)
+
+
 # -- what the browser may keep ------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -35,6 +36,18 @@ log = logging.getLogger("dashboard.cxengage")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: The list endpoint answers at most this many interactions a page.
 MAX_LIST_LIMIT = 1000
+
+#: Deeper than any answer's shape (an interaction nests about five levels, its custom
+#: attributes a few more). Python can decode far deeper, but whatever walks the answer
+#: next (the cache's pickling, masking, the raw view) would then run out of stack.
+MAX_JSON_DEPTH = 64
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+#: A JSON escape of half a surrogate pair (a whole pair decodes to one character).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,32 @@ def _error_message(body: bytes) -> str:
         if isinstance(errs, list) and errs and isinstance(errs[0], dict):
             return str(errs[0].get("message") or errs[0].get("title") or "")[:200]
     return ""
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether the valid JSON ``text`` nests arrays and objects deeper than ``limit``.
+
+    Regular expressions only (no recursion, no Python loop over the body): strings
+    are dropped, then the innermost empty pairs, one level a pass.
+    """
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = _INNERMOST.sub("", brackets)
+    return bool(brackets)
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with each half surrogate pair replaced by U+FFFD: no page, log, cache
+    or database can encode one. Recursive, after the nesting is known to be shallow."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 class _Watchdog:
@@ -568,11 +607,21 @@ class CxEngageClient:
     @staticmethod
     def _decode(content: bytes, path: str) -> Any:
         try:
-            return json.loads(content)
+            text = content.decode(json.detect_encoding(content))
+            data = json.loads(text)
         except (ValueError, RecursionError):
             raise errors.BadResponse(
                 "The API's answer is not JSON.", status=200, path=path
             ) from None
+        if _nesting_exceeds(text, MAX_JSON_DEPTH):
+            raise errors.BadResponse(
+                f"The API's answer is nested deeper than {MAX_JSON_DEPTH} levels.",
+                status=200,
+                path=path,
+            )
+        if _SURROGATE_ESCAPE.search(text):
+            data = _without_lone_surrogates(data)
+        return data
 
     def _log(
         self, method: str, path: str, status: int | None, started: float, attempt: int, failure: str
