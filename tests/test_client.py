@@ -476,6 +476,35 @@ def test_429_http_date_retry_after_is_understood(
     assert 2.5 <= sleeps[0] <= 4.0
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("inf", None),
+        ("1e400", None),
+        ("nan", None),
+        ("-inf", 0.0),
+        ("-5", 0.0),
+        ("99999999999999999999999", client_mod.MAX_RETRY_AFTER),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", client_mod.MAX_RETRY_AFTER),
+        ("Mon, 01 Jan 0001 00:00:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_odd_retry_after_values_become_a_wait_a_person_can_keep(
+    api: respx.MockRouter, sleeps: list[float], value: str, expected: float | None
+) -> None:
+    """Not a number, never, negative or centuries away: the error carries no wait, no
+    wait at all, or the longest one worth saying (the page and the index sync read it)."""
+    api.get(PATH).mock(return_value=httpx.Response(429, headers={"Retry-After": value}))
+
+    with pytest.raises(errors.RateLimited) as info:
+        basic_client(deadline=10.0).get_interaction(TENANT, IID)
+
+    assert info.value.retry_after == expected
+    assert all(0 <= s <= 5.0 for s in sleeps)
+
+
 # -- the deadline bounds the retries ----------------------------------------------------
 
 

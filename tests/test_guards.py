@@ -123,6 +123,28 @@ def test_an_answer_nested_past_any_interactions_shape_is_unreadable(
     assert any("bad_response" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "1e30", "Fri, 31 Dec 9999 23:59:59 GMT"]
+)
+def test_a_rate_limit_asking_for_forever_says_an_hour_at_most(viewer: Any, value: str) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(429, headers={"Retry-After": value})
+        response = viewer.get(PAGE)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "3600"
+    assert "Try again in 3600 s" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "nan", "soon", "-5"])
+def test_a_rate_limit_with_no_usable_wait_still_says_when(viewer: Any, value: str) -> None:
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(429, headers={"Retry-After": value})
+        response = viewer.get(PAGE)
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert f"Try again in {response['Retry-After']} s" in response.content.decode()
+
+
 # -- what the browser may keep ------------------------------------------------
 
 

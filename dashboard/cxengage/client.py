@@ -12,6 +12,7 @@ import base64
 import email.utils
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -34,6 +35,9 @@ log = logging.getLogger("dashboard.cxengage")
 
 #: Statuses worth another attempt: the API or a proxy in front of it stumbled.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: The longest wait a Retry-After is taken to ask for: an hour; past it the number says
+#: "later", not a time anyone keeps to (and it reaches pages and the index sync's sleep).
+MAX_RETRY_AFTER = 3600.0
 #: The list endpoint answers at most this many interactions a page.
 MAX_LIST_LIMIT = 1000
 
@@ -161,17 +165,21 @@ def _mock_transport(upstream: Upstream) -> httpx.MockTransport:
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for: 0 to ``MAX_RETRY_AFTER``, or None
+    when it says nothing usable (not a number or date, NaN, infinite)."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if math.isnan(seconds) or seconds == math.inf:
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _error_message(body: bytes) -> str:
