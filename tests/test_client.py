@@ -884,6 +884,61 @@ def test_logs_carry_no_api_secret_or_token(
     _assert_no_secret_in_logs(caplog.records, [API_SECRET, TOKEN, TOKEN2])
 
 
+@pytest.mark.parametrize("status", [400, 404, 403, 500])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Rejected: Authorization: Basic {basic} for {user}:{password}",
+        '{{"message": "bad header Authorization: Basic {basic}"}}',
+        '{{"errors": [{{"message": "password {password} is wrong"}}]}}',
+    ],
+)
+def test_an_error_body_echoing_the_basic_credentials_does_not_repeat_them(
+    api: respx.MockRouter, sleeps: list[float], status: int, body: str
+) -> None:
+    """What the API said reaches the error page: a proxy echoing the request's
+    headers must not put the dashboard's credentials there."""
+    text = body.format(basic=BASIC_B64, user=USER, password=PASSWORD)
+    api.get(PATH).mock(return_value=httpx.Response(status, content=text.encode()))
+
+    with pytest.raises(errors.CxEngageError) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    said = f"{info.value} {info.value.message} {info.value.as_dict()}"
+    assert PASSWORD not in said and BASIC_B64 not in said
+    assert "[redacted]" in said
+
+
+def test_an_error_body_echoing_the_token_or_key_does_not_repeat_them(
+    api: respx.MockRouter, sleeps: list[float]
+) -> None:
+    api.post("/v1/tokens").mock(return_value=httpx.Response(200, json={"token": TOKEN}))
+    api.get(PATH).mock(
+        return_value=httpx.Response(
+            500, json={"message": f"Token {TOKEN} from key {API_KEY} ({API_SECRET})"}
+        )
+    )
+
+    with pytest.raises(errors.ServerError) as info:
+        token_client().get_interaction(TENANT, IID)
+
+    for secret in (TOKEN, API_KEY, API_SECRET):
+        assert secret not in info.value.message
+
+
+def test_a_refused_token_request_echoing_the_secret_does_not_repeat_it(
+    api: respx.MockRouter, sleeps: list[float]
+) -> None:
+    api.post("/v1/tokens").mock(
+        return_value=httpx.Response(500, text=f"no user {API_KEY} with password {API_SECRET}")
+    )
+
+    with pytest.raises(errors.ServerError) as info:
+        token_client().get_interaction(TENANT, IID)
+
+    assert API_SECRET not in info.value.message and API_KEY not in info.value.message
+
+
 # -- config and process safety --------------------------------------------------------------
 
 

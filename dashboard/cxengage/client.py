@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import quote
 
 import httpx
@@ -581,7 +581,7 @@ class CxEngageClient:
         status = response.status_code
         if 200 <= status < 300:
             return
-        detail = _error_message(content)
+        detail = self._redacted(_error_message(self._redacted(content)))
         suffix = f" ({detail})" if detail else ""
         if status == 404:
             raise errors.NotFound(f"The API has no such record{suffix}.", status=status, path=path)
@@ -611,6 +611,24 @@ class CxEngageClient:
                 path=path,
             )
         raise errors.BadResponse(f"The API answered {status}{suffix}.", status=status, path=path)
+
+    @overload
+    def _redacted(self, said: bytes) -> bytes: ...
+    @overload
+    def _redacted(self, said: str) -> str: ...
+    def _redacted(self, said: bytes | str) -> bytes | str:
+        """What the API said, without the dashboard's own secrets should it echo them
+        (a proxy's error page quoting the request's headers): it reaches the error page."""
+        cfg = self.config
+        secrets = [cfg.password, cfg.api_secret, cfg.api_key, self._token or ""]
+        if cfg.auth_mode == "basic":
+            secrets.append(self._auth_headers(0.0)["Authorization"].removeprefix("Basic "))
+        for secret in sorted(filter(None, secrets), key=len, reverse=True):
+            if isinstance(said, bytes):
+                said = said.replace(secret.encode(), b"[redacted]")
+            else:
+                said = said.replace(secret, "[redacted]")
+        return said
 
     @staticmethod
     def _decode(content: bytes, path: str) -> Any:
