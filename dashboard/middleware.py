@@ -1,10 +1,12 @@
-"""Request-wide middleware: the request ID, times in the viewer's zone, a lost database.
+"""Request-wide middleware: the request ID, sign-in, times in the viewer's zone, a lost
+database.
 
 ``RequestIDMiddleware`` gives every request an ID (the caller's sane
 ``X-Request-ID`` or a new one), binds it for logs and upstream calls, and
-returns it in the response. ``ViewerTimezoneMiddleware`` renders times in the
-zone the browser reports in a cookie. ``DatabaseUnavailableMiddleware`` answers
-a styled 503 when the database cannot be reached.
+returns it in the response. ``SignInRequiredMiddleware`` sends a signed-out
+visitor to sign in, htmx requests included. ``ViewerTimezoneMiddleware`` renders
+times in the zone the browser reports in a cookie. ``DatabaseUnavailableMiddleware``
+answers a styled 503 when the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ import logging
 import zoneinfo
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.core.signals import request_finished
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.request_context import bind_request_id, clear_request_id, sane_request_id
 
@@ -54,6 +63,57 @@ def _forget_request_id(**kwargs: object) -> None:
 
 
 request_finished.connect(_forget_request_id, dispatch_uid="dashboard.request_id")
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's sign-in requirement, which also knows htmx.
+
+    A redirect to the sign-in page answers an htmx request with the sign-in page
+    itself, swapped into the part that asked. Instead: a GET sends the browser to
+    sign in (``HX-Redirect``), back to the page it was showing afterwards; a form
+    gets an alert before it, which keeps what was typed, with a link to sign in.
+    """
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is None or request.headers.get("HX-Request") != "true":
+            return refused
+        login_url = resolve_url(self.get_login_url(view_func))
+        shown = _page_shown(request)
+        if request.method in ("GET", "HEAD"):
+            back = shown or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back, login_url)["Location"])
+        sign_in = redirect_to_login(shown, login_url)["Location"] if shown else login_url
+        response = render(
+            request,
+            "error.html#htmx-error",
+            {
+                "status": 401,
+                "title": "Your sign-in has ended",
+                "explanation": "The page was open longer than a sign-in lasts.",
+                "sign_in_url": sign_in,
+            },
+            status=401,
+        )
+        response["HX-Reswap"] = "beforebegin"
+        return response
+
+
+def _page_shown(request: HttpRequest) -> str:
+    """The path and query of the page an htmx request came from, when it is this site's."""
+    current = request.headers.get("HX-Current-URL", "")
+    if not url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(current)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else ""
 
 
 @lru_cache(maxsize=512)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
@@ -20,6 +21,7 @@ from django.urls import path
 
 from dashboard import urls
 from dashboard.accounts import throttle
+from dashboard.demo.api import DEMO_TENANT_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +214,70 @@ def test_https_redirects_pages_but_not_probes() -> None:
     assert not lines["/readyz"].startswith("301")
     assert lines["cookies"] == "True True same-origin"
     assert lines["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+# -- a sign-in that ended while the page was open -----------------------------------------
+
+DEMO_PAGE = f"/tenants/{DEMO_TENANT_ID}/interactions/b2109780-db83-11e7-9709-c2b07aa3bee9/"
+
+
+def sign_in_to(page: str) -> str:
+    return f"{LOGIN}?{urlencode({'next': page}, safe='/')}"
+
+
+@pytest.mark.parametrize("target", ["timeline", "detail-panel", "main", "participants-rest"])
+def test_an_htmx_request_after_the_sign_in_ended_opens_the_sign_in_page(
+    client: Any, target: str
+) -> None:
+    """Not the sign-in page swapped into the part that asked: the browser goes to sign in,
+    and comes back to the page it was showing (not to the part's own address)."""
+    shown = f"{DEMO_PAGE}?zoom=0-60&focus=q0"
+    response = client.get(
+        f"{DEMO_PAGE}?failures=1",
+        headers={
+            "HX-Request": "true",
+            "HX-Target": target,
+            "HX-Current-URL": f"http://testserver{shown}",
+        },
+    )
+    assert response.status_code == 200 and not response.content
+    assert response["HX-Redirect"] == sign_in_to(shown)
+    assert "Location" not in response
+
+
+def test_an_htmx_request_naming_another_site_as_its_page_comes_back_to_the_part(
+    client: Any,
+) -> None:
+    response = client.get(
+        DEMO_PAGE,
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/steal"},
+    )
+    assert response["HX-Redirect"] == sign_in_to(DEMO_PAGE)
+
+
+def test_a_form_sent_by_htmx_after_the_sign_in_ended_keeps_what_was_typed(client: Any) -> None:
+    """An alert before the form, which stays as it was, with a way to sign in beside it."""
+    response = client.post(
+        f"{DEMO_PAGE}review/",
+        {"status": "reviewed", "comment": "typed for ten minutes"},
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "review-box",
+            "HX-Current-URL": f"http://testserver{DEMO_PAGE}",
+        },
+    )
+    assert response.status_code == 401
+    assert response["HX-Reswap"] == "beforebegin"
+    text = response.content.decode()
+    assert "Your sign-in has ended" in text and "Nothing was saved" in text
+    assert f'href="{sign_in_to(DEMO_PAGE)}"' in text.replace("&amp;", "&")
+    assert "<html" not in text
+
+
+def test_a_page_without_htmx_still_redirects_to_sign_in(client: Any) -> None:
+    response = client.get(DEMO_PAGE)
+    assert response.status_code == 302
+    assert response["Location"] == sign_in_to(DEMO_PAGE)
 
 
 # -- sign-in throttling --------------------------------------------------------------
