@@ -171,3 +171,66 @@ def test_complete_interaction_is_kept_for_its_lifetime(live_mode: str, settings:
         time.sleep(2.1)
         services.fetch_entry(TENANT, IID)
     assert route.call_count == 2
+
+
+class FakeClock:
+    """``time`` as the cache module sees it: sleeping moves the clock, nothing waits."""
+
+    def __init__(self, on_tick: Any) -> None:
+        self.now = 1000.0
+        self.on_tick = on_tick
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.on_tick(self.now - 1000.0)
+
+
+@pytest.mark.parametrize("deadline", [20.0, 45.0])
+def test_a_caller_waits_as_long_as_the_api_may_take_for_another_callers_answer(
+    live_mode: str, settings: Any, monkeypatch: Any, deadline: float
+) -> None:
+    """With a longer CXENGAGE_DEADLINE the caller asking the API may take that long: the
+    others wait for its answer rather than ask the API themselves."""
+    settings.CXENGAGE_TIMEOUTS = {**settings.CXENGAGE_TIMEOUTS, "deadline": deadline}
+    key = services.interaction_key(TENANT, IID)
+    cache.add(key + ":lock", 1, 600)  # another replica is asking the API
+    answer = {"raw": load_fixture("reference-sample.json"), "fetched_at": time.time()}
+
+    def other_callers_answer_arrives(elapsed: float) -> None:
+        if elapsed >= deadline - 1 and cache.get(key) is None:
+            cache.set(key, answer, 60)
+            cache.delete(key + ":lock")
+
+    monkeypatch.setattr(services, "time", FakeClock(other_callers_answer_arrives))
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        entry = services.fetch_entry(TENANT, IID)
+    assert route.call_count == 0
+    assert entry.outcome == "wait"
+
+
+@pytest.mark.parametrize("deadline", [3.0, 20.0, 45.0])
+def test_the_single_flight_lock_outlives_the_api_call(
+    live_mode: str, settings: Any, monkeypatch: Any, deadline: float
+) -> None:
+    """A lock that lapsed while the API was still answering would let a second caller ask."""
+    settings.CXENGAGE_TIMEOUTS = {**settings.CXENGAGE_TIMEOUTS, "deadline": deadline}
+    locks: list[float] = []
+    add = cache.add
+
+    def recording_add(key: str, value: Any, timeout: Any = None, **kwargs: Any) -> bool:
+        if key.endswith(":lock"):
+            locks.append(timeout)
+        return add(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(services.shared_cache, "add", recording_add)
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        services.fetch_entry(TENANT, IID)
+    assert locks and all(ttl > deadline for ttl in locks)

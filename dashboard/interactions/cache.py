@@ -14,6 +14,7 @@ tables, rendered fragments) so that a process computes each once.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import threading
 import time
@@ -35,9 +36,15 @@ log = logging.getLogger("dashboard.interactions")
 
 T = TypeVar("T")
 
-#: How long a caller waits for another caller's in-flight upstream request.
-SINGLE_FLIGHT_WAIT = 12.0
-_LOCK_TTL = 15
+#: Seconds past the API call's deadline (CXENGAGE_DEADLINE, retries included) that a
+#: caller waits for another caller's answer, and that the other caller's lock is kept:
+#: however long the deadline is configured, the API is asked once at a time.
+SINGLE_FLIGHT_MARGIN = 2.0
+_LOCK_MARGIN = 5
+
+
+def _api_deadline() -> float:
+    return float(settings.CXENGAGE_TIMEOUTS["deadline"])
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def fetch_entry(tenant_id: str, interaction_id: str) -> Entry:
     outcome = "hit"
     if stored is None:
         lock_key = key + ":lock"
-        if shared_cache.add(lock_key, 1, _LOCK_TTL):
+        if shared_cache.add(lock_key, 1, math.ceil(_api_deadline()) + _LOCK_MARGIN):
             try:
                 stored = _fetch_and_store(key, tenant_id, interaction_id)
                 outcome = "miss"
@@ -157,7 +164,7 @@ def _fetch_and_store(key: str, tenant_id: str, interaction_id: str) -> dict[str,
 
 
 def _wait_for(key: str, lock_key: str) -> dict[str, Any] | None:
-    waited_until = time.monotonic() + SINGLE_FLIGHT_WAIT
+    waited_until = time.monotonic() + _api_deadline() + SINGLE_FLIGHT_MARGIN
     delay = 0.02
     while time.monotonic() < waited_until:
         time.sleep(delay)
