@@ -88,6 +88,22 @@ def test_a_wrong_answer_is_logged_for_the_operator(
     )
 
 
+def test_a_wrong_answers_ids_are_logged_on_one_line_and_cut_short(
+    viewer: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The IDs come from the answer: they must not forge log lines or flood the log."""
+    body = load_fixture("reference-sample.json")
+    body["interactionId"] = "x\n2026-12-01 ERROR dashboard forged line" + "y" * 100_000
+    with respx.mock() as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        assert viewer.get(PAGE).status_code == 502
+    lines = [r.getMessage() for r in caplog.records if "another interaction" in r.getMessage()]
+    assert lines
+    for line in lines:
+        assert "\n" not in line and len(line) < 500
+        assert "forged line" in line  # still says what it was
+
+
 # -- answers no page can carry as they are ---------------------------------------
 
 SAMPLE_TEXT = json.dumps(load_fixture("reference-sample.json"))

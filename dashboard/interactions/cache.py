@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import sys
 import threading
 import time
@@ -126,11 +127,23 @@ def _check_identity(raw: dict[str, Any], tenant_id: str, interaction_id: str) ->
         interaction is not None and interaction != interaction_id
     ):
         raise errors.WrongInteraction(
-            f"The API answered for tenant {tenant or '(not named)'}, interaction "
-            f"{interaction or '(not named)'} when asked for {tenant_id}/{interaction_id}.",
+            f"The API answered for tenant {_as_named(tenant)}, interaction "
+            f"{_as_named(interaction)} when asked for {tenant_id}/{interaction_id}.",
             status=200,
             path=f"/v1/tenants/{tenant_id}/interactions/{interaction_id}",
         )
+
+
+_PLAIN_ID = re.compile(r"[0-9a-z-]{1,80}").fullmatch
+
+
+def _as_named(value: str | None) -> str:
+    """An ID the answer named, for the log: on one line (it could forge others) and short."""
+    if value is None:
+        return "(not named)"
+    if _PLAIN_ID(value):
+        return value
+    return repr(value[:80]) + ("…" if len(value) > 80 else "")
 
 
 def _fetch_and_store(key: str, tenant_id: str, interaction_id: str) -> dict[str, Any]:
