@@ -47,13 +47,22 @@ class JsonFormatter(logging.Formatter):
         }
         for name, value in vars(record).items():
             if name not in _STANDARD and name not in entry:
-                entry[name] = value
+                entry[name] = _loggable(value)
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack_info"] = self.formatStack(record.stack_info)
         # Values json cannot write (a request object, a path) are written as str().
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def _loggable(value: Any) -> Any:
+    """An ``extra`` value as written: a request (Django attaches the one that failed) is its
+    method and address, without a customer searched for; str() would print the query."""
+    full_path = getattr(value, "get_full_path", None)
+    if callable(full_path) and isinstance(getattr(value, "method", None), str):
+        return f"{value.method} {_url_without_customer(full_path())}"
+    return value
 
 
 def without_customer(query: str) -> str:

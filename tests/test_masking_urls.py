@@ -130,6 +130,39 @@ def test_access_log_lines_keep_no_customer_value_from_a_search() -> None:
     assert entry["referer"].endswith("/search/?customer=(given)&x=1")
 
 
+def test_the_dashboard_log_names_a_failed_request_without_the_customer_searched_for() -> None:
+    """Django logs a request that failed with the request itself attached: written out, it
+    is the method and the address, the customer in it replaced as in the access log."""
+    import json
+    import logging
+    import sys
+
+    from django.test import RequestFactory
+
+    from dashboard.logs import JsonFormatter
+
+    request = RequestFactory().get(
+        f"/tenants/{TENANT}/search/", {"customer": "jane@example.com", "agent": "Bob"}
+    )
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        record = logging.getLogger("django.request").makeRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            (request.path,),
+            sys.exc_info(),
+            extra={"status_code": 500, "request": request},
+        )
+    line = JsonFormatter().format(record)
+    assert "jane" not in line and "example.com" not in line
+    entry = json.loads(line)
+    assert entry["request"] == f"GET /tenants/{TENANT}/search/?customer=(given)&agent=Bob"
+
+
 def test_the_plain_access_log_format_names_the_path_not_its_query() -> None:
     from pathlib import Path
 
