@@ -691,7 +691,7 @@ def test_nesting_past_any_interactions_shape_is_bad_response(api: respx.MockRout
 
 
 def test_nesting_as_deep_as_attributes_may_go_is_read(api: respx.MockRouter) -> None:
-    api.get(PATH).mock(return_value=httpx.Response(200, content=nested(40)))
+    api.get(PATH).mock(return_value=httpx.Response(200, content=nested(98)))
 
     data = basic_client().get_interaction(TENANT, IID)
 

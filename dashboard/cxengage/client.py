@@ -41,10 +41,11 @@ MAX_RETRY_AFTER = 3600.0
 #: The list endpoint answers at most this many interactions a page.
 MAX_LIST_LIMIT = 1000
 
-#: Deeper than any answer's shape (an interaction nests about five levels, its custom
-#: attributes a few more). Python can decode far deeper, but whatever walks the answer
-#: next (the cache's pickling, masking, the raw view) would then run out of stack.
-MAX_JSON_DEPTH = 64
+#: Far deeper than any answer's shape (an interaction nests about five levels, its custom
+#: attributes a few more; a list page two more). Python can decode deeper, but whatever
+#: walks the answer next (the cache's pickling, masking, the raw view) would run out of
+#: stack: an answer past this is unreadable (a list page too, for the one row in it).
+MAX_JSON_DEPTH = 100
 
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
