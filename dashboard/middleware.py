@@ -3,7 +3,8 @@ database.
 
 ``RequestIDMiddleware`` gives every request an ID (the caller's sane
 ``X-Request-ID`` or a new one), binds it for logs and upstream calls, and
-returns it in the response. ``SignInRequiredMiddleware`` sends a signed-out
+returns it in the response. ``PrivatePagesMiddleware`` keeps pages out of shared
+caches. ``SignInRequiredMiddleware`` sends a signed-out
 visitor to sign in, htmx requests included. ``ViewerTimezoneMiddleware`` renders
 times in the zone the browser reports in a cookie. ``DatabaseUnavailableMiddleware``
 answers a styled 503 when the database cannot be reached.
@@ -27,6 +28,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -114,6 +116,26 @@ def _page_shown(request: HttpRequest) -> str:
         return ""
     parts = urlsplit(current)
     return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else ""
+
+
+class PrivatePagesMiddleware:
+    """Every page that says nothing of caching is ``private, no-cache``.
+
+    Pages hold customers, lists and what a user looked up: a shared cache must
+    never keep them, and the browser must ask again before showing one (Back
+    after signing out). Pages that choose (the interaction's ETag, ``no-store``
+    exports, the probes) keep their own; static files never come this far
+    (WhiteNoise answers them first).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
 
 
 @lru_cache(maxsize=512)

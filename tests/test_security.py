@@ -118,6 +118,33 @@ def test_csp_on_redirects_and_health(client: Any) -> None:
     assert_strict_csp(client.get("/healthz"))
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        f"/tenants/{DEMO_TENANT_ID}/flagged/",
+        f"/tenants/{DEMO_TENANT_ID}/flagged/?all=1",
+        "/tickets/zendesk/48213/",
+        f"/tenants/{DEMO_TENANT_ID}/interactions/00000000-0000-4000-8000-000000000000/",
+        "/no-such-page/",
+    ],
+)
+def test_signed_in_pages_are_kept_by_the_browser_only_to_revalidate(
+    signed_in: Any, url: str
+) -> None:
+    """Lists, look-ups and error pages hold customers and what a user looked for: never
+    stored by a shared cache, nor shown from the browser's without asking again."""
+    response = signed_in.get(url)
+    control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert "private" in control or "no-store" in control, (url, response.status_code)
+    assert control & {"no-cache", "no-store", "max-age=0"}, (url, response.status_code)
+
+
+def test_static_files_stay_cacheable(client: Any) -> None:
+    response = client.get("/static/js/app.js")
+    assert "private" not in response.get("Cache-Control", "")
+
+
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
