@@ -38,6 +38,8 @@ class Behaviour:
     #: Send the body with Transfer-Encoding: chunked (no Content-Length), so
     #: its size shows only as it arrives.
     chunked: bool = False
+    #: Send the headers and this many bytes of the body, then reset the connection.
+    reset_after: int | None = None
 
 
 class StandInAPI:
@@ -148,13 +150,19 @@ class StandInAPI:
             self._stop.wait(60)
             return True
         if behaviour.reset:
-            # SO_LINGER 0 then a real close of the descriptor sends a TCP reset.
-            sock = handler.connection
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            os.close(sock.detach())
-            handler.close_connection = True
+            self._reset(handler)
             return True
         body = behaviour.body if behaviour.body is not None else b'{"message": "scripted"}'
+        if behaviour.reset_after is not None:
+            handler.send_response(behaviour.status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: behaviour.reset_after])
+            handler.wfile.flush()
+            time.sleep(0.05)  # the part sent reaches the client before the reset
+            self._reset(handler)
+            return True
         handler.send_response(behaviour.status)
         handler.send_header("Content-Type", "application/json")
         if behaviour.chunked:
@@ -183,6 +191,14 @@ class StandInAPI:
             handler.wfile.flush()
             handler.close_connection = True
         return True
+
+    @staticmethod
+    def _reset(handler: Any) -> None:
+        # SO_LINGER 0 then a real close of the descriptor sends a TCP reset.
+        sock = handler.connection
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(sock.detach())
+        handler.close_connection = True
 
     def script(self, key: str, *behaviours: Behaviour) -> None:
         with self.lock:

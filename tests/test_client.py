@@ -819,6 +819,18 @@ def test_reset_connection_is_connection_failed(standin: StandInAPI) -> None:
     assert standin.requests[f"GET {PATH}"] == 1
 
 
+def test_reset_in_the_middle_of_the_body_is_connection_failed_and_not_retried(
+    standin: StandInAPI,
+) -> None:
+    body = json.dumps({**BODY, "notes": "x" * 50_000}).encode()
+    standin.script(f"GET {PATH}", Behaviour(body=body, reset_after=20_000))
+
+    with pytest.raises(errors.ConnectionFailed, match="broke off"):
+        standin_client(standin, deadline=3.0).get_interaction(TENANT, IID)
+
+    assert standin.requests[f"GET {PATH}"] == 1
+
+
 # -- logging ---------------------------------------------------------------------------------
 
 

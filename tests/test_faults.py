@@ -230,6 +230,13 @@ CASES = [
     # an answer that cannot be read, 502.
     case("reset-503", lambda: [B(reset=True)], 503, UNAVAILABLE, 1),
     case(
+        "reset-mid-body-503",
+        lambda: [B(body=SLOW_BODY * 100, reset_after=5000)],
+        503,
+        UNAVAILABLE,
+        1,
+    ),
+    case(
         "truncated-body-502",
         lambda: [B(body=b'{"tenantId', content_length=1000)],
         502,
