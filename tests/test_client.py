@@ -311,6 +311,57 @@ def test_token_second_401_after_renewal_raises_auth_failed(api: respx.MockRouter
     assert get.call_count == 2
 
 
+def _single_token_api(api: respx.MockRouter) -> list[str]:
+    """An API that honours only the latest token it issued (a new one ends the last)."""
+    import threading
+
+    issued: list[str] = []
+    lock = threading.Lock()
+
+    def issue(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.05)  # long enough for every caller to be waiting on a token
+        with lock:
+            issued.append(f"tok-{len(issued)}")
+            return httpx.Response(200, json={"token": issued[-1]})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.02)
+        with lock:
+            latest = issued[-1] if issued else None
+        if request.headers.get("Authorization") != f"Token {latest}":
+            return httpx.Response(401, json={"message": "token expired"})
+        return httpx.Response(200, json=BODY)
+
+    api.post("/v1/tokens").mock(side_effect=issue)
+    api.get(PATH).mock(side_effect=answer)
+    return issued
+
+
+@pytest.mark.parametrize("first_expired", [False, True])
+def test_concurrent_callers_share_one_token_and_one_renewal(
+    api: respx.MockRouter, first_expired: bool
+) -> None:
+    """Each caller fetching (or renewing) a token of its own would end the others'."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    issued = _single_token_api(api)
+    client = token_client()
+    if first_expired:
+        client._token = "tok-expired"  # from before: the API answers it 401
+    start = Barrier(8)
+
+    def ask(_: int) -> dict[str, Any]:
+        start.wait()
+        return client.get_interaction(TENANT, IID)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(8)))
+
+    assert answers == [BODY] * 8
+    assert len(issued) == 1
+
+
 def test_token_endpoint_401_raises_auth_failed(api: respx.MockRouter) -> None:
     tokens = api.post("/v1/tokens").mock(return_value=httpx.Response(401, json={"message": "bad"}))
     get = api.get(PATH).mock(return_value=httpx.Response(200, json=BODY))

@@ -282,6 +282,7 @@ class CxEngageClient:
         self._http: httpx.Client | None = None
         self._pid = 0
         self._token: str | None = None
+        self._token_lock = threading.Lock()
 
     # -- public API ---------------------------------------------------------
 
@@ -393,15 +394,21 @@ class CxEngageClient:
                     self._token = None
         return self._http
 
-    def _auth_headers(self, deadline_at: float, *, renew: bool = False) -> dict[str, str]:
+    def _auth_headers(self, deadline_at: float, *, rejected: str = "") -> dict[str, str]:
+        """The Authorization header; ``rejected`` is one the API just answered 401 to.
+
+        One token for every thread, fetched once and renewed once per rejection: a
+        caller fetching a token of its own could end the one the others are using.
+        """
         cfg = self.config
         if cfg.auth_mode == "basic":
             pair = f"{cfg.username}:{cfg.password}".encode()
             return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         if cfg.auth_mode == "token":
-            if renew or self._token is None:
-                self._token = self._fetch_token(deadline_at)
-            return {"Authorization": f"Token {self._token}"}
+            with self._token_lock:
+                if self._token is None or f"Token {self._token}" == rejected:
+                    self._token = self._fetch_token(deadline_at)
+                return {"Authorization": f"Token {self._token}"}
         return {}
 
     def _fetch_token(self, deadline_at: float) -> str:
@@ -433,7 +440,7 @@ class CxEngageClient:
         response, content = self._send("GET", path, params, headers, deadline_at)
         if response.status_code == 401 and self.config.auth_mode == "token":
             log.info("upstream token rejected, renewing once", extra={"upstream_path": path})
-            headers = self._auth_headers(deadline_at, renew=True)
+            headers = self._auth_headers(deadline_at, rejected=headers["Authorization"])
             response, content = self._send("GET", path, params, headers, deadline_at)
         self._raise_for_status(response, content, path)
         return self._decode(content, path)
