@@ -1,4 +1,5 @@
-"""Values every page's template gets: demo mode, and the staff-only cache banner."""
+"""Values every page's template gets: demo mode, the staff-only cache banner, and the
+address of the page itself for "Try again" links."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from dashboard.cache_backend import cache_is_down
+from dashboard.middleware import this_page
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +18,5 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
         "demo_mode": settings.DEMO_MODE,
         # Staff can tell the operator; others need not know how pages are made.
         "cache_down_banner": bool(getattr(user, "is_staff", False)) and cache_is_down(),
+        "this_page": this_page(request),
     }

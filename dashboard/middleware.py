@@ -29,7 +29,7 @@ from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import escape_leading_slashes, url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.request_context import bind_request_id, clear_request_id, sane_request_id
@@ -199,6 +199,15 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError
 DATABASE_RETRY_AFTER = 10
 
 
+def this_page(request: HttpRequest) -> str:
+    """The request's path and query, for a link back to it ("Try again").
+
+    Written as the browser sent it, "//evil.example/x" would be a link to another
+    site; a leading run of slashes keeps one.
+    """
+    return escape_leading_slashes(request.get_full_path())
+
+
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The 503 page for an unreachable database, logged with the error."""
     log.error(
@@ -214,7 +223,7 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
             "title": "The database is unreachable",
             "explanation": "The dashboard cannot reach its database just now. "
             "Try again in a few seconds; the error was logged for the operator.",
-            "path": request.get_full_path(),
+            "path": this_page(request),
         },
     )
     response = HttpResponse(body, status=503)

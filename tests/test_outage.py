@@ -324,6 +324,52 @@ def test_a_view_losing_the_database_answers_503(caplog: pytest.LogCaptureFixture
     assert any("InterfaceError" in m for m in messages)
 
 
+def _wsgi_request(path_info: str) -> Any:
+    import io
+
+    from django.core.handlers.wsgi import WSGIRequest
+
+    return WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path_info,
+            "QUERY_STRING": "a=1",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+        }
+    )
+
+
+def _page_for(kind: str, path_info: str) -> HttpResponse:
+    from dashboard.cxengage import errors
+    from dashboard.failures import failure_page
+    from dashboard.middleware import database_unavailable
+
+    request = _wsgi_request(path_info)
+    if kind == "database":
+        return database_unavailable(request, OperationalError("gone"))
+    return failure_page(request, errors.ServerError("The API answered 503.", status=503))
+
+
+@pytest.mark.parametrize("kind", ["database", "api"])
+@pytest.mark.parametrize(
+    "path_info", ["//evil.example/x", "///evil.example/x", "/\\evil.example/x"]
+)
+def test_a_try_again_link_stays_on_this_site(kind: str, path_info: str) -> None:
+    """A link to "//evil.example/x" must not make an error page's "Try again" leave the
+    dashboard (the database page answers any address)."""
+    import re
+
+    response = _page_for(kind, path_info)
+    links = re.findall(r'href="([^"]*)"[^>]*>Try again', response.content.decode())
+    assert links
+    for link in links:
+        assert link.startswith("/") and not link.startswith(("//", "/\\")), link
+        assert link.endswith("evil.example/x?a=1")
+
+
 def test_the_database_middleware_comes_first() -> None:
     from django.conf import settings
 
