@@ -234,3 +234,48 @@ def test_the_single_flight_lock_outlives_the_api_call(
         mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
         services.fetch_entry(TENANT, IID)
     assert locks and all(ttl > deadline for ttl in locks)
+
+
+@pytest.mark.parametrize(
+    "held",
+    [
+        ["not", "an", "entry"],
+        "a string",
+        {"raw": "not an object", "fetched_at": 1.0},
+        {"raw": {"interactionId": IID}},
+        {"raw": {"interactionId": IID}, "fetched_at": float("inf")},
+        {"failure": "boom", "fetched_at": 1.0},
+        {"failure": {"message": "no kind"}, "fetched_at": 1.0},
+        {"not_found": None, "fetched_at": 1.0},
+    ],
+    ids=lambda held: repr(held)[:40],
+)
+def test_an_entry_the_cache_holds_in_another_shape_is_asked_again(
+    viewer: Any, held: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another deploy sharing the cache, or anything else writing the key: never a 500."""
+    cache.set(services.interaction_key(TENANT, IID), held, 60)
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = viewer.get(PAGE)
+    assert response.status_code == 200 and "Basic Flow" in response.content.decode()
+    assert route.call_count == 1
+    assert any("cache entry" in r.getMessage() for r in caplog.records)
+
+
+def test_a_failure_remembered_by_another_deploy_with_more_fields_is_still_said(
+    viewer: Any,
+) -> None:
+    failure = {
+        **errors.RateLimited("The API is rate limiting.", status=429).as_dict(),
+        "retry_after": "soon",
+        "new": 1,
+    }
+    cache.set(services.interaction_key(TENANT, IID), {"failure": failure, "fetched_at": 1.0}, 60)
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        response = viewer.get(PAGE)
+    assert response.status_code == 503
+    assert "The CxEngage API is busy" in response.content.decode()
+    assert response["Retry-After"].isdigit()
+    assert route.call_count == 0

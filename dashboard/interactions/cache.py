@@ -64,7 +64,40 @@ def interaction_key(tenant_id: str, interaction_id: str) -> str:
 
 
 def is_cached(tenant_id: str, interaction_id: str) -> bool:
-    return shared_cache.get(interaction_key(tenant_id, interaction_id)) is not None
+    return _read(interaction_key(tenant_id, interaction_id)) is not None
+
+
+def _read(key: str) -> dict[str, Any] | None:
+    """What the cache holds under ``key``, if it is an entry this code wrote; anything
+    else (another deploy's shape, another program's value) is a miss, and logged."""
+    stored = shared_cache.get(key)
+    if stored is None or _well_formed(stored):
+        return stored
+    log.warning(
+        "cache entry %s is not in a shape this version reads (%s); asking again",
+        key,
+        type(stored).__name__,
+        extra={"cache_key": key},
+    )
+    return None
+
+
+def _well_formed(stored: Any) -> bool:
+    if not isinstance(stored, dict):
+        return False
+    fetched_at = stored.get("fetched_at")
+    if not isinstance(fetched_at, int | float) or not math.isfinite(fetched_at):
+        return False
+    if "failure" in stored:
+        failure = stored["failure"]
+        return (
+            isinstance(failure, dict)
+            and isinstance(failure.get("kind"), str)
+            and isinstance(failure.get("message"), str)
+        )
+    if "not_found" in stored:
+        return isinstance(stored["not_found"], str)
+    return isinstance(stored.get("raw"), dict)
 
 
 def fetch_entry(tenant_id: str, interaction_id: str) -> Entry:
@@ -73,7 +106,7 @@ def fetch_entry(tenant_id: str, interaction_id: str) -> Entry:
     Raises the project's error when the API failed and no good copy is kept.
     """
     key = interaction_key(tenant_id, interaction_id)
-    stored = shared_cache.get(key)
+    stored = _read(key)
     outcome = "hit"
     if stored is None:
         lock_key = key + ":lock"
@@ -94,10 +127,17 @@ def fetch_entry(tenant_id: str, interaction_id: str) -> Entry:
         # The API failed just now (for us or for the caller we waited on):
         # show the last good copy if there is one, else say what failed.
         failure = stored["failure"]
-        stale = shared_cache.get(key + ":stale")
-        if stale is None:
+        stale = _read(key + ":stale")
+        if stale is None or "raw" not in stale:
             _log_outcome(tenant_id, interaction_id, outcome + "+error")
-            raise errors.from_kind(**failure)
+            status, wait = failure.get("status"), failure.get("retry_after")
+            raise errors.from_kind(
+                failure["kind"],
+                failure["message"],
+                status=status if isinstance(status, int) else None,
+                path=str(failure.get("path") or ""),
+                retry_after=wait if isinstance(wait, int | float) and math.isfinite(wait) else None,
+            )
         stored, outcome, stale_reason = stale, "stale", failure["message"]
     _log_outcome(tenant_id, interaction_id, outcome)
     if "not_found" in stored:
@@ -181,12 +221,11 @@ def _wait_for(key: str, lock_key: str) -> dict[str, Any] | None:
     delay = 0.02
     while time.monotonic() < waited_until:
         time.sleep(delay)
-        stored: dict[str, Any] | None = shared_cache.get(key)
+        stored = _read(key)
         if stored is not None:
             return stored
         if shared_cache.get(lock_key) is None:
-            found: dict[str, Any] | None = shared_cache.get(key)
-            return found
+            return _read(key)
         delay = min(delay * 1.5, 0.2)
     return None
 
