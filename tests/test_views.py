@@ -276,7 +276,7 @@ def test_upstream_content_is_escaped(live_user: Any) -> None:
     assert "<img src=x" not in page and "<svg onload" not in page and "<b hx-get" not in page
     assert "&lt;script&gt;" in page
     assert 'href="javascript:' not in page
-    assert "not an http(s) address" in page
+    assert "not a plain http(s) address" in page
 
 
 # -- demo data ---------------------------------------------------------------

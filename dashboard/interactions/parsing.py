@@ -676,16 +676,28 @@ def _other_statistic(name: str, value: Any) -> Statistic:
 
 
 def _safe_link(url: str | None, where: str, problems: list[DataProblem]) -> str | None:
+    """``url`` when it is a plain http(s) address, else None with a problem saying why.
+
+    Not a link: another scheme, spaces, quotes or control characters, and an address
+    with a user name or password before its host ("https://user:secret@host/…" shows
+    a secret; "https://rec.example.com@evil.example/…" hides the host it goes to)."""
     if url is None:
         return None
     cleaned = url.strip()
-    if re.match(r"^https?://[^\s/]+", cleaned, re.IGNORECASE) and not re.search(
-        r"[\s<>\"']", cleaned
+    authority = re.match(r"^https?://([^/?#]*)", cleaned, re.IGNORECASE)
+    if (
+        authority
+        and authority.group(1)
+        and not re.search(r"[\s<>\"'\\\x00-\x1f\x7f]", cleaned)
+        and "@" not in authority.group(1)
     ):
         return cleaned
-    problems.append(
-        DataProblem(where, "The link is not an http(s) address, so it is not shown as a link.")
+    why = (
+        "it names a user or password before its host"
+        if authority and "@" in authority.group(1)
+        else "it is not a plain http(s) address"
     )
+    problems.append(DataProblem(where, f"The link is not shown as a link: {why}."))
     return None
 
 

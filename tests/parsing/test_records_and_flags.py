@@ -174,6 +174,12 @@ def test_segments_sorted_by_number() -> None:
         "ftp://files.example/r.wav",
         'https://x.example/a"onmouseover="alert(1)',
         "https://x.example/<script>",
+        "https://user:s3cret@recordings.example.com/r/1.wav",
+        "https://recordings.example.com@evil.example/r/1.wav",
+        "https://recordings.example.com\\@evil.example/r/1.wav",
+        "https://recordings.example.com/r/\x01.wav",
+        "https://recordings.example.com/r/1.wav\x7f",
+        "https:///r/1.wav",
     ],
 )
 def test_unsafe_recording_link_is_dropped(link: str) -> None:
@@ -188,6 +194,8 @@ def test_unsafe_recording_link_is_dropped(link: str) -> None:
         "https://recordings.example.com/r/123.wav?sig=abc&exp=1",
         "http://recordings.example.com/r/123.wav",
         "HTTPS://recordings.example.com/r/123.wav",
+        "https://recordings.example.com/r/123.wav?by=jane@example.com",
+        "https://recordings.example.com:8443/r/123.wav#t=30",
     ],
 )
 def test_http_recording_link_is_kept(link: str) -> None:
@@ -325,3 +333,10 @@ def test_segments_queues_and_agents_have_every_field_and_compare_as_dataclasses(
         assert set(vars(record)) == names
         assert replace(record) == record
         assert hash(replace(record)) == hash(record)
+
+
+def test_a_link_with_credentials_says_why_without_repeating_them() -> None:
+    i = parse_interaction({"audioRecording": "https://jane:s3cret@rec.example.com/r/1.wav"})
+    said = " ".join(p.message for p in i.problems if p.where == "Recording")
+    assert "names a user or password before its host" in said
+    assert "s3cret" not in said
