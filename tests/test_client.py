@@ -1087,7 +1087,17 @@ def test_each_status_is_its_own_class_in_the_status_branch(
     assert info.value.status == status
 
 
-@pytest.mark.parametrize("status", [301, 400, 405, 410, 422])
+def test_gone_is_not_found_saying_the_record_no_longer_exists(api: respx.MockRouter) -> None:
+    api.get(PATH).mock(return_value=httpx.Response(410, json={"message": "deleted"}))
+
+    with pytest.raises(errors.NotFound) as info:
+        basic_client().get_interaction(TENANT, IID)
+
+    assert info.value.status == 410
+    assert "no longer exists (deleted)" in str(info.value)
+
+
+@pytest.mark.parametrize("status", [301, 400, 405, 422])
 def test_other_statuses_are_bad_responses_keeping_the_status(
     api: respx.MockRouter, status: int
 ) -> None:

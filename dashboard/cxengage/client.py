@@ -593,6 +593,10 @@ class CxEngageClient:
         suffix = f" ({detail})" if detail else ""
         if status == 404:
             raise errors.NotFound(f"The API has no such record{suffix}.", status=status, path=path)
+        if status == 410:  # Gone: the record was there and is no longer
+            raise errors.NotFound(
+                f"The API says this record no longer exists{suffix}.", status=status, path=path
+            )
         if status == 403:
             raise errors.Forbidden(
                 f"The API user may not read this{suffix}.", status=status, path=path
