@@ -7,6 +7,7 @@ variable and says what to do; secrets are never echoed back.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import uuid
 from collections.abc import Mapping
@@ -30,7 +31,15 @@ def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false), not {raw!r}.")
 
 
-def env_float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+def env_float(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+    why_maximum: str = "",
+) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -38,8 +47,13 @@ def env_float(env: Mapping[str, str], name: str, default: float, *, minimum: flo
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not math.isfinite(value):
+        raise ImproperlyConfigured(f"{name} must be a finite number of seconds, not {raw!r}.")
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    if maximum is not None and value > maximum:
+        reason = f": {why_maximum}" if why_maximum else ""
+        raise ImproperlyConfigured(f"{name} must be at most {maximum:g}, not {raw!r}{reason}.")
     return value
 
 

@@ -25,7 +25,14 @@ if not DEMO_MODE and not any(CXENGAGE_CREDENTIALS.values()):
 CXENGAGE_TIMEOUTS = {
     "connect_timeout": config.env_float(ENV, "CXENGAGE_CONNECT_TIMEOUT", 3.0, minimum=0.1),
     "read_timeout": config.env_float(ENV, "CXENGAGE_READ_TIMEOUT", 8.0, minimum=0.1),
-    "deadline": config.env_float(ENV, "CXENGAGE_DEADLINE", 10.0, minimum=0.1),
+    "deadline": config.env_float(
+        ENV,
+        "CXENGAGE_DEADLINE",
+        10.0,
+        minimum=0.1,
+        maximum=25.0,
+        why_maximum="a page waits for the API within the server's 30 s limit on a request",
+    ),
 }
 
 SECRET_KEY = ENV.get("DJANGO_SECRET_KEY", "")

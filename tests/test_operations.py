@@ -352,3 +352,16 @@ def test_gunicorn_accepts_the_config() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_seconds_settings_refuse_non_finite_values_and_a_deadline_past_the_request_limit() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from dashboard import config
+
+    for raw in ("nan", "inf", "-inf", "1e400"):
+        with pytest.raises(ImproperlyConfigured, match="finite number of seconds"):
+            config.env_float({"X": raw}, "X", 1.0)
+    assert config.env_float({"X": "25"}, "X", 1.0, maximum=25.0) == 25.0
+    with pytest.raises(ImproperlyConfigured, match="at most 25, not '40': a page waits"):
+        config.env_float({"X": "40"}, "X", 1.0, maximum=25.0, why_maximum="a page waits")
