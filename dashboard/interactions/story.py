@@ -1373,25 +1373,22 @@ def _legs(
             took_from = _took_from_queue(q, records, i.channel_type)
         target = i.segments[max(sent[n])] if n in sent else None
         gave_to = _gave_to(target, a, names, records)
-        # Several added agents still with the customer when this one left: handed to all.
-        handed = [
+        # An agent who added others and left handed the customer to whoever was on the
+        # call then, whoever had added them; "(added)" only for the ones they added.
+        handed = _on_the_call(a, ordered, taken, inside)
+        adds = [
             i.segments[p]
-            for p in sorted(sent.get(n, []))
-            if _is_add(i.segments[p])
-            and not _agent_cancelled(i.segments[p])
-            and i.segments[p].to_agent_id not in (None, a.agent_id)
-            and a.end is not None
-            and any(
-                b.agent_id == i.segments[p].to_agent_id
-                and b.start is not None
-                and b.start <= a.end
-                and (b.end is None or b.end > a.end + _SLACK)
-                for b in ordered
-            )
+            for p in sent.get(n, [])
+            if _is_add(i.segments[p]) and not _agent_cancelled(i.segments[p])
         ]
-        handed = list({t.to_agent_id: t for t in handed}.values())
-        if len(handed) > 1:
-            gave_to = ", ".join(_gave_to(t, a, names, records) for t in handed)
+        if not adds or n in at_end:
+            handed = []
+        if handed:
+            gave_to = ", ".join(
+                names.agent(b.agent_id)
+                + (" (added)" if any(records.delivered_by(b) is s for s in adds) else "")
+                for b in handed
+            )
         partners = [
             names.agent(ordered[m].agent_id)
             for m in sorted(at_end)
@@ -1445,7 +1442,7 @@ def _legs(
                     partners=list(dict.fromkeys(partners)),
                     never_answered=never_answered,
                     gave_to=gave_to,
-                    handed=tuple(names.agent(t.to_agent_id) for t in handed if len(handed) > 1),
+                    handed=tuple(names.agent(b.agent_id) for b in handed),
                     refused=offered_only,
                 ),
                 offered_only=offered_only,
@@ -1456,6 +1453,32 @@ def _legs(
             )
         )
     return tuple(legs)
+
+
+def _on_the_call(
+    a: AgentAllocation,
+    ordered: list[AgentAllocation],
+    taken: list[int],
+    inside: dict[int, AgentAllocation],
+) -> list[AgentAllocation]:
+    """The other agents' allocations with the customer when ``a`` ended, one per agent,
+    by start: those begun by then and still going a moment after."""
+    if a.end is None or _bad(a):
+        return []
+    on: dict[str, AgentAllocation] = {}
+    for m in taken:
+        b = ordered[m]
+        if (
+            b.agent_id
+            and b.agent_id != a.agent_id
+            and id(b) not in inside
+            and not _bad(b)
+            and b.start is not None
+            and b.start <= a.end
+            and (b.end is None or b.end > a.end + _SLACK)
+        ):
+            on.setdefault(b.agent_id, b)
+    return list(on.values())
 
 
 def _leg(**values: object) -> Leg:
@@ -1546,8 +1569,10 @@ def _leg_end(
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs.
         return "Stayed to the end with " + ", ".join(partners)
-    if handed and not last:
+    if len(handed) > 1 and not last:
         return "Handed over to " + ", ".join(handed[:-1]) + " and " + handed[-1]
+    if handed and not last:
+        return f"Handed over to {handed[0]}"
     if target is not None and not _agent_cancelled(target) and not last:
         if target.to_agent_id and target.to_agent_id != a.agent_id:
             return f"Handed over to {names.agent(target.to_agent_id)}"

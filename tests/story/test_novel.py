@@ -1353,3 +1353,13 @@ def test_many_tries_to_add_from_one_queue_are_said_per_queue() -> None:
     adding = figure(story, "Adding participants")
     assert adding.text == "Tier 3 Hardware 12 times, 2:58 in all"
     assert adding.note.count("Tier 3 Hardware took") == 12  # every try on hover
+
+
+def test_an_agent_who_leaves_a_conference_hands_over_to_whoever_was_on_the_call() -> None:
+    """Hannah added Kwame, but he had left by 9:00; at 14:00 he was on the call again
+    only because agent cfaf0010 added him back: she gave the call to the three agents
+    with the customer when she left, and added only Diego of them."""
+    story = novel("conference-four-agents-names-missing-end-after-interaction.json")
+    hannah = next(leg for leg in story.legs if leg.agent == "Hannah Schulz")
+    assert hannah.gave_to == "agent cfaf0010, Diego Alvarez (added), Kwame Asante"
+    assert hannah.ended == "Handed over to agent cfaf0010, Diego Alvarez and Kwame Asante"
