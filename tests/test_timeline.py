@@ -1276,3 +1276,30 @@ def test_an_allocation_that_ends_while_its_queue_visit_goes_on_is_an_offer_not_a
     data["agents"][0].update(startTimestamp=ts(60), endTimestamp=ts(80))
     (alice,) = [b for b in laid(data).bars if b.kind == "agent" and b.label == "Alice Okafor"]
     assert alice.states == ()
+
+
+def test_an_end_a_few_seconds_past_the_interaction_marks_the_end_not_the_whole_bar() -> None:
+    """Clock skew on a long allocation: the "!" is where the inconsistency is."""
+    data = payload(
+        0,
+        800,
+        segments=[seg("s0", 0, 0, 800, segmentToAgentId="aid-ann")],
+        agents=[agent("a1", "s0", "Ann Lee", 20, 802.9)],
+    )
+    t = laid(data)
+    assert get(t, "agent-a1").marked
+    assert [w.marked for w in t.overview] == [False] * (len(t.overview) - 1) + [True]
+
+
+def test_an_allocation_overlapping_another_is_marked_over_its_whole_length() -> None:
+    data = payload(
+        0,
+        800,
+        segments=[seg("s0", 0, 0, 800, segmentToAgentId="aid-ann")],
+        agents=[
+            agent("a1", "s0", "Ann Lee", 20, 790, agentId="aid-ann"),
+            agent("a2", "s0", "Ann Lee", 400, 802.9, agentId="aid-ann"),
+        ],
+    )
+    t = laid(data)
+    assert sum(w.marked for w in t.overview) >= len(t.overview) - 1

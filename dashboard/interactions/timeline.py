@@ -141,6 +141,17 @@ class Bar:
     backwards: bool = False
     #: A queue visit with no exit, drawn (open) only to where an agent took the call.
     taken: bool = False
+    #: Where its warnings are (seconds from the axis start, as drawn) when each is at
+    #: one end (a start before the interaction, an end after it); None: the whole bar.
+    warned_at: tuple[float, float] | None = None
+
+    @property
+    def mark_span(self) -> tuple[float, float]:
+        """The part of the axis its "!" concerns: a skewed end marks that end, not the
+        whole length of a long bar."""
+        if self.warned_at is not None and not (self.open_end and self.reason != LIVE_REASON):
+            return self.warned_at
+        return (self.offset, self.offset + self.length)
 
     @property
     def marked(self) -> bool:
@@ -478,14 +489,18 @@ def _bar(
     if backwards:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
         finish = begin
+    at_start = bool(warnings) or begin < -0.5  # a missing start, no length, too early
     if begin < -0.5:
         warnings.append(
             f"It starts {hms(-begin)} before the interaction (clock skew?); drawn from the start."
         )
-    if finish > total + 0.5 and not open_end:
+    at_end = finish > total + 0.5 and not open_end
+    if at_end:
         warnings.append(f"It ends {hms(finish - total)} after the interaction; drawn to its end.")
     begin = min(max(begin, 0.0), total)
     finish = min(max(finish, begin), total)
+    # Each warning above is about one end, drawn where it is: the "!" marks that end.
+    spots = [begin] * at_start + [finish] * at_end
     return _new_bar(
         id=bar_id,
         kind=kind,
@@ -502,6 +517,7 @@ def _bar(
         reason=reason,
         record=record,
         backwards=backwards,
+        warned_at=(min(spots), max(spots)) if warnings else None,
     )
 
 
@@ -902,7 +918,11 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     for name, bars in agent_bars.items():
         clash = _overlaps(bars)
         agent_bars[name] = [
-            _with(b, warnings=(*b.warnings, "Overlaps another allocation of the same agent."))
+            _with(
+                b,
+                warnings=(*b.warnings, "Overlaps another allocation of the same agent."),
+                warned_at=None,
+            )
             if b.id in clash
             else b
             for b in bars
@@ -1120,7 +1140,8 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
     marked = [b for b in bars if b.marked]
     out = []
     for n in range(parts):
-        lo, hi = n * step, (n + 1) * step if n < parts - 1 else total
+        last = n == parts - 1
+        lo, hi = n * step, (n + 1) * step if not last else total
         inside = bisect_left(starts, hi) - bisect_left(ends, lo)
         current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
         out.append(
@@ -1131,7 +1152,11 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
                 f"zoom={lo:.1f}-{hi:.1f}",
                 current,
                 inside,
-                any(b.offset < hi and b.offset + b.length >= lo for b in marked),
+                any(
+                    (b.mark_span[0] < hi or (last and b.mark_span[0] <= hi))
+                    and b.mark_span[1] >= lo
+                    for b in marked
+                ),
             )
         )
     busiest = max((w.bars for w in out), default=0) or 1
