@@ -1303,3 +1303,35 @@ def test_an_allocation_overlapping_another_is_marked_over_its_whole_length() -> 
     )
     t = laid(data)
     assert sum(w.marked for w in t.overview) >= len(t.overview) - 1
+
+
+def test_the_legend_explains_each_kind_of_arrow_drawn() -> None:
+    """An arrow to a cancelled try to add someone is not a transfer: the legend says what
+    every arrow drawn stands for, and nothing about arrows when none is drawn."""
+    t = laid(
+        payload(
+            0,
+            300,
+            segments=[
+                seg("s0", 0, 0, 300, segmentToAgentId="aid-ann"),
+                seg(
+                    "s1",
+                    1,
+                    100,
+                    115,
+                    segmentStartType="addParticant",
+                    segmentEndType="cancelled",
+                    segmentCancelled=True,
+                    segmentAgentId="aid-ann",
+                ),
+            ],
+            queues=[
+                queue("q0", "s0", "Support", 5, 20, agentId="aid-ann"),
+                queue("q1", "s1", "Tier 3", 100, 115, queueExitType="add-participant-cancel"),
+            ],
+            agents=[agent("a1", "s0", "Ann Lee", 20, 300, agentId="aid-ann")],
+        )
+    )
+    assert [c.label for c in t.connectors] == ["add cancelled"]
+    assert t.arrow_legend == ("arrow to a faded bar: a try to add someone, cancelled",)
+    assert laid(payload(0, 300)).arrow_legend == ()

@@ -321,6 +321,15 @@ class Tick:
         return pct(self.x)
 
 
+#: The legend's words for each kind of arrow (``Connector.label``), in this order.
+ARROW_WORDS = {
+    "transferred": "arrow: transfer from one agent to the next",
+    "added": "arrow: an agent adding someone to the call",
+    "transfer cancelled": "arrow to a faded bar: a transfer the agent cancelled",
+    "add cancelled": "arrow to a faded bar: a try to add someone, cancelled",
+}
+
+
 @dataclass(frozen=True)
 class Connector:
     """A transfer: from the agent who sent the customer to the bar that received them."""
@@ -395,6 +404,12 @@ class Timeline:
     def drawn(self, bar_id: str) -> bool:
         """The bar is drawn in the window (not only known by id)."""
         return any(b.id == bar_id for b in self.bars) if self.outside else True
+
+    @property
+    def arrow_legend(self) -> tuple[str, ...]:
+        """What each kind of arrow drawn stands for, in the legend's words."""
+        drawn = {c.label for c in self.connectors}
+        return tuple(words for label, words in ARROW_WORDS.items() if label in drawn)
 
     @property
     def marked_ids(self) -> tuple[str, ...]:
@@ -723,7 +738,11 @@ def _connectors(
         receiver = firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
-        label = "added" if (s.start_type or "").lower() == "addparticant" else "transferred"
+        adding = (s.start_type or "").lower() == "addparticant"
+        if _segment_states(s) == ["cancelled"]:
+            label = "add cancelled" if adding else "transfer cancelled"
+        else:
+            label = "added" if adding else "transferred"
         out.append(Connector(sender.id, receiver.id, max(at, sender.offset), label))
     return tuple(out)
 

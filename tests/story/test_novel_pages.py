@@ -320,3 +320,10 @@ def test_an_agent_sent_without_a_name_is_called_the_same_everywhere(live_user: A
         f"Agent ID {licensing_agent}", ""
     )
     assert ">agent cfaf0010<" in timeline
+
+
+def test_the_legend_explains_the_arrows_to_cancelled_tries(live_user: Any) -> None:
+    text = page_of(live_user, "long-call-36-holds-12-cancelled-consults.json")
+    legend = text[text.index('class="legend hint"') :].split("</p>")[0]
+    assert "arrow to a faded bar: a try to add someone, cancelled" in legend
+    assert "transfer from one agent" not in legend  # nothing was transferred
