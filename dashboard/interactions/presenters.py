@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
-from .domain import LIVE_REASON, OPEN_REASONS, Interaction, QueueVisit, Statistic
+from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
 from .parsing import MAX_TEXT, MAX_VALUE
 
 UNKNOWN = "unknown"
@@ -421,11 +421,20 @@ def _beside(cell: Cell, moment: datetime | None, zone: tzinfo, tenant_zone: Zone
     return replace(cell, aside=theirs) if theirs else cell
 
 
-def _queue_name(q: QueueVisit) -> str | None:
-    """A queue's name, marked when it is an agent's own line (a direct transfer),
-    which the API names after the agent."""
-    name = q.queue_name or q.queue_id
-    return f"{name} (direct)" if name and q.direct else name
+def _queue(
+    queue_id: str | None, name: str | None, *, direct: bool = False, unknown: bool = False
+) -> Cell:
+    """A queue by name, marked when it is an agent's own line (a direct transfer,
+    which the API names after the agent); sent by ID only, as the rest of the page
+    calls it, with the ID on hover."""
+    if unknown:
+        return _text(None, unknown)
+    if name:
+        return Cell(f"{name} (direct)" if direct else name)
+    if not queue_id:
+        return _text(None)
+    text = wording.unnamed_queue(queue_id) + (" (direct)" if direct else "")
+    return Cell(text, title=f"Queue ID {queue_id}: the API sent no name")
 
 
 def _names(interaction: Interaction) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
@@ -510,7 +519,9 @@ def queues_table(i: Interaction, zone: tzinfo) -> Table:
             abandoned = f"{abandoned or 'yes'} (SLA)"
         return Row(
             cells=(
-                _text(_queue_name(q), "queue_name" in q.unknown),
+                _queue(
+                    q.queue_id, q.queue_name, direct=q.direct, unknown="queue_name" in q.unknown
+                ),
                 _text(numbers.get(q.segment_id or "")),
                 _words(
                     wording.queue_entry_on(q.entry_type, i.channel_type),
@@ -564,7 +575,7 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
                 _text(None, True)
                 if "agent_name" in a.unknown
                 else _agent(a.agent_id, agents, a.agent_name),
-                _text(queues.get(a.queue_id or "", a.queue_id)),
+                _queue(a.queue_id, queues.get(a.queue_id or "")),
                 _text(numbers.get(a.segment_id or "")),
                 times.cell(a.start, "start" in a.unknown),
                 times.cell(a.end, "end" in a.unknown, missing=open_reason),

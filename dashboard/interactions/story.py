@@ -196,7 +196,7 @@ class _Names:
     def queue(self, queue_id: str | None) -> str:
         if not queue_id:
             return ""
-        return wording.isolated(self.queues.get(queue_id) or f"queue {queue_id[:8]}")
+        return wording.isolated(self.queues.get(queue_id) or wording.unnamed_queue(queue_id))
 
 
 #: How the part of an allocation lying within another of the same agent ended.
@@ -208,7 +208,7 @@ DIRECT_QUEUE = "direct transfer (no queue)"
 
 def _queue_label(q: QueueVisit) -> str:
     name = wording.isolated(
-        q.queue_name or (f"queue {q.queue_id[:8]}" if q.queue_id else "a queue")
+        q.queue_name or (wording.unnamed_queue(q.queue_id) if q.queue_id else "a queue")
     )
     return f"{name} (direct)" if q.direct else name
 

@@ -169,6 +169,8 @@ class Bar:
         # Every bar of a big timeline says this (thousands): built by appending, not joined.
         kind = "Direct transfer to" if self.direct else KIND_LABELS[self.kind]
         text = f"{kind} {self.label}"
+        if self.kind == "queue" and not self.direct and not getattr(self.record, "queue_name", 1):
+            text = f"Queue {self.label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
         if self.detail:
             text += ", " + self.detail
         start = clock(self.offset)
@@ -856,14 +858,18 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         if q.sla_abandoned:
             states.append("SLA abandoned")
         direct = q.direct
-        name = q.queue_name or q.queue_id or "unknown queue"
+        name = q.queue_name or (wording.unnamed_queue(q.queue_id) if q.queue_id else "a queue")
         # How the visit began and ended in words (the codes are in the detail panel).
         detail = wording.pair(
             wording.queue_entry_on(q.entry_type, i.channel_type), wording.queue_exit(q.exit_type)
         )
         if direct:
             by_id = agent_names.get(q.agent_id or "")
-            name = by_id or q.queue_name or q.agent_id or "unknown agent"
+            name = (
+                by_id
+                or q.queue_name
+                or (wording.unnamed_agent(q.agent_id) if q.agent_id else "an agent")
+            )
             detail = "sent straight to the agent, ringing · " + detail
         taker = takers.get(id(q))
         took = ""

@@ -270,3 +270,9 @@ def unnamed_agent(agent_id: str) -> str:
     """An agent the API sent by ID only, in every record: named by the ID's first
     characters ("agent cfaf0010"), the same way everywhere on the page."""
     return f"agent {agent_id[:8]}"
+
+
+def unnamed_queue(queue_id: str) -> str:
+    """A queue the API sent by ID only: "queue 9a8b7c6d", as agents sent by ID only
+    are named, the same way everywhere on the page (the full ID on hover)."""
+    return f"queue {queue_id[:8]}"

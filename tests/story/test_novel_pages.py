@@ -327,3 +327,37 @@ def test_the_legend_explains_the_arrows_to_cancelled_tries(live_user: Any) -> No
     legend = text[text.index('class="legend hint"') :].split("</p>")[0]
     assert "arrow to a faded bar: a try to add someone, cancelled" in legend
     assert "transfer from one agent" not in legend  # nothing was transferred
+
+
+def test_a_queue_sent_without_a_name_is_called_the_same_everywhere(live_user: Any) -> None:
+    """The story says "queue 9a8b7c6d": so do the tables and the timeline row, with the
+    full ID on hover."""
+    text = page_of(live_user, "live-call-on-hold-now-queue-without-name.json")
+    queue_id = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+    visits = _section(text, "queues")
+    assert ">queue 9a8b7c6d<" in visits and f"Queue ID {queue_id}" in visits
+    assert f">{queue_id}<" not in visits
+    body = text.index('class="tl-body"')
+    timeline = text[body : text.index("</svg>", body)]
+    assert f">{queue_id}<" not in timeline and ">queue 9a8b7c6d<" in timeline
+    assert "Queue queue" not in timeline  # the bar's accessible name
+
+
+def test_an_allocation_from_a_queue_sent_without_a_name_names_it_as_the_story_does() -> None:
+    from dashboard.interactions.parsing import parse_interaction
+    from dashboard.interactions.presenters import agents_table
+    from tests.test_timeline import agent, payload, queue
+
+    queue_id = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+    data = payload(
+        0,
+        100,
+        queues=[queue("q1", "s1", "", 5, 10, queueId=queue_id)],
+        agents=[agent("a1", "s1", "Ann Lee", 10, 100, queueId=queue_id)],
+    )
+    del data["queues"][0]["queueName"]
+    cell = agents_table(parse_interaction(data), UTC).rows[0].cells[1]
+    assert (cell.text, cell.title) == (
+        "queue 9a8b7c6d",
+        f"Queue ID {queue_id}: the API sent no name",
+    )
