@@ -1335,3 +1335,24 @@ def test_the_legend_explains_each_kind_of_arrow_drawn() -> None:
     assert [c.label for c in t.connectors] == ["add cancelled"]
     assert t.arrow_legend == ("arrow to a faded bar: a try to add someone, cancelled",)
     assert laid(payload(0, 300)).arrow_legend == ()
+
+
+def test_overview_parts_of_a_long_interaction_have_short_texts_and_their_range_on_hover() -> None:
+    """ "1 h 22 min 49 s–1 h 39 min 22 s" wraps on a button an eighth of the chart wide: a
+    long interaction's parts read where they start, as the axis does, the range on hover."""
+    long = laid(payload(0, 7950)).overview
+    assert [w.text for w in long] == [
+        "0:00",
+        "16:34",
+        "33:08",
+        "49:41",
+        "1 h 6 min",
+        "1 h 23 min",
+        "1 h 39 min",
+        "1 h 56 min",
+    ]
+    assert long[4].label == "1 h 6 min 15 s–1 h 22 min 49 s"
+    days = laid(payload(0, 3 * 86400 + 1000)).overview
+    assert max(len(w.text) for w in days) <= 10, [w.text for w in days]
+    short = laid(payload(0, 800)).overview
+    assert [w.text for w in short][:2] == ["0:00–1:40", "1:40–3:20"]

@@ -367,6 +367,9 @@ class Window:
     marked: bool
     #: 0..3: how busy this part is compared with the busiest part (shading).
     level: int = 0
+    #: What its button says: the range when short, else where it starts (``label``
+    #: on hover), so that eight buttons side by side never wrap.
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -1185,7 +1188,27 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
             )
         )
     busiest = max((w.bars for w in out), default=0) or 1
-    return tuple(replace(w, level=math.ceil(3 * w.bars / busiest)) for w in out)
+    ranges = all(len(w.label) <= OVERVIEW_TEXT for w in out)
+    return tuple(
+        replace(
+            w,
+            level=math.ceil(3 * w.bars / busiest),
+            text=w.label if ranges else _rounded(w.start, step),
+        )
+        for w in out
+    )
+
+
+#: The most characters an overview button's range may have before it says its start only.
+OVERVIEW_TEXT = 11
+
+
+def _rounded(seconds: float, step: float) -> str:
+    """An offset as the axis says it, to the minute from an hour on (to the hour from a
+    day on) when the parts are that long: "1 h 6 min", not "1 h 6 min 15 s"."""
+    unit = 3600 if seconds >= 86400 and step >= 3600 else 60 if seconds >= 3600 else 1
+    unit = unit if step >= unit else 1
+    return clock(round(seconds / unit) * unit)
 
 
 def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
