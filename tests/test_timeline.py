@@ -1356,3 +1356,36 @@ def test_overview_parts_of_a_long_interaction_have_short_texts_and_their_range_o
     assert max(len(w.text) for w in days) <= 10, [w.text for w in days]
     short = laid(payload(0, 800)).overview
     assert [w.text for w in short][:2] == ["0:00–1:40", "1:40–3:20"]
+
+
+def test_a_transfer_that_came_back_points_at_the_queue_not_at_the_same_agent() -> None:
+    """The arrow of a transfer nobody took goes to the queue it was sent to, not from the
+    agent to their own next bar (which would read as a transfer to themselves)."""
+    t = laid(
+        payload(
+            0,
+            600,
+            segments=[
+                seg("s0", 0, 0, 200, segmentToAgentId="aid-ann", segmentEndType="success"),
+                seg(
+                    "s1",
+                    1,
+                    200,
+                    600,
+                    segmentStartType="transfer",
+                    segmentEndType="transfer-failure",
+                    transfer=True,
+                    segmentAgentId="aid-ann",
+                ),
+            ],
+            queues=[
+                queue("q0", "s0", "Support", 5, 20, agentId="aid-ann"),
+                queue("q1", "s1", "Visa Desk", 200, 290, queueExitType="failure"),
+            ],
+            agents=[
+                agent("a1", "s0", "Ann Lee", 20, 200, agentId="aid-ann"),
+                agent("a2", "s1", "Ann Lee", 292, 600, agentId="aid-ann"),
+            ],
+        )
+    )
+    assert [(c.from_id, c.to_id) for c in t.connectors] == [("agent-a1", "queue-q1")]

@@ -726,7 +726,9 @@ def _connectors(
     firsts: dict[str | None, Bar] = {}
     for bar in sorted(agent_bars, key=lambda b: b.offset):
         firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    queue_firsts: dict[str | None, Bar] = {}
     for bar in sorted(queue_bars, key=lambda b: b.offset):
+        queue_firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
         firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
     out: list[Connector] = []
     for s in i.segments:
@@ -741,6 +743,9 @@ def _connectors(
         # The sender's allocation that was running when the transfer began.
         sender = senders.first_at(at) if senders is not None else None
         receiver = firsts.get(s.segment_id)
+        if receiver is not None and getattr(receiver.record, "agent_id", None) == s.agent_id:
+            # The work came back to the agent who sent it: the arrow goes where they sent it.
+            receiver = queue_firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
         adding = (s.start_type or "").lower() == "addparticant"
