@@ -609,6 +609,16 @@ def _back_to_the_end(i: Interaction, q: QueueVisit) -> str:
     return ""
 
 
+def _came_back(q: QueueVisit, a: AgentAllocation) -> bool:
+    """Visit ``q`` of a transfer ``a``'s own agent began ended with nobody taking it
+    there (no agent, an exit other than an answer): the work came back to them."""
+    return not q.agent_id and _code(q.exit_type) not in ("", "success")
+
+
+def _exit_words(q: QueueVisit) -> str:
+    return "timed out" if _code(q.exit_type) == "timeout" else wording.queue_exit(q.exit_type).text
+
+
 def _after(q: QueueVisit) -> str:
     seconds, _ = _wait(q)
     return f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
@@ -763,7 +773,14 @@ def _answered_outcome(
         added = (q is not None and _is_consult(q)) or (d is not None and _is_add(d))
         if d is not None and d.agent_id and d.agent_id == a.agent_id:
             # Handed back to themselves (an overflow that came back): not a transfer.
-            if path:
+            if q is not None and _came_back(q, a):
+                # Nobody took it where they sent it: it came back to them.
+                moved = "transferred to" if _code(d.start_type) == "transfer" else "sent to"
+                where = _queue_named(q) if len(path) == 1 else _journey(path, _flow(i))
+                steps.append(f"{moved} {where}")
+                steps.append(f"left unanswered there{_after(q)} ({_exit_words(q)})")
+                steps.append(f"back to {who}")
+            elif path:
                 steps.append(f"sent to {_journey(path, _flow(i))}")
                 steps.append(f"answered again by {who}{_after(path[-1])}")
             else:
@@ -1367,6 +1384,8 @@ def _legs(
         took_from = ""
         if id(a) in inside:
             pass  # nothing gave it to them: they had it already
+        elif d is not None and d.agent_id == a.agent_id and q is not None and _came_back(q, a):
+            took_from = f"back from {_queue_named(q)}, unanswered{_after(q)} ({_exit_words(q)})"
         elif d is not None and d.agent_id and d.agent_id != a.agent_id:
             took_from = names.agent(d.agent_id)
         elif q is not None:

@@ -152,6 +152,18 @@ NOVEL_OUTCOMES = {
     "statistics-sent-records-empty.json": (
         "Ended after 8:06; the API sent no segments, queue visits or agents to say what happened"
     ),
+    "transfer-failed-agent-answers-again-second-queue.json": (
+        "Answered by Marta Kowalski after 0:40 in Travel Bookings; transferred to queue Visa"
+        " Desk; left unanswered there after 1:30 (failure); back to Marta Kowalski;"
+        " transferred to Kofi Boateng in Insurance Desk"
+    ),
+    "chat-bot-then-agent-messages-before-start.json": (
+        "Answered by Farah Khan after 0:45 in Chat Returns"
+    ),
+    "sms-four-days-three-agents-pick-it-up-again.json": (
+        "Answered by Amelia Clarke after 3:06 in Text Care; transferred to Jamal Reed in Text"
+        " Care; transferred to Sofia Rossi in Text Care"
+    ),
 }
 
 
@@ -1363,3 +1375,23 @@ def test_an_agent_who_leaves_a_conference_hands_over_to_whoever_was_on_the_call(
     hannah = next(leg for leg in story.legs if leg.agent == "Hannah Schulz")
     assert hannah.gave_to == "agent cfaf0010, Diego Alvarez (added), Kwame Asante"
     assert hannah.ended == "Handed over to agent cfaf0010, Diego Alvarez and Kwame Asante"
+
+
+def test_a_failed_transfer_that_comes_back_to_the_agent_is_not_an_answer_from_that_queue() -> None:
+    story = novel("transfer-failed-agent-answers-again-second-queue.json")
+    assert "answered again" not in story.outcome
+    assert rows(story) == [
+        (
+            "Marta Kowalski",
+            "queue Travel Bookings, from the IVR",
+            "queue Visa Desk",
+            "Transferred to queue Visa Desk",
+        ),
+        (
+            "Marta Kowalski",
+            "back from queue Visa Desk, unanswered after 1:30 (failure)",
+            "Kofi Boateng",
+            "Handed over to Kofi Boateng",
+        ),
+        ("Kofi Boateng", "Marta Kowalski", "", "Ended the interaction"),
+    ]
