@@ -1389,3 +1389,23 @@ def test_a_transfer_that_came_back_points_at_the_queue_not_at_the_same_agent() -
         )
     )
     assert [(c.from_id, c.to_id) for c in t.connectors] == [("agent-a1", "queue-q1")]
+
+
+def test_a_long_conversation_with_a_chat_flow_is_drawn_as_the_flow() -> None:
+    """A bot talking with the customer for 3:20 before the queue: the key figures say
+    "Flow 3:20", so the timeline draws it, named as a flow (never an IVR)."""
+    t = built(
+        payload(
+            0,
+            750,
+            channelType="messaging",
+            ivrTime=200.0,
+            queues=[queue("q1", "s1", "Chat Returns", 200, 245)],
+        )
+    )
+    (flow_lane,) = [ln for ln in t.lanes if ln.key == "ivr"]
+    assert flow_lane.title == "Flow"
+    bar = get(t, "ivr")
+    assert (bar.label, bar.offset, bar.length) == ("Flow", 0, pytest.approx(200))
+    assert bar.accessible_name.startswith("Flow, start → first queue")
+    assert "IVR" not in bar.accessible_name

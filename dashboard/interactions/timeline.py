@@ -168,7 +168,7 @@ class Bar:
     def accessible_name(self) -> str:
         # Every bar of a big timeline says this (thousands): built by appending, not joined.
         kind = "Direct transfer to" if self.direct else KIND_LABELS[self.kind]
-        text = f"{kind} {self.label}"
+        text = f"{kind} {self.label}" if self.label != "Flow" else "Flow"
         if self.kind == "queue" and not self.direct and not getattr(self.record, "queue_name", 1):
             text = f"Queue {self.label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
         if self.detail:
@@ -621,17 +621,24 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
     drawing that as an IVR lane would invent one (a sliver nobody can read).
     """
     channel = (i.channel_type or "").lower()
-    if channel in TEXT_CHANNELS or channel not in ("", "voice"):
-        return None  # a channel not known as voice runs a flow, as the key figures say
+    # A channel not known as voice runs a flow, as the key figures say: drawn (as the
+    # flow) only when it held the customer long enough to be more than a sliver.
+    voice = channel in ("", "voice")
     from_ivr = [q.start for q in i.queues if q.start and (q.entry_type or "").lower() == "ivr"]
     ivr_end: datetime | None = min(from_ivr) if from_ivr else None
     detail = "start → first queue"
     if ivr_end is None and i.ivr_time and 0 < i.ivr_time <= max(total, 1.0):
         ivr_end = start + timedelta(seconds=i.ivr_time)
-        detail = "IVR time"
-    if ivr_end is None or (ivr_end - start).total_seconds() <= 0:
+        detail = "IVR time" if voice else "flow time"
+    if ivr_end is None or (ivr_end - start).total_seconds() <= (0 if voice else FLOW_SHOWN):
         return None
-    return _bar("ivr", "ivr", "IVR", detail, start, ivr_end, start, total, live=False)
+    label = "IVR" if voice else "Flow"
+    return _bar("ivr", "ivr", label, detail, start, ivr_end, start, total, live=False)
+
+
+#: Seconds a text channel's flow must hold the customer to be drawn: the API says
+#: "ivr" for their queue entry and sends a second or two of "IVR time".
+FLOW_SHOWN = 10.0
 
 
 def _ivr_returns(i: Interaction, start: datetime, total: float) -> list[Bar]:
@@ -1034,7 +1041,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     lanes: list[Lane] = []
     ivr_bars = ([ivr] if ivr is not None else []) + _ivr_returns(i, start, total)
     if ivr_bars:
-        lanes.append(Lane("ivr", "IVR", (Row("", tuple(ivr_bars)),)))
+        lanes.append(Lane("ivr", ivr_bars[0].label, (Row("", tuple(ivr_bars)),)))
     if seg_bars:
         lanes.append(
             Lane("segments", "Segments", tuple(Row("", tuple(r)) for r in _pack(seg_bars)))
