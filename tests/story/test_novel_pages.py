@@ -361,3 +361,18 @@ def test_an_allocation_from_a_queue_sent_without_a_name_names_it_as_the_story_do
         "queue 9a8b7c6d",
         f"Queue ID {queue_id}: the API sent no name",
     )
+
+
+def test_a_bots_messages_are_the_bots_and_early_ones_say_so(live_user: Any) -> None:
+    """The bot is neither the customer nor an agent; messages stamped before the start
+    (the pre-chat form, the bot's greeting) keep their order and times and say so."""
+    from pathlib import Path
+
+    text = page_of(live_user, "chat-bot-then-agent-messages-before-start.json")
+    transcript = text[text.index('id="transcript-title"') :].split("</section>")[0]
+    assert transcript.count('class="message from-bot"') == 2
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "app.css").read_text()
+    assert ".message.from-bot" in css
+    assert transcript.count("before the interaction's start") == 2
+    assert transcript.index("Pre-chat form") < transcript.index("Hi Tom!")
+    assert '<span aria-hidden="true">Flow</span>' in text  # the bot's 3:20, drawn
