@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from dashboard.interactions import formatting as fmt
@@ -70,3 +72,14 @@ def test_parse_clock_reads_what_the_page_writes(text: str, seconds: float | None
 def test_the_zoom_form_reads_back_what_the_page_writes() -> None:
     for offset in (0, 75, 3600, 3723, 48812, 86400, 260573):
         assert fmt.parse_clock(fmt.clock(offset)) == offset
+
+
+def test_an_absurd_figure_is_written_as_the_seconds_sent_not_as_days() -> None:
+    """A statistic of 1e30 s is no span two timestamps can make: '1e+30 s', not
+    '11574074074074074304220194 d …'; every real span still reads in units."""
+    assert fmt.clock(1e30) == "1e+30 s"
+    assert fmt.hms(-1e30) == "-1e+30 s"
+    assert fmt.clock(float("inf")) == "—"
+    # From the first to the last date a timestamp holds: days, hours, minutes, seconds.
+    span = (datetime(9999, 12, 31, tzinfo=UTC) - datetime(1, 1, 1, tzinfo=UTC)).total_seconds()
+    assert fmt.clock(span) == "3652058 d"

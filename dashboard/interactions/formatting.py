@@ -15,11 +15,20 @@ def hms(seconds: float | None) -> str:
     return ("-" if round(seconds) < 0 else "") + clock(abs(seconds))
 
 
+#: Longer than the span between the first and the last date a timestamp can hold.
+_BEYOND_DATES = 10_000_000 * 86_400
+
+
 def clock(seconds: float) -> str:
     """A duration (or an offset from the start): 'm:ss' under an hour; from an hour on
     in units, '13 h 33 min 32 s', and from a day on with days, '3 d 0 h 22 min 53 s'
     (trailing zero units left out: '2 h', '1 h 30 min', '1 d'), so that it never reads
-    like a time of day beside one."""
+    like a time of day beside one. A figure past any span two timestamps can make
+    (a statistic sent as 1e30) is written as the seconds sent, '1e+30 s'."""
+    if not math.isfinite(seconds):
+        return "—"
+    if seconds >= _BEYOND_DATES:
+        return f"{seconds:.4g} s"
     total = round(max(0.0, seconds))
     # Integer arithmetic rather than divmod's tuples: called for every bar of a timeline.
     hours = total // 3600
