@@ -20,9 +20,12 @@ closes it, so caching resumes without a restart. The fallback is logged once
 per interval (WARNING, naming the server and the error), the recovery once
 (INFO). ``cache_is_down()`` tells the staff banner and /readyz.
 
-Only connection failures and timeouts fail open; any other Redis error (a bad
-command, a full server refusing writes) is a bug or a decision to see, and is
-raised as before.
+A server that answers but refuses to serve (full: "OOM command not allowed";
+read-only: a replica, or a primary demoted during a failover) fails open the same
+way: the dashboard keeps serving from the API, and the log names the error. An
+entry this process cannot read back (another version's pickled classes, bytes
+another program wrote) is a miss, logged, and never trips the breaker. Any other
+Redis error (a bad command) is a bug to see, and is raised as before.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis.exceptions
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 
 log = logging.getLogger("dashboard.cache")
 
@@ -49,7 +52,26 @@ T = TypeVar("T")
 UNREACHABLE: tuple[type[Exception], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    # It answers, but will not serve: as good as unreachable for a cache.
+    redis.exceptions.OutOfMemoryError,  # type: ignore[attr-defined]  # not in the stubs
+    redis.exceptions.ReadOnlyError,
 )
+
+
+class UnreadableEntry(Exception):
+    """A cached value that does not load in this process (see ``TolerantSerializer``)."""
+
+
+class TolerantSerializer(RedisSerializer):
+    """Django's serializer, but a value that fails to load raises ``UnreadableEntry``
+    (the backend makes it a miss) instead of whatever unpickling it raised."""
+
+    def loads(self, data: Any) -> Any:
+        try:
+            return super().loads(data)
+        except Exception as exc:  # any failure to load is an unreadable entry
+            raise UnreadableEntry(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
+
 
 DEFAULT_RETRY_SECONDS = 5.0
 
@@ -156,6 +178,7 @@ class FailOpenRedisCache(RedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS") or {})
         retry_seconds = float(options.pop("retry_seconds", DEFAULT_RETRY_SECONDS))
+        options.setdefault("serializer", TolerantSerializer)
         super().__init__(server, {**params, "OPTIONS": options})
         servers = re.split("[;,]", server) if isinstance(server, str) else server
         name = ",".join(_display(s) for s in servers)
@@ -168,6 +191,14 @@ class FailOpenRedisCache(RedisCache):
             result = call(*args)
         except UNREACHABLE as exc:
             self.breaker.failed(exc, action)
+            return fallback
+        except UnreadableEntry as exc:
+            log.warning(
+                "cache %s: an entry did not load (%s); treated as a miss",
+                self.breaker.name,
+                exc,
+                extra={"cache": self.breaker.name, "cache_action": action},
+            )
             return fallback
         self.breaker.succeeded()
         return result

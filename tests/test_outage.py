@@ -169,6 +169,63 @@ def test_other_redis_errors_are_not_swallowed(redis_server: RedisServer) -> None
     assert not cache.breaker.is_down()
 
 
+@pytest.mark.parametrize("refusal", ["full", "read-only"])
+def test_a_redis_that_refuses_writes_fails_open(
+    redis_server: RedisServer, refusal: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full Redis ("OOM command not allowed") or a read-only one (a replica, or a
+    primary demoted in a failover) answers, but will not keep anything: the pages go
+    on from the API, and the log names the error."""
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url)
+    cache = fail_open_cache(redis_server.url)
+    cache.set("before", "kept")
+    if refusal == "full":
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", 1)
+    else:
+        admin.execute_command("REPLICAOF", "127.0.0.1", str(free_port()))
+    with caplog.at_level(logging.WARNING, logger="dashboard.cache"):
+        cache.set("k", "v")  # refused: nothing kept, nothing raised
+        assert cache.add("lock", 1) is True  # a single-flight caller asks the API itself
+        assert cache.get("k") is None
+    assert cache.breaker.is_down()
+    assert any(
+        ("OutOfMemoryError" if refusal == "full" else "ReadOnlyError") in r.getMessage()
+        for r in caplog.records
+    )
+    admin.execute_command("REPLICAOF", "NO", "ONE")
+    admin.config_set("maxmemory", 0)
+    admin.close()
+
+
+def test_an_entry_that_does_not_load_is_a_miss(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another version's pickled classes, or bytes another program wrote under one of
+    the dashboard's keys, are a miss: logged, never a 500, and the cache stays up."""
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url)
+    cache = fail_open_cache(redis_server.url)
+    garbled = b"\x80\x05not a pickle at all"
+    admin.set(cache.make_and_validate_key("garbled"), garbled)
+    admin.set(
+        cache.make_and_validate_key("old-class"),
+        b"\x80\x04\x95\x1e\x00\x00\x00\x00\x00\x00\x00\x8c\x0fno_such_module_x\x94\x8c\x03Old\x94\x93\x94.",
+    )
+    cache.set("fine", {"a": 1})
+    with caplog.at_level(logging.WARNING, logger="dashboard.cache"):
+        assert cache.get("garbled") is None
+        assert cache.get("old-class", "default") == "default"
+        assert cache.get_many(["old-class"]) == {}
+    assert cache.get("fine") == {"a": 1}
+    assert not cache.breaker.is_down()
+    assert sum("did not load" in r.getMessage() for r in caplog.records) == 3
+    admin.close()
+
+
 def test_a_slow_redis_times_out_quickly_and_is_then_skipped() -> None:
     with MuteServer() as mute:
         cache = fail_open_cache(f"redis://127.0.0.1:{mute.port}/0", timeout=0.25)
