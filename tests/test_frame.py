@@ -68,3 +68,24 @@ def test_fast_api_gets_the_whole_page_at_once(viewer: Any, settings: Any) -> Non
     assert response.status_code == 200
     assert "Basic Flow" in response.content.decode()
     assert "Asking the CxEngage API" not in response.content.decode()
+
+
+def test_with_background_fetches_backed_up_a_page_waits_instead_of_queueing_more(
+    viewer: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An API so slow that background fetches pile up: past PREFETCH_BACKLOG a page is
+    not queued behind them (to be fetched long after its viewer left); it waits for
+    its own answer, and the log says so."""
+    from dashboard.interactions import selectors
+
+    monkeypatch.setattr(selectors, "_pool", None)
+    monkeypatch.setattr(selectors, "PREFETCH_BACKLOG", 0)
+    viewer.get("/")
+    with respx.mock() as mock:
+        route = mock.get(UPSTREAM).respond(json=load_fixture("reference-sample.json"))
+        with caplog.at_level("WARNING", logger="dashboard.interactions"):
+            page = viewer.get(PAGE)
+    assert page.status_code == 200 and 'id="timeline"' in page.content.decode()
+    assert route.call_count == 1
+    assert "background fetches are backed up" in caplog.text
+    monkeypatch.setattr(selectors, "_pool", None)  # the next test gets a pool of its own

@@ -8,6 +8,7 @@ unmasked object from this module. Nothing here writes.
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
@@ -30,6 +31,8 @@ from . import listing, masking
 from .cache import MEMO, Entry, fetch_entry, is_cached
 from .domain import Interaction, Summary, unaccepted_offers
 from .parsing import mask_raw, parse_interaction
+
+log = logging.getLogger("dashboard.interactions")
 
 T = TypeVar("T")
 
@@ -118,15 +121,22 @@ def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetc
 
 
 _pool_lock = threading.Lock()
-_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool: tuple[int, ThreadPoolExecutor, threading.BoundedSemaphore] | None = None
+#: Background fetches a process runs or holds queued at most: past it (an API so slow
+#: that fetches pile up), a page waits for its answer instead of queueing another.
+PREFETCH_BACKLOG = 64
 
 
-def _prefetch_pool() -> ThreadPoolExecutor:
+def _prefetch_pool() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
     global _pool
     with _pool_lock:
         if _pool is None or _pool[0] != os.getpid():  # a pool does not survive a fork
-            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch"))
-        return _pool[1]
+            _pool = (
+                os.getpid(),
+                ThreadPoolExecutor(max_workers=8, thread_name_prefix="prefetch"),
+                threading.BoundedSemaphore(PREFETCH_BACKLOG),
+            )
+        return _pool[1], _pool[2]
 
 
 def get_interaction_within(
@@ -136,14 +146,18 @@ def get_interaction_within(
 
     The fetch goes on in the background and fills the cache, so the page can
     show its frame at once and load the rest with the next request (which joins
-    the same single-flight fetch).
+    the same single-flight fetch). When ``PREFETCH_BACKLOG`` fetches are already
+    running or queued, this one is not queued: the caller waits for it.
     """
     if is_cached(tenant_id, interaction_id):
         return get_interaction(tenant_id=tenant_id, interaction_id=interaction_id, viewer=viewer)
+    pool, slots = _prefetch_pool()
+    if not slots.acquire(blocking=False):
+        log.warning("background fetches are backed up: this page waits for the API")
+        return get_interaction(tenant_id=tenant_id, interaction_id=interaction_id, viewer=viewer)
     # The request's context (its request ID, for logs and the upstream header) goes along.
-    future = _prefetch_pool().submit(
-        contextvars.copy_context().run, fetch_entry, tenant_id, interaction_id
-    )
+    future = pool.submit(contextvars.copy_context().run, fetch_entry, tenant_id, interaction_id)
+    future.add_done_callback(lambda _: slots.release())
     try:
         future.result(timeout=wait)
     except FutureTimeout:
