@@ -743,3 +743,33 @@ def test_a_live_refresh_redraws_the_status_outcome_and_figures_beside_the_timeli
     assert "Still waiting in Billing Priority" in outcome[: outcome.index("</div>")]
     assert "so far" in polled[polled.index('id="live-figures"') :]
     assert 'id="live-outcome"' not in zoomed  # a zoom redraws the timeline only
+
+
+def test_a_long_tables_filter_and_links_keep_the_timelines_zoom_lanes_and_focus(
+    live_user: Any,
+) -> None:
+    """Filtering a long table, showing all its rows or folding it again reloads the page:
+    the timeline's zoom, open lanes and chosen bar come along, rather than be lost."""
+    import re
+
+    from dashboard.demo.generate import generate_interaction
+
+    body = generate_interaction(30)
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    view = "zoom=0-60&expand=agents&focus=ivr"
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        page = html(live_user.get(PAGE + "?" + view))
+        expanded = html(live_user.get(PAGE + "?" + view + "&all=agents"))
+        plain = html(live_user.get(PAGE + "?all=agents"))
+    form = page[page.index('<form class="table-tools"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert fields["zoom"] == "0.0-60.0" and fields["expand"] == "agents"
+    assert fields["focus"] == "ivr"
+    assert "?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr&amp;all=" in form  # "Show all"
+    fold = re.search(r'href="([^"]*)">Fold the table', expanded)
+    assert fold and "?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr#" in fold.group(1)
+    unzoomed = re.search(r'href="([^"]*)">Fold the table', plain)
+    assert unzoomed and "?" not in unzoomed.group(1)  # the memo keeps the views apart

@@ -11,7 +11,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 
@@ -124,6 +124,15 @@ class InteractionPage:
     def poll_query(self) -> str:
         """``timeline_query`` and the focus: a live refresh redraws the same view."""
         return self.timeline_query + (f"focus={quote(self.focus)}&" if self.focus else "")
+
+    @property
+    def view_fields(self) -> list[tuple[str, str]]:
+        """``poll_query`` as form fields: a table's filter form keeps the timeline's view."""
+        return [
+            (name, unquote(value))
+            for name, _, value in (part.partition("=") for part in self.poll_query.split("&"))
+            if name
+        ]
 
     @property
     def lane_queries(self) -> dict[str, str]:
