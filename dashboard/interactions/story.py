@@ -1300,7 +1300,7 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
         note = "Number of holds and total time on hold"
         if count and never_answered:
             # Nobody can hold a customer who never answered: said, not picked.
-            text += " sent, but the customer never answered"
+            text = f"{int(count)} sent ({clock(total or 0)} in all); the call was never answered"
             note = (
                 "The API sent these holds, but its conversation time says the customer never"
                 " answered, and it sent no times for them."

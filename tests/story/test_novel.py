@@ -1110,7 +1110,7 @@ def test_statistics_that_contradict_the_records_say_both() -> None:
     assert transfers.text == "3 sent; the segments show 0"
     assert "customerTransfers is 3, but it sent 0 transfer segments" in transfers.note
     holds = figure(story, "Holds")
-    assert holds.text == "2, 1:35 in all sent, but the customer never answered"
+    assert holds.text == "2 sent (1:35 in all); the call was never answered"
     # Where they agree, the figure is as sent and says nothing more.
     assert figure(novel("transfer-back-to-first-agent-holds.json"), "Transfers").text == "2"
 
