@@ -803,7 +803,14 @@ def _answered_outcome(
             steps.append(f"transferred to {_journey(path, _flow(i))}")
             steps.append(f"answered there by {who}{_after(q)}")
         elif q is not None and q.queue_name and q.queue_name != who:
-            steps.append(f"transferred to {who} in {q.queue_name}")
+            wait = _long_wait(i, q)
+            if wait is not None:
+                steps.append(
+                    f"transferred to {_queue_named(q)}, where {who} picked it up"
+                    f" {clock(wait)} later"
+                )
+            else:
+                steps.append(f"transferred to {who} in {q.queue_name}")
         else:
             steps.append(f"transferred to {who}")
         began += [a.start] * (len(steps) - len(began))
@@ -847,6 +854,34 @@ def _answered_outcome(
         else:
             text += "; an outside number joined" + for_how_long
     return text
+
+
+#: A wait after a transfer is said in the outcome once it is at least this share of the
+#: whole interaction ...
+LONG_WAIT_SHARE = 0.2
+#: ... and at least this long (seconds): a few seconds in a short call are a handover.
+LONG_WAIT_FLOOR = 60.0
+
+
+def _long_wait(i: Interaction, q: QueueVisit) -> float | None:
+    """The wait in visit ``q`` (after a transfer) when it is long compared with the rest
+    of the interaction, else None.
+
+    An ordinary handover waits a little, and the per-visit figure has it; but when the
+    customer sat in the queue for a fifth or more of the whole interaction (two days of
+    a four-day text conversation, 16 hours of three days) the wait is part of what
+    happened to them, and the outcome says it: "transferred to queue Text Care, where
+    Jamal Reed picked it up 2 d 0 h 36 min 30 s later". Unknown waits are never said.
+    """
+    wait, _ = _wait(q)
+    total = i.interaction_time if "interaction_time" not in i.unknown else None
+    if total is None:
+        total = _span(i.start, i.end)
+    if wait is None or total is None or total <= 0:
+        return None
+    if wait < LONG_WAIT_FLOOR or wait < LONG_WAIT_SHARE * total:
+        return None
+    return wait
 
 
 def _ending(i: Interaction) -> str:
