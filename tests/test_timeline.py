@@ -1409,3 +1409,58 @@ def test_a_long_conversation_with_a_chat_flow_is_drawn_as_the_flow() -> None:
     assert (bar.label, bar.offset, bar.length) == ("Flow", 0, pytest.approx(200))
     assert bar.accessible_name.startswith("Flow, start → first queue")
     assert "IVR" not in bar.accessible_name
+
+
+# -- labels and arrows ---------------------------------------------------------------------
+
+_NOVEL = Path(__file__).resolve().parent / "fixtures" / "novel"
+_DEMO = Path(dashboard.demo.__file__).resolve().parent / "payloads"
+
+
+def labels_under_arrows(timeline: Timeline) -> list[str]:
+    """Labels beside a bar that an arrow's line or head crosses, as "bar: label"."""
+    hits = []
+    for bar in timeline.bars:
+        if bar.label_side not in ("left", "right"):
+            continue
+        width = len(bar.text) * tl_mod.CHAR_WIDTH
+        if bar.label_side == "right":
+            lo = bar.x + bar.width + (22 if bar.marked else 4)
+            hi = lo + width
+        else:
+            hi = bar.x - 4
+            lo = hi - width
+        middle = bar.y + tl_mod.BAR_HEIGHT / 2
+        for c in timeline.connectors:
+            top, bottom = sorted((c.y1, c.y2))
+            down = top - 1 <= middle <= bottom + 1 and lo - 4 < c.x1 < hi + 4
+            if c.y1 == middle and c.x1 <= bar.x + bar.width + 0.5:
+                down = False  # the line leaves this bar: its label is beyond its end
+            if c.y2 == middle and c.x2 - c.x1 < 2 and abs(c.x1 - bar.x) < 2:
+                down = False  # lands on this bar's left end
+            across = c.x2 - c.x1 >= 2 and c.y2 == middle and lo < c.x2 + 1 and hi > c.x1 - 1
+            if down or across:
+                hits.append(f"{bar.id}: {bar.text}")
+    return hits
+
+
+def test_a_label_beside_a_bar_never_sits_under_a_transfer_arrow() -> None:
+    # Sofia's "39:40" would sit left of her bar, where the arrow from Jamal runs.
+    data = json.loads((_NOVEL / "sms-four-days-three-agents-pick-it-up-again.json").read_text())
+    timeline = laid(data)
+    assert not labels_under_arrows(timeline)
+    sofia = [b for b in timeline.bars if b.kind == "agent" and b.text == "39:40"]
+    assert sofia and sofia[0].label_side == "left"
+    # The arrow into her bar stops short of her label, its head before the text.
+    (into,) = [c for c in timeline.connectors if c.to_id == sofia[0].id]
+    assert into.x2 <= sofia[0].x - 4 - len("39:40") * tl_mod.CHAR_WIDTH
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*_NOVEL.glob("*.json"), *_DEMO.glob("*.json")]), ids=lambda p: p.stem
+)
+def test_no_payload_has_a_label_under_an_arrow(path: Path) -> None:
+    data = json.loads(path.read_text())
+    if "interactionId" not in data:
+        pytest.skip("not an interaction")
+    assert not labels_under_arrows(laid(data))

@@ -1223,6 +1223,69 @@ def _rounded(seconds: float, step: float) -> str:
     return clock(round(seconds / unit) * unit)
 
 
+#: Half the width kept clear around an arrow's vertical line (its head is ~8 px wide).
+ARROW_CLEAR = 5.0
+#: Room an arrow needs across a row before the bar (or label) it points to: its head.
+ARROW_HEAD = 12.0
+
+#: A stretch of a row an arrow covers: (from x, to x, the bar it points to, the bar it
+#: leaves; None for a stretch of another arrow's line).
+_Block = tuple[float, float, str | None, str | None]
+
+
+def _arrow_blocks(
+    arrows: Iterable[Connector], row_ys: Iterable[float]
+) -> dict[float, list[_Block]]:
+    """Per row (keyed by its bars' y), the stretches the arrows cover: the vertical line
+    in every row from the sender's to the receiver's, and the run across the receiver's
+    row to its bar."""
+    ys = sorted(set(row_ys))
+    out: dict[float, list[_Block]] = {}
+    for c in arrows:
+        sender_y, receiver_y = c.y1 - BAR_HEIGHT / 2, c.y2 - BAR_HEIGHT / 2
+        top, bottom = sorted((sender_y, receiver_y))
+        line = (c.x1 - ARROW_CLEAR, c.x1 + ARROW_CLEAR)
+        for y in ys[bisect_left(ys, top - 0.01) : bisect_right(ys, bottom + 0.01)]:
+            # The line leaves the sender's bar and lands on the receiver's: it is not in
+            # the way of their own labels, which sit beyond their ends.
+            owner = c.from_id if abs(y - sender_y) < 0.01 else None
+            owner = c.to_id if abs(y - receiver_y) < 0.01 and c.x2 - c.x1 < 2 else owner
+            out.setdefault(y, []).append((*line, None, owner))
+            if abs(y - receiver_y) < 0.01 and c.x2 - c.x1 >= 2:
+                out[y].append((line[0], c.x2 + 1, c.to_id, None))
+    return out
+
+
+def _room_beside(
+    bar_id: str,
+    x: float,
+    width: float,
+    free_right: float,
+    free_left: float,
+    blocks: Iterable[_Block],
+) -> tuple[float, float]:
+    """``free_right`` and ``free_left`` (px), cut short by the arrows in the row."""
+    right = x + width
+    for a, b, points_to, leaves in blocks:
+        if leaves == bar_id:
+            continue
+        if points_to == bar_id:
+            # Its own incoming arrow stops short of a label on its left: room for the
+            # label between where the arrow comes down and the bar, after the head.
+            free_left = min(free_left, x - a - 2 * ARROW_CLEAR - ARROW_HEAD)
+            continue
+        if b <= x:
+            free_left = min(free_left, x - b)
+        elif a >= right:
+            free_right = min(free_right, a - right)
+        else:  # across one of the bar's ends (or over it)
+            if a < x:
+                free_left = 0.0
+            if b > right:
+                free_right = 0.0
+    return max(free_right, 0.0), max(free_left, 0.0)
+
+
 def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
     """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width.
 
@@ -1251,17 +1314,16 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         )
         t += step
 
+    # Where every bar goes first, then the arrows between them, then what text fits
+    # beside each bar: a label must never sit under an arrow or its head.
     y = AXIS_HEIGHT
-    lanes = []
-    placed: dict[str, Bar] = {}
-    moved: set[int] = set()
+    frames: list[tuple[Lane, float, list[tuple[Row, float, list[tuple[Bar, float, float]]]]]] = []
+    spots: dict[str, tuple[float, float, float]] = {}  # bar id -> (x, width, y)
     for lane in timeline.lanes:
         lane_y = y
         y += LANE_TITLE
-        rows = []
+        framed = []
         for row in lane.rows:
-            # Where each bar in the window goes, then what text fits beside it (which
-            # depends on where the next bar starts): one copy of each bar, not two.
             shown: list[tuple[Bar, float, float]] = []
             bar_y = round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             for bar in row.bars:
@@ -1275,17 +1337,53 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
                 shown.append((bar, round(x, 2), round(width, 2)))
+                spots[bar.id] = (round(x, 2), round(width, 2), bar_y)
+            framed.append((row, y, shown))
+            y += ROW_HEIGHT
+        frames.append((lane, lane_y, framed))
+        y += LANE_GAP
+
+    # Past a dozen transfers in view the arrows are noise: zoom in to see them.
+    shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
+    arrows = []
+    for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
+        a, b = spots.get(c.from_id), spots.get(c.to_id)
+        if a is None or b is None:
+            continue
+        x1 = round(x_of(c.at), 2)
+        arrows.append(
+            replace(
+                c,
+                x1=x1,
+                y1=round(a[2] + BAR_HEIGHT / 2, 2),
+                x2=round(max(b[0], x1), 2),
+                y2=round(b[2] + BAR_HEIGHT / 2, 2),
+            )
+        )
+    blocked = _arrow_blocks(arrows, (spot[2] for spot in spots.values()))
+
+    lanes = []
+    placed: dict[str, Bar] = {}
+    moved: set[int] = set()
+    for lane, lane_y, framed in frames:
+        rows = []
+        for row, row_y, shown in framed:
             labelled = []
             named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
+            bar_y = round(row_y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
+            in_row = blocked.get(bar_y, [])
             for n, (bar, x, width) in enumerate(shown):
                 right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
                 marked = bar.marked
+                free_right, free_left = _room_beside(
+                    bar.id, x, width, right_edge - x - width, x - taken, in_row
+                )
                 text, side = _text(
                     bar,
                     width,
-                    right_edge - x - width,
-                    x - taken,
+                    free_right,
+                    free_left,
                     named and bar.kind != "hold",
                     marked,
                 )
@@ -1307,28 +1405,17 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     labelled.append(bar)
                 else:
                     labelled.append(_with(bar, **where))
-            rows.append(replace(row, bars=tuple(labelled), y=y))
+            rows.append(replace(row, bars=tuple(labelled), y=row_y))
             placed.update((b.id, b) for b in labelled)
-            y += ROW_HEIGHT
         lanes.append(replace(lane, rows=tuple(rows), y=lane_y))
-        y += LANE_GAP
 
-    # Past a dozen transfers in view the arrows are noise: zoom in to see them.
-    shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
     connectors = []
-    for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
-        a, b = placed.get(c.from_id), placed.get(c.to_id)
-        if a is None or b is None or not lo_w <= c.at <= hi_w:
-            continue
-        connectors.append(
-            replace(
-                c,
-                x1=round(x_of(c.at), 2),
-                y1=round(a.y + BAR_HEIGHT / 2, 2),
-                x2=round(max(b.x, x_of(c.at)), 2),
-                y2=round(b.y + BAR_HEIGHT / 2, 2),
-            )
-        )
+    for c in arrows:
+        into = placed[c.to_id]
+        if into.label_side == "left" and c.x2 - c.x1 >= 2:
+            # The arrow into a bar labelled on its left stops short of the label.
+            c = replace(c, x2=round(into.x - 6 - len(into.text) * CHAR_WIDTH, 2))
+        connectors.append(c)
     laid = replace(
         timeline,
         outside=timeline.bars if timeline.zoomed else (),
