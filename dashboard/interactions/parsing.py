@@ -396,6 +396,9 @@ def _read_timestamp(value: str) -> datetime | None:
             None  # not a contact-center timestamp; and year 1 or 9999 breaks time-zone arithmetic
         )
     micro = int((fraction or "0")[:6].ljust(6, "0"))
+    # A leap second (":60", which ISO 8601 allows and Python's datetime does not) is
+    # read as the second after :59, so the record keeps its end rather than lose it.
+    leap = int(second or 0) == 60
     try:
         moment = datetime(
             int(year),
@@ -403,11 +406,11 @@ def _read_timestamp(value: str) -> datetime | None:
             int(day),
             int(hour),
             int(minute),
-            int(second or 0),
+            59 if leap else int(second or 0),
             micro,
             tzinfo=UTC,
-        )
-    except ValueError:
+        ) + timedelta(seconds=1 if leap else 0)
+    except (ValueError, OverflowError):
         return None
     if zone and zone not in ("Z", "z"):
         sign = 1 if zone[0] == "+" else -1

@@ -291,6 +291,11 @@ REF_START = utc(2017, 12, 7, 19, 20, 33, 394000)
         ("  2017-12-07T19:20:33.394Z  ", REF_START),
         (1512674433394, REF_START),  # epoch milliseconds
         (1512674433, utc(2017, 12, 7, 19, 20, 33)),  # epoch seconds
+        # A leap second (ISO 8601 allows second 60): the second after :59.
+        ("2016-12-31T23:59:60.000Z", utc(2017, 1, 1)),
+        ("2016-12-31T23:59:60.250Z", utc(2017, 1, 1, 0, 0, 0, 250000)),
+        ("2017-01-01T00:59:60+01:00", utc(2017, 1, 1)),
+        ("2016-12-31T23:59:60Z", utc(2017, 1, 1)),
     ],
 )
 def test_timestamp_formats(raw: Any, expected: datetime) -> None:
@@ -313,6 +318,7 @@ def test_timestamp_formats(raw: Any, expected: datetime) -> None:
         "2026-13-45T99:00:00Z",
         "2026-02-30T10:00:00Z",
         "2017-12-07T19:20:33+25:00",
+        "2017-12-07T19:20:61Z",  # past a leap second
         "2017-12-07",
         "12/07/2017 19:20",
         "9999-12-31T23:59:59-05:00",  # converts past the last representable moment

@@ -166,6 +166,7 @@ NOVEL_OUTCOMES = {
         " Jamal Reed picked it up 2 d 0 h 36 min 30 s later; transferred to queue Text Care,"
         " where Sofia Rossi picked it up 2 d 4 h 48 min 20 s later"
     ),
+    "chat-abandoned-in-queue-survey-leap-second.json": "Abandoned in queue Chat Sales after 3:07",
 }
 
 
@@ -1455,3 +1456,16 @@ def test_a_short_wait_after_a_transfer_is_left_to_the_per_visit_figure() -> None
     assert story.outcome == (
         "Answered by Ana Silva after 0:20 in Sales; transferred to Ben Okoro in Claims"
     )
+
+
+def test_a_leap_second_end_is_the_second_after_and_nothing_is_unknown() -> None:
+    name = "chat-abandoned-in-queue-survey-leap-second.json"
+    i = parse_interaction(json.loads((NOVEL / name).read_text()))
+    assert not i.problems
+    assert i.end == datetime(2027, 1, 1, tzinfo=UTC)
+    assert i.queues[0].end == i.end and i.segments[0].end == i.end
+    story = novel(name)
+    assert figure(story, "Total time").text == "3:12"
+    assert figure(story, "CSAT").text == "1"
+    no_figure(story, "With ")
+    assert split(story) == {"ivr": "0:05", "queue": "3:07"}
