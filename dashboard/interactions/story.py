@@ -204,6 +204,8 @@ INSIDE_OWN = "Within another allocation of theirs (counted once)"
 
 #: The participants' queue for an allocation reached by a direct transfer.
 DIRECT_QUEUE = "direct transfer (no queue)"
+#: Took it from: an agent who joined a call in hand with no queue, transfer or add.
+JOINED = "joined the call (no queue, transfer or add)"
 
 
 def _queue_label(q: QueueVisit) -> str:
@@ -402,7 +404,15 @@ class _Records:
         """The queue visit that gave ``a`` the work: among the visits of the
         allocation's segment, the one the agent answered, in the allocation's queue,
         that began last before the allocation."""
-        group = self.visits.get(a.segment_id or "", [])
+        # A visit another agent answered gave the work to them, not to ``a``, unless
+        # ``a`` was offered it from that queue too (an allocation naming it): a
+        # supervisor who barges in, with no queue of their own, came from no queue.
+        group = [
+            q
+            for q in self.visits.get(a.segment_id or "", [])
+            if not (q.agent_id and a.agent_id and q.agent_id != a.agent_id)
+            or (a.queue_id and q.queue_id == a.queue_id)
+        ]
         if group:
             before = [
                 q for q in group if a.start is None or q.start is None or q.start <= a.start
@@ -677,6 +687,49 @@ def _last_end(i: Interaction, ends: Iterable[datetime | None]) -> datetime | Non
     return last
 
 
+def _joined(
+    answered: list[AgentAllocation], a: AgentAllocation, inside: dict[int, AgentAllocation]
+) -> list[AgentAllocation]:
+    """The other agents with the customer when ``a`` began, for an allocation no queue
+    and no transfer or add-participant segment gave them (a supervisor barging in):
+    they joined a call already in hand. Empty when nobody was there (then it is told
+    as the handover it was)."""
+    if a.start is None or _bad(a) or id(a) in inside:
+        return []
+    return [
+        b
+        for b in answered
+        if b is not a
+        and b.agent_id != a.agent_id
+        and not _bad(b)
+        and b.start is not None
+        and b.start < a.start
+        and (b.end is None or b.end > a.start + _SLACK)
+    ]
+
+
+def _how_joined(
+    i: Interaction,
+    answered: list[AgentAllocation],
+    a: AgentAllocation,
+    there: list[AgentAllocation],
+    names: _Names,
+) -> str:
+    """ " and took over from Carlos Mendes" when everyone there left and ``a`` stayed to
+    the end; "; both stayed to the end" when they did; else nothing more."""
+    ends = [b.end for b in answered if b.end is not None and not _bad(b)]
+    last = _last_end(i, ends)
+    if last is None or a.end is None or a.end < last - _SLACK:
+        return ""
+    stayed = [b for b in there if b.end is None or b.end >= last - _SLACK]
+    if not stayed:
+        who = list(dict.fromkeys(names.agent(b.agent_id) for b in there))
+        return " and took over from " + (
+            ", ".join(who[:-1]) + " and " + who[-1] if len(who) > 1 else who[0]
+        )
+    return "; both stayed to the end" if len(there) == 1 else ""
+
+
 def _how_added(
     i: Interaction,
     answered: list[AgentAllocation],
@@ -799,6 +852,8 @@ def _answered_outcome(
             # transfer (a re-route, say): saying "transferred" would contradict both.
             entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
             steps.append(f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})")
+        elif d is None and q is None and (there := _joined(answered, a, inside)):
+            steps.append(f"{who} joined" + _how_joined(i, answered, a, there, names))
         elif q is not None and len(path) > 1:
             steps.append(f"transferred to {_journey(path, _flow(i))}")
             steps.append(f"answered there by {who}{_after(q)}")
@@ -1368,6 +1423,7 @@ def _legs(
     ordered = _by_start(i.agents)
     refused = unaccepted_offers(i)
     taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
+    accepted = [ordered[n] for n in taken]
     inside = _inside_own(i, ordered)
     # Per agent: (start, position) of the allocations they took, by start (one lying
     # within another of theirs hands nothing on: the one around it does).
@@ -1425,6 +1481,8 @@ def _legs(
             took_from = names.agent(d.agent_id)
         elif q is not None:
             took_from = _took_from_queue(q, records, i.channel_type)
+        elif d is None and id(a) not in refused and _joined(accepted, a, inside):
+            took_from = JOINED
         target = i.segments[max(sent[n])] if n in sent else None
         gave_to = _gave_to(target, a, names, records)
         # An agent who added others and left handed the customer to whoever was on the

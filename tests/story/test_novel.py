@@ -167,6 +167,18 @@ NOVEL_OUTCOMES = {
         " where Sofia Rossi picked it up 2 d 4 h 48 min 20 s later"
     ),
     "chat-abandoned-in-queue-survey-leap-second.json": "Abandoned in queue Chat Sales after 3:07",
+    "email-thread-week-three-agents-reply-artifacts.json": (
+        "Answered by Olga Petrenko after 2 h 9 min 59 s in Warranty Email; transferred to queue"
+        " Warranty Email, where Samuel Achebe picked it up 2 d 3 h 5 min later; transferred to"
+        " Mei Lin in Parts Escalations"
+    ),
+    "broadcast-offered-to-300-agents-one-accepts.json": (
+        "Answered by Rosa Gallo after 0:10 in Major Incident Line"
+    ),
+    "voice-supervisor-monitors-then-barges-in.json": (
+        "Answered by Carlos Mendes after 1:20 in Fraud Claims; Ingrid Halvorsen joined and took"
+        " over from Carlos Mendes"
+    ),
 }
 
 
@@ -1469,3 +1481,22 @@ def test_a_leap_second_end_is_the_second_after_and_nothing_is_unknown() -> None:
     assert figure(story, "CSAT").text == "1"
     no_figure(story, "With ")
     assert split(story) == {"ivr": "0:05", "queue": "3:07"}
+
+
+def test_a_supervisor_who_barges_in_joined_and_came_from_no_queue() -> None:
+    # Her allocation names no queue and no segment gave it to her: the Fraud Claims
+    # visit was Carlos's, so she neither "answered after 1:20" nor was "transferred".
+    story = novel("voice-supervisor-monitors-then-barges-in.json")
+    assert "then answered by Ingrid" not in story.outcome
+    assert "transferred" not in story.outcome
+    assert rows(story) == [
+        ("Carlos Mendes", "queue Fraud Claims, from the IVR", "", "Left the interaction"),
+        (
+            "Ingrid Halvorsen",
+            "joined the call (no queue, transfer or add)",
+            "",
+            "Ended the interaction",
+        ),
+    ]
+    assert [leg.queue for leg in story.legs] == ["Fraud Claims", ""]
+    assert figure(story, "Queue wait").text == "1:20"
