@@ -1464,3 +1464,31 @@ def test_no_payload_has_a_label_under_an_arrow(path: Path) -> None:
     if "interactionId" not in data:
         pytest.skip("not an interaction")
     assert not labels_under_arrows(laid(data))
+
+
+def test_a_call_offered_to_hundreds_of_agents_keeps_its_agents_lane_a_few_rows_high() -> None:
+    data = json.loads((_NOVEL / "broadcast-offered-to-300-agents-one-accepts.json").read_text())
+    timeline = laid(data)
+    (agents,) = [lane for lane in timeline.lanes if lane.key == "agents"]
+    named = [row for row in agents.rows if not row.grouped]
+    grouped = [row for row in agents.rows if row.grouped]
+    assert len(named) == tl_mod.SHOWN_WHEN_GROUPED
+    assert "Rosa Gallo" in [row.label for row in named]
+    assert 1 <= len(grouped) <= tl_mod.MAX_GROUPED_ROWS
+    assert grouped[0].label == "296 more agents"
+    assert sum(len(row.bars) for row in grouped) == 296  # every offer still drawn
+    assert timeline.height < 600
+    # The offers piled in the last row carry no text on one another.
+    for row in grouped:
+        texts = [b for b in row.bars if b.text]
+        assert len(texts) <= 1, [b.text for b in texts]
+
+
+def test_a_withdrawn_offer_in_a_grouped_row_says_withdrawn_as_its_own_row_does() -> None:
+    data = json.loads((_NOVEL / "broadcast-offered-to-300-agents-one-accepts.json").read_text())
+    (agents,) = [lane for lane in laid(data).lanes if lane.key == "agents"]
+    grouped = [b for row in agents.rows if row.grouped for b in row.bars]
+    named = [b for row in agents.rows if not row.grouped for b in row.bars]
+    assert all(b.display_label.endswith(" (offer withdrawn)") for b in grouped if b.text)
+    assert any(b.text.startswith("offer withdrawn") for b in named)
+    assert not [b.text for b in [*grouped, *named] if "(cancelled)" in b.text]

@@ -60,6 +60,8 @@ CHAR_WIDTH = 6.6  # average glyph width at the bar label size
 #: Lanes with more names than this show the busiest few and group the rest.
 MAX_NAMED_ROWS = 5
 SHOWN_WHEN_GROUPED = 4
+#: The most rows the grouped rest of a lane takes, however many of them overlap.
+MAX_GROUPED_ROWS = 3
 #: Transfer arrows are drawn when at most this many fall in the window.
 MAX_CONNECTORS = 12
 #: Overview strip: the whole interaction in this many zoom windows.
@@ -198,7 +200,9 @@ class Bar:
         marks = ""
         if "abandoned" in self.states or "SLA abandoned" in self.states:
             marks += " ✕"
-        if "cancelled" in self.states or "work offer cancelled" in self.states:
+        if "work offer cancelled" in self.states:
+            marks += " (offer withdrawn)"  # as its own row says it: nothing was cancelled
+        elif "cancelled" in self.states:
             marks += " (cancelled)"
         if "offer not accepted" in self.states:
             marks += " (not accepted)"
@@ -679,7 +683,14 @@ def _rows(
         _with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars
     ]
     hidden = len(by_name) - len(shown)
-    for n, packed in enumerate(_pack(rest)):
+    packed_rest = _pack(rest)
+    if len(packed_rest) > MAX_GROUPED_ROWS:
+        # Hundreds at once (a call offered to every agent): the rest are drawn over one
+        # another in the last row, without text; "N more" opens them one row each.
+        pile = [b for r in packed_rest[MAX_GROUPED_ROWS - 1 :] for b in r]
+        pile.sort(key=lambda b: (b.offset, b.length))
+        packed_rest = [*packed_rest[: MAX_GROUPED_ROWS - 1], pile]
+    for n, packed in enumerate(packed_rest):
         label = f"{hidden} more {noun}" if n == 0 else ""
         rows.append(Row(label, tuple(packed), grouped=True, more=hidden if n == 0 else 0))
     return tuple(rows), hidden
@@ -1373,20 +1384,24 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             bar_y = round(row_y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             in_row = blocked.get(bar_y, [])
+            reach = 0.0  # right end of the bars drawn so far in this row
             for n, (bar, x, width) in enumerate(shown):
                 right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
                 marked = bar.marked
                 free_right, free_left = _room_beside(
                     bar.id, x, width, right_edge - x - width, x - taken, in_row
                 )
-                text, side = _text(
-                    bar,
-                    width,
-                    free_right,
-                    free_left,
-                    named and bar.kind != "hold",
-                    marked,
-                )
+                text, side = "", ""
+                if x >= reach - 0.5:  # a bar drawn over another has no text to pile on it
+                    text, side = _text(
+                        bar,
+                        width,
+                        free_right,
+                        free_left,
+                        named and bar.kind != "hold",
+                        marked,
+                    )
+                reach = max(reach, x + width)
                 end = x + width + (22 if marked else 0)
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
