@@ -954,17 +954,28 @@ class StoryView:
         """Every participant row."""
         return tuple(self._row(leg) for leg in self.story.legs)
 
+    @cached_property
+    def _first_few(self) -> tuple[int, ...]:
+        """Positions of the rows a long table shows at once: the first few the agents
+        took, then offers never accepted, in time order (a call offered to 300 agents
+        shows who answered it, not five of the 299 who did not)."""
+        legs = self.story.legs
+        took = [n for n, leg in enumerate(legs) if not leg.offered_only]
+        offered = [n for n, leg in enumerate(legs) if leg.offered_only]
+        return tuple(sorted([*took, *offered][:PARTICIPANTS_SHOWN]))
+
     @property
     def shown(self) -> tuple[LegRow, ...]:
         """The rows shown at once: all of a short table, the first few of a long one."""
         if not self.folded:
             return self.legs
-        return tuple(self._row(leg) for leg in self.story.legs[:PARTICIPANTS_SHOWN])
+        return tuple(self._row(self.story.legs[n]) for n in self._first_few)
 
     @property
     def rest(self) -> tuple[LegRow, ...]:
-        """The rows after the first few, for the fold of a long table."""
-        return self.legs[PARTICIPANTS_SHOWN:]
+        """The rows not shown at once, for the fold of a long table."""
+        first = set(self._first_few)
+        return tuple(row for n, row in enumerate(self.legs) if n not in first)
 
     def _row(self, leg: Any) -> LegRow:
         i, zone = self.interaction, self.zone

@@ -376,3 +376,14 @@ def test_a_bots_messages_are_the_bots_and_early_ones_say_so(live_user: Any) -> N
     assert transcript.count("before the interaction's start") == 2
     assert transcript.index("Pre-chat form") < transcript.index("Hi Tom!")
     assert '<span aria-hidden="true">Flow</span>' in text  # the bot's 3:20, drawn
+
+
+def test_a_long_participants_table_shows_who_took_the_call_before_offers_never_accepted(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "broadcast-offered-to-300-agents-one-accepts.json")
+    participants = text[text.index('id="participants"') :]
+    shown = participants[: participants.index("Show the other 295 allocations")]
+    assert '<th scope="row">Rosa Gallo</th>' in shown
+    assert shown.count('<tr id="') == 5
+    assert shown.count('class="offered"') == 4
