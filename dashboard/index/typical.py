@@ -84,7 +84,8 @@ class Panel:
     @property
     def too_few_words(self) -> str:
         """The figures left out, in words: "in Billing (6 comparable), with Ann (6 comparable)"."""
-        return ", ".join(f"{what} ({n} comparable)" for what, n in self.too_few)
+        said = dict.fromkeys(f"{what} ({n} comparable)" for what, n in self.too_few)
+        return ", ".join(said)  # each once: a queue visited 40 times is one figure short
 
     @property
     def folded(self) -> bool:

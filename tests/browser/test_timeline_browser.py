@@ -353,10 +353,38 @@ def test_the_live_table_filter_finds_a_name_however_its_accents_are_encoded(page
     assert page.locator("#agents-table-shown").inner_text() == "1 of 121 shown"
 
 
+def _index_with_typical_peers() -> None:
+    """The demo data synced, plus enough other interactions in the index (``MIN_COMPARABLE``)
+    through each of the 120-transfer interaction's queues and agents: the typical panel
+    compares it with the others only, never with itself, and the demo alone has too few."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboard.index.typical import MIN_COMPARABLE
+    from tests.index_search.rows import index_row
+
+    call_command("sync_interactions", "--once", "--since", "30d", stdout=io.StringIO())
+    body = _entry(BIG)["body"]
+    queues = sorted(
+        {q["queueName"] for q in body["queues"] if q.get("queueName")}
+        - {a.get("agentName") for a in body["agents"]}  # direct-transfer lines
+    )
+    agents = sorted({a["agentName"] for a in body["agents"] if a.get("agentName")})
+    now = timezone.now()
+    for n in range(MIN_COMPARABLE):
+        index_row(
+            start=now - timedelta(hours=2 + n),
+            flow_name="Peer flow",  # no total to compare: the panel stays one folded line
+            queues=[(q, 20.0 + n) for q in queues],
+            agents=[(agents[n % len(agents)], q, 60.0 + n) for q in queues],
+        )
+
+
 def test_big_interaction_stays_three_screens_tall_with_the_index_filled(page: Any) -> None:
     """As ``make run`` shows it, after a sync: the journey link and the typical panel
     join the page; the panel's line per queue visit and agent leg is folded."""
-    call_command("sync_interactions", "--once", "--since", "30d", stdout=io.StringIO())
+    _index_with_typical_peers()
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url(_entry(BIG)["interaction_id"]))
     typical = page.locator("#typical")
@@ -377,7 +405,7 @@ def test_the_folded_typical_list_filters_live_by_keyboard_and_stays_whole_withou
     line is."""
     from tests.browser.test_story_browser import serious_accessibility_issues
 
-    call_command("sync_interactions", "--once", "--since", "30d", stdout=io.StringIO())
+    _index_with_typical_peers()
     page.goto(url(_entry(BIG)["interaction_id"]))
     typical = page.locator("#typical")
     lines = typical.locator("#typical-lines > li")

@@ -314,3 +314,8 @@ def test_a_figure_that_reads_as_the_typical_one_is_said_to_be_typical() -> None:
     assert longer.text == "0:20 in Support — typical 0:19, longer than 100 % of this week's"
     hours = typical.Comparison(**{**close.__dict__, "seconds": 3600.4, "typical": 3599.6})
     assert hours.text == "1 h in Support — typical 1 h, as typical"
+
+
+def test_figures_left_out_are_named_once_however_many_visits_they_cover() -> None:
+    panel = typical.Panel(too_few=[("in Billing", 9), ("in Sales", 2), ("in Billing", 9)])
+    assert panel.too_few_words == "in Billing (9 comparable), in Sales (2 comparable)"
