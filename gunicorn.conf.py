@@ -13,7 +13,15 @@ _TRUE = {"1", "true", "yes", "on"}
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        # Stops gunicorn with this line, not a traceback.
+        raise SystemExit(
+            f"The dashboard cannot start: {name} must be a whole number of at least 1, "
+            f"not {raw!r} (see the README's gunicorn section)."
+        )
+    return int(raw)
 
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int('PORT', 8000)}"
@@ -30,6 +38,20 @@ max_requests_jitter = 200
 # gunicorn 24+ opens a control socket under $HOME; the image's user may not write
 # there and nothing here uses it. (Older gunicorns ignore the name.)
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    """Read the dashboard's settings once in the master, before any worker starts.
+
+    An invalid setting then stops gunicorn with the settings' message (see
+    ``dashboard.config.stop_on_invalid_settings``) instead of every worker failing to
+    boot in turn. Reading the settings opens nothing (no connection, no client).
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+    from django.conf import settings
+
+    settings.INSTALLED_APPS  # noqa: B018 - imports the settings module, which checks them
+
 
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr

@@ -6,13 +6,16 @@ variable and says what to do; secrets are never echoed back.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -31,6 +34,23 @@ def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false), not {raw!r}.")
 
 
+@contextlib.contextmanager
+def stop_on_invalid_settings() -> Iterator[None]:
+    """Turn an invalid setting into a one-paragraph message and exit status 1.
+
+    Around the settings module: ``manage.py`` and gunicorn's master (which reads the
+    settings before it starts a worker, see ``gunicorn.conf.py``) then stop with what
+    is wrong and what to do, not a traceback.
+    """
+    try:
+        yield
+    except ImproperlyConfigured as exc:
+        raise SystemExit(
+            f"The dashboard cannot start: {exc}\n"
+            "(Settings come from environment variables: see the README's Settings table.)"
+        ) from None
+
+
 def env_float(
     env: Mapping[str, str],
     name: str,
@@ -39,6 +59,7 @@ def env_float(
     minimum: float = 0.0,
     maximum: float | None = None,
     why_maximum: str = "",
+    unit: str = "seconds",
 ) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -46,9 +67,9 @@ def env_float(
     try:
         value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {raw!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be a number of {unit}, not {raw!r}.") from None
     if not math.isfinite(value):
-        raise ImproperlyConfigured(f"{name} must be a finite number of seconds, not {raw!r}.")
+        raise ImproperlyConfigured(f"{name} must be a finite number of {unit}, not {raw!r}.")
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
     if maximum is not None and value > maximum:
@@ -57,7 +78,15 @@ def env_float(
     return value
 
 
-def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def env_int(
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+    why_maximum: str = "",
+) -> int:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -67,7 +96,81 @@ def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    if maximum is not None and value > maximum:
+        reason = f": {why_maximum}" if why_maximum else ""
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {raw!r}{reason}.")
     return value
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(env: Mapping[str, str], name: str = "DJANGO_LOG_LEVEL") -> str:
+    raw = env.get(name, "")
+    value = raw.strip().upper() or "INFO"
+    if value not in _LOG_LEVELS:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(_LOG_LEVELS)}, not {raw!r}.")
+    return value
+
+
+_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+
+
+def database(env: Mapping[str, str], default: str, **options: Any) -> dict[str, Any]:
+    """``DATABASE_URL`` parsed; the message never repeats the URL (it may hold a password)."""
+    raw = env.get("DATABASE_URL", "").strip() or default
+    scheme = raw.partition("://")[0].lower() if "://" in raw else ""
+    expected = "DATABASE_URL must be sqlite:///path or postgres://user@host:5432/db"
+    if scheme not in _DATABASE_SCHEMES:
+        said = f"a {scheme}:// URL" if scheme and scheme.isalnum() else "something else"
+        raise ImproperlyConfigured(f"{expected}, not {said}.")
+    try:
+        return dict(dj_database_url.parse(raw, **options))
+    except ValueError:
+        raise ImproperlyConfigured(f"{expected}; its {scheme}:// URL cannot be read.") from None
+
+
+def redis_url(env: Mapping[str, str]) -> str:
+    """``REDIS_URL``, checked; the message never repeats it (it may hold a password)."""
+    raw = env.get("REDIS_URL", "").strip()
+    for url in filter(None, (part.strip() for part in raw.replace(";", ",").split(","))):
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # raises ValueError for a bad port
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+            raise ImproperlyConfigured(
+                "REDIS_URL must be a redis:// (or rediss://, unix://) URL such as "
+                "redis://127.0.0.1:6379/0, or unset for a local-memory cache."
+            )
+    return raw
+
+
+def origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated http(s) origins (scheme, host, optional port; nothing after)."""
+    found = []
+    for item in filter(None, (part.strip() for part in env.get(name, "").split(","))):
+        origin = item.rstrip("/")
+        try:
+            parts = urlsplit(origin)
+            _ = parts.port  # raises ValueError for a bad port
+        except ValueError:
+            parts = urlsplit("")
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ImproperlyConfigured(
+                f"{name} must list http(s) origins such as https://recordings.example.com "
+                f"(no path), separated by commas, not {item!r}."
+            )
+        found.append(origin)
+    return tuple(found)
 
 
 def env_choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
