@@ -27,14 +27,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Every step logs for a terminal (plain), as the server does.
+run: export DJANGO_LOG_FORMAT := $(or $(DJANGO_LOG_FORMAT),plain)
 run: install
 	$(PY) manage.py migrate --noinput
 	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	@if [ -z "$$CXENGAGE_API_URL" ]; then $(PY) manage.py ensure_demo_user; fi
-	@# Fill the interaction index (search, journeys, typical figures) before serving.
-	-$(PY) manage.py sync_interactions --once --since 30d
+	@# Fill the interaction index (search, journeys, typical figures) before serving:
+	@# one summary line per tenant, not a log line per API call (DJANGO_LOG_LEVEL=INFO shows them).
+	-DJANGO_LOG_LEVEL=$${DJANGO_LOG_LEVEL:-WARNING} $(PY) manage.py sync_interactions --once --since 30d
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	STATIC_MANIFEST=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} DJANGO_LOG_FORMAT=$${DJANGO_LOG_FORMAT:-plain} HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi
+	STATIC_MANIFEST=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py dashboard.wsgi
 
 # PYTEST_ALLOW_EMPTY=1: a selection that matches no test (pytest's exit 5) passes.
 test: install-test
