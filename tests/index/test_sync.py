@@ -574,6 +574,14 @@ def test_since_must_be_a_span() -> None:
         call_command("sync_interactions", "--once", "--since", "yesterday")
 
 
+def test_tenant_must_be_a_tenant_id_and_asks_the_api_nothing_otherwise(
+    api: WindowedStandIn,
+) -> None:
+    with pytest.raises(CommandError, match="--tenant: a tenant ID is a UUID"):
+        call_command("sync_interactions", "--once", "--tenant", "acme")
+    assert not api.requests
+
+
 def test_covered_range_follows_the_cursors(api: WindowedStandIn, settings: Any) -> None:
     from dashboard.index.coverage import covered_range
 

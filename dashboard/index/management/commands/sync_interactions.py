@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import uuid
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -62,6 +63,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--since: {exc}") from None
         tenant = options["tenant"].strip().lower() or None
+        if tenant is not None:
+            try:
+                tenant = str(uuid.UUID(tenant))
+            except ValueError:
+                raise CommandError(
+                    "--tenant: a tenant ID is a UUID, e.g. 6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b, "
+                    f"not {tenant!r}."
+                ) from None
         if options["reindex"]:
             self._reindex(tenant)
         if options["once"]:
