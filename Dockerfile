@@ -20,8 +20,10 @@ USER dashboard
 EXPOSE 8000
 # SQLite lives in /app/data unless DATABASE_URL points elsewhere.
 ENV DATABASE_URL=sqlite:////app/data/db.sqlite3
+# Asks the container itself, naming the first of DJANGO_ALLOWED_HOSTS as the host
+# (a request for 127.0.0.1 is refused once that lists only the public name).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-    CMD python -c "import os,urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=2).status != 200)"
+    CMD python -c "import os,sys,urllib.request as u; h=(os.environ.get('DJANGO_ALLOWED_HOSTS') or 'localhost').split(',')[0].strip().lstrip('*.') or 'localhost'; sys.exit(u.urlopen(u.Request('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), headers={'Host': h}), timeout=2).status != 200)"
 # Workers, threads, bind and logs: gunicorn.conf.py, from WEB_CONCURRENCY,
 # GUNICORN_THREADS, HOST and PORT. Several replicas: run migrate once (compose.yaml).
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn -c gunicorn.conf.py dashboard.wsgi"]

@@ -125,3 +125,44 @@ def test_an_invalid_setting_stops_gunicorn_before_any_worker(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert "Booting worker" not in result.stderr
+
+
+def dockerfile_health_check() -> str:
+    """The Python one-liner of the Dockerfile's HEALTHCHECK."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    line = next(ln for ln in text.splitlines() if ln.startswith("HEALTHCHECK"))
+    return line.split('CMD python -c "', 1)[1].rsplit('"', 1)[0]
+
+
+@pytest.mark.parametrize("allowed", ["dashboard.example.com", ".example.com,localhost", "*", ""])
+def test_the_image_health_check_names_a_host_the_dashboard_allows(allowed: str) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from django.http.request import split_domain_port, validate_host
+
+    hosts = [h.strip() for h in (allowed or "localhost,127.0.0.1").split(",") if h.strip()]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # as Django's host check answers /healthz
+            domain, _ = split_domain_port(self.headers.get("Host", ""))
+            ok = self.path == "/healthz" and validate_host(domain, hosts)
+            self.send_response(200 if ok else 400)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", dockerfile_health_check()],
+            env={**os.environ, "DJANGO_ALLOWED_HOSTS": allowed, "PORT": str(server.server_port)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
