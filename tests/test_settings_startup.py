@@ -166,3 +166,13 @@ def test_the_image_health_check_names_a_host_the_dashboard_allows(allowed: str) 
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_web_replicas_get_the_default_tenant_the_worker_gets() -> None:
+    """``/i/<interactionId>/`` links and ticket look-ups are the web's; the worker's
+    environment replaces the shared one, so each must name it."""
+    text = (ROOT / "compose.yaml").read_text()
+    shared, _, services = text.partition("\nservices:")
+    worker = services.split("\n  worker:", 1)[1].split("\n  nginx:", 1)[0]
+    for block in (shared, worker):
+        assert "DASHBOARD_DEFAULT_TENANT: ${DASHBOARD_DEFAULT_TENANT:-}" in block
