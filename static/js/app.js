@@ -31,7 +31,12 @@
     if (!bar) return;
     var all = bars();
     var next = null;
-    if (event.key === " " ) { event.preventDefault(); bar.click(); return; }
+    if (event.key === " ") {
+      // Space opens a bar's details as Enter does; an SVG link has no click().
+      event.preventDefault();
+      bar.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true }));
+      return;
+    }
     if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
       var i = all.indexOf(bar);
       next = all[i + (event.key === "ArrowRight" ? 1 : -1)] || null;
