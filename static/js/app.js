@@ -206,3 +206,96 @@ document.addEventListener("click", function (event) {
     out.textContent = words ? text : "";
   });
 })();
+
+
+// Keyboard focus across htmx swaps. htmx puts the focus back on an element with
+// the same id; a link without one (a sort header, a zoom button, "+N more") is
+// found again by its data-focus-key or its name, else the part's data-focus-fallback
+// or the part itself, so the focus never drops to the page's start. Closing a bar's
+// details gives the focus back to that bar.
+(function () {
+  "use strict";
+  var saved = null;
+
+  function nameOf(el) {
+    return (el.getAttribute("aria-label") || el.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function lost() {
+    return !document.activeElement || document.activeElement === document.body;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    saved = null;
+    if (!target || !target.id || !active || active === document.body || !target.contains(active)) return;
+    saved = {
+      part: target.id,
+      key: active.getAttribute("data-focus-key"),
+      tag: active.tagName,
+      name: nameOf(active),
+      bar: target.getAttribute("data-bar")
+    };
+  });
+
+  function restore(s) {
+    if (!lost()) return;
+    var part = document.getElementById(s.part);
+    if (!part) return;
+    if (s.bar && part.hidden) {
+      var bar = document.getElementById("bar-" + s.bar);
+      if (bar) { bar.focus(); return; }
+    }
+    var same = null;
+    if (s.key) {
+      same = part.querySelector('[data-focus-key="' + s.key.replace(/["\\]/g, "\\$&") + '"]');
+    } else {
+      same = Array.prototype.filter.call(part.querySelectorAll(s.tag), function (el) {
+        return nameOf(el) === s.name;
+      })[0] || null;
+    }
+    var to = same || part.querySelector("[data-focus-fallback]") || part;
+    if (part.hidden) return;
+    if (to === part && !part.hasAttribute("tabindex")) part.setAttribute("tabindex", "-1");
+    to.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!saved) return;
+    var s = saved;
+    saved = null;
+    // After htmx has put the focus back on an element with the same id, if it could.
+    setTimeout(function () { restore(s); }, 0);
+  });
+
+  // Escape closes what the keyboard opened: the list of timeline keys ("?"), and a
+  // bar's details (from the bar, the timeline or the panel), giving focus back.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    var target = event.target;
+    var keys = document.getElementById("timeline-keys");
+    if (keys && keys.open && keys.contains(target)) {
+      event.preventDefault();
+      keys.open = false;
+      keys.querySelector("summary").focus();
+      return;
+    }
+    var panel = document.getElementById("detail-panel");
+    var close = panel && !panel.hidden ? panel.querySelector("a.close") : null;
+    var timeline = document.getElementById("timeline");
+    if (!close || !(panel.contains(target) || (timeline && timeline.contains(target)))) return;
+    if (target.closest && target.closest("input, textarea, select")) return;
+    event.preventDefault();
+    var from = target.closest && target.closest("#timeline a.bar");
+    close.focus();
+    close.click();
+    if (from && from.id !== "bar-" + panel.getAttribute("data-bar")) {
+      // Back to the bar the viewer was on, once the panel has gone.
+      document.addEventListener("htmx:afterSettle", function back() {
+        document.removeEventListener("htmx:afterSettle", back);
+        setTimeout(function () { var bar = document.getElementById(from.id); if (bar) bar.focus(); }, 0);
+      });
+    }
+  });
+})();

@@ -42,3 +42,97 @@ def test_space_on_a_bar_opens_its_details_like_enter(page: Any) -> None:
     page.wait_for_url(f"**focus={bar_id}**")
     expect(page.locator("#detail-panel")).to_be_visible()
     assert focused(page) == f"bar-{bar_id}"
+
+
+def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: Any) -> None:
+    page.goto(TRANSFER_CHAIN)
+    bar = page.locator("#timeline a.bar").nth(2)
+    bar_id = bar.get_attribute("data-bar")
+    bar.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**focus={bar_id}**")
+    expect(page.locator("#detail-panel")).to_be_visible()
+    # Escape on the bar closes what Enter opened.
+    page.keyboard.press("Escape")
+    expect(page.locator("#detail-panel")).to_be_hidden()
+    settled(page)
+    assert "focus=" not in page.url
+    assert focused(page) == f"bar-{bar_id}"
+    # The panel's own Close link, by keyboard: focus goes back to the bar, not to <body>.
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**focus={bar_id}**")
+    page.locator("#detail-panel a.close").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-panel")).to_be_hidden()
+    settled(page)
+    assert focused(page) == f"bar-{bar_id}"
+    # Escape from inside the panel closes it too.
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**focus={bar_id}**")
+    page.locator("#detail-panel h3").first.wait_for()
+    page.locator("#detail-panel").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#detail-panel")).to_be_hidden()
+    settled(page)
+    assert focused(page) == f"bar-{bar_id}"
+
+
+def test_escape_closes_the_list_of_keys_that_question_mark_opened(page: Any) -> None:
+    page.goto(TRANSFER_CHAIN)
+    page.locator("#timeline a.bar").first.focus()
+    page.keyboard.press("?")
+    keys = page.locator("#timeline-keys")
+    assert keys.evaluate("d => d.open")
+    page.keyboard.press("Escape")
+    assert not keys.evaluate("d => d.open")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+
+def test_zoom_buttons_and_overview_keep_the_keyboard_focus(page: Any) -> None:
+    page.goto(TRANSFER_CHAIN)
+    zoom_in = page.locator(".zoom a.button").first
+    label = zoom_in.get_attribute("aria-label")
+    zoom_in.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**zoom=**")
+    settled(page)
+    assert focused(page) == label
+    part = page.locator(".tl-overview a.tl-part").nth(2)
+    label = part.get_attribute("aria-label")
+    part.focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    assert focused(page) == label
+
+
+def test_more_rows_then_fewer_keep_the_keyboard_focus(page: Any) -> None:
+    page.goto(big_page())
+    page.locator("#timeline a.tl-more").last.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**expand=**")
+    settled(page)
+    assert page.evaluate("document.activeElement.classList.contains('tl-fewer')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda u: "expand=" not in u)
+    settled(page)
+    assert page.evaluate("document.activeElement.classList.contains('tl-more')")
+
+
+def test_sorting_the_flagged_list_keeps_the_focus_on_the_header(page: Any) -> None:
+    page.goto(FLAGGED_URL)
+    page.locator("#flagged-results thead a", has_text="Duration").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**sort=-duration**")
+    settled(page)
+    assert focused(page) == "Duration"
+    expect(page.locator("th[aria-sort=descending] a")).to_be_focused()
+
+
+def test_assign_to_me_leaves_the_focus_in_the_assignment(page: Any) -> None:
+    page.goto(FLAGGED_AGENT)
+    page.locator("#assignment button", has_text="Assign to me").focus()
+    with page.expect_response(lambda r: r.url.endswith("/assign/")):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#assignment .ok")
+    settled(page)
+    assert page.evaluate("document.getElementById('assignment').contains(document.activeElement)")
