@@ -299,3 +299,39 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// One polite live region for the whole page (#announce, in base.html). A part
+// swapped in by htmx says its news through its [data-announce] elements (the
+// attribute's value, else the text): said after each of the viewer's requests,
+// and after a poll only when the words changed, so a poll never repeats them.
+// [data-announce-user] elements are said after the viewer's own requests only.
+(function () {
+  "use strict";
+  var last = "";
+
+  function byPoll(elt) {
+    var trigger = elt && elt.getAttribute ? elt.getAttribute("hx-trigger") || "" : "";
+    return /^(load|every)\b/.test(trigger);
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var region = document.getElementById("announce");
+    var part = event.detail.target;
+    if (!region || !part) return;
+    var poll = byPoll(event.detail.elt);
+    var fresh = (part.id && document.getElementById(part.id)) || part;
+    var sources = Array.prototype.slice.call(fresh.querySelectorAll("[data-announce], [data-announce-user]"));
+    if (fresh.matches("[data-announce], [data-announce-user]")) sources.unshift(fresh);
+    var text = sources.filter(function (el) {
+      return !(poll && el.hasAttribute("data-announce-user"));
+    }).map(function (el) {
+      return (el.getAttribute("data-announce") || el.getAttribute("data-announce-user") || el.textContent || "")
+        .replace(/\s+/g, " ").trim();
+    }).filter(Boolean).join(" ");
+    if (!text || (poll && text === last)) return;
+    last = text;
+    region.textContent = "";
+    // Emptied first, so the same words after a new request are read again.
+    setTimeout(function () { region.textContent = text; }, 50);
+  });
+})();

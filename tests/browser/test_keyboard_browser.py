@@ -136,3 +136,47 @@ def test_assign_to_me_leaves_the_focus_in_the_assignment(page: Any) -> None:
     page.wait_for_selector("#assignment .ok")
     settled(page)
     assert page.evaluate("document.getElementById('assignment').contains(document.activeElement)")
+
+
+def test_a_filter_change_announces_the_new_count_once(page: Any) -> None:
+    page.goto(FLAGGED_URL)
+    announcer = page.locator("#announce")
+    assert announcer.get_attribute("role") == "status"
+    # The swapped-in results are no live region of their own (a new region is not read).
+    assert page.locator("#flagged-results [role=status], #flagged-results[aria-live]").count() == 0
+    page.locator("#f-flag").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url("**flag=**")
+    settled(page)
+    assert page.evaluate("document.activeElement.id") == "f-flag"
+    count = page.locator("#flagged-results .results-head p").first.inner_text()
+    expect(announcer).to_have_text(count)
+
+
+def test_search_results_are_announced_not_read_whole(page: Any) -> None:
+    page.goto(f"/tenants/{DEMO_TENANT_ID}/search/")
+    assert page.locator("#search-results[aria-live]").count() == 0
+    page.locator("#s-reviewed").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url("**reviewed=**")
+    settled(page)
+    assert page.evaluate("document.activeElement.id") == "s-reviewed"
+    said = page.locator("#search-results .results-head p").first.inner_text()
+    expect(page.locator("#announce")).to_have_text(said)
+
+
+def test_saving_a_review_is_announced_and_a_live_timeline_is_not_read_on_every_poll(
+    page: Any, viewer: Any
+) -> None:
+    page.goto(FLAGGED_AGENT)
+    page.select_option("#id_status", "in_review")
+    page.locator("#review-save").focus()
+    with page.expect_response(lambda r: r.url.endswith("/review/")):
+        page.keyboard.press("Enter")
+    expect(page.locator("#announce")).to_have_text("Saved.")
+    # A live interaction's timeline is swapped whole by each poll: nothing in it is a
+    # live region, so "updated 12:00:03" is not read out every ten seconds.
+    entry = next(e for e in catalogue() if e["file"] == "in-progress.json")
+    page.goto(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
+    assert page.locator("#timeline .poller").count() == 1
+    assert page.locator("#timeline [aria-live], #timeline [role=status]").count() == 0
