@@ -282,7 +282,9 @@ def test_field_errors_are_announced(signed_in: Any) -> None:
         SAVE, {"status": "done", "comment": "x" * 10_001, "version": "0"}, headers=HX
     )
     assert response.status_code == 400
-    assert re.search(r'<span class="error" role="alert">Ensure this value', text(response))
+    assert re.search(
+        r'<span class="error" role="alert" id="id_comment-error">Ensure this value', text(response)
+    )
 
 
 def test_right_to_left_comments_keep_their_direction(signed_in: Any, colleague: Any) -> None:
