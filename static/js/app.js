@@ -112,7 +112,12 @@ document.addEventListener("click", function (event) {
   if (copy) {
     var field = document.getElementById(copy.getAttribute("data-copy"));
     var result = copy.parentNode.querySelector(".copy-result");
-    var say = function (text) { if (result) result.textContent = text; };
+    // Emptied first, so a second copy is announced again.
+    var say = function (text) {
+      if (!result) return;
+      result.textContent = "";
+      setTimeout(function () { result.textContent = text; }, 50);
+    };
     if (navigator.clipboard && field) {
       navigator.clipboard.writeText(field.value).then(function () { say("Copied."); }, function () {
         field.select(); say("Press Ctrl+C to copy.");

@@ -180,3 +180,23 @@ def test_saving_a_review_is_announced_and_a_live_timeline_is_not_read_on_every_p
     page.goto(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
     assert page.locator("#timeline .poller").count() == 1
     assert page.locator("#timeline [aria-live], #timeline [role=status]").count() == 0
+
+
+def test_copying_the_link_twice_is_announced_twice(page: Any) -> None:
+    page.goto(TRANSFER_CHAIN)
+    page.evaluate(
+        """() => { window.__said = [];
+        const out = document.querySelector('.share .copy-result');
+        new MutationObserver(() => { window.__said.push(out.textContent); })
+          .observe(out, {childList: true, characterData: true, subtree: true}); }"""
+    )
+    page.locator("button[data-copy]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__said.filter(Boolean).length === 1")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__said.filter(Boolean).length === 2")
+    # Emptied in between: a screen reader reads the same words again only after a change.
+    said = page.evaluate("window.__said")
+    first = said.index(next(t for t in said if t))
+    assert said[-1] and "" in said[first:]
+    assert page.locator(".share .copy-result").get_attribute("role") == "status"
