@@ -200,3 +200,17 @@ def test_copying_the_link_twice_is_announced_twice(page: Any) -> None:
     first = said.index(next(t for t in said if t))
     assert said[-1] and "" in said[first:]
     assert page.locator(".share .copy-result").get_attribute("role") == "status"
+
+
+def test_a_live_timelines_refresh_keeps_the_keyboard_focus(page: Any, settings: Any) -> None:
+    settings.TIMELINE_POLL_SECONDS = 1
+    entry = next(e for e in catalogue() if e["file"] == "in-progress.json")
+    page.goto(f"/tenants/{DEMO_TENANT_ID}/interactions/{entry['interaction_id']}/")
+    for selector in (".zoom a.button", "#timeline .timeline-scroll"):
+        page.locator(selector).first.focus()
+        with page.expect_response(lambda r: "failures=" in r.url, timeout=10000):
+            pass
+        settled(page)
+        assert page.evaluate(
+            "s => document.activeElement === document.querySelector(s)", selector
+        ), selector
