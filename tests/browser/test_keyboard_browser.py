@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from dashboard.demo.api import DEMO_TENANT_ID, catalogue
@@ -214,3 +215,45 @@ def test_a_live_timelines_refresh_keeps_the_keyboard_focus(page: Any, settings: 
         assert page.evaluate(
             "s => document.activeElement === document.querySelector(s)", selector
         ), selector
+
+
+CONTRAST = """el => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let back = el.parentElement, bg = null;
+  while (back) { const c = rgb(getComputedStyle(back).backgroundColor);
+    if (c.length < 4 || c[3] > 0) { bg = c; break; } back = back.parentElement; }
+  bg = bg || [255, 255, 255];
+  const style = getComputedStyle(el);
+  const ring = style.outlineStyle !== 'none' ? style.outlineColor
+    : getComputedStyle(el.querySelector('.bar-body')).stroke;
+  const [a, b] = [lum(rgb(ring)), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_focus_ring_stands_out_from_what_it_sits_on(page: Any, scheme: str) -> None:
+    """WCAG 1.4.11: a focus indicator has at least 3:1 against the colours beside it."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(FLAGGED_AGENT)
+    low = {}
+    for selector in (
+        ".site-header a.brand",
+        "#share-link",
+        ".zoom a.button",
+        ".tl-overview a.tl-part",
+        "#id_status",
+        "#review-save",
+        "summary",
+    ):
+        element = page.locator(selector).first
+        element.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        ratio = element.evaluate(CONTRAST)
+        if ratio < 3:
+            low[selector] = round(ratio, 2)
+    assert not low, low
