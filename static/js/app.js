@@ -340,3 +340,33 @@ document.addEventListener("click", function (event) {
     setTimeout(function () { region.textContent = text; }, 50);
   });
 })();
+
+
+// A date field holds a whole value after each key typed into it, and says "change"
+// each time: a filter form that applies its fields at once would reload its list
+// mid-typing. Such a field's change reaches its form once the typing pauses (1.5 s),
+// or at once when the field is left.
+(function () {
+  "use strict";
+  var pending = new Map();
+  function settle(field) {
+    clearTimeout(pending.get(field));
+    pending.delete(field);
+    var settled = new Event("change", { bubbles: true });
+    settled.dashboardSettled = true;
+    field.dispatchEvent(settled);
+  }
+  function dateField(target) {
+    return target && target.type === "datetime-local" && target.closest && target.closest("form.filter-form[hx-get]");
+  }
+  document.addEventListener("change", function (event) {
+    if (event.dashboardSettled || !dateField(event.target)) return;
+    event.stopPropagation();
+    var field = event.target;
+    clearTimeout(pending.get(field));
+    pending.set(field, setTimeout(function () { settle(field); }, 1500));
+  }, true);
+  document.addEventListener("focusout", function (event) {
+    if (pending.has(event.target)) settle(event.target);
+  }, true);
+})();

@@ -78,3 +78,27 @@ def test_the_time_range_applies_without_a_button(page: Any) -> None:
     expect(page.locator("#flagged-results")).to_contain_text("Last 7 days:")
     assert page.locator("#range").input_value() == "7d"
     assert page.evaluate("window.__noReload === true")
+
+
+def test_typing_a_date_applies_it_once_after_a_pause_not_at_each_keystroke(page: Any) -> None:
+    """A date field holds a whole value after each key typed into it: applying the
+    change 0.3 s after each would reload the list mid-typing. The range applies once
+    the typing pauses; other filters still apply at once."""
+    page.goto(FLAGGED_URL)
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            asked.append(r.url) if "/flagged/" in r.url and r.headers.get("hx-request") else None
+        ),
+    )
+    page.locator("#from").focus()  # on its first part, the month
+    for key in "112820261030":  # month, day, year, hour, minute
+        page.keyboard.press(key)
+        page.wait_for_timeout(400)  # an ordinary pace, slower than 0.3 s a key
+    assert asked == []  # nothing yet: still typing
+    page.wait_for_timeout(2000)
+    assert len(asked) == 1, asked
+    expect(page.locator("#flagged-results")).to_contain_text("Custom range")
+    with page.expect_response(lambda r: "range=7d" in r.url):
+        page.select_option("#range", "7d")  # a choice in a list still applies at once
