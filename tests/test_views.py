@@ -773,3 +773,25 @@ def test_a_long_tables_filter_and_links_keep_the_timelines_zoom_lanes_and_focus(
     assert fold and "?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr#" in fold.group(1)
     unzoomed = re.search(r'href="([^"]*)">Fold the table', plain)
     assert unzoomed and "?" not in unzoomed.group(1)  # the memo keeps the views apart
+
+
+def test_a_filtered_long_table_comes_back_with_the_keyboard_in_its_filter(
+    live_user: Any,
+) -> None:
+    """The filter's Enter reloads the page at the table: the box keeps the focus, so
+    the next words typed refine it, rather than the focus falling to the page's top."""
+    import re
+
+    from dashboard.demo.generate import generate_interaction
+
+    body = generate_interaction(30)
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        filtered = html(live_user.get(PAGE, {"all": "agents", "q": "a"}))
+        plain = html(live_user.get(PAGE))
+    boxes = re.findall(r'<input type="search" id="([a-z]+)-filter"[^>]*>', filtered)
+    focused = re.findall(r'<input type="search" id="([a-z]+)-filter"[^>]*autofocus[^>]*>', filtered)
+    assert "agents" in boxes and focused == ["agents"]
+    assert "autofocus" not in plain
