@@ -370,3 +370,40 @@ document.addEventListener("click", function (event) {
     if (pending.has(event.target)) settle(event.target);
   }, true);
 })();
+
+
+// A sign-in that ends while something typed is not saved yet (a review's comment): an
+// htmx request (a live refresh, a click on the timeline) would take the browser to the
+// sign-in page and lose it. Instead the page stays, with an alert and a link to sign in
+// in a new tab; saving afterwards works.
+(function () {
+  "use strict";
+  function unsaved() {
+    return Array.prototype.some.call(
+      document.querySelectorAll("form[method=post] textarea, form[method=post] input[type=text]"),
+      function (field) { return field.value !== field.defaultValue; }
+    );
+  }
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var to = xhr && xhr.getResponseHeader("HX-Redirect");
+    var signIn = document.body.getAttribute("data-sign-in");
+    if (!to || !signIn || to.indexOf(signIn) !== 0 || !unsaved()) return;
+    event.preventDefault();
+    if (document.getElementById("sign-in-ended")) return;
+    var alert = document.createElement("p");
+    alert.id = "sign-in-ended";
+    alert.className = "warn";
+    alert.setAttribute("role", "alert");
+    alert.textContent = "Your sign-in has ended. What you typed is still here: ";
+    var link = document.createElement("a");
+    link.href = to;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "sign in again in a new tab";
+    alert.appendChild(link);
+    alert.appendChild(document.createTextNode(", then save."));
+    var main = document.querySelector("main") || document.body;
+    main.insertBefore(alert, main.firstChild);
+  });
+})();
