@@ -69,7 +69,10 @@ def test_an_interaction_id_alone_takes_the_tenant_from_its_field(signed_in: Any)
     assert response["Location"] == PAGE
 
 
-def test_an_interaction_id_alone_without_a_tenant_asks_for_it(signed_in: Any) -> None:
+def test_an_interaction_id_alone_without_a_tenant_asks_for_it(
+    signed_in: Any, settings: Any
+) -> None:
+    settings.DASHBOARD_DEFAULT_TENANT = ""  # no default tenant either
     response = signed_in.get("/", {"url": IID, "tenant_id": ""})
     assert response.status_code == 200
     body = response.content.decode()
@@ -81,3 +84,11 @@ def test_a_link_naming_no_interaction_says_what_to_paste(signed_in: Any) -> None
     response = signed_in.get("/", {"url": "https://acme.zendesk.com/agent/tickets/12345"})
     assert response.status_code == 200
     assert "That link names no interaction" in response.content.decode()
+
+
+def test_an_interaction_id_alone_takes_the_default_tenant_as_short_links_do(
+    signed_in: Any, settings: Any
+) -> None:
+    settings.DASHBOARD_DEFAULT_TENANT = TENANT
+    response = signed_in.get("/", {"url": f"https://dash/i/{IID}/", "tenant_id": ""})
+    assert response["Location"] == PAGE

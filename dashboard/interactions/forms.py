@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from django import forms
+from django.conf import settings
 
 from dashboard.accounts.gate import canonical_uuid
 
@@ -104,8 +105,8 @@ class LookupForm(forms.Form):
                 "That link names no interaction: paste a link containing "
                 "“tenants/<tenant ID>/interactions/<interaction ID>”, or the interaction ID."
             )
-        if tenant is None:  # the tenant from its field, as the page fills it in
-            tenant = given
+        if tenant is None:  # the tenant from its field, else the one /i/<id>/ links use
+            tenant = given or canonical_uuid(settings.DASHBOARD_DEFAULT_TENANT or "")
             if tenant is None:
                 self.add_error(
                     "tenant_id",
