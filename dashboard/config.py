@@ -275,12 +275,15 @@ def tenant_id(env: Mapping[str, str], name: str) -> str:
 
 _DEMO_CRM_LINKS = {
     "zendesk": "https://example.zendesk.com/agent/tickets/{hookId}",
+    "zendesk__user": "https://example.zendesk.com/agent/users/{hookId}",
     "salesforce": "https://example.lightning.force.com/lightning/r/Case/{hookId}/view",
 }
 
 
 def crm_link_templates(env: Mapping[str, str], *, demo: bool) -> dict[str, str]:
-    """``CRM_LINK_ZENDESK=https://acme.zendesk.com/agent/tickets/{hookId}`` and the like."""
+    """``CRM_LINK_ZENDESK=https://acme.zendesk.com/agent/tickets/{hookId}`` and the like;
+    ``CRM_LINK_ZENDESK__USER=…/agent/users/{hookId}`` for one sub type of record (keyed
+    "zendesk__user"), used before the type's own."""
     templates = dict(_DEMO_CRM_LINKS) if demo else {}
     for name, value in env.items():
         if not name.startswith("CRM_LINK_") or not value.strip():

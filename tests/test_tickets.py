@@ -353,6 +353,33 @@ def test_link_templates_from_the_environment() -> None:
     assert demo["zendesk"] == "https://example.zendesk.com/agent/tickets/{hookId}"
 
 
+def test_a_hook_links_with_its_sub_types_template_before_its_types() -> None:
+    """A Zendesk user is no ticket: ``CRM_LINK_ZENDESK__USER`` links users, the type's
+    own template the rest; a template needing a sub type the hook lacks makes no link."""
+    from dashboard.interactions.presenters import crm_link
+
+    templates = config.crm_link_templates(
+        {
+            "CRM_LINK_ZENDESK": "https://acme.zendesk.com/agent/tickets/{hookId}",
+            "CRM_LINK_ZENDESK__USER": "https://acme.zendesk.com/agent/users/{hookId}",
+            "CRM_LINK_ACME": "https://crm.acme.example/{hookSubType}/{hookId}",
+        },
+        demo=False,
+    )
+    assert templates["zendesk__user"] == "https://acme.zendesk.com/agent/users/{hookId}"
+    assert crm_link("zendesk", "38", "user", templates).endswith("/agent/users/38")
+    assert crm_link("Zendesk", "48213", "Ticket", templates).endswith("/agent/tickets/48213")
+    assert crm_link("zendesk", "48213", None, templates).endswith("/agent/tickets/48213")
+    assert crm_link("acme", "7", "case", templates) == "https://crm.acme.example/case/7"
+    assert crm_link("acme", "7", None, templates) == ""
+
+
+def test_the_demo_zendesk_user_links_to_the_user_not_a_ticket(signed_in: Any) -> None:
+    page = signed_in.get(interaction_url(DEMO_TENANT_ID, CRM_DEMO)).content.decode()
+    assert 'href="https://example.zendesk.com/agent/users/381766502117"' in page
+    assert "agent/tickets/381766502117" not in page
+
+
 def test_demo_catalogue_has_the_crm_interaction() -> None:
     assert any(e["interaction_id"] == CRM_DEMO and "Zendesk" in e["title"] for e in catalogue())
 

@@ -901,12 +901,15 @@ def zoom_links(timeline: Any) -> tuple[ZoomLink, ...]:
 def crm_link(
     hook_type: str | None, hook_id: str | None, sub_type: str | None, templates: dict[str, str]
 ) -> str:
-    """The CRM record's own URL from the configured template, or '' (http(s) only)."""
+    """The CRM record's own URL from the configured template, or '' (http(s) only): the
+    template for the hook's sub type of record ("zendesk__user") before its type's."""
     from urllib.parse import quote
 
-    template = templates.get((hook_type or "").lower())
-    if not template or not hook_id:
-        return ""
+    kind = (hook_type or "").lower()
+    template = templates.get(f"{kind}__{(sub_type or '').lower()}") if sub_type else None
+    template = template or templates.get(kind)
+    if not template or not hook_id or ("{hookSubType}" in template and not sub_type):
+        return ""  # a link to another kind of record, or with a hole in it, is no link
     url = template.replace("{hookId}", quote(hook_id, safe="")).replace(
         "{hookSubType}", quote(sub_type or "", safe="")
     )
