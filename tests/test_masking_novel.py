@@ -189,3 +189,66 @@ def test_a_masked_viewer_gets_none_of_it(
         if at >= 0:
             leaked[secret] = everything[max(0, at - 300) : at + 100]
     assert leaked == {}
+
+
+# -- what the API said ------------------------------------------------------------
+
+_SAID = "No interaction for quentin.leakwood@example.org (+15065550123)"
+
+
+@pytest.fixture
+def live_viewers(client: Any, django_user_model: Any, live_mode: str) -> dict[str, Any]:
+    from django.test import Client
+
+    from tests.conftest import TENANT as LIVE_TENANT
+
+    masked = django_user_model.objects.create_user("said-masked", password="pw-for-tests-1")
+    full = django_user_model.objects.create_user("said-full", password="pw-for-tests-1")
+    for user in (masked, full):
+        TenantGrant.objects.create(user=user, tenant_id=LIVE_TENANT)
+    client.force_login(masked)
+    other = Client()
+    other.force_login(allow_contact_details(full))
+    return {"masked": client, "full": other}
+
+
+def _said_everywhere(client: Any) -> str:
+    import respx
+
+    from tests.conftest import LIVE_API, PAGE, UPSTREAM
+    from tests.conftest import TENANT as LIVE_TENANT
+
+    seen = []
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(404, json={"message": _SAID})
+        mock.get(f"{LIVE_API}/v1/tenants/{LIVE_TENANT}/interactions").respond(
+            400, json={"message": _SAID}
+        )
+        for url, headers in (
+            (PAGE, {}),
+            (PAGE, {"HX-Request": "true", "HX-Target": "timeline"}),
+            (PAGE + "?focus=interaction", {"HX-Request": "true", "HX-Target": "detail-panel"}),
+            (PAGE + "raw/", {}),
+            (PAGE + "dossier.json", {}),
+            (f"/tenants/{LIVE_TENANT}/flagged/?range=7d", {}),
+            ("/tickets/zendesk/770011/", {}),
+        ):
+            response = client.get(url, headers=headers)
+            seen.append(html.unescape(response.getvalue().decode()))
+    return "\n".join(seen)
+
+
+def test_what_the_api_said_is_withheld_from_a_masked_viewer(
+    live_viewers: dict[str, Any],
+) -> None:
+    everything = _said_everywhere(live_viewers["masked"])
+    assert "quentin" not in everything and "5550123" not in everything
+    assert "The API has no such record" in everything  # what went wrong is still said
+    # The page, its timeline, its detail panel, the flagged list and the ticket page.
+    assert everything.count("[withheld: may hold customer data]") >= 5
+
+
+def test_what_the_api_said_is_quoted_to_a_viewer_with_the_permission(
+    live_viewers: dict[str, Any],
+) -> None:
+    assert _SAID in _said_everywhere(live_viewers["full"])

@@ -8,8 +8,10 @@ unmasked object from this module. Nothing here writes.
 from __future__ import annotations
 
 import contextvars
+import copy
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -87,6 +89,37 @@ def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     return mask_raw(raw)
 
 
+# What the API said, quoted by the client at the end of its message: "The API has no such
+# record (…)." The quote is the API's free text, which may name the customer.
+_API_WORDS = re.compile(r" \(.*\)(?=\.?$)", re.S)
+
+
+def masked_error(exc: errors.CxEngageError) -> errors.CxEngageError:
+    """``exc`` as a viewer without the contact-details permission may read it: what went
+    wrong, with the API's own words withheld (they may quote a customer's email)."""
+    said = _API_WORDS.sub(f" ({masking.WITHHELD})", exc.message, count=1)
+    if said == exc.message:
+        return exc
+    masked = copy.copy(exc)
+    masked.message = said
+    masked.args = (said,)
+    return masked
+
+
+def _error_for(exc: errors.CxEngageError, viewer: Any) -> errors.CxEngageError:
+    return exc if can_see_contact_details(viewer) else masked_error(exc)
+
+
+def _fetch_entry(tenant_id: str, interaction_id: str, viewer: Any) -> Entry:
+    try:
+        return fetch_entry(tenant_id, interaction_id)
+    except errors.CxEngageError as exc:
+        masked = _error_for(exc, viewer)
+        if masked is exc:
+            raise
+        raise masked from None
+
+
 def _parsed(copy: tuple[str, str, float], entry: Entry) -> Interaction:
     """The parsed copy of ``entry``, once per copy and process (the render memo)."""
     return MEMO.get(("parsed", *copy), lambda: parse_interaction(entry.raw))
@@ -94,7 +127,7 @@ def _parsed(copy: tuple[str, str, float], entry: Entry) -> Interaction:
 
 def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetched:
     """The interaction through the shared cache, parsed, and masked unless ``viewer`` may see it."""
-    entry = fetch_entry(tenant_id, interaction_id)
+    entry = _fetch_entry(tenant_id, interaction_id, viewer)
     copy = (tenant_id, interaction_id, entry.fetched_at.timestamp())
     parsed = _parsed(copy, entry)
     raw_for_viewer: Callable[[], dict[str, Any]]
@@ -114,7 +147,11 @@ def get_interaction(*, tenant_id: str, interaction_id: str, viewer: Any) -> Fetc
         interaction=interaction,
         fetched_at=entry.fetched_at,
         cache_outcome=entry.outcome,
-        stale_reason=entry.stale_reason,
+        stale_reason=(
+            entry.stale_reason
+            if can_see_contact_details(viewer) or not entry.stale_reason
+            else masked_error(errors.CxEngageError(entry.stale_reason)).message
+        ),
         version=version,
         raw_for_viewer=raw_for_viewer,
     )
@@ -162,6 +199,11 @@ def get_interaction_within(
         future.result(timeout=wait)
     except FutureTimeout:
         return None
+    except errors.CxEngageError as exc:
+        masked = _error_for(exc, viewer)
+        if masked is exc:
+            raise
+        raise masked from None
     return get_interaction(tenant_id=tenant_id, interaction_id=interaction_id, viewer=viewer)
 
 
@@ -171,7 +213,8 @@ def get_interaction_within(
 def _masked_scan(found: listing.Scan, viewer: Any) -> listing.Scan:
     if can_see_contact_details(viewer):
         return found
-    return replace(found, rows=[masking.mask_summary(row) for row in found.rows])
+    error = masked_error(found.error) if found.error else found.error
+    return replace(found, rows=[masking.mask_summary(row) for row in found.rows], error=error)
 
 
 def flagged_scan(
