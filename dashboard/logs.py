@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dashboard.request_context import current_request_id
 
-#: Query parameters that carry a customer's value (a search by phone or email): the access
-#: log keeps only that one was given, as the audit log does.
-CUSTOMER_PARAMETERS = frozenset({"customer"})
+#: Query parameters that carry a customer's value (a search by phone or email; the home
+#: page's look-up, whose pasted link may be a CRM address with the customer's email in it):
+#: the access log keeps only that one was given, as the audit log does.
+CUSTOMER_PARAMETERS = frozenset({"customer", "url"})
 
 #: Attributes every LogRecord has; anything else on a record came from ``extra``.
 _STANDARD = frozenset(
@@ -70,11 +71,17 @@ def without_customer(query: str) -> str:
     if not query:
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(name in CUSTOMER_PARAMETERS and value for name, value in pairs):
+    kept = [(n, _value_without_customer(n, v)) for n, v in pairs]
+    if kept == pairs:
         return query
-    return urlencode(
-        [(n, "(given)" if n in CUSTOMER_PARAMETERS and v else v) for n, v in pairs], safe="()"
-    )
+    return urlencode(kept, safe="()/")
+
+
+def _value_without_customer(name: str, value: str) -> str:
+    if name in CUSTOMER_PARAMETERS and value:
+        return "(given)"
+    # A link inside the query (sign-in's ``next=``, back to a search by customer).
+    return str(_url_without_customer(value)) if "?" in value else value
 
 
 def _url_without_customer(url: Any) -> Any:

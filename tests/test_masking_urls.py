@@ -246,3 +246,53 @@ def test_customer_data_written_around_an_email_reaches_no_output_of_a_masked_vie
     everything = "\n".join(seen)
     assert "j•••@example.com" in everything  # masked, not dropped
     assert [s for s in _AROUND_AN_EMAIL if s in everything] == []
+
+
+def _access_line(query: str, referer: str) -> str:
+    import logging
+
+    from dashboard.logs import AccessJsonFormatter
+
+    atoms = {"h": "10.0.0.9", "m": "GET", "U": "/", "q": query, "s": "200", "f": referer}
+    record = logging.getLogger("gunicorn.access").makeRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, "%(h)s", (atoms,), None
+    )
+    return AccessJsonFormatter().format(record)
+
+
+def test_a_pasted_link_in_the_look_up_is_not_logged() -> None:
+    """A CRM link pasted in the home page's look-up may carry the customer's email."""
+    import json
+    from urllib.parse import urlencode
+
+    pasted = "https://crm.example/contacts?email=jane.doe%40example.com&phone=%2B15065550123"
+    query = urlencode({"url": pasted, "tenant_id": TENANT})
+    line = _access_line(query, f"https://dash.example/?{query}")
+    for secret in ("jane", "example.com", "5550123", "crm.example"):
+        assert secret not in line
+    entry = json.loads(line)
+    assert entry["query"] == f"url=(given)&tenant_id={TENANT}"
+    assert entry["referer"] == f"https://dash.example/?url=(given)&tenant_id={TENANT}"
+
+
+def test_a_search_by_customer_inside_a_sign_in_link_is_not_logged() -> None:
+    """Signed out, a search by customer sends to the sign-in page with it in ``next=``."""
+    import json
+    from urllib.parse import urlencode
+
+    search = f"/tenants/{TENANT}/search/?customer=jane.doe%40example.com&agent=Bob"
+    query = urlencode({"next": search})
+    line = _access_line(query, f"https://dash.example/accounts/login/?{query}")
+    assert "jane" not in line and "example.com" not in line
+    entry = json.loads(line)
+    assert entry["query"] == f"next=/tenants/{TENANT}/search/%3Fcustomer%3D(given)%26agent%3DBob"
+    assert "Bob" in entry["referer"]
+
+
+def test_a_query_without_a_customer_is_logged_as_sent() -> None:
+    import json
+
+    from dashboard.logs import without_customer
+
+    assert without_customer("range=7d&agent=Ren%C3%A9+L") == "range=7d&agent=Ren%C3%A9+L"
+    assert json.loads(_access_line("range=7d", ""))["query"] == "range=7d"
