@@ -252,3 +252,57 @@ def test_what_the_api_said_is_quoted_to_a_viewer_with_the_permission(
     live_viewers: dict[str, Any],
 ) -> None:
     assert _SAID in _said_everywhere(live_viewers["full"])
+
+
+# -- every value the raw JSON withholds ---------------------------------------------
+
+
+def _marked(value: Any, markers: dict[str, str], path: str = "") -> Any:
+    """``value`` with a distinct marker after every text in it; ``markers`` says where each is."""
+    if isinstance(value, dict):
+        return {k: _marked(v, markers, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v, markers, f"{path}[]") for v in value]
+    if isinstance(value, str):
+        marker = f"qx{len(markers)}qx"
+        markers[marker] = path
+        return f"{value} {marker}"
+    return value
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_what_the_raw_json_withholds_reaches_no_output(
+    name: str, viewers: dict[str, Any], monkeypatch: Any, caplog: Any
+) -> None:
+    """Every text of the payload carries a marker: the ones the raw JSON withholds from a
+    masked viewer (``mask_raw``: not allowlisted) appear in none of that viewer's outputs."""
+    from dashboard.index.indexer import index_interactions, source_hash
+    from dashboard.interactions.parsing import mask_raw, parse_interaction
+    from dashboard.reviews.models import AuditEvent
+    from tests.index_search.rows import synced
+
+    markers: dict[str, str] = {}
+    body = _marked(novel_body(name), markers)
+    body["interactionId"] = novel_body(name)["interactionId"]
+    body["tenantId"] = TENANT
+    allowed = json.dumps(mask_raw(body), ensure_ascii=False)
+    withheld = {m: p for m, p in markers.items() if m not in allowed}
+    monkeypatch.setattr("tests.novel.novel_body", lambda _: body)
+    page = serve_novel(monkeypatch, name)[name]
+    index_interactions(TENANT, [(parse_interaction(body), source_hash(body))])
+    synced(TENANT)
+    iid = page.rstrip("/").rsplit("/", 1)[1]
+    client = viewers["masked"]
+    caplog.set_level(logging.DEBUG)
+    first = client.get(page)
+    assert first.status_code == 200
+    bars = sorted(set(re.findall(r'data-bar="([^"]+)"', first.content.decode())))[:40]
+    seen = []
+    for url, headers in urls(iid, bars, body):
+        response = client.get(url, headers=headers)
+        assert response.status_code in (200, 302, 404), (url, response.status_code)
+        seen.append(_read(response))
+    seen.append(caplog.text.lower())
+    seen += [str(e.__dict__).lower() for e in AuditEvent.objects.all()]
+    everything = "\n".join(seen)
+    assert {m: p for m, p in withheld.items() if m in everything} == {}
