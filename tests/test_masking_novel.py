@@ -306,3 +306,17 @@ def test_what_the_raw_json_withholds_reaches_no_output(
     seen += [str(e.__dict__).lower() for e in AuditEvent.objects.all()]
     everything = "\n".join(seen)
     assert {m: p for m, p in withheld.items() if m in everything} == {}
+
+
+def test_a_failure_keeps_its_kind_and_status_and_loses_only_the_api_s_words() -> None:
+    from dashboard.cxengage import errors
+    from dashboard.interactions.masking import WITHHELD
+    from dashboard.interactions.selectors import masked_error
+
+    said = errors.NotFound(f"The API has no such record ({_SAID}).", status=404, path="/v1/x")
+    masked = masked_error(said)
+    assert isinstance(masked, errors.NotFound) and (masked.status, masked.path) == (404, "/v1/x")
+    assert masked.message == f"The API has no such record ({WITHHELD})." == str(masked)
+    assert said.message.endswith(f"({_SAID}).")  # the operator's copy is untouched
+    plain = errors.ServerError("The API answered with a redirect (302), which is not followed.")
+    assert masked_error(plain) is plain
