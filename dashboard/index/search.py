@@ -12,6 +12,7 @@ read, or ends before it starts, is reported and answers nothing rather than a gu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -524,11 +525,21 @@ def near_misses(query: SearchQuery, known: Mapping[str, list[str]]) -> list[tupl
     return found
 
 
+_CONTACT_LIKE = re.compile(r"\d[\d\s().+/-]{5,}\d|[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _contact_masked(value: str) -> str:
+    """A filter typed as a phone number or an email (a customer's, in the wrong box) is
+    kept masked, as the customer filter is: the audit log is read by staff who may not
+    see customers. Names, codes and flags stay as typed."""
+    return mask(value) or "" if _CONTACT_LIKE.search(value) else value
+
+
 def audit_detail(query: SearchQuery, *, masked: bool) -> str:
     """What the audit log keeps of a search: its filters, the customer only as "given" (for a
     viewer who may see customers, masked: the audit log is read by staff who may not)."""
     parts = [
-        f"{name}={getattr(query, name)}"
+        f"{name}={_contact_masked(str(getattr(query, name)))}"
         for name in SearchQuery.FILTERS
         if getattr(query, name) and name != "customer"
     ]

@@ -271,6 +271,19 @@ def test_the_audit_entry_of_a_customer_search_holds_the_customer_masked(
         assert "jane.doe" not in detail
 
 
+def test_a_customer_typed_into_another_filter_is_audited_masked(
+    open_client: Any, three: dict[str, str]
+) -> None:
+    """A phone number or an email typed into the agent or disposition box is a customer's
+    in the wrong box: the audit log keeps it masked, and names as typed."""
+    open_client.get(URL, {"agent": "+1 (506) 555-1234", "disposition": "jane.doe@example.com"})
+    open_client.get(URL, {"agent": "Bob Agent", "queue": "Tier 2", "flow": "IVR 2024"})
+    details = [e.detail for e in AuditEvent.objects.order_by("pk")]
+    assert "agent=•••••••1234" in details[0] and "disposition=j•••@example.com" in details[0]
+    assert "5551234" not in details[0] and "jane.doe" not in details[0]
+    assert "agent=Bob Agent" in details[1] and "flow=IVR 2024" in details[1]
+
+
 def test_a_search_is_audited(open_client: Any, three: dict[str, str]) -> None:
     open_client.get(URL, {"agent": "Bob Agent"})
     event = AuditEvent.objects.get(action=AuditEvent.Action.LIST)
