@@ -1457,6 +1457,16 @@ def _legs(
             for n in taken
             if (e := ordered[n].end) is not None and not _bad(ordered[n]) and e >= last_end - _SLACK
         }
+    # Who joined a call already in hand (no queue, transfer or add gave it to them): an
+    # agent who leaves them with the customer handed it over to them.
+    joiners = {
+        id(b)
+        for b in accepted
+        if id(b) not in inside
+        and records.delivered_by(b) is None
+        and records.queue_for(b) is None
+        and _joined(accepted, b, inside)
+    }
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
@@ -1493,12 +1503,20 @@ def _legs(
             for p in sent.get(n, [])
             if _is_add(i.segments[p]) and not _agent_cancelled(i.segments[p])
         ]
-        if not adds or n in at_end:
+        if n in at_end or (not adds and target is not None):
             handed = []
+        elif not adds:
+            handed = [b for b in handed if id(b) in joiners]
         if handed:
             gave_to = ", ".join(
                 names.agent(b.agent_id)
-                + (" (added)" if any(records.delivered_by(b) is s for s in adds) else "")
+                + (
+                    " (added)"
+                    if any(records.delivered_by(b) is s for s in adds)
+                    else " (joined)"
+                    if id(b) in joiners
+                    else ""
+                )
                 for b in handed
             )
         partners = [

@@ -1490,7 +1490,12 @@ def test_a_supervisor_who_barges_in_joined_and_came_from_no_queue() -> None:
     assert "then answered by Ingrid" not in story.outcome
     assert "transferred" not in story.outcome
     assert rows(story) == [
-        ("Carlos Mendes", "queue Fraud Claims, from the IVR", "", "Left the interaction"),
+        (
+            "Carlos Mendes",
+            "queue Fraud Claims, from the IVR",
+            "Ingrid Halvorsen (joined)",
+            "Handed over to Ingrid Halvorsen",
+        ),
         (
             "Ingrid Halvorsen",
             "joined the call (no queue, transfer or add)",
@@ -1500,3 +1505,14 @@ def test_a_supervisor_who_barges_in_joined_and_came_from_no_queue() -> None:
     ]
     assert [leg.queue for leg in story.legs] == ["Fraud Claims", ""]
     assert figure(story, "Queue wait").text == "1:20"
+
+
+def test_someone_who_only_joined_is_handed_over_to_only_when_the_agent_leaves_them_on() -> None:
+    """The agent who left hands over to whoever joined and stayed; one who stays to the
+    end with them hands nothing over."""
+    body = json.loads((NOVEL / "voice-supervisor-monitors-then-barges-in.json").read_text())
+    body["agents"][0]["endTimestamp"] = body["endTimestamp"]  # Carlos stays to the end too
+    story = story_for(parse_interaction(body), NOW)
+    carlos = story.legs[0]
+    assert carlos.gave_to == ""
+    assert carlos.ended.startswith("Stayed to the end")
