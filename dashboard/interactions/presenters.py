@@ -581,10 +581,14 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
                 times.cell(a.end, "end" in a.unknown, missing=open_reason),
                 _duration(a.start, a.end),
                 _seconds(a.work_cancel_time, "work_cancel_time" in a.unknown),
+                *((_sent_as_is(a.extra),) if other else ()),
             ),
             anchor=f"agent-{a.interaction_agent_id or ''}",
         )
 
+    # Fields the reference does not describe (a supervisor's "participantType", a
+    # "joinType"): a column of their own when any allocation has one, shown as sent.
+    other = any(a.extra for a in i.agents)
     return Table(
         "agents",
         "Agent allocations",
@@ -596,10 +600,22 @@ def agents_table(i: Interaction, zone: tzinfo) -> Table:
             "Deallocated",
             "Length",
             "Work offer cancelled after",
+            *(("Other fields, as sent",) if other else ()),
         ),
         i.agents,
         row_of,
         "The API sent no agent allocations.",
+    )
+
+
+def _sent_as_is(extra: tuple[Any, ...]) -> Cell:
+    """Fields the reference does not describe, by their names and values as sent
+    ("participantType: supervisor · joinType: barge-in"), never read into words."""
+    if not extra:
+        return _text(None)
+    return Cell(
+        " · ".join(f"{e.name}: {e.value}" for e in extra),
+        title="Sent by the API but not described in its reference: shown as sent.",
     )
 
 
@@ -756,7 +772,7 @@ def _field_cell(
     return _text(value, unknown)
 
 
-_CODED = {
+_CODED: dict[str, Callable[[str | None], wording.Word]] = {
     "start_type": wording.segment_start,
     "end_type": wording.segment_end,
     "entry_type": wording.queue_entry,

@@ -20,7 +20,7 @@ from tests.test_timeline import NOW
 pytestmark = pytest.mark.django_db
 
 
-def page_of(client: Any, name: str) -> str:
+def page_of(client: Any, name: str, query: str = "") -> str:
     body = json.loads((NOVEL / name).read_text())
     if body.get("dataComplete") is False:
         # A live payload is written as of the story tests' NOW: served as of now.
@@ -31,7 +31,7 @@ def page_of(client: Any, name: str) -> str:
     with respx.mock(assert_all_called=False) as mock:
         mock.get(UPSTREAM).respond(json=body)
         mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
-        response = client.get(PAGE)
+        response = client.get(PAGE + query)
     assert response.status_code == 200
     return html_lib.unescape(response.content.decode())
 
@@ -387,3 +387,21 @@ def test_a_long_participants_table_shows_who_took_the_call_before_offers_never_a
     assert '<th scope="row">Rosa Gallo</th>' in shown
     assert shown.count('<tr id="') == 5
     assert shown.count('class="offered"') == 4
+
+
+SUPERVISOR = "voice-supervisor-monitors-then-barges-in.json"
+
+
+def test_an_allocations_undescribed_fields_are_shown_as_sent(live_user: Any) -> None:
+    text = page_of(live_user, SUPERVISOR)
+    table = text[text.index("Agent allocations") :].split("</table>")[0]
+    assert '<th scope="col">Other fields, as sent</th>' in table
+    assert "participantType: supervisor · joinType: barge-in" in table
+    focused = page_of(live_user, SUPERVISOR, "?focus=agent-7a1000d3-ee10-11f1-80d3-4c1e7a2000d3")
+    panel = focused[focused.index('id="detail-panel"') :].split("</section>")[0]
+    assert "supervisor" in panel and "barge-in" in panel
+
+
+def test_allocations_without_undescribed_fields_have_no_column_for_them(live_user: Any) -> None:
+    plain = page_of(live_user, "chat-two-agents.json")
+    assert "Other fields, as sent" not in plain
