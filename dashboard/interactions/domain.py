@@ -78,6 +78,7 @@ OPEN_REASONS: dict[str, str] = {
     "segment": "This segment's end time never reached reporting; transfer figures may be wrong.",
     "interaction": "The interaction's end time never reached reporting; its length may be wrong.",
     "hold": "This hold's end time never reached reporting.",
+    "monitor": "This monitoring's end time never reached reporting.",
 }
 LIVE_REASON = "Still going: this part had not ended when the data was fetched."
 #: A queue visit with no exit that an agent took the call from: drawn (open) to there.
@@ -263,6 +264,20 @@ class HoldInterval:
 
 
 @dataclass(frozen=True)
+class Monitor:
+    """Someone listening in (a supervisor monitoring): an entry of ``monitors`` sent as a
+    record with a name and a start. Not time with the customer: nobody spoke to them.
+    Its other fields stay in the raw JSON (masked there by the one policy)."""
+
+    name: str
+    agent_id: str | None
+    start: datetime | None
+    end: datetime | None
+    monitor_type: str | None
+    unknown: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Hook:
     interaction_hook_id: str | None
     hook_type: str | None
@@ -337,6 +352,8 @@ class Interaction:
     #: Positions in ``monitors`` of entries of a shape the reference does not describe
     #: (shown as their JSON, so they may hold anything).
     monitors_undescribed: frozenset[int] = frozenset()
+    #: The monitors sent with times (listening in), in the order sent.
+    monitorings: tuple[Monitor, ...] = ()
     attributes: tuple[Extra, ...] = ()
     artifacts_summary: tuple[Extra, ...] = ()
     statistics: tuple[Statistic, ...] = ()

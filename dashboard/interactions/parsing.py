@@ -30,6 +30,7 @@ from .domain import (
     Hook,
     Interaction,
     ListPage,
+    Monitor,
     OutboundIdentifier,
     QueueVisit,
     Segment,
@@ -652,6 +653,21 @@ def _monitor(value: Any) -> tuple[str, bool]:
     return _display(value), False
 
 
+def _monitoring(
+    data: dict[str, Any], name: str, index: int, problems: list[DataProblem]
+) -> Monitor:
+    """A monitor sent with times: who listened in, from when to when, and how."""
+    r = _Reader(data, f"Monitor {index + 1} ({name})", problems)
+    return Monitor(
+        name=name,
+        agent_id=r.text("agentId", "agent_id"),
+        start=r.timestamp("startTimestamp", "start"),
+        end=r.timestamp("endTimestamp", "end"),
+        monitor_type=r.text("monitorType", "monitor_type"),
+        unknown=frozenset(r.unknown),
+    )
+
+
 def _statistic(name: str, label: str, kind: StatKind, value: Any) -> Statistic:
     if value is None:
         return Statistic(name, label, kind, None)
@@ -787,12 +803,15 @@ def parse_interaction(data: Any) -> Interaction:
     monitors_raw = r.raw("monitors")
     monitors: tuple[str, ...] = ()
     monitors_undescribed: set[int] = set()
+    monitorings: list[Monitor] = []
     if isinstance(monitors_raw, list):
         for n, m in enumerate(monitors_raw):
             name, described = _monitor(m)
             monitors += (name,)
             if not described:
                 monitors_undescribed.add(n)
+            elif isinstance(m, dict) and m.get("startTimestamp") is not None:
+                monitorings.append(_monitoring(m, name, n, problems))
     elif monitors_raw is not None:
         r._bad("monitors", "monitors", monitors_raw, "a list")
 
@@ -880,6 +899,7 @@ def parse_interaction(data: Any) -> Interaction:
         hold_time=stat_number("customerHoldTime"),
         monitors=monitors,
         monitors_undescribed=frozenset(monitors_undescribed),
+        monitorings=tuple(monitorings),
         attributes=mapping("interactionAttributes"),
         artifacts_summary=mapping("artifactsSummary"),
         statistics=tuple(statistics),
@@ -1041,7 +1061,12 @@ _ALLOWED_HOLD = _Record(
         **_fields("number", "holdTime", "duration"),
     }
 )
-_ALLOWED_MONITOR = _Record(_fields("text", *_MONITOR_NAME_KEYS))
+_ALLOWED_MONITOR = _Record(
+    {
+        **_fields("text", *_MONITOR_NAME_KEYS, "monitorType"),
+        **_fields("time", "startTimestamp", "endTimestamp"),
+    }
+)
 _ALLOWED_DETAILS = _Record(
     {
         **_fields(

@@ -704,6 +704,8 @@ _LABELS = {
     "session_id": "Session ID",
     "work_cancel_time": "Work offer cancelled after",
     "duration": "Length",
+    "name": "Who listened in",
+    "monitor_type": "How",
 }
 _DURATIONS = {
     "cancel_time",
@@ -777,6 +779,7 @@ _CODED: dict[str, Callable[[str | None], wording.Word]] = {
     "end_type": wording.segment_end,
     "entry_type": wording.queue_entry,
     "exit_type": wording.queue_exit,
+    "monitor_type": wording.monitor_type,
 }
 
 
@@ -848,7 +851,7 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
         Fact("Length on the timeline", Cell(bar.duration_text)),
     ]
     record = bar.record
-    if bar.kind in ("segment", "queue", "agent", "hold") and record is not None:
+    if bar.kind in ("segment", "queue", "agent", "hold", "monitor") and record is not None:
         unknown: frozenset[str] = getattr(record, "unknown", frozenset())
         for f in dataclasses.fields(record):
             if f.name in _SKIP:

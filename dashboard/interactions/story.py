@@ -102,6 +102,8 @@ class Leg:
     inside: bool = False
     #: Still with the customer in a live interaction: seconds from the allocation to now.
     so_far: float | None = None
+    #: When they listened in before taking this part (a supervisor monitoring), or "".
+    listened: str = ""
 
 
 @dataclass(frozen=True)
@@ -1467,6 +1469,7 @@ def _legs(
         and records.queue_for(b) is None
         and _joined(accepted, b, inside)
     }
+    listened = _listened(i, ordered, refused)
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
@@ -1580,9 +1583,42 @@ def _legs(
                 with_note=with_note,
                 inside=id(a) in inside,
                 so_far=_span(a.start, records.now) if end is None and not offered_only else None,
+                listened=listened.get(id(a), ""),
             )
         )
     return tuple(legs)
+
+
+def _listened(
+    i: Interaction, ordered: list[AgentAllocation], refused: frozenset[int]
+) -> dict[int, str]:
+    """For the allocation an agent took after listening in (``monitors`` with times),
+    when and how they listened: "listened in from 4:00 to 9:30 (5:30, silent
+    monitoring)". Listening is not time with the customer: it is said, not counted."""
+    out: dict[int, str] = {}
+    for m in i.monitorings:
+        if m.start is None:
+            continue
+        theirs = [
+            a
+            for a in ordered
+            if id(a) not in refused
+            and a.start is not None
+            and a.start >= m.start - _SLACK
+            and ((m.agent_id and a.agent_id == m.agent_id) or (a.agent_name == m.name))
+        ]
+        if not theirs:
+            continue
+        since = _span(i.start, m.start)
+        until = _span(i.start, m.end)
+        lasted = _span(m.start, m.end)
+        when = f"from {clock(since)}" if since is not None and since >= 0 else "earlier"
+        when += f" to {clock(until)}" if until is not None and until >= 0 else ", end not sent"
+        how = wording.monitor_type(m.monitor_type).text
+        text = f"listened in {when} ({clock(lasted) + ', ' if lasted is not None else ''}{how})"
+        key = id(theirs[0])
+        out[key] = f"{out[key]}; {text}" if key in out else text
+    return out
 
 
 def _on_the_call(

@@ -39,7 +39,7 @@ from .domain import (
 )
 from .formatting import clock, hms
 
-Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold"]
+Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold", "monitor"]
 
 # Geometry, in pixels at the nominal chart width.
 LABEL_WIDTH = 0.0  # row labels are HTML, outside the SVG
@@ -99,6 +99,7 @@ KIND_LABELS = {
     "agent": "Agent",
     "hold": "Hold",
     "interaction": "Interaction",
+    "monitor": "Listening in:",
 }
 
 
@@ -436,6 +437,11 @@ class Timeline:
         return sum(1 for b in self.bars if b.kind == kind)
 
     @property
+    def monitoring(self) -> bool:
+        """Draws someone listening in (the legend says it is not time with the customer)."""
+        return any(b.kind == "monitor" for b in self.bars)
+
+    @property
     def ringing(self) -> bool:
         """Draws an outbound call nobody answered (the legend names its colour)."""
         return any("not answered" in b.states for b in self.bars)
@@ -659,6 +665,36 @@ def _ivr_returns(i: Interaction, start: datetime, total: float) -> list[Bar]:
         bar_id = f"ivr-{len(bars) + 2}"
         bars.append(_bar("ivr", bar_id, "IVR", detail, lo, hi, start, total, live=False))
     return bars
+
+
+def _monitor_bars(
+    i: Interaction,
+    agent_names: dict[str, str],
+    start: datetime,
+    total: float,
+    *,
+    live: bool,
+) -> dict[str, list[Bar]]:
+    """Each stretch someone listened in (``monitors`` sent with times), by their name."""
+    out: dict[str, list[Bar]] = {}
+    for n, m in enumerate(i.monitorings):
+        name = agent_names.get(m.agent_id or "") or m.name
+        kind = wording.monitor_type(m.monitor_type)
+        out.setdefault(name, []).append(
+            _bar(
+                "monitor",
+                f"monitor-{n + 1}",
+                name,
+                f"{kind.text}, not with the customer",
+                m.start,
+                m.end,
+                start,
+                total,
+                live=live,
+                record=m,
+            )
+        )
+    return out
 
 
 def _rows(
@@ -1048,6 +1084,10 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     people: dict[str, list[Bar]] = {name: list(bars) for name, bars in agent_bars.items()}
     for name, bars in direct_bars.items():
         people.setdefault(name, []).extend(bars)
+    # Listening in shares the row of the agent who listened (a supervisor who later
+    # joined): the same person, drawn as monitoring, not as time with the customer.
+    for name, bars in _monitor_bars(i, agent_names, start, total, live=live).items():
+        people.setdefault(name, []).extend(bars)
 
     lanes: list[Lane] = []
     ivr_bars = ([ivr] if ivr is not None else []) + _ivr_returns(i, start, total)
@@ -1150,6 +1190,9 @@ def _text(
             f"{duration} · no exit",
             duration,
         )
+    elif bar.kind == "monitor":
+        name = "" if named_row else f"{bar.label} · "
+        options = (f"{name}listening in · {duration}", f"{name}listening", duration)
     elif named_row and "work offer cancelled" in bar.states:
         options = (f"offer withdrawn · {duration}", "withdrawn", duration)
     elif named_row and "offer not accepted" in bar.states:

@@ -225,6 +225,19 @@ def queue_exit(code: str | None) -> Word:
     return _lookup(QUEUE_EXITS, code, missing="not sent")
 
 
+#: How a supervisor listened in (``monitors[].monitorType``); only what is known.
+MONITOR_TYPES: dict[str, str] = {"silent": "silent monitoring"}
+
+
+def monitor_type(code: str | None) -> Word:
+    """ "silent" -> "silent monitoring"; a type not known is said as sent, beside the
+    word: "monitoring (whisper)"."""
+    word = _lookup(MONITOR_TYPES, code, missing="monitoring")
+    if word.code and not word.known:
+        return Word(f"monitoring ({word.code})", word.code)
+    return word
+
+
 def channel(code: str | None) -> Word:
     return _lookup(CHANNELS, code, missing="Interaction")
 

@@ -273,3 +273,27 @@ def test_holds_as_records() -> None:
     )
     assert stats_by_name(i)["customerHoldTimes"].value == (30.0, 12.5)
     assert i.problems == ()
+
+
+def test_a_monitor_sent_with_times_is_a_stretch_of_listening_in() -> None:
+    body = {
+        "startTimestamp": "2026-11-25T15:20:00.000Z",
+        "monitors": [
+            "Name Only",
+            {
+                "agentName": "Ingrid Halvorsen",
+                "agentId": "m1",
+                "startTimestamp": "2026-11-25T15:24:00.000Z",
+                "endTimestamp": "2026-11-25T15:29:30.000Z",
+                "monitorType": "silent",
+            },
+            {"agentName": "No Times"},
+        ],
+    }
+    i = parse_interaction(body)
+    assert i.monitors == ("Name Only", "Ingrid Halvorsen", "No Times")
+    (m,) = i.monitorings
+    assert (m.name, m.agent_id, m.monitor_type) == ("Ingrid Halvorsen", "m1", "silent")
+    assert_utc(m.start, utc(2026, 11, 25, 15, 24))
+    assert_utc(m.end, utc(2026, 11, 25, 15, 29, 30))
+    assert not i.problems

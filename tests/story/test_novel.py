@@ -1507,6 +1507,17 @@ def test_a_supervisor_who_barges_in_joined_and_came_from_no_queue() -> None:
     assert figure(story, "Queue wait").text == "1:20"
 
 
+def test_a_supervisor_who_listened_in_says_so_in_her_row_and_it_is_no_time_with_the_customer() -> (
+    None
+):
+    story = novel("voice-supervisor-monitors-then-barges-in.json")
+    carlos, ingrid = story.legs
+    assert carlos.listened == ""
+    assert ingrid.listened == "listened in from 4:00 to 9:30 (5:30, silent monitoring)"
+    assert ingrid.seconds == 340.4  # 9:30 to the end: the 5:30 listening is not counted
+    assert figure(story, "Conversation").text == "13:15"
+
+
 def test_someone_who_only_joined_is_handed_over_to_only_when_the_agent_leaves_them_on() -> None:
     """The agent who left hands over to whoever joined and stayed; one who stays to the
     end with them hands nothing over."""

@@ -392,6 +392,55 @@ def test_a_long_participants_table_shows_who_took_the_call_before_offers_never_a
 SUPERVISOR = "voice-supervisor-monitors-then-barges-in.json"
 
 
+def _agents_lane(text: str) -> str:
+    svg = text[text.index('class="timeline-svg"') :]
+    return svg[: svg.index("</svg>")]
+
+
+def test_a_supervisors_listening_in_is_drawn_as_monitoring_in_her_agent_row(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, SUPERVISOR)
+    svg = _agents_lane(text)
+    bar = svg[svg.index('id="bar-monitor-1"') :]
+    bar = bar[: bar.index("</a>")]
+    assert "kind-monitor" in bar and 'data-kind="monitor"' in bar
+    assert "kind-agent" not in bar  # not time with the customer
+    assert (
+        "<title>Listening in: Ingrid Halvorsen, silent monitoring, not with the customer,"
+        " from 4:00 to 9:30, lasting 5:30</title>"
+    ) in bar
+    assert "listening in · 5:30" in bar
+    # In her row: the same y as her allocation's bar.
+    y = re.search(r'class="bar-body" x="[^"]+" y="([^"]+)"', bar)
+    own = svg[svg.index('id="bar-agent-7a1000d3') :]
+    assert y is not None and f'y="{y.group(1)}"' in own[: own.index("</a>")]
+    legend = text[text.index('class="legend hint"') :].split("</p>")[0]
+    assert "listening in (a supervisor monitoring), not time with the customer" in legend
+    css = (NOVEL.parents[2] / "static" / "css" / "timeline.css").read_text()
+    assert ".kind-monitor .bar-body" in css and ".monitor-key" in css
+
+
+def test_the_monitoring_stretch_is_in_the_supervisors_participant_row(live_user: Any) -> None:
+    text = page_of(live_user, SUPERVISOR)
+    participants = text[text.index('id="participants"') :].split("</section>")[0]
+    ingrid = participants[participants.index('<th scope="row">Ingrid Halvorsen</th>') :]
+    ingrid = ingrid[: ingrid.index("</tr>")]
+    assert "Listened in from 4:00 to 9:30 (5:30, silent monitoring)" in ingrid
+    carlos = participants[participants.index('<th scope="row">Carlos Mendes</th>') :]
+    carlos = carlos[: carlos.index("</tr>")]
+    assert '<td data-label="Gave it to">Ingrid Halvorsen (joined)</td>' in carlos
+    assert "Handed over to Ingrid Halvorsen" in carlos
+    assert "Left the interaction" not in carlos
+
+
+def test_the_monitoring_bars_details_give_every_field(live_user: Any) -> None:
+    text = page_of(live_user, SUPERVISOR, "?focus=monitor-1")
+    panel = text[text.index('id="detail-panel"') :].split("</section>")[0]
+    assert "Listening in: Ingrid Halvorsen" in panel
+    assert "Silent monitoring (silent)" in panel
+
+
 def test_an_allocations_undescribed_fields_are_shown_as_sent(live_user: Any) -> None:
     text = page_of(live_user, SUPERVISOR)
     table = text[text.index("Agent allocations") :].split("</table>")[0]
