@@ -1030,6 +1030,31 @@ def test_many_agents_grouped_behind_n_more_and_expandable() -> None:
     assert lane(full, "agents").hidden == 0
 
 
+def test_a_grouped_lane_names_the_agents_who_had_the_customer_first() -> None:
+    """Offers withdrawn as long as the agent's whole part (a call offered to many at
+    once) never take the named rows ahead of the agent who answered, nor come before
+    them."""
+    offers = [
+        agent(f"o{n}", "s1", f"Offered {n:02d}", 5, 90, agentWorkCancelTime=85) for n in range(8)
+    ]
+    answered = agent("a1", "s1", "Rosa Gallo", 14, 40)
+    t = laid(payload(agents=[*offers, answered]))
+    named = [r.label for r in lane(t, "agents").rows if not r.grouped]
+    assert named[0] == "Rosa Gallo"
+    assert len(named) == tl_mod.SHOWN_WHEN_GROUPED
+    # Ungrouped, the rows keep the order the agents had the work in.
+    few = laid(payload(agents=[*offers[:2], answered]))
+    assert [r.label for r in lane(few, "agents").rows] == ["Offered 00", "Offered 01", "Rosa Gallo"]
+
+
+def test_the_broadcast_offer_names_the_agent_who_answered_first() -> None:
+    body = json.loads(
+        (_NOVEL / "broadcast-offered-to-300-agents-one-accepts.json").read_text(encoding="utf-8")
+    )
+    rows = lane(timeline_for(parse_interaction(body), NOW), "agents").rows
+    assert next(r.label for r in rows if not r.grouped) == "Rosa Gallo"
+
+
 def test_few_agents_are_not_grouped() -> None:
     agents = [agent(f"a{n}", "s1", f"Agent {n}", n * 10, n * 10 + 5) for n in range(5)]
     t = laid(payload(agents=agents))

@@ -697,6 +697,14 @@ def _monitor_bars(
     return out
 
 
+#: An agent's bar in these states is an offer, not time with the customer.
+_OFFER_STATES = frozenset(("work offer cancelled", "offer not accepted"))
+
+
+def _had_customer(bar: Bar) -> bool:
+    return bar.kind == "agent" and not _OFFER_STATES.intersection(bar.states)
+
+
 def _rows(
     by_name: dict[str, list[Bar]], *, expanded: bool, noun: str
 ) -> tuple[tuple[Row, ...], int]:
@@ -707,13 +715,19 @@ def _rows(
     if expanded or len(by_name) <= MAX_NAMED_ROWS:
         return tuple(Row(name, tuple(r)) for name, bars in by_name.items() for r in _pack(bars)), 0
 
-    def weight(name: str) -> tuple[bool, float]:
+    def weight(name: str) -> tuple[bool, bool, float]:
         bars = by_name[name]
-        return (any(b.marked for b in bars), sum(b.length for b in bars))
+        return (had[name], any(b.marked for b in bars), sum(b.length for b in bars))
 
+    # Agents who had the customer come first: an offer withdrawn as long as the wait
+    # (300 offered at once) never takes a named row ahead of the agent who answered.
+    had = {name: any(_had_customer(b) for b in bars) for name, bars in by_name.items()}
     shown = set(sorted(by_name, key=weight, reverse=True)[:SHOWN_WHEN_GROUPED])
     rows = [
-        Row(name, tuple(r)) for name, bars in by_name.items() if name in shown for r in _pack(bars)
+        Row(name, tuple(r))
+        for name in sorted(by_name, key=lambda name: not had[name])
+        if name in shown
+        for r in _pack(by_name[name])
     ]
     rest = [
         _with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars
