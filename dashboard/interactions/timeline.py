@@ -203,6 +203,8 @@ class Bar:
             marks += " ✕"
         if "work offer cancelled" in self.states:
             marks += " (offer withdrawn)"  # as its own row says it: nothing was cancelled
+        elif "cancelled" in self.states and "customer hung up" in self.states:
+            marks += " (cancelled: customer hung up)"
         elif "cancelled" in self.states:
             marks += " (cancelled)"
         if "offer not accepted" in self.states:
@@ -903,7 +905,13 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
 
     seg_bars = []
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
-        states = _segment_states(s)
+        # Cancelled either way (faded, dashed, "cancelled"), saying when the customer
+        # hung up; only an agent's cancelling is an arrow's "transfer cancelled".
+        states = (
+            ["cancelled", *_segment_states(s)]
+            if s.cancelled and s.customer_hung_up
+            else (_segment_states(s))
+        )
         label = f"#{s.number if s.number is not None else '?'}"
         seg_bars.append(
             _bar(
@@ -1197,7 +1205,8 @@ def _text(
         options = (f"direct · {duration}", "direct")
     elif bar.kind == "segment":
         name = bar.display_label
-        options = (f"{name} · {duration}", duration if bar.states else name)
+        short = f"{bar.label} (cancelled) · {duration}" if "cancelled" in bar.states else name
+        options = (f"{name} · {duration}", short, duration if bar.states else name)
     elif bar.taken and named_row:
         options = (
             f"{duration} · no exit sent; an agent took it",

@@ -454,3 +454,17 @@ def test_an_allocations_undescribed_fields_are_shown_as_sent(live_user: Any) -> 
 def test_allocations_without_undescribed_fields_have_no_column_for_them(live_user: Any) -> None:
     plain = page_of(live_user, "chat-two-agents.json")
     assert "Other fields, as sent" not in plain
+
+
+def test_a_segment_cancelled_when_the_customer_hung_up_is_drawn_and_named_cancelled(
+    live_user: Any,
+) -> None:
+    """The vendor sample's shape: segmentCancelled with a customer-disconnect end."""
+    text = page_of(live_user, "chat-abandoned-in-queue-survey-leap-second.json")
+    svg = _agents_lane(text)
+    bar = svg[svg.index('data-kind="segment"') - 400 :]
+    bar = bar[bar.index("<a ") : bar.index("</a>")]
+    assert "state-cancelled" in bar and "state-customer-hung-up" in bar
+    assert "#0 (cancelled: customer hung up) · 3:12" in bar
+    assert ", cancelled, customer hung up" in bar  # its accessible name
+    assert "dashed, faded: cancelled" in text  # the legend's words for it
