@@ -31,6 +31,10 @@ from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
+#: Follows a figure of the outcome the dashboard worked out (not sent by the API): the
+#: page marks it there as it marks the figures (≈, with COMPUTED_NOTE); the plain
+#: sentence (``Story.outcome``) leaves it out.
+COMPUTED_MARK = "\x1e"
 BACKWARDS_NOTE = "Unknown: an end time the API sent comes before its start."
 #: Longest outcome sentence before later transfers are summed up.
 MAX_STEPS = 4
@@ -136,6 +140,8 @@ class Story:
     notes: tuple[str, ...] = ()
     #: Hold time sent without start and end times: it cannot be placed on the bar.
     unplaced_hold: float = 0.0
+    #: ``outcome`` with COMPUTED_MARK after each figure the dashboard worked out.
+    marked_outcome: str = ""
 
     @property
     def split_total_text(self) -> str:
@@ -485,6 +491,14 @@ def _wait(q: QueueVisit) -> tuple[float | None, bool]:
     return _span(q.start, q.end), True
 
 
+def _wait_text(q: QueueVisit) -> str | None:
+    """The wait in ``q`` as the outcome says it, marked when worked out; None: unknown."""
+    seconds, computed = _wait(q)
+    if seconds is None:
+        return None
+    return clock(seconds) + (COMPUTED_MARK if computed else "")
+
+
 # -- outcome ---------------------------------------------------------------------------
 
 
@@ -520,9 +534,8 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         )
     if waiting:
         q = waiting[-1]
-        seconds, _ = _wait(q)
         gave_up = q.abandoned or wording.queue_exit(q.exit_type).code.lower() == "abandon"
-        after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+        after = _after(q)
         # Reached through other queues (an overflow chain): the wait in the last one is
         # not the whole wait, so the way there is said too.
         path = records.path_to(q)
@@ -602,8 +615,7 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     path = [v for v in records.path_to(q) if v in visits]
     moved = "transferred to" if _code(path[0].entry_type) in ("transfer", "") else "sent to"
     text = f"; {moved} {'queue ' if path[0].queue_name else ''}{_journey(path, _flow(i))}"
-    seconds, _ = _wait(q)
-    after = f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+    after = _after(q)
     if q.abandoned or _code(q.exit_type) == "abandon":
         return text + f"; abandoned there{after}"
     if q.end is None:
@@ -632,8 +644,8 @@ def _exit_words(q: QueueVisit) -> str:
 
 
 def _after(q: QueueVisit) -> str:
-    seconds, _ = _wait(q)
-    return f" after {clock(seconds)}" if seconds is not None else " after an unknown wait"
+    wait = _wait_text(q)
+    return f" after {wait}" if wait is not None else " after an unknown wait"
 
 
 def _flow(i: Interaction) -> str:
@@ -667,9 +679,9 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
     asked = next((q for q in path if _code(q.exit_type) == "callback"), None)
     if asked is not None:
         text = f"Callback requested{_after(asked)} in {_queue_label(asked)}; called back by {who}"
-        later = _wait(fq)[0] if _is_callback(fq) else None
+        later = _wait_text(fq) if _is_callback(fq) else None
         if later is not None:
-            text += f" {clock(later)} later"
+            text += f" {later} later"
         since = _span(i.start, first.start)
         if since is not None:
             text += f" ({clock(since)} after the start)"
@@ -864,7 +876,7 @@ def _answered_outcome(
             if wait is not None:
                 steps.append(
                     f"transferred to {_queue_named(q)}, where {who} picked it up"
-                    f" {clock(wait)} later"
+                    f" {clock(wait)}{COMPUTED_MARK if _wait(q)[1] else ''} later"
                 )
             else:
                 steps.append(f"transferred to {who} in {q.queue_name}")
@@ -1939,7 +1951,8 @@ def story_for(i: Interaction, now: datetime) -> Story:
     outcome, kind = _outcome(i, names, records, now)
     split, split_total = _split(i, now, never_answered=never_answered)
     return Story(
-        outcome=outcome,
+        outcome=outcome.replace(COMPUTED_MARK, ""),
+        marked_outcome=outcome,
         kind=kind,
         figures=tuple(_figures(i, names, records, legs, now, never_answered=never_answered)),
         split=split,

@@ -36,10 +36,41 @@ def page_of(client: Any, name: str, query: str = "") -> str:
     return html_lib.unescape(response.content.decode())
 
 
+#: The ≈ mark after a figure the dashboard worked out, in the outcome and the figures.
+COMPUTED_ABBR = re.compile(
+    r' <abbr class="computed" title="[^"]*">≈<span[^>]*> computed</span></abbr>'
+)
+
+
+def outcome_of(text: str) -> str:
+    """The outcome sentence as the page shows it, its markup left as it is."""
+    return text.split('id="outcome">', 1)[1].split("</p>", 1)[0]
+
+
 @pytest.mark.parametrize("name", sorted(NOVEL_OUTCOMES))
 def test_the_page_says_the_stories_outcome(live_user: Any, name: str) -> None:
     text = page_of(live_user, name)
-    assert NOVEL_OUTCOMES[name] in text
+    assert COMPUTED_ABBR.sub("", outcome_of(text)) == NOVEL_OUTCOMES[name]
+
+
+def test_waits_the_dashboard_worked_out_are_marked_in_the_outcome_as_in_the_figures(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "work-item-unknown-flag-segments-out-of-order.json")
+    outcome = outcome_of(text)
+    assert len(COMPUTED_ABBR.findall(outcome)) == 2
+    assert "after 30:06 <abbr" in outcome
+    assert "picked it up 23 h 12 min 25 s <abbr" in outcome
+    note = "Computed by the dashboard: Worked out by the dashboard from start and end times"
+    assert f'<abbr class="computed" title="{note}' in outcome
+    # Read aloud, or as text: "after 30:06 ≈ computed in Claims Intake".
+    words = re.sub(r"<[^>]+>", "", outcome)
+    assert "Answered by Nora Lindgren after 30:06 ≈ computed in Claims Intake;" in words
+
+
+def test_waits_the_api_sent_are_not_marked_in_the_outcome(live_user: Any) -> None:
+    text = page_of(live_user, "sms-four-days-three-agents-pick-it-up-again.json")
+    assert "computed" not in outcome_of(text)
 
 
 def test_unanswered_outbound_page_has_no_time_with_an_agent(live_user: Any) -> None:

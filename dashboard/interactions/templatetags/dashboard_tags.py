@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.interactions import wording
+from dashboard.interactions.story import COMPUTED_MARK, COMPUTED_NOTE
 
 register = template.Library()
 
@@ -365,3 +366,17 @@ def channel_word(code: str | None) -> str:
 def direction_word(code: str | None) -> str:
     """A direction code in words ("inbound" -> "Inbound"); an unknown one as sent."""
     return wording.direction(code).text if code else ""
+
+
+_COMPUTED_ABBR = (
+    f' <abbr class="computed" title="Computed by the dashboard: {html.escape(COMPUTED_NOTE)}">'
+    '≈<span class="visually-hidden"> computed</span></abbr>'
+)
+
+
+@register.simple_tag
+def outcome_sentence(story: Any) -> SafeString:
+    """The outcome sentence, each figure the dashboard worked out marked ≈ as the key
+    figures mark theirs (the note on hover, "computed" for screen readers)."""
+    text = story.marked_outcome or story.outcome
+    return SafeString(_COMPUTED_ABBR.join(_esc(part) for part in text.split(COMPUTED_MARK)))
