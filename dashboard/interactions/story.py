@@ -517,10 +517,8 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         return _first_answer(i, names, records, answered[0]) + "; not answered", "unanswered"
     if answered and _never_answered(i):
         first = names.agent(answered[0].agent_id)
-        total = i.interaction_time if "interaction_time" not in i.unknown else None
-        if total is None:
-            total = _span(i.start, i.end)
-        after = f", ended after {clock(total)}" if total is not None else ""
+        total = _total_text(i)
+        after = f", ended after {total}" if total is not None else ""
         return f"Placed by {first}; not answered{after}", "unanswered"
     if answered:
         text = _answered_outcome(i, names, records, answered, outbound=outbound)
@@ -551,13 +549,13 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
         how = wording.queue_exit(q.exit_type).text.lower()
         back = _back_to_the_end(i, q)
         return f"Left {_queue_named(q)} unanswered{after} ({how}){first}{back}", "unanswered"
-    total = i.interaction_time if "interaction_time" not in i.unknown else None
-    if total is None:
-        total = _span(i.start, i.end)
-    if not i.segments and not i.agents and not _only_ivr(i, total):
+    seconds = i.interaction_time if "interaction_time" not in i.unknown else None
+    if seconds is None:
+        seconds = _span(i.start, i.end)
+    if not i.segments and not i.agents and not _only_ivr(i, seconds):
         # No record at all: nothing shows an IVR (or anything else) happened, or the
         # figures sent say more than an IVR did (a conversation, time after it).
-        ended = f"Ended after {clock(total)}" if total is not None else "Ended"
+        ended = f"Ended after {_total_text(i)}" if seconds is not None else "Ended"
         if i.end is None:
             ended = "The end time never arrived"
         return (
@@ -565,13 +563,22 @@ def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) ->
             "unknown",
         )
     ivr = i.ivr_time if i.ivr_time is not None else i.interaction_time
-    if ivr is None:
-        ivr = _span(i.start, i.end)
     where = "the IVR" if (i.channel_type or "voice").lower() == "voice" else "the flow"
     after = f" after {clock(ivr)}" if ivr is not None else ""
+    if ivr is None and (worked_out := _total_text(i)) is not None:
+        after = f" after {worked_out}"
     if i.end is None:
         return f"Ended in {where}; the end time never arrived", "ivr"
     return f"Ended in {where}{after}", "ivr"
+
+
+def _total_text(i: Interaction) -> str | None:
+    """The interaction's length as the outcome says it: as sent, or worked out from
+    its start and end and marked so; None: unknown."""
+    if i.interaction_time is not None and "interaction_time" not in i.unknown:
+        return clock(i.interaction_time)
+    total = _span(i.start, i.end)
+    return None if total is None else clock(total) + COMPUTED_MARK
 
 
 def _only_ivr(i: Interaction, total: float | None) -> bool:

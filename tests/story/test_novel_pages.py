@@ -499,3 +499,10 @@ def test_a_segment_cancelled_when_the_customer_hung_up_is_drawn_and_named_cancel
     assert "#0 (cancelled: customer hung up) · 3:12" in bar
     assert ", cancelled, customer hung up" in bar  # its accessible name
     assert "dashed, faded: cancelled" in text  # the legend's words for it
+
+
+def test_a_total_the_dashboard_worked_out_is_marked_in_the_outcome(live_user: Any) -> None:
+    text = page_of(live_user, "bare-minimum-nulls.json")
+    outcome = outcome_of(text)
+    assert outcome.startswith('Ended after 0:41 <abbr class="computed"')
+    assert len(COMPUTED_ABBR.findall(outcome)) == 1
