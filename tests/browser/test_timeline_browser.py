@@ -565,3 +565,40 @@ def test_timeline_axe_clean_and_screenshots(page: Any, artifacts: Any, scheme: s
         assert not bad, json.dumps(
             [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]} for v in bad], indent=1
         )
+
+
+def test_a_supervisors_listening_in_looks_unlike_time_with_the_customer(
+    page: Any, monkeypatch: Any, artifacts: Any
+) -> None:
+    from tests.browser.test_story_browser import serious_accessibility_issues
+    from tests.novel import serve_novel
+
+    urls = serve_novel(monkeypatch, "voice-supervisor-monitors-then-barges-in")
+    page.goto(urls["voice-supervisor-monitors-then-barges-in"])
+    monitor = page.locator('#timeline a.bar[data-kind="monitor"] .bar-body')
+    agent = page.locator('#timeline a.bar[data-kind="agent"] .bar-body').last
+    assert monitor.count() == 1 and monitor.is_visible()
+
+    def style(locator: Any) -> dict[str, str]:
+        return locator.evaluate(
+            "el => { const s = getComputedStyle(el);"
+            " return {fill: s.fill, dash: s.strokeDasharray, stroke: s.stroke}; }"
+        )
+
+    mine, theirs = style(monitor), style(agent)
+    assert mine["fill"] != theirs["fill"] and mine["dash"] not in ("none", theirs["dash"])
+    assert theirs["fill"] == theirs["stroke"] != "none"  # the agent colour, resolved
+    # Its text is dark on the faint fill, without the white bars' outline.
+    text = page.locator('#timeline a.bar[data-kind="monitor"] .bar-label')
+    assert text.evaluate("el => getComputedStyle(el).stroke") == "none"
+    # Her two bars share her row.
+    assert abs(monitor.bounding_box()["y"] - agent.bounding_box()["y"]) < 1
+    assert "not time with the customer" in page.locator(".legend").inner_text()
+    page.locator("#timeline").screenshot(path=str(artifacts / "monitoring.png"))
+    failures = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        bad = serious_accessibility_issues(page)
+        if bad:
+            failures[scheme] = bad
+    assert not failures, json.dumps(failures, indent=1)
