@@ -20,6 +20,7 @@ from .domain import (
     AgentAllocation,
     HoldInterval,
     Interaction,
+    Monitor,
     QueueVisit,
     Segment,
     ivr_returns,
@@ -1488,7 +1489,7 @@ def _legs(
         and records.queue_for(b) is None
         and _joined(accepted, b, inside)
     }
-    listened = _listened(i, ordered, refused)
+    listened, _ = _listened(i, ordered, refused)
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
@@ -1608,36 +1609,46 @@ def _legs(
     return tuple(legs)
 
 
+def _listening(i: Interaction, m: Monitor) -> str:
+    """ "listened in from 4:00 to 9:30 (5:30, silent monitoring)": when, from the start."""
+    since = _span(i.start, m.start)
+    until = _span(i.start, m.end)
+    lasted = _span(m.start, m.end)
+    when = f" from {clock(since)}" if since is not None and since >= 0 else ""
+    if m.end is None:
+        when += ", its end not sent"
+    elif until is not None and until >= 0:
+        when += f" to {clock(until)}"
+    how = wording.monitor_type(m.monitor_type).text
+    length = f"{clock(lasted)}, " if lasted is not None and lasted >= 0 else ""
+    return f"listened in{when} ({length}{how})"
+
+
 def _listened(
     i: Interaction, ordered: list[AgentAllocation], refused: frozenset[int]
-) -> dict[int, str]:
+) -> tuple[dict[int, str], list[Monitor]]:
     """For the allocation an agent took after listening in (``monitors`` with times),
     when and how they listened: "listened in from 4:00 to 9:30 (5:30, silent
-    monitoring)". Listening is not time with the customer: it is said, not counted."""
+    monitoring)"; and those who listened in and never took part. Listening is not time
+    with the customer: it is said, not counted."""
     out: dict[int, str] = {}
+    apart: list[Monitor] = []
     for m in i.monitorings:
-        if m.start is None:
-            continue
         theirs = [
             a
             for a in ordered
             if id(a) not in refused
             and a.start is not None
-            and a.start >= m.start - _SLACK
+            and (m.start is None or a.start >= m.start - _SLACK)
             and ((m.agent_id and a.agent_id == m.agent_id) or (a.agent_name == m.name))
         ]
         if not theirs:
+            apart.append(m)
             continue
-        since = _span(i.start, m.start)
-        until = _span(i.start, m.end)
-        lasted = _span(m.start, m.end)
-        when = f"from {clock(since)}" if since is not None and since >= 0 else "earlier"
-        when += f" to {clock(until)}" if until is not None and until >= 0 else ", end not sent"
-        how = wording.monitor_type(m.monitor_type).text
-        text = f"listened in {when} ({clock(lasted) + ', ' if lasted is not None else ''}{how})"
+        text = _listening(i, m)
         key = id(theirs[0])
         out[key] = f"{out[key]}; {text}" if key in out else text
-    return out
+    return out, apart
 
 
 def _on_the_call(
@@ -1955,6 +1966,11 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
                 f" ({a.start:%H:%M:%S} UTC): the time with the customer is unknown."
             )
+    _, apart = _listened(i, _by_start(i.agents), unaccepted_offers(i))
+    for m in apart:
+        notes.append(
+            f"{m.name} {_listening(i, m)} and never joined the call: no time with the customer."
+        )
     outcome, kind = _outcome(i, names, records, now)
     split, split_total = _split(i, now, never_answered=never_answered)
     return Story(

@@ -231,10 +231,10 @@ MONITOR_TYPES: dict[str, str] = {"silent": "silent monitoring"}
 
 def monitor_type(code: str | None) -> Word:
     """ "silent" -> "silent monitoring"; a type not known is said as sent, beside the
-    word: "monitoring (whisper)"."""
+    word: "“coach” monitoring"."""
     word = _lookup(MONITOR_TYPES, code, missing="monitoring")
     if word.code and not word.known:
-        return Word(f"monitoring ({word.code})", word.code)
+        return Word(f"“{word.code}” monitoring", word.code)
     return word
 
 

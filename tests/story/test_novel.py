@@ -179,6 +179,9 @@ NOVEL_OUTCOMES = {
         "Answered by Carlos Mendes after 1:20 in Fraud Claims; Ingrid Halvorsen joined and took"
         " over from Carlos Mendes"
     ),
+    "voice-coached-by-a-supervisor-who-never-joins.json": (
+        "Answered by Tomás Reyes after 0:45 in Collections"
+    ),
 }
 
 
@@ -1527,3 +1530,29 @@ def test_someone_who_only_joined_is_handed_over_to_only_when_the_agent_leaves_th
     carlos = story.legs[0]
     assert carlos.gave_to == ""
     assert carlos.ended.startswith("Stayed to the end")
+
+
+def test_a_supervisor_who_only_listened_in_is_no_participant_and_the_table_says_so() -> None:
+    story = novel("voice-coached-by-a-supervisor-who-never-joins.json")
+    assert rows(story) == [
+        ("Tomás Reyes", "queue Collections, from the IVR", "", "Ended the interaction")
+    ]
+    no_figure(story, "Time with each agent")
+    assert figure(story, "With Tomás Reyes").text == "10:25"
+    assert story.notes == (
+        "Mariam Saleh listened in from 2:00 to 11:41 (9:41, “coach” monitoring) and never"
+        " joined the call: no time with the customer.",
+    )
+    assert split(story)["agent"] == "10:25"
+
+
+def test_a_monitor_type_not_known_is_drawn_as_sent_in_the_listeners_own_row() -> None:
+    data = json.loads((NOVEL / "voice-coached-by-a-supervisor-who-never-joins.json").read_text())
+    t = told_timeline(data)
+    agents = next(lane for lane in t.lanes if lane.key == "agents")
+    assert [r.label for r in agents.rows] == ["Tomás Reyes", "Mariam Saleh"]
+    (bar,) = agents.rows[1].bars
+    assert bar.kind == "monitor" and not bar.marked
+    assert bar.accessible_name.startswith(
+        "Listening in: Mariam Saleh, “coach” monitoring, not with the customer, from 2:00"
+    )

@@ -506,3 +506,18 @@ def test_a_total_the_dashboard_worked_out_is_marked_in_the_outcome(live_user: An
     outcome = outcome_of(text)
     assert outcome.startswith('Ended after 0:41 <abbr class="computed"')
     assert len(COMPUTED_ABBR.findall(outcome)) == 1
+
+
+def test_a_supervisor_who_only_listened_in_is_said_under_participants_and_drawn(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "voice-coached-by-a-supervisor-who-never-joins.json")
+    participants = text[text.index('id="participants"') :].split("</section>")[0]
+    assert participants.count('<th scope="row">') == 1
+    assert (
+        "Mariam Saleh listened in from 2:00 to 11:41 (9:41, “coach” monitoring) and never"
+        " joined the call: no time with the customer."
+    ) in participants
+    svg = _agents_lane(text)
+    assert 'id="bar-monitor-1"' in svg and "Mariam Saleh" not in outcome_of(text)
+    assert "Monitors" in text and "Mariam Saleh, QA Listening Station 2" in text
