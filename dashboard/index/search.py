@@ -29,6 +29,7 @@ from dashboard.interactions import listing
 from dashboard.interactions.formatting import hms, sheet_hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
+from dashboard.reviews.selectors import display_name, statuses
 
 from .customer import customer_key, customer_tail, typed_email, typed_number
 from .models import AgentLeg, IndexedInteraction, QueueVisit
@@ -233,6 +234,14 @@ class Row:
     reviewed: bool
     #: Agents offered it who never accepted it (a search by agent finds them too).
     offered: tuple[str, ...] = ()
+    #: The QA review's status (a flagged interaction nobody reviewed yet is to review; one
+    #: neither flagged nor reviewed has none), and who it is assigned to, as the list says.
+    review_status: str = ""
+    assignee: str = ""
+
+    @property
+    def review_label(self) -> str:
+        return Status(self.review_status).label if self.review_status else ""
 
     @property
     def seconds(self) -> float | None:
@@ -386,11 +395,7 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
     queues = queue_names(QueueVisit.objects.filter(interaction__in=pks))
     agents = agent_names(AgentLeg.objects.filter(interaction__in=pks))
     offered = offered_names(AgentLeg.objects.filter(interaction__in=pks))
-    done = set(
-        Review.objects.filter(
-            tenant_id=tenant_id, interaction_id__in=ids, status=Status.DONE
-        ).values_list("interaction_id", flat=True)
-    )
+    reviews = statuses(tenant_id, ids)
     return [
         Row(
             tenant_id=tenant_id,
@@ -407,10 +412,13 @@ def _rows(tenant_id: str, found: list[IndexedInteraction], *, masked: bool) -> l
             agents=tuple(agents.get(r.pk, [])),
             queues=tuple(queues.get(r.pk, [])),
             total_seconds=r.total_seconds,
-            reviewed=r.interaction_id in done,
+            reviewed=review is not None and review.status == Status.DONE,
             offered=tuple(offered.get(r.pk, [])),
+            review_status=review.status if review else (Status.TO_REVIEW if r.flagged else ""),
+            assignee=display_name(review.assignee) if review else "",
         )
         for r in found
+        for review in [reviews.get(r.interaction_id)]
     ]
 
 
@@ -428,6 +436,8 @@ CSV_COLUMNS = (
     "disposition",
     "duration",
     "reviewed",
+    "review_status",
+    "assigned_to",
 )
 
 
@@ -447,6 +457,8 @@ def csv_values(row: Row) -> tuple[str, ...]:
         row.disposition,
         sheet_hms(row.total_seconds),  # h:mm:ss, as a spreadsheet reads a duration
         "yes" if row.reviewed else "no",
+        row.review_status,
+        row.assignee,
     )
 
 
