@@ -100,3 +100,50 @@ def test_the_review_state_and_assignee_are_in_the_search_results_and_its_csv(
     }
     assert exported[iid]["reviewed"] == "no"  # scripts read it: done or not
     assert (exported[iid]["review_status"], exported[iid]["assigned_to"]) == ("in_review", "rita")
+
+
+def _walk(reviewer: Any, query: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """The list's rows; the interactions "next flagged" goes through from its first row, with
+    the place each says it is at; as "previous flagged" goes back from the last."""
+    body = reviewer.get(FLAGGED, query).content.decode()
+    listed = ids(body)
+    if not listed:
+        return listed, [], []
+    _, _, origin = _page(reviewer, query, 0)
+    walked, said = [listed[0]], []
+    while True:
+        nav = reviewer.get(f"{FLAGGED}nav/", {"at": walked[-1], "from": origin}).content.decode()
+        said.append(re.search(r"(\d+) of (\d+)", text(nav)).group(0))  # type: ignore[union-attr]
+        step = reviewer.get(f"{FLAGGED}step/", {"dir": "next", "at": walked[-1], "from": origin})
+        target = step["Location"]
+        if "/interactions/" not in target:
+            assert parse_qs(urlsplit(target).query) == parse_qs(origin)  # back to the same list
+            break
+        assert parse_qs(urlsplit(target).query)["from"] == [origin]
+        walked.append(target.split("/interactions/")[1].split("/")[0])
+        assert len(walked) <= len(listed)
+    return listed, walked, said
+
+
+SORTS = ["start", "channel", "flow", "agent", "queue", "flag", "duration", "status"]
+
+
+@pytest.mark.parametrize("sort", [*SORTS, *(f"-{s}" for s in SORTS)])
+def test_next_flagged_walks_the_list_in_its_sort_and_says_where_you_are(
+    day: Any, reviewer: Any, django_user_model: Any, sort: str
+) -> None:
+    rita = django_user_model.objects.get(username="rita")
+    everything = ids(reviewer.get(FLAGGED, {"range": "30d"}).content.decode())
+    for n, iid in enumerate(everything[:6]):
+        base = f"/tenants/{TENANT}/interactions/{iid}/"
+        status = ["done", "in_review", "to_review"][n % 3]
+        reviewer.post(base + "review/", {"status": status, "comment": "", "version": "0"})
+        if n % 2:
+            reviewer.post(
+                base + "assign/", {"assign-assignee": str(rita.pk), "assign-version": "1"}
+            )
+    for filters in ({}, {"status": "to_review"}, {"assigned": "me"}, {"channel": "voice"}):
+        query = {"range": "30d", "sort": sort, **filters}
+        listed, walked, said = _walk(reviewer, query)
+        assert walked == listed, filters
+        assert said == [f"{n} of {len(listed)}" for n in range(1, len(listed) + 1)]

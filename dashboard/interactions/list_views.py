@@ -23,7 +23,7 @@ from dashboard.cxengage import errors
 from dashboard.failures import Failure, failure_for, log_failure, retry_after
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.reviews.models import AuditEvent, Status
-from dashboard.reviews.selectors import assigned_choices
+from dashboard.reviews.selectors import SAVED, assigned_choices
 from dashboard.reviews.services import audit
 
 from . import flagged as flagged_list
@@ -275,7 +275,7 @@ def flagged_nav(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     around = _neighbours(request, tenant_id, budget=LOAD_BUDGET)
     # While the range is still loading, the links ask the step view, which waits for it.
     step = urlencode({"at": request.GET.get("at", ""), "from": request.GET.get("from", "")})
-    context = {"nav": around, "tenant_id": tenant_id, "step_query": step}
+    context = {"nav": around, "tenant_id": tenant_id, "step_query": step, "saved_event": SAVED}
     if around.failure is not None:
         context["failure"] = _list_failure(around.failure)
     response = _failed(render(request, "flagged/_nav.html", context), around.failure, "flagged nav")

@@ -21,6 +21,11 @@ from .models import AuditEvent, Review, ReviewChange, Status
 REVIEWERS_TTL = 600
 
 
+#: The htmx event a saved review or assignment sends (``HX-Trigger``): what the page shows of
+#: the interaction's place in the flagged list is asked again.
+SAVED = "review-saved"
+
+
 def get_review(tenant_id: str, interaction_id: str) -> Review:
     """The saved review, or an unsaved one at version 0 ("to review")."""
     try:

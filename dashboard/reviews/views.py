@@ -115,7 +115,8 @@ def _retry(form: AssignForm, conflict: services.AssignConflict) -> dict[str, Any
 
 def _assigned(request: HtmxHttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
     if request.htmx:
-        return render(request, "reviews/_assignment.html", context, status=status)
+        response = render(request, "reviews/_assignment.html", context, status=status)
+        return _announce_saved(response)
     # Without htmx: the whole review panel, the assignment control as the context says.
     panel = review_context(
         tenant_id=context["tenant_id"], interaction_id=context["interaction_id"]
@@ -125,7 +126,14 @@ def _assigned(request: HtmxHttpRequest, context: dict[str, Any], *, status: int)
 
 def _respond(request: HtmxHttpRequest, context: dict[str, Any], *, status: int) -> HttpResponse:
     template = "reviews/_review.html" if request.htmx else "reviews/review_page.html"
-    return render(request, template, context, status=status)
+    return _announce_saved(render(request, template, context, status=status))
+
+
+def _announce_saved(response: HttpResponse) -> HttpResponse:
+    """A save tells the page (``HX-Trigger``), whose flagged-list place may have changed."""
+    if response.status_code == 200:
+        response["HX-Trigger"] = selectors.SAVED
+    return response
 
 
 def _review_json(review: Review, history: list[ReviewChange]) -> dict[str, Any]:

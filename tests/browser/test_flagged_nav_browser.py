@@ -102,3 +102,24 @@ def test_typing_a_date_applies_it_once_after_a_pause_not_at_each_keystroke(page:
     expect(page.locator("#flagged-results")).to_contain_text("Custom range")
     with page.expect_response(lambda r: "range=7d" in r.url):
         page.select_option("#range", "7d")  # a choice in a list still applies at once
+
+
+def test_saving_a_review_that_takes_it_out_of_the_list_says_so_at_once(page: Any) -> None:
+    """Under "to review", marking one done moves it out of the list: the place shown beside
+    previous / next says so without a reload, and "next" is still the one after it."""
+    page.goto(FLAGGED_URL + "?status=to_review")
+    order = shown_ids(page)
+    assert len(order) >= 3
+    page.locator(f'#flagged-results tr[data-interaction="{order[1]}"] a').first.click()
+    page.wait_for_url(f"**/interactions/{order[1]}/?from=**")
+    nav = page.locator("#flagged-nav")
+    expect(nav).to_contain_text(f"2 of {len(order)}")
+    page.evaluate("window.__noReload = true")
+    page.select_option("#id_status", "done")
+    page.locator("#review-save").click()
+    expect(page.locator("#review")).to_contain_text("Saved.")
+    expect(nav).to_contain_text(f"Not in the list with its filters ({len(order) - 1} shown)")
+    assert page.evaluate("window.__noReload === true")
+    expect(nav.locator('a[rel="next"]')).to_have_attribute(
+        "href", re.compile(f"/interactions/{order[2]}/")
+    )
