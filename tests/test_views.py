@@ -795,3 +795,30 @@ def test_a_filtered_long_table_comes_back_with_the_keyboard_in_its_filter(
     focused = re.findall(r'<input type="search" id="([a-z]+)-filter"[^>]*autofocus[^>]*>', filtered)
     assert "agents" in boxes and focused == ["agents"]
     assert "autofocus" not in plain
+
+
+def test_the_flagged_lists_place_stays_in_the_pages_links(live_user: Any) -> None:
+    """Opened from the flagged list (``?from=`` holds its filters and sort), the page's
+    own links (the header's "!", "Show where on the timeline", zoom, lanes, a bar) keep
+    it: after following one, previous / next flagged and "3 of 12" are still there."""
+    import re
+    from urllib.parse import quote
+
+    from tests.story.test_novel import NOVEL
+
+    body = json.loads((NOVEL / "flagged-agent-end-before-start.json").read_text())
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body["details"]["interactionId"] = IID
+    came_from = "range=7d&flag=agent&sort=-duration"
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        page = html(live_user.get(PAGE, {"from": came_from, "zoom": "0-60"}))
+    kept = "from=" + quote(came_from, safe="").replace("&", "&amp;")
+    links = re.findall(r'href="(\?[^"]*|/tenants/[^"]*\?[^"]*)"', page)
+    focus_links = [link for link in links if "focus=" in link]
+    zoom_links = [link for link in links if "zoom=" in link and "#timeline" in link]
+    assert focus_links and zoom_links
+    for link in focus_links + zoom_links:
+        assert kept in link, link
+    assert 'id="flagged-nav"' in page

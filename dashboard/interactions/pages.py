@@ -72,6 +72,9 @@ class InteractionPage:
     journey_count: int | None = None
     #: Lanes shown with one row per name (``?expand=agents,queues``), in URL form.
     expand: str = ""
+    #: The flagged list this page was opened from (``?from=``, its filters and sort), kept
+    #: in the page's links so previous / next flagged stay after a zoom or a chosen bar.
+    came_from: str = ""
 
     @property
     def flag_evidence(self) -> list[str]:
@@ -117,8 +120,14 @@ class InteractionPage:
 
     @property
     def timeline_query(self) -> str:
-        """``zoom=…&expand=…&`` to keep the timeline's view in its links, or ''."""
-        return self.zoom_query + (f"expand={self.expand}&" if self.expand else "")
+        """``zoom=…&expand=…&from=…&`` to keep the timeline's view (and the flagged list
+        the page came from) in its links, or ''."""
+        return self.zoom_query + (f"expand={self.expand}&" if self.expand else "") + self.from_query
+
+    @property
+    def from_query(self) -> str:
+        """``from=…&`` (the flagged list the page came from), or ''."""
+        return f"from={quote(self.came_from, safe='')}&" if self.came_from else ""
 
     @property
     def poll_query(self) -> str:
@@ -143,7 +152,12 @@ class InteractionPage:
         out = {}
         for lane in EXPANDABLE:
             lanes = ",".join(sorted(shown ^ {lane}))
-            parts = [self.zoom_query.rstrip("&"), f"expand={lanes}" if lanes else "", focus]
+            parts = [
+                self.zoom_query.rstrip("&"),
+                f"expand={lanes}" if lanes else "",
+                focus,
+                self.from_query.rstrip("&"),
+            ]
             out[lane] = "&".join(p for p in parts if p)
         return out
 
@@ -190,6 +204,7 @@ def build_page(
     participants: bool = False,
     index_stamp: str = "",
     live_poll: bool = False,
+    came_from: str = "",
 ) -> InteractionPage:
     """The page for ``fetched``; ``whole`` adds what only the whole page shows,
     ``participants`` every row of a long participants table (and the story);
@@ -266,6 +281,7 @@ def build_page(
         typical=typical,
         journey_count=journey_count,
         expand=",".join(lanes),
+        came_from=came_from,
     )
 
 

@@ -182,6 +182,7 @@ def _page(
         whole=target not in PAGE_PARTS,
         participants=participants,
         live_poll=target == "timeline" and "failures" in request.GET,
+        came_from=request.GET.get("from", "")[:2000],
         poll_delay=settings.TIMELINE_POLL_SECONDS,
         crm_templates=settings.CRM_LINK_TEMPLATES,
         index_stamp=stamp,
