@@ -1489,7 +1489,7 @@ def _legs(
         and records.queue_for(b) is None
         and _joined(accepted, b, inside)
     }
-    listened, _ = _listened(i, ordered, refused)
+    listened, _ = _listened(i, ordered, refused, records.now)
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
@@ -1609,23 +1609,29 @@ def _legs(
     return tuple(legs)
 
 
-def _listening(i: Interaction, m: Monitor) -> str:
-    """ "listened in from 4:00 to 9:30 (5:30, silent monitoring)": when, from the start."""
+def _listening(i: Interaction, m: Monitor, now: datetime) -> str:
+    """ "listened in from 4:00 to 9:30 (5:30, silent monitoring)": when, from the start;
+    on a live interaction whose monitor has no end yet, "listening in from 4:00 (3:10 so
+    far, silent monitoring)": the supervisor is listening now."""
     since = _span(i.start, m.start)
+    when = f" from {clock(since)}" if since is not None and since >= 0 else ""
+    how = wording.monitor_type(m.monitor_type).text
+    if m.end is None and i.in_progress:
+        so_far = _span(m.start, now)
+        length = f"{clock(so_far)} so far, " if so_far is not None and so_far >= 0 else ""
+        return f"listening in{when} ({length}{how})"
     until = _span(i.start, m.end)
     lasted = _span(m.start, m.end)
-    when = f" from {clock(since)}" if since is not None and since >= 0 else ""
     if m.end is None:
         when += ", its end not sent"
     elif until is not None and until >= 0:
         when += f" to {clock(until)}"
-    how = wording.monitor_type(m.monitor_type).text
     length = f"{clock(lasted)}, " if lasted is not None and lasted >= 0 else ""
     return f"listened in{when} ({length}{how})"
 
 
 def _listened(
-    i: Interaction, ordered: list[AgentAllocation], refused: frozenset[int]
+    i: Interaction, ordered: list[AgentAllocation], refused: frozenset[int], now: datetime
 ) -> tuple[dict[int, str], list[Monitor]]:
     """For the allocation an agent took after listening in (``monitors`` with times),
     when and how they listened: "listened in from 4:00 to 9:30 (5:30, silent
@@ -1645,10 +1651,20 @@ def _listened(
         if not theirs:
             apart.append(m)
             continue
-        text = _listening(i, m)
+        text = _listening(i, m, now)
         key = id(theirs[0])
         out[key] = f"{out[key]}; {text}" if key in out else text
     return out, apart
+
+
+def _listened_apart(i: Interaction, m: Monitor, now: datetime) -> str:
+    """The note for someone who listened in and never took part: "Mariam Saleh listened
+    in … and never joined the call", or, still listening on a live interaction, "… is
+    listening in … and has not joined the call"."""
+    text = _listening(i, m, now)
+    if text.startswith("listening"):
+        return f"{m.name} is {text} and has not joined the call: no time with the customer."
+    return f"{m.name} {text} and never joined the call: no time with the customer."
 
 
 def _on_the_call(
@@ -1966,11 +1982,8 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
                 f" ({a.start:%H:%M:%S} UTC): the time with the customer is unknown."
             )
-    _, apart = _listened(i, _by_start(i.agents), unaccepted_offers(i))
-    for m in apart:
-        notes.append(
-            f"{m.name} {_listening(i, m)} and never joined the call: no time with the customer."
-        )
+    _, apart = _listened(i, _by_start(i.agents), unaccepted_offers(i), now)
+    notes.extend(_listened_apart(i, m, now) for m in apart)
     outcome, kind = _outcome(i, names, records, now)
     split, split_total = _split(i, now, never_answered=never_answered)
     return Story(

@@ -1556,3 +1556,49 @@ def test_a_monitor_type_not_known_is_drawn_as_sent_in_the_listeners_own_row() ->
     assert bar.accessible_name.startswith(
         "Listening in: Mariam Saleh, “coach” monitoring, not with the customer, from 2:00"
     )
+
+
+def _listening_live() -> dict[str, Any]:
+    """The coached call as it was while still going: no end sent anywhere, the
+    supervisor's monitor still open."""
+    data = json.loads((NOVEL / "voice-coached-by-a-supervisor-who-never-joins.json").read_text())
+    data["dataComplete"] = False
+    for record in (data, data["details"], data["segments"][0], data["agents"][0]):
+        del record["endTimestamp"]
+    del data["monitors"][0]["endTimestamp"]
+    del data["interactionTime"], data["customerConversationTime"]
+    return data
+
+
+def test_a_supervisor_still_listening_in_on_a_live_call_is_said_to_be_listening_now() -> None:
+    data = _listening_live()
+    now = datetime(2026, 11, 26, 18, 10, 10, tzinfo=UTC)  # 5:10 after the start
+    story = story_for(parse_interaction(data), now)
+    assert story.notes == (
+        "Mariam Saleh is listening in from 2:00 (3:10 so far, “coach” monitoring) and has"
+        " not joined the call: no time with the customer.",
+    )
+    assert "end not sent" not in " ".join(story.notes)
+
+
+def test_a_monitor_whose_end_never_came_on_a_finished_call_still_says_so() -> None:
+    data = json.loads((NOVEL / "voice-coached-by-a-supervisor-who-never-joins.json").read_text())
+    del data["monitors"][0]["endTimestamp"]
+    story = story_for(parse_interaction(data), NOW)
+    assert story.notes == (
+        "Mariam Saleh listened in from 2:00, its end not sent (“coach” monitoring) and never"
+        " joined the call: no time with the customer.",
+    )
+
+
+def test_a_supervisor_listening_in_before_joining_a_live_call_says_so_in_her_row() -> None:
+    data = json.loads((NOVEL / "voice-supervisor-monitors-then-barges-in.json").read_text())
+    data["dataComplete"] = False
+    for record in (data, data["details"], *data["segments"], data["agents"][-1]):
+        record.pop("endTimestamp", None)
+    data["monitors"][0].pop("endTimestamp")
+    i = parse_interaction(data)
+    assert i.start is not None
+    story = story_for(i, i.start + timedelta(minutes=12))
+    ingrid = story.legs[-1]
+    assert ingrid.listened == "listening in from 4:00 (8:00 so far, silent monitoring)"
