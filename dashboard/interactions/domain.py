@@ -10,9 +10,11 @@ and its attribute name is in the record's ``unknown`` set, with a matching
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
+
+from . import wording
 
 StatKind = Literal["duration", "count", "flag", "score", "durations", "value"]
 
@@ -254,6 +256,27 @@ class AgentAllocation:
     work_cancel_time: float | None
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
+
+
+def told_apart(agents: tuple[AgentAllocation, ...]) -> tuple[AgentAllocation, ...]:
+    """The allocations with each name that two or more agents (different IDs) share made
+    one of its own: "Alex Kim (agent 2f0a11b2)", the ID's start as an agent sent without a
+    name is called. An agent is who the ID says; the page, its timeline rows, its totals
+    and the index all go by name, so two people sent as "Alex Kim" must not read as one
+    who had the interaction twice. One agent sent twice under one name keeps it alone."""
+    ids: dict[str, set[str]] = {}
+    for a in agents:
+        if a.agent_id and a.agent_name and a.agent_name.strip():
+            ids.setdefault(a.agent_name.strip().casefold(), set()).add(a.agent_id.lower())
+    shared = {name for name, held in ids.items() if len(held) > 1}
+    if not shared:
+        return agents
+    return tuple(
+        replace(a, agent_name=f"{a.agent_name.strip()} ({wording.unnamed_agent(a.agent_id)})")
+        if a.agent_id and a.agent_name and a.agent_name.strip().casefold() in shared
+        else a
+        for a in agents
+    )
 
 
 @dataclass(frozen=True)

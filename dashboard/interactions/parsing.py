@@ -39,6 +39,7 @@ from .domain import (
     Summary,
     Transcript,
     TranscriptMessage,
+    told_apart,
 )
 
 T = TypeVar("T")
@@ -859,7 +860,7 @@ def parse_interaction(data: Any) -> Interaction:
 
     segments = _each(r, "segments", lambda item, i: _segment(item, i, problems))
     queues = _each(r, "queues", lambda item, i: _queue(item, i, problems))
-    agents = _each(r, "agents", lambda item, i: _agent(item, i, problems), agents_value)
+    agents = told_apart(_each(r, "agents", lambda item, i: _agent(item, i, problems), agents_value))
     hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))
 
     return Interaction(

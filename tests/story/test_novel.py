@@ -182,6 +182,14 @@ NOVEL_OUTCOMES = {
     "voice-coached-by-a-supervisor-who-never-joins.json": (
         "Answered by Tomás Reyes after 0:45 in Collections"
     ),
+    "transfer-between-two-agents-named-alex-kim.json": (
+        "Answered by Alex Kim (agent 2f0a11b2) after 0:35 in Sales; transferred to Alex Kim"
+        " (agent 9c4e7d10) in Billing"
+    ),
+    "live-chat-waiting-30-hours-in-queue.json": (
+        "Still waiting in Chat Support — 1 d 5 h 59 min 56 s so far"
+    ),
+    "outbound-campaign-answering-machine.json": "Placed by Dana Whitfield",
 }
 
 
@@ -1602,3 +1610,39 @@ def test_a_supervisor_listening_in_before_joining_a_live_call_says_so_in_her_row
     story = story_for(i, i.start + timedelta(minutes=12))
     ingrid = story.legs[-1]
     assert ingrid.listened == "listening in from 4:00 (8:00 so far, silent monitoring)"
+
+
+ALEX = "transfer-between-two-agents-named-alex-kim.json"
+
+
+def test_two_agents_with_the_same_name_are_two_agents_told_apart_by_their_ids() -> None:
+    story = novel(ALEX)
+    assert rows(story) == [
+        (
+            "Alex Kim (agent 2f0a11b2)",
+            "queue Sales, from the IVR",
+            "Alex Kim (agent 9c4e7d10)",
+            "Handed over to Alex Kim (agent 9c4e7d10)",
+        ),
+        ("Alex Kim (agent 9c4e7d10)", "Alex Kim (agent 2f0a11b2)", "", "Ended the interaction"),
+    ]
+    no_figure(story, "With Alex Kim")
+    each = figure(story, "Time with each agent").text
+    assert "Alex Kim (agent 2f0a11b2) 5:05" in each and "Alex Kim (agent 9c4e7d10) 7:20" in each
+    assert story.totals == ()  # nobody "had it more than once"
+
+
+def test_two_agents_with_the_same_name_have_a_row_each_in_the_agents_lane() -> None:
+    t = told_timeline(json.loads((NOVEL / ALEX).read_text()))
+    agents = next(lane for lane in t.lanes if lane.key == "agents")
+    assert [r.label for r in agents.rows] == [
+        "Alex Kim (agent 2f0a11b2)",
+        "Alex Kim (agent 9c4e7d10)",
+    ]
+
+
+def test_one_agent_sent_with_the_same_name_twice_keeps_the_name_alone() -> None:
+    data = json.loads((NOVEL / ALEX).read_text())
+    data["agents"][1]["agentId"] = data["agents"][0]["agentId"]
+    i = parse_interaction(data)
+    assert [a.agent_name for a in i.agents] == ["Alex Kim", "Alex Kim"]

@@ -521,3 +521,18 @@ def test_a_supervisor_who_only_listened_in_is_said_under_participants_and_drawn(
     svg = _agents_lane(text)
     assert 'id="bar-monitor-1"' in svg and "Mariam Saleh" not in outcome_of(text)
     assert "Monitors" in text and "Mariam Saleh, QA Listening Station 2" in text
+
+
+def test_two_agents_with_the_same_name_are_told_apart_everywhere_on_the_page(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "transfer-between-two-agents-named-alex-kim.json")
+    assert "Agents who had it more than once" not in text
+    assert "With Alex Kim" not in text
+    participants = text[text.index('id="participants"') :].split("</section>")[0]
+    assert participants.count('<th scope="row">Alex Kim (agent 2f0a11b2)</th>') == 1
+    assert participants.count('<th scope="row">Alex Kim (agent 9c4e7d10)</th>') == 1
+    svg = _agents_lane(text)
+    assert "Alex Kim (agent 2f0a11b2)" in svg and "Alex Kim (agent 9c4e7d10)" in svg
+    table = text[text.index("Agent allocations") :].split("</table>")[0]
+    assert "Alex Kim (agent 2f0a11b2)" in table and "Alex Kim (agent 9c4e7d10)" in table
