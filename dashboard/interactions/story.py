@@ -1132,6 +1132,18 @@ def _figures(
     return figures
 
 
+def _waiting_now(i: Interaction, q: QueueVisit, records: _Records) -> bool:
+    """A live interaction's visit with an entry, no exit and nobody who took it from the
+    queue: the customer is waiting there now."""
+    return (
+        i.in_progress
+        and q.start is not None
+        and q.end is None
+        and records.taken.get(id(q)) is None
+        and q.start <= records.now
+    )
+
+
 def _customer_wait(q: QueueVisit, records: _Records) -> tuple[float | None, bool]:
     """(seconds the customer waited in ``q``, computed?). A visit made while adding
     a participant counts only where no agent was with the customer; as the bar
@@ -1160,6 +1172,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     consult_waits: list[tuple[str, float | None]] = []
     callbacks: list[tuple[QueueVisit, float | None, bool]] = []
     backwards = False
+    waiting = False  # a live visit the customer is still waiting in
     for q in i.queues:
         if _is_callback(q):
             callbacks.append((q, *_wait(q)))
@@ -1180,6 +1193,10 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             )
             continue
         counted += 1
+        if seconds is None and _waiting_now(i, q, records):
+            # Live and still in the queue: its exit is not late, it has not come yet.
+            seconds, was_computed = _span(q.start, records.now), True
+            waiting = True
         computed = computed or was_computed
         if seconds is None:
             unknown = True
@@ -1198,7 +1215,10 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             )
             continue
         total += seconds
-        visits.append(f"{_queue_label(q)} {clock(seconds)}" + (" ≈" if was_computed else ""))
+        so_far = " so far" if q.end is None else ""
+        visits.append(
+            f"{_queue_label(q)} {clock(seconds)}{so_far}" + (" ≈" if was_computed else "")
+        )
     if counted:
         listed = visits
         if all(v.endswith(" ≈") for v in visits):
@@ -1219,7 +1239,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             figures.append(
                 Figure(
                     label,
-                    clock(total),
+                    clock(total) + (" so far" if waiting else ""),
                     computed=computed,
                     note="; ".join(visits) + (". " + COMPUTED_NOTE if computed else ".") + why,
                     source="" if computed else "queueTime",

@@ -1646,3 +1646,19 @@ def test_one_agent_sent_with_the_same_name_twice_keeps_the_name_alone() -> None:
     data["agents"][1]["agentId"] = data["agents"][0]["agentId"]
     i = parse_interaction(data)
     assert [a.agent_name for a in i.agents] == ["Alex Kim", "Alex Kim"]
+
+
+LIVE_CHAT = "live-chat-waiting-30-hours-in-queue.json"
+
+
+def test_a_live_wait_still_going_in_a_queue_is_its_time_so_far_not_unknown() -> None:
+    story = novel(LIVE_CHAT)
+    wait = figure(story, "Queue wait")
+    assert wait.text == "1 d 5 h 59 min 56 s so far"
+    assert wait.computed and not wait.unknown
+    assert figure(story, "Total time").text == "1 d 6 h so far"
+    assert figure(story, "Flow").text == "0:04"
+    no_figure(story, "IVR")
+    no_figure(story, "With ")
+    no_figure(story, "Conversation")
+    assert story.legs == ()
