@@ -536,3 +536,29 @@ def test_two_agents_with_the_same_name_are_told_apart_everywhere_on_the_page(
     assert "Alex Kim (agent 2f0a11b2)" in svg and "Alex Kim (agent 9c4e7d10)" in svg
     table = text[text.index("Agent allocations") :].split("</table>")[0]
     assert "Alex Kim (agent 2f0a11b2)" in table and "Alex Kim (agent 9c4e7d10)" in table
+
+
+def _figure_on_page(text: str, label: str) -> str:
+    figures = text[text.index('class="figures"') :].split("</dl>")[0]
+    after = figures[figures.index(label) :]
+    return after[after.index("<dd") : after.index("</dd>")]
+
+
+def test_a_live_wait_in_a_queue_shows_its_time_so_far_marked_worked_out(live_user: Any) -> None:
+    text = page_of(live_user, "live-chat-waiting-30-hours-in-queue.json")
+    wait = _figure_on_page(text, "Queue wait")
+    assert "so far" in wait and "unknown" not in wait
+    assert COMPUTED_ABBR.search(wait)
+    assert "may be stuck" in text
+
+
+def test_an_answering_machine_on_an_outbound_call_is_placed_not_unanswered(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "outbound-campaign-answering-machine.json")
+    assert outcome_of(text) == "Placed by Dana Whitfield"
+    assert "not answered" not in text and "ringing" not in _agents_lane(text)
+    assert "Answering machine - message left" in text
+    assert "Queue wait" not in text
+    others = text[text.index("Other statistics") :].split("</dl>")[0]
+    assert "machine" in others  # amdResult, as sent
