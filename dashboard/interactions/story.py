@@ -1140,6 +1140,7 @@ def _waiting_now(i: Interaction, q: QueueVisit, records: _Records) -> bool:
         and q.start is not None
         and q.end is None
         and records.taken.get(id(q)) is None
+        and records.now is not None
         and q.start <= records.now
     )
 
@@ -1629,7 +1630,7 @@ def _legs(
     return tuple(legs)
 
 
-def _listening(i: Interaction, m: Monitor, now: datetime) -> str:
+def _listening(i: Interaction, m: Monitor, now: datetime | None) -> str:
     """ "listened in from 4:00 to 9:30 (5:30, silent monitoring)": when, from the start;
     on a live interaction whose monitor has no end yet, "listening in from 4:00 (3:10 so
     far, silent monitoring)": the supervisor is listening now."""
@@ -1651,7 +1652,10 @@ def _listening(i: Interaction, m: Monitor, now: datetime) -> str:
 
 
 def _listened(
-    i: Interaction, ordered: list[AgentAllocation], refused: frozenset[int], now: datetime
+    i: Interaction,
+    ordered: list[AgentAllocation],
+    refused: frozenset[int],
+    now: datetime | None,
 ) -> tuple[dict[int, str], list[Monitor]]:
     """For the allocation an agent took after listening in (``monitors`` with times),
     when and how they listened: "listened in from 4:00 to 9:30 (5:30, silent
