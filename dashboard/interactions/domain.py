@@ -481,7 +481,24 @@ def _offer_key(value: str | None, kind: str) -> str | None:
     return f"{kind}:{value}" if value else None
 
 
+#: The last few interactions' ``unaccepted_offers``, by identity: the story, the timeline,
+#: the index and the lists each ask for it, several times per page of a big interaction.
+_OFFERS: dict[int, tuple[Interaction, frozenset[int]]] = {}
+
+
 def unaccepted_offers(i: Interaction) -> frozenset[int]:
+    """See ``_unaccepted_offers``; remembered for the same interaction object."""
+    known = _OFFERS.get(id(i))
+    if known is not None and known[0] is i:
+        return known[1]
+    found = _unaccepted_offers(i)
+    if len(_OFFERS) >= 8:
+        _OFFERS.clear()
+    _OFFERS[id(i)] = (i, found)
+    return found
+
+
+def _unaccepted_offers(i: Interaction) -> frozenset[int]:
     """The allocations (by ``id()``) that were offers the agent never accepted: those the
     API says were withdrawn (``agentWorkCancelTime``), and those that began and ended
     while the customer was still waiting in the queue visit they came from (the visit of

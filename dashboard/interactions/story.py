@@ -1541,16 +1541,16 @@ def _legs(
         gave_to = _gave_to(target, a, names, records)
         # An agent who added others and left handed the customer to whoever was on the
         # call then, whoever had added them; "(added)" only for the ones they added.
-        handed = _on_the_call(a, ordered, taken, inside)
         adds = [
             i.segments[p]
             for p in sent.get(n, [])
             if _is_add(i.segments[p]) and not _agent_cancelled(i.segments[p])
         ]
-        if n in at_end or (not adds and target is not None):
-            handed = []
-        elif not adds:
-            handed = [b for b in handed if id(b) in joiners]
+        handed: list[AgentAllocation] = []
+        if not (n in at_end or (not adds and target is not None)):  # else nobody to hand to
+            handed = _on_the_call(a, ordered, taken, inside)
+            if not adds:
+                handed = [b for b in handed if id(b) in joiners]
         if handed:
             gave_to = ", ".join(
                 names.agent(b.agent_id)
@@ -1704,14 +1704,14 @@ def _on_the_call(
     on: dict[str, AgentAllocation] = {}
     for m in taken:
         b = ordered[m]
-        if (
-            b.agent_id
+        if (  # the cheap tests on times first: most allocations are over by then
+            b.start is not None
+            and b.start <= a.end
+            and (b.end is None or b.end > a.end + _SLACK)
+            and b.agent_id
             and b.agent_id != a.agent_id
             and id(b) not in inside
             and not _bad(b)
-            and b.start is not None
-            and b.start <= a.end
-            and (b.end is None or b.end > a.end + _SLACK)
         ):
             on.setdefault(b.agent_id, b)
     return list(on.values())
