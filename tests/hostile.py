@@ -209,6 +209,9 @@ def hostile_interaction(
         **agent,
         "interactionAgentId": p,
         "agentId": p,
+        # Another name: two agent IDs under one name are told apart by their IDs' start
+        # ("… (agent a9a1e5b0)"), which would no longer read back as the payload alone.
+        "agentName": "Second agent",
         "startTimestamp": "2017-12-07T19:21:20Z",
         "endTimestamp": "2017-12-07T19:21:50Z",
     }
