@@ -9,6 +9,7 @@ and its attribute name is in the record's ``unknown`` set, with a matching
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -67,9 +68,23 @@ def flag_key(flag_type: str | None) -> str:
     return (flag_type or "").strip().lower()
 
 
+_FLAG_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def _reason_key(flag_type: str | None) -> str:
+    """The flag type as its reason is looked up: runs of spaces, "-" and "_" are one "-",
+    so "Safeguard Terminated" is the documented "safeguard-terminated" and
+    "FORCED_NO_REASON_PROVIDED" the documented "forced - no reason provided" (the
+    heading's words, in ``wording``, read it so too)."""
+    return _FLAG_SEPARATORS.sub("-", flag_key(flag_type))
+
+
+_REASONS_BY_KEY = {_reason_key(code): reason for code, reason in FLAG_REASONS.items()}
+
+
 def flag_reason(flag_type: str | None) -> tuple[str, str]:
     """(why it was flagged, what may be wrong), in words, for any flag type."""
-    return FLAG_REASONS.get(flag_key(flag_type), GENERIC_FLAG_REASON)
+    return _REASONS_BY_KEY.get(_reason_key(flag_type), GENERIC_FLAG_REASON)
 
 
 #: Why a record has no end time, by the kind of record (one wording everywhere).
@@ -136,7 +151,7 @@ class Flag:
 
     @property
     def known(self) -> bool:
-        return (self.flag_type or "").strip().lower() in FLAG_REASONS
+        return _reason_key(self.flag_type) in _REASONS_BY_KEY
 
     @property
     def reason(self) -> str:
@@ -149,7 +164,7 @@ class Flag:
     @property
     def concerns(self) -> str:
         """``agent``, ``queue``, ``segment``, ``interaction`` or ``header``."""
-        return FLAG_CONCERNS.get((self.flag_type or "").strip().lower(), "header")
+        return FLAG_CONCERNS.get(_reason_key(self.flag_type), "header")
 
 
 @dataclass(frozen=True)

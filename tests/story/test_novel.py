@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.interactions.domain import LIVE_REASON
+from dashboard.interactions.domain import GENERIC_FLAG_REASON, LIVE_REASON, flag_reason
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import BACKWARDS_NOTE, Story, story_for
 from dashboard.interactions.timeline import Timeline, timeline_for
@@ -190,6 +190,13 @@ NOVEL_OUTCOMES = {
         "Still waiting in Chat Support — 1 d 5 h 59 min 56 s so far"
     ),
     "outbound-campaign-answering-machine.json": "Placed by Dana Whitfield",
+    "ivr-pin-direct-to-agent-no-queue.json": (
+        "Answered by Owen Gallagher straight from the IVR (no queue), 1:14 after the start"
+    ),
+    "flagged-mid-call-flag-type-mixed-case-spaces.json": (
+        "Answered by Laura Becker after 1:06 in Auto Claims"
+    ),
+    "dispositions-list-wrap-up-statistics.json": "Answered by Ravi Shankar after 1:24 in Orders",
 }
 
 
@@ -1662,3 +1669,37 @@ def test_a_live_wait_still_going_in_a_queue_is_its_time_so_far_not_unknown() -> 
     no_figure(story, "With ")
     no_figure(story, "Conversation")
     assert story.legs == ()
+
+
+# -- the IVR sends the call straight to an agent; a flag type in other letters; dispositions
+
+
+def test_an_agent_the_ivr_sent_the_call_to_took_it_from_the_ivr_with_no_queue() -> None:
+    story = novel("ivr-pin-direct-to-agent-no-queue.json")
+    assert "1:14\x1e after the start" in story.marked_outcome
+    assert rows(story) == [
+        ("Owen Gallagher", "the IVR, directly (no queue)", "", "Ended the interaction")
+    ]
+    no_figure(story, "Queue wait")
+    assert figure(story, "IVR").text == "1:12"
+
+
+def test_a_flag_type_in_other_letters_and_spaces_is_the_documented_type() -> None:
+    item = parse_interaction(novel_body("flagged-mid-call-flag-type-mixed-case-spaces"))
+    assert item.flag is not None and item.flag.known
+    assert item.flag.reason.startswith("The interaction reached the platform's safeguard limit")
+    for sent in (
+        "Forced - No Reason Provided",
+        "FORCED_NO_REASON_PROVIDED",
+        "Exceed Counter Limit Terminated",
+    ):
+        assert flag_reason(sent) != GENERIC_FLAG_REASON, sent
+
+
+def test_several_dispositions_are_each_shown_in_the_order_picked() -> None:
+    story = novel("dispositions-list-wrap-up-statistics.json")
+    assert figure(story, "Disposition").text == (
+        "Order status · Return started · Upsell - extended warranty"
+    )
+    item = parse_interaction(novel_body("dispositions-list-wrap-up-statistics"))
+    assert "dispositions" not in {s.name for s in item.other_statistics}

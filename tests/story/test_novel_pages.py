@@ -562,3 +562,12 @@ def test_an_answering_machine_on_an_outbound_call_is_placed_not_unanswered(
     assert "Queue wait" not in text
     others = text[text.index("Other statistics") :].split("</dl>")[0]
     assert "machine" in others  # amdResult, as sent
+
+
+def test_a_flag_type_sent_in_mixed_case_with_spaces_is_explained_as_its_heading_names_it(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "flagged-mid-call-flag-type-mixed-case-spaces.json")
+    assert "Ended by the platform's safeguard" in text
+    assert "The interaction reached the platform's safeguard limit and was ended." in text
+    assert "a reason this dashboard does not know" not in text
