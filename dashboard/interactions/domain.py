@@ -377,6 +377,9 @@ class Interaction:
     notes: str | None = None
     disposition_id: str | None = None
     disposition_name: str | None = None
+    #: Every disposition of a list sent as ``dispositions`` (several picked over the
+    #: interaction), in the order sent; ``disposition_name`` then says them all.
+    dispositions: tuple[str, ...] = ()
     audio_recording: str | None = None
     csat: str | None = None
     campaign_id: str | None = None

@@ -91,6 +91,7 @@ _INTERACTION_FIELDS = frozenset(
         "notes",
         "dispositionId",
         "dispositionName",
+        "dispositions",
         "audioRecording",
         "csat",
         "campaignId",
@@ -816,6 +817,14 @@ def parse_interaction(data: Any) -> Interaction:
     elif monitors_raw is not None:
         r._bad("monitors", "monitors", monitors_raw, "a list")
 
+    dispositions = _dispositions(r.raw("dispositions"))
+    if r.raw("dispositions") is not None and not isinstance(r.raw("dispositions"), list):
+        r._bad("dispositions", "dispositions", r.raw("dispositions"), "a list of dispositions")
+    disposition_name = r.text("dispositionName", "disposition_name")
+    if len(dispositions) > 1 or (dispositions and disposition_name is None):
+        # Several picked over the call: every one, in the order sent.
+        disposition_name = " · ".join(dispositions)
+
     def mapping(key: str) -> tuple[Extra, ...]:
         value = r.raw(key)
         if value is None:
@@ -886,7 +895,8 @@ def parse_interaction(data: Any) -> Interaction:
         transcript=_transcript(r.raw("messagingTranscript"), problems),
         notes=r.text("notes", limit=_MAX_TEXT),
         disposition_id=r.text("dispositionId", "disposition_id"),
-        disposition_name=r.text("dispositionName", "disposition_name"),
+        disposition_name=disposition_name,
+        dispositions=dispositions,
         audio_recording=_safe_link(
             r.text("audioRecording", "audio_recording"), "Recording", problems
         ),
@@ -1027,6 +1037,11 @@ _ALLOWED_QUEUE = _Record(
         **_fields("flag", "queueAbandoned", "slaAbandoned"),
     }
 )
+#: One disposition of a list sent as ``dispositions``: its name is shown as
+#: ``dispositionName`` is, so the raw JSON shows it too.
+_ALLOWED_DISPOSITION = _Record(
+    {**_fields("text", "dispositionId", "dispositionName"), "timestamp": "time"}
+)
 _ALLOWED_HOOK = _Record(
     {
         **_fields(
@@ -1120,6 +1135,7 @@ _ALLOWED_INTERACTION = _Record(
         "queues": _ListOf(_ALLOWED_QUEUE),
         "agents": _ListOf(_ALLOWED_AGENT),
         "hooks": _ListOf(_ALLOWED_HOOK),
+        "dispositions": _ListOf(_Either("text", _ALLOWED_DISPOSITION)),
         "monitors": _ListOf(_Either("text", _ALLOWED_MONITOR)),
         "outboundIdentifier": _ALLOWED_OUTBOUND,
         "details": _ALLOWED_DETAILS,
@@ -1266,6 +1282,20 @@ def named_ids(data: Any) -> tuple[str | None, str | None]:
         return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
     return text("tenantId"), text("interactionId")
+
+
+def _dispositions(value: Any) -> tuple[str, ...]:
+    """The names in a list of dispositions (records with ``dispositionName`` or, without
+    one, ``dispositionId``; or bare names), in the order sent; () for anything else."""
+    if not isinstance(value, list):
+        return ()
+    names: list[str] = []
+    for item in value:
+        if isinstance(item, dict):
+            item = item.get("dispositionName") or item.get("dispositionId")
+        if isinstance(item, str) and item.strip():
+            names.append(_cut(item.strip(), _MAX_VALUE))
+    return tuple(names)
 
 
 def list_results(data: Any) -> tuple[list[Any], int | None, str | None]:

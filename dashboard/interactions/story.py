@@ -1098,7 +1098,10 @@ def _figures(
             Figure(
                 "Disposition",
                 i.disposition_name or i.disposition_id or "",
-                source="dispositionName",
+                source="dispositions" if len(i.dispositions) > 1 else "dispositionName",
+                note=f"{len(i.dispositions)} dispositions sent, in the order sent."
+                if len(i.dispositions) > 1
+                else "",
             )
         )
     csat = i.csat if i.csat else _stat(i, "customerSatisfactionScore")

@@ -571,3 +571,9 @@ def test_a_flag_type_sent_in_mixed_case_with_spaces_is_explained_as_its_heading_
     assert "Ended by the platform's safeguard" in text
     assert "The interaction reached the platform's safeguard limit and was ended." in text
     assert "a reason this dashboard does not know" not in text
+
+
+def test_several_dispositions_are_named_on_the_page_not_left_as_raw_json(live_user: Any) -> None:
+    text = page_of(live_user, "dispositions-list-wrap-up-statistics.json")
+    assert text.count("Order status · Return started · Upsell - extended warranty") >= 2
+    assert '"dispositionName"' not in text
