@@ -215,6 +215,8 @@ INSIDE_OWN = "Within another allocation of theirs (counted once)"
 DIRECT_QUEUE = "direct transfer (no queue)"
 #: Took it from: an agent who joined a call in hand with no queue, transfer or add.
 JOINED = "joined the call (no queue, transfer or add)"
+#: How the flow gave the call to an agent without any queue.
+STRAIGHT = "no queue"
 
 
 def _queue_label(q: QueueVisit) -> str:
@@ -681,6 +683,10 @@ def _journey(path: list[QueueVisit], flow: str) -> str:
 def _first_answer(i: Interaction, names: _Names, records: _Records, first: AgentAllocation) -> str:
     who = names.agent(first.agent_id)
     fq = records.queue_for(first)
+    if fq is None and _straight_from_flow(i, records, first):
+        since = _span(i.start, first.start)
+        after = f", {clock(since)}{COMPUTED_MARK} after the start" if since is not None else ""
+        return f"Answered by {who} straight from {_flow(i)} ({STRAIGHT}){after}"
     if fq is None:
         return f"Answered by {who}"
     path = records.path_to(fq)
@@ -698,6 +704,20 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
         journey = _journey(path, _flow(i))
         return f"Answered by {who}{_after(fq)} in {_queue_label(fq)} (first {journey})"
     return f"Answered by {who}{_after(fq)} in {_queue_label(fq)}"
+
+
+def _straight_from_flow(i: Interaction, records: _Records, a: AgentAllocation) -> bool:
+    """Whether the flow sent an inbound interaction straight to ``a``, its first agent: no
+    queue visit gave it to them nor came before them, and no agent handed it over."""
+    if (i.direction or "").lower() == "outbound" or a.start is None or _bad(a):
+        return False
+    if records.queue_for(a) is not None:
+        return False
+    d = records.delivered_by(a)
+    if d is not None and d.agent_id:
+        return False
+    start = a.start
+    return all(q.start is not None and q.start >= start for q in i.queues)
 
 
 def _last_end(i: Interaction, ends: Iterable[datetime | None]) -> datetime | None:
@@ -1514,6 +1534,7 @@ def _legs(
         and _joined(accepted, b, inside)
     }
     listened, _ = _listened(i, ordered, refused, records.now)
+    straight = accepted[0] if accepted and _straight_from_flow(i, records, accepted[0]) else None
     legs: list[Leg] = []
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
@@ -1538,6 +1559,8 @@ def _legs(
             took_from = names.agent(d.agent_id)
         elif q is not None:
             took_from = _took_from_queue(q, records, i.channel_type)
+        elif a is straight:
+            took_from = f"{_flow(i)}, directly ({STRAIGHT})"
         elif d is None and id(a) not in refused and _joined(accepted, a, inside):
             took_from = JOINED
         target = i.segments[max(sent[n])] if n in sent else None

@@ -577,3 +577,14 @@ def test_several_dispositions_are_named_on_the_page_not_left_as_raw_json(live_us
     text = page_of(live_user, "dispositions-list-wrap-up-statistics.json")
     assert text.count("Order status · Return started · Upsell - extended warranty") >= 2
     assert '"dispositionName"' not in text
+
+
+def test_a_call_the_ivr_sent_straight_to_an_agent_says_so_with_its_time_marked(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "ivr-pin-direct-to-agent-no-queue.json")
+    outcome = outcome_of(text)
+    assert len(COMPUTED_ABBR.findall(outcome)) == 1
+    assert "1:14 <abbr" in outcome
+    participants = text.split('id="participants"', 1)[1].split("</table>", 1)[0]
+    assert "the IVR, directly (no queue)" in participants
