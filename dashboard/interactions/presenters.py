@@ -18,6 +18,7 @@ from . import formatting as fmt
 from . import wording
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
 from .parsing import MAX_TEXT, MAX_VALUE
+from .story import COMPUTED_MARK
 
 UNKNOWN = "unknown"
 
@@ -966,6 +967,25 @@ class StoryView:
     @property
     def count(self) -> int:
         return len(self.story.legs)
+
+    @cached_property
+    def flag_when(self) -> str:
+        """Where in the interaction its flag was raised, worked out (each figure followed
+        by COMPUTED_MARK): "23:00 after the start, 2:04 before the end", "8:02 after the
+        end"; '' without a flag time or a start."""
+        i = self.interaction
+        at = i.flag.timestamp if i.flag else None
+        if at is None or i.start is None:
+            return ""
+        since = (at - i.start).total_seconds()
+        if since < 0:
+            return f"{fmt.clock(-since)}{COMPUTED_MARK} before the start"
+        if i.end is not None and at > i.end:
+            return f"{fmt.clock((at - i.end).total_seconds())}{COMPUTED_MARK} after the end"
+        text = f"{fmt.clock(since)}{COMPUTED_MARK} after the start"
+        if i.end is not None and not i.in_progress:
+            text += f", {fmt.clock((i.end - at).total_seconds())}{COMPUTED_MARK} before the end"
+        return text
 
     @property
     def folded(self) -> bool:

@@ -588,3 +588,12 @@ def test_a_call_the_ivr_sent_straight_to_an_agent_says_so_with_its_time_marked(
     assert "1:14 <abbr" in outcome
     participants = text.split('id="participants"', 1)[1].split("</table>", 1)[0]
     assert "the IVR, directly (no queue)" in participants
+
+
+def test_where_in_the_interaction_the_flag_was_raised_is_said_and_marked_worked_out(
+    live_user: Any,
+) -> None:
+    text = page_of(live_user, "flagged-mid-call-flag-type-mixed-case-spaces.json")
+    flagged_at = text.split("Flagged at ", 1)[1].split("</p>", 1)[0]
+    words = re.sub(r"<[^>]+>", "", flagged_at)
+    assert "(23:00 ≈ computed after the start, 2:04 ≈ computed before the end)" in words

@@ -378,5 +378,11 @@ _COMPUTED_ABBR = (
 def outcome_sentence(story: Any) -> SafeString:
     """The outcome sentence, each figure the dashboard worked out marked ≈ as the key
     figures mark theirs (the note on hover, "computed" for screen readers)."""
-    text = story.marked_outcome or story.outcome
+    return marked(story.marked_outcome or story.outcome)
+
+
+@register.filter
+def marked(text: str) -> SafeString:
+    """A text with COMPUTED_MARK after each figure the dashboard worked out, escaped, each
+    such figure marked ≈ as the key figures mark theirs."""
     return SafeString(_COMPUTED_ABBR.join(_esc(part) for part in text.split(COMPUTED_MARK)))
