@@ -1,0 +1,125 @@
+"""The look of the forms and lists, measured in a real browser: fields in a row of a
+form line up (one height, their labels on one line), help sits under its field, a
+start time or a duration in a list never breaks over two lines, a list fits its card
+at 1400 px, and the reviewer's select and its button share a line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dashboard.demo.api import DEMO_TENANT_ID, catalogue
+from tests.conftest import allow_contact_details
+from tests.index_search.rows import index_row, synced
+
+T = DEMO_TENANT_ID
+#: The flagged demo interaction whose page opens its QA review (assignment included).
+FLAGGED = next(c["interaction_id"] for c in catalogue() if "Stuck" in c["title"])
+
+BOXES = """sel => [...document.querySelectorAll(sel)]
+  .filter(e => e.getClientRects().length)
+  .map(e => { const r = e.getBoundingClientRect();
+              return {name: e.name || e.id || e.textContent.trim().slice(0, 20),
+                      top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                      height: r.height}; })"""
+
+ONE_LINE = """sel => [...document.querySelectorAll(sel)].map(e => {
+  const lh = parseFloat(getComputedStyle(e).lineHeight) || 20;
+  const range = document.createRange(); range.selectNodeContents(e);
+  return {text: e.textContent.trim(), lines: Math.round(range.getBoundingClientRect().height / lh)};
+})"""
+
+
+def boxes(page: Any, selector: str) -> list[dict[str, Any]]:
+    return page.evaluate(BOXES, selector)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [f"/tenants/{T}/search/", f"/tenants/{T}/flagged/"])
+def test_filter_fields_share_one_height_and_their_labels_a_line(page: Any, path: str) -> None:
+    page.goto(path)
+    controls = boxes(page, ".filter-form input, .filter-form select, .filter-form button")
+    assert controls
+    heights = {round(c["height"]) for c in controls}
+    assert max(heights) - min(heights) <= 2, controls
+    # Fields on one row (same top) have their labels on one line too.
+    labels = boxes(page, ".filter-form label")
+    rows: dict[int, list[float]] = {}
+    for c in controls:
+        if c["name"] in ("Search", "Show"):
+            continue
+        label = min(
+            labels, key=lambda lab: abs(lab["bottom"] - c["top"]) + abs(lab["left"] - c["left"])
+        )
+        rows.setdefault(round(c["top"]), []).append(label["top"])
+    for top, label_tops in rows.items():
+        assert max(label_tops) - min(label_tops) <= 1, (path, top, label_tops)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1400])
+def test_home_help_sits_under_the_link_field_and_search_matches_its_field(
+    page: Any, viewer: Any, width: int
+) -> None:
+    allow_contact_details(viewer)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    field = page.locator("#id_url").bounding_box()
+    help_box = page.locator("#url-help").bounding_box()
+    assert help_box["y"] >= field["y"] + field["height"], (field, help_box)
+    assert abs(help_box["x"] - field["x"]) <= 1
+    search = page.locator(".home-search input[type=search]").bounding_box()
+    button = page.locator(".home-search button[type=submit]").bounding_box()
+    show = page.locator(".lookup button[type=submit]").bounding_box()
+    assert abs(button["height"] - search["height"]) <= 1, (button, search)
+    assert abs(button["height"] - show["height"]) <= 1, (button, show)
+    if width > 500:  # side by side: the same top
+        assert abs(button["y"] - search["y"]) <= 1, (button, search)
+
+
+@pytest.mark.browser
+def test_list_starts_and_durations_stay_on_one_line_and_the_list_fits_its_card(
+    page: Any, viewer: Any
+) -> None:
+    allow_contact_details(viewer)
+    now = timezone.now()
+    index_row(
+        start=now - timedelta(hours=2),
+        minutes=140.9,  # "2 h 20 min 54 s"
+        customer="a.rather.long.address@example.net",
+        agents=[(f"Agent Number {i}", "Billing", 30.0) for i in range(8)],
+        queues=[("Billing", 20.0), ("Technical Support", 30.0), ("Retentions", 10.0)],
+        flagged=True,
+        flag_type="Stuck",
+        disposition="Resolved - Information provided",
+    )
+    index_row(start=now - timedelta(hours=3), minutes=3.5, customer="+1 506 555 4242")
+    synced()
+    page.goto(f"/tenants/{T}/search/")
+    cells = page.evaluate(
+        ONE_LINE, "#search-results td.when-cell, #search-results td.duration-cell"
+    )
+    assert any("h 20 min" in c["text"] for c in cells), cells
+    assert all(c["lines"] == 1 for c in cells), cells
+    region = page.locator("#search-results .table-scroll")
+    assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the list is wider than its card"
+
+    page.goto(f"/tenants/{T}/flagged/")
+    page.wait_for_selector(".flagged-table")
+    cells = page.evaluate(ONE_LINE, ".flagged-table td.when-cell, .flagged-table td.duration-cell")
+    assert cells and all(c["lines"] == 1 for c in cells), cells
+    region = page.locator("#flagged-results .table-scroll")
+    assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the list is wider than its card"
+
+
+@pytest.mark.browser
+def test_the_reviewer_select_and_assign_share_a_line(page: Any) -> None:
+    page.goto(f"/tenants/{T}/interactions/{FLAGGED}/")
+    select = page.locator(".assign-form select").bounding_box()
+    assign = page.locator("#assign-submit").bounding_box()
+    assert abs(select["y"] - assign["y"]) <= 1, (select, assign)
+    assert abs(select["height"] - assign["height"]) <= 1, (select, assign)
+    assert assign["x"] > select["x"] + select["width"]
