@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -116,6 +117,12 @@ def test_the_panel_needs_twenty_comparable_interactions(open_client: Any) -> Non
     page = open_client.get(PAGE).content.decode()
     assert 'id="typical"' not in page
     assert "Not enough comparable interactions" in page
+    # The card still says what it is, as a heading, not only to a screen reader.
+    assert re.search(
+        r'class="card card-line typical-missing"[^>]*>\s*'
+        r'<h2 id="typical-title">Against the typical one</h2>',
+        page,
+    )
 
 
 def test_last_weeks_and_other_queues_do_not_count() -> None:
