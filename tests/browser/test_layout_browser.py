@@ -123,3 +123,17 @@ def test_the_reviewer_select_and_assign_share_a_line(page: Any) -> None:
     assert abs(select["y"] - assign["y"]) <= 1, (select, assign)
     assert abs(select["height"] - assign["height"]) <= 1, (select, assign)
     assert assign["x"] > select["x"] + select["width"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/", f"/tenants/{T}/flagged/", "/accounts/login/"])
+def test_the_demo_banner_sits_in_a_landmark(page: Any, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    if path == "/accounts/login/":
+        page.context.clear_cookies()
+    page.goto(path)
+    assert page.locator(".demo-banner").count() == 1
+    violations = Axe().run(page).response["violations"]
+    outside = [v["nodes"] for v in violations if v["id"] == "region"]
+    assert not outside, outside
