@@ -137,3 +137,16 @@ def test_the_demo_banner_sits_in_a_landmark(page: Any, path: str) -> None:
     violations = Axe().run(page).response["violations"]
     outside = [v["nodes"] for v in violations if v["id"] == "region"]
     assert not outside, outside
+
+
+@pytest.mark.browser
+def test_an_error_page_gives_each_id_beside_its_name(page: Any) -> None:
+    unknown = FLAGGED[:-1] + ("1" if FLAGGED[-1] != "1" else "2")
+    page.goto(f"/tenants/{T}/interactions/{unknown}/")
+    page.problems[:] = [p for p in page.problems if "status of 404" not in p]
+    names = boxes(page, "dl.ids dt")
+    values = boxes(page, "dl.ids dd")
+    assert len(names) == len(values) == 2
+    for name, value in zip(names, values, strict=True):
+        assert abs(name["top"] - value["top"]) <= 4, (name, value)
+        assert value["left"] > name["right"]
