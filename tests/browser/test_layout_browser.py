@@ -150,3 +150,11 @@ def test_an_error_page_gives_each_id_beside_its_name(page: Any) -> None:
     for name, value in zip(names, values, strict=True):
         assert abs(name["top"] - value["top"]) <= 4, (name, value)
         assert value["left"] > name["right"]
+
+
+@pytest.mark.browser
+def test_the_timeline_zoom_fields_and_buttons_stand_as_tall_as_each_other(page: Any) -> None:
+    page.goto(f"/tenants/{T}/interactions/{catalogue()[1]['interaction_id']}/")
+    controls = boxes(page, ".zoom .button, .zoom button, .zoom input")
+    assert len(controls) >= 3, controls
+    assert max(c["height"] for c in controls) - min(c["height"] for c in controls) <= 1, controls
