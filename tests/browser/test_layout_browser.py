@@ -78,6 +78,10 @@ def test_home_help_sits_under_the_link_field_and_search_matches_its_field(
     assert abs(button["height"] - show["height"]) <= 1, (button, show)
     if width > 500:  # side by side: the same top
         assert abs(button["y"] - search["y"]) <= 1, (button, search)
+    else:  # stacked: the interaction ID's label as near the tenant field as any other
+        tenant = page.locator("#id_tenant_id").bounding_box()
+        label = page.locator("label[for=id_interaction_id]").bounding_box()
+        assert 0 < label["y"] - (tenant["y"] + tenant["height"]) <= 24, (tenant, label)
 
 
 @pytest.mark.browser
