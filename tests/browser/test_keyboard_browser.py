@@ -3,6 +3,7 @@ htmx swap, Escape closes what it opened, and results are announced once."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -21,6 +22,15 @@ FOCUSED = """() => { const e = document.activeElement;
 def focused(page: Any) -> str | None:
     value: str | None = page.evaluate(FOCUSED)
     return value
+
+
+def assert_focused(page: Any, expected: str | None, seconds: float = 5.0) -> None:
+    """The focus reaches ``expected`` (an htmx swap, then the page's own focus handling,
+    may take a moment on a busy machine): waited for, not slept for."""
+    deadline = time.monotonic() + seconds
+    while focused(page) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert focused(page) == expected
 
 
 def settled(page: Any) -> None:
@@ -42,7 +52,7 @@ def test_space_on_a_bar_opens_its_details_like_enter(page: Any) -> None:
     page.keyboard.press(" ")
     page.wait_for_url(f"**focus={bar_id}**")
     expect(page.locator("#detail-panel")).to_be_visible()
-    assert focused(page) == f"bar-{bar_id}"
+    assert_focused(page, f"bar-{bar_id}")
 
 
 def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: Any) -> None:
@@ -58,7 +68,7 @@ def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: 
     expect(page.locator("#detail-panel")).to_be_hidden()
     settled(page)
     assert "focus=" not in page.url
-    assert focused(page) == f"bar-{bar_id}"
+    assert_focused(page, f"bar-{bar_id}")
     # The panel's own Close link, by keyboard: focus goes back to the bar, not to <body>.
     page.keyboard.press("Enter")
     page.wait_for_url(f"**focus={bar_id}**")
@@ -66,7 +76,7 @@ def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: 
     page.keyboard.press("Enter")
     expect(page.locator("#detail-panel")).to_be_hidden()
     settled(page)
-    assert focused(page) == f"bar-{bar_id}"
+    assert_focused(page, f"bar-{bar_id}")
     # Escape from inside the panel closes it too.
     page.keyboard.press("Enter")
     page.wait_for_url(f"**focus={bar_id}**")
@@ -75,7 +85,7 @@ def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: 
     page.keyboard.press("Escape")
     expect(page.locator("#detail-panel")).to_be_hidden()
     settled(page)
-    assert focused(page) == f"bar-{bar_id}"
+    assert_focused(page, f"bar-{bar_id}")
 
 
 def test_escape_closes_the_list_of_keys_that_question_mark_opened(page: Any) -> None:
@@ -97,13 +107,13 @@ def test_zoom_buttons_and_overview_keep_the_keyboard_focus(page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**zoom=**")
     settled(page)
-    assert focused(page) == label
+    assert_focused(page, label)
     part = page.locator(".tl-overview a.tl-part").nth(2)
     label = part.get_attribute("aria-label")
     part.focus()
     page.keyboard.press("Enter")
     settled(page)
-    assert focused(page) == label
+    assert_focused(page, label)
 
 
 def test_more_rows_then_fewer_keep_the_keyboard_focus(page: Any) -> None:
@@ -125,7 +135,7 @@ def test_sorting_the_flagged_list_keeps_the_focus_on_the_header(page: Any) -> No
     page.keyboard.press("Enter")
     page.wait_for_url("**sort=-duration**")
     settled(page)
-    assert focused(page) == "Duration"
+    assert_focused(page, "Duration")
     expect(page.locator("th[aria-sort=descending] a")).to_be_focused()
 
 
