@@ -293,15 +293,18 @@ document.addEventListener("click", function (event) {
     if (target.closest && target.closest("input, textarea, select")) return;
     event.preventDefault();
     var from = target.closest && target.closest("#timeline a.bar");
+    // Back to the bar the viewer was on (else the one the panel showed) once the panel
+    // has gone: after the swap has settled, and after the general focus keeping above.
+    var barId = from ? from.id : "bar-" + panel.getAttribute("data-bar");
+    document.addEventListener("htmx:afterSettle", function back() {
+      // Not before the panel is closed: the request that opened it may still be settling.
+      var shown = document.getElementById("detail-panel");
+      if (shown && !shown.hidden) return;
+      document.removeEventListener("htmx:afterSettle", back);
+      setTimeout(function () { var bar = document.getElementById(barId); if (bar) bar.focus(); }, 0);
+    });
     close.focus();
     close.click();
-    if (from && from.id !== "bar-" + panel.getAttribute("data-bar")) {
-      // Back to the bar the viewer was on, once the panel has gone.
-      document.addEventListener("htmx:afterSettle", function back() {
-        document.removeEventListener("htmx:afterSettle", back);
-        setTimeout(function () { var bar = document.getElementById(from.id); if (bar) bar.focus(); }, 0);
-      });
-    }
   });
 })();
 

@@ -36,6 +36,10 @@ def assert_focused(page: Any, expected: str | None, seconds: float = 5.0) -> Non
 def settled(page: Any) -> None:
     """Let htmx settle and the page's own focus handling run."""
     page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        timeout=10000,
+    )
     page.wait_for_timeout(150)
 
 
@@ -63,6 +67,7 @@ def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: 
     page.keyboard.press("Enter")
     page.wait_for_url(f"**focus={bar_id}**")
     expect(page.locator("#detail-panel")).to_be_visible()
+    settled(page)  # the panel read, as a person would before pressing Escape
     # Escape on the bar closes what Enter opened.
     page.keyboard.press("Escape")
     expect(page.locator("#detail-panel")).to_be_hidden()
@@ -96,7 +101,7 @@ def test_escape_closes_the_list_of_keys_that_question_mark_opened(page: Any) -> 
     assert keys.evaluate("d => d.open")
     page.keyboard.press("Escape")
     assert not keys.evaluate("d => d.open")
-    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.wait_for_function("() => document.activeElement.tagName === 'SUMMARY'", timeout=5000)
 
 
 def test_zoom_buttons_and_overview_keep_the_keyboard_focus(page: Any) -> None:
@@ -122,11 +127,15 @@ def test_more_rows_then_fewer_keep_the_keyboard_focus(page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**expand=**")
     settled(page)
-    assert page.evaluate("document.activeElement.classList.contains('tl-fewer')")
+    page.wait_for_function(
+        "() => document.activeElement.classList.contains('tl-fewer')", timeout=5000
+    )
     page.keyboard.press("Enter")
     page.wait_for_url(lambda u: "expand=" not in u)
     settled(page)
-    assert page.evaluate("document.activeElement.classList.contains('tl-more')")
+    page.wait_for_function(
+        "() => document.activeElement.classList.contains('tl-more')", timeout=5000
+    )
 
 
 def test_sorting_the_flagged_list_keeps_the_focus_on_the_header(page: Any) -> None:
@@ -146,7 +155,10 @@ def test_assign_to_me_leaves_the_focus_in_the_assignment(page: Any) -> None:
         page.keyboard.press("Enter")
     page.wait_for_selector("#assignment .ok")
     settled(page)
-    assert page.evaluate("document.getElementById('assignment').contains(document.activeElement)")
+    page.wait_for_function(
+        "() => document.getElementById('assignment').contains(document.activeElement)",
+        timeout=5000,
+    )
 
 
 def test_a_filter_change_announces_the_new_count_once(page: Any) -> None:
@@ -159,7 +171,7 @@ def test_a_filter_change_announces_the_new_count_once(page: Any) -> None:
     page.keyboard.press("ArrowDown")
     page.wait_for_url("**flag=**")
     settled(page)
-    assert page.evaluate("document.activeElement.id") == "f-flag"
+    assert_focused(page, "f-flag")
     count = page.locator("#flagged-results .results-head p").first.inner_text()
     expect(announcer).to_have_text(count)
 
@@ -171,7 +183,7 @@ def test_search_results_are_announced_not_read_whole(page: Any) -> None:
     page.keyboard.press("ArrowDown")
     page.wait_for_url("**reviewed=**")
     settled(page)
-    assert page.evaluate("document.activeElement.id") == "s-reviewed"
+    assert_focused(page, "s-reviewed")
     said = page.locator("#search-results .results-head p").first.inner_text()
     expect(page.locator("#announce")).to_have_text(said)
 
@@ -222,9 +234,11 @@ def test_a_live_timelines_refresh_keeps_the_keyboard_focus(page: Any, settings: 
         with page.expect_response(lambda r: "failures=" in r.url, timeout=10000):
             pass
         settled(page)
-        assert page.evaluate(
-            "s => document.activeElement === document.querySelector(s)", selector
-        ), selector
+        page.wait_for_function(
+            "s => document.activeElement === document.querySelector(s)",
+            arg=selector,
+            timeout=5000,
+        )
 
 
 CONTRAST = """el => {
