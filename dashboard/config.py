@@ -70,12 +70,25 @@ def env_float(
         raise ImproperlyConfigured(f"{name} must be a number of {unit}, not {raw!r}.") from None
     if not math.isfinite(value):
         raise ImproperlyConfigured(f"{name} must be a finite number of {unit}, not {raw!r}.")
+    _within(name, raw, value, minimum, maximum, f"{maximum:g}", why_maximum)
+    return value
+
+
+def _within(
+    name: str,
+    raw: str,
+    value: float,
+    minimum: float,
+    maximum: float | None,
+    maximum_text: str,
+    why_maximum: str,
+) -> None:
+    """``value`` (read from ``raw``) lies in its bounds, else the message saying so."""
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
     if maximum is not None and value > maximum:
         reason = f": {why_maximum}" if why_maximum else ""
-        raise ImproperlyConfigured(f"{name} must be at most {maximum:g}, not {raw!r}{reason}.")
-    return value
+        raise ImproperlyConfigured(f"{name} must be at most {maximum_text}, not {raw!r}{reason}.")
 
 
 def env_int(
@@ -94,11 +107,7 @@ def env_int(
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
-    if maximum is not None and value > maximum:
-        reason = f": {why_maximum}" if why_maximum else ""
-        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {raw!r}{reason}.")
+    _within(name, raw, value, minimum, maximum, str(maximum), why_maximum)
     return value
 
 
