@@ -70,7 +70,8 @@ def env_float(
         raise ImproperlyConfigured(f"{name} must be a number of {unit}, not {raw!r}.") from None
     if not math.isfinite(value):
         raise ImproperlyConfigured(f"{name} must be a finite number of {unit}, not {raw!r}.")
-    _within(name, raw, value, minimum, maximum, f"{maximum:g}", why_maximum)
+    shown = "" if maximum is None else f"{maximum:g}"
+    _within(name, raw, value, minimum, maximum, shown, why_maximum)
     return value
 
 

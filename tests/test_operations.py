@@ -365,3 +365,10 @@ def test_seconds_settings_refuse_non_finite_values_and_a_deadline_past_the_reque
     assert config.env_float({"X": "25"}, "X", 1.0, maximum=25.0) == 25.0
     with pytest.raises(ImproperlyConfigured, match="at most 25, not '40': a page waits"):
         config.env_float({"X": "40"}, "X", 1.0, maximum=25.0, why_maximum="a page waits")
+
+
+def test_a_seconds_setting_without_a_maximum_reads_any_finite_number_from_its_minimum() -> None:
+    from dashboard import config
+
+    assert config.env_float({"X": "86400"}, "X", 1.0) == 86400.0
+    assert config.env_int({"X": "7"}, "X", 1) == 7
