@@ -3,6 +3,7 @@ assigned."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import Q
 
 from dashboard.accounts.access import can_view_tenant
@@ -27,15 +29,38 @@ SAVED = "review-saved"
 
 
 def get_review(tenant_id: str, interaction_id: str) -> Review:
-    """The saved review, or an unsaved one at version 0 ("to review")."""
-    try:
-        return Review.objects.select_related("updated_by", "assignee").get(
-            tenant_id=tenant_id, interaction_id=interaction_id
-        )
-    except Review.DoesNotExist:
+    """The saved review with who saved it and its assignee, or an unsaved one at version 0
+    ("to review").
+
+    Every interaction page asks, and most interactions have no review: one statement
+    written once per process (``_review_sql``) answers, where building the query through
+    the ORM cost several times more than running it. A saved review reads its two people
+    in a second query."""
+    alias = router.db_for_read(Review)
+    rows = Review.objects.raw(_review_sql(alias), [tenant_id, interaction_id]).using(alias)
+    review = next(iter(rows), None)
+    if review is None:
         return Review(
             tenant_id=tenant_id, interaction_id=interaction_id, status=Status.TO_REVIEW, version=0
         )
+    wanted = {pk for pk in (review.updated_by_id, review.assignee_id) if pk is not None}
+    people = get_user_model().objects.using(alias).in_bulk(wanted) if wanted else {}
+    if review.updated_by_id is not None:
+        review.updated_by = people.get(review.updated_by_id)
+    if review.assignee_id is not None:
+        review.assignee = people.get(review.assignee_id)
+    return review
+
+
+@functools.cache
+def _review_sql(alias: str) -> str:
+    """One interaction's review row (the tenant and interaction IDs as parameters)."""
+    quote = connections[alias].ops.quote_name
+    table = quote(Review._meta.db_table)
+    tenant = quote(Review._meta.get_field("tenant_id").column or "tenant_id")
+    interaction = quote(Review._meta.get_field("interaction_id").column or "interaction_id")
+    # Names from the model, values as parameters.
+    return f"SELECT * FROM {table} WHERE {tenant} = %s AND {interaction} = %s"  # noqa: S608
 
 
 def history(review: Review) -> list[ReviewChange]:
