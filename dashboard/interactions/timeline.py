@@ -108,6 +108,55 @@ def pct(px: float) -> str:
     return f"{px * 100 / CHART_WIDTH:.3f}%"
 
 
+#: A narrow bar's target width, as drawn.
+_HIT_WIDTH_PCT = pct(HIT_WIDTH)
+
+
+def hit_box(x: float, width: float) -> tuple[str, str, str, str]:
+    """A bar's ``x`` and ``width`` and its target's, as percentages: the target is
+    ``HIT_WIDTH`` wide at least, centred on a narrower bar and kept in the chart."""
+    x_pct, width_pct = pct(x), pct(width)
+    if width >= HIT_WIDTH:  # the target is the bar (kept in the chart)
+        hit_x = min(max(x, 0.0), CHART_WIDTH - width)
+        return x_pct, width_pct, x_pct if hit_x is x else pct(hit_x), width_pct
+    left = min(max(x - (HIT_WIDTH - width) / 2, 0.0), CHART_WIDTH - HIT_WIDTH)
+    return x_pct, width_pct, pct(left), _HIT_WIDTH_PCT
+
+
+def hit_top(y: float) -> float:
+    """The top of the targets of the bars at ``y`` (24 px, around the 20 px bar)."""
+    return round(y - (HIT_SIZE - BAR_HEIGHT) / 2, 2)
+
+
+#: ``clock`` of each whole number of seconds said so far (bounded): a timeline says every
+#: bar's start, end and length, in its text and in its spoken name, and the same few
+#: thousand offsets come back on every page.
+_CLOCKS: dict[int, str] = {}
+_CLOCKS_KEPT = 20_000
+
+
+def _clock(seconds: float) -> str:
+    """``clock(seconds)``, each whole second formatted once (``clock`` rounds first)."""
+    if not 0.0 <= seconds < 1e9:  # negative, huge or not a number: as ``clock`` says it
+        return clock(seconds)
+    whole = round(seconds)
+    text = _CLOCKS.get(whole)
+    if text is None:
+        if len(_CLOCKS) >= _CLOCKS_KEPT:
+            _CLOCKS.clear()
+        text = _CLOCKS[whole] = clock(whole)
+    return text
+
+
+def _hms(seconds: float) -> str:
+    """``hms(seconds)`` through ``_clock``."""
+    if 0.0 <= seconds < 1e9:
+        return _clock(seconds)
+    if not -1e9 < seconds < 1e9:
+        return hms(seconds)
+    return ("-" if round(seconds) < 0 else "") + _clock(-seconds)
+
+
 @dataclass(frozen=True)
 class Bar:
     id: str
@@ -165,7 +214,7 @@ class Bar:
     def duration_text(self) -> str:
         if self.backwards:
             return "unknown (it ends before it starts)"
-        return hms(self.length) + ("+" if self.open_end else "")
+        return _hms(self.length) + ("+" if self.open_end else "")
 
     @property
     def accessible_name(self) -> str:
@@ -176,13 +225,13 @@ class Bar:
             text = f"Queue {self.label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
         if self.detail:
             text += ", " + self.detail
-        start = clock(self.offset)
+        start = _clock(self.offset)
         if self.open_end and self.reason != LIVE_REASON:
-            text += f", from {start} to no end time, lasting {hms(self.length)}+"
+            text += f", from {start} to no end time, lasting {_hms(self.length)}+"
         else:
-            end = clock(self.offset + self.length)
+            end = _clock(self.offset + self.length)
             plus = "+" if self.open_end else ""
-            text += f", from {start} to {end}, lasting {hms(self.length)}{plus}"
+            text += f", from {start} to {end}, lasting {_hms(self.length)}{plus}"
         for part in self.states:
             if part:
                 text += ", " + part
@@ -248,17 +297,7 @@ class Bar:
 
         The target is 24 px, centred on the bar when the bar is narrower.
         """
-        x, width = self.x, self.width
-        width_pct = pct(width)
-        grow = max(HIT_WIDTH - width, 0.0)
-        wide = max(width, HIT_WIDTH)
-        return (
-            pct(x),
-            width_pct,
-            pct(min(max(x - grow / 2, 0.0), CHART_WIDTH - wide)),
-            width_pct if wide is width else pct(wide),
-            round(self.y - (HIT_SIZE - BAR_HEIGHT) / 2, 2),
-        )
+        return (*hit_box(self.x, self.width), hit_top(self.y))
 
     @property
     def hit_x(self) -> str:
@@ -1199,7 +1238,7 @@ def _text(
     In a row named after the record only the duration is new; in a grouped row
     the name comes first.
     """
-    duration = "unknown" if bar.backwards else clock(bar.length) + ("+" if bar.open_end else "")
+    duration = "unknown" if bar.backwards else _clock(bar.length) + ("+" if bar.open_end else "")
     options: tuple[str, ...]
     if bar.direct:  # its row is named after the agent: say how they were reached
         options = (f"direct · {duration}", "direct")
@@ -1265,7 +1304,7 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
             Window(
                 lo,
                 hi,
-                f"{clock(lo)}–{clock(hi)}",
+                f"{_clock(lo)}–{_clock(hi)}",
                 f"zoom={lo:.1f}-{hi:.1f}",
                 current,
                 inside,
@@ -1387,7 +1426,7 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         # The first and last labels are anchored inside the chart, never clipped.
         anchor = "start" if x < 20 else ("end" if x > CHART_WIDTH - 20 else "middle")
         ticks.append(
-            Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
+            Tick(t, _clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
         )
         t += step
 

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.interactions import wording
 from dashboard.interactions.story import COMPUTED_MARK, COMPUTED_NOTE
+from dashboard.interactions.timeline import hit_box, hit_top
 
 register = template.Library()
 
@@ -178,17 +179,13 @@ def _bar_classes(bar: Any, focus: str, related: Any, marked: bool) -> str:
     return classes
 
 
-_ESCAPED = ("&", "<", ">", '"', "'")
-
-
 def _esc(value: object) -> str:
     """``django.utils.html.escape`` without its lazy-string wrapper and SafeString,
     which cost more than the escaping itself when called 20,000 times for one timeline;
     text with nothing to escape (nearly all of it) is returned as it is."""
-    text = str(value)
-    for char in _ESCAPED:
-        if char in text:
-            return html.escape(text)
+    text = value if type(value) is str else str(value)
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text)
     return text
 
 
@@ -197,15 +194,18 @@ def _num(value: float | str) -> SafeString:
     return SafeString(value)
 
 
-def _bar(bar: Any, link: str, focus: str, related: Any, height: float, hit: float) -> str:
+def _bar(
+    bar: Any, link: str, focus: str, related: Any, height: float, tops: tuple[str, str]
+) -> str:
     """One bar's markup. Plain string building, not ``format_html``: a big timeline
     has thousands of bars, and its first view draws them all. Every text value goes
     through ``_esc`` (the escaping ``format_html`` and autoescape apply); coordinates
-    are numbers from the timeline and need none. ``link`` is the bar links' query
-    up to ``focus=``, already escaped."""
+    are numbers from the timeline, and the kind and the side of the text words of the
+    code: they need none. ``link`` is the bar links' query up to ``focus=``, already
+    escaped; ``tops`` the attributes the bars of a row share (see ``timeline_bars``)."""
     bar_id = _esc(bar.id)
     link += bar_id
-    x, width, hit_x, hit_width, hit_y = bar.box()
+    x, width, hit_x, hit_width = hit_box(bar.x, bar.width)
     y = bar.y
     marked = bar.marked
     hatch = ""
@@ -219,7 +219,7 @@ def _bar(bar: Any, link: str, focus: str, related: Any, height: float, hit: floa
     if side:
         end = ' text-anchor="end"' if side == "left" else ""
         text = (
-            f'<text class="bar-label {_esc(side)}" x="{bar.text_x}" y="{bar.text_y}"{end}>'
+            f'<text class="bar-label {side}" x="{bar.text_x}" y="{bar.text_y}"{end}>'
             f"{_esc(bar.text)}</text>"
         )
     bang = ""
@@ -232,11 +232,10 @@ def _bar(bar: Any, link: str, focus: str, related: Any, height: float, hit: floa
     flag = ' data-marked="1"' if marked else ""
     return (
         f'<a href="{link}#detail" hx-get="{link}" id="bar-{bar_id}" '
-        f'class="{_esc(_bar_classes(bar, focus, related, marked))}" data-kind="{_esc(bar.kind)}" '
+        f'class="{_esc(_bar_classes(bar, focus, related, marked))}" data-kind="{bar.kind}" '
         f'data-bar="{bar_id}" data-related="{_esc(" ".join(bar.related))}"'
         f"{flag}><title>{_esc(bar.accessible_name)}</title>"
-        f'<rect class="hit" x="{hit_x}" y="{hit_y}" width="{hit_width}" '
-        f'height="{hit}"></rect>'
+        f'<rect class="hit" x="{hit_x}" {tops[0]} width="{hit_width}" {tops[1]}></rect>'
         f'<rect class="bar-body" x="{x}" y="{y}" width="{width}" height="{height}" rx="3"></rect>'
         f"{hatch}{text}{bang}</a>"
     )
@@ -253,9 +252,15 @@ def timeline_bars(
     it is flagged or inconsistent.
     """
     link = _esc(f"?{query}focus=")
-    return mark_safe(  # noqa: S308 - every value escaped by _bar
-        "\n".join(_bar(bar, link, focus, related, bar_height, hit) for bar in row.bars)
-    )
+    out = []
+    tops: dict[float, tuple[str, str]] = {}  # the bars of a row share their y
+    for bar in row.bars:
+        y = bar.y
+        shared = tops.get(y)
+        if shared is None:
+            shared = tops[y] = (f'y="{hit_top(y)}"', f'height="{hit}"')
+        out.append(_bar(bar, link, focus, related, bar_height, shared))
+    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _bar
 
 
 @register.simple_tag
