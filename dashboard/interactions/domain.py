@@ -495,8 +495,8 @@ def never_answered(i: Interaction) -> bool:
     return talk == 0 and not holds
 
 
-def _offer_key(value: str | None, kind: str) -> str | None:
-    return f"{kind}:{value}" if value else None
+def _first(record: tuple[datetime, datetime, QueueVisit]) -> datetime:
+    return record[0]
 
 
 #: The last few interactions' ``unaccepted_offers``, by identity: the story, the timeline,
@@ -525,19 +525,21 @@ def _unaccepted_offers(i: Interaction) -> frozenset[int]:
     time out as an ordinary allocation; the customer never had that agent."""
     out = {id(a) for a in i.agents if a.work_cancel_time is not None}
     # Per queue and per segment: the visits' starts in order, with the latest exit so far.
-    timed = sorted(((q.start, q.end, q) for q in i.queues if q.start and q.end), key=lambda t: t[0])
-    waits: dict[str, tuple[list[datetime], list[datetime]]] = {}
+    timed = sorted(((q.start, q.end, q) for q in i.queues if q.start and q.end), key=_first)
+    waits: dict[tuple[bool, str], tuple[list[datetime], list[datetime]]] = {}
     for start, end, q in timed:
-        for key in (_offer_key(q.queue_id, "queue"), _offer_key(q.segment_id, "segment")):
-            if key is not None:
+        for key in ((True, q.queue_id), (False, q.segment_id)):  # (by queue, its ID)
+            if key[1]:
                 starts, latest = waits.setdefault(key, ([], []))
                 starts.append(start)
-                latest.append(max(end, latest[-1]) if latest else end)
+                latest.append(latest[-1] if latest and latest[-1] > end else end)
     for a in i.agents:
         if id(a) in out or a.start is None or a.end is None or a.end < a.start:
             continue
-        key = _offer_key(a.queue_id, "queue") or _offer_key(a.segment_id, "segment")
-        starts, latest = waits.get(key or "", ([], []))
+        found = waits.get((True, a.queue_id) if a.queue_id else (False, a.segment_id or ""))
+        if found is None:
+            continue
+        starts, latest = found
         k = bisect_right(starts, a.start)
         if k and latest[k - 1] > a.end:
             out.add(id(a))

@@ -21,7 +21,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import accumulate
-from typing import Literal
+from typing import Literal, TypeVar
 
 from . import wording
 from .domain import (
@@ -544,6 +544,24 @@ def _bar(
     record: object = None,
     open_until: datetime | None = None,
 ) -> Bar:
+    if start is not None and end is not None:
+        begin = (start - axis_start).total_seconds()
+        finish = (end - axis_start).total_seconds()
+        if -0.5 <= begin <= finish <= total + 0.5:  # nearly every record: nothing to warn of
+            begin = min(max(begin, 0.0), total)
+            return _new_bar(
+                id=bar_id,
+                kind=kind,
+                label=label,
+                detail=detail,
+                start=start,
+                end=end,
+                offset=begin,
+                length=min(max(finish, begin), total) - begin,
+                states=tuple(states),
+                related=tuple(related),
+                record=record,
+            )
     warnings: list[str] = []
     begin = _seconds(start, axis_start)
     finish = _seconds(end, axis_start)
@@ -602,6 +620,9 @@ def _slug(value: str | None, fallback: str) -> str:
     return _NOT_SLUG.sub("-", text) or fallback
 
 
+_Plain = TypeVar("_Plain", "Row", "Lane")
+
+
 def _with(bar: Bar, **changes: object) -> Bar:
     """``dataclasses.replace`` for bars, without its per-call overhead.
 
@@ -615,6 +636,14 @@ def _with(bar: Bar, **changes: object) -> Bar:
 
 
 _BAR_DEFAULTS = {f.name: f.default for f in fields(Bar) if f.default is not MISSING}
+
+
+def _copy(record: _Plain, **changes: object) -> _Plain:
+    """``_with`` for a row or a lane (frozen, and no cached properties to drop)."""
+    new = object.__new__(type(record))
+    new.__dict__.update(record.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _new_bar(**values: object) -> Bar:
@@ -862,8 +891,18 @@ def _connectors(
             label = "add cancelled" if adding else "transfer cancelled"
         else:
             label = "added" if adding else "transferred"
-        out.append(Connector(sender.id, receiver.id, max(at, sender.offset), label))
+        out.append(_new_connector(sender.id, receiver.id, max(at, sender.offset), label))
     return tuple(out)
+
+
+def _new_connector(from_id: str, to_id: str, at: float, label: str) -> Connector:
+    """``Connector(from_id, to_id, at, label)`` without the frozen ``__init__`` (a long
+    interaction has a transfer per segment)."""
+    new = object.__new__(Connector)
+    new.__dict__.update(
+        from_id=from_id, to_id=to_id, at=at, label=label, x1=0.0, y1=0.0, x2=0.0, y2=0.0
+    )
+    return new
 
 
 def _segment_states(s: Segment) -> list[str]:
@@ -1443,17 +1482,21 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
             shown: list[tuple[Bar, float, float]] = []
             bar_y = round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             for bar in row.bars:
-                end = bar.offset + bar.length
-                if bar.offset > hi_w or end < lo_w:
+                offset = bar.offset
+                end = offset + bar.length
+                if offset > hi_w or end < lo_w:
                     continue  # outside the zoom window
-                lo = max(bar.offset, lo_w)
-                hi = min(end, hi_w)
-                x = (lo - lo_w) * scale  # x_of, inline: once per bar
-                width = max((hi - lo) * scale, MIN_BAR_WIDTH)
+                lo = lo_w if lo_w > offset else offset  # max and min, inline: once per bar
+                hi = hi_w if hi_w < end else end
+                x = (lo - lo_w) * scale  # x_of, inline
+                width = (hi - lo) * scale
+                if width < MIN_BAR_WIDTH:
+                    width = MIN_BAR_WIDTH
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
-                shown.append((bar, round(x, 2), round(width, 2)))
-                spots[bar.id] = (round(x, 2), round(width, 2), bar_y)
+                x, width = round(x, 2), round(width, 2)
+                shown.append((bar, x, width))
+                spots[bar.id] = (x, width, bar_y)
             framed.append((row, y, shown))
             y += ROW_HEIGHT
         frames.append((lane, lane_y, framed))
@@ -1488,14 +1531,20 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
             named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
             bar_y = round(row_y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
-            in_row = blocked.get(bar_y, [])
+            in_row = blocked.get(bar_y)
             reach = 0.0  # right end of the bars drawn so far in this row
+            last = len(shown) - 1
             for n, (bar, x, width) in enumerate(shown):
-                right_edge = shown[n + 1][1] if n + 1 < len(shown) else CHART_WIDTH
+                right_edge = shown[n + 1][1] if n < last else CHART_WIDTH
                 marked = bar.marked
-                free_right, free_left = _room_beside(
-                    bar.id, x, width, right_edge - x - width, x - taken, in_row
-                )
+                free_right, free_left = right_edge - x - width, x - taken
+                if in_row:
+                    free_right, free_left = _room_beside(
+                        bar.id, x, width, free_right, free_left, in_row
+                    )
+                else:  # no arrow in the row: ``_room_beside`` with nothing in the way
+                    free_right = 0.0 if free_right < 0.0 else free_right
+                    free_left = 0.0 if free_left < 0.0 else free_left
                 text, side = "", ""
                 if x >= reach - 0.5:  # a bar drawn over another has no text to pile on it
                     text, side = _text(
@@ -1506,28 +1555,31 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                         named and bar.kind != "hold",
                         marked,
                     )
-                reach = max(reach, x + width)
-                end = x + width + (22 if marked else 0)
+                right = x + width
+                if right > reach:
+                    reach = right
+                end = right + 22 if marked else right
                 if side == "right":
                     end += len(text) * CHAR_WIDTH + 10
-                taken = max(taken, end)
-                where = {
-                    "x": x,
-                    "y": bar_y,
-                    "width": width,
-                    "text": text,
-                    "label_side": side,
-                    "show_label": bool(side),
-                }
+                if end > taken:
+                    taken = end
                 if own_bars and id(bar) not in moved:
                     moved.add(id(bar))  # each bar is in one row; a second placing copies
-                    bar.__dict__.update(where)
-                    labelled.append(bar)
+                    where = bar.__dict__
                 else:
-                    labelled.append(_with(bar, **where))
-            rows.append(replace(row, bars=tuple(labelled), y=row_y))
-            placed.update((b.id, b) for b in labelled)
-        lanes.append(replace(lane, rows=tuple(rows), y=lane_y))
+                    bar = _with(bar)
+                    where = bar.__dict__
+                where["x"] = x
+                where["y"] = bar_y
+                where["width"] = width
+                where["text"] = text
+                where["label_side"] = side
+                where["show_label"] = bool(side)
+                labelled.append(bar)
+            rows.append(_copy(row, bars=tuple(labelled), y=row_y))
+            if arrows:
+                placed.update((b.id, b) for b in labelled)
+        lanes.append(_copy(lane, rows=tuple(rows), y=lane_y))
 
     connectors = []
     for c in arrows:
