@@ -528,9 +528,9 @@ def _unaccepted_offers(i: Interaction) -> frozenset[int]:
     timed = sorted(((q.start, q.end, q) for q in i.queues if q.start and q.end), key=_first)
     waits: dict[tuple[bool, str], tuple[list[datetime], list[datetime]]] = {}
     for start, end, q in timed:
-        for key in ((True, q.queue_id), (False, q.segment_id)):  # (by queue, its ID)
-            if key[1]:
-                starts, latest = waits.setdefault(key, ([], []))
+        for by_queue, value in ((True, q.queue_id), (False, q.segment_id)):
+            if value:
+                starts, latest = waits.setdefault((by_queue, value), ([], []))
                 starts.append(start)
                 latest.append(latest[-1] if latest and latest[-1] > end else end)
     for a in i.agents:

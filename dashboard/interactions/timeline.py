@@ -563,17 +563,19 @@ def _bar(
                 record=record,
             )
     warnings: list[str] = []
-    begin = _seconds(start, axis_start)
-    finish = _seconds(end, axis_start)
-    if begin is None:
+    sent_begin = _seconds(start, axis_start)
+    sent_finish = _seconds(end, axis_start)
+    if sent_begin is None:
         warnings.append("Its start time is missing; drawn from the interaction's start.")
-        begin = 0.0
-    open_end = finish is None
+    begin = 0.0 if sent_begin is None else sent_begin
+    open_end = sent_finish is None
     reason = ""
-    if finish is None:
+    if sent_finish is None:
         reason = LIVE_REASON if live else OPEN_REASONS.get(kind, OPEN_REASONS["interaction"])
         until = _seconds(open_until, axis_start)
         finish = total if until is None else min(max(until, begin), total)
+    else:
+        finish = sent_finish
     backwards = finish < begin
     if backwards:
         warnings.append(f"It ends {hms(begin - finish)} before it starts; drawn with no length.")
