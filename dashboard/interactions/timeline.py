@@ -983,6 +983,9 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
 
     ivr = _ivr_bar(i, start, total)
 
+    # How a record began and ended, in words: once per pair of codes (a long call has a
+    # few pairs, many times over).
+    said: dict[tuple[str, str | None, str | None], str] = {}
     seg_bars = []
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         # Cancelled either way (faded, dashed, "cancelled"), saying when the customer
@@ -993,12 +996,18 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             else (_segment_states(s))
         )
         label = f"#{s.number if s.number is not None else '?'}"
+        codes = ("segment", s.start_type, s.end_type)
+        detail = said.get(codes)
+        if detail is None:
+            detail = said[codes] = wording.pair(
+                wording.segment_start(s.start_type), wording.segment_end(s.end_type)
+            )
         seg_bars.append(
             _bar(
                 "segment",
                 bar_id,
                 label,
-                wording.pair(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
+                detail,
                 s.start,
                 s.end,
                 start,
@@ -1024,9 +1033,13 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         direct = q.direct
         name = q.queue_name or (wording.unnamed_queue(q.queue_id) if q.queue_id else "a queue")
         # How the visit began and ended in words (the codes are in the detail panel).
-        detail = wording.pair(
-            wording.queue_entry_on(q.entry_type, i.channel_type), wording.queue_exit(q.exit_type)
-        )
+        codes = ("queue", q.entry_type, q.exit_type)
+        detail = said.get(codes)
+        if detail is None:
+            detail = said[codes] = wording.pair(
+                wording.queue_entry_on(q.entry_type, i.channel_type),
+                wording.queue_exit(q.exit_type),
+            )
         if direct:
             by_id = agent_names.get(q.agent_id or "")
             name = (
