@@ -263,6 +263,49 @@ def timeline_bars(
     return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _bar
 
 
+@register.simple_tag(takes_context=True)
+def timeline_overview(context: template.Context, timeline: Any) -> SafeString:
+    """The overview strip's links, one per part (``timeline.overview``), each zooming
+    there with the lanes expanded, the page it came from and the focus kept. Built as
+    plain strings with autoescape's escaping (``_html``): a template loop of a dozen
+    values per link took a tenth of the timeline's drawing."""
+    request = context.get("request")
+    page: Any = context.get("page")
+    focus = context.get("focus")
+    path = _html(request.path) if request is not None else ""
+    keep = ""
+    if getattr(page, "expand", ""):
+        keep += f"&amp;expand={_html(page.expand)}"
+    if getattr(page, "came_from", ""):
+        keep += f"&amp;{_html(page.from_query[:-1])}"
+    if focus:
+        keep += f"&amp;focus={_html(focus)}"
+    out = []
+    for w in timeline.overview:
+        link = f"{path}?{_html(w.query)}{keep}"
+        css = f"tl-part level-{w.level}"
+        if w.current:
+            css += " current"
+        if w.marked:
+            css += " marked"
+        current = 'aria-current="true"' if w.current else ""
+        title = f' title="{_html(w.label)}"' if w.text != w.label else ""
+        records = f"{w.bars} record{'' if float(w.bars) == 1 else 's'}"
+        if w.marked:
+            records += ", some flagged or inconsistent"
+        bang = '<span class="bang" aria-hidden="true">!</span>' if w.marked else ""
+        out.append(
+            f'\n    <a class="{css}"\n'
+            f'       href="{link}#timeline"\n'
+            f'       hx-get="{link}"\n'
+            '       hx-target="#timeline" hx-swap="outerHTML" hx-push-url="true"\n'
+            f"       {current}{title}\n"
+            f'       aria-label="Show {_html(w.label)}: {records}">'
+            f'<span class="tl-part-text" aria-hidden="true">{_html(w.text)}</span>{bang}</a>\n    '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
+
+
 @register.simple_tag
 def timeline_connectors(timeline: Any) -> SafeString:
     """Transfer arrows: down (or up) from the sender's bar, then across to the receiver's.
