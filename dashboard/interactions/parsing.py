@@ -210,37 +210,10 @@ class _Reader:
         return parsed
 
     def fields(self, spec: _Spec) -> dict[str, Any]:
-        """Several fields at once, attribute -> value, as their readers would read them.
-
-        A record has a dozen or more fields and a big interaction thousands of records:
-        a missing value, a short clean text, a true or false, an ordinary number and a
-        readable timestamp are taken here; anything else goes to its reader (``text``,
-        ``number``, …), which notes what is wrong.
-        """
-        data = self.data
-        out: dict[str, Any] = {}
-        for key, attr, kind in spec.readers:
-            value = data.get(key)
-            kind_of = value.__class__
-            if value is None:
-                out[attr] = None
-            elif kind == "text" and kind_of is str:
-                if len(value) <= _MAX_VALUE and "\x00" not in value:
-                    out[attr] = value
-                else:
-                    out[attr] = _cut(value, _MAX_VALUE)
-            elif kind == "boolean" and kind_of is bool:
-                out[attr] = value
-            elif (
-                kind == "number" and (kind_of is float or kind_of is int) and -1e300 < value < 1e300
-            ):
-                out[attr] = float(value)
-            elif kind == "timestamp" and (moment := _to_datetime(value)) is not None:
-                out[attr] = moment
-            else:
-                out[attr] = getattr(self, kind)(key, attr)
-        self.used |= spec.keys
-        return out
+        """Several fields at once, attribute -> value, each read by its reader in the
+        spec's order (the order in which their problems are listed). A record whose
+        values are all plain is read by ``_plain`` instead, without a reader."""
+        return {attr: getattr(self, kind)(key, attr) for key, attr, kind in spec.readers}
 
     def objects(self, key: str, value: Any = None) -> list[dict[str, Any]]:
         value = self.raw(key) if value is None else value
@@ -452,21 +425,102 @@ def _record(cls: type[T], values: dict[str, Any], r: _Reader) -> T:
     # Nearly every record reads cleanly: they share one empty set rather than hold
     # one each (thousands of objects kept, for the garbage collector to walk).
     values["unknown"] = frozenset(r.unknown) if r.unknown else _NOTHING_UNKNOWN
+    return _new(cls, values)
+
+
+def _new(cls: type[T], values: dict[str, Any]) -> T:
+    """``cls(**values)`` without the frozen dataclass's ``__init__``."""
     new: T = object.__new__(cls)
     new.__dict__.update(values)
     return new
 
 
 class _Spec(NamedTuple):
-    """How ``_Reader.fields`` reads a record: (key, attribute, reader) per field, in the
-    order the fields are read (the order in which their problems are listed)."""
+    """How a record is read: (key, attribute, reader) per field, in the order the
+    fields are read (the order in which their problems are listed); the same fields
+    kind by kind, for ``_plain``; and every key the record may have."""
 
     readers: tuple[tuple[str, str, str], ...]
     keys: frozenset[str]
+    blank: dict[str, Any]  # every attribute, unread, in the readers' order
+    texts: tuple[tuple[str, str], ...]
+    booleans: tuple[tuple[str, str], ...]
+    numbers: tuple[tuple[str, str], ...]
+    timestamps: tuple[tuple[str, str], ...]
 
 
-def _spec(*readers: tuple[str, str, str]) -> _Spec:
-    return _Spec(readers, frozenset(key for key, _, _ in readers))
+def _spec(*readers: tuple[str, str, str], also: tuple[str, ...] = ()) -> _Spec:
+    """The spec of a record read by ``readers``, which may also have the keys ``also``
+    (read apart)."""
+
+    def of_kind(kind: str) -> tuple[tuple[str, str], ...]:
+        return tuple((key, attr) for key, attr, k in readers if k == kind)
+
+    return _Spec(
+        readers,
+        frozenset(key for key, _, _ in readers) | frozenset(also),
+        dict.fromkeys(attr for _, attr, _ in readers),
+        of_kind("text"),
+        of_kind("boolean"),
+        of_kind("number"),
+        of_kind("timestamp"),
+    )
+
+
+def _plain(
+    data: dict[str, Any], spec: _Spec, moments: dict[str, datetime]
+) -> dict[str, Any] | None:
+    """A record's fields, attribute -> value, when each is missing or plain (a short clean
+    text, an ID sent as a whole number, true or false, an ordinary number, a readable
+    timestamp) and the record has no other keys: what the readers would make of them,
+    with nothing to note. None otherwise: the record is then read by its readers.
+
+    A big interaction has hundreds of records, nearly all of them plain. ``moments``
+    holds the timestamps already read in this interaction (a queue visit ends when its
+    agent's allocation starts, and so on)."""
+    if not data.keys() <= spec.keys:
+        return None
+    get = data.get
+    out = spec.blank.copy()
+    for key, attr in spec.texts:
+        value = get(key)
+        if value is None:
+            continue
+        if value.__class__ is str and len(value) <= _MAX_VALUE and "\x00" not in value:
+            out[attr] = value
+        elif value.__class__ is int:
+            out[attr] = str(value)  # as ``_number_text`` writes it
+        else:
+            return None
+    for key, attr in spec.booleans:
+        value = get(key)
+        if value is None:
+            continue
+        if value.__class__ is not bool:
+            return None
+        out[attr] = value
+    for key, attr in spec.numbers:
+        value = get(key)
+        if value is None:
+            continue
+        kind_of = value.__class__
+        if not ((kind_of is float or kind_of is int) and -1e300 < value < 1e300):
+            return None
+        out[attr] = float(value)
+    for key, attr in spec.timestamps:
+        value = get(key)
+        if value is None:
+            continue
+        if value.__class__ is not str:
+            return None
+        moment = moments.get(value)
+        if moment is None:
+            moment = _to_datetime(value)
+            if moment is None:
+                return None
+            moments[value] = moment
+        out[attr] = moment
+    return out
 
 
 _SEGMENT_FIELDS = _spec(
@@ -491,6 +545,7 @@ _SEGMENT_FIELDS = _spec(
     ("segmentExtensionType", "extension_type", "text"),
     ("segmentExtensionValue", "extension_value", "text"),
     ("segmentThirdParty", "third_party", "boolean"),
+    also=("segmentNumber",),
 )
 
 _QUEUE_FIELDS = _spec(
@@ -526,6 +581,49 @@ _AGENT_FIELDS = _spec(
     ("endTimestamp", "end", "timestamp"),
     ("agentWorkCancelTime", "work_cancel_time", "number"),
 )
+
+
+def _segments(
+    items: list[dict[str, Any]], problems: list[DataProblem], moments: dict[str, datetime]
+) -> tuple[Segment, ...]:
+    """Each record read as ``_segment`` reads it; a plain one without a reader."""
+    segments = []
+    for index, data in enumerate(items):
+        number = data.get("segmentNumber")
+        values = (
+            _plain(data, _SEGMENT_FIELDS, moments)
+            if number is None or (number.__class__ is int and -1e300 < number < 1e300)
+            else None
+        )
+        if values is None:
+            segments.append(_segment(data, index, problems))
+            continue
+        if not values["agent_id"]:
+            values["agent_id"] = _data_text(data, "agentId")
+        values["number"] = None if number is None else int(float(number))
+        values["extra"], values["unknown"] = (), _NOTHING_UNKNOWN
+        segments.append(_new(Segment, values))
+    return tuple(segments)
+
+
+def _records(
+    items: list[dict[str, Any]],
+    spec: _Spec,
+    cls: type[T],
+    read: Callable[[dict[str, Any], int, list[DataProblem]], T],
+    problems: list[DataProblem],
+    moments: dict[str, datetime],
+) -> tuple[T, ...]:
+    """Each record read by ``read``; a plain one without a reader."""
+    records = []
+    for index, data in enumerate(items):
+        values = _plain(data, spec, moments)
+        if values is None:
+            records.append(read(data, index, problems))
+        else:
+            values["extra"], values["unknown"] = (), _NOTHING_UNKNOWN
+            records.append(_new(cls, values))
+    return tuple(records)
 
 
 def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
@@ -867,9 +965,19 @@ def parse_interaction(data: Any) -> Interaction:
         and value is not None
     )
 
-    segments = _each(r, "segments", lambda item, i: _segment(item, i, problems))
-    queues = _each(r, "queues", lambda item, i: _queue(item, i, problems))
-    agents = told_apart(_each(r, "agents", lambda item, i: _agent(item, i, problems), agents_value))
+    moments: dict[str, datetime] = {}  # timestamp text -> time, for the records below
+    segments = _segments(r.objects("segments"), problems, moments)
+    queues = _records(r.objects("queues"), _QUEUE_FIELDS, QueueVisit, _queue, problems, moments)
+    agents = told_apart(
+        _records(
+            r.objects("agents", agents_value),
+            _AGENT_FIELDS,
+            AgentAllocation,
+            _agent,
+            problems,
+            moments,
+        )
+    )
     hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))
 
     return Interaction(
