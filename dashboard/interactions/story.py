@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from . import wording
@@ -196,11 +197,16 @@ class _Names:
         self.queues = {q.queue_id: q.queue_name for q in i.queues if q.queue_id and q.queue_name}
         #: Queues of type "resource": an agent's own line, reached by a direct transfer.
         self.direct = {q.queue_id for q in i.queues if q.queue_id and q.direct}
+        self.said: dict[str, str] = {}  # agent ID -> as ``agent`` says it
 
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
             return "an agent"
-        return wording.isolated(self.agents.get(agent_id) or wording.unnamed_agent(agent_id))
+        said = self.said.get(agent_id)
+        if said is None:
+            name = self.agents.get(agent_id) or wording.unnamed_agent(agent_id)
+            said = self.said[agent_id] = wording.isolated(name)
+        return said
 
     def queue(self, queue_id: str | None) -> str:
         if not queue_id:
@@ -232,6 +238,7 @@ def _queue_named(q: QueueVisit) -> str:
     return f"queue {_queue_label(q)}" if q.queue_name else _queue_label(q)
 
 
+@lru_cache(maxsize=512)  # a few codes, asked for thousands of times in a big interaction
 def _code(code: str | None) -> str:
     return (code or "").strip().lower().replace("_", "-").replace(" ", "-")
 
@@ -380,7 +387,10 @@ class _Records:
             if q.agent_id and q.end is not None:
                 self.queue_by_handover.setdefault((q.agent_id, q.end), q)
         for group in self.visits.values():
-            group.sort(key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC)))
+            if len(group) > 1:
+                group.sort(
+                    key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC))
+                )
         self.segment_by_id: dict[str, Segment] = {}
         # Per receiving agent: (start, position) of the segments handed to them.
         to: dict[str, list[tuple[datetime, int]]] = {}
@@ -400,7 +410,8 @@ class _Records:
         # Who was with the customer when: the allocations the agents took, merged.
         live_end = now if i.in_progress else None
         spans: list[tuple[datetime, datetime]] = []
-        for a in _answered(i):
+        answered = _answered(i)
+        for a in answered:
             until = a.end or live_end
             if a.start is not None and until is not None and until >= a.start:
                 spans.append((a.start, until))
@@ -410,11 +421,41 @@ class _Records:
         self.holds = sorted((h.start, n) for n, h in enumerate(i.holds) if h.start)
         self.hold_starts = [start for start, _ in self.holds]
         self.all_holds = i.holds
+        #: The allocations the agents took (``_answered``), by start.
+        self.answered = _by_start(answered)
+        #: The same, per agent (by ``agent_id``, None for those sent without one).
+        self.of_agent: dict[str | None, list[AgentAllocation]] = {}
+        for a in self.answered:
+            self.of_agent.setdefault(a.agent_id, []).append(a)
+        #: Taken allocations lying within an earlier one of the same agent (``_inside_own``).
+        self.inside = _inside_own(i, answered)
+        #: The ends of the taken allocations that do not end before they start, and the
+        #: last of them (``_last_end``).
+        self.ends = [a.end for a in answered if a.end is not None and not _bad(a)]
+        self.last_end = _last_end(i, self.ends)
+        # Their places in ``answered`` by end (not those ending before they start), and
+        # those whose end never came: who was still with the customer after a moment.
+        closed = sorted(
+            (a.end, n) for n, a in enumerate(self.answered) if a.end is not None and not _bad(a)
+        )
+        self.closed_ends = [end for end, _ in closed]
+        self.closed_places = [n for _, n in closed]
+        self.open_places = [n for n, a in enumerate(self.answered) if a.end is None]
+        # What queue_for and delivered_by found, per allocation (by ``id``): the
+        # participants and the outcome both ask, several times over.
+        self.found_queue: dict[int, QueueVisit | None] = {}
+        self.found_segment: dict[int, Segment | None] = {}
 
     def queue_for(self, a: AgentAllocation) -> QueueVisit | None:
         """The queue visit that gave ``a`` the work: among the visits of the
         allocation's segment, the one the agent answered, in the allocation's queue,
         that began last before the allocation."""
+        key = id(a)
+        if key not in self.found_queue:
+            self.found_queue[key] = self._queue_for(a)
+        return self.found_queue[key]
+
+    def _queue_for(self, a: AgentAllocation) -> QueueVisit | None:
         # A visit another agent answered gave the work to them, not to ``a``, unless
         # ``a`` was offered it from that queue too (an allocation naming it): a
         # supervisor who barges in, with no queue of their own, came from no queue.
@@ -424,6 +465,8 @@ class _Records:
             if not (q.agent_id and a.agent_id and q.agent_id != a.agent_id)
             or (a.queue_id and q.queue_id == a.queue_id)
         ]
+        if len(group) == 1:
+            return group[0]  # what the ranking below picks from one
         if group:
             before = [
                 q for q in group if a.start is None or q.start is None or q.start <= a.start
@@ -441,6 +484,14 @@ class _Records:
             return self.queue_by_handover.get((a.agent_id, a.start))
         return None
 
+    def still_on(self, moment: datetime, *, open_too: bool) -> list[AgentAllocation]:
+        """The taken allocations ending after ``moment`` (with ``open_too``, and those
+        whose end never came), by start; none that ends before it starts."""
+        places = self.closed_places[bisect_right(self.closed_ends, moment) :]
+        if open_too:
+            places += self.open_places
+        return [self.answered[n] for n in sorted(places)]
+
     def path_to(self, q: QueueVisit) -> list[QueueVisit]:
         """The visits the customer went through to reach ``q`` within its segment
         (an overflow or a callback makes more than one), ``q`` last."""
@@ -457,6 +508,12 @@ class _Records:
 
     def delivered_by(self, a: AgentAllocation) -> Segment | None:
         """The transfer or add-participant segment that gave ``a`` the work, if any."""
+        key = id(a)
+        if key not in self.found_segment:
+            self.found_segment[key] = self._delivered_by(a)
+        return self.found_segment[key]
+
+    def _delivered_by(self, a: AgentAllocation) -> Segment | None:
         s = self.segment_by_id.get(a.segment_id or "")
         if s is not None:
             return None if _is_start(s) else s
@@ -511,7 +568,7 @@ def _never_answered(i: Interaction) -> bool:
 
 
 def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
-    answered = _by_start(_answered(i))
+    answered = records.answered
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
     outbound = _placed(i, records, answered)
@@ -751,16 +808,14 @@ def _joined(
 
 
 def _how_joined(
-    i: Interaction,
-    answered: list[AgentAllocation],
+    records: _Records,
     a: AgentAllocation,
     there: list[AgentAllocation],
     names: _Names,
 ) -> str:
     """ " and took over from Carlos Mendes" when everyone there left and ``a`` stayed to
     the end; "; both stayed to the end" when they did; else nothing more."""
-    ends = [b.end for b in answered if b.end is not None and not _bad(b)]
-    last = _last_end(i, ends)
+    last = records.last_end
     if last is None or a.end is None or a.end < last - _SLACK:
         return ""
     stayed = [b for b in there if b.end is None or b.end >= last - _SLACK]
@@ -773,8 +828,7 @@ def _how_joined(
 
 
 def _how_added(
-    i: Interaction,
-    answered: list[AgentAllocation],
+    records: _Records,
     a: AgentAllocation,
     d: Segment | None,
     names: _Names,
@@ -782,11 +836,11 @@ def _how_added(
     """Whether the agent who added ``a`` left it to them or both stayed to the end."""
     if d is None or not d.agent_id or d.start is None or a.end is None or _bad(a):
         return ""
+    answered = records.answered
     adder = [
         b
-        for b in answered
-        if b.agent_id == d.agent_id
-        and b.start is not None
+        for b in records.of_agent.get(d.agent_id, ())
+        if b.start is not None
         and b.start <= d.start
         and b.end is not None
         and not _bad(b)
@@ -794,8 +848,7 @@ def _how_added(
     ]
     if not adder:
         return ""
-    ends = [b.end for b in answered if b.end is not None and not _bad(b)]
-    last = _last_end(i, ends) or max(ends)
+    last = records.last_end or max(records.ends)
     left = adder[-1].end or last
     if left >= last - _SLACK and a.end >= last - _SLACK:
         # Others on the call when this one joined, gone before the end: said as leaving
@@ -820,13 +873,8 @@ def _how_added(
         # one, none of them took over alone; it is said once, after the last of them.
         stayed = [
             b
-            for b in answered
-            if b.agent_id != d.agent_id
-            and b.start is not None
-            and b.start <= left
-            and b.end is not None
-            and not _bad(b)
-            and b.end > left + _SLACK
+            for b in records.still_on(left + _SLACK, open_too=False)
+            if b.agent_id != d.agent_id and b.start is not None and b.start <= left
         ]
         if len(stayed) < 2:
             return f" and took over from {names.agent(d.agent_id)}"
@@ -857,7 +905,7 @@ def _answered_outcome(
     steps: list[str] = []
     #: When the allocation behind each step began (for where a cancelled add is told).
     began: list[datetime | None] = []
-    inside = _inside_own(i, answered)
+    inside = records.inside
     for a in answered[1:]:
         if id(a) in inside:
             continue  # the agent already had it: no step of its own
@@ -883,11 +931,11 @@ def _answered_outcome(
         elif added:
             # An agent who had left and is added back.
             again = any(
-                b.agent_id == a.agent_id and b.end is not None and a.start and b.end <= a.start
-                for b in answered
+                b.end is not None and a.start and b.end <= a.start
+                for b in records.of_agent[a.agent_id]
                 if b is not a
             )
-            how = _how_added(i, answered, a, d, names)
+            how = _how_added(records, a, d, names)
             steps.append(f"{who} added" + (" again" if again else "") + how)
         elif d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
             # No transfer segment gave it to them and the visit was not entered by a
@@ -895,7 +943,7 @@ def _answered_outcome(
             entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
             steps.append(f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})")
         elif d is None and q is None and (there := _joined(answered, a, inside)):
-            steps.append(f"{who} joined" + _how_joined(i, answered, a, there, names))
+            steps.append(f"{who} joined" + _how_joined(records, a, there, names))
         elif q is not None and len(path) > 1:
             steps.append(f"transferred to {_journey(path, _flow(i))}")
             steps.append(f"answered there by {who}{_after(q)}")
@@ -1490,7 +1538,7 @@ def _legs(
     refused = unaccepted_offers(i)
     taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
     accepted = [ordered[n] for n in taken]
-    inside = _inside_own(i, ordered)
+    inside = records.inside
     # Per agent: (start, position) of the allocations they took, by start (one lying
     # within another of theirs hands nothing on: the one around it does).
     by_agent: dict[str, list[tuple[datetime, int]]] = {}
@@ -1514,8 +1562,7 @@ def _legs(
         # started: within the slack, the allocation still handed it on.
         if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
             sent.setdefault(n, []).append(pos)
-    ends = [ordered[n].end for n in taken if not _bad(ordered[n])]
-    last_end = _last_end(i, ends)
+    last_end = records.last_end
     at_end: set[int] = set()
     if last_end is not None:
         at_end = {
@@ -1574,7 +1621,7 @@ def _legs(
         ]
         handed: list[AgentAllocation] = []
         if not (n in at_end or (not adds and target is not None)):  # else nobody to hand to
-            handed = _on_the_call(a, ordered, taken, inside)
+            handed = _on_the_call(a, records, inside)
             if not adds:
                 handed = [b for b in handed if id(b) in joiners]
         if handed:
@@ -1718,26 +1765,20 @@ def _listened_apart(i: Interaction, m: Monitor, now: datetime) -> str:
 
 
 def _on_the_call(
-    a: AgentAllocation,
-    ordered: list[AgentAllocation],
-    taken: list[int],
-    inside: dict[int, AgentAllocation],
+    a: AgentAllocation, records: _Records, inside: dict[int, AgentAllocation]
 ) -> list[AgentAllocation]:
     """The other agents' allocations with the customer when ``a`` ended, one per agent,
     by start: those begun by then and still going a moment after."""
     if a.end is None or _bad(a):
         return []
     on: dict[str, AgentAllocation] = {}
-    for m in taken:
-        b = ordered[m]
-        if (  # the cheap tests on times first: most allocations are over by then
+    for b in records.still_on(a.end + _SLACK, open_too=True):
+        if (
             b.start is not None
             and b.start <= a.end
-            and (b.end is None or b.end > a.end + _SLACK)
             and b.agent_id
             and b.agent_id != a.agent_id
             and id(b) not in inside
-            and not _bad(b)
         ):
             on.setdefault(b.agent_id, b)
     return list(on.values())
@@ -1888,6 +1929,9 @@ _PRIORITY = {
 #: Kinds counted in another part of the bar.
 _COUNTED_AS = {"consult": "queue", "open-hold": "unknown"}
 _BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
+#: Each kind's place in that order, and the part of the bar each place counts in.
+_RANK = {key: n for n, key in enumerate(_BY_PRIORITY)}
+_RANKED_AS = [_COUNTED_AS.get(key, key) for key in _BY_PRIORITY]
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -1963,31 +2007,35 @@ def _split(
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
     # cuts (a record covers the stretches from its start's cut to its end's).
+    # Kinds by their place in _BY_PRIORITY.
     at = {cut: n for n, cut in enumerate(cuts)}
-    opening: list[list[str]] = [[] for _ in cuts]
-    closing: list[list[str]] = [[] for _ in cuts]
+    opening: list[list[int]] = [[] for _ in cuts]
+    closing: list[list[int]] = [[] for _ in cuts]
     for lo, hi, key in pieces:
         if lo < hi:
-            opening[at[lo]].append(key)
-            closing[at[hi]].append(key)
-    covering = dict.fromkeys(_PRIORITY, 0)
+            opening[at[lo]].append(_RANK[key])
+            closing[at[hi]].append(_RANK[key])
+    covering = [0] * len(_BY_PRIORITY)
+    none = len(covering)
+    top = none  # the covering kind of highest priority (every kind before it covers nothing)
     sums = dict.fromkeys(_PRIORITY, 0.0)
+    slack = _SLACK.total_seconds()
     for n, (lo, hi) in enumerate(pairwise(cuts)):
-        for key in closing[n]:
-            covering[key] -= 1
-        for key in opening[n]:
-            covering[key] += 1
+        for rank in closing[n]:
+            covering[rank] -= 1
+        for rank in opening[n]:
+            covering[rank] += 1
+            top = min(top, rank)
+        while top < none and not covering[top]:
+            top += 1
         # The kind that counts is the covering one of highest priority; an open
         # record's "unknown" yields to any record known to cover the moment.
-        for key in _BY_PRIORITY:
-            if covering[key]:
-                sums[_COUNTED_AS.get(key, key)] += hi - lo
-                break
-        else:
+        if top < none:
+            sums[_RANKED_AS[top]] += hi - lo
+        elif hi - lo >= slack:
             # A second or two between one record's end and the next one's start is the
             # platform's own delay (or a timestamp without milliseconds), not a gap.
-            if hi - lo >= _SLACK.total_seconds():
-                sums["unknown"] += hi - lo
+            sums["unknown"] += hi - lo
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
@@ -2011,7 +2059,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
     records = _Records(i, now)
     never_answered = _never_answered(i)
     legs = _legs(i, names, records, never_answered=never_answered)
-    inside = _inside_own(i, i.agents)
+    inside = records.inside
     for a in i.agents:
         around = inside.get(id(a))
         if around is not None:
