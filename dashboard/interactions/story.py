@@ -244,9 +244,13 @@ def _code(code: str | None) -> str:
 
 
 def _is_add(s: Segment) -> bool:
-    return wording.segment_start(s.start_type).text == "Participant added" or bool(
-        s.add_participant
-    )
+    return _adds_participant(s.start_type) or bool(s.add_participant)
+
+
+@lru_cache(maxsize=512)
+def _adds_participant(start_type: str | None) -> bool:
+    """Whether a segment's start type says a participant was added."""
+    return wording.segment_start(start_type).text == "Participant added"
 
 
 def _is_start(s: Segment) -> bool:
@@ -267,7 +271,13 @@ def _agent_cancelled(s: Segment) -> bool:
 
 def _is_consult(q: QueueVisit) -> bool:
     """A visit made while adding a participant: the customer stays with the agent."""
-    return "participant" in wording.queue_entry(q.entry_type).text.lower()
+    return _consult_entry(q.entry_type)
+
+
+@lru_cache(maxsize=512)
+def _consult_entry(entry_type: str | None) -> bool:
+    """Whether a visit's entry type says it was made while adding a participant."""
+    return "participant" in wording.queue_entry(entry_type).text.lower()
 
 
 def _entered_untransferred(q: QueueVisit) -> bool:
@@ -441,6 +451,8 @@ class _Records:
         self.closed_ends = [end for end, _ in closed]
         self.closed_places = [n for _, n in closed]
         self.open_places = [n for n, a in enumerate(self.answered) if a.end is None]
+        # Their starts (those without one come last in ``answered``).
+        self.starts = [a.start for a in self.answered if a.start is not None]
         # What queue_for and delivered_by found, per allocation (by ``id``): the
         # participants and the outcome both ask, several times over.
         self.found_queue: dict[int, QueueVisit | None] = {}
@@ -484,12 +496,18 @@ class _Records:
             return self.queue_by_handover.get((a.agent_id, a.start))
         return None
 
-    def still_on(self, moment: datetime, *, open_too: bool) -> list[AgentAllocation]:
-        """The taken allocations ending after ``moment`` (with ``open_too``, and those
-        whose end never came), by start; none that ends before it starts."""
-        places = self.closed_places[bisect_right(self.closed_ends, moment) :]
+    def still_on(
+        self, begun: datetime, moment: datetime, *, open_too: bool
+    ) -> list[AgentAllocation]:
+        """The taken allocations begun by ``begun`` and ending after ``moment`` (with
+        ``open_too``, also those whose end never came), by start; none without a start,
+        none that ends before it starts."""
+        limit = bisect_right(self.starts, begun)
+        places = [
+            n for n in self.closed_places[bisect_right(self.closed_ends, moment) :] if n < limit
+        ]
         if open_too:
-            places += self.open_places
+            places += [n for n in self.open_places if n < limit]
         return [self.answered[n] for n in sorted(places)]
 
     def path_to(self, q: QueueVisit) -> list[QueueVisit]:
@@ -541,6 +559,8 @@ class _Records:
             return []
         lo = bisect_left(self.hold_starts, start)
         hi = len(self.holds) if end is None else bisect_right(self.hold_starts, end)
+        if lo >= hi:
+            return []  # most allocations: no hold
         return [self.all_holds[n] for n in sorted(n for _, n in self.holds[lo:hi])]
 
 
@@ -873,8 +893,8 @@ def _how_added(
         # one, none of them took over alone; it is said once, after the last of them.
         stayed = [
             b
-            for b in records.still_on(left + _SLACK, open_too=False)
-            if b.agent_id != d.agent_id and b.start is not None and b.start <= left
+            for b in records.still_on(left, left + _SLACK, open_too=False)
+            if b.agent_id != d.agent_id
         ]
         if len(stayed) < 2:
             return f" and took over from {names.agent(d.agent_id)}"
@@ -1570,6 +1590,7 @@ def _legs(
             for n in taken
             if (e := ordered[n].end) is not None and not _bad(ordered[n]) and e >= last_end - _SLACK
         }
+    last_ones = sorted(at_end)
     # Who joined a call already in hand (no queue, transfer or add gave it to them): an
     # agent who leaves them with the customer handed it over to them.
     joiners = {
@@ -1636,14 +1657,15 @@ def _legs(
                 )
                 for b in handed
             )
-        partners = [
-            names.agent(ordered[m].agent_id)
-            for m in sorted(at_end)
-            if m != n
-            and n in at_end
-            and ordered[m].agent_id != a.agent_id
-            and _began_by(ordered[m], end)
-        ]
+        partners = (
+            [
+                names.agent(ordered[m].agent_id)
+                for m in last_ones
+                if m != n and ordered[m].agent_id != a.agent_id and _began_by(ordered[m], end)
+            ]
+            if n in at_end
+            else []
+        )
         offered_only = id(a) in refused
         with_text = with_note = ""
         if offered_only:
@@ -1772,14 +1794,8 @@ def _on_the_call(
     if a.end is None or _bad(a):
         return []
     on: dict[str, AgentAllocation] = {}
-    for b in records.still_on(a.end + _SLACK, open_too=True):
-        if (
-            b.start is not None
-            and b.start <= a.end
-            and b.agent_id
-            and b.agent_id != a.agent_id
-            and id(b) not in inside
-        ):
+    for b in records.still_on(a.end, a.end + _SLACK, open_too=True):
+        if b.agent_id and b.agent_id != a.agent_id and id(b) not in inside:
             on.setdefault(b.agent_id, b)
     return list(on.values())
 
