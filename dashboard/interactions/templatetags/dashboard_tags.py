@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
 from dashboard.interactions import wording
 from dashboard.interactions.story import COMPUTED_MARK, COMPUTED_NOTE
@@ -261,6 +264,114 @@ def timeline_bars(
             shared = tops[y] = (f'y="{hit_top(y)}"', f'height="{hit}"')
         out.append(_bar(bar, link, focus, related, bar_height, shared))
     return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _bar
+
+
+def _shown(value: Any) -> str:
+    """What ``{{ value }}`` writes for a number: localized as the template engine
+    localizes it, then escaped."""
+    text = localize(value)
+    return _html(text if isinstance(text, str) else str(text))
+
+
+def _lane_query(queries: dict[str, str] | None, key: str) -> str:
+    """The query that opens or closes lane ``key`` (``page.lane_queries``), escaped;
+    '' when the lane has none."""
+    return _html(queries.get(key, "")) if queries else ""
+
+
+@register.simple_tag(takes_context=True)
+def timeline_labels(context: template.Context, timeline: Any) -> SafeString:
+    """The row labels beside the chart: per lane its title (with "show fewer" when
+    it is opened) and a label per row ("+N more" for the grouped rest). Built as
+    plain strings with autoescape's escaping (``_html``), as the template loop wrote
+    them: a dozen values per row."""
+    request = context.get("request")
+    page: Any = context.get("page")
+    path = _html(request.path) if request is not None else ""
+    queries: dict[str, str] | None = None  # ``page.lane_queries``: worked out when needed
+    out = []
+    for lane in timeline.lanes:
+        key = _html(lane.key)
+        title = _html(lane.title)
+        noun = _html(str(lane.title).lower())
+        fewer = ""
+        if lane.expandable and lane.expanded:
+            if queries is None:
+                queries = getattr(page, "lane_queries", None) or {}
+            query = _lane_query(queries, lane.key)
+            fewer = (
+                f' <a class="tl-fewer" data-focus-key="lane-{key}" '
+                f'href="{path}?{query}#timeline" hx-get="{path}?{query}" hx-target="#timeline" '
+                'hx-swap="outerHTML" hx-push-url="true">show fewer'
+                f'<span class="visually-hidden"> {noun}</span></a>'
+            )
+        out.append(
+            f'\n      <div class="tl-lane tl-lane-{key}">\n        <div class="tl-lane-title">'
+            f'<span aria-hidden="true">{title}</span>{fewer}</div>\n        '
+        )
+        for row in lane.rows:
+            grouped = " grouped" if row.grouped else ""
+            if row.more:
+                if queries is None:
+                    queries = getattr(page, "lane_queries", None) or {}
+                query = _lane_query(queries, lane.key)
+                label = _html(row.label)
+                body = (
+                    f'<a class="tl-more" data-focus-key="lane-{key}" '
+                    f'href="{path}?{query}#timeline" hx-get="{path}?{query}" '
+                    'hx-target="#timeline" hx-swap="outerHTML" '
+                    f'hx-push-url="true" title="Show every row: {label}">+{_shown(row.more)} more'
+                    f'<span class="tl-noun"> {noun}</span></a>'
+                )
+                out.append(f'\n        <div class="tl-row-label{grouped}">{body}</div>\n        ')
+            else:
+                label = _html(row.label)
+                title_attr = f' title="{label}"' if row.label else ""
+                out.append(
+                    f'\n        <div class="tl-row-label{grouped}"{title_attr}>'
+                    f'<span aria-hidden="true">{label}</span></div>\n        '
+                )
+        out.append("\n      </div>\n      ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
+
+
+@register.simple_tag(takes_context=True)
+def timeline_ticks(context: template.Context, timeline: Any, axis: Any) -> SafeString:
+    """The axis: per tick a rule down the chart and its label, the moment in full on
+    hover (in the viewer's zone, as the ``date`` filter writes it)."""
+    height = _shown(timeline.height)
+    top = _shown(axis)
+    out = []
+    for t in timeline.ticks:
+        x = _html(t.x_pct)
+        moment = _html(date_filter(template_localtime(t.at, context.use_tz), "Y-m-d H:i:s T"))
+        out.append(
+            f'\n          <line x1="{x}" x2="{x}" y1="{top}" y2="{height}"></line>\n'
+            f'          <text x="{x}" y="16" text-anchor="{_html(t.anchor)}"><title>'
+            f"{moment}</title>{_html(t.label)}</text>\n          "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
+
+
+@register.simple_tag
+def timeline_lanes(
+    timeline: Any, query: str, focus: str, related: Any, bar_height: float, hit: float = 24.0
+) -> SafeString:
+    """Every lane of the chart: its group, its rule and its rows' bars (``timeline_bars``)."""
+    out = []
+    for lane in timeline.lanes:
+        y = _shown(lane.y)
+        out.append(
+            f'\n        <g class="lane lane-{_html(lane.key)}" role="group" '
+            f'aria-label="{_html(lane.title)}">\n'
+            f'          <line class="lane-rule" x1="0" x2="100%" y1="{y}" y2="{y}" '
+            'aria-hidden="true"></line>\n          '
+        )
+        for row in lane.rows:
+            bars = timeline_bars(row, query, focus, related, bar_height, hit)
+            out.append(f"\n          {bars}\n          ")
+        out.append("\n        </g>\n        ")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html and _bar
 
 
 @register.simple_tag(takes_context=True)
