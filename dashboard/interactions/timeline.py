@@ -550,17 +550,17 @@ def _bar(
         if -0.5 <= begin <= finish <= total + 0.5:  # nearly every record: nothing to warn of
             begin = min(max(begin, 0.0), total)
             return _new_bar(
-                id=bar_id,
-                kind=kind,
-                label=label,
-                detail=detail,
-                start=start,
-                end=end,
-                offset=begin,
-                length=min(max(finish, begin), total) - begin,
-                states=tuple(states),
-                related=tuple(related),
-                record=record,
+                bar_id,
+                kind,
+                label,
+                detail,
+                start,
+                end,
+                begin,
+                min(max(finish, begin), total) - begin,
+                tuple(states),
+                tuple(related),
+                record,
             )
     warnings: list[str] = []
     sent_begin = _seconds(start, axis_start)
@@ -592,34 +592,42 @@ def _bar(
     finish = min(max(finish, begin), total)
     # Each warning above is about one end, drawn where it is: the "!" marks that end.
     spots = [begin] * at_start + [finish] * at_end
-    return _new_bar(
-        id=bar_id,
-        kind=kind,
-        label=label,
-        detail=detail,
-        start=start,
-        end=end,
-        offset=begin,
-        length=finish - begin,
+    bar = _new_bar(
+        bar_id,
+        kind,
+        label,
+        detail,
+        start,
+        end,
+        begin,
+        finish - begin,
+        tuple(states),
+        tuple(related),
+        record,
+    )
+    bar.__dict__.update(
         open_end=open_end,
-        states=tuple(states),
         warnings=tuple(warnings),
-        related=tuple(related),
         reason=reason,
-        record=record,
         backwards=backwards,
         warned_at=(min(spots), max(spots)) if warnings else None,
     )
+    return bar
 
 
 _NOT_SLUG = re.compile(r"[^\w-]|_")
 
 
-def _slug(value: str | None, fallback: str) -> str:
-    text = (value or "")[:64].lower()
-    if text.isascii() and text.replace("-", "").isalnum():
-        return text  # a UUID, say: nothing to replace
-    return _NOT_SLUG.sub("-", text) or fallback
+def _ids(prefix: str, values: Iterable[str | None]) -> list[str]:
+    """DOM ids for records: ``prefix`` and each record's API id made a slug (its
+    position when it has none), made unique by ``_unique`` only when two are alike."""
+    out = []
+    for n, value in enumerate(values):
+        text = (value or "")[:64].lower()
+        if not (text.isascii() and text.replace("-", "").isalnum()):  # a UUID needs nothing
+            text = _NOT_SLUG.sub("-", text) or str(n)
+        out.append(prefix + text)
+    return out if len(set(out)) == len(out) else _unique(out)
 
 
 _Plain = TypeVar("_Plain", "Row", "Lane")
@@ -648,12 +656,36 @@ def _copy(record: _Plain, **changes: object) -> _Plain:
     return new
 
 
-def _new_bar(**values: object) -> Bar:
-    """``Bar(**values)`` without the frozen ``__init__``, which sets its 25 fields one
-    ``object.__setattr__`` at a time (four times the cost, for every bar)."""
+def _new_bar(
+    bar_id: str,
+    kind: Kind,
+    label: str,
+    detail: str,
+    start: datetime | None,
+    end: datetime | None,
+    offset: float,
+    length: float,
+    states: tuple[str, ...],
+    related: tuple[str, ...],
+    record: object,
+) -> Bar:
+    """``Bar(...)`` without the frozen ``__init__``, which sets its 25 fields one
+    ``object.__setattr__`` at a time (four times the cost, for every bar); the fields
+    set one by one, not gathered as keywords first."""
     new = object.__new__(Bar)
-    new.__dict__.update(_BAR_DEFAULTS)
-    new.__dict__.update(values)
+    values = new.__dict__
+    values.update(_BAR_DEFAULTS)
+    values["id"] = bar_id
+    values["kind"] = kind
+    values["label"] = label
+    values["detail"] = detail
+    values["start"] = start
+    values["end"] = end
+    values["offset"] = offset
+    values["length"] = length
+    values["states"] = states
+    values["related"] = related
+    values["record"] = record
     return new
 
 
@@ -928,9 +960,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     start, end, warnings = _axis(i, now)
     total = max((end - start).total_seconds(), 0.0)
 
-    seg_bar_ids = _unique(
-        [f"segment-{_slug(s.segment_id, str(n))}" for n, s in enumerate(i.segments)]
-    )
+    seg_bar_ids = _ids("segment-", (s.segment_id for s in i.segments))
     seg_ids: dict[str | None, str] = {}
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         if s.segment_id is not None:
@@ -938,16 +968,14 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     queue_ids = dict(
         zip(
             (id(q) for q in i.queues),
-            _unique([f"queue-{_slug(q.queue_visit_id, str(n))}" for n, q in enumerate(i.queues)]),
+            _ids("queue-", (q.queue_visit_id for q in i.queues)),
             strict=True,
         )
     )
     agent_ids = dict(
         zip(
             (id(a) for a in i.agents),
-            _unique(
-                [f"agent-{_slug(a.interaction_agent_id, str(n))}" for n, a in enumerate(i.agents)]
-            ),
+            _ids("agent-", (a.interaction_agent_id for a in i.agents)),
             strict=True,
         )
     )
@@ -1283,6 +1311,11 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
     return replace(timeline, window_start=lo, window_end=hi, zoomed=True)
 
 
+#: The fewest characters of an option of ``_text`` that holds neither the bar's
+#: duration nor its label ("direct").
+_SHORTEST_OPTION = 6
+
+
 def _text(
     bar: Bar, width: float, free_right: float, free_left: float, named_row: bool, marked: bool
 ) -> tuple[str, str]:
@@ -1291,8 +1324,17 @@ def _text(
 
     In a row named after the record only the duration is new; in a grouped row
     the name comes first.
+
+    Every option is at least as long as the shortest of the bar's label, its duration
+    and "direct": most bars of a dense row have no room even for that, and are
+    answered before any option is written.
     """
     duration = "unknown" if bar.backwards else _clock(bar.length) + ("+" if bar.open_end else "")
+    room = 22 if marked else 4
+    # The tests below, for the shortest length any option can have.
+    least = min(len(bar.label), len(duration), _SHORTEST_OPTION) * CHAR_WIDTH
+    if least + 8 > width and least + room + 6 > free_right and least + room + 6 > free_left:
+        return "", ""
     options: tuple[str, ...]
     if bar.direct:  # its row is named after the agent: say how they were reached
         options = (f"direct · {duration}", "direct")
@@ -1325,7 +1367,6 @@ def _text(
     for text in options:
         if len(text) * CHAR_WIDTH + 8 <= width:
             return text, "inside"
-    room = 22 if marked else 4
     for text in options:
         need = len(text) * CHAR_WIDTH + room + 6
         if need <= free_right:
