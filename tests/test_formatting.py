@@ -83,3 +83,18 @@ def test_an_absurd_figure_is_written_as_the_seconds_sent_not_as_days() -> None:
     # From the first to the last date a timestamp holds: days, hours, minutes, seconds.
     span = (datetime(9999, 12, 31, tzinfo=UTC) - datetime(1, 1, 1, tzinfo=UTC)).total_seconds()
     assert fmt.clock(span) == "3652058 d"
+
+
+def test_clock_says_each_second_as_written_out_whether_kept_or_not() -> None:
+    """``clock`` keeps the text of each whole second it has said: a kept text is the one
+    written out, halves rounded as ``round`` rounds them, and the store stays bounded."""
+    values = [0.0, 0.4, 0.5, 1.5, 2.5, 59.5, 3599.5, 3600.0, 86399.6, 90061.0, 1e9 - 1, 1e9]
+    values += [-0.4, -0.6, -5.0, 1e30, float("inf"), float("-inf"), float("nan"), 7, 0]
+    for value in values:
+        for _ in range(2):  # written out, then kept
+            assert fmt.clock(value) == fmt._clock(value)
+    fmt._CLOCKS.clear()
+    for whole in range(fmt._CLOCKS_KEPT + 10):
+        fmt.clock(whole)
+    assert len(fmt._CLOCKS) <= fmt._CLOCKS_KEPT
+    assert fmt.clock(12.0) == "0:12"

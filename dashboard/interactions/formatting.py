@@ -19,12 +19,34 @@ def hms(seconds: float | None) -> str:
 _BEYOND_DATES = 10_000_000 * 86_400
 
 
+#: ``clock`` of each whole number of seconds said so far (bounded): the timeline says every
+#: bar's start, end and length, the story and the tables every wait and talk, and the
+#: same few thousand figures come back on every page.
+_CLOCKS: dict[int, str] = {}
+_CLOCKS_KEPT = 20_000
+
+
 def clock(seconds: float) -> str:
     """A duration (or an offset from the start): 'm:ss' under an hour; from an hour on
     in units, '13 h 33 min 32 s', and from a day on with days, '3 d 0 h 22 min 53 s'
     (trailing zero units left out: '2 h', '1 h 30 min', '1 d'), so that it never reads
     like a time of day beside one. A figure past any span two timestamps can make
-    (a statistic sent as 1e30) is written as the seconds sent, '1e+30 s'."""
+    (a statistic sent as 1e30) is written as the seconds sent, '1e+30 s'.
+
+    Each whole second is written once per process (it is rounded first)."""
+    if not 0.0 <= seconds < 1e9:  # negative, huge or not a number
+        return _clock(seconds)
+    whole = round(seconds)
+    text = _CLOCKS.get(whole)
+    if text is None:
+        if len(_CLOCKS) >= _CLOCKS_KEPT:
+            _CLOCKS.clear()
+        text = _CLOCKS[whole] = _clock(whole)
+    return text
+
+
+def _clock(seconds: float) -> str:
+    """``clock``, written out."""
     if not math.isfinite(seconds):
         return "—"
     if seconds >= _BEYOND_DATES:

@@ -128,33 +128,11 @@ def hit_top(y: float) -> float:
     return round(y - (HIT_SIZE - BAR_HEIGHT) / 2, 2)
 
 
-#: ``clock`` of each whole number of seconds said so far (bounded): a timeline says every
-#: bar's start, end and length, in its text and in its spoken name, and the same few
-#: thousand offsets come back on every page.
-_CLOCKS: dict[int, str] = {}
-_CLOCKS_KEPT = 20_000
-
-
-def _clock(seconds: float) -> str:
-    """``clock(seconds)``, each whole second formatted once (``clock`` rounds first)."""
-    if not 0.0 <= seconds < 1e9:  # negative, huge or not a number: as ``clock`` says it
-        return clock(seconds)
-    whole = round(seconds)
-    text = _CLOCKS.get(whole)
-    if text is None:
-        if len(_CLOCKS) >= _CLOCKS_KEPT:
-            _CLOCKS.clear()
-        text = _CLOCKS[whole] = clock(whole)
-    return text
-
-
 def _hms(seconds: float) -> str:
-    """``hms(seconds)`` through ``_clock``."""
+    """``hms(seconds)``: a length in range (nearly every one) goes straight to ``clock``."""
     if 0.0 <= seconds < 1e9:
-        return _clock(seconds)
-    if not -1e9 < seconds < 1e9:
-        return hms(seconds)
-    return ("-" if round(seconds) < 0 else "") + _clock(-seconds)
+        return clock(seconds)
+    return hms(seconds)
 
 
 @dataclass(frozen=True)
@@ -225,11 +203,11 @@ class Bar:
             text = f"Queue {self.label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
         if self.detail:
             text += ", " + self.detail
-        start = _clock(self.offset)
+        start = clock(self.offset)
         if self.open_end and self.reason != LIVE_REASON:
             text += f", from {start} to no end time, lasting {_hms(self.length)}+"
         else:
-            end = _clock(self.offset + self.length)
+            end = clock(self.offset + self.length)
             plus = "+" if self.open_end else ""
             text += f", from {start} to {end}, lasting {_hms(self.length)}{plus}"
         for part in self.states:
@@ -1329,7 +1307,7 @@ def _text(
     and "direct": most bars of a dense row have no room even for that, and are
     answered before any option is written.
     """
-    duration = "unknown" if bar.backwards else _clock(bar.length) + ("+" if bar.open_end else "")
+    duration = "unknown" if bar.backwards else clock(bar.length) + ("+" if bar.open_end else "")
     room = 22 if marked else 4
     # The tests below, for the shortest length any option can have.
     least = min(len(bar.label), len(duration), _SHORTEST_OPTION) * CHAR_WIDTH
@@ -1399,7 +1377,7 @@ def _overview(timeline: Timeline) -> tuple[Window, ...]:
             Window(
                 lo,
                 hi,
-                f"{_clock(lo)}–{_clock(hi)}",
+                f"{clock(lo)}–{clock(hi)}",
                 f"zoom={lo:.1f}-{hi:.1f}",
                 current,
                 inside,
@@ -1521,7 +1499,7 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         # The first and last labels are anchored inside the chart, never clipped.
         anchor = "start" if x < 20 else ("end" if x > CHART_WIDTH - 20 else "middle")
         ticks.append(
-            Tick(t, _clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
+            Tick(t, clock(t), timeline.start + timedelta(seconds=t), x=round(x, 2), anchor=anchor)
         )
         t += step
 
