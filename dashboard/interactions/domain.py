@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from . import wording
@@ -212,19 +213,20 @@ class Segment:
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
 
-    @property
+    # The derived values below are read a thousand times per page of a big interaction:
+    # each is worked out once per record (the parser stores them as it reads one).
+
+    @cached_property
     def outside(self) -> bool:
         """With a party outside the platform: a third party, or a number dialled out."""
-        kind = (self.extension_type or "").strip().lower()
-        return bool(self.third_party) or kind == "pstn"
+        return with_outside_party(self.third_party, self.extension_type)
 
-    @property
+    @cached_property
     def customer_hung_up(self) -> bool:
         """Marked cancelled because the customer disconnected during it: the API sets
         ``segmentCancelled`` then too, not only when the agent cancelled the transfer
         or the add ("cancelled")."""
-        ended = (self.end_type or "").strip().lower().replace("_", "-").replace(" ", "-")
-        return bool(self.cancelled) and ended == "customer-disconnect"
+        return hung_up(self.cancelled, self.end_type)
 
 
 @dataclass(frozen=True)
@@ -249,11 +251,11 @@ class QueueVisit:
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
 
-    @property
+    @cached_property  # once per record, as ``Segment.outside``
     def direct(self) -> bool:
         """A visit to an agent's own line (queue type "resource"): a direct transfer,
         which the API names after the agent, not a queue the customer waited in."""
-        return (self.queue_type or "").strip().lower() == "resource"
+        return to_own_line(self.queue_type)
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,31 @@ class AgentAllocation:
     work_cancel_time: float | None
     extra: tuple[Extra, ...] = ()
     unknown: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=512)  # a few codes, read for every record
+def _lowered(code: str | None) -> str:
+    return (code or "").strip().lower()
+
+
+@lru_cache(maxsize=512)
+def _dashed(code: str | None) -> str:
+    return (code or "").strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def with_outside_party(third_party: bool | None, extension_type: str | None) -> bool:
+    """``Segment.outside`` of a segment with these fields."""
+    return bool(third_party) or _lowered(extension_type) == "pstn"
+
+
+def hung_up(cancelled: bool | None, end_type: str | None) -> bool:
+    """``Segment.customer_hung_up`` of a segment with these fields."""
+    return bool(cancelled) and _dashed(end_type) == "customer-disconnect"
+
+
+def to_own_line(queue_type: str | None) -> bool:
+    """``QueueVisit.direct`` of a visit of this queue type."""
+    return _lowered(queue_type) == "resource"
 
 
 def told_apart(agents: tuple[AgentAllocation, ...]) -> tuple[AgentAllocation, ...]:

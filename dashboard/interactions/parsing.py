@@ -39,7 +39,10 @@ from .domain import (
     Summary,
     Transcript,
     TranscriptMessage,
+    hung_up,
+    to_own_line,
     told_apart,
+    with_outside_party,
 )
 
 T = TypeVar("T")
@@ -413,23 +416,28 @@ def _data_text(data: dict[str, Any], key: str) -> str | None:
     return _cut(value, _MAX_VALUE) if isinstance(value, str) else None
 
 
-_NOTHING_UNKNOWN: frozenset[str] = frozenset()
-
-
 def _record(cls: type[T], values: dict[str, Any], r: _Reader) -> T:
     """``cls(**values, extra=…, unknown=…)`` for the records a big interaction has
     thousands of, without the frozen dataclass's ``__init__`` (one ``object.__setattr__``
     per field: a third of the cost of reading a record). ``values`` has every other
-    field (the parsing tests check it)."""
-    values["extra"] = r.extras()
-    # Nearly every record reads cleanly: they share one empty set rather than hold
-    # one each (thousands of objects kept, for the garbage collector to walk).
-    values["unknown"] = frozenset(r.unknown) if r.unknown else _NOTHING_UNKNOWN
+    field (the parsing tests check it); ``extra`` and ``unknown`` are left to their
+    class defaults when there is nothing in them (see ``_new``)."""
+    extra = r.extras()
+    if extra:
+        values["extra"] = extra
+    if r.unknown:
+        values["unknown"] = frozenset(r.unknown)
     return _new(cls, values)
 
 
 def _new(cls: type[T], values: dict[str, Any]) -> T:
-    """``cls(**values)`` without the frozen dataclass's ``__init__``."""
+    """``cls(**values)`` without the frozen dataclass's ``__init__``.
+
+    A plain record (``_plain``) leaves out ``extra`` and ``unknown``: their class
+    defaults, (), and an empty set, say the same. Its values are then only texts,
+    numbers and times, which the garbage collector need not walk: a big interaction
+    has hundreds of records, kept for the whole page (and the collector's full passes
+    over the whole process come that much less often)."""
     new: T = object.__new__(cls)
     new.__dict__.update(values)
     return new
@@ -437,34 +445,22 @@ def _new(cls: type[T], values: dict[str, Any]) -> T:
 
 class _Spec(NamedTuple):
     """How a record is read: (key, attribute, reader) per field, in the order the
-    fields are read (the order in which their problems are listed); the same fields
-    kind by kind, for ``_plain``; and every key the record may have."""
+    fields are read (the order in which their problems are listed); each key the
+    record may have with its attribute and reader, for ``_plain`` (a key read apart
+    has the reader "apart" and no attribute); and every attribute, unread, in the
+    readers' order."""
 
     readers: tuple[tuple[str, str, str], ...]
-    keys: frozenset[str]
-    blank: dict[str, Any]  # every attribute, unread, in the readers' order
-    texts: tuple[tuple[str, str], ...]
-    booleans: tuple[tuple[str, str], ...]
-    numbers: tuple[tuple[str, str], ...]
-    timestamps: tuple[tuple[str, str], ...]
+    keys: dict[str, tuple[str, str]]
+    blank: dict[str, Any]
 
 
 def _spec(*readers: tuple[str, str, str], also: tuple[str, ...] = ()) -> _Spec:
     """The spec of a record read by ``readers``, which may also have the keys ``also``
     (read apart)."""
-
-    def of_kind(kind: str) -> tuple[tuple[str, str], ...]:
-        return tuple((key, attr) for key, attr, k in readers if k == kind)
-
-    return _Spec(
-        readers,
-        frozenset(key for key, _, _ in readers) | frozenset(also),
-        dict.fromkeys(attr for _, attr, _ in readers),
-        of_kind("text"),
-        of_kind("boolean"),
-        of_kind("number"),
-        of_kind("timestamp"),
-    )
+    keys = {key: (attr, kind) for key, attr, kind in readers}
+    keys.update((key, ("", "apart")) for key in also)
+    return _Spec(readers, keys, dict.fromkeys(attr for _, attr, _ in readers))
 
 
 def _plain(
@@ -475,51 +471,44 @@ def _plain(
     timestamp) and the record has no other keys: what the readers would make of them,
     with nothing to note. None otherwise: the record is then read by its readers.
 
-    A big interaction has hundreds of records, nearly all of them plain. ``moments``
-    holds the timestamps already read in this interaction (a queue visit ends when its
-    agent's allocation starts, and so on)."""
-    if not data.keys() <= spec.keys:
-        return None
-    get = data.get
+    A big interaction has hundreds of records, nearly all of them plain: only the keys
+    sent are looked at. ``moments`` holds the timestamps already read in this
+    interaction (a queue visit ends when its agent's allocation starts, and so on)."""
+    known = spec.keys
     out = spec.blank.copy()
-    for key, attr in spec.texts:
-        value = get(key)
+    for key, value in data.items():
+        field = known.get(key)
+        if field is None:
+            return None  # a key the record should not have: its reader keeps it
         if value is None:
             continue
-        if value.__class__ is str and len(value) <= _MAX_VALUE and "\x00" not in value:
-            out[attr] = value
-        elif value.__class__ is int:
-            out[attr] = str(value)  # as ``_number_text`` writes it
-        else:
-            return None
-    for key, attr in spec.booleans:
-        value = get(key)
-        if value is None:
-            continue
-        if value.__class__ is not bool:
-            return None
-        out[attr] = value
-    for key, attr in spec.numbers:
-        value = get(key)
-        if value is None:
-            continue
+        attr, kind = field
         kind_of = value.__class__
-        if not ((kind_of is float or kind_of is int) and -1e300 < value < 1e300):
-            return None
-        out[attr] = float(value)
-    for key, attr in spec.timestamps:
-        value = get(key)
-        if value is None:
-            continue
-        if value.__class__ is not str:
-            return None
-        moment = moments.get(value)
-        if moment is None:
-            moment = _to_datetime(value)
-            if moment is None:
+        if kind == "text":
+            if kind_of is str and len(value) <= _MAX_VALUE and "\x00" not in value:
+                out[attr] = value
+            elif kind_of is int:
+                out[attr] = str(value)  # as ``_number_text`` writes it
+            else:
                 return None
-            moments[value] = moment
-        out[attr] = moment
+        elif kind == "timestamp":
+            if kind_of is not str:
+                return None
+            moment = moments.get(value)
+            if moment is None:
+                moment = _to_datetime(value)
+                if moment is None:
+                    return None
+                moments[value] = moment
+            out[attr] = moment
+        elif kind == "number":
+            if not ((kind_of is float or kind_of is int) and -1e300 < value < 1e300):
+                return None
+            out[attr] = float(value)
+        elif kind == "boolean":
+            if kind_of is not bool:
+                return None
+            out[attr] = value
     return out
 
 
@@ -601,9 +590,14 @@ def _segments(
         if not values["agent_id"]:
             values["agent_id"] = _data_text(data, "agentId")
         values["number"] = None if number is None else int(float(number))
-        values["extra"], values["unknown"] = (), _NOTHING_UNKNOWN
+        values["outside"] = with_outside_party(values["third_party"], values["extension_type"])
+        values["customer_hung_up"] = hung_up(values["cancelled"], values["end_type"])
         segments.append(_new(Segment, values))
     return tuple(segments)
+
+
+def _visit_derived(values: dict[str, Any]) -> None:
+    values["direct"] = to_own_line(values["queue_type"])
 
 
 def _records(
@@ -613,16 +607,19 @@ def _records(
     read: Callable[[dict[str, Any], int, list[DataProblem]], T],
     problems: list[DataProblem],
     moments: dict[str, datetime],
+    derive: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[T, ...]:
-    """Each record read by ``read``; a plain one without a reader."""
+    """Each record read by ``read``; a plain one without a reader, with what ``derive``
+    adds to its values (its class's derived properties, worked out once)."""
     records = []
     for index, data in enumerate(items):
         values = _plain(data, spec, moments)
         if values is None:
             records.append(read(data, index, problems))
-        else:
-            values["extra"], values["unknown"] = (), _NOTHING_UNKNOWN
-            records.append(_new(cls, values))
+            continue
+        if derive is not None:
+            derive(values)
+        records.append(_new(cls, values))
     return tuple(records)
 
 
@@ -967,7 +964,9 @@ def parse_interaction(data: Any) -> Interaction:
 
     moments: dict[str, datetime] = {}  # timestamp text -> time, for the records below
     segments = _segments(r.objects("segments"), problems, moments)
-    queues = _records(r.objects("queues"), _QUEUE_FIELDS, QueueVisit, _queue, problems, moments)
+    queues = _records(
+        r.objects("queues"), _QUEUE_FIELDS, QueueVisit, _queue, problems, moments, _visit_derived
+    )
     agents = told_apart(
         _records(
             r.objects("agents", agents_value),
