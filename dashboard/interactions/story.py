@@ -198,6 +198,7 @@ class _Names:
         #: Queues of type "resource": an agent's own line, reached by a direct transfer.
         self.direct = {q.queue_id for q in i.queues if q.queue_id and q.direct}
         self.said: dict[str, str] = {}  # agent ID -> as ``agent`` says it
+        self.queue_said: dict[str, str] = {}  # queue ID -> as ``queue`` says it
 
     def agent(self, agent_id: str | None) -> str:
         if not agent_id:
@@ -211,7 +212,11 @@ class _Names:
     def queue(self, queue_id: str | None) -> str:
         if not queue_id:
             return ""
-        return wording.isolated(self.queues.get(queue_id) or wording.unnamed_queue(queue_id))
+        said = self.queue_said.get(queue_id)
+        if said is None:
+            name = self.queues.get(queue_id) or wording.unnamed_queue(queue_id)
+            said = self.queue_said[queue_id] = wording.isolated(name)
+        return said
 
 
 #: How the part of an allocation lying within another of the same agent ended.
@@ -226,10 +231,16 @@ STRAIGHT = "no queue"
 
 
 def _queue_label(q: QueueVisit) -> str:
+    return _label(q.queue_name, q.queue_id, q.direct)
+
+
+@lru_cache(maxsize=1024)  # a few queues, named a thousand times in a big interaction
+def _label(queue_name: str | None, queue_id: str | None, direct: bool) -> str:
+    """How ``_queue_label`` names a visit with these fields."""
     name = wording.isolated(
-        q.queue_name or (wording.unnamed_queue(q.queue_id) if q.queue_id else "a queue")
+        queue_name or (wording.unnamed_queue(queue_id) if queue_id else "a queue")
     )
-    return f"{name} (direct)" if q.direct else name
+    return f"{name} (direct)" if direct else name
 
 
 def _queue_named(q: QueueVisit) -> str:
@@ -587,15 +598,17 @@ def _never_answered(i: Interaction) -> bool:
     return never_answered(i)
 
 
-def _outcome(i: Interaction, names: _Names, records: _Records, now: datetime) -> tuple[str, str]:
+def _outcome(
+    i: Interaction, names: _Names, records: _Records, now: datetime, *, never_answered: bool
+) -> tuple[str, str]:
     answered = records.answered
     if i.in_progress:
         return _live_outcome(i, names, records, answered, now), "live"
     outbound = _placed(i, records, answered)
-    if answered and _never_answered(i) and not outbound:
+    if answered and never_answered and not outbound:
         # A callback the customer did not pick up.
         return _first_answer(i, names, records, answered[0]) + "; not answered", "unanswered"
-    if answered and _never_answered(i):
+    if answered and never_answered:
         first = names.agent(answered[0].agent_id)
         total = _total_text(i)
         after = f", ended after {total}" if total is not None else ""
@@ -683,14 +696,14 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     """Where the customer was sent after the last agent and nobody answered: the
     last queue visit begun after every allocation began, taken by no agent ("; transferred
     to Payment Plans; abandoned there after 2:32"). Empty when there is none."""
-    began = [a.start for a in answered if a.start is not None]
-    if not began:
+    last_began = max((a.start for a in answered if a.start is not None), default=None)
+    if last_began is None:
         return ""
     visits = [
         q
         for q in i.queues
         if q.start is not None
-        and q.start >= max(began)
+        and q.start >= last_began
         and not q.agent_id
         and id(q) not in records.taken
         and not _is_consult(q)
@@ -1604,22 +1617,36 @@ def _legs(
     listened, _ = _listened(i, ordered, refused, records.now)
     straight = accepted[0] if accepted and _straight_from_flow(i, records, accepted[0]) else None
     legs: list[Leg] = []
+    # Read once rather than per row: a big interaction has a thousand rows.
+    segments, first, last = i.segments, i.start, i.end
+    any_holds = bool(records.holds)
     for n, a in enumerate(ordered):
         q = records.queue_for(a)
-        end = a.end
+        d = records.delivered_by(a)
+        start, end = a.start, a.end
+        bad = start is not None and end is not None and end < start
+        within = id(a) in inside
+        offered_only = id(a) in refused
         # With the customer only while there was one: not before the interaction's start
         # nor after its end, whatever another service's clock sent.
-        seconds = _span(_latest(a.start, i.start), _earliest(end, i.end))
-        if _bad(a):
-            seconds = None
-        holds = records.holds_in(a.start, end if not _bad(a) else None)
-        hold_spans = [
-            h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
-        ]
-        hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
-        d = records.delivered_by(a)
+        seconds = None
+        if start is not None and end is not None and not bad:
+            lo = start if first is None or start >= first else first
+            hi = end if last is None or end <= last else last
+            span = (hi - lo).total_seconds()
+            seconds = span if span >= 0 else None
+        hold_count = 0
+        hold_seconds: float | None = 0  # as ``sum`` says no holds
+        if any_holds:
+            holds = records.holds_in(start, None if bad else end)
+            if holds:
+                hold_spans = [
+                    h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
+                ]
+                hold_count = len(holds)
+                hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
         took_from = ""
-        if id(a) in inside:
+        if within:
             pass  # nothing gave it to them: they had it already
         elif d is not None and d.agent_id == a.agent_id and q is not None and _came_back(q, a):
             took_from = f"back from {_queue_named(q)}, unanswered{_after(q)} ({_exit_words(q)})"
@@ -1629,19 +1656,25 @@ def _legs(
             took_from = _took_from_queue(q, records, i.channel_type)
         elif a is straight:
             took_from = f"{_flow(i)}, directly ({STRAIGHT})"
-        elif d is None and id(a) not in refused and _joined(accepted, a, inside):
+        elif d is None and not offered_only and _joined(accepted, a, inside):
             took_from = JOINED
-        target = i.segments[max(sent[n])] if n in sent else None
-        gave_to = _gave_to(target, a, names, records)
+        handed_on = sent.get(n)
+        target = segments[max(handed_on)] if handed_on else None
+        gave_to = "" if target is None else _gave_to(target, a, names, records)
         # An agent who added others and left handed the customer to whoever was on the
         # call then, whoever had added them; "(added)" only for the ones they added.
-        adds = [
-            i.segments[p]
-            for p in sent.get(n, [])
-            if _is_add(i.segments[p]) and not _agent_cancelled(i.segments[p])
-        ]
+        adds = (
+            [
+                segments[p]
+                for p in handed_on
+                if _is_add(segments[p]) and not _agent_cancelled(segments[p])
+            ]
+            if handed_on
+            else []
+        )
+        at_the_end = n in at_end
         handed: list[AgentAllocation] = []
-        if not (n in at_end or (not adds and target is not None)):  # else nobody to hand to
+        if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
             handed = _on_the_call(a, records, inside)
             if not adds:
                 handed = [b for b in handed if id(b) in joiners]
@@ -1657,16 +1690,6 @@ def _legs(
                 )
                 for b in handed
             )
-        partners = (
-            [
-                names.agent(ordered[m].agent_id)
-                for m in last_ones
-                if m != n and ordered[m].agent_id != a.agent_id and _began_by(ordered[m], end)
-            ]
-            if n in at_end
-            else []
-        )
-        offered_only = id(a) in refused
         with_text = with_note = ""
         if offered_only:
             with_text = "none: never accepted"
@@ -1677,12 +1700,36 @@ def _legs(
                 else "The work was offered to this agent, who never took it: the customer"
                 " was still waiting in the queue when the offer ended."
             )
-        elif _bad(a):
+        elif bad:
             with_text = "unknown"
             with_note = "This allocation ends before it starts: its length is unknown."
-        elif never_answered and not offered_only:
+        elif never_answered:
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
+        if within:
+            ended = INSIDE_OWN
+        else:
+            partners = (
+                [
+                    names.agent(ordered[m].agent_id)
+                    for m in last_ones
+                    if m != n and ordered[m].agent_id != a.agent_id and _began_by(ordered[m], end)
+                ]
+                if at_the_end
+                else []
+            )
+            ended = _leg_end(
+                i,
+                a,
+                target,
+                names,
+                last=at_the_end,
+                partners=list(dict.fromkeys(partners)),
+                never_answered=never_answered,
+                gave_to=gave_to,
+                handed=tuple(names.agent(b.agent_id) for b in handed),
+                refused=offered_only,
+            )
         legs.append(
             _leg(
                 anchor=f"participant-{a.interaction_agent_id or n}",
@@ -1692,33 +1739,20 @@ def _legs(
                     if (a.queue_id in names.direct or (q is not None and q.direct))
                     else names.queue(a.queue_id) or (_queue_label(q) if q else "")
                 ),
-                start=a.start,
+                start=start,
                 end=end,
                 seconds=seconds,
                 open=end is None,
-                hold_count=len(holds),
+                hold_count=hold_count,
                 hold_seconds=hold_seconds,
                 took_from=took_from,
                 gave_to=gave_to,
-                ended=INSIDE_OWN
-                if id(a) in inside
-                else _leg_end(
-                    i,
-                    a,
-                    target,
-                    names,
-                    last=n in at_end,
-                    partners=list(dict.fromkeys(partners)),
-                    never_answered=never_answered,
-                    gave_to=gave_to,
-                    handed=tuple(names.agent(b.agent_id) for b in handed),
-                    refused=offered_only,
-                ),
+                ended=ended,
                 offered_only=offered_only,
                 with_text=with_text,
                 with_note=with_note,
-                inside=id(a) in inside,
-                so_far=_span(a.start, records.now) if end is None and not offered_only else None,
+                inside=within,
+                so_far=_span(start, records.now) if end is None and not offered_only else None,
                 listened=listened.get(id(a), ""),
             )
         )
@@ -2098,7 +2132,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
             )
     _, apart = _listened(i, _by_start(i.agents), unaccepted_offers(i), now)
     notes.extend(_listened_apart(i, m, now) for m in apart)
-    outcome, kind = _outcome(i, names, records, now)
+    outcome, kind = _outcome(i, names, records, now, never_answered=never_answered)
     split, split_total = _split(i, now, never_answered=never_answered)
     return Story(
         outcome=outcome.replace(COMPUTED_MARK, ""),
