@@ -337,7 +337,8 @@ def _inside_own(i: Interaction, agents: Iterable[AgentAllocation]) -> dict[int, 
     for n, a in enumerate(_answered(i, agents)):
         if a.agent_id and a.start is not None and a.end is not None and not _bad(a):
             spans.append((a.start, -(a.end - a.start).total_seconds(), n, a))
-    for *_, a in sorted(spans, key=lambda span: span[:3]):  # the longer first at one start
+    spans.sort()  # the longer first at one start; positions differ, so no record is compared
+    for _, _, _, a in spans:
         if not a.agent_id or a.end is None:
             continue
         around = outer.get(a.agent_id)
@@ -1982,6 +1983,10 @@ _BY_PRIORITY = sorted(_PRIORITY, key=lambda k: _PRIORITY[k], reverse=True)
 #: Each kind's place in that order, and the part of the bar each place counts in.
 _RANK = {key: n for n, key in enumerate(_BY_PRIORITY)}
 _RANKED_AS = [_COUNTED_AS.get(key, key) for key in _BY_PRIORITY]
+#: The parts of the bar, in the order drawn, and the part each place counts in.
+_PARTS = ("ivr", "queue", "callback", "agent", "outside", "ringing", "hold", "unknown")
+_RANKED_PART = [_PARTS.index(part) for part in _RANKED_AS]
+_UNKNOWN_PART = _PARTS.index("unknown")
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -2008,29 +2013,37 @@ def _split(
         return (), 0.0
     origin = i.start
     total = (finish - origin).total_seconds()
-    pieces: list[tuple[float, float, str]] = []
+    live = i.in_progress
+    unknown = _RANK["unknown"]
+    # (from, to, kind's place in _BY_PRIORITY), in seconds from the start.
+    pieces: list[tuple[float, float, int]] = []
 
-    def add(start: datetime | None, end: datetime | None, key: str) -> None:
+    def add(start: datetime | None, end: datetime | None, rank: int) -> None:
         if start is None:
             return
-        lo = max(0.0, (start - origin).total_seconds())
+        lo = (start - origin).total_seconds()
+        if lo < 0.0:
+            lo = 0.0
         if end is None:
-            pieces.append((lo, total, key if i.in_progress else "unknown"))
+            pieces.append((lo, total, rank if live else unknown))
             return
-        hi = min(total, (end - origin).total_seconds())
+        hi = (end - origin).total_seconds()
+        if hi > total:
+            hi = total
         if hi > lo:
-            pieces.append((lo, hi, key))
+            pieces.append((lo, hi, rank))
 
     if i.ivr_time:
-        pieces.append((0.0, min(total, i.ivr_time), "ivr"))
+        pieces.append((0.0, min(total, i.ivr_time), _RANK["ivr"]))
         # Back in the flow after a visit left unanswered (before the next visit, or to
         # the end); the API's IVR time counts it.
         for _, _, back_from, back_to in ivr_returns(i):
-            add(back_from, back_to, "ivr")
+            add(back_from, back_to, _RANK["ivr"])
     taken = taken_from(i)
+    consult, callback, queue = _RANK["consult"], _RANK["callback"], _RANK["queue"]
     for q in i.queues:
-        key = "consult" if _is_consult(q) else "callback" if _is_callback(q) else "queue"
-        taker = taken.get(id(q))
+        rank = consult if _is_consult(q) else callback if _is_callback(q) else queue
+        taker = taken.get(id(q)) if taken else None
         if taker is not None and q.start is not None and taker.start is not None:
             # No exit, but an agent took the call from it: the customer was no longer
             # waiting there after that (as the timeline draws it); how long they waited
@@ -2038,22 +2051,23 @@ def _split(
             lo = max(0.0, (q.start - origin).total_seconds())
             hi = min(total, (taker.start - origin).total_seconds())
             if hi > lo:
-                pieces.append((lo, hi, key if i.in_progress else "unknown"))
+                pieces.append((lo, hi, rank if live else unknown))
             continue
-        add(q.start, q.end, key)
+        add(q.start, q.end, rank)
+    with_agent = _RANK["ringing" if never_answered else "agent"]
     for a in _answered(i):
-        add(a.start, a.end, "ringing" if never_answered else "agent")
+        add(a.start, a.end, with_agent)
     for h in i.holds:
-        if h.end is None and h.start is not None and not i.in_progress:
+        if h.end is None and h.start is not None and not live:
             # A hold whose end never came: the customer may have been on hold until the
             # end, so the time is unknown, not time with the agent around it.
-            add(h.start, i.end or finish, "open-hold")
+            add(h.start, i.end or finish, _RANK["open-hold"])
             continue
-        add(h.start, h.end, "hold")
+        add(h.start, h.end, _RANK["hold"])
     for s in i.segments:
         # Transferred (or added) to an outside number: with it, unless an agent was too.
-        if _outside(s) and not _agent_cancelled(s):
-            add(s.start, s.end, "outside")
+        if s.outside and not _agent_cancelled(s):
+            add(s.start, s.end, _RANK["outside"])
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
     # cuts (a record covers the stretches from its start's cut to its end's).
@@ -2061,35 +2075,39 @@ def _split(
     at = {cut: n for n, cut in enumerate(cuts)}
     opening: list[list[int]] = [[] for _ in cuts]
     closing: list[list[int]] = [[] for _ in cuts]
-    for lo, hi, key in pieces:
+    for lo, hi, rank in pieces:
         if lo < hi:
-            opening[at[lo]].append(_RANK[key])
-            closing[at[hi]].append(_RANK[key])
+            opening[at[lo]].append(rank)
+            closing[at[hi]].append(rank)
     covering = [0] * len(_BY_PRIORITY)
     none = len(covering)
     top = none  # the covering kind of highest priority (every kind before it covers nothing)
-    sums = dict.fromkeys(_PRIORITY, 0.0)
+    # Seconds per part of the bar (by its place in _PARTS), each added up stretch by
+    # stretch in the order of the cuts.
+    counted = [0.0] * len(_PARTS)
     slack = _SLACK.total_seconds()
-    for n, (lo, hi) in enumerate(pairwise(cuts)):
-        for rank in closing[n]:
+    for (lo, hi), closes, opens in zip(pairwise(cuts), closing, opening, strict=False):
+        for rank in closes:
             covering[rank] -= 1
-        for rank in opening[n]:
+        for rank in opens:
             covering[rank] += 1
-            top = min(top, rank)
+            if rank < top:
+                top = rank
         while top < none and not covering[top]:
             top += 1
         # The kind that counts is the covering one of highest priority; an open
         # record's "unknown" yields to any record known to cover the moment.
         if top < none:
-            sums[_RANKED_AS[top]] += hi - lo
+            counted[_RANKED_PART[top]] += hi - lo
         elif hi - lo >= slack:
             # A second or two between one record's end and the next one's start is the
             # platform's own delay (or a timestamp without milliseconds), not a gap.
-            sums["unknown"] += hi - lo
+            counted[_UNKNOWN_PART] += hi - lo
+    sums = dict(zip(_PARTS, counted, strict=True))
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
-    for k in ("ivr", "queue", "callback", "agent", "outside", "ringing", "hold", "unknown"):
+    for k in _PARTS:
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
