@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -318,6 +319,18 @@ def test_gunicorn_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert conf["preload_app"] is False
     assert conf["accesslog"] == "-"
     assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "dashboard.logs.JsonFormatter"
+
+
+def test_gunicorn_workers_leave_their_start_out_of_garbage_collection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    before = gc.get_freeze_count()
+    try:
+        conf["post_worker_init"](object())
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 def test_gunicorn_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
