@@ -207,10 +207,25 @@ def _time(
         if missing:
             return Cell("never arrived", css="missing warn", warning=missing)
         return Cell("—", css="missing")
+    try:
+        local = moment.astimezone(zone)
+        dated = ref is not None and local.date() != ref.astimezone(zone).date()
+    except (OverflowError, ValueError):  # at the very ends of the calendar
+        local = None
+    if local is None or local.year < 1000 or moment.year < 1000:
+        # strftime writes a year before 1000 with fewer digits than isoformat.
+        return Cell(
+            fmt.local_text(moment, zone, date=not same_day(moment, ref, zone)),
+            title=fmt.utc_text(moment),
+            when=fmt.iso(moment),
+        )
+    # The texts ``fmt.local_text`` and ``fmt.utc_text`` write, cut from the ISO forms:
+    # strftime costs more than the rest of the cell, and a table has hundreds of times.
+    ours, sent = local.isoformat(), moment.isoformat()
+    text = f"{ours[:10]} {ours[11:19]} {local.tzname() or ''}" if dated else ours[11:19]
+    milli = f".{moment.microsecond // 1000:03d}" if moment.microsecond else ""
     return Cell(
-        fmt.local_text(moment, zone, date=not same_day(moment, ref, zone)),
-        title=fmt.utc_text(moment),
-        when=fmt.iso(moment),
+        text, title=f"{sent[:10]} {sent[11:19]}{milli} UTC", when=sent.replace("+00:00", "Z")
     )
 
 
@@ -463,12 +478,26 @@ def _agent(agent_id: str | None, agents: dict[str, str], name: str | None = None
     return Cell(wording.unnamed_agent(agent_id), title=f"Agent ID {agent_id}: the API sent no name")
 
 
-def segments_table(i: Interaction, zone: tzinfo) -> Table:
-    agents, _, _ = _names(i)
+class _Shared:
+    """What the record tables of one interaction share, worked out once and only when
+    rows are made: the names of its agents, queues and segments, and its time cells."""
+
+    def __init__(self, interaction: Interaction, zone: tzinfo) -> None:
+        self.interaction = interaction
+        self.times = _Times(zone, interaction.start)
+
+    @cached_property
+    def names(self) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+        return _names(self.interaction)
+
+
+def segments_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) -> Table:
+    shared = shared or _Shared(i, zone)
     open_reason = missing_end_reason("segment", i)
-    times = _Times(zone, i.start)
+    times = shared.times
 
     def row_of(s: Any) -> Row:
+        agents = shared.names[0]
         return Row(
             cells=(
                 _text(s.number, "number" in s.unknown),
@@ -509,12 +538,13 @@ def segments_table(i: Interaction, zone: tzinfo) -> Table:
     )
 
 
-def queues_table(i: Interaction, zone: tzinfo) -> Table:
-    agents, _, numbers = _names(i)
+def queues_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) -> Table:
+    shared = shared or _Shared(i, zone)
     open_reason = missing_end_reason("queue", i)
-    times = _Times(zone, i.start)
+    times = shared.times
 
     def row_of(q: Any) -> Row:
+        agents, _, numbers = shared.names
         abandoned = "abandoned" if q.abandoned else ("no" if q.abandoned is False else None)
         if q.sla_abandoned:
             abandoned = f"{abandoned or 'yes'} (SLA)"
@@ -565,12 +595,13 @@ def _left(cell: Cell, q: Any) -> Cell:
     return replace(cell, css="warn", warning=f"It leaves {early} before it enters.")
 
 
-def agents_table(i: Interaction, zone: tzinfo) -> Table:
-    agents, queues, numbers = _names(i)
+def agents_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) -> Table:
+    shared = shared or _Shared(i, zone)
     open_reason = missing_end_reason("agent", i)
-    times = _Times(zone, i.start)
+    times = shared.times
 
     def row_of(a: Any) -> Row:
+        agents, queues, numbers = shared.names
         return Row(
             cells=(
                 _text(None, True)
@@ -624,12 +655,17 @@ def page(
     interaction: Interaction, zone: tzinfo, zone_name: str, tenant_zone: ZoneInfo | None = None
 ) -> Page:
     i = interaction
+    shared = _Shared(i, zone)
     return Page(
         header=header(i, zone, zone_name, tenant_zone),
         statistics=tuple(_stat_fact(s, label=s.label) for s in i.statistics),
         other_statistics=tuple(other_stat_fact(s) for s in i.other_statistics),
         attributes=attribute_facts(i.attributes),
-        tables=(segments_table(i, zone), queues_table(i, zone), agents_table(i, zone)),
+        tables=(
+            segments_table(i, zone, shared),
+            queues_table(i, zone, shared),
+            agents_table(i, zone, shared),
+        ),
         bubbles=chat_bubbles(
             i.transcript.text if i.transcript else None, start=i.start, end=i.end, zone=zone
         ),
