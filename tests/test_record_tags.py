@@ -5,13 +5,21 @@ autoescape applies it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
 
+from dashboard.demo.generate import generate_interaction
 from dashboard.interactions import formatting as fmt
 from dashboard.interactions import presenters
-from dashboard.interactions.presenters import Cell
+from dashboard.interactions.pages import InteractionPage
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.presenters import Cell, Row, Table
+from tests.hostile import SMALL_PAYLOADS
 
 ZONES: list[tzinfo] = [
     UTC,
@@ -55,3 +63,79 @@ def test_time_cells_read_as_the_formatting_module_writes_them(
 ) -> None:
     for moment in MOMENTS:
         assert presenters._time(moment, zone, ref=ref) == _as_formatted(moment, zone, ref)
+
+
+#: The templates the tags replaced, as they were.
+BEFORE = Path(__file__).resolve().parent / "fixtures" / "before"
+
+#: A record table's card as ``interactions/_table.html`` wrote it before ``record_table``.
+TABLE_TEMPLATE = (BEFORE / "_table.html").read_text(encoding="utf-8")
+TABLE_TAG = "{% load dashboard_tags %}{% record_table table %}"
+
+#: Every hostile string at once, in every value a table shows.
+HOSTILE = " ".join(payload for _, payload in SMALL_PAYLOADS[:12])
+
+
+def _hostile_table(rows: int) -> Table:
+    return Table(
+        f"rec{HOSTILE}",
+        f"Caption {HOSTILE}",
+        (HOSTILE, "Time"),
+        [f"{n} {HOSTILE}" for n in range(rows)],
+        lambda r: Row(
+            (
+                Cell(r, title=HOSTILE, css=HOSTILE),
+                Cell(r, when=HOSTILE, aside=HOSTILE, warning=HOSTILE),
+            ),
+            anchor=r,
+            css=HOSTILE,
+        ),
+        HOSTILE,
+    )
+
+
+def _tables() -> list[Table]:
+    tables = [_hostile_table(n) for n in (0, 3, 20, 21, 45)]
+    for segments in (1, 120):
+        tables += presenters.page(
+            parse_interaction(generate_interaction(segments)), UTC, "UTC"
+        ).tables
+    return tables
+
+
+def _page(poll_query: str) -> SimpleNamespace:
+    """The queries a table reads from the page, its fields made as the page makes them."""
+    fields = InteractionPage.view_fields.fget(SimpleNamespace(poll_query=poll_query))  # type: ignore[attr-defined]
+    return SimpleNamespace(poll_query=poll_query, view_fields=fields)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"all": "{key}"},
+        {"all": "{key}", "q": "1"},
+        {"all": "{key}", "q": f"  {HOSTILE}  "},
+        {"all": "{key}", "q": "nothing like it"},
+        {"all": "other", "q": "1"},
+    ],
+)
+@pytest.mark.parametrize(
+    ("path", "poll_query"),
+    [
+        ("/t/1/interactions/2/", ""),
+        ("/t/\"&<x>'/", "zoom=1.0-2.0&expand=a%22%3Cb%3E&focus=bar-%3Cscript%3E&"),
+        ("/p/", "x=<b>&y='&"),
+    ],
+)
+def test_the_table_tag_writes_what_the_template_wrote(
+    query: dict[str, str], path: str, poll_query: str
+) -> None:
+    for table in _tables():
+        params = {name: value.replace("{key}", table.key) for name, value in query.items()}
+        request = RequestFactory().get("/", params)
+        request.path = path
+        context = {"table": table, "request": request, "page": _page(poll_query)}
+        old = Template(TABLE_TEMPLATE).render(Context(context))
+        new = Template(TABLE_TAG).render(Context(context))
+        assert new == old
