@@ -182,11 +182,17 @@ class Page:
     message: Folded | None = None
 
 
+#: The cells of a value not sent and of one that could not be read: shared, as cells are
+#: frozen, and a table has many of them.
+_MISSING = Cell("—", css="missing")
+_UNREADABLE = Cell(UNKNOWN, css="unknown", title="The API sent a value that could not be read.")
+
+
 def _text(value: Any, unknown: bool = False) -> Cell:
     if unknown:
-        return Cell(UNKNOWN, css="unknown", title="The API sent a value that could not be read.")
+        return _UNREADABLE
     if value is None or value == "":
-        return Cell("—", css="missing")
+        return _MISSING
     if isinstance(value, bool):
         return Cell("yes" if value else "no")
     return Cell(str(value))
@@ -206,7 +212,7 @@ def _time(
     if moment is None:
         if missing:
             return Cell("never arrived", css="missing warn", warning=missing)
-        return Cell("—", css="missing")
+        return _MISSING
     try:
         local = moment.astimezone(zone)
         dated = ref is not None and local.date() != ref.astimezone(zone).date()
@@ -262,7 +268,7 @@ def same_day(moment: datetime, ref: datetime | None, zone: tzinfo) -> bool:
 
 def _duration(start: datetime | None, end: datetime | None) -> Cell:
     if start is None or end is None:
-        return Cell("—", css="missing")
+        return _MISSING
     seconds = (end - start).total_seconds()
     if seconds < 0:
         return Cell(fmt.hms(seconds), css="warn", warning="Ends before it starts.")
@@ -273,7 +279,7 @@ def _seconds(value: float | None, unknown: bool = False) -> Cell:
     if unknown:
         return _text(None, True)
     if value is None:
-        return Cell("—", css="missing")
+        return _MISSING
     return Cell(fmt.hms(value), title=fmt.seconds_text(value))
 
 
@@ -288,7 +294,7 @@ def stat_cell(stat: Statistic) -> Cell:
         return _text(None, True)
     value = stat.value
     if value is None:
-        return Cell("—", css="missing")
+        return _MISSING
     if stat.kind in ("duration",) and isinstance(value, float):
         return Cell(fmt.hms(value), title=fmt.seconds_text(value))
     if stat.kind == "durations" and isinstance(value, tuple):
@@ -480,15 +486,52 @@ def _agent(agent_id: str | None, agents: dict[str, str], name: str | None = None
 
 class _Shared:
     """What the record tables of one interaction share, worked out once and only when
-    rows are made: the names of its agents, queues and segments, and its time cells."""
+    rows are made: the names of its agents, queues and segments, its time cells, and
+    the cells many rows repeat (an agent, a queue, how a record began and ended)."""
 
     def __init__(self, interaction: Interaction, zone: tzinfo) -> None:
         self.interaction = interaction
         self.times = _Times(zone, interaction.start)
+        self.cells: dict[tuple[str | None, ...], Cell] = {}
 
     @cached_property
     def names(self) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
         return _names(self.interaction)
+
+    def agent(self, agent_id: str | None, name: str | None = None) -> Cell:
+        """``_agent``'s cell, made once per agent."""
+        key = ("agent", agent_id, name)
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = _agent(agent_id, self.names[0], name)
+        return cell
+
+    def queue(self, queue_id: str | None, name: str | None, direct: bool = False) -> Cell:
+        """``_queue``'s cell, made once per queue."""
+        key = ("queue", queue_id, name, "direct" if direct else "")
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = _queue(queue_id, name, direct=direct)
+        return cell
+
+    def segment_words(self, start: str | None, end: str | None) -> Cell:
+        """How a segment began and ended, in words, made once per pair of codes."""
+        key = ("segment", start, end)
+        cell = self.cells.get(key)
+        if cell is None:
+            words = wording.segment_start(start), wording.segment_end(end)
+            cell = self.cells[key] = _words(*words)
+        return cell
+
+    def queue_words(self, entry: str | None, exit: str | None) -> Cell:
+        """How a queue visit began and ended, in words, made once per pair of codes."""
+        key = ("queue visit", entry, exit)
+        cell = self.cells.get(key)
+        if cell is None:
+            channel = self.interaction.channel_type
+            words = wording.queue_entry_on(entry, channel), wording.queue_exit(exit)
+            cell = self.cells[key] = _words(*words)
+        return cell
 
 
 def segments_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) -> Table:
@@ -497,11 +540,10 @@ def segments_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) 
     times = shared.times
 
     def row_of(s: Any) -> Row:
-        agents = shared.names[0]
         return Row(
             cells=(
                 _text(s.number, "number" in s.unknown),
-                _words(wording.segment_start(s.start_type), wording.segment_end(s.end_type)),
+                shared.segment_words(s.start_type, s.end_type),
                 times.cell(s.start, "start" in s.unknown),
                 times.cell(s.end, "end" in s.unknown, missing=open_reason),
                 _duration(s.start, s.end),
@@ -510,8 +552,8 @@ def segments_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) 
                     if s.cancelled
                     else ("no" if s.cancelled is False else None)
                 ),
-                _agent(s.agent_id, agents),
-                _agent(s.to_agent_id, agents)
+                shared.agent(s.agent_id),
+                shared.agent(s.to_agent_id)
                 if s.to_agent_id or not s.outside
                 else _text(" ".join(("an outside number", s.extension_value or ""))),
             ),
@@ -544,25 +586,22 @@ def queues_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) ->
     times = shared.times
 
     def row_of(q: Any) -> Row:
-        agents, _, numbers = shared.names
+        numbers = shared.names[2]
         abandoned = "abandoned" if q.abandoned else ("no" if q.abandoned is False else None)
         if q.sla_abandoned:
             abandoned = f"{abandoned or 'yes'} (SLA)"
         return Row(
             cells=(
-                _queue(
-                    q.queue_id, q.queue_name, direct=q.direct, unknown="queue_name" in q.unknown
-                ),
+                _UNREADABLE
+                if "queue_name" in q.unknown
+                else shared.queue(q.queue_id, q.queue_name, q.direct),
                 _text(numbers.get(q.segment_id or "")),
-                _words(
-                    wording.queue_entry_on(q.entry_type, i.channel_type),
-                    wording.queue_exit(q.exit_type),
-                ),
+                shared.queue_words(q.entry_type, q.exit_type),
                 times.cell(q.start, "start" in q.unknown),
                 _left(times.cell(q.end, "end" in q.unknown, missing=open_reason), q),
                 _seconds(q.queue_time, "queue_time" in q.unknown),
                 _text(abandoned),
-                _agent(q.agent_id, agents),
+                shared.agent(q.agent_id),
             ),
             anchor=f"queue-{q.queue_visit_id or ''}",
             css="abandoned" if q.abandoned else "",
@@ -601,13 +640,13 @@ def agents_table(i: Interaction, zone: tzinfo, shared: _Shared | None = None) ->
     times = shared.times
 
     def row_of(a: Any) -> Row:
-        agents, queues, numbers = shared.names
+        _, queues, numbers = shared.names
         return Row(
             cells=(
-                _text(None, True)
+                _UNREADABLE
                 if "agent_name" in a.unknown
-                else _agent(a.agent_id, agents, a.agent_name),
-                _queue(a.queue_id, queues.get(a.queue_id or "")),
+                else shared.agent(a.agent_id, a.agent_name),
+                shared.queue(a.queue_id, queues.get(a.queue_id or "")),
                 _text(numbers.get(a.segment_id or "")),
                 times.cell(a.start, "start" in a.unknown),
                 times.cell(a.end, "end" in a.unknown, missing=open_reason),
@@ -855,7 +894,7 @@ def sent_cell(stat: Statistic) -> Cell:
         return _text(None, True)
     value = stat.value
     if value is None:
-        return Cell("—", css="missing")
+        return _MISSING
     if isinstance(value, bool):
         return Cell("yes" if value else "no", title=f"API value: {str(value).lower()}")
     if isinstance(value, float):
@@ -1245,7 +1284,7 @@ def _instant(value: Any, zone: tzinfo, ref: datetime | None) -> Cell:
     not ``ref``'s), the UTC value on hover; shown as sent when it cannot be read."""
     text = str(value or "").strip()
     if not text:
-        return Cell("—", css="missing")
+        return _MISSING
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
