@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,10 @@ from dashboard.interactions import presenters
 from dashboard.interactions.pages import InteractionPage
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.presenters import Cell, Row, Table
+from dashboard.interactions.story import AgentTotal, story_for
 from tests.hostile import SMALL_PAYLOADS
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 ZONES: list[tzinfo] = [
     UTC,
@@ -139,3 +143,64 @@ def test_the_table_tag_writes_what_the_template_wrote(
         old = Template(TABLE_TEMPLATE).render(Context(context))
         new = Template(TABLE_TAG).render(Context(context))
         assert new == old
+
+
+#: The participants' rows and the agents' totals as ``interaction.html`` wrote them
+#: before ``participant_row`` and ``agent_totals``.
+PARTICIPANT_ROWS = (BEFORE / "participant_rows.html").read_text(encoding="utf-8")
+AGENT_TOTALS = (BEFORE / "agent_totals.html").read_text(encoding="utf-8")
+
+
+def _leg_rows() -> list[Any]:
+    """Participant rows of generated and demo interactions, and of hostile legs."""
+    rows: list[Any] = []
+    for segments in (1, 5, 120):
+        item = parse_interaction(generate_interaction(segments))
+        view = presenters.story_view(story_for(item, NOW), item, UTC, "UTC")
+        rows += view.legs
+    for listened in ("", HOSTILE, "silent monitoring"):
+        for value in ("", HOSTILE, "plain"):
+            leg = SimpleNamespace(
+                anchor=f"leg-{HOSTILE}",
+                agent=HOSTILE,
+                queue=value,
+                took_from=value,
+                gave_to=value,
+                ended=HOSTILE,
+                offered_only=bool(value),
+                listened=listened,
+            )
+            rows.append(
+                SimpleNamespace(
+                    leg=leg,
+                    allocated=Cell(HOSTILE, title=HOSTILE, when=HOSTILE),
+                    time_with=Cell(value, css=HOSTILE, warning=HOSTILE),
+                    holds=HOSTILE,
+                )
+            )
+    return rows
+
+
+def test_the_participant_tag_writes_what_the_partial_wrote() -> None:
+    rows = _leg_rows()
+    old = Template(PARTICIPANT_ROWS).render(Context({"legs": rows}))
+    new = Template(
+        "{% load dashboard_tags %}{% for row in legs %}{% participant_row row %}{% endfor %}"
+    ).render(Context({"legs": rows}))
+    assert new == old
+    assert "&lt;script&gt;" in new and "<script>" not in new
+
+
+def test_the_totals_tag_writes_what_the_loop_wrote() -> None:
+    totals: list[Any] = [
+        AgentTotal(HOSTILE, 3, None),
+        AgentTotal("Plain", 12, 4000.5),
+        AgentTotal("", 2, 0.0),
+    ]
+    for segments in (5, 120):
+        totals += story_for(parse_interaction(generate_interaction(segments)), NOW).totals
+    old = Template(AGENT_TOTALS).render(Context({"totals": totals}))
+    new = Template("{% load dashboard_tags %}{% agent_totals totals %}").render(
+        Context({"totals": totals})
+    )
+    assert new == old
