@@ -20,7 +20,7 @@ from dashboard.interactions import presenters
 from dashboard.interactions.pages import InteractionPage
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.presenters import Cell, Row, Table
-from dashboard.interactions.story import AgentTotal, story_for
+from dashboard.interactions.story import AgentTotal, Figure, story_for
 from tests.hostile import SMALL_PAYLOADS
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -203,4 +203,27 @@ def test_the_totals_tag_writes_what_the_loop_wrote() -> None:
     new = Template("{% load dashboard_tags %}{% agent_totals totals %}").render(
         Context({"totals": totals})
     )
+    assert new == old
+
+
+#: The key figures as ``interaction.html`` wrote them before ``key_figures``.
+KEY_FIGURES = "{% load dashboard_tags %}" + (BEFORE / "key_figures.html").read_text(
+    encoding="utf-8"
+)
+
+
+def test_the_figures_tag_writes_what_the_loop_wrote() -> None:
+    figures: list[Any] = [
+        Figure(label, text, computed, unknown, note, source, wide)
+        for label in (HOSTILE,)
+        for text in ("", "0:42", HOSTILE, "x" * 100, "<" * 101)
+        for computed in (False, True)
+        for unknown, wide in ((False, False), (True, True))
+        for note, source in (("", ""), (HOSTILE, ""), (HOSTILE, HOSTILE), ("", HOSTILE))
+    ]
+    for segments in (1, 5, 120):
+        figures += story_for(parse_interaction(generate_interaction(segments)), NOW).figures
+    context = {"s": SimpleNamespace(figures=figures)}
+    old = Template(KEY_FIGURES).render(Context(context))
+    new = Template("{% load dashboard_tags %}{% key_figures s.figures %}").render(Context(context))
     assert new == old

@@ -154,6 +154,35 @@ def agent_totals(totals: Any) -> SafeString:
     )
 
 
+@register.simple_tag
+def key_figures(figures: Any) -> SafeString:
+    """The key figures' ``<div>`` of term and value (``story.Figure``): a long value
+    clamped with all of it on hover, a computed one marked ≈ with how it was worked out.
+    Built as plain strings with autoescape's escaping (``_html``), as the template loop
+    of ten values a figure cost most of the summary."""
+    out = []
+    for f in figures:
+        css = f"figure{' is-unknown' if f.unknown else ''}{' wide' if f.wide else ''}"
+        note = _html(f.note)
+        title = ""
+        if f.note:
+            source = f" (API field {_html(f.source)})" if f.source else ""
+            title = f' title="{note}{source}"'
+        text = _html(f.text)
+        if len(f.text) > 100:
+            text = f'<span class="clamp" title="{text}">{text}</span>'
+        if f.computed:
+            text += (
+                f' <abbr class="computed" title="Computed by the dashboard: {note}">'
+                '≈<span class="visually-hidden"> computed</span></abbr>'
+            )
+        out.append(
+            f'\n    <div class="{css}">\n      <dt>{_html(f.label)}</dt>\n'
+            f"      <dd{title}>{text}</dd>\n    </div>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
+
+
 #: Tables longer than this show their first rows and a "show all" link.
 TABLE_ROWS_SHOWN = 20
 
