@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Literal
 
 from . import wording
@@ -522,10 +523,6 @@ def never_answered(i: Interaction) -> bool:
     return talk == 0 and not holds
 
 
-def _first(record: tuple[datetime, datetime, QueueVisit]) -> datetime:
-    return record[0]
-
-
 #: The last few interactions' ``unaccepted_offers``, by identity: the story, the timeline,
 #: the index and the lists each ask for it, several times per page of a big interaction.
 _OFFERS: dict[int, tuple[Interaction, frozenset[int]]] = {}
@@ -543,6 +540,22 @@ def unaccepted_offers(i: Interaction) -> frozenset[int]:
     return found
 
 
+#: Visits to one queue (or of one segment): their starts in order, and the latest exit
+#: of any of them up to each.
+_Waits = tuple[list[datetime], list[datetime]]
+
+
+def _note_wait(waits: dict[str, _Waits], key: str, start: datetime, end: datetime) -> None:
+    found = waits.get(key)
+    if found is None:
+        waits[key] = ([start], [end])
+        return
+    starts, latest = found
+    starts.append(start)
+    last = latest[-1]
+    latest.append(last if last > end else end)
+
+
 def _unaccepted_offers(i: Interaction) -> frozenset[int]:
     """The allocations (by ``id()``) that were offers the agent never accepted: those the
     API says were withdrawn (``agentWorkCancelTime``), and those that began and ended
@@ -551,24 +564,28 @@ def _unaccepted_offers(i: Interaction) -> frozenset[int]:
     start and exited after its end). The API sends an offer the agent rejected or let
     time out as an ordinary allocation; the customer never had that agent."""
     out = {id(a) for a in i.agents if a.work_cancel_time is not None}
-    # Per queue and per segment: the visits' starts in order, with the latest exit so far.
-    timed = sorted(((q.start, q.end, q) for q in i.queues if q.start and q.end), key=_first)
-    waits: dict[tuple[bool, str], tuple[list[datetime], list[datetime]]] = {}
-    for start, end, q in timed:
-        for by_queue, value in ((True, q.queue_id), (False, q.segment_id)):
-            if value:
-                starts, latest = waits.setdefault((by_queue, value), ([], []))
-                starts.append(start)
-                latest.append(latest[-1] if latest and latest[-1] > end else end)
-    for a in i.agents:
-        if id(a) in out or a.start is None or a.end is None or a.end < a.start:
+    by_queue: dict[str, _Waits] = {}
+    by_segment: dict[str, _Waits] = {}
+    for q in sorted([q for q in i.queues if q.start and q.end], key=attrgetter("start")):
+        start, end = q.start, q.end
+        if start is None or end is None:  # never: for the checker
             continue
-        found = waits.get((True, a.queue_id) if a.queue_id else (False, a.segment_id or ""))
+        if q.queue_id:
+            _note_wait(by_queue, q.queue_id, start, end)
+        if q.segment_id:
+            _note_wait(by_segment, q.segment_id, start, end)
+    if not by_queue and not by_segment:
+        return frozenset(out)
+    for a in i.agents:
+        begin, finish = a.start, a.end
+        if begin is None or finish is None or finish < begin or id(a) in out:
+            continue
+        found = by_queue.get(a.queue_id) if a.queue_id else by_segment.get(a.segment_id or "")
         if found is None:
             continue
         starts, latest = found
-        k = bisect_right(starts, a.start)
-        if k and latest[k - 1] > a.end:
+        k = bisect_right(starts, begin)
+        if k and latest[k - 1] > finish:
             out.add(id(a))
     return frozenset(out)
 
