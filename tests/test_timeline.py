@@ -1128,6 +1128,19 @@ def test_no_connector_without_a_sending_agent_and_none_when_too_many() -> None:
     assert len(build(parse_interaction(generate_interaction(120)), NOW).connectors) > 100
 
 
+def test_the_sender_is_found_alike_by_a_walk_and_by_bisection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An agent with few bars is walked through; one with many is looked up by ``_Running``.
+    interaction = parse_interaction(generate_interaction(400, seed=7))
+    monkeypatch.setattr(tl_mod, "_SCANNED", 10**9)
+    walked = build(interaction, NOW).connectors
+    monkeypatch.setattr(tl_mod, "_SCANNED", 0)
+    bisected = build(interaction, NOW).connectors
+    assert len(walked) > 300
+    assert walked == bisected
+
+
 def test_bars_carry_durations_inside_or_labels_beside() -> None:
     t = laid(
         payload(

@@ -867,54 +867,88 @@ def _connectors(
         return ()
     by_agent_bars: dict[str, list[Bar]] = {}
     for bar in agent_bars:
-        record = bar.record
-        agent_id = getattr(record, "agent_id", None)
+        agent_id = getattr(bar.record, "agent_id", None)
         if agent_id:
             by_agent_bars.setdefault(agent_id, []).append(bar)
-    by_agent = {agent_id: _Running(bars) for agent_id, bars in by_agent_bars.items()}
     # The receiver: the segment's first agent; without one, the queue it entered.
     firsts: dict[str | None, Bar] = {}
-    for bar in sorted(agent_bars, key=lambda b: b.offset):
+    for bar in sorted(agent_bars, key=_offset):
         firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    #: Per agent with more than ``_SCANNED`` bars: who was running when (a walk through
+    #: the bars of one with fewer costs less than making it).
+    by_agent: dict[str, _Running] = {}
     queue_firsts: dict[str | None, Bar] = {}
-    for bar in sorted(queue_bars, key=lambda b: b.offset):
-        queue_firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
-        firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+    for bar in sorted(queue_bars, key=_offset):
+        segment_id = getattr(bar.record, "segment_id", None)
+        queue_firsts.setdefault(segment_id, bar)
+        firsts.setdefault(segment_id, bar)
     out: list[Connector] = []
     for s in i.segments:
-        is_transfer = bool(s.transfer) or (s.start_type or "").lower() in (
-            "transfer",
-            "addparticant",
-        )
-        if not is_transfer or not s.agent_id or s.start is None or s.segment_id is None:
+        kind = (s.start_type or "").lower()
+        sent_by = s.agent_id
+        if (
+            not (s.transfer or kind == "transfer" or kind == "addparticant")
+            or not sent_by
+            or s.start is None
+            or s.segment_id is None
+        ):
             continue
         at = (s.start - start).total_seconds()
-        senders = by_agent.get(s.agent_id)
         # The sender's allocation that was running when the transfer began.
-        sender = senders.first_at(at) if senders is not None else None
+        sender: Bar | None = None
+        senders = by_agent.get(sent_by)
+        if senders is not None:
+            sender = senders.first_at(at)
+        else:
+            bars = by_agent_bars.get(sent_by)
+            if bars is None:
+                continue
+            if len(bars) > _SCANNED:
+                senders = by_agent[sent_by] = _Running(bars)
+                sender = senders.first_at(at)
+            else:  # ``_Running.first_at`` by a walk through a few bars
+                for bar in bars:
+                    offset = bar.offset
+                    if offset - 0.5 <= at <= offset + bar.length + 0.5:
+                        sender = bar
+                        break
         receiver = firsts.get(s.segment_id)
-        if receiver is not None and getattr(receiver.record, "agent_id", None) == s.agent_id:
+        if receiver is not None and getattr(receiver.record, "agent_id", None) == sent_by:
             # The work came back to the agent who sent it: the arrow goes where they sent it.
             receiver = queue_firsts.get(s.segment_id)
         if sender is None or receiver is None or receiver.id == sender.id:
             continue
-        adding = (s.start_type or "").lower() == "addparticant"
-        if _segment_states(s) == ["cancelled"]:
+        adding = kind == "addparticant"
+        if s.cancelled and not s.customer_hung_up:  # the agent cancelled it
             label = "add cancelled" if adding else "transfer cancelled"
         else:
             label = "added" if adding else "transferred"
-        out.append(_new_connector(sender.id, receiver.id, max(at, sender.offset), label))
+        offset = sender.offset
+        new = object.__new__(Connector)  # not the frozen ``__init__``: one per transfer
+        object.__setattr__(
+            new,
+            "__dict__",
+            {
+                "from_id": sender.id,
+                "to_id": receiver.id,
+                "at": offset if offset > at else at,  # max(at, offset)
+                "label": label,
+                "x1": 0.0,
+                "y1": 0.0,
+                "x2": 0.0,
+                "y2": 0.0,
+            },
+        )
+        out.append(new)
     return tuple(out)
 
 
-def _new_connector(from_id: str, to_id: str, at: float, label: str) -> Connector:
-    """``Connector(from_id, to_id, at, label)`` without the frozen ``__init__`` (a long
-    interaction has a transfer per segment)."""
-    new = object.__new__(Connector)
-    new.__dict__.update(
-        from_id=from_id, to_id=to_id, at=at, label=label, x1=0.0, y1=0.0, x2=0.0, y2=0.0
-    )
-    return new
+#: The most bars of one agent walked through to find the one running at a transfer.
+_SCANNED = 24
+
+
+def _offset(bar: Bar) -> float:
+    return bar.offset
 
 
 def _segment_states(s: Segment) -> list[str]:
