@@ -1538,16 +1538,18 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         t += step
 
     # Where every bar goes first, then the arrows between them, then what text fits
-    # beside each bar: a label must never sit under an arrow or its head.
+    # beside each bar: a label must never sit under an arrow or its head. Each bar is
+    # placed (its x, y and width set) as it is met, and read back from there.
     y = AXIS_HEIGHT
-    frames: list[tuple[Lane, float, list[tuple[Row, float, list[tuple[Bar, float, float]]]]]] = []
-    spots: dict[str, tuple[float, float, float]] = {}  # bar id -> (x, width, y)
+    frames: list[tuple[Lane, float, list[tuple[Row, float, list[Bar]]]]] = []
+    spots: dict[str, Bar] = {}  # bar id -> the bar as placed
+    moved: set[int] = set()
     for lane in timeline.lanes:
         lane_y = y
         y += LANE_TITLE
         framed = []
         for row in lane.rows:
-            shown: list[tuple[Bar, float, float]] = []
+            shown: list[Bar] = []
             bar_y = round(y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
             for bar in row.bars:
                 offset = bar.offset
@@ -1562,9 +1564,16 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     width = MIN_BAR_WIDTH
                 if x + width > CHART_WIDTH:
                     x = CHART_WIDTH - width
-                x, width = round(x, 2), round(width, 2)
-                shown.append((bar, x, width))
-                spots[bar.id] = (x, width, bar_y)
+                if own_bars and id(bar) not in moved:
+                    moved.add(id(bar))  # each bar is in one row; a second placing copies
+                else:
+                    bar = _with(bar)
+                where = bar.__dict__
+                where["x"] = round(x, 2)
+                where["y"] = bar_y
+                where["width"] = round(width, 2)
+                shown.append(bar)
+                spots[bar.id] = bar
             framed.append((row, y, shown))
             y += ROW_HEIGHT
         frames.append((lane, lane_y, framed))
@@ -1574,36 +1583,33 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
     shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
     arrows = []
     for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
-        a, b = spots.get(c.from_id), spots.get(c.to_id)
-        if a is None or b is None:
+        sender, receiver = spots.get(c.from_id), spots.get(c.to_id)
+        if sender is None or receiver is None:
             continue
         x1 = round(x_of(c.at), 2)
         arrows.append(
             replace(
                 c,
                 x1=x1,
-                y1=round(a[2] + BAR_HEIGHT / 2, 2),
-                x2=round(max(b[0], x1), 2),
-                y2=round(b[2] + BAR_HEIGHT / 2, 2),
+                y1=round(sender.y + BAR_HEIGHT / 2, 2),
+                x2=round(max(receiver.x, x1), 2),
+                y2=round(receiver.y + BAR_HEIGHT / 2, 2),
             )
         )
-    blocked = _arrow_blocks(arrows, (spot[2] for spot in spots.values()))
+    blocked = _arrow_blocks(arrows, (bar.y for bar in spots.values())) if arrows else {}
 
     lanes = []
-    placed: dict[str, Bar] = {}
-    moved: set[int] = set()
     for lane, lane_y, framed in frames:
         rows = []
         for row, row_y, shown in framed:
-            labelled = []
             named = not row.grouped and lane.key in ("queues", "agents", "holds", "ivr")
             taken = 0.0  # right end of what is drawn so far in this row (bars and text)
-            bar_y = round(row_y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2)
-            in_row = blocked.get(bar_y)
+            in_row = blocked.get(round(row_y + (ROW_HEIGHT - BAR_HEIGHT) / 2, 2))
             reach = 0.0  # right end of the bars drawn so far in this row
             last = len(shown) - 1
-            for n, (bar, x, width) in enumerate(shown):
-                right_edge = shown[n + 1][1] if n < last else CHART_WIDTH
+            for n, bar in enumerate(shown):
+                x, width = bar.x, bar.width
+                right_edge = shown[n + 1].x if n < last else CHART_WIDTH
                 marked = bar.marked
                 free_right, free_left = right_edge - x - width, x - taken
                 if in_row:
@@ -1631,27 +1637,16 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     end += len(text) * CHAR_WIDTH + 10
                 if end > taken:
                     taken = end
-                if own_bars and id(bar) not in moved:
-                    moved.add(id(bar))  # each bar is in one row; a second placing copies
-                    where = bar.__dict__
-                else:
-                    bar = _with(bar)
-                    where = bar.__dict__
-                where["x"] = x
-                where["y"] = bar_y
-                where["width"] = width
+                where = bar.__dict__
                 where["text"] = text
                 where["label_side"] = side
                 where["show_label"] = bool(side)
-                labelled.append(bar)
-            rows.append(_copy(row, bars=tuple(labelled), y=row_y))
-            if arrows:
-                placed.update((b.id, b) for b in labelled)
+            rows.append(_copy(row, bars=tuple(shown), y=row_y))
         lanes.append(_copy(lane, rows=tuple(rows), y=lane_y))
 
     connectors = []
     for c in arrows:
-        into = placed[c.to_id]
+        into = spots[c.to_id]
         if into.label_side == "left" and c.x2 - c.x1 >= 2:
             # The arrow into a bar labelled on its left stops short of the label.
             c = replace(c, x2=round(into.x - 6 - len(into.text) * CHAR_WIDTH, 2))
