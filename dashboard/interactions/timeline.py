@@ -526,7 +526,11 @@ def _bar(
         begin = (start - axis_start).total_seconds()
         finish = (end - axis_start).total_seconds()
         if -0.5 <= begin <= finish <= total + 0.5:  # nearly every record: nothing to warn of
-            begin = min(max(begin, 0.0), total)
+            # min(max(begin, 0.0), total) and min(max(finish, begin), total), inline.
+            begin = 0.0 if begin < 0.0 else begin
+            begin = total if begin > total else begin
+            finish = begin if finish < begin else finish
+            finish = total if finish > total else finish
             return _new_bar(
                 bar_id,
                 kind,
@@ -535,9 +539,9 @@ def _bar(
                 start,
                 end,
                 begin,
-                min(max(finish, begin), total) - begin,
-                tuple(states),
-                tuple(related),
+                finish - begin,
+                states if type(states) is tuple else tuple(states),
+                related if type(related) is tuple else tuple(related),
                 record,
             )
     warnings: list[str] = []
