@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
@@ -84,7 +84,17 @@ class SplitPart:
 
 @dataclass(frozen=True)
 class Leg:
-    """One agent allocation: a row of the participants table."""
+    """One agent allocation: a row of the participants table.
+
+    A story's legs have their times and figures from the start (the totals need them
+    all), but the words of a row (its queue, who it came from and went to, how it
+    ended) and its holds are made when first read: a long table shows its first few
+    rows, and the others only when its fold is opened.
+    """
+
+    # Where a story's leg has the rest of its row made (``_Words``) and its place there,
+    # until it is made; both None once it is, or for a leg made whole.
+    __slots__ = ("__dict__", "_place", "_words")
 
     anchor: str
     agent: str
@@ -110,6 +120,27 @@ class Leg:
     so_far: float | None = None
     #: When they listened in before taking this part (a supervisor monitoring), or "".
     listened: str = ""
+
+    def __getattr__(self, name: str) -> object:
+        # Asked only for what the leg does not have yet: a row of the story not made.
+        if name not in _MADE_LATER:
+            raise AttributeError(name)
+        words: _Words | None = object.__getattribute__(self, "_words")
+        if words is None:
+            raise AttributeError(name)
+        words.make(self, object.__getattribute__(self, "_place"))
+        return self.__dict__[name]
+
+    def __getstate__(self) -> dict[str, object]:
+        """Every field, the row made first (for ``copy``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+
+#: The fields of a story's leg made when first read (``_Words.make``).
+_MADE_LATER = frozenset({"queue", "hold_count", "hold_seconds", "took_from", "gave_to", "ended"})
 
 
 @dataclass(frozen=True)
@@ -1568,65 +1599,19 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
 def _legs(
     i: Interaction, names: _Names, records: _Records, *, never_answered: bool = False
 ) -> tuple[Leg, ...]:
+    """One leg per allocation, by start, with its times and figures; the rest of each
+    row is made when first read (``_Words``)."""
     ordered = _by_start(i.agents)
     refused = unaccepted_offers(i)
-    taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
-    accepted = [ordered[n] for n in taken]
     inside = records.inside
-    # Per agent: (start, position) of the allocations they took, by start (one lying
-    # within another of theirs hands nothing on: the one around it does).
-    by_agent: dict[str, list[tuple[datetime, int]]] = {}
-    for n in taken:
-        a = ordered[n]
-        if a.agent_id and a.start is not None and id(a) not in inside:
-            by_agent.setdefault(a.agent_id, []).append((a.start, n))
-    # What each allocation handed on: the transfer and add-participant segments its
-    # agent started while it lasted (an end before the start counts as unknown).
-    sent: dict[int, list[int]] = {}
-    for pos, s in enumerate(i.segments):
-        if _is_start(s) or not s.agent_id or s.start is None:
-            continue
-        theirs = by_agent.get(s.agent_id, [])
-        k = bisect_right(theirs, (s.start, len(ordered)))
-        if not k:
-            continue
-        n = theirs[k - 1][1]
-        a = ordered[n]
-        # Ends sent without milliseconds fall up to a second before the segment they
-        # started: within the slack, the allocation still handed it on.
-        if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
-            sent.setdefault(n, []).append(pos)
-    last_end = records.last_end
-    at_end: set[int] = set()
-    if last_end is not None:
-        at_end = {
-            n
-            for n in taken
-            if (e := ordered[n].end) is not None and not _bad(ordered[n]) and e >= last_end - _SLACK
-        }
-    last_ones = sorted(at_end)
-    # Who joined a call already in hand (no queue, transfer or add gave it to them): an
-    # agent who leaves them with the customer handed it over to them.
-    joiners = {
-        id(b)
-        for b in accepted
-        if id(b) not in inside
-        and records.delivered_by(b) is None
-        and records.queue_for(b) is None
-        and _joined(accepted, b, inside)
-    }
     listened, _ = _listened(i, ordered, refused, records.now)
-    straight = accepted[0] if accepted and _straight_from_flow(i, records, accepted[0]) else None
+    words = _Words(i, names, records, ordered, refused, never_answered=never_answered)
     legs: list[Leg] = []
     # Read once rather than per row: a big interaction has a thousand rows.
-    segments, first, last = i.segments, i.start, i.end
-    any_holds = bool(records.holds)
+    first, last, now = i.start, i.end, records.now
     for n, a in enumerate(ordered):
-        q = records.queue_for(a)
-        d = records.delivered_by(a)
         start, end = a.start, a.end
         bad = start is not None and end is not None and end < start
-        within = id(a) in inside
         offered_only = id(a) in refused
         # With the customer only while there was one: not before the interaction's start
         # nor after its end, whatever another service's clock sent.
@@ -1636,61 +1621,6 @@ def _legs(
             hi = end if last is None or end <= last else last
             span = (hi - lo).total_seconds()
             seconds = span if span >= 0 else None
-        hold_count = 0
-        hold_seconds: float | None = 0  # as ``sum`` says no holds
-        if any_holds:
-            holds = records.holds_in(start, None if bad else end)
-            if holds:
-                hold_spans = [
-                    h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
-                ]
-                hold_count = len(holds)
-                hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
-        took_from = ""
-        if within:
-            pass  # nothing gave it to them: they had it already
-        elif d is not None and d.agent_id == a.agent_id and q is not None and _came_back(q, a):
-            took_from = f"back from {_queue_named(q)}, unanswered{_after(q)} ({_exit_words(q)})"
-        elif d is not None and d.agent_id and d.agent_id != a.agent_id:
-            took_from = names.agent(d.agent_id)
-        elif q is not None:
-            took_from = _took_from_queue(q, records, i.channel_type)
-        elif a is straight:
-            took_from = f"{_flow(i)}, directly ({STRAIGHT})"
-        elif d is None and not offered_only and _joined(accepted, a, inside):
-            took_from = JOINED
-        handed_on = sent.get(n)
-        target = segments[max(handed_on)] if handed_on else None
-        gave_to = "" if target is None else _gave_to(target, a, names, records)
-        # An agent who added others and left handed the customer to whoever was on the
-        # call then, whoever had added them; "(added)" only for the ones they added.
-        adds = (
-            [
-                segments[p]
-                for p in handed_on
-                if _is_add(segments[p]) and not _agent_cancelled(segments[p])
-            ]
-            if handed_on
-            else []
-        )
-        at_the_end = n in at_end
-        handed: list[AgentAllocation] = []
-        if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
-            handed = _on_the_call(a, records, inside)
-            if not adds:
-                handed = [b for b in handed if id(b) in joiners]
-        if handed:
-            gave_to = ", ".join(
-                names.agent(b.agent_id)
-                + (
-                    " (added)"
-                    if any(records.delivered_by(b) is s for s in adds)
-                    else " (joined)"
-                    if id(b) in joiners
-                    else ""
-                )
-                for b in handed
-            )
         with_text = with_note = ""
         if offered_only:
             with_text = "none: never accepted"
@@ -1707,13 +1637,187 @@ def _legs(
         elif never_answered:
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
+        leg = object.__new__(Leg)  # ``Leg(...)`` without setting each field in turn
+        leg.__dict__.update(
+            anchor=f"participant-{a.interaction_agent_id or n}",
+            agent=a.agent_name or names.agent(a.agent_id),
+            start=start,
+            end=end,
+            seconds=seconds,
+            open=end is None,
+            offered_only=offered_only,
+            with_text=with_text,
+            with_note=with_note,
+            inside=id(a) in inside,
+            so_far=_span(start, now) if end is None and not offered_only else None,
+            listened=listened.get(id(a), ""),
+        )
+        object.__setattr__(leg, "_words", words)
+        object.__setattr__(leg, "_place", n)
+        legs.append(leg)
+    return tuple(legs)
+
+
+class _Words:
+    """What the rows of one story's participants table are put in words from: the
+    story's look-ups, and what every row's handover needs, found when the first row
+    is made."""
+
+    def __init__(
+        self,
+        i: Interaction,
+        names: _Names,
+        records: _Records,
+        ordered: list[AgentAllocation],
+        refused: frozenset[int],
+        *,
+        never_answered: bool,
+    ) -> None:
+        self.i = i
+        self.names = names
+        self.records = records
+        self.ordered = ordered
+        self.refused = refused
+        self.never_answered = never_answered
+        self.prepared = False
+
+    def prepare(self) -> None:
+        """What a row's handover and end need from the others: what each allocation
+        handed on, which allocations lasted to the end, who joined a call in hand."""
+        i, records, ordered = self.i, self.records, self.ordered
+        refused = self.refused
+        taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
+        accepted = [ordered[n] for n in taken]
+        inside = records.inside
+        # Per agent: (start, position) of the allocations they took, by start (one lying
+        # within another of theirs hands nothing on: the one around it does).
+        by_agent: dict[str, list[tuple[datetime, int]]] = {}
+        for n in taken:
+            a = ordered[n]
+            if a.agent_id and a.start is not None and id(a) not in inside:
+                by_agent.setdefault(a.agent_id, []).append((a.start, n))
+        # What each allocation handed on: the transfer and add-participant segments its
+        # agent started while it lasted (an end before the start counts as unknown).
+        sent: dict[int, list[int]] = {}
+        for pos, s in enumerate(i.segments):
+            if _is_start(s) or not s.agent_id or s.start is None:
+                continue
+            theirs = by_agent.get(s.agent_id, [])
+            k = bisect_right(theirs, (s.start, len(ordered)))
+            if not k:
+                continue
+            n = theirs[k - 1][1]
+            a = ordered[n]
+            # Ends sent without milliseconds fall up to a second before the segment they
+            # started: within the slack, the allocation still handed it on.
+            if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
+                sent.setdefault(n, []).append(pos)
+        self.sent = sent
+        last_end = records.last_end
+        at_end: set[int] = set()
+        if last_end is not None:
+            at_end = {
+                n
+                for n in taken
+                if (e := ordered[n].end) is not None
+                and not _bad(ordered[n])
+                and e >= last_end - _SLACK
+            }
+        self.at_end = at_end
+        self.last_ones = sorted(at_end)
+        # Who joined a call already in hand (no queue, transfer or add gave it to them):
+        # an agent who leaves them with the customer handed it over to them.
+        self.joiners = {
+            id(b)
+            for b in accepted
+            if id(b) not in inside
+            and records.delivered_by(b) is None
+            and records.queue_for(b) is None
+            and _joined(accepted, b, inside)
+        }
+        self.accepted = accepted
+        self.straight = (
+            accepted[0] if accepted and _straight_from_flow(i, records, accepted[0]) else None
+        )
+        self.prepared = True
+
+    def make(self, leg: Leg, n: int) -> None:
+        """Sets the rest of ``leg``, the row of the allocation at ``n`` (by start)."""
+        if not self.prepared:
+            self.prepare()
+        i, names, records = self.i, self.names, self.records
+        a = self.ordered[n]
+        segments = i.segments
+        q = records.queue_for(a)
+        d = records.delivered_by(a)
+        start, end = a.start, a.end
+        bad = start is not None and end is not None and end < start
+        inside = records.inside
+        within = id(a) in inside
+        offered_only = id(a) in self.refused
+        hold_count = 0
+        hold_seconds: float | None = 0  # as ``sum`` says no holds
+        if records.holds:
+            holds = records.holds_in(start, None if bad else end)
+            if holds:
+                hold_spans = [
+                    h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
+                ]
+                hold_count = len(holds)
+                hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
+        took_from = ""
+        if within:
+            pass  # nothing gave it to them: they had it already
+        elif d is not None and d.agent_id == a.agent_id and q is not None and _came_back(q, a):
+            took_from = f"back from {_queue_named(q)}, unanswered{_after(q)} ({_exit_words(q)})"
+        elif d is not None and d.agent_id and d.agent_id != a.agent_id:
+            took_from = names.agent(d.agent_id)
+        elif q is not None:
+            took_from = _took_from_queue(q, records, i.channel_type)
+        elif a is self.straight:
+            took_from = f"{_flow(i)}, directly ({STRAIGHT})"
+        elif d is None and not offered_only and _joined(self.accepted, a, inside):
+            took_from = JOINED
+        handed_on = self.sent.get(n)
+        target = segments[max(handed_on)] if handed_on else None
+        gave_to = "" if target is None else _gave_to(target, a, names, records)
+        # An agent who added others and left handed the customer to whoever was on the
+        # call then, whoever had added them; "(added)" only for the ones they added.
+        adds = (
+            [
+                segments[p]
+                for p in handed_on
+                if _is_add(segments[p]) and not _agent_cancelled(segments[p])
+            ]
+            if handed_on
+            else []
+        )
+        at_the_end = n in self.at_end
+        handed: list[AgentAllocation] = []
+        if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
+            handed = _on_the_call(a, records, inside)
+            if not adds:
+                handed = [b for b in handed if id(b) in self.joiners]
+        if handed:
+            gave_to = ", ".join(
+                names.agent(b.agent_id)
+                + (
+                    " (added)"
+                    if any(records.delivered_by(b) is s for s in adds)
+                    else " (joined)"
+                    if id(b) in self.joiners
+                    else ""
+                )
+                for b in handed
+            )
         if within:
             ended = INSIDE_OWN
         else:
+            ordered = self.ordered
             partners = (
                 [
                     names.agent(ordered[m].agent_id)
-                    for m in last_ones
+                    for m in self.last_ones
                     if m != n and ordered[m].agent_id != a.agent_id and _began_by(ordered[m], end)
                 ]
                 if at_the_end
@@ -1726,38 +1830,25 @@ def _legs(
                 names,
                 last=at_the_end,
                 partners=list(dict.fromkeys(partners)),
-                never_answered=never_answered,
+                never_answered=self.never_answered,
                 gave_to=gave_to,
                 handed=tuple(names.agent(b.agent_id) for b in handed),
                 refused=offered_only,
             )
-        legs.append(
-            _leg(
-                anchor=f"participant-{a.interaction_agent_id or n}",
-                agent=a.agent_name or names.agent(a.agent_id),
-                queue=(
-                    DIRECT_QUEUE
-                    if (a.queue_id in names.direct or (q is not None and q.direct))
-                    else names.queue(a.queue_id) or (_queue_label(q) if q else "")
-                ),
-                start=start,
-                end=end,
-                seconds=seconds,
-                open=end is None,
-                hold_count=hold_count,
-                hold_seconds=hold_seconds,
-                took_from=took_from,
-                gave_to=gave_to,
-                ended=ended,
-                offered_only=offered_only,
-                with_text=with_text,
-                with_note=with_note,
-                inside=within,
-                so_far=_span(start, records.now) if end is None and not offered_only else None,
-                listened=listened.get(id(a), ""),
-            )
+        leg.__dict__.update(
+            queue=(
+                DIRECT_QUEUE
+                if (a.queue_id in names.direct or (q is not None and q.direct))
+                else names.queue(a.queue_id) or (_queue_label(q) if q else "")
+            ),
+            hold_count=hold_count,
+            hold_seconds=hold_seconds,
+            took_from=took_from,
+            gave_to=gave_to,
+            ended=ended,
         )
-    return tuple(legs)
+        object.__setattr__(leg, "_words", None)
+        object.__setattr__(leg, "_place", None)
 
 
 def _listening(i: Interaction, m: Monitor, now: datetime | None) -> str:
@@ -1833,15 +1924,6 @@ def _on_the_call(
         if b.agent_id and b.agent_id != a.agent_id and id(b) not in inside:
             on.setdefault(b.agent_id, b)
     return list(on.values())
-
-
-def _leg(**values: object) -> Leg:
-    """``Leg(**values)`` without the frozen dataclass's ``__init__``, which sets each
-    field with ``object.__setattr__``: a big interaction has a thousand legs. Every
-    field is given (the story tests check it)."""
-    new = object.__new__(Leg)
-    new.__dict__.update(values)
-    return new
 
 
 def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from dashboard.interactions import presenters, wording
 from dashboard.interactions.pages import live_status, playable
 from dashboard.interactions.parsing import parse_interaction
-from dashboard.interactions.story import Story, story_for
+from dashboard.interactions.story import Leg, Story, story_for
 from tests.test_timeline import BASE, NOW, agent, payload, queue, seg, ts
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "dashboard" / "demo" / "payloads"
@@ -462,16 +462,30 @@ def test_where_the_time_went_adds_up_on_a_big_interaction() -> None:
 
 
 def test_legs_have_every_field_and_compare_as_dataclasses() -> None:
-    """``story._leg`` sets a leg's fields directly: each has every field of ``Leg``."""
+    """A story's leg is made without ``Leg.__init__`` and the rest of its row when first
+    read: each has every field of ``Leg``, whichever row is read first, and compares and
+    copies as one made whole."""
+    import copy
     from dataclasses import fields, replace
 
     from dashboard.demo.generate import generate_interaction
 
-    legs = story_for(parse_interaction(generate_interaction(6, seed=2)), NOW).legs
+    item = parse_interaction(generate_interaction(6, seed=2))
+    legs = story_for(item, NOW).legs
     assert legs
-    for leg in legs:
+    whole = [
+        Leg(**{f.name: getattr(leg, f.name) for f in fields(leg)})
+        for leg in story_for(item, NOW).legs
+    ]
+    for leg in reversed(legs):  # the last row first
+        assert leg.ended
         assert set(vars(leg)) == {f.name for f in fields(leg)}
         assert replace(leg) == leg
+    assert list(legs) == whole
+    later = story_for(item, NOW).legs
+    assert [copy.copy(leg) for leg in later] == whole
+    assert [copy.deepcopy(leg) for leg in story_for(item, NOW).legs] == whole
+    assert not hasattr(later[0], "not_a_field")
 
 
 def test_a_direct_transfer_is_named_as_one_not_as_a_queue() -> None:
