@@ -10,7 +10,7 @@ marked ``computed``; a figure that needs an end that never arrived is
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -429,21 +429,29 @@ class _Records:
     of a second."""
 
     def __init__(self, i: Interaction, now: datetime | None = None) -> None:
-        # Queue visits by the segment (or visit) ID they belong to, by start; else the
-        # visit of the same agent that ended as the allocation began.
+        # Queue visits by the segment (or visit) ID they belong to (``visits_of``): the
+        # only one of an ID as it is, those of an ID with more in a list, by start (a
+        # list per ID would be hundreds more objects for the garbage collector to walk
+        # while the story is kept); else the visit of the same agent that ended as the
+        # allocation began.
+        self.visit: dict[str, QueueVisit] = {}
         self.visits: dict[str, list[QueueVisit]] = {}
         self.queue_by_handover: dict[tuple[str, datetime], QueueVisit] = {}
         for q in i.queues:
             for key in (q.segment_id, q.queue_visit_id):
-                if key is not None:
-                    self.visits.setdefault(key, []).append(q)
+                if key is None:
+                    continue
+                more = self.visits.get(key)
+                if more is not None:
+                    more.append(q)
+                elif key in self.visit:
+                    self.visits[key] = [self.visit.pop(key), q]
+                else:
+                    self.visit[key] = q
             if q.agent_id and q.end is not None:
                 self.queue_by_handover.setdefault((q.agent_id, q.end), q)
         for group in self.visits.values():
-            if len(group) > 1:
-                group.sort(
-                    key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC))
-                )
+            group.sort(key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC)))
         self.segment_by_id: dict[str, Segment] = {}
         # Per receiving agent: (start, position) of the segments handed to them.
         to: dict[str, list[tuple[datetime, int]]] = {}
@@ -501,6 +509,13 @@ class _Records:
         self.found_queue: dict[int, QueueVisit | None] = {}
         self.found_segment: dict[int, Segment | None] = {}
 
+    def visits_of(self, key: str) -> Sequence[QueueVisit]:
+        """The queue visits of a segment (or visit) ID, by start."""
+        one = self.visit.get(key)
+        if one is not None:
+            return (one,)
+        return self.visits.get(key) or ()
+
     def queue_for(self, a: AgentAllocation) -> QueueVisit | None:
         """The queue visit that gave ``a`` the work: among the visits of the
         allocation's segment, the one the agent answered, in the allocation's queue,
@@ -516,7 +531,7 @@ class _Records:
         # supervisor who barges in, with no queue of their own, came from no queue.
         group = [
             q
-            for q in self.visits.get(a.segment_id or "", [])
+            for q in self.visits_of(a.segment_id or "")
             if not (q.agent_id and a.agent_id and q.agent_id != a.agent_id)
             or (a.queue_id and q.queue_id == a.queue_id)
         ]
@@ -556,7 +571,7 @@ class _Records:
     def path_to(self, q: QueueVisit) -> list[QueueVisit]:
         """The visits the customer went through to reach ``q`` within its segment
         (an overflow or a callback makes more than one), ``q`` last."""
-        group = self.visits.get(q.segment_id or q.queue_visit_id or "", [])
+        group = self.visits_of(q.segment_id or q.queue_visit_id or "")
         path: list[QueueVisit] = []
         for v in group:
             if v is q:
@@ -1697,8 +1712,10 @@ class _Words:
             if a.agent_id and a.start is not None and id(a) not in inside:
                 by_agent.setdefault(a.agent_id, []).append((a.start, n))
         # What each allocation handed on: the transfer and add-participant segments its
-        # agent started while it lasted (an end before the start counts as unknown).
-        sent: dict[int, list[int]] = {}
+        # agent started while it lasted (an end before the start counts as unknown); kept
+        # as the last of them, and the participants it added (most added nobody).
+        last_sent: dict[int, int] = {}
+        added: dict[int, list[Segment]] = {}
         for pos, s in enumerate(i.segments):
             if _is_start(s) or not s.agent_id or s.start is None:
                 continue
@@ -1711,8 +1728,11 @@ class _Words:
             # Ends sent without milliseconds fall up to a second before the segment they
             # started: within the slack, the allocation still handed it on.
             if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
-                sent.setdefault(n, []).append(pos)
-        self.sent = sent
+                last_sent[n] = pos
+                if _is_add(s) and not _agent_cancelled(s):
+                    added.setdefault(n, []).append(s)
+        self.last_sent = last_sent
+        self.added = added
         last_end = records.last_end
         at_end: set[int] = set()
         if last_end is not None:
@@ -1747,7 +1767,6 @@ class _Words:
             self.prepare()
         i, names, records = self.i, self.names, self.records
         a = self.ordered[n]
-        segments = i.segments
         q = records.queue_for(a)
         d = records.delivered_by(a)
         start, end = a.start, a.end
@@ -1778,20 +1797,12 @@ class _Words:
             took_from = f"{_flow(i)}, directly ({STRAIGHT})"
         elif d is None and not offered_only and _joined(self.accepted, a, inside):
             took_from = JOINED
-        handed_on = self.sent.get(n)
-        target = segments[max(handed_on)] if handed_on else None
+        last_sent = self.last_sent.get(n)
+        target = None if last_sent is None else i.segments[last_sent]
         gave_to = "" if target is None else _gave_to(target, a, names, records)
         # An agent who added others and left handed the customer to whoever was on the
         # call then, whoever had added them; "(added)" only for the ones they added.
-        adds = (
-            [
-                segments[p]
-                for p in handed_on
-                if _is_add(segments[p]) and not _agent_cancelled(segments[p])
-            ]
-            if handed_on
-            else []
-        )
+        adds = self.added.get(n, [])
         at_the_end = n in self.at_end
         handed: list[AgentAllocation] = []
         if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
@@ -1951,7 +1962,7 @@ def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records:
         joined = _is_add(target) and not _agent_cancelled(target)
         text = "an outside number" + (" (added)" if joined else "")
     else:
-        visits = records.visits.get(target.segment_id or "", [])
+        visits = records.visits_of(target.segment_id or "")
         text = _queue_named(visits[0]) if visits else "a queue"
     return text + (" (cancelled)" if _agent_cancelled(target) else "")
 
