@@ -17,11 +17,12 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import accumulate
-from typing import Literal, TypeVar
+from operator import attrgetter
+from typing import Literal
 
 from . import wording
 from .domain import (
@@ -40,6 +41,8 @@ from .domain import (
 from .formatting import clock, hms
 
 Kind = Literal["interaction", "ivr", "segment", "queue", "agent", "hold", "monitor"]
+#: Where a bar's text is drawn: inside it, beside it, or nowhere.
+Side = Literal["inside", "right", "left", ""]
 
 # Geometry, in pixels at the nominal chart width.
 LABEL_WIDTH = 0.0  # row labels are HTML, outside the SVG
@@ -135,8 +138,15 @@ def _hms(seconds: float) -> str:
     return hms(seconds)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Bar:
+    """One record drawn on the axis.
+
+    Slotted and not frozen: a big timeline keeps thousands, each one object rather than
+    an object and its dict (half the objects for the garbage collector to walk), and
+    ``build`` and ``layout`` set their fields on the bars they have just made.
+    """
+
     id: str
     kind: Kind
     label: str
@@ -162,7 +172,7 @@ class Bar:
     show_label: bool = False
     #: Text drawn on the bar (fits inside) or beside it (``label_side``).
     text: str = ""
-    label_side: Literal["inside", "right", "left", ""] = ""
+    label_side: Side = ""
     #: A queue visit of type "resource": the customer was sent straight to an agent.
     direct: bool = False
     #: Drawn in a grouped row, so the text names the record as well.
@@ -296,7 +306,7 @@ class Bar:
         return KIND_LABELS[self.kind]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     label: str
     bars: tuple[Bar, ...]
@@ -310,7 +320,7 @@ class Row:
         return round(self.y + 18, 2)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Lane:
     key: str
     title: str
@@ -587,13 +597,11 @@ def _bar(
         tuple(related),
         record,
     )
-    bar.__dict__.update(
-        open_end=open_end,
-        warnings=tuple(warnings),
-        reason=reason,
-        backwards=backwards,
-        warned_at=(min(spots), max(spots)) if warnings else None,
-    )
+    bar.open_end = open_end
+    bar.warnings = tuple(warnings)
+    bar.reason = reason
+    bar.backwards = backwards
+    bar.warned_at = (min(spots), max(spots)) if warnings else None
     return bar
 
 
@@ -612,29 +620,16 @@ def _ids(prefix: str, values: Iterable[str | None]) -> list[str]:
     return out if len(set(out)) == len(out) else _unique(out)
 
 
-_Plain = TypeVar("_Plain", "Row", "Lane")
+#: Every field of a bar, in the order ``Bar(...)`` takes them.
+_BAR_FIELDS = attrgetter(*(f.name for f in fields(Bar)))
 
 
 def _with(bar: Bar, **changes: object) -> Bar:
-    """``dataclasses.replace`` for bars, without its per-call overhead.
-
-    Layout copies every bar two or three times (3,000 bars on a 1,000-segment
-    interaction); ``replace`` re-runs ``__init__`` each time.
-    """
-    new = object.__new__(Bar)
-    new.__dict__.update(bar.__dict__)
-    new.__dict__.update(changes)
-    return new
-
-
-_BAR_DEFAULTS = {f.name: f.default for f in fields(Bar) if f.default is not MISSING}
-
-
-def _copy(record: _Plain, **changes: object) -> _Plain:
-    """``_with`` for a row or a lane (frozen, and no cached properties to drop)."""
-    new = object.__new__(type(record))
-    new.__dict__.update(record.__dict__)
-    new.__dict__.update(changes)
+    """``dataclasses.replace`` for bars, without its per-call overhead: a copy of
+    ``bar`` (for ``layout`` to place when the bars are not its own) with ``changes``."""
+    new = Bar(*_BAR_FIELDS(bar))
+    for name, value in changes.items():
+        setattr(new, name, value)
     return new
 
 
@@ -651,24 +646,27 @@ def _new_bar(
     related: tuple[str, ...],
     record: object,
 ) -> Bar:
-    """``Bar(...)`` without the frozen ``__init__``, which sets its 25 fields one
-    ``object.__setattr__`` at a time (four times the cost, for every bar); the fields
-    set one by one, not gathered as keywords first."""
-    new = object.__new__(Bar)
-    values = new.__dict__
-    values.update(_BAR_DEFAULTS)
-    values["id"] = bar_id
-    values["kind"] = kind
-    values["label"] = label
-    values["detail"] = detail
-    values["start"] = start
-    values["end"] = end
-    values["offset"] = offset
-    values["length"] = length
-    values["states"] = states
-    values["related"] = related
-    values["record"] = record
-    return new
+    """``Bar(...)`` for a bar with nothing to warn of, its fields given by position
+    (keywords cost half as much again, for every bar)."""
+    # id, kind, label, detail, start, end, offset, length, open_end, flagged, states,
+    # warnings, related, reason, record: the rest as ``Bar`` has them.
+    return Bar(
+        bar_id,
+        kind,
+        label,
+        detail,
+        start,
+        end,
+        offset,
+        length,
+        False,
+        False,
+        states,
+        (),
+        related,
+        "",
+        record,
+    )
 
 
 def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
@@ -815,9 +813,9 @@ def _rows(
         if name in shown
         for r in _pack(by_name[name])
     ]
-    rest = [
-        _with(b, grouped=True) for name, bars in by_name.items() if name not in shown for b in bars
-    ]
+    rest = [b for name, bars in by_name.items() if name not in shown for b in bars]
+    for b in rest:
+        b.grouped = True
     hidden = len(by_name) - len(shown)
     packed_rest = _pack(rest)
     if len(packed_rest) > MAX_GROUPED_ROWS:
@@ -1115,9 +1113,11 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             open_until=taker.start if taker is not None else None,
         )
         if took:
-            bar = _with(bar, taken=True, reason=LIVE_REASON if live else took)
+            bar.taken = True
+            bar.reason = LIVE_REASON if live else took
         if direct:
-            direct_bars.setdefault(name, []).append(_with(bar, direct=True))
+            bar.direct = True
+            direct_bars.setdefault(name, []).append(bar)
         else:
             queue_bars.setdefault(name, []).append(bar)
 
@@ -1161,18 +1161,12 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
                 record=a,
             )
         )
-    for name, bars in agent_bars.items():
+    for bars in agent_bars.values():
         clash = _overlaps(bars)
-        agent_bars[name] = [
-            _with(
-                b,
-                warnings=(*b.warnings, "Overlaps another allocation of the same agent."),
-                warned_at=None,
-            )
-            if b.id in clash
-            else b
-            for b in bars
-        ]
+        for b in bars:
+            if b.id in clash:
+                b.warnings = (*b.warnings, "Overlaps another allocation of the same agent.")
+                b.warned_at = None
 
     hold_bars = [
         _bar(
@@ -1195,24 +1189,24 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     flag_target: str | None = None
     concerns = i.flag.concerns if i.flagged and i.flag else None
 
-    def flag(bars: list[Bar], kind: str) -> list[Bar]:
+    def flag(bars: list[Bar], kind: str) -> None:
+        """Flags the bars that never ended, when the flag concerns their kind."""
         nonlocal flag_target
         # A flag on the whole interaction (stuck) concerns whatever never ended.
         if concerns != kind and not (concerns == "interaction" and kind != "hold"):
-            return bars
-        marked = [_with(b, flagged=True) if b.open_end else b for b in bars]
-        firsts = [b.id for b in marked if b.flagged]
-        if firsts and flag_target is None:
-            flag_target = firsts[0]
-        return marked
+            return
+        for b in bars:
+            if b.open_end:
+                b.flagged = True
+                flag_target = flag_target or b.id
 
-    seg_bars = flag(seg_bars, "segment")
-    for name in queue_bars:
-        queue_bars[name] = flag(queue_bars[name], "queue")
-    for name in direct_bars:
-        direct_bars[name] = flag(direct_bars[name], "queue")
-    for name in agent_bars:
-        agent_bars[name] = flag(agent_bars[name], "agent")
+    flag(seg_bars, "segment")
+    for bars in queue_bars.values():
+        flag(bars, "queue")
+    for bars in direct_bars.values():
+        flag(bars, "queue")
+    for bars in agent_bars.values():
+        flag(bars, "agent")
     if concerns in ("segment", "queue", "agent") and flag_target is None:
         # Every record of that kind has an end: the flag concerns the inconsistent ones
         # (an end before the start, times outside the interaction).
@@ -1221,10 +1215,11 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
             "queue": queue_bars,
             "agent": agent_bars,
         }[concerns]
-        for row_name, row_bars in by_row.items():
-            by_row[row_name] = [_with(b, flagged=True) if b.warnings else b for b in row_bars]
-            flag_target = flag_target or next((b.id for b in row_bars if b.warnings), None)
-        seg_bars = by_row[""] if concerns == "segment" else seg_bars
+        for row_bars in by_row.values():
+            for b in row_bars:
+                if b.warnings:
+                    b.flagged = True
+                    flag_target = flag_target or b.id
     if concerns == "interaction" and flag_target is None:
         # Stuck, with every record closed: the flag belongs where the records stop.
         last = max(
@@ -1234,11 +1229,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         )
         if last is not None:
             flag_target = last.id
-            seg_bars = [_with(b, flagged=True) if b.id == last.id else b for b in seg_bars]
-            for name in agent_bars:
-                agent_bars[name] = [
-                    _with(b, flagged=True) if b.id == last.id else b for b in agent_bars[name]
-                ]
+            last.flagged = True
     # A direct transfer shares the receiving agent's row: it is that agent ringing.
     people: dict[str, list[Bar]] = {name: list(bars) for name, bars in agent_bars.items()}
     for name, bars in direct_bars.items():
@@ -1334,7 +1325,7 @@ _SHORTEST_OPTION = 6
 
 def _text(
     bar: Bar, width: float, free_right: float, free_left: float, named_row: bool, marked: bool
-) -> tuple[str, str]:
+) -> tuple[str, Side]:
     """What to write for a bar ``width`` px wide and where: inside if it fits, else
     beside it, else nothing.
 
@@ -1572,10 +1563,9 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     moved.add(id(bar))  # each bar is in one row; a second placing copies
                 else:
                     bar = _with(bar)
-                where = bar.__dict__
-                where["x"] = round(x, 2)
-                where["y"] = bar_y
-                where["width"] = round(width, 2)
+                bar.x = round(x, 2)
+                bar.y = bar_y
+                bar.width = round(width, 2)
                 shown.append(bar)
                 spots[bar.id] = bar
             framed.append((row, y, shown))
@@ -1623,7 +1613,8 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                 else:  # no arrow in the row: ``_room_beside`` with nothing in the way
                     free_right = 0.0 if free_right < 0.0 else free_right
                     free_left = 0.0 if free_left < 0.0 else free_left
-                text, side = "", ""
+                text = ""
+                side: Side = ""
                 if x >= reach - 0.5:  # a bar drawn over another has no text to pile on it
                     text, side = _text(
                         bar,
@@ -1641,12 +1632,21 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
                     end += len(text) * CHAR_WIDTH + 10
                 if end > taken:
                     taken = end
-                where = bar.__dict__
-                where["text"] = text
-                where["label_side"] = side
-                where["show_label"] = bool(side)
-            rows.append(_copy(row, bars=tuple(shown), y=row_y))
-        lanes.append(_copy(lane, rows=tuple(rows), y=lane_y))
+                bar.text = text
+                bar.label_side = side
+                bar.show_label = bool(side)
+            rows.append(Row(row.label, tuple(shown), row_y, row.grouped, row.more))
+        lane = Lane(
+            lane.key,
+            lane.title,
+            tuple(rows),
+            lane_y,
+            lane.note,
+            lane.hidden,
+            lane.expanded,
+            lane.names,
+        )
+        lanes.append(lane)
 
     connectors = []
     for c in arrows:
