@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -859,14 +859,17 @@ class _Running:
 
 def _connectors(
     i: Interaction, agent_bars: Sequence[Bar], queue_bars: Sequence[Bar], start: datetime
-) -> tuple[Connector, ...]:
+) -> Iterator[Connector]:
     """Transfers: the sending agent's bar at the moment of transfer -> the receiving bar.
 
     The receiving bar is the agent allocation of the transfer's segment or, for a
     transfer through a queue or straight to an agent, the queue visit it entered.
+
+    One at a time, in the segments' order: ``layout`` stops when there are more in
+    view than it draws (the whole of a long call), before most are worked out.
     """
     if not agent_bars:
-        return ()
+        return
     by_agent_bars: dict[str, list[Bar]] = {}
     for bar in agent_bars:
         agent_id = getattr(bar.record, "agent_id", None)
@@ -884,7 +887,6 @@ def _connectors(
         segment_id = getattr(bar.record, "segment_id", None)
         queue_firsts.setdefault(segment_id, bar)
         firsts.setdefault(segment_id, bar)
-    out: list[Connector] = []
     for s in i.segments:
         kind = (s.start_type or "").lower()
         sent_by = s.agent_id
@@ -941,8 +943,7 @@ def _connectors(
                 "y2": 0.0,
             },
         )
-        out.append(new)
-    return tuple(out)
+        yield new
 
 
 #: The most bars of one agent walked through to find the one running at a transfer.
@@ -968,6 +969,15 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
     ``expand`` names lanes ("queues", "agents") that show one row per name even
     when they have many.
     """
+    timeline, transfers = _build(interaction, now, expand)
+    return replace(timeline, connectors=tuple(transfers))
+
+
+def _build(
+    interaction: Interaction, now: datetime, expand: Iterable[str]
+) -> tuple[Timeline, Iterator[Connector]]:
+    """``build``, its transfers not yet worked out: the timeline without them and
+    the transfers one at a time (``_connectors``)."""
     i = interaction
     expanded = frozenset(expand)
     live = i.in_progress
@@ -1276,7 +1286,7 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
 
     all_agents = [b for bars in agent_bars.values() for b in bars]
     all_queues = [b for bars in (*queue_bars.values(), *direct_bars.values()) for b in bars]
-    return Timeline(
+    timeline = Timeline(
         start=start,
         end=end,
         window_start=0.0,
@@ -1287,9 +1297,9 @@ def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -
         ticks=(),
         flag_target=flag_target,
         warnings=tuple(warnings),
-        connectors=_connectors(i, all_agents, all_queues, start),
         end_missing=i.end is None and not live,
     )
+    return timeline, _connectors(i, all_agents, all_queues, start)
 
 
 def nice_step(span: float, max_ticks: int = 10) -> int:
@@ -1504,13 +1514,22 @@ def _room_beside(
     return max(free_right, 0.0), max(free_left, 0.0)
 
 
-def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
+def layout(
+    timeline: Timeline,
+    *,
+    own_bars: bool = False,
+    transfers: Iterable[Connector] | None = None,
+) -> Timeline:
     """Place ticks, lanes, rows, bars and connectors, in pixels at the nominal width.
 
     ``own_bars``: the bars are this call's to place where they are rather than copy
     (``timeline_for``'s, just built and held by nothing else): a big timeline has
     thousands, and a copy of each is as much work again, and as much for the
     garbage collector.
+
+    ``transfers``: the timeline's transfers when they are not in its ``connectors``
+    (``timeline_for``'s, from ``_build``), read only until there are too many in view
+    to draw.
     """
     span = max(timeline.window_length, 1e-9)
     scale = CHART_WIDTH / span
@@ -1574,7 +1593,12 @@ def layout(timeline: Timeline, *, own_bars: bool = False) -> Timeline:
         y += LANE_GAP
 
     # Past a dozen transfers in view the arrows are noise: zoom in to see them.
-    shown_transfers = [c for c in timeline.connectors if lo_w <= c.at <= hi_w]
+    shown_transfers = []
+    for c in timeline.connectors if transfers is None else transfers:
+        if lo_w <= c.at <= hi_w:
+            shown_transfers.append(c)
+            if len(shown_transfers) > MAX_CONNECTORS:
+                break
     arrows = []
     for c in shown_transfers if len(shown_transfers) <= MAX_CONNECTORS else ():
         sender, receiver = spots.get(c.from_id), spots.get(c.to_id)
@@ -1672,4 +1696,5 @@ def timeline_for(
     window: tuple[float, float] | None = None,
     expand: Iterable[str] = (),
 ) -> Timeline:
-    return layout(zoom(build(interaction, now, expand), window), own_bars=True)
+    built, transfers = _build(interaction, now, expand)
+    return layout(zoom(built, window), own_bars=True, transfers=transfers)
