@@ -1538,3 +1538,22 @@ def test_a_withdrawn_offer_in_a_grouped_row_says_withdrawn_as_its_own_row_does()
     assert all(b.display_label.endswith(" (offer withdrawn)") for b in grouped if b.text)
     assert any(b.text.startswith("offer withdrawn") for b in named)
     assert not [b.text for b in [*grouped, *named] if "(cancelled)" in b.text]
+
+
+def test_a_target_is_placed_as_min_and_max_placed_it() -> None:
+    """``hit_box`` keeps a target in the chart by comparisons: the same text as
+    ``min(max(…))`` for bars at and past both edges, narrow, at the least width and wide."""
+    from dashboard.interactions.timeline import HIT_WIDTH, hit_box, pct
+
+    def by_min_and_max(x: float, width: float) -> tuple[str, str, str, str]:
+        if width >= HIT_WIDTH:
+            hit_x = min(max(x, 0.0), CHART_WIDTH - width)
+            return pct(x), pct(width), pct(x) if hit_x is x else pct(hit_x), pct(width)
+        left = min(max(x - (HIT_WIDTH - width) / 2, 0.0), CHART_WIDTH - HIT_WIDTH)
+        return pct(x), pct(width), pct(left), pct(HIT_WIDTH)
+
+    xs = [-5.0, -0.0, 0.0, 0.01, 3.33, 12.5, 400.0, 790.0, 807.0, 810.0, 815.0]
+    widths = [MIN_BAR_WIDTH, 3.01, 12.0, HIT_WIDTH - 0.01, HIT_WIDTH, 40.0, 810.0]
+    for x in xs:
+        for width in widths:
+            assert hit_box(x, width) == by_min_and_max(x, width), (x, width)
