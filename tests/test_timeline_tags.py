@@ -219,3 +219,31 @@ def test_the_label_tags_need_no_page() -> None:
     assert Template(LABELS_TAG).render(Context(context)) == Template(LABELS_LOOP).render(
         Context(context)
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+)
+def test_a_ticks_moment_is_written_as_the_date_filter_writes_it(zone: str) -> None:
+    """``_moment`` against ``date:"Y-m-d H:i:s T"``: a year of moments, the hours a
+    clock goes back (twice over) or skips, naive and aware."""
+    from datetime import timedelta
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.timezone import template_localtime
+
+    from dashboard.interactions.templatetags.dashboard_tags import _moment
+
+    here = ZoneInfo(zone)
+    moments = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=37 * n) for n in range(15000)]
+    moments += [
+        datetime(2026, 11, 1, 1, 30, fold=fold, tzinfo=tz)
+        for fold in (0, 1)
+        for tz in (None, here, ZoneInfo("America/New_York"))
+    ]
+    moments.append(datetime(2026, 3, 8, 2, 30, tzinfo=ZoneInfo("America/New_York")))
+    with timezone.override(here):
+        for moment in moments:
+            for use_tz in (True, False):
+                local = template_localtime(moment, use_tz)
+                assert _moment(local) == date_filter(local, "Y-m-d H:i:s T")
