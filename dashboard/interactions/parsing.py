@@ -441,22 +441,36 @@ def _new(cls: type[T], values: dict[str, Any]) -> T:
 
 class _Spec(NamedTuple):
     """How a record is read: (key, attribute, reader) per field, in the order the
-    fields are read (the order in which their problems are listed); each key the
-    record may have with its attribute and reader, for ``_plain`` (a key read apart
-    has the reader "apart" and no attribute); and every attribute, unread, in the
-    readers' order."""
+    fields are read (the order in which their problems are listed); every attribute,
+    unread, in the readers' order; and for ``_plain``, key -> attribute of the texts,
+    the timestamps, the numbers and the flags, and every key the record may have
+    (with those read apart)."""
 
     readers: tuple[tuple[str, str, str], ...]
-    keys: dict[str, tuple[str, str]]
     blank: dict[str, Any]
+    texts: dict[str, str]
+    timestamps: dict[str, str]
+    numbers: dict[str, str]
+    booleans: dict[str, str]
+    keys: frozenset[str]
 
 
 def _spec(*readers: tuple[str, str, str], also: tuple[str, ...] = ()) -> _Spec:
     """The spec of a record read by ``readers``, which may also have the keys ``also``
     (read apart)."""
-    keys = {key: (attr, kind) for key, attr, kind in readers}
-    keys.update((key, ("", "apart")) for key in also)
-    return _Spec(readers, keys, dict.fromkeys(attr for _, attr, _ in readers))
+
+    def of(kind: str) -> dict[str, str]:
+        return {key: attr for key, attr, read_as in readers if read_as == kind}
+
+    return _Spec(
+        readers,
+        dict.fromkeys(attr for _, attr, _ in readers),
+        of("text"),
+        of("timestamp"),
+        of("number"),
+        of("boolean"),
+        frozenset(key for key, _, _ in readers).union(also),
+    )
 
 
 def _plain(
@@ -468,27 +482,30 @@ def _plain(
     with nothing to note. None otherwise: the record is then read by its readers.
 
     A big interaction has hundreds of records, nearly all of them plain: only the keys
-    sent are looked at. ``moments`` holds the timestamps already read in this
-    interaction (a queue visit ends when its agent's allocation starts, and so on)."""
-    known = spec.keys
+    sent are looked at, each in the table of its kind (texts, the most sent, first).
+    ``moments`` holds the timestamps already read in this interaction (a queue visit
+    ends when its agent's allocation starts, and so on)."""
+    texts, timestamps, numbers = spec.texts, spec.timestamps, spec.numbers
     out = spec.blank.copy()
     for key, value in data.items():
-        field = known.get(key)
-        if field is None:
-            return None  # a key the record should not have: its reader keeps it
         if value is None:
+            if key not in spec.keys:
+                return None  # a key the record should not have: its reader keeps it
             continue
-        attr, kind = field
-        kind_of = value.__class__
-        if kind == "text":
-            if kind_of is str and len(value) <= _MAX_VALUE and "\x00" not in value:
+        attr = texts.get(key)
+        if attr is not None:
+            if value.__class__ is str:
+                if len(value) > _MAX_VALUE or "\x00" in value:
+                    return None
                 out[attr] = value
-            elif kind_of is int:
+            elif value.__class__ is int:
                 out[attr] = str(value)  # as ``_number_text`` writes it
             else:
                 return None
-        elif kind == "timestamp":
-            if kind_of is not str:
+            continue
+        attr = timestamps.get(key)
+        if attr is not None:
+            if value.__class__ is not str:
                 return None
             moment = moments.get(value)
             if moment is None:
@@ -497,14 +514,22 @@ def _plain(
                     return None
                 moments[value] = moment
             out[attr] = moment
-        elif kind == "number":
-            if not ((kind_of is float or kind_of is int) and -1e300 < value < 1e300):
+            continue
+        attr = numbers.get(key)
+        if attr is not None:
+            if not (
+                (value.__class__ is float or value.__class__ is int) and -1e300 < value < 1e300
+            ):
                 return None
             out[attr] = float(value)
-        elif kind == "boolean":
-            if kind_of is not bool:
+            continue
+        attr = spec.booleans.get(key)
+        if attr is not None:
+            if value.__class__ is not bool:
                 return None
             out[attr] = value
+        elif key not in spec.keys:
+            return None  # as above
     return out
 
 
