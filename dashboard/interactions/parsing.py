@@ -692,8 +692,13 @@ def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook
     )
 
 
-def _hold(value: Any, index: int, problems: list[DataProblem]) -> HoldInterval | None:
+def _hold(
+    value: Any, index: int, problems: list[DataProblem], moments: dict[str, datetime]
+) -> HoldInterval | None:
     if isinstance(value, dict):
+        plain = _plain_hold(value, moments)
+        if plain is not None:
+            return plain
         r = _Reader(value, f"Hold {index + 1}", problems)
         return HoldInterval(
             start=r.timestamp("startTimestamp", "start"),
@@ -707,6 +712,34 @@ def _hold(value: Any, index: int, problems: list[DataProblem]) -> HoldInterval |
         problems.append(_quoting(f"Hold {index + 1}", "Unreadable hold {value}; skipped.", value))
         return None
     return HoldInterval(start=None, end=None, duration=duration)
+
+
+def _plain_hold(data: dict[str, Any], moments: dict[str, datetime]) -> HoldInterval | None:
+    """A hold record as its reader reads it, when its times are missing or readable
+    timestamps and its length (``holdTime``, else ``duration``) is missing or an ordinary
+    number: nothing to note, so no reader. None otherwise (its reader says what is wrong)."""
+    duration = data.get("holdTime") if "holdTime" in data else data.get("duration")
+    if duration is not None:
+        if not (
+            (duration.__class__ is float or duration.__class__ is int) and -1e300 < duration < 1e300
+        ):
+            return None
+        duration = float(duration)
+    times: list[datetime | None] = []
+    for text in (data.get("startTimestamp"), data.get("endTimestamp")):
+        if text is None:
+            times.append(None)
+            continue
+        if text.__class__ is not str:
+            return None
+        moment = moments.get(text)
+        if moment is None:
+            moment = _to_datetime(text)
+            if moment is None:
+                return None
+            moments[text] = moment
+        times.append(moment)
+    return _new(HoldInterval, {"start": times[0], "end": times[1], "duration": duration})
 
 
 _SENDER_KEYS = ("from", "sender", "type", "role", "author")
@@ -883,12 +916,13 @@ def parse_interaction(data: Any) -> Interaction:
     elif flagged is False:
         flag = Flag(flagged=False, flag_type=None, timestamp=None)
 
+    moments: dict[str, datetime] = {}  # timestamp text -> time, for the records below
     holds_raw = r.raw("customerHoldTimes")
     holds: list[HoldInterval] = []
     hold_durations: Statistic | None = None
     if isinstance(holds_raw, list):
         for i, item in enumerate(holds_raw):
-            hold = _hold(item, i, problems)
+            hold = _hold(item, i, problems, moments)
             if hold is not None:
                 holds.append(hold)
         hold_durations = Statistic(
@@ -983,7 +1017,6 @@ def parse_interaction(data: Any) -> Interaction:
         and value is not None
     )
 
-    moments: dict[str, datetime] = {}  # timestamp text -> time, for the records below
     segments = _segments(r.objects("segments"), problems, moments)
     queues = _records(
         r.objects("queues"), _QUEUE_FIELDS, QueueVisit, _queue, problems, moments, _visit_derived
