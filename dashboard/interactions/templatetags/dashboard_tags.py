@@ -353,24 +353,23 @@ def _num(value: float | str) -> SafeString:
     return SafeString(value)
 
 
-def _bar(
-    bar: Any, link: str, focus: str, related: Any, height: float, tops: tuple[str, str]
-) -> str:
+def _bar(bar: Any, link: str, focus: str, related: Any, shared: tuple[str, str, str, str]) -> str:
     """One bar's markup. Plain string building, not ``format_html``: a big timeline
     has thousands of bars, and its first view draws them all. Every text value goes
     through ``_esc`` (the escaping ``format_html`` and autoescape apply); coordinates
     are numbers from the timeline, and the kind and the side of the text words of the
     code: they need none. ``link`` is the bar links' query up to ``focus=``, already
-    escaped; ``tops`` the attributes the bars of a row share (see ``timeline_bars``)."""
+    escaped; ``shared`` what the bars of a row have alike, written once per row (see
+    ``timeline_bars``)."""
     bar_id = _esc(bar.id)
     link += bar_id
     x, width, hit_x, hit_width = hit_box(bar.x, bar.width)
-    y = bar.y
+    hit_y, hit_height, body_y, height = shared
     marked = bar.marked
     hatch = ""
     if bar.open_end:
         hatch = (
-            f'<rect class="open-hatch" x="{x}" y="{y}" width="{width}" height="{height}" rx="3" '
+            f'<rect class="open-hatch" x="{x}" {body_y} width="{width}" {height} rx="3" '
             'fill="url(#hatch)"></rect>'
         )
     text = ""
@@ -394,8 +393,8 @@ def _bar(
         f'class="{_esc(_bar_classes(bar, focus, related, marked))}" data-kind="{bar.kind}" '
         f'data-bar="{bar_id}" data-related="{_esc(" ".join(bar.related))}"'
         f"{flag}><title>{_esc(bar.accessible_name)}</title>"
-        f'<rect class="hit" x="{hit_x}" {tops[0]} width="{hit_width}" {tops[1]}></rect>'
-        f'<rect class="bar-body" x="{x}" y="{y}" width="{width}" height="{height}" rx="3"></rect>'
+        f'<rect class="hit" x="{hit_x}" {hit_y} width="{hit_width}" {hit_height}></rect>'
+        f'<rect class="bar-body" x="{x}" {body_y} width="{width}" {height} rx="3"></rect>'
         f"{hatch}{text}{bang}</a>"
     )
 
@@ -408,17 +407,20 @@ def timeline_bars(
 
     Positions are percentages of the chart (``timeline.pct``); each bar carries a
     transparent 24 px target, its text inside or beside it, and a "!" badge when
-    it is flagged or inconsistent.
+    it is flagged or inconsistent. The attributes a row's bars share (their tops,
+    their heights) are written once per row, not once per bar.
     """
     link = _esc(f"?{query}focus=")
+    height = f'height="{bar_height}"'
+    hit_height = f'height="{hit}"'
     out = []
-    tops: dict[float, tuple[str, str]] = {}  # the bars of a row share their y
+    rows: dict[float, tuple[str, str, str, str]] = {}  # the bars of a row share their y
     for bar in row.bars:
         y = bar.y
-        shared = tops.get(y)
+        shared = rows.get(y)
         if shared is None:
-            shared = tops[y] = (f'y="{hit_top(y)}"', f'height="{hit}"')
-        out.append(_bar(bar, link, focus, related, bar_height, shared))
+            shared = rows[y] = (f'y="{hit_top(y)}"', hit_height, f'y="{y}"', height)
+        out.append(_bar(bar, link, focus, related, shared))
     return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _bar
 
 
