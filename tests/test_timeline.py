@@ -1557,3 +1557,30 @@ def test_a_target_is_placed_as_min_and_max_placed_it() -> None:
     for x in xs:
         for width in widths:
             assert hit_box(x, width) == by_min_and_max(x, width), (x, width)
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*_NOVEL.glob("*.json"), *_DEMO.glob("*.json")]), ids=lambda p: p.stem
+)
+def test_a_bar_answered_before_its_duration_is_written_has_the_text_it_had(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``layout`` answers a bar with no room for three characters (or its label) before
+    ``_text`` writes its duration: every bar's text and side as when ``_text`` was
+    asked for every bar, over the whole interaction and zoomed into each tenth."""
+    data = json.loads(path.read_text())
+    if "interactionId" not in data:
+        pytest.skip("not an interaction")
+    interaction = parse_interaction(data)
+    total = timeline_for(interaction, NOW).total
+    windows = [None, *((total * n / 10, total * (n + 1) / 10) for n in range(10))]
+
+    def texts() -> list[list[tuple[str, str, str]]]:
+        return [
+            [(b.id, b.text, b.label_side) for b in timeline_for(interaction, NOW, w).bars]
+            for w in windows
+        ]
+
+    early = texts()
+    monkeypatch.setattr(tl_mod, "_SHORTEST_DURATION", -1000)  # every bar asks ``_text``
+    assert early == texts()

@@ -1346,6 +1346,8 @@ def zoom(timeline: Timeline, window: tuple[float, float] | None) -> Timeline:
 #: The fewest characters of an option of ``_text`` that holds neither the bar's
 #: duration nor its label ("direct").
 _SHORTEST_OPTION = 6
+#: The fewest characters a bar's duration is written in (``clock``: "1 h", "0:05"…).
+_SHORTEST_DURATION = 3
 
 
 def _text(
@@ -1654,7 +1656,16 @@ def layout(
                     free_left = 0.0 if free_left < 0.0 else free_left
                 text = ""
                 side: Side = ""
-                if x >= reach - 0.5:  # a bar drawn over another has no text to pile on it
+                # A bar drawn over another has no text to pile on it. Nor has one without
+                # room for the shortest any of its texts can be: its label, or the three
+                # characters of the shortest duration ("1 h"); most bars of a dense row,
+                # answered here before ``_text`` writes their duration.
+                chars = len(bar.label)
+                least = (chars if chars < _SHORTEST_DURATION else _SHORTEST_DURATION) * CHAR_WIDTH
+                beside = least + (28 if marked else 10)  # least + room + 6, as ``_text`` has it
+                if x >= reach - 0.5 and (
+                    least + 8 <= width or beside <= free_right or beside <= free_left
+                ):
                     text, side = _text(
                         bar,
                         width,
