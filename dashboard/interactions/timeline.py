@@ -1410,49 +1410,52 @@ def _text(
     return "", ""
 
 
-def _overview(timeline: Timeline) -> tuple[Window, ...]:
-    """The whole interaction in equal parts, each a link that zooms there."""
+def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
+    """The whole interaction in equal parts, each a link that zooms there: ``bars`` are
+    every bar of ``timeline``, drawn in its window or not.
+
+    Every part's figures are worked out first, then each window made once (not made
+    and then copied with its shading and its text)."""
     total = timeline.total
     if total <= 0:
         return ()
     parts = OVERVIEW_PARTS
     step = total / parts
-    bars = timeline.every_bar
     # A bar is in a part unless it starts at or after the part's end or ends before its
     # start (never both): counted by bisection, not by a pass over every bar per part.
-    starts = sorted(b.offset for b in bars)
-    ends = sorted(b.offset + b.length for b in bars)
-    marked = [b for b in bars if b.marked]
-    out = []
+    starts = sorted([b.offset for b in bars])
+    ends = sorted([b.offset + b.length for b in bars])
+    spans = [b.mark_span for b in bars if b.marked]
+    zoomed, window_start, window_end = timeline.zoomed, timeline.window_start, timeline.window_end
+    figures = []
     for n in range(parts):
         last = n == parts - 1
         lo, hi = n * step, (n + 1) * step if not last else total
-        inside = bisect_left(starts, hi) - bisect_left(ends, lo)
-        current = timeline.zoomed and lo < timeline.window_end and hi > timeline.window_start
-        out.append(
-            Window(
+        figures.append(
+            (
                 lo,
                 hi,
                 f"{clock(lo)}–{clock(hi)}",
-                f"zoom={lo:.1f}-{hi:.1f}",
-                current,
-                inside,
-                any(
-                    (b.mark_span[0] < hi or (last and b.mark_span[0] <= hi))
-                    and b.mark_span[1] >= lo
-                    for b in marked
-                ),
+                bisect_left(starts, hi) - bisect_left(ends, lo),
+                zoomed and lo < window_end and hi > window_start,
+                any((a < hi or (last and a <= hi)) and b >= lo for a, b in spans),
             )
         )
-    busiest = max((w.bars for w in out), default=0) or 1
-    ranges = all(len(w.label) <= OVERVIEW_TEXT for w in out)
+    busiest = max(f[3] for f in figures) or 1
+    ranges = all(len(f[2]) <= OVERVIEW_TEXT for f in figures)
     return tuple(
-        replace(
-            w,
-            level=math.ceil(3 * w.bars / busiest),
-            text=w.label if ranges else _rounded(w.start, step),
+        Window(
+            lo,
+            hi,
+            label,
+            f"zoom={lo:.1f}-{hi:.1f}",
+            current,
+            inside,
+            marked,
+            math.ceil(3 * inside / busiest),
+            label if ranges else _rounded(lo, step),
         )
-        for w in out
+        for lo, hi, label, inside, current, marked in figures
     )
 
 
@@ -1705,15 +1708,21 @@ def layout(
             # The arrow into a bar labelled on its left stops short of the label.
             c = replace(c, x2=round(into.x - 6 - len(into.text) * CHAR_WIDTH, 2))
         connectors.append(c)
-    laid = replace(
+    # Every bar, for the overview: those drawn, or when zoomed those outside too.
+    every = (
+        timeline.bars
+        if timeline.zoomed
+        else tuple(bar for lane in lanes for row in lane.rows for bar in row.bars)
+    )
+    return replace(
         timeline,
         outside=timeline.bars if timeline.zoomed else (),
         lanes=tuple(lanes),
         ticks=tuple(ticks),
         height=round(y, 2),
         connectors=tuple(connectors),
+        overview=_overview(timeline, every),
     )
-    return replace(laid, overview=_overview(laid))
 
 
 def timeline_for(
