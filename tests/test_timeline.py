@@ -1584,3 +1584,31 @@ def test_a_bar_answered_before_its_duration_is_written_has_the_text_it_had(
     early = texts()
     monkeypatch.setattr(tl_mod, "_SHORTEST_DURATION", -1000)  # every bar asks ``_text``
     assert early == texts()
+
+
+def test_ids_checked_all_at_once_are_the_ids_made_one_by_one() -> None:
+    """``_ids`` checks a whole list of plain ids at once: the same ids as each made a
+    slug on its own (upper case, past 64 characters, only hyphens, missing, alike)."""
+    import re as regex
+
+    def one_by_one(prefix: str, values: list[str | None]) -> list[str]:
+        out = []
+        for n, value in enumerate(values):
+            text = regex.sub(r"[^\w-]|_", "-", (value or "")[:64].lower()) or str(n)
+            out.append(prefix + text)
+        return tl_mod._unique(out)
+
+    uuid = "9A8B7C6D-1111-2222-3333-444455556666"
+    cases: list[list[str | None]] = [
+        [],
+        [uuid, uuid.lower()],
+        [uuid, "x" * 70 + "-1", "y" * 64],
+        ["---", "-", "a"],
+        ["a", None, "b", ""],
+        ["a_b", "a b", "a-b"],
+        ["é1", "Ⅻ", "a"],
+        ["<script>", "a"],
+        ["a", "a", "a-2"],
+    ]
+    for values in cases:
+        assert tl_mod._ids("agent-", values) == one_by_one("agent-", values), values

@@ -625,9 +625,17 @@ _NOT_SLUG = re.compile(r"[^\w-]|_")
 
 def _ids(prefix: str, values: Iterable[str | None]) -> list[str]:
     """DOM ids for records: ``prefix`` and each record's API id made a slug (its
-    position when it has none), made unique by ``_unique`` only when two are alike."""
+    position when it has none), made unique by ``_unique`` only when two are alike.
+
+    Nearly always every id is letters, digits and hyphens (a UUID): checked for all
+    at once, each then needs only lowering."""
+    texts = [value or "" for value in values]
+    joined = "".join(texts)
+    if joined.isascii() and joined.replace("-", "").isalnum() and all(texts):
+        out = [prefix + text[:64].lower() for text in texts]
+        return out if len(set(out)) == len(out) else _unique(out)
     out = []
-    for n, value in enumerate(values):
+    for n, value in enumerate(texts):
         text = (value or "")[:64].lower()
         if not (text.isascii() and text.replace("-", "").isalnum()):  # a UUID needs nothing
             text = _NOT_SLUG.sub("-", text) or str(n)
