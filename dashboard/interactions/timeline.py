@@ -893,23 +893,31 @@ def _connectors(
     """
     if not agent_bars:
         return
+    # The receiver: the segment's first agent; without one, the queue it entered. The
+    # first is the earliest (the first sent of those that start together), found in
+    # one pass rather than by sorting.
     by_agent_bars: dict[str, list[Bar]] = {}
+    firsts: dict[str | None, Bar] = {}
     for bar in agent_bars:
-        agent_id = getattr(bar.record, "agent_id", None)
+        record = bar.record
+        agent_id = getattr(record, "agent_id", None)
         if agent_id:
             by_agent_bars.setdefault(agent_id, []).append(bar)
-    # The receiver: the segment's first agent; without one, the queue it entered.
-    firsts: dict[str | None, Bar] = {}
-    for bar in sorted(agent_bars, key=_offset):
-        firsts.setdefault(getattr(bar.record, "segment_id", None), bar)
+        segment_id = getattr(record, "segment_id", None)
+        first = firsts.get(segment_id)
+        if first is None or bar.offset < first.offset:
+            firsts[segment_id] = bar
+    queue_firsts: dict[str | None, Bar] = {}
+    for bar in queue_bars:
+        segment_id = getattr(bar.record, "segment_id", None)
+        first = queue_firsts.get(segment_id)
+        if first is None or bar.offset < first.offset:
+            queue_firsts[segment_id] = bar
+    for segment_id, bar in queue_firsts.items():
+        firsts.setdefault(segment_id, bar)
     #: Per agent with more than ``_SCANNED`` bars: who was running when (a walk through
     #: the bars of one with fewer costs less than making it).
     by_agent: dict[str, _Running] = {}
-    queue_firsts: dict[str | None, Bar] = {}
-    for bar in sorted(queue_bars, key=_offset):
-        segment_id = getattr(bar.record, "segment_id", None)
-        queue_firsts.setdefault(segment_id, bar)
-        firsts.setdefault(segment_id, bar)
     for s in i.segments:
         kind = (s.start_type or "").lower()
         sent_by = s.agent_id
@@ -971,10 +979,6 @@ def _connectors(
 
 #: The most bars of one agent walked through to find the one running at a transfer.
 _SCANNED = 24
-
-
-def _offset(bar: Bar) -> float:
-    return bar.offset
 
 
 def _segment_states(s: Segment) -> list[str]:
