@@ -1557,6 +1557,11 @@ def test_a_target_is_placed_as_min_and_max_placed_it() -> None:
     for x in xs:
         for width in widths:
             assert hit_box(x, width) == by_min_and_max(x, width), (x, width)
+    # Written with ``%`` formatting: the digits ``pct`` writes, at every x layout gives.
+    for hundredths in range(0, 81_000, 7):
+        x = hundredths / 100
+        assert hit_box(x, 3.24) == by_min_and_max(x, 3.24), x
+        assert hit_box(x, 31.17) == by_min_and_max(x, 31.17), x
 
 
 @pytest.mark.parametrize(
