@@ -324,6 +324,11 @@ def interaction_path(tenant: str, iid: str) -> str:
 # --------------------------------------------------------------------------- 1. render
 
 
+def _render_unit(target: dict[str, Any]) -> str:
+    """How a render target's figure reads: a time in ms, else a ratio to the floor."""
+    return " ms" if target["id"].startswith("cold_page_ms") else "×"
+
+
 def part_render(ctx: dict[str, Any]) -> dict[str, Any]:
     cmd = [
         PY,
@@ -363,8 +368,8 @@ def part_render(ctx: dict[str, Any]) -> dict[str, Any]:
             "id": t["id"],
             "description": t["description"],
             "value": t["value"],
-            "shown": "n/a" if t["value"] is None else f"{t['value']:.1f}×",
-            "target": f"≤ {t['limit']:g}×",
+            "shown": "n/a" if t["value"] is None else f"{t['value']:.1f}{_render_unit(t)}",
+            "target": f"≤ {t['limit']:g}{_render_unit(t)}",
             "status": t["status"],
         }
         for t in report["targets"]
