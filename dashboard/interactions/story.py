@@ -123,13 +123,19 @@ class Leg:
 
     def __getattr__(self, name: str) -> object:
         # Asked only for what the leg does not have yet: a row of the story not made.
+        # Another thread may be making it (the story is kept per process): ``make`` fills
+        # the row in one step before it clears its two marks, so with either mark cleared
+        # the row is there.
         if name not in _MADE_LATER:
             raise AttributeError(name)
         words: _Words | None = object.__getattribute__(self, "_words")
-        if words is None:
-            raise AttributeError(name)
-        words.make(self, object.__getattribute__(self, "_place"))
-        return self.__dict__[name]
+        place: int | None = object.__getattribute__(self, "_place")
+        if words is not None and place is not None:
+            words.make(self, place)
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def __getstate__(self) -> dict[str, object]:
         """Every field, the row made first (for ``copy``)."""

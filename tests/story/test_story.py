@@ -488,6 +488,26 @@ def test_legs_have_every_field_and_compare_as_dataclasses() -> None:
     assert not hasattr(later[0], "not_a_field")
 
 
+def test_a_row_read_by_two_threads_at_once_is_the_row_made() -> None:
+    """The story is kept per process and read by the worker's threads: a thread whose
+    look-up missed a row's words while another thread was making them gets the row made,
+    whichever of the maker's last steps it sees (no AttributeError, no TypeError)."""
+    from dashboard.interactions.story import _MADE_LATER
+
+    legs = demo("generated-120-transfers.json").legs
+    words = object.__getattribute__(legs[3], "_words")
+    assert words is not None
+    made = {name: getattr(legs[3], name) for name in _MADE_LATER}  # the maker's whole run
+    # The reader entered ``__getattr__`` before the maker finished; it then sees the
+    # maker done (both marks cleared) …
+    assert {name: Leg.__getattr__(legs[3], name) for name in _MADE_LATER} == made
+    # … or the mark "words to make" still set and the place already cleared.
+    object.__setattr__(legs[3], "_words", words)
+    assert {name: Leg.__getattr__(legs[3], name) for name in _MADE_LATER} == made
+    with pytest.raises(AttributeError):
+        Leg.__getattr__(legs[4], "not_a_field")
+
+
 def test_a_direct_transfer_is_named_as_one_not_as_a_queue() -> None:
     # The API sends a direct transfer as a visit to a "resource" queue named after the
     # agent: the participants say no queue, and the waits name it as direct.
