@@ -330,6 +330,20 @@ def _to_bool(value: Any) -> bool | None:
 _CANONICAL_SEPARATORS = frozenset({"--T::.", "-- ::."})
 
 
+def _moment(value: Any, moments: dict[str, datetime]) -> datetime | None:
+    """A plain record's timestamp: a text read once per interaction (``moments`` holds
+    those read already); None when it is not a text or not readable, for the reader
+    to deal with."""
+    if value.__class__ is not str:
+        return None
+    moment = moments.get(value)
+    if moment is None:
+        moment = _to_datetime(value)
+        if moment is not None:
+            moments[value] = moment
+    return moment
+
+
 def _to_datetime(value: Any) -> datetime | None:
     if (
         value.__class__ is str
@@ -505,14 +519,9 @@ def _plain(
             continue
         attr = timestamps.get(key)
         if attr is not None:
-            if value.__class__ is not str:
-                return None
-            moment = moments.get(value)
+            moment = _moment(value, moments)
             if moment is None:
-                moment = _to_datetime(value)
-                if moment is None:
-                    return None
-                moments[value] = moment
+                return None
             out[attr] = moment
             continue
         attr = numbers.get(key)
@@ -730,14 +739,9 @@ def _plain_hold(data: dict[str, Any], moments: dict[str, datetime]) -> HoldInter
         if text is None:
             times.append(None)
             continue
-        if text.__class__ is not str:
-            return None
-        moment = moments.get(text)
+        moment = _moment(text, moments)
         if moment is None:
-            moment = _to_datetime(text)
-            if moment is None:
-                return None
-            moments[text] = moment
+            return None
         times.append(moment)
     return _new(HoldInterval, {"start": times[0], "end": times[1], "duration": duration})
 
