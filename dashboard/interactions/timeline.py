@@ -548,28 +548,52 @@ def _bar(
     record: object = None,
     open_until: datetime | None = None,
 ) -> Bar:
+    begin = finish = -1.0
     if start is not None and end is not None:
         begin = (start - axis_start).total_seconds()
         finish = (end - axis_start).total_seconds()
-        if -0.5 <= begin <= finish <= total + 0.5:  # nearly every record: nothing to warn of
-            # min(max(begin, 0.0), total) and min(max(finish, begin), total), inline.
-            begin = 0.0 if begin < 0.0 else begin
-            begin = total if begin > total else begin
-            finish = begin if finish < begin else finish
-            finish = total if finish > total else finish
-            return _new_bar(
-                bar_id,
-                kind,
-                label,
-                detail,
-                start,
-                end,
-                begin,
-                finish - begin,
-                states if type(states) is tuple else tuple(states),
-                related if type(related) is tuple else tuple(related),
-                record,
-            )
+    if start is not None and end is not None and -0.5 <= begin <= finish <= total + 0.5:
+        # Nearly every record: nothing to warn of. min(max(begin, 0.0), total) and
+        # min(max(finish, begin), total), inline.
+        begin = 0.0 if begin < 0.0 else begin
+        begin = total if begin > total else begin
+        finish = begin if finish < begin else finish
+        finish = total if finish > total else finish
+        warned = None
+    else:
+        begin, finish, warned = _warned_span(
+            kind, start, end, axis_start, total, live=live, open_until=open_until
+        )
+    bar = _new_bar(
+        bar_id,
+        kind,
+        label,
+        detail,
+        start,
+        end,
+        begin,
+        finish - begin,
+        states if type(states) is tuple else tuple(states),
+        related if type(related) is tuple else tuple(related),
+        record,
+    )
+    if warned is not None:
+        bar.open_end, bar.warnings, bar.reason, bar.backwards, bar.warned_at = warned
+    return bar
+
+
+def _warned_span(
+    kind: Kind,
+    start: datetime | None,
+    end: datetime | None,
+    axis_start: datetime,
+    total: float,
+    *,
+    live: bool,
+    open_until: datetime | None,
+) -> tuple[float, float, tuple[bool, tuple[str, ...], str, bool, tuple[float, float] | None]]:
+    """Where a record with a missing, backwards or out-of-range end is drawn, and what
+    its bar says of it: (open end, warnings, reason, backwards, where the "!" goes)."""
     warnings: list[str] = []
     sent_begin = _seconds(start, axis_start)
     sent_finish = _seconds(end, axis_start)
@@ -600,25 +624,8 @@ def _bar(
     finish = min(max(finish, begin), total)
     # Each warning above is about one end, drawn where it is: the "!" marks that end.
     spots = [begin] * at_start + [finish] * at_end
-    bar = _new_bar(
-        bar_id,
-        kind,
-        label,
-        detail,
-        start,
-        end,
-        begin,
-        finish - begin,
-        tuple(states),
-        tuple(related),
-        record,
-    )
-    bar.open_end = open_end
-    bar.warnings = tuple(warnings)
-    bar.reason = reason
-    bar.backwards = backwards
-    bar.warned_at = (min(spots), max(spots)) if warnings else None
-    return bar
+    warned_at = (min(spots), max(spots)) if warnings else None
+    return begin, finish, (open_end, tuple(warnings), reason, backwards, warned_at)
 
 
 _NOT_SLUG = re.compile(r"[^\w-]|_")
