@@ -34,10 +34,16 @@ def get_review(tenant_id: str, interaction_id: str) -> Review:
 
     Every interaction page asks, and most interactions have no review: one statement
     written once per process (``_review_sql``) answers, where building the query through
-    the ORM cost several times more than running it. A saved review reads its two people
-    in a second query."""
+    the ORM cost several times more than running it. It is asked first with a bare
+    cursor (a raw queryset prepares its model's columns and converters even when no row
+    comes back, which cost more than the query); only a review that exists is read again
+    as a model, and its two people in one more query."""
     alias = router.db_for_read(Review)
-    rows = Review.objects.raw(_review_sql(alias), [tenant_id, interaction_id]).using(alias)
+    params = [tenant_id, interaction_id]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_review_sql(alias), params)
+        found = cursor.fetchone() is not None
+    rows = Review.objects.raw(_review_sql(alias), params).using(alias) if found else ()
     review = next(iter(rows), None)
     if review is None:
         return Review(
