@@ -227,3 +227,35 @@ def test_the_figures_tag_writes_what_the_loop_wrote() -> None:
     old = Template(KEY_FIGURES).render(Context(context))
     new = Template("{% load dashboard_tags %}{% key_figures s.figures %}").render(Context(context))
     assert new == old
+
+
+def test_cells_and_rows_are_frozen_dataclasses_as_before() -> None:
+    """Cells and rows write their fields at once; they still compare, hash, print and
+    are replaced as frozen dataclasses, and cannot be changed."""
+    import dataclasses
+
+    cell = Cell("12:00:01", title="2030-01-01 12:00:01 UTC", when="2030-01-01T12:00:01Z")
+    assert cell == Cell("12:00:01", "2030-01-01 12:00:01 UTC", "", "2030-01-01T12:00:01Z")
+    assert hash(cell) == hash(Cell("12:00:01", when="2030-01-01T12:00:01Z", title=cell.title))
+    assert cell != Cell("12:00:01")
+    assert repr(Cell("a", css="b")) == (
+        "Cell(text='a', title='', css='b', when='', warning='', aside='')"
+    )
+    assert dataclasses.replace(cell, aside="x") == Cell(
+        cell.text, cell.title, "", cell.when, "", "x"
+    )
+    assert dataclasses.asdict(Cell("t", warning="w")) == {
+        "text": "t",
+        "title": "",
+        "css": "",
+        "when": "",
+        "warning": "w",
+        "aside": "",
+    }
+    row = Row((cell, Cell("b")), anchor="segment-1")
+    assert row == Row(cells=(cell, Cell("b")), anchor="segment-1", css="")
+    assert {row, Row((cell, Cell("b")), "segment-1")} == {row}
+    assert dataclasses.replace(row, css="cancelled").css == "cancelled"
+    for thing, name in ((cell, "text"), (row, "anchor")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(thing, name, "changed")

@@ -23,7 +23,14 @@ from .story import COMPUTED_MARK
 UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+# Cells and rows are frozen, yet made with their fields written into the instance's
+# ``__dict__`` at once: a frozen dataclass's own ``__init__`` writes each field through
+# ``object.__setattr__``, which made a cell cost three times as much, and a record
+# table's first rows make hundreds of them. Equality, hashing, ``repr`` and ``replace``
+# are the dataclass's own.
+
+
+@dataclass(frozen=True, init=False)
 class Cell:
     text: str
     title: str = ""
@@ -35,12 +42,28 @@ class Cell:
     #: Said beside the value, quieter (the time on the tenant's clock).
     aside: str = ""
 
+    def __init__(
+        self,
+        text: str,
+        title: str = "",
+        css: str = "",
+        when: str = "",
+        warning: str = "",
+        aside: str = "",
+    ) -> None:
+        self.__dict__.update(
+            text=text, title=title, css=css, when=when, warning=warning, aside=aside
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Row:
     cells: tuple[Cell, ...]
     anchor: str = ""
     css: str = ""
+
+    def __init__(self, cells: tuple[Cell, ...], anchor: str = "", css: str = "") -> None:
+        self.__dict__.update(cells=cells, anchor=anchor, css=css)
 
 
 @dataclass(frozen=True)
