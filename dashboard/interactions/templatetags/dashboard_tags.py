@@ -100,11 +100,28 @@ def facts_list(facts: Any) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html
 
 
-def _row(row: Any) -> str:
-    cells = "".join(
-        f'<td class="{_html(c.css)}">{_cell_html(c)}</td>' if c.css else f"<td>{_cell_html(c)}</td>"
-        for c in row.cells
-    )
+def _td(cell: Any) -> str:
+    """One cell of a record table as a ``<td>``."""
+    if cell.css:
+        return f'<td class="{_html(cell.css)}">{_cell_html(cell)}</td>'
+    return f"<td>{_cell_html(cell)}</td>"
+
+
+def _row(row: Any, written: dict[int, str] | None = None) -> str:
+    """One ``<tr>``; ``written`` keeps the ``<td>`` of each cell already written, by the
+    cell's identity: the rows of one table share many cells (an agent, a queue, a time
+    where one record ends and the next begins), each written once. Its cells must stay
+    alive while it is used (the table's rows hold them)."""
+    if written is None:
+        cells = "".join(_td(c) for c in row.cells)
+    else:
+        tds = []
+        for c in row.cells:
+            td = written.get(id(c))
+            if td is None:
+                td = written[id(c)] = _td(c)
+            tds.append(td)
+        cells = "".join(tds)
     css = f' class="{_html(row.css)}"' if row.css else ""
     return f'<tr id="{_html(row.anchor)}"{css}>{cells}</tr>'
 
@@ -273,7 +290,8 @@ def record_table(context: template.Context, table: Any) -> SafeString:
             f"    <summary>{summary}</summary>"
         )
     columns = "".join(f'<th scope="col">{_html(c)}</th>' for c in table.columns)
-    rows = "\n".join(_row(row) for row in tv.rows)
+    written: dict[int, str] = {}
+    rows = "\n".join([_row(row, written) for row in tv.rows])
     return mark_safe(  # noqa: S308 - every value escaped by _html
         f"{head}\n  {tools}\n  {fold}\n"
         f'    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="{key}-title">\n'
