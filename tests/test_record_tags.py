@@ -259,3 +259,20 @@ def test_cells_and_rows_are_frozen_dataclasses_as_before() -> None:
     for thing, name in ((cell, "text"), (row, "anchor")):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(thing, name, "changed")
+
+
+def test_the_param_filter_reads_what_a_request_get_lookup_read() -> None:
+    from django.http import QueryDict
+
+    from dashboard.interactions.templatetags.dashboard_tags import param
+
+    request = RequestFactory().get("/", {"all": ["agents", "segments"], "q": ""})
+    for name in ("all", "q", "missing"):
+        old = Template("{{ request.GET." + name + " }}").render(Context({"request": request}))
+        new = Template('{% load dashboard_tags %}{{ request.GET|param:"' + name + '" }}').render(
+            Context({"request": request})
+        )
+        assert new == old
+    assert param(request.GET, "all") == "segments"
+    assert param(QueryDict(""), "all") == ""
+    assert param("", "all") == "" and param(None, "q") == ""

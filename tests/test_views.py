@@ -822,3 +822,25 @@ def test_the_flagged_lists_place_stays_in_the_pages_links(live_user: Any) -> Non
     for link in focus_links + zoom_links:
         assert kept in link, link
     assert 'id="flagged-nav"' in page
+
+
+def test_the_record_tables_are_kept_apart_by_all_and_the_filter(live_user: Any) -> None:
+    """The record tables' rendered copy is reused per ``?all=`` and ``?q=`` (read by the
+    ``param`` filter): the folded page, all rows and a filter each show their own rows,
+    in whatever order they are asked for."""
+    from dashboard.demo.generate import generate_interaction
+
+    body = generate_interaction(30)
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        pages = {
+            query: html(live_user.get(PAGE + query))
+            for query in ("", "?all=segments", "?all=segments&q=zzz-none", "", "?q=zzz-none")
+        }
+    rows = {query: text.count('<tr id="segment-') for query, text in pages.items()}
+    assert rows[""] == 20 and rows["?all=segments"] > 20
+    assert rows["?all=segments&q=zzz-none"] == 0
+    assert rows["?q=zzz-none"] == 20  # a filter without ?all= does not filter
+    assert "0 of" in pages["?all=segments&q=zzz-none"]

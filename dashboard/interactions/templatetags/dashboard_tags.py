@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 from django.template.defaultfilters import capfirst
 from django.template.defaultfilters import date as date_filter
 from django.utils.dateformat import DateFormat
@@ -673,6 +674,14 @@ class MemoizedNode(template.Node):
             lambda: mark_safe(self.nodelist.render(context)),  # noqa: S308 - rendered template
             group=group,
         )
+
+
+@register.filter
+def param(query: Any, name: str) -> str:
+    """The last value of ``name`` in ``query`` (a request's GET), '' when it has none: what
+    ``request.GET.<name>`` gives, without the three failed lookups (item, attribute,
+    index) the template engine tries for a name the address does not have."""
+    return query.get(name, "") if isinstance(query, QueryDict) else ""
 
 
 @register.tag
