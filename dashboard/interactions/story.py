@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter, itemgetter
 
 from . import wording
 from .domain import (
@@ -364,14 +365,16 @@ def _bad(a: AgentAllocation) -> bool:
     return a.start is not None and a.end is not None and a.end < a.start
 
 
-def _inside_own(i: Interaction, agents: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
-    """Taken allocations lying within an earlier one of the same agent (by ``id``),
-    each with the one it lies in: the agent already had the work, so it is neither a
-    second time nor a handover."""
+def _inside_own(answered: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
+    """Taken allocations (of ``answered``, the allocations agents took, by start or in
+    the API's order) lying within an earlier one of the same agent (by ``id``), each
+    with the one it lies in: the agent already had the work, so it is neither a second
+    time nor a handover. Of two with the same start and end, the first lies around the
+    other (by start, those with one start keep the API's order)."""
     out: dict[int, AgentAllocation] = {}
     outer: dict[str, AgentAllocation] = {}
     spans: list[tuple[datetime, float, int, AgentAllocation]] = []
-    for n, a in enumerate(_answered(i, agents)):
+    for n, a in enumerate(answered):
         if a.agent_id and a.start is not None and a.end is not None and not _bad(a):
             spans.append((a.start, -(a.end - a.start).total_seconds(), n, a))
     spans.sort()  # the longer first at one start; positions differ, so no record is compared
@@ -387,9 +390,14 @@ def _inside_own(i: Interaction, agents: Iterable[AgentAllocation]) -> dict[int, 
 
 
 def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
-    return sorted(
-        records, key=lambda a: (a.start is None, a.start or datetime.max.replace(tzinfo=None))
-    )
+    """By start, those without one last; those with one start in the order given."""
+    timed = [a for a in records if a.start is not None]
+    timed.sort(key=_start)
+    timed += [a for a in records if a.start is None]
+    return timed
+
+
+_start = attrgetter("start")
 
 
 def _dedupe(i: Interaction) -> tuple[Interaction, list[str]]:
@@ -439,10 +447,10 @@ class _Records:
         # only one of an ID as it is, those of an ID with more in a list, by start (a
         # list per ID would be hundreds more objects for the garbage collector to walk
         # while the story is kept); else the visit of the same agent that ended as the
-        # allocation began.
+        # allocation began (``_handovers``).
         self.visit: dict[str, QueueVisit] = {}
         self.visits: dict[str, list[QueueVisit]] = {}
-        self.queue_by_handover: dict[tuple[str, datetime], QueueVisit] = {}
+        self.queues = i.queues
         for q in i.queues:
             for key in (q.segment_id, q.queue_visit_id):
                 if key is None:
@@ -454,62 +462,63 @@ class _Records:
                     self.visits[key] = [self.visit.pop(key), q]
                 else:
                     self.visit[key] = q
-            if q.agent_id and q.end is not None:
-                self.queue_by_handover.setdefault((q.agent_id, q.end), q)
         for group in self.visits.values():
             group.sort(key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC)))
         self.segment_by_id: dict[str, Segment] = {}
-        # Per receiving agent: (start, position) of the segments handed to them.
-        to: dict[str, list[tuple[datetime, int]]] = {}
-        for n, s in enumerate(i.segments):
+        for s in i.segments:
             if s.segment_id:
                 self.segment_by_id.setdefault(s.segment_id, s)
-            if s.to_agent_id and s.start and not _is_start(s):
-                to.setdefault(s.to_agent_id, []).append((s.start, n))
-        for starts in to.values():
-            starts.sort()
-        self.to = to
         self.segments = i.segments
+        # The look-ups for allocations whose segment ID finds no visit or no segment
+        # (``_handovers``, ``_handed_to``): made the first time one is asked for, as
+        # most interactions have none.
+        self.queue_by_handover: dict[tuple[str, datetime], QueueVisit] | None = None
+        self.to: dict[str, list[tuple[datetime, int]]] | None = None
         # Visits with no exit that an agent took the call from (the timeline draws the
         # same): the customer had left them by then, however long they waited.
         self.taken = taken_from(i)
         self.now = now if i.in_progress else None
-        # Who was with the customer when: the allocations the agents took, merged.
-        live_end = now if i.in_progress else None
-        spans: list[tuple[datetime, datetime]] = []
-        answered = _answered(i)
-        for a in answered:
-            until = a.end or live_end
-            if a.start is not None and until is not None and until >= a.start:
-                spans.append((a.start, until))
-        self.busy = _merged(spans)
-        self.busy_starts = [lo for lo, _ in self.busy]
         # Holds by start, with their position in the API's order.
         self.holds = sorted((h.start, n) for n, h in enumerate(i.holds) if h.start)
         self.hold_starts = [start for start, _ in self.holds]
         self.all_holds = i.holds
+        #: Every allocation by start (those without one last).
+        self.ordered = _by_start(i.agents)
         #: The allocations the agents took (``_answered``), by start.
-        self.answered = _by_start(answered)
+        self.answered = answered = _answered(i, self.ordered)
         #: The same, per agent (by ``agent_id``, None for those sent without one).
         self.of_agent: dict[str | None, list[AgentAllocation]] = {}
-        for a in self.answered:
+        # In one pass over them: who was with the customer when (``busy``, merged); the
+        # ends of those that do not end before they start, with their places in
+        # ``answered``, and the places of those whose end never came (who was still with
+        # the customer after a moment); and their starts (those without one come last).
+        live_end = now if i.in_progress else None
+        spans: list[tuple[datetime, datetime]] = []
+        closed: list[tuple[datetime, int]] = []
+        self.open_places: list[int] = []
+        self.starts: list[datetime] = []
+        for n, a in enumerate(answered):
             self.of_agent.setdefault(a.agent_id, []).append(a)
+            start, end = a.start, a.end
+            until = end or live_end
+            if start is not None:
+                self.starts.append(start)
+                if until is not None and until >= start:
+                    spans.append((start, until))
+            if end is None:
+                self.open_places.append(n)
+            elif start is None or end >= start:  # not one that ends before it starts
+                closed.append((end, n))
+        self.busy = _merged(spans)
+        self.busy_starts = [lo for lo, _ in self.busy]
         #: Taken allocations lying within an earlier one of the same agent (``_inside_own``).
-        self.inside = _inside_own(i, answered)
+        self.inside = _inside_own(answered)
+        closed.sort()
         #: The ends of the taken allocations that do not end before they start, and the
         #: last of them (``_last_end``).
-        self.ends = [a.end for a in answered if a.end is not None and not _bad(a)]
+        self.ends = self.closed_ends = [end for end, _ in closed]
         self.last_end = _last_end(i, self.ends)
-        # Their places in ``answered`` by end (not those ending before they start), and
-        # those whose end never came: who was still with the customer after a moment.
-        closed = sorted(
-            (a.end, n) for n, a in enumerate(self.answered) if a.end is not None and not _bad(a)
-        )
-        self.closed_ends = [end for end, _ in closed]
         self.closed_places = [n for _, n in closed]
-        self.open_places = [n for n, a in enumerate(self.answered) if a.end is None]
-        # Their starts (those without one come last in ``answered``).
-        self.starts = [a.start for a in self.answered if a.start is not None]
         # What queue_for and delivered_by found, per allocation (by ``id``): the
         # participants and the outcome both ask, several times over.
         self.found_queue: dict[int, QueueVisit | None] = {}
@@ -557,8 +566,22 @@ class _Records:
             ]
             return before[max(ranked)[2]]
         if a.agent_id and a.start is not None:
-            return self.queue_by_handover.get((a.agent_id, a.start))
+            return self._handovers().get((a.agent_id, a.start))
         return None
+
+    def _handovers(self) -> dict[tuple[str, datetime], QueueVisit]:
+        """The first visit answered by each agent at each exit time: the visit of the same
+        agent that ended as an allocation began gave it the work."""
+        found = self.queue_by_handover
+        if found is None:
+            found = {}
+            for q in self.queues:
+                if q.agent_id and q.end is not None:
+                    found.setdefault((q.agent_id, q.end), q)
+            # Made whole before it is kept: another thread reading the story at once
+            # finds none (and makes its own, the same) or this one.
+            self.queue_by_handover = found
+        return found
 
     def still_on(
         self, begun: datetime, moment: datetime, *, open_too: bool
@@ -601,9 +624,22 @@ class _Records:
             return None if _is_start(s) else s
         if not a.agent_id or a.start is None:
             return None
-        starts = self.to.get(a.agent_id, [])
+        starts = self._handed_to().get(a.agent_id, [])
         hi = bisect_right(starts, (a.start, len(self.segments)))
         return self.segments[starts[hi - 1][1]] if hi else None
+
+    def _handed_to(self) -> dict[str, list[tuple[datetime, int]]]:
+        """Per receiving agent: (start, position) of the segments handed to them, by start."""
+        to = self.to
+        if to is None:
+            to = {}
+            for n, s in enumerate(self.segments):
+                if s.to_agent_id and s.start and not _is_start(s):
+                    to.setdefault(s.to_agent_id, []).append((s.start, n))
+            for starts in to.values():
+                starts.sort()
+            self.to = to  # made whole before it is kept, as ``_handovers``
+        return to
 
     def customer_busy(self, start: datetime, end: datetime) -> float:
         """Seconds of [start, end] when an agent was with the customer."""
@@ -1622,7 +1658,7 @@ def _legs(
 ) -> tuple[Leg, ...]:
     """One leg per allocation, by start, with its times and figures; the rest of each
     row is made when first read (``_Words``)."""
-    ordered = _by_start(i.agents)
+    ordered = records.ordered
     refused = unaccepted_offers(i)
     inside = records.inside
     listened, _ = _listened(i, ordered, refused, records.now)
@@ -2086,6 +2122,8 @@ _RANKED_AS = [_COUNTED_AS.get(key, key) for key in _BY_PRIORITY]
 _PARTS = ("ivr", "queue", "callback", "agent", "outside", "ringing", "hold", "unknown")
 _RANKED_PART = [_PARTS.index(part) for part in _RANKED_AS]
 _UNKNOWN_PART = _PARTS.index("unknown")
+#: A piece of the time bar's end (its pieces are (from, to, kind's place)).
+_piece_end = itemgetter(1)
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -2169,15 +2207,13 @@ def _split(
             add(s.start, s.end, _RANK["outside"])
     cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
-    # cuts (a record covers the stretches from its start's cut to its end's).
-    # Kinds by their place in _BY_PRIORITY.
-    at = {cut: n for n, cut in enumerate(cuts)}
-    opening: list[list[int]] = [[] for _ in cuts]
-    closing: list[list[int]] = [[] for _ in cuts]
-    for lo, hi, rank in pieces:
-        if lo < hi:
-            opening[at[lo]].append(rank)
-            closing[at[hi]].append(rank)
+    # cuts (a record covers the stretches from its start's cut to its end's). The
+    # pieces are taken in order of their starts, and of their ends, as the sweep
+    # reaches those cuts. Kinds by their place in _BY_PRIORITY.
+    by_start = sorted(p for p in pieces if p[0] < p[1])
+    by_end = sorted(by_start, key=_piece_end)
+    many = len(by_start)
+    opened = closed = 0  # how many pieces the sweep has opened, and closed
     covering = [0] * len(_BY_PRIORITY)
     none = len(covering)
     top = none  # the covering kind of highest priority (every kind before it covers nothing)
@@ -2185,13 +2221,16 @@ def _split(
     # stretch in the order of the cuts.
     counted = [0.0] * len(_PARTS)
     slack = _SLACK.total_seconds()
-    for (lo, hi), closes, opens in zip(pairwise(cuts), closing, opening, strict=False):
-        for rank in closes:
-            covering[rank] -= 1
-        for rank in opens:
+    for lo, hi in pairwise(cuts):
+        while closed < many and by_end[closed][1] <= lo:
+            covering[by_end[closed][2]] -= 1
+            closed += 1
+        while opened < many and by_start[opened][0] <= lo:
+            rank = by_start[opened][2]
             covering[rank] += 1
             if rank < top:
                 top = rank
+            opened += 1
         while top < none and not covering[top]:
             top += 1
         # The kind that counts is the covering one of highest priority; an open
@@ -2247,8 +2286,9 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
                 f" ({a.start:%H:%M:%S} UTC): the time with the customer is unknown."
             )
-    _, apart = _listened(i, _by_start(i.agents), unaccepted_offers(i), now)
-    notes.extend(_listened_apart(i, m, now) for m in apart)
+    if i.monitorings:
+        _, apart = _listened(i, records.ordered, unaccepted_offers(i), now)
+        notes.extend(_listened_apart(i, m, now) for m in apart)
     outcome, kind = _outcome(i, names, records, now, never_answered=never_answered)
     split, split_total = _split(i, now, never_answered=never_answered)
     return Story(
