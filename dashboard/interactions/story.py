@@ -1011,6 +1011,89 @@ def _how_added(
     return ""
 
 
+#: A handover the outcome tells: the allocation that got the work, the queue visit and
+#: the segment that gave it to them (None when none did), the visits the customer went
+#: through to reach it (``_Records.path_to``), who it was, and the way (``_handover_kind``).
+_Handover = tuple[AgentAllocation, QueueVisit | None, Segment | None, list[QueueVisit], str, str]
+
+#: The steps of the outcome each way of getting the work takes (one unless said here).
+_STEPS = {"came-back": 3, "sent-back": 2, "through": 2}
+
+
+def _handover_kind(
+    a: AgentAllocation, q: QueueVisit | None, d: Segment | None, path: list[QueueVisit], who: str
+) -> str:
+    """The way allocation ``a`` got the work from visit ``q`` and segment ``d``, as the
+    outcome tells it (``_handover_steps``): worked out without a word put together, so a
+    long chain of transfers is counted without telling the handovers it only counts."""
+    if d is not None and d.agent_id and d.agent_id == a.agent_id:
+        # Handed back to themselves (an overflow that came back): not a transfer.
+        if q is not None and _came_back(q, a):
+            return "came-back"  # nobody took it where they sent it
+        return "sent-back" if path else "again"
+    if (q is not None and _is_consult(q)) or (d is not None and _is_add(d)):
+        return "added"
+    if d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
+        # No transfer segment gave it to them and the visit was not entered by a
+        # transfer (a re-route, say): saying "transferred" would contradict both.
+        return "rerouted"
+    if d is None and q is None:
+        return "joined"  # unless nobody was there: then transferred (``_joined``)
+    if q is not None and len(path) > 1:
+        return "through"
+    if q is not None and q.queue_name and q.queue_name != who:
+        return "picked-up"
+    return "transferred"
+
+
+def _handover_steps(
+    i: Interaction,
+    names: _Names,
+    records: _Records,
+    answered: list[AgentAllocation],
+    handover: _Handover,
+) -> list[str]:
+    """The steps of the outcome that tell ``handover`` (as many as ``_STEPS`` says)."""
+    a, q, d, path, who, kind = handover
+    if kind == "came-back" and q is not None and d is not None:
+        moved = "transferred to" if _code(d.start_type) == "transfer" else "sent to"
+        where = _queue_named(q) if len(path) == 1 else _journey(path, _flow(i))
+        return [
+            f"{moved} {where}",
+            f"left unanswered there{_after(q)} ({_exit_words(q)})",
+            f"back to {who}",
+        ]
+    if kind == "sent-back":
+        return [f"sent to {_journey(path, _flow(i))}", f"answered again by {who}{_after(path[-1])}"]
+    if kind == "again":
+        return [f"{who} again"]
+    if kind == "added":
+        # An agent who had left and is added back.
+        again = any(
+            b.end is not None and a.start and b.end <= a.start
+            for b in records.of_agent[a.agent_id]
+            if b is not a
+        )
+        how = _how_added(records, a, d, names)
+        return [f"{who} added" + (" again" if again else "") + how]
+    if kind == "rerouted" and q is not None:
+        entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
+        return [f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})"]
+    if kind == "joined" and (there := _joined(answered, a, records.inside)):
+        return [f"{who} joined" + _how_joined(records, a, there, names)]
+    if kind == "through" and q is not None:
+        return [f"transferred to {_journey(path, _flow(i))}", f"answered there by {who}{_after(q)}"]
+    if kind == "picked-up" and q is not None:
+        wait = _long_wait(i, q)
+        if wait is not None:
+            return [
+                f"transferred to {_queue_named(q)}, where {who} picked it up"
+                f" {clock(wait)}{COMPUTED_MARK if _wait(q)[1] else ''} later"
+            ]
+        return [f"transferred to {who} in {q.queue_name}"]
+    return [f"transferred to {who}"]
+
+
 def _answered_outcome(
     i: Interaction,
     names: _Names,
@@ -1024,10 +1107,8 @@ def _answered_outcome(
         text = f"Placed by {names.agent(first.agent_id)}"
     else:
         text = _first_answer(i, names, records, first)
-    steps: list[str] = []
-    #: When the allocation behind each step began (for where a cancelled add is told).
-    began: list[datetime | None] = []
     inside = records.inside
+    handovers: list[_Handover] = []
     for a in answered[1:]:
         if id(a) in inside:
             continue  # the agent already had it: no step of its own
@@ -1035,52 +1116,17 @@ def _answered_outcome(
         d = records.delivered_by(a)
         who = names.agent(a.agent_id)
         path = records.path_to(q) if q is not None else []
-        added = (q is not None and _is_consult(q)) or (d is not None and _is_add(d))
-        if d is not None and d.agent_id and d.agent_id == a.agent_id:
-            # Handed back to themselves (an overflow that came back): not a transfer.
-            if q is not None and _came_back(q, a):
-                # Nobody took it where they sent it: it came back to them.
-                moved = "transferred to" if _code(d.start_type) == "transfer" else "sent to"
-                where = _queue_named(q) if len(path) == 1 else _journey(path, _flow(i))
-                steps.append(f"{moved} {where}")
-                steps.append(f"left unanswered there{_after(q)} ({_exit_words(q)})")
-                steps.append(f"back to {who}")
-            elif path:
-                steps.append(f"sent to {_journey(path, _flow(i))}")
-                steps.append(f"answered again by {who}{_after(path[-1])}")
-            else:
-                steps.append(f"{who} again")
-        elif added:
-            # An agent who had left and is added back.
-            again = any(
-                b.end is not None and a.start and b.end <= a.start
-                for b in records.of_agent[a.agent_id]
-                if b is not a
-            )
-            how = _how_added(records, a, d, names)
-            steps.append(f"{who} added" + (" again" if again else "") + how)
-        elif d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
-            # No transfer segment gave it to them and the visit was not entered by a
-            # transfer (a re-route, say): saying "transferred" would contradict both.
-            entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
-            steps.append(f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})")
-        elif d is None and q is None and (there := _joined(answered, a, inside)):
-            steps.append(f"{who} joined" + _how_joined(records, a, there, names))
-        elif q is not None and len(path) > 1:
-            steps.append(f"transferred to {_journey(path, _flow(i))}")
-            steps.append(f"answered there by {who}{_after(q)}")
-        elif q is not None and q.queue_name and q.queue_name != who:
-            wait = _long_wait(i, q)
-            if wait is not None:
-                steps.append(
-                    f"transferred to {_queue_named(q)}, where {who} picked it up"
-                    f" {clock(wait)}{COMPUTED_MARK if _wait(q)[1] else ''} later"
-                )
-            else:
-                steps.append(f"transferred to {who} in {q.queue_name}")
-        else:
-            steps.append(f"transferred to {who}")
-        began += [a.start] * (len(steps) - len(began))
+        handovers.append((a, q, d, path, who, _handover_kind(a, q, d, path, who)))
+    count = sum(_STEPS.get(h[-1], 1) for h in handovers)
+    # More steps than the sentence tells are summed up between the first and the last:
+    # only the first and the last handover are put in words.
+    told = handovers if count <= MAX_STEPS else [handovers[0], handovers[-1]]
+    steps: list[str] = []
+    #: When the allocation behind each step began (for where a cancelled add is told).
+    began: list[datetime | None] = []
+    for handover in told:
+        steps += _handover_steps(i, names, records, answered, handover)
+        began += [handover[0].start] * (len(steps) - len(began))
     tries = [
         s
         for s in i.segments
@@ -1088,17 +1134,18 @@ def _answered_outcome(
     ]
     cancelled = tries[0] if tries else None
     said = "adding a participant was cancelled" + (f" {len(tries)} times" if len(tries) > 1 else "")
-    if cancelled is not None and len(steps) <= MAX_STEPS:
+    if cancelled is not None and count <= MAX_STEPS:
         # Told among the steps where it (first) happened, not after later transfers.
         at = cancelled.start
         n = len(steps) if at is None else sum(1 for b in began if b is None or b <= at)
         steps.insert(n, said)
         cancelled = None
-    if len(steps) > MAX_STEPS:
+        count += 1
+    if count > MAX_STEPS:
         last = steps[-1]
         steps = [
             *steps[:1],
-            f"{len(steps) - 2} more handovers",
+            f"{count - 2} more handovers",
             last.replace("transferred to", "last to"),
         ]
     if steps:

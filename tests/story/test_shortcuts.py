@@ -1,0 +1,62 @@
+"""The story's shortcuts say what the long way says: work skipped because the page does
+not show it (the handovers a long outcome only counts), or done once instead of per
+question, never changes a word."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.demo.generate import generate_interaction
+from dashboard.interactions.domain import Interaction
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.story import (
+    _STEPS,
+    _handover_kind,
+    _handover_steps,
+    _Names,
+    _Records,
+)
+from tests.test_timeline import NOW
+
+ROOT = Path(__file__).resolve().parents[2]
+PAYLOADS = ROOT / "dashboard" / "demo" / "payloads"
+NOVEL = ROOT / "tests" / "fixtures" / "novel"
+
+
+def _bodies() -> list[tuple[str, dict[str, Any]]]:
+    out = [(p.stem, json.loads(p.read_text())) for p in sorted(PAYLOADS.glob("*.json"))]
+    out = [(name, body) for name, body in out if name != "index"]
+    out += [(p.stem, json.loads(p.read_text())) for p in sorted(NOVEL.glob("*.json"))]
+    out += [(f"generated-{n}", generate_interaction(n, seed=n)) for n in (1, 3, 12, 120)]
+    return out
+
+
+BODIES = _bodies()
+
+
+def _interaction(body: dict[str, Any]) -> Interaction:
+    return parse_interaction(json.loads(json.dumps(body)))
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES, ids=[name for name, _ in BODIES])
+def test_each_way_of_getting_the_work_takes_the_steps_it_is_counted_as(
+    name: str, body: dict[str, Any]
+) -> None:
+    # A long outcome counts its handovers by their way (``_STEPS``) and puts only the
+    # first and the last in words: the count must be what the words would have been.
+    i = _interaction(body)
+    names, records = _Names(i), _Records(i, NOW)
+    answered = records.answered
+    for a in answered[1:]:
+        if id(a) in records.inside:
+            continue
+        q, d = records.queue_for(a), records.delivered_by(a)
+        who = names.agent(a.agent_id)
+        path = records.path_to(q) if q is not None else []
+        kind = _handover_kind(a, q, d, path, who)
+        steps = _handover_steps(i, names, records, answered, (a, q, d, path, who, kind))
+        assert len(steps) == _STEPS.get(kind, 1), (name, kind, steps)
