@@ -1783,72 +1783,90 @@ class _Words:
         self.ordered = ordered
         self.refused = refused
         self.never_answered = never_answered
+        #: Whether each allocation asked about joined a call in hand (``joiner``).
+        self.joiners: dict[int, bool] = {}
         self.prepared = False
 
     def prepare(self) -> None:
         """What a row's handover and end need from the others: what each allocation
-        handed on, which allocations lasted to the end, who joined a call in hand."""
+        handed on, which allocations lasted to the end."""
         i, records, ordered = self.i, self.records, self.ordered
         refused = self.refused
+        # The places (in ``ordered``) of the allocations the agents took: ``answered``.
         taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
-        accepted = [ordered[n] for n in taken]
         inside = records.inside
-        # Per agent: (start, position) of the allocations they took, by start (one lying
-        # within another of theirs hands nothing on: the one around it does).
-        by_agent: dict[str, list[tuple[datetime, int]]] = {}
+        # Per agent: the starts of the allocations they took, by start, and their places
+        # (one lying within another of theirs hands nothing on: the one around it does).
+        starts_of: dict[str, list[datetime]] = {}
+        places_of: dict[str, list[int]] = {}
         for n in taken:
             a = ordered[n]
             if a.agent_id and a.start is not None and id(a) not in inside:
-                by_agent.setdefault(a.agent_id, []).append((a.start, n))
+                if a.agent_id in starts_of:
+                    starts_of[a.agent_id].append(a.start)
+                    places_of[a.agent_id].append(n)
+                else:
+                    starts_of[a.agent_id] = [a.start]
+                    places_of[a.agent_id] = [n]
         # What each allocation handed on: the transfer and add-participant segments its
-        # agent started while it lasted (an end before the start counts as unknown); kept
-        # as the last of them, and the participants it added (most added nobody).
+        # agent started while it lasted (an end before the start counts as unknown): the
+        # last of them begun at or after its start, unless a later one of theirs had
+        # begun too; kept as the last of them, and the participants it added (most added
+        # nobody).
         last_sent: dict[int, int] = {}
         added: dict[int, list[Segment]] = {}
         for pos, s in enumerate(i.segments):
-            if _is_start(s) or not s.agent_id or s.start is None:
+            agent, start = s.agent_id, s.start
+            if not agent or start is None or _is_start(s):
                 continue
-            theirs = by_agent.get(s.agent_id, [])
-            k = bisect_right(theirs, (s.start, len(ordered)))
+            starts = starts_of.get(agent)
+            k = bisect_right(starts, start) if starts is not None else 0
             if not k:
                 continue
-            n = theirs[k - 1][1]
+            n = places_of[agent][k - 1]
             a = ordered[n]
             # Ends sent without milliseconds fall up to a second before the segment they
             # started: within the slack, the allocation still handed it on.
-            if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
+            if a.end is None or _bad(a) or a.end >= start - _SLACK:
                 last_sent[n] = pos
                 if _is_add(s) and not _agent_cancelled(s):
                     added.setdefault(n, []).append(s)
         self.last_sent = last_sent
         self.added = added
+        # Those that lasted to the end (not ending before they start): the last of the
+        # taken allocations' ends, as the look-ups have them by end.
         last_end = records.last_end
         at_end: set[int] = set()
         if last_end is not None:
-            at_end = {
-                n
-                for n in taken
-                if (e := ordered[n].end) is not None
-                and not _bad(ordered[n])
-                and e >= last_end - _SLACK
-            }
+            first = bisect_left(records.closed_ends, last_end - _SLACK)
+            at_end = {taken[k] for k in records.closed_places[first:]}
         self.at_end = at_end
         self.last_ones = sorted(at_end)
-        # Who joined a call already in hand (no queue, transfer or add gave it to them):
-        # an agent who leaves them with the customer handed it over to them.
-        self.joiners = {
-            id(b)
-            for b in accepted
-            if id(b) not in inside
-            and records.delivered_by(b) is None
-            and records.queue_for(b) is None
-            and _joined(accepted, b, inside)
-        }
-        self.accepted = accepted
+        self.accepted = records.answered  # the allocations of ``taken``
         self.straight = (
-            accepted[0] if accepted and _straight_from_flow(i, records, accepted[0]) else None
+            self.accepted[0]
+            if self.accepted and _straight_from_flow(i, records, self.accepted[0])
+            else None
         )
         self.prepared = True
+
+    def joiner(self, b: AgentAllocation) -> bool:
+        """Whether ``b`` joined a call already in hand (no queue, transfer or add gave it
+        to them): an agent who leaves them with the customer handed it over to them.
+        Asked of the few agents still on the call when a row's agent left, and kept."""
+        key = id(b)
+        found = self.joiners.get(key)
+        if found is None:
+            records = self.records
+            inside = records.inside
+            found = self.joiners[key] = bool(
+                key not in self.refused
+                and key not in inside
+                and records.delivered_by(b) is None
+                and records.queue_for(b) is None
+                and _joined(records.answered, b, inside)
+            )
+        return found
 
     def make(self, leg: Leg, n: int) -> None:
         """Sets the rest of ``leg``, the row of the allocation at ``n`` (by start)."""
@@ -1897,7 +1915,7 @@ class _Words:
         if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
             handed = _on_the_call(a, records, inside)
             if not adds:
-                handed = [b for b in handed if id(b) in self.joiners]
+                handed = [b for b in handed if self.joiner(b)]
         if handed:
             gave_to = ", ".join(
                 names.agent(b.agent_id)
@@ -1905,7 +1923,7 @@ class _Words:
                     " (added)"
                     if any(records.delivered_by(b) is s for s in adds)
                     else " (joined)"
-                    if id(b) in self.joiners
+                    if self.joiner(b)
                     else ""
                 )
                 for b in handed
