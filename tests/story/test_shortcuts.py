@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test.utils import override_settings
+from django.utils.formats import localize
 
 from dashboard.demo.generate import generate_interaction
 from dashboard.interactions.domain import Interaction
@@ -20,6 +22,7 @@ from dashboard.interactions.story import (
     _Names,
     _Records,
 )
+from dashboard.interactions.templatetags.dashboard_tags import _count, _html
 from tests.test_timeline import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,3 +63,11 @@ def test_each_way_of_getting_the_work_takes_the_steps_it_is_counted_as(
         kind = _handover_kind(a, q, d, path, who)
         steps = _handover_steps(i, names, records, answered, (a, q, d, path, who, kind))
         assert len(steps) == _STEPS.get(kind, 1), (name, kind, steps)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+@pytest.mark.parametrize("number", [0, 2, 17, 999, 1000, 1234567, -4, 10**20, True, 2.5])
+def test_a_count_of_times_is_written_as_localize_writes_it(number: Any, grouped: bool) -> None:
+    # ``agent_totals`` writes the digits itself unless thousands are grouped.
+    with override_settings(USE_THOUSAND_SEPARATOR=grouped):
+        assert _count(number) == _html(localize(number))

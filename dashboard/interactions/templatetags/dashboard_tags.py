@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
 from django.template.defaultfilters import capfirst
 from django.template.defaultfilters import date as date_filter
@@ -161,13 +162,22 @@ def participant_row(row: Any) -> SafeString:
     )
 
 
+def _count(number: Any) -> str:
+    """A count as ``localize`` writes it: its digits, unless thousands are grouped
+    (``USE_THOUSAND_SEPARATOR``; then as ``localize`` has it). Asked for every agent
+    with a total, it skipped looking up the number formats one count at a time."""
+    if type(number) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(number)
+    return _html(localize(number))
+
+
 @register.simple_tag
 def agent_totals(totals: Any) -> SafeString:
     """The list items of the agents who had the interaction more than once
     (``story.AgentTotal``): how many times, and for how long in all."""
     return mark_safe(  # noqa: S308 - every value escaped by _html
         "".join(
-            f"\n    <li><strong>{_html(t.agent)}</strong>: {_html(localize(t.legs))} times, "
+            f"\n    <li><strong>{_html(t.agent)}</strong>: {_count(t.legs)} times, "
             f"{_html(t.text)}</li>\n    "
             for t in totals
         )
