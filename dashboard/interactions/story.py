@@ -148,6 +148,9 @@ class Leg:
 
 #: The fields of a story's leg made when first read (``_Words.make``).
 _MADE_LATER = frozenset({"queue", "hold_count", "hold_seconds", "took_from", "gave_to", "ended"})
+#: Set a leg's two marks (``object.__setattr__`` on its slots, without looking them up).
+_set_words = Leg._words.__set__  # type: ignore[attr-defined]
+_set_place = Leg._place.__set__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -451,7 +454,16 @@ class _Records:
         self.visit: dict[str, QueueVisit] = {}
         self.visits: dict[str, list[QueueVisit]] = {}
         self.queues = i.queues
+        #: The visits (by ``id``) made while adding a participant (``_is_consult``), and
+        #: those that hold a callback (``_is_callback``): the bar, the queue wait and the
+        #: outcome each ask of every visit.
+        self.consults: set[int] = set()
+        self.callbacks: set[int] = set()
         for q in i.queues:
+            if _is_consult(q):
+                self.consults.add(id(q))
+            if _is_callback(q):
+                self.callbacks.add(id(q))
             for key in (q.segment_id, q.queue_visit_id):
                 if key is None:
                     continue
@@ -1389,7 +1401,7 @@ def _customer_wait(q: QueueVisit, records: _Records) -> tuple[float | None, bool
     """(seconds the customer waited in ``q``, computed?). A visit made while adding
     a participant counts only where no agent was with the customer; as the bar
     counts it."""
-    if not _is_consult(q):
+    if id(q) not in records.consults:
         return _wait(q)
     if q.start is None or q.end is None:
         return _wait(q)
@@ -1415,11 +1427,11 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     backwards = False
     waiting = False  # a live visit the customer is still waiting in
     for q in i.queues:
-        if _is_callback(q):
+        if id(q) in records.callbacks:
             callbacks.append((q, *_wait(q)))
             continue
         seconds, was_computed = _customer_wait(q, records)
-        if _is_consult(q) and seconds is not None and seconds < 0.5:
+        if id(q) in records.consults and seconds is not None and seconds < 0.5:
             # The customer was with an agent all along: the queue took this long to
             # answer the agent's request, not the customer.
             took, _ = _wait(q)
@@ -1469,7 +1481,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         label = "Queue wait" if counted == 1 else f"Queue wait ({counted} visits)"
         why = (
             " Time in a queue while an agent was already with the customer is not counted."
-            if consults or any(_is_consult(q) for q in i.queues)
+            if consults or records.consults
             else ""
         )
         if unknown:
@@ -1741,23 +1753,28 @@ def _legs(
         elif never_answered:
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
-        leg = object.__new__(Leg)  # ``Leg(...)`` without setting each field in turn
-        leg.__dict__.update(
-            anchor=f"participant-{a.interaction_agent_id or n}",
-            agent=a.agent_name or names.agent(a.agent_id),
-            start=start,
-            end=end,
-            seconds=seconds,
-            open=end is None,
-            offered_only=offered_only,
-            with_text=with_text,
-            with_note=with_note,
-            inside=id(a) in inside,
-            so_far=_span(start, now) if end is None and not offered_only else None,
-            listened=listened.get(id(a), ""),
+        # ``Leg(...)`` without setting each field in turn: its fields given as one dict.
+        leg = object.__new__(Leg)
+        object.__setattr__(
+            leg,
+            "__dict__",
+            {
+                "anchor": f"participant-{a.interaction_agent_id or n}",
+                "agent": a.agent_name or names.agent(a.agent_id),
+                "start": start,
+                "end": end,
+                "seconds": seconds,
+                "open": end is None,
+                "offered_only": offered_only,
+                "with_text": with_text,
+                "with_note": with_note,
+                "inside": id(a) in inside,
+                "so_far": _span(start, now) if end is None and not offered_only else None,
+                "listened": listened.get(id(a), ""),
+            },
         )
-        object.__setattr__(leg, "_words", words)
-        object.__setattr__(leg, "_place", n)
+        _set_words(leg, words)
+        _set_place(leg, n)
         legs.append(leg)
     return tuple(legs)
 
@@ -2202,14 +2219,14 @@ _SPLIT_LABELS = {
 
 
 def _split(
-    i: Interaction, now: datetime, *, never_answered: bool = False
+    i: Interaction, records: _Records, now: datetime, *, never_answered: bool = False
 ) -> tuple[tuple[SplitPart, ...], float]:
     if i.start is None:
         return (), 0.0
     finish = i.end or (now if i.in_progress else None)
     if finish is None:
-        records: list[Segment | QueueVisit | AgentAllocation] = [*i.segments, *i.queues, *i.agents]
-        ends = [r.end for r in records if r.end is not None]
+        every: list[Segment | QueueVisit | AgentAllocation] = [*i.segments, *i.queues, *i.agents]
+        ends = [r.end for r in every if r.end is not None]
         finish = max(ends) if ends else None
     if finish is None or finish <= i.start:
         return (), 0.0
@@ -2241,11 +2258,13 @@ def _split(
         # the end); the API's IVR time counts it.
         for _, _, back_from, back_to in ivr_returns(i):
             add(back_from, back_to, _RANK["ivr"])
-    taken = taken_from(i)
+    taken = records.taken
     consult, callback, queue = _RANK["consult"], _RANK["callback"], _RANK["queue"]
+    consults, callbacks = records.consults, records.callbacks
     for q in i.queues:
-        rank = consult if _is_consult(q) else callback if _is_callback(q) else queue
-        taker = taken.get(id(q)) if taken else None
+        key = id(q)
+        rank = consult if key in consults else callback if key in callbacks else queue
+        taker = taken.get(key) if taken else None
         if taker is not None and q.start is not None and taker.start is not None:
             # No exit, but an agent took the call from it: the customer was no longer
             # waiting there after that (as the timeline draws it); how long they waited
@@ -2257,7 +2276,7 @@ def _split(
             continue
         add(q.start, q.end, rank)
     with_agent = _RANK["ringing" if never_answered else "agent"]
-    for a in _answered(i):
+    for a in records.answered:  # by start: the order of the pieces does not count
         add(a.start, a.end, with_agent)
     for h in i.holds:
         if h.end is None and h.start is not None and not live:
@@ -2355,7 +2374,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
         _, apart = _listened(i, records.ordered, unaccepted_offers(i), now)
         notes.extend(_listened_apart(i, m, now) for m in apart)
     outcome, kind = _outcome(i, names, records, now, never_answered=never_answered)
-    split, split_total = _split(i, now, never_answered=never_answered)
+    split, split_total = _split(i, records, now, never_answered=never_answered)
     return Story(
         outcome=outcome.replace(COMPUTED_MARK, ""),
         marked_outcome=outcome,

@@ -21,6 +21,7 @@ from dashboard.interactions.story import (
     _handover_steps,
     _Names,
     _Records,
+    story_for,
 )
 from dashboard.interactions.templatetags.dashboard_tags import _count, _html
 from tests.test_timeline import NOW
@@ -71,3 +72,18 @@ def test_a_count_of_times_is_written_as_localize_writes_it(number: Any, grouped:
     # ``agent_totals`` writes the digits itself unless thousands are grouped.
     with override_settings(USE_THOUSAND_SEPARATOR=grouped):
         assert _count(number) == _html(localize(number))
+
+
+def test_the_bar_of_a_call_whose_end_never_arrived_runs_to_the_last_end_sent() -> None:
+    # Over, but its end never came: the bar ends where the last record sent ends.
+    body = generate_interaction(3, seed=3)
+    body["endTimestamp"] = body["details"]["endTimestamp"] = None
+    body["dataComplete"] = True
+    i = _interaction(body)
+    assert i.end is None
+    assert not i.in_progress
+    story = story_for(i, NOW)
+    last = max(r.end for r in (*i.segments, *i.queues, *i.agents) if r.end is not None)
+    assert i.start is not None
+    assert story.split
+    assert story.split_total == (last - i.start).total_seconds()
