@@ -1781,8 +1781,8 @@ def _legs(
 
 class _Words:
     """What the rows of one story's participants table are put in words from: the
-    story's look-ups, and what every row's handover needs, found when the first row
-    is made."""
+    story's look-ups, what every row's end needs (found when the first row is made),
+    and what each agent's allocations handed on (found when a row of theirs is)."""
 
     def __init__(
         self,
@@ -1802,70 +1802,83 @@ class _Words:
         self.never_answered = never_answered
         #: Whether each allocation asked about joined a call in hand (``joiner``).
         self.joiners: dict[int, bool] = {}
+        #: What each agent's allocations handed on (``handed_on``), per agent asked about.
+        self.sent: dict[str, tuple[dict[int, int], dict[int, list[Segment]]]] = {}
+        self.started: dict[str, list[int]] | None = None
         self.prepared = False
 
     def prepare(self) -> None:
-        """What a row's handover and end need from the others: what each allocation
-        handed on, which allocations lasted to the end."""
-        i, records, ordered = self.i, self.records, self.ordered
-        refused = self.refused
-        # The places (in ``ordered``) of the allocations the agents took: ``answered``.
-        taken = [n for n, a in enumerate(ordered) if id(a) not in refused]
-        inside = records.inside
-        # Per agent: the starts of the allocations they took, by start, and their places
-        # (one lying within another of theirs hands nothing on: the one around it does).
-        starts_of: dict[str, list[datetime]] = {}
-        places_of: dict[str, list[int]] = {}
-        for n in taken:
-            a = ordered[n]
-            if a.agent_id and a.start is not None and id(a) not in inside:
-                if a.agent_id in starts_of:
-                    starts_of[a.agent_id].append(a.start)
-                    places_of[a.agent_id].append(n)
-                else:
-                    starts_of[a.agent_id] = [a.start]
-                    places_of[a.agent_id] = [n]
-        # What each allocation handed on: the transfer and add-participant segments its
-        # agent started while it lasted (an end before the start counts as unknown): the
-        # last of them begun at or after its start, unless a later one of theirs had
-        # begun too; kept as the last of them, and the participants it added (most added
-        # nobody).
-        last_sent: dict[int, int] = {}
-        added: dict[int, list[Segment]] = {}
-        for pos, s in enumerate(i.segments):
-            agent, start = s.agent_id, s.start
-            if not agent or start is None or _is_start(s):
-                continue
-            starts = starts_of.get(agent)
-            k = bisect_right(starts, start) if starts is not None else 0
-            if not k:
-                continue
-            n = places_of[agent][k - 1]
-            a = ordered[n]
-            # Ends sent without milliseconds fall up to a second before the segment they
-            # started: within the slack, the allocation still handed it on.
-            if a.end is None or _bad(a) or a.end >= start - _SLACK:
-                last_sent[n] = pos
-                if _is_add(s) and not _agent_cancelled(s):
-                    added.setdefault(n, []).append(s)
-        self.last_sent = last_sent
-        self.added = added
+        """What every row's end needs from the others: which allocations lasted to the
+        end, and whether the flow sent the call straight to the first agent."""
+        records = self.records
+        answered = records.answered
         # Those that lasted to the end (not ending before they start): the last of the
         # taken allocations' ends, as the look-ups have them by end.
         last_end = records.last_end
-        at_end: set[int] = set()
+        last: list[int] = []  # their places in ``answered``
         if last_end is not None:
-            first = bisect_left(records.closed_ends, last_end - _SLACK)
-            at_end = {taken[k] for k in records.closed_places[first:]}
-        self.at_end = at_end
-        self.last_ones = sorted(at_end)
-        self.accepted = records.answered  # the allocations of ``taken``
+            last = sorted(
+                records.closed_places[bisect_left(records.closed_ends, last_end - _SLACK) :]
+            )
+        self.at_end = {id(answered[k]) for k in last}
+        #: The same, by start.
+        self.last_ones = [answered[k] for k in last]
+        self.accepted = answered
         self.straight = (
-            self.accepted[0]
-            if self.accepted and _straight_from_flow(i, records, self.accepted[0])
-            else None
+            answered[0] if answered and _straight_from_flow(self.i, records, answered[0]) else None
         )
         self.prepared = True
+
+    def handed_on(self, agent_id: str) -> tuple[dict[int, int], dict[int, list[Segment]]]:
+        """What the allocations of one agent (by ``id``) handed on: the transfer and
+        add-participant segments the agent started while each lasted (an end before the
+        start counts as unknown), kept as the place of the last of them, and the
+        participants each added (most added nobody). Worked out for an agent when one of
+        their rows is first made: a long table shows a few rows."""
+        found = self.sent.get(agent_id)
+        if found is not None:
+            return found
+        records, inside, segments = self.records, self.records.inside, self.i.segments
+        # The allocations they took, by start (one lying within another of theirs hands
+        # nothing on: the one around it does): a segment they started is handed on by
+        # the last of them begun by then.
+        theirs: list[AgentAllocation] = []
+        starts: list[datetime] = []
+        for a in records.of_agent.get(agent_id, ()):
+            if a.start is not None and id(a) not in inside:
+                theirs.append(a)
+                starts.append(a.start)
+        last_sent: dict[int, int] = {}
+        added: dict[int, list[Segment]] = {}
+        for pos in self._started_by().get(agent_id, ()):
+            s = segments[pos]
+            if s.start is None or _is_start(s):
+                continue
+            k = bisect_right(starts, s.start)
+            if not k:
+                continue
+            a = theirs[k - 1]
+            # Ends sent without milliseconds fall up to a second before the segment they
+            # started: within the slack, the allocation still handed it on.
+            if a.end is None or _bad(a) or a.end >= s.start - _SLACK:
+                last_sent[id(a)] = pos
+                if _is_add(s) and not _agent_cancelled(s):
+                    added.setdefault(id(a), []).append(s)
+        # Made whole before it is kept: another thread making a row of the same agent at
+        # once finds none (and makes its own, the same) or this one.
+        found = self.sent[agent_id] = (last_sent, added)
+        return found
+
+    def _started_by(self) -> dict[str, list[int]]:
+        """The places of the segments each agent started (with a start), in the API's order."""
+        started = self.started
+        if started is None:
+            started = {}
+            for pos, s in enumerate(self.i.segments):
+                if s.agent_id and s.start is not None:
+                    started.setdefault(s.agent_id, []).append(pos)
+            self.started = started  # made whole before it is kept, as ``handed_on``
+        return started
 
     def joiner(self, b: AgentAllocation) -> bool:
         """Whether ``b`` joined a call already in hand (no queue, transfer or add gave it
@@ -1921,13 +1934,14 @@ class _Words:
             took_from = f"{_flow(i)}, directly ({STRAIGHT})"
         elif d is None and not offered_only and _joined(self.accepted, a, inside):
             took_from = JOINED
-        last_sent = self.last_sent.get(n)
+        sent, added = self.handed_on(a.agent_id) if a.agent_id else ({}, {})
+        last_sent = sent.get(id(a))
         target = None if last_sent is None else i.segments[last_sent]
         gave_to = "" if target is None else _gave_to(target, a, names, records)
         # An agent who added others and left handed the customer to whoever was on the
         # call then, whoever had added them; "(added)" only for the ones they added.
-        adds = self.added.get(n, [])
-        at_the_end = n in self.at_end
+        adds = added.get(id(a), [])
+        at_the_end = id(a) in self.at_end
         handed: list[AgentAllocation] = []
         if not (at_the_end or (not adds and target is not None)):  # else nobody to hand to
             handed = _on_the_call(a, records, inside)
@@ -1948,12 +1962,11 @@ class _Words:
         if within:
             ended = INSIDE_OWN
         else:
-            ordered = self.ordered
             partners = (
                 [
-                    names.agent(ordered[m].agent_id)
-                    for m in self.last_ones
-                    if m != n and ordered[m].agent_id != a.agent_id and _began_by(ordered[m], end)
+                    names.agent(b.agent_id)
+                    for b in self.last_ones
+                    if b is not a and b.agent_id != a.agent_id and _began_by(b, end)
                 ]
                 if at_the_end
                 else []

@@ -16,6 +16,7 @@ from dashboard.demo.generate import generate_interaction
 from dashboard.interactions.domain import Interaction
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import (
+    _MADE_LATER,
     _STEPS,
     _handover_kind,
     _handover_steps,
@@ -87,3 +88,39 @@ def test_the_bar_of_a_call_whose_end_never_arrived_runs_to_the_last_end_sent() -
     assert i.start is not None
     assert story.split
     assert story.split_total == (last - i.start).total_seconds()
+
+
+def test_rows_made_by_several_threads_at_once_are_the_rows_made_one_by_one() -> None:
+    # What each agent's allocations handed on is found when a row of theirs is first
+    # made, by whichever thread makes it: the others get the same words.
+    import sys
+    import threading
+
+    body = generate_interaction(120, seed=4)
+    alone = [
+        tuple(getattr(leg, name) for name in _MADE_LATER)
+        for leg in story_for(_interaction(body), NOW).legs
+    ]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+    try:
+        for _ in range(3):
+            legs = story_for(_interaction(body), NOW).legs
+            seen: list[list[tuple[object, ...]]] = []
+
+            def read(order: list[int], legs: Any = legs, seen: Any = seen) -> None:
+                rows = {n: tuple(getattr(legs[n], name) for name in _MADE_LATER) for n in order}
+                seen.append([rows[n] for n in range(len(legs))])
+
+            forwards = list(range(len(legs)))
+            threads = [
+                threading.Thread(target=read, args=(o,))
+                for o in (forwards, forwards[::-1], forwards[1::2] + forwards[::2])
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert seen == [alone] * len(threads)
+    finally:
+        sys.setswitchinterval(switch)
