@@ -531,10 +531,6 @@ class _Records:
         self.ends = self.closed_ends = [end for end, _ in closed]
         self.last_end = _last_end(i, self.ends)
         self.closed_places = [n for _, n in closed]
-        # What queue_for and delivered_by found, per allocation (by ``id``): the
-        # participants and the outcome both ask, several times over.
-        self.found_queue: dict[int, QueueVisit | None] = {}
-        self.found_segment: dict[int, Segment | None] = {}
 
     def visits_of(self, key: str) -> Sequence[QueueVisit]:
         """The queue visits of a segment (or visit) ID, by start."""
@@ -547,21 +543,16 @@ class _Records:
         """The queue visit that gave ``a`` the work: among the visits of the
         allocation's segment, the one the agent answered, in the allocation's queue,
         that began last before the allocation."""
-        key = id(a)
-        if key not in self.found_queue:
-            self.found_queue[key] = self._queue_for(a)
-        return self.found_queue[key]
+        one = self.visit.get(a.segment_id or "")
+        if one is not None and _could_give(one, a):
+            return one  # the segment's only visit (most are): what the ranking picks of one
+        return self._queue_for(a)
 
     def _queue_for(self, a: AgentAllocation) -> QueueVisit | None:
         # A visit another agent answered gave the work to them, not to ``a``, unless
         # ``a`` was offered it from that queue too (an allocation naming it): a
         # supervisor who barges in, with no queue of their own, came from no queue.
-        group = [
-            q
-            for q in self.visits_of(a.segment_id or "")
-            if not (q.agent_id and a.agent_id and q.agent_id != a.agent_id)
-            or (a.queue_id and q.queue_id == a.queue_id)
-        ]
+        group = [q for q in self.visits_of(a.segment_id or "") if _could_give(q, a)]
         if len(group) == 1:
             return group[0]  # what the ranking below picks from one
         if group:
@@ -612,7 +603,10 @@ class _Records:
     def path_to(self, q: QueueVisit) -> list[QueueVisit]:
         """The visits the customer went through to reach ``q`` within its segment
         (an overflow or a callback makes more than one), ``q`` last."""
-        group = self.visits_of(q.segment_id or q.queue_visit_id or "")
+        key = q.segment_id or q.queue_visit_id or ""
+        if self.visit.get(key) is q:
+            return [q]  # the only visit of its segment (most are)
+        group = self.visits_of(key)
         path: list[QueueVisit] = []
         for v in group:
             if v is q:
@@ -625,12 +619,6 @@ class _Records:
 
     def delivered_by(self, a: AgentAllocation) -> Segment | None:
         """The transfer or add-participant segment that gave ``a`` the work, if any."""
-        key = id(a)
-        if key not in self.found_segment:
-            self.found_segment[key] = self._delivered_by(a)
-        return self.found_segment[key]
-
-    def _delivered_by(self, a: AgentAllocation) -> Segment | None:
         s = self.segment_by_id.get(a.segment_id or "")
         if s is not None:
             return None if _is_start(s) else s
@@ -674,6 +662,15 @@ class _Records:
         if lo >= hi:
             return []  # most allocations: no hold
         return [self.all_holds[n] for n in sorted(n for _, n in self.holds[lo:hi])]
+
+
+def _could_give(q: QueueVisit, a: AgentAllocation) -> bool:
+    """Whether visit ``q`` of the allocation's segment could have given ``a`` the work: a
+    visit another agent answered gave it to them, unless ``a`` was offered it from that
+    queue too (an allocation naming it)."""
+    return not (q.agent_id and a.agent_id and q.agent_id != a.agent_id) or bool(
+        a.queue_id and q.queue_id == a.queue_id
+    )
 
 
 def _wait(q: QueueVisit) -> tuple[float | None, bool]:
