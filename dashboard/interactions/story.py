@@ -9,6 +9,7 @@ marked ``computed``; a figure that needs an end that never arrived is
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -2216,6 +2217,8 @@ _RANKED_PART = [_PARTS.index(part) for part in _RANKED_AS]
 _UNKNOWN_PART = _PARTS.index("unknown")
 #: A piece of the time bar's end (its pieces are (from, to, kind's place)).
 _piece_end = itemgetter(1)
+#: A piece past every cut, which ends the sweep's lists.
+_BEYOND = (math.inf, math.inf, 0)
 _SPLIT_LABELS = {
     "ivr": "IVR",
     "queue": "Queue",
@@ -2306,7 +2309,10 @@ def _split(
     # reaches those cuts. Kinds by their place in _BY_PRIORITY.
     by_start = sorted(p for p in pieces if p[0] < p[1])
     by_end = sorted(by_start, key=_piece_end)
-    many = len(by_start)
+    # Each ends with a piece beyond every cut (the cuts are finite: no record ends past
+    # the end), where the sweep stops without asking how many pieces there are.
+    by_start.append(_BEYOND)
+    by_end.append(_BEYOND)
     opened = closed = 0  # how many pieces the sweep has opened, and closed
     covering = [0] * len(_BY_PRIORITY)
     none = len(covering)
@@ -2315,11 +2321,12 @@ def _split(
     # stretch in the order of the cuts.
     counted = [0.0] * len(_PARTS)
     slack = _SLACK.total_seconds()
+    ranked_part = _RANKED_PART
     for lo, hi in pairwise(cuts):
-        while closed < many and by_end[closed][1] <= lo:
+        while by_end[closed][1] <= lo:
             covering[by_end[closed][2]] -= 1
             closed += 1
-        while opened < many and by_start[opened][0] <= lo:
+        while by_start[opened][0] <= lo:
             rank = by_start[opened][2]
             covering[rank] += 1
             if rank < top:
@@ -2330,7 +2337,7 @@ def _split(
         # The kind that counts is the covering one of highest priority; an open
         # record's "unknown" yields to any record known to cover the moment.
         if top < none:
-            counted[_RANKED_PART[top]] += hi - lo
+            counted[ranked_part[top]] += hi - lo
         elif hi - lo >= slack:
             # A second or two between one record's end and the next one's start is the
             # platform's own delay (or a timestamp without milliseconds), not a gap.
