@@ -1477,6 +1477,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             listed = [v.removesuffix(" ≈") for v in visits]
         shown = listed if len(listed) <= MAX_STEPS else [*listed[:2], f"… {len(listed) - 2} more"]
         label = "Queue wait" if counted == 1 else f"Queue wait ({counted} visits)"
+        each = "; ".join(visits)  # every visit's wait, on hover
         why = (
             " Time in a queue while an agent was already with the customer is not counted."
             if consults or records.consults
@@ -1485,14 +1486,14 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         if unknown:
             text = f"unknown (known part {clock(total)})" if total else "unknown"
             why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE
-            figures.append(Figure(label, text, unknown=True, note="; ".join(visits) + ". " + why))
+            figures.append(Figure(label, text, unknown=True, note=each + ". " + why))
         else:
             figures.append(
                 Figure(
                     label,
                     clock(total) + (" so far" if waiting else ""),
                     computed=computed,
-                    note="; ".join(visits) + (". " + COMPUTED_NOTE if computed else ".") + why,
+                    note=each + (". " + COMPUTED_NOTE if computed else ".") + why,
                     source="" if computed else "queueTime",
                 )
             )
@@ -1502,7 +1503,7 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
                         "Per visit",
                         " · ".join(shown),
                         computed=computed,
-                        note="; ".join(visits),
+                        note=each,
                         wide=True,
                     )
                 )
@@ -2172,18 +2173,22 @@ def _leg_end(
 
 
 def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
-    groups: dict[str, list[Leg]] = {}
+    # Per agent, in the order of their first leg: the times with the customer of the
+    # legs they had (an offer the agent never accepted is not a time they had the
+    # customer, nor one lying within another of theirs).
+    groups: dict[str, list[float | None]] = {}
     for leg in legs:
-        groups.setdefault(leg.agent, []).append(leg)
+        had = groups.get(leg.agent)
+        if had is None:
+            had = groups[leg.agent] = []
+        if not leg.offered_only and not leg.inside:
+            had.append(leg.seconds)
     out = []
-    for agent, group in groups.items():
-        # An offer the agent never accepted is not a time they had the customer.
-        had = [leg for leg in group if not leg.offered_only and not leg.inside]
-        if len(had) < 2:
+    for agent, spans in groups.items():
+        if len(spans) < 2:
             continue
-        unknown = any(leg.seconds is None for leg in had)
-        seconds = None if unknown else sum(leg.seconds or 0 for leg in had)
-        out.append(AgentTotal(agent, len(had), seconds))
+        seconds = None if None in spans else sum(x or 0 for x in spans)
+        out.append(AgentTotal(agent, len(spans), seconds))
     return tuple(out)
 
 
