@@ -460,6 +460,7 @@ class _Records:
         #: outcome each ask of every visit.
         self.consults: set[int] = set()
         self.callbacks: set[int] = set()
+        visit, visits = self.visit, self.visits
         for q in i.queues:
             if _is_consult(q):
                 self.consults.add(id(q))
@@ -468,13 +469,12 @@ class _Records:
             for key in (q.segment_id, q.queue_visit_id):
                 if key is None:
                     continue
-                more = self.visits.get(key)
-                if more is not None:
-                    more.append(q)
-                elif key in self.visit:
-                    self.visits[key] = [self.visit.pop(key), q]
+                if key not in visit and key not in visits:
+                    visit[key] = q  # the first (most IDs have one visit)
+                elif key in visits:
+                    visits[key].append(q)
                 else:
-                    self.visit[key] = q
+                    visits[key] = [visit.pop(key), q]
         for group in self.visits.values():
             group.sort(key=lambda q: (q.start is None, q.start or datetime.min.replace(tzinfo=UTC)))
         self.segment_by_id: dict[str, Segment] = {}
@@ -1119,6 +1119,7 @@ def _answered_outcome(
         text = _first_answer(i, names, records, first)
     inside = records.inside
     handovers: list[_Handover] = []
+    count = 0  # the steps they take
     for a in answered[1:]:
         if id(a) in inside:
             continue  # the agent already had it: no step of its own
@@ -1126,8 +1127,9 @@ def _answered_outcome(
         d = records.delivered_by(a)
         who = names.agent(a.agent_id)
         path = records.path_to(q) if q is not None else []
-        handovers.append((a, q, d, path, who, _handover_kind(a, q, d, path, who)))
-    count = sum(_STEPS.get(h[-1], 1) for h in handovers)
+        kind = _handover_kind(a, q, d, path, who)
+        handovers.append((a, q, d, path, who, kind))
+        count += _STEPS.get(kind, 1)
     # More steps than the sentence tells are summed up between the first and the last:
     # only the first and the last handover are put in words.
     told = handovers if count <= MAX_STEPS else [handovers[0], handovers[-1]]
@@ -1428,18 +1430,20 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
         if id(q) in records.callbacks:
             callbacks.append((q, *_wait(q)))
             continue
-        seconds, was_computed = _customer_wait(q, records)
-        if id(q) in records.consults and seconds is not None and seconds < 0.5:
+        consult = id(q) in records.consults
+        seconds, was_computed = _customer_wait(q, records) if consult else _wait(q)
+        if consult and seconds is not None and seconds < 0.5:
             # The customer was with an agent all along: the queue took this long to
             # answer the agent's request, not the customer.
             took, _ = _wait(q)
             s = records.segment_by_id.get(q.segment_id or "")
             asker = names.agent(s.agent_id) if s is not None and s.agent_id else "the agent"
             took_text = clock(took) if took is not None else "an unknown time"
-            consults.append(f"{_queue_label(q)} {took_text}")
-            consult_waits.append((_queue_label(q), took))
+            where = _queue_label(q)
+            consults.append(f"{where} {took_text}")
+            consult_waits.append((where, took))
             consult_notes.append(
-                f"{_queue_label(q)} took {took_text} to answer {asker}'s request to add a"
+                f"{where} took {took_text} to answer {asker}'s request to add a"
                 f" participant; the customer was with {asker} meanwhile"
             )
             continue
