@@ -692,8 +692,12 @@ def _wait_text(q: QueueVisit) -> str | None:
 # -- outcome ---------------------------------------------------------------------------
 
 
-def _never_answered(i: Interaction) -> bool:
-    """An outbound call the customer never picked up (one rule for story and timeline)."""
+def _never_answered(i: Interaction, records: _Records) -> bool:
+    """An outbound call the customer never picked up (one rule for story and timeline).
+    Only an outbound call or one with a callback can be one: the rule is asked only of
+    those (the story already knows its callbacks; most calls are neither)."""
+    if not records.callbacks and (i.direction or "").lower() != "outbound":
+        return False
     return never_answered(i)
 
 
@@ -2373,11 +2377,11 @@ def story_for(i: Interaction, now: datetime) -> Story:
     i, notes = _dedupe(i)
     names = _Names(i)
     records = _Records(i, now)
-    never_answered = _never_answered(i)
+    never_answered = _never_answered(i, records)
     legs = _legs(i, names, records, never_answered=never_answered)
     inside = records.inside
     for a in i.agents:
-        around = inside.get(id(a))
+        around = inside.get(id(a)) if inside else None
         if around is not None:
             who = a.agent_name or names.agent(a.agent_id)
             notes.append(
@@ -2390,7 +2394,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 )
                 + ": the time is counted once and nothing was handed over."
             )
-        if _bad(a) and a.start is not None and a.end is not None:
+        if a.start is not None and a.end is not None and a.end < a.start:  # ``_bad``
             who = a.agent_name or names.agent(a.agent_id)
             notes.append(
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
