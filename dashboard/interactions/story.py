@@ -369,20 +369,29 @@ def _bad(a: AgentAllocation) -> bool:
     return a.start is not None and a.end is not None and a.end < a.start
 
 
-def _inside_own(answered: Iterable[AgentAllocation]) -> dict[int, AgentAllocation]:
-    """Taken allocations (of ``answered``, the allocations agents took, by start or in
-    the API's order) lying within an earlier one of the same agent (by ``id``), each
-    with the one it lies in: the agent already had the work, so it is neither a second
-    time nor a handover. Of two with the same start and end, the first lies around the
-    other (by start, those with one start keep the API's order)."""
+def _inside_own(answered: Sequence[AgentAllocation]) -> dict[int, AgentAllocation]:
+    """Taken allocations (of ``answered``, the allocations agents took, by start) lying
+    within an earlier one of the same agent (by ``id``), each with the one it lies in:
+    the agent already had the work, so it is neither a second time nor a handover. Of
+    two with the same start, the longer lies around the other (of two the same, the
+    first)."""
     out: dict[int, AgentAllocation] = {}
     outer: dict[str, AgentAllocation] = {}
-    spans: list[tuple[datetime, float, int, AgentAllocation]] = []
-    for n, a in enumerate(answered):
-        if a.agent_id and a.start is not None and a.end is not None and not _bad(a):
-            spans.append((a.start, -(a.end - a.start).total_seconds(), n, a))
-    spans.sort()  # the longer first at one start; positions differ, so no record is compared
-    for _, _, _, a in spans:
+    spans = [
+        a
+        for a in answered
+        if a.agent_id and a.start is not None and a.end is not None and not _bad(a)
+    ]
+    if any(a.start == b.start for a, b in pairwise(spans)):
+        # Some begin together: the longer first (most calls have no two at once).
+        spans = [
+            a
+            for *_, a in sorted(
+                (a.start, -(a.end - a.start).total_seconds(), n, a)  # type: ignore[operator]
+                for n, a in enumerate(spans)
+            )
+        ]
+    for a in spans:
         if not a.agent_id or a.end is None:
             continue
         around = outer.get(a.agent_id)

@@ -26,7 +26,7 @@ from dashboard.interactions.story import (
     story_for,
 )
 from dashboard.interactions.templatetags.dashboard_tags import _count, _html
-from tests.test_timeline import NOW
+from tests.test_timeline import NOW, agent, payload, seg
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = ROOT / "dashboard" / "demo" / "payloads"
@@ -147,3 +147,32 @@ def test_a_call_never_answered_is_told_by_the_one_rule(name: str, body: dict[str
     # The story asks the rule only of outbound calls and calls with a callback.
     i = _interaction(body)
     assert _never_answered(i, _Records(i, NOW)) == never_answered(i), name
+
+
+@pytest.mark.parametrize("longer_first", [True, False])
+def test_of_two_allocations_begun_together_the_longer_holds_the_shorter(
+    longer_first: bool,
+) -> None:
+    # Allocations by start are taken as they are unless two begin together: then the
+    # longer lies around the shorter, whichever the API sent first.
+    long, short = (
+        agent("a-long", "s1", "Ana Lima", 10, 90),
+        agent("a-short", "s1", "Ana Lima", 10, 40),
+    )
+    pair = [long, short] if longer_first else [short, long]
+    body = payload(
+        segments=[seg("s1", 0, 0, 100)], agents=[agent("a-0", "s1", "Bo Chen", 5, 95), *pair]
+    )
+    i = _interaction(body)
+    inside = _Records(i, NOW).inside
+    around = {
+        a.interaction_agent_id: inside[id(a)].interaction_agent_id
+        for a in i.agents
+        if id(a) in inside
+    }
+    assert around == {"a-short": "a-long"}
+    # Two the same: the first sent lies around the second.
+    twin = agent("a-twin", "s1", "Ana Lima", 10, 90)
+    i = _interaction(payload(segments=[seg("s1", 0, 0, 100)], agents=[long, twin]))
+    inside = _Records(i, NOW).inside
+    assert [inside[id(a)].interaction_agent_id for a in i.agents if id(a) in inside] == ["a-long"]
