@@ -1741,10 +1741,12 @@ def _legs(
     legs: list[Leg] = []
     # Read once rather than per row: a big interaction has a thousand rows.
     first, last, now = i.start, i.end, records.now
+    new, given = object.__new__, object.__setattr__
     for n, a in enumerate(ordered):
+        key = id(a)
         start, end = a.start, a.end
         bad = start is not None and end is not None and end < start
-        offered_only = id(a) in refused
+        offered_only = key in refused
         # With the customer only while there was one: not before the interaction's start
         # nor after its end, whatever another service's clock sent.
         seconds = None
@@ -1770,8 +1772,8 @@ def _legs(
             with_text = "none: not answered"
             with_note = "The customer never answered this call (the API's conversation time is 0)."
         # ``Leg(...)`` without setting each field in turn: its fields given as one dict.
-        leg = object.__new__(Leg)
-        object.__setattr__(
+        leg = new(Leg)
+        given(
             leg,
             "__dict__",
             {
@@ -1784,9 +1786,9 @@ def _legs(
                 "offered_only": offered_only,
                 "with_text": with_text,
                 "with_note": with_note,
-                "inside": id(a) in inside,
+                "inside": key in inside,
                 "so_far": _span(start, now) if end is None and not offered_only else None,
-                "listened": listened.get(id(a), ""),
+                "listened": listened.get(key, "") if listened else "",
             },
         )
         _set_words(leg, words)
