@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from operator import attrgetter, itemgetter
+from typing import cast
 
 from . import wording
 from .domain import (
@@ -1044,7 +1045,12 @@ _STEPS = {"came-back": 3, "sent-back": 2, "through": 2}
 
 
 def _handover_kind(
-    a: AgentAllocation, q: QueueVisit | None, d: Segment | None, path: list[QueueVisit], who: str
+    records: _Records,
+    a: AgentAllocation,
+    q: QueueVisit | None,
+    d: Segment | None,
+    path: list[QueueVisit],
+    who: str,
 ) -> str:
     """The way allocation ``a`` got the work from visit ``q`` and segment ``d``, as the
     outcome tells it (``_handover_steps``): worked out without a word put together, so a
@@ -1054,7 +1060,7 @@ def _handover_kind(
         if q is not None and _came_back(q, a):
             return "came-back"  # nobody took it where they sent it
         return "sent-back" if path else "again"
-    if (q is not None and _is_consult(q)) or (d is not None and _is_add(d)):
+    if (q is not None and id(q) in records.consults) or (d is not None and _is_add(d)):
         return "added"
     if d is None and q is not None and len(path) == 1 and _entered_untransferred(q):
         # No transfer segment gave it to them and the visit was not entered by a
@@ -1140,7 +1146,7 @@ def _answered_outcome(
         d = records.delivered_by(a)
         who = names.agent(a.agent_id)
         path = records.path_to(q) if q is not None else []
-        kind = _handover_kind(a, q, d, path, who)
+        kind = _handover_kind(records, a, q, d, path, who)
         handovers.append((a, q, d, path, who, kind))
         count += _STEPS.get(kind, 1)
     # More steps than the sentence tells are summed up between the first and the last:
@@ -2206,7 +2212,8 @@ def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
     for agent, spans in groups.items():
         if len(spans) < 2:
             continue
-        seconds = None if None in spans else sum(x or 0 for x in spans)
+        # Known when every leg's is (then ``spans`` holds floats alone).
+        seconds = None if None in spans else sum(cast("list[float]", spans))
         out.append(AgentTotal(agent, len(spans), seconds))
     return tuple(out)
 

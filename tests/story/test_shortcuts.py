@@ -63,7 +63,7 @@ def test_each_way_of_getting_the_work_takes_the_steps_it_is_counted_as(
         q, d = records.queue_for(a), records.delivered_by(a)
         who = names.agent(a.agent_id)
         path = records.path_to(q) if q is not None else []
-        kind = _handover_kind(a, q, d, path, who)
+        kind = _handover_kind(records, a, q, d, path, who)
         steps = _handover_steps(i, names, records, answered, (a, q, d, path, who, kind))
         assert len(steps) == _STEPS.get(kind, 1), (name, kind, steps)
 
