@@ -403,7 +403,7 @@ def _inside_own(answered: Sequence[AgentAllocation]) -> dict[int, AgentAllocatio
     return out
 
 
-def _by_start(records: Iterable[AgentAllocation]) -> list[AgentAllocation]:
+def _by_start(records: Sequence[AgentAllocation]) -> list[AgentAllocation]:
     """By start, those without one last; those with one start in the order given."""
     timed = [a for a in records if a.start is not None]
     timed.sort(key=_start)
@@ -521,7 +521,11 @@ class _Records:
         self.open_places: list[int] = []
         self.starts: list[datetime] = []
         for n, a in enumerate(answered):
-            self.of_agent.setdefault(a.agent_id, []).append(a)
+            theirs = self.of_agent.get(a.agent_id)
+            if theirs is None:
+                self.of_agent[a.agent_id] = [a]
+            else:
+                theirs.append(a)
             start, end = a.start, a.end
             until = end or live_end
             if start is not None:
