@@ -222,30 +222,42 @@ class Bar:
 
     @property
     def accessible_name(self) -> str:
-        # Every bar of a big timeline says this (thousands): built by appending, not joined.
-        kind = "Direct transfer to" if self.direct else KIND_LABELS[self.kind]
-        text = f"{kind} {self.label}" if self.label != "Flow" else "Flow"
-        if self.kind == "queue" and not self.direct and not getattr(self.record, "queue_name", 1):
-            text = f"Queue {self.label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
-        if self.detail:
-            text += ", " + self.detail
-        start = clock(self.offset)
-        if self.open_end and self.reason != LIVE_REASON:
-            text += f", from {start} to no end time, lasting {_hms(self.length)}+"
+        """What a screen reader says of the bar (its ``<title>``): what it is, how it began
+        and ended, when, for how long, and anything wrong with it.
+
+        Every bar of a big timeline says this (thousands): its usual form is written
+        by one f-string, the states, flag, reason and warnings (few bars have any)
+        appended after it."""
+        label = self.label
+        if self.direct:
+            text = f"Direct transfer to {label}" if label != "Flow" else "Flow"
         else:
-            end = clock(self.offset + self.length)
-            plus = "+" if self.open_end else ""
-            text += f", from {start} to {end}, lasting {_hms(self.length)}{plus}"
-        for part in self.states:
-            if part:
-                text += ", " + part
-        if self.flagged:
-            text += ", flagged"
-        if self.reason:
-            text += ", " + self.reason
-        for part in self.warnings:
-            if part:
-                text += ", " + part
+            kind = KIND_LABELS[self.kind]
+            if self.kind == "queue" and not getattr(self.record, "queue_name", 1):
+                text = f"Queue {label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
+            else:
+                text = f"{kind} {label}" if label != "Flow" else "Flow"
+        if self.detail:
+            text = f"{text}, {self.detail}"
+        offset, length = self.offset, self.length
+        lasting = clock(length) if 0.0 <= length < 1e9 else hms(length)  # ``_hms``, inline
+        if not self.open_end:
+            text = f"{text}, from {clock(offset)} to {clock(offset + length)}, lasting {lasting}"
+        elif self.reason != LIVE_REASON:
+            text = f"{text}, from {clock(offset)} to no end time, lasting {lasting}+"
+        else:
+            text = f"{text}, from {clock(offset)} to {clock(offset + length)}, lasting {lasting}+"
+        if self.states or self.flagged or self.reason or self.warnings:
+            for part in self.states:
+                if part:
+                    text += ", " + part
+            if self.flagged:
+                text += ", flagged"
+            if self.reason:
+                text += ", " + self.reason
+            for part in self.warnings:
+                if part:
+                    text += ", " + part
         return text
 
     @property

@@ -29,7 +29,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 from dashboard.interactions import wording
 from dashboard.interactions.story import COMPUTED_MARK, COMPUTED_NOTE
-from dashboard.interactions.timeline import hit_box, hit_top
+from dashboard.interactions.timeline import KIND_LABELS, hit_box, hit_top
 
 register = template.Library()
 
@@ -350,23 +350,6 @@ def _table_tools(
     )
 
 
-def _bar_classes(bar: Any, focus: str, related: Any, marked: bool) -> str:
-    classes = f"bar kind-{bar.kind}"
-    if bar.open_end:
-        classes += " open"
-    if marked:
-        classes += " marked"
-    if bar.direct:
-        classes += " direct"
-    for s in bar.states:
-        classes += " state-" + s.lower().replace(" ", "-")
-    if bar.id == focus:
-        classes += " focused"
-    if bar.id in related:
-        classes += " related"
-    return classes
-
-
 def _esc(value: object) -> str:
     """``django.utils.html.escape`` without its lazy-string wrapper and SafeString,
     which cost more than the escaping itself when called 20,000 times for one timeline;
@@ -382,6 +365,10 @@ def _num(value: float | str) -> SafeString:
     return SafeString(value)
 
 
+#: The start of a bar's ``class`` for each kind of bar: "bar kind-<kind>".
+_KIND_CLASSES = {kind: f"bar kind-{kind}" for kind in KIND_LABELS}
+
+
 def _bar(bar: Any, link: str, focus: str, related: Any, shared: tuple[str, str, str, str]) -> str:
     """One bar's markup. Plain string building, not ``format_html``: a big timeline
     has thousands of bars, and its first view draws them all. Every text value goes
@@ -389,43 +376,73 @@ def _bar(bar: Any, link: str, focus: str, related: Any, shared: tuple[str, str, 
     are numbers from the timeline, and the kind and the side of the text words of the
     code: they need none. ``link`` is the bar links' query up to ``focus=``, already
     escaped; ``shared`` what the bars of a row have alike, written once per row (see
-    ``timeline_bars``)."""
+    ``_row_bars``)."""
     bar_id = _esc(bar.id)
-    link += bar_id
     x, width, hit_x, hit_width = hit_box(bar.x, bar.width)
     hit_y, hit_height, body_y, height = shared
     marked = bar.marked
-    hatch = ""
-    if bar.open_end:
-        hatch = (
+    open_end = bar.open_end
+    # Its class: the kind's (escaped when the code does not know it), then its states.
+    classes = _KIND_CLASSES.get(bar.kind) or "bar kind-" + _esc(bar.kind)
+    if open_end:
+        classes += " open"
+    if marked:
+        classes += " marked"
+    if bar.direct:
+        classes += " direct"
+    for s in bar.states:
+        classes += " state-" + _esc(s.lower().replace(" ", "-"))
+    if bar.id == focus:
+        classes += " focused"
+    if bar.id in related:
+        classes += " related"
+    # The hatching of an open end, the text and the "!": most bars have none of them.
+    extra = ""
+    if open_end:
+        extra = (
             f'<rect class="open-hatch" x="{x}" {body_y} width="{width}" {height} rx="3" '
             'fill="url(#hatch)"></rect>'
         )
-    text = ""
     side = bar.label_side
     if side:
         end = ' text-anchor="end"' if side == "left" else ""
-        text = (
+        extra += (
             f'<text class="bar-label {side}" x="{bar.text_x}" y="{bar.text_y}"{end}>'
             f"{_esc(bar.text)}</text>"
         )
-    bang = ""
     if marked:
-        bang = (
+        extra += (
             f'<svg class="bar-bang" x="{bar.bang_x}" y="{bar.bang_y}" width="20" height="20" '
             'overflow="visible"><circle cx="10" cy="10" r="8"></circle>'
             '<text x="10" y="14.5" text-anchor="middle">!</text></svg>'
         )
-    flag = ' data-marked="1"' if marked else ""
     return (
-        f'<a href="{link}#detail" hx-get="{link}" id="bar-{bar_id}" '
-        f'class="{_esc(_bar_classes(bar, focus, related, marked))}" data-kind="{bar.kind}" '
-        f'data-bar="{bar_id}" data-related="{_esc(" ".join(bar.related))}"'
-        f"{flag}><title>{_esc(bar.accessible_name)}</title>"
+        f'<a href="{link}{bar_id}#detail" hx-get="{link}{bar_id}" id="bar-{bar_id}" '
+        f'class="{classes}" data-kind="{bar.kind}" data-bar="{bar_id}" '
+        f'data-related="{_esc(" ".join(bar.related))}"{_MARKED if marked else ""}>'
+        f"<title>{_esc(bar.accessible_name)}</title>"
         f'<rect class="hit" x="{hit_x}" {hit_y} width="{hit_width}" {hit_height}></rect>'
         f'<rect class="bar-body" x="{x}" {body_y} width="{width}" {height} rx="3"></rect>'
-        f"{hatch}{text}{bang}</a>"
+        f"{extra}</a>"
     )
+
+
+_MARKED = ' data-marked="1"'
+
+
+def _row_bars(bars: Any, link: str, focus: str, related: Any, height: str, hit_height: str) -> str:
+    """The bars of one row, one a line: ``timeline_bars`` with its link already escaped and
+    its heights already written (``timeline_lanes`` writes them once for every row)."""
+    out = []
+    shared: tuple[str, str, str, str] | None = None
+    last_y = None
+    for bar in bars:
+        y = bar.y
+        if shared is None or y != last_y:  # a row's bars share their y: written once
+            last_y = y
+            shared = (f'y="{hit_top(y)}"', hit_height, f'y="{y}"', height)
+        out.append(_bar(bar, link, focus, related, shared))
+    return "\n".join(out)
 
 
 @register.simple_tag
@@ -440,17 +457,8 @@ def timeline_bars(
     their heights) are written once per row, not once per bar.
     """
     link = _esc(f"?{query}focus=")
-    height = f'height="{bar_height}"'
-    hit_height = f'height="{hit}"'
-    out = []
-    rows: dict[float, tuple[str, str, str, str]] = {}  # the bars of a row share their y
-    for bar in row.bars:
-        y = bar.y
-        shared = rows.get(y)
-        if shared is None:
-            shared = rows[y] = (f'y="{hit_top(y)}"', hit_height, f'y="{y}"', height)
-        out.append(_bar(bar, link, focus, related, shared))
-    return mark_safe("\n".join(out))  # noqa: S308 - every value escaped by _bar
+    bars = _row_bars(row.bars, link, focus, related, f'height="{bar_height}"', f'height="{hit}"')
+    return mark_safe(bars)  # noqa: S308 - every value escaped by _bar
 
 
 def _shown(value: Any) -> str:
@@ -555,6 +563,8 @@ def timeline_lanes(
     timeline: Any, query: str, focus: str, related: Any, bar_height: float, hit: float = 24.0
 ) -> SafeString:
     """Every lane of the chart: its group, its rule and its rows' bars (``timeline_bars``)."""
+    link = _esc(f"?{query}focus=")
+    height, hit_height = f'height="{bar_height}"', f'height="{hit}"'
     out = []
     for lane in timeline.lanes:
         y = _shown(lane.y)
@@ -565,7 +575,7 @@ def timeline_lanes(
             'aria-hidden="true"></line>\n          '
         )
         for row in lane.rows:
-            bars = timeline_bars(row, query, focus, related, bar_height, hit)
+            bars = _row_bars(row.bars, link, focus, related, height, hit_height)
             out.append(f"\n          {bars}\n          ")
         out.append("\n        </g>\n        ")
     return mark_safe("".join(out))  # noqa: S308 - every value escaped by _html and _bar
