@@ -1614,6 +1614,11 @@ def test_ids_checked_all_at_once_are_the_ids_made_one_by_one() -> None:
         ["é1", "Ⅻ", "a"],
         ["<script>", "a"],
         ["a", "a", "a-2"],
+        # ASCII that is not a letter or a digit, read as bytes by the check at once
+        ["a\x00b", "c"],
+        ["a.b", "a\tb", "a~b"],
+        ["\x7f", "z"],
+        ["١٢", "x"],  # digits, not ASCII
     ]
     for values in cases:
         assert tl_mod._ids("agent-", values) == one_by_one("agent-", values), values

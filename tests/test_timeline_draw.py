@@ -267,3 +267,37 @@ def test_odd_and_hostile_bars_are_drawn_as_the_reference_draws_them(
             "{% load dashboard_tags %}{% timeline_bars row query focus related 20 24 %}"
         ).render(Context(context))
         assert tag == "\n".join(reference_bar(b, query, focus, related, 20, 24) for b in row.bars)
+
+
+def test_a_bar_in_two_rows_is_placed_in_the_first_and_copied_for_the_second() -> None:
+    """``layout(own_bars=True)`` places the bars of ``_build`` where they are (each is in
+    one row): a bar met a second time (in another row) is a copy placed in that row."""
+    from dashboard.interactions.timeline import Lane, Row, build, layout
+
+    line = build(parse_interaction(generate_interaction(5, seed=5)), NOW)
+    bar = line.bars[0]
+    twice = replace(
+        line,
+        lanes=(Lane("x", "X", (Row("", (bar,)), Row("", (bar,)))),),
+        connectors=(),
+    )
+    placed = layout(twice, own_bars=True)
+    first, second = placed.lanes[0].rows[0].bars[0], placed.lanes[0].rows[1].bars[0]
+    assert first is bar and second is not bar
+    assert first.id == second.id and first.y < second.y
+    assert placed.bars == (first, second)
+    # Not its own: every bar is a copy, the one given left as it was.
+    fresh = build(parse_interaction(generate_interaction(5, seed=5)), NOW)
+    copied = layout(fresh)
+    assert all(b.y == 0.0 for b in fresh.bars)
+    assert all(b.y > 0.0 for b in copied.bars)
+    assert all(a is not b for a, b in zip(fresh.bars, copied.bars, strict=True))
+
+
+@pytest.mark.parametrize(("name", "line"), LINES, ids=[name for name, _ in LINES])
+def test_the_bars_given_by_the_layout_are_the_bars_of_the_lanes(name: str, line: Timeline) -> None:
+    """``layout`` hands its timeline the bars it drew (``Timeline.bars``, a cached
+    property): the bars of its lanes, lane by lane and row by row."""
+    gathered = [bar for lane in line.lanes for row in lane.rows for bar in row.bars]
+    assert len(line.bars) == len(gathered)
+    assert all(a is b for a, b in zip(line.bars, gathered, strict=True))
