@@ -576,7 +576,10 @@ def _bar(
         begin, finish, warned = _warned_span(
             kind, start, end, axis_start, total, live=live, open_until=open_until
         )
-    bar = _new_bar(
+    # ``Bar(...)`` with its fields given by position (keywords cost half as much again,
+    # for every bar): id, kind, label, detail, start, end, offset, length, open_end,
+    # flagged, states, warnings, related, reason, record; the rest as ``Bar`` has them.
+    bar = Bar(
         bar_id,
         kind,
         label,
@@ -585,8 +588,12 @@ def _bar(
         end,
         begin,
         finish - begin,
+        False,
+        False,
         states if type(states) is tuple else tuple(states),
+        (),
         related if type(related) is tuple else tuple(related),
+        "",
         record,
     )
     if warned is not None:
@@ -675,42 +682,6 @@ def _with(bar: Bar, **changes: object) -> Bar:
     for name, value in changes.items():
         setattr(new, name, value)
     return new
-
-
-def _new_bar(
-    bar_id: str,
-    kind: Kind,
-    label: str,
-    detail: str,
-    start: datetime | None,
-    end: datetime | None,
-    offset: float,
-    length: float,
-    states: tuple[str, ...],
-    related: tuple[str, ...],
-    record: object,
-) -> Bar:
-    """``Bar(...)`` for a bar with nothing to warn of, its fields given by position
-    (keywords cost half as much again, for every bar)."""
-    # id, kind, label, detail, start, end, offset, length, open_end, flagged, states,
-    # warnings, related, reason, record: the rest as ``Bar`` has them.
-    return Bar(
-        bar_id,
-        kind,
-        label,
-        detail,
-        start,
-        end,
-        offset,
-        length,
-        False,
-        False,
-        states,
-        (),
-        related,
-        "",
-        record,
-    )
 
 
 def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
@@ -1002,13 +973,13 @@ def _connectors(
 _SCANNED = 24
 
 
-def _segment_states(s: Segment) -> list[str]:
+def _segment_states(s: Segment) -> tuple[str, ...]:
     """The API marks a segment cancelled when the agent cancelled the transfer or add
     and when the customer hung up during it: only the first is a cancelled action
     (``story._agent_cancelled`` reads it the same way)."""
     if not s.cancelled:
-        return []
-    return ["customer hung up"] if s.customer_hung_up else ["cancelled"]
+        return ()
+    return ("customer hung up",) if s.customer_hung_up else ("cancelled",)
 
 
 def build(interaction: Interaction, now: datetime, expand: Iterable[str] = ()) -> Timeline:
@@ -1090,10 +1061,10 @@ def _build(
     for s, bar_id in zip(i.segments, seg_bar_ids, strict=True):
         # Cancelled either way (faded, dashed, "cancelled"), saying when the customer
         # hung up; only an agent's cancelling is an arrow's "transfer cancelled".
-        states = (
-            ["cancelled", *_segment_states(s)]
+        states: tuple[str, ...] = (
+            ("cancelled", *_segment_states(s))
             if s.cancelled and s.customer_hung_up
-            else (_segment_states(s))
+            else _segment_states(s)
         )
         label = f"#{s.number if s.number is not None else '?'}"
         codes = ("segment", s.start_type, s.end_type)
@@ -1125,11 +1096,11 @@ def _build(
     takers = taken_from(i)
     for q in sorted(i.queues, key=lambda q: (q.start is None, q.start or start)):
         bar_id = queue_ids[id(q)]
-        states = []
+        states = ()
         if q.abandoned:
-            states.append("abandoned")
+            states = ("abandoned",)
         if q.sla_abandoned:
-            states.append("SLA abandoned")
+            states = (*states, "SLA abandoned")
         direct = q.direct
         name = q.queue_name or (wording.unnamed_queue(q.queue_id) if q.queue_id else "a queue")
         # How the visit began and ended in words (the codes are in the detail panel).
@@ -1187,14 +1158,14 @@ def _build(
     for a in sorted(i.agents, key=lambda a: (a.start is None, a.start or start)):
         bar_id = agent_ids[id(a)]
         states = (
-            ["work offer cancelled"]
+            ("work offer cancelled",)
             if a.work_cancel_time is not None
-            else ["offer not accepted"]
+            else ("offer not accepted",)
             if id(a) in refused
-            else []
+            else ()
         )
         if ringing and not states:
-            states = ["not answered"]
+            states = ("not answered",)
         name = (
             a.agent_name
             or agent_names.get(a.agent_id or "")
@@ -1208,7 +1179,7 @@ def _build(
                 "agent",
                 bar_id,
                 name,
-                "ringing" if states == ["not answered"] else f"from {queue}" if queue else "",
+                "ringing" if states == ("not answered",) else f"from {queue}" if queue else "",
                 a.start,
                 a.end,
                 start,
