@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from operator import attrgetter, itemgetter
-from typing import cast
+from typing import NamedTuple, cast
 
 from . import wording
 from .domain import (
@@ -706,15 +706,6 @@ def _wait_text(q: QueueVisit) -> str | None:
 # -- outcome ---------------------------------------------------------------------------
 
 
-def _never_answered(i: Interaction, records: _Records) -> bool:
-    """An outbound call the customer never picked up (one rule for story and timeline).
-    Only an outbound call or one with a callback can be one: the rule is asked only of
-    those (the story already knows its callbacks; most calls are neither)."""
-    if not records.callbacks and (i.direction or "").lower() != "outbound":
-        return False
-    return never_answered(i)
-
-
 def _outcome(
     i: Interaction, names: _Names, records: _Records, now: datetime, *, never_answered: bool
 ) -> tuple[str, str]:
@@ -1039,10 +1030,21 @@ def _how_added(
     return ""
 
 
-#: A handover the outcome tells: the allocation that got the work, the queue visit and
-#: the segment that gave it to them (None when none did), the visits the customer went
-#: through to reach it (``_Records.path_to``), who it was, and the way (``_handover_kind``).
-_Handover = tuple[AgentAllocation, QueueVisit | None, Segment | None, list[QueueVisit], str, str]
+class _Handover(NamedTuple):
+    """A handover the outcome tells."""
+
+    #: The allocation that got the work.
+    allocation: AgentAllocation
+    #: The queue visit and the segment that gave it to them (None when none did).
+    visit: QueueVisit | None
+    segment: Segment | None
+    #: The visits the customer went through to reach it (``_Records.path_to``).
+    path: list[QueueVisit]
+    #: Who it was, in words.
+    who: str
+    #: The way it got the work (``_handover_kind``).
+    kind: str
+
 
 #: The steps of the outcome each way of getting the work takes (one unless said here).
 _STEPS = {"came-back": 3, "sent-back": 2, "through": 2}
@@ -1151,7 +1153,7 @@ def _answered_outcome(
         who = names.agent(a.agent_id)
         path = records.path_to(q) if q is not None else []
         kind = _handover_kind(records, a, q, d, path, who)
-        handovers.append((a, q, d, path, who, kind))
+        handovers.append(_Handover(a, q, d, path, who, kind))
         count += _STEPS.get(kind, 1)
     # More steps than the sentence tells are summed up between the first and the last:
     # only the first and the last handover are put in words.
@@ -1161,7 +1163,7 @@ def _answered_outcome(
     began: list[datetime | None] = []
     for handover in told:
         steps += _handover_steps(i, names, records, answered, handover)
-        began += [handover[0].start] * (len(steps) - len(began))
+        began += [handover.allocation.start] * (len(steps) - len(began))
     tries = [
         s
         for s in i.segments
@@ -2399,8 +2401,8 @@ def story_for(i: Interaction, now: datetime) -> Story:
     i, notes = _dedupe(i)
     names = _Names(i)
     records = _Records(i, now)
-    never_answered = _never_answered(i, records)
-    legs = _legs(i, names, records, never_answered=never_answered)
+    unanswered = never_answered(i)
+    legs = _legs(i, names, records, never_answered=unanswered)
     inside = records.inside
     for a in i.agents:
         around = inside.get(id(a)) if inside else None
@@ -2416,7 +2418,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 )
                 + ": the time is counted once and nothing was handed over."
             )
-        if a.start is not None and a.end is not None and a.end < a.start:  # ``_bad``
+        if _bad(a):
             who = a.agent_name or names.agent(a.agent_id)
             notes.append(
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
@@ -2425,13 +2427,13 @@ def story_for(i: Interaction, now: datetime) -> Story:
     if i.monitorings:
         _, apart = _listened(i, records.ordered, unaccepted_offers(i), now)
         notes.extend(_listened_apart(i, m, now) for m in apart)
-    outcome, kind = _outcome(i, names, records, now, never_answered=never_answered)
-    split, split_total = _split(i, records, now, never_answered=never_answered)
+    outcome, kind = _outcome(i, names, records, now, never_answered=unanswered)
+    split, split_total = _split(i, records, now, never_answered=unanswered)
     return Story(
         outcome=outcome.replace(COMPUTED_MARK, ""),
         marked_outcome=outcome,
         kind=kind,
-        figures=tuple(_figures(i, names, records, legs, now, never_answered=never_answered)),
+        figures=tuple(_figures(i, names, records, legs, now, never_answered=unanswered)),
         split=split,
         split_total=split_total,
         unplaced_hold=sum(

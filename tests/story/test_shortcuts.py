@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 from django.utils.formats import localize
 
 from dashboard.demo.generate import generate_interaction
-from dashboard.interactions.domain import Interaction, never_answered
+from dashboard.interactions.domain import Interaction
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import (
     _MADE_LATER,
@@ -21,7 +21,6 @@ from dashboard.interactions.story import (
     _handover_kind,
     _handover_steps,
     _Names,
-    _never_answered,
     _Records,
     story_for,
 )
@@ -125,28 +124,6 @@ def test_rows_made_by_several_threads_at_once_are_the_rows_made_one_by_one() -> 
             assert seen == [alone] * len(threads)
     finally:
         sys.setswitchinterval(switch)
-
-
-def _unanswered_variants() -> list[tuple[str, dict[str, Any]]]:
-    """Every payload as sent, placed outbound, and with its first visit a callback (its
-    entry type spelled as the API might)."""
-    out = []
-    for name, body in BODIES:
-        out.append((name, body))
-        out.append((f"{name}-outbound", {**body, "direction": " OutBound "}))
-        for spelling in ("callback", "Callback ", "call_back", "call-back"):
-            visits = [dict(q) for q in body.get("queues") or []]
-            if visits:
-                visits[0]["queueEntryType"] = spelling
-                out.append((f"{name}-{spelling}", {**body, "queues": visits}))
-    return out
-
-
-@pytest.mark.parametrize(("name", "body"), _unanswered_variants())
-def test_a_call_never_answered_is_told_by_the_one_rule(name: str, body: dict[str, Any]) -> None:
-    # The story asks the rule only of outbound calls and calls with a callback.
-    i = _interaction(body)
-    assert _never_answered(i, _Records(i, NOW)) == never_answered(i), name
 
 
 @pytest.mark.parametrize("longer_first", [True, False])
