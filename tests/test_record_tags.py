@@ -276,3 +276,22 @@ def test_the_param_filter_reads_what_a_request_get_lookup_read() -> None:
     assert param(request.GET, "all") == "segments"
     assert param(QueryDict(""), "all") == ""
     assert param("", "all") == "" and param(None, "q") == ""
+
+
+@pytest.mark.parametrize("cls", [Cell, Row])
+def test_a_cell_and_a_row_take_every_field_of_their_class_with_its_default(cls: type) -> None:
+    # Their __init__ is written by hand (one step, not the dataclass's field by field):
+    # a field added to the class and not to it would silently keep the class default.
+    import dataclasses
+    import inspect
+
+    taken = [
+        (p.name, p.default)
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self"
+    ]
+    declared = [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(cls)
+    ]
+    assert taken == declared

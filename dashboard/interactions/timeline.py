@@ -240,7 +240,7 @@ class Bar:
         if self.detail:
             text = f"{text}, {self.detail}"
         offset, length = self.offset, self.length
-        lasting = clock(length) if 0.0 <= length < 1e9 else hms(length)  # ``_hms``, inline
+        lasting = _hms(length)
         if not self.open_end:
             text = f"{text}, from {clock(offset)} to {clock(offset + length)}, lasting {lasting}"
         elif self.reason != LIVE_REASON:

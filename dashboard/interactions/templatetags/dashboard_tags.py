@@ -418,7 +418,7 @@ def _bar(bar: Any, link: str, focus: str, related: Any, shared: tuple[str, str, 
         )
     return (
         f'<a href="{link}{bar_id}#detail" hx-get="{link}{bar_id}" id="bar-{bar_id}" '
-        f'class="{classes}" data-kind="{bar.kind}" data-bar="{bar_id}" '
+        f'class="{classes}" data-kind="{_esc(bar.kind)}" data-bar="{bar_id}" '
         f'data-related="{_esc(" ".join(bar.related))}"{_MARKED if marked else ""}>'
         f"<title>{_esc(bar.accessible_name)}</title>"
         f'<rect class="hit" x="{hit_x}" {hit_y} width="{hit_width}" {hit_height}></rect>'
