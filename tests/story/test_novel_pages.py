@@ -331,7 +331,9 @@ def test_a_live_participant_row_says_its_time_so_far_and_the_hold_now(live_user:
     assert "2 · on hold now" in participants and "total unknown" not in participants
     assert "queue queue" not in text
     figures = text[text.index('aria-label="Key figures"') : text.index("</dl>")]
-    assert "2, on hold now (2:00 so far); hold time sent 1:12" in figures
+    # The live payload is moved to the time the test starts: a slow run reads a second or two
+    # later, as the participants row above allows.
+    assert re.search(r"2, on hold now \(2:0[0-2] so far\); hold time sent 1:12", figures)
     assert "1:12 in all" not in figures
 
 
