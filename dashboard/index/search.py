@@ -143,13 +143,10 @@ def _local_input(moment: datetime, zone: tzinfo) -> str:
 
 
 def _parse_local(text: str, zone: tzinfo) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment.replace(tzinfo=zone) if moment.tzinfo is None else moment).astimezone(UTC)
+    """A datetime-local field's value (in ``zone``) or an ISO instant, in UTC; None when
+    it cannot be read or lies outside the range the lists accept (``listing``)."""
+    moment = listing.parse_instant(text, zone)
+    return None if moment is None else moment.astimezone(UTC)
 
 
 def read_query(

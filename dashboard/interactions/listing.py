@@ -65,12 +65,23 @@ def iso(moment: datetime) -> str:
     )
 
 
-def _parse_instant(text: str, zone: tzinfo) -> datetime | None:
+#: The instants a range may name: the platform's records are never older or later, and
+#: a date near the calendar's ends (year 1 or 9999) cannot be moved into every zone.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def parse_instant(text: str, zone: tzinfo) -> datetime | None:
+    """An ISO date-time, in ``zone`` when it names none; None when it cannot be read or
+    lies outside 1970–2200."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(UTC)
+        if not _EARLIEST <= moment < _LATEST:
+            return None
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 in another zone
         return None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment
 
 
 def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]:
@@ -88,14 +99,14 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
     if params.get("start") and params.get("end"):
         if "range" not in params:
             preset = "custom"
-        start, end = _parse_instant(params["start"], UTC), _parse_instant(params["end"], UTC)
+        start, end = parse_instant(params["start"], UTC), parse_instant(params["end"], UTC)
         if start is None or end is None:
             error = "The start or end of the range could not be read; showing the last 24 hours."
             preset = "24h"
             start = end = None
     elif preset == "custom":
-        start = _parse_instant(params.get("from", ""), zone)
-        end = _parse_instant(params.get("to", ""), zone)
+        start = parse_instant(params.get("from", ""), zone)
+        end = parse_instant(params.get("to", ""), zone)
         if start is None or end is None:
             error = "Enter both ends of the custom range; showing the last 24 hours."
             preset = "24h"
