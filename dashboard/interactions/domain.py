@@ -504,12 +504,19 @@ def _code(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
+def placed_by_agent(i: Interaction) -> bool:
+    """Whether the agent placed the contact: an outbound call, or a contact an agent
+    began ("agent-initiated"), in any case or spacing. The one rule the story, the
+    timeline and the facts ask."""
+    return wording.placed_direction(i.direction)
+
+
 def never_answered(i: Interaction) -> bool:
-    """An outbound call, or a callback, the customer never picked up: the API says the
-    customer spent no time with an agent (conversation time 0, or no talk and no
-    holds). A callback counts when no agent took the customer from any other queue
-    visit: the agents only ever called them."""
-    placed = (i.direction or "").lower() == "outbound" and not i.queues
+    """A call the agent placed (outbound or agent-initiated), or a callback, the customer
+    never picked up: the API says the customer spent no time with an agent (conversation
+    time 0, or no talk and no holds). A callback counts when no agent took the customer
+    from any other queue visit: the agents only ever called them."""
+    placed = placed_by_agent(i) and not i.queues
     called_back = any(_code(q.entry_type) == "callback" for q in i.queues) and not any(
         q.agent_id for q in i.queues if _code(q.entry_type) != "callback"
     )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from . import wording
-from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic
+from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic, placed_by_agent
 from .parsing import MAX_TEXT, MAX_VALUE
 from .story import COMPUTED_MARK
 
@@ -1330,7 +1330,7 @@ def email_facts(i: Interaction) -> tuple[Fact, ...]:
     """What the data says about an email: subject, from and to, when it has them."""
     attrs = {a.name.lower(): a.value for a in i.attributes}
     subject = attrs.get("emailsubject") or attrs.get("subject")
-    inbound = (i.direction or "inbound").lower() != "outbound"
+    inbound = not placed_by_agent(i)
     sender, recipient = (i.customer, i.contact_point) if inbound else (i.contact_point, i.customer)
     return tuple(
         Fact(label, _text(value))

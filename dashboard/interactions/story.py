@@ -29,6 +29,7 @@ from .domain import (
     Segment,
     ivr_returns,
     never_answered,
+    placed_by_agent,
     taken_from,
     unaccepted_offers,
 )
@@ -795,7 +796,7 @@ def _only_ivr(i: Interaction, total: float | None) -> bool:
 def _placed(i: Interaction, records: _Records, answered: list[AgentAllocation]) -> bool:
     """An outbound call the first agent placed: no queue visit gave it to them (a
     visit later on, after a transfer, does not make them its answerer)."""
-    if (i.direction or "").lower() != "outbound":
+    if not placed_by_agent(i):
         return False
     return not i.queues or (bool(answered) and records.queue_for(answered[0]) is None)
 
@@ -907,7 +908,7 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
 def _straight_from_flow(i: Interaction, records: _Records, a: AgentAllocation) -> bool:
     """Whether the flow sent an inbound interaction straight to ``a``, its first agent: no
     queue visit gave it to them nor came before them, and no agent handed it over."""
-    if (i.direction or "").lower() == "outbound" or a.start is None or _bad(a):
+    if placed_by_agent(i) or a.start is None or _bad(a):
         return False
     if records.queue_for(a) is not None:
         return False

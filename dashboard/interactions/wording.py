@@ -255,6 +255,17 @@ def direction(code: str | None) -> Word:
     return _lookup(DIRECTIONS, code, missing="")
 
 
+#: Directions in which the agent placed the contact: an outbound call, or a contact an
+#: agent began ("agent-initiated": an SMS, an email or a call the agent started).
+PLACED_DIRECTIONS = frozenset({"outbound", "agent-initiated"})
+
+
+def placed_direction(code: str | None) -> bool:
+    """Whether ``code`` says the agent placed the contact, compared as every direction
+    is (any case, spaces or underscores for dashes): "Agent Initiated", "OUTBOUND"."""
+    return code is not None and _key(str(code)) in PLACED_DIRECTIONS
+
+
 def statistic(name: str | None) -> Word:
     """What a statistic measures, keyed without case or dashes; unknown -> its name."""
     if not name:
