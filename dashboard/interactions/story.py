@@ -966,7 +966,61 @@ def _how_joined(
         return " and took over from " + (
             ", ".join(who[:-1]) + " and " + who[-1] if len(who) > 1 else who[0]
         )
-    return "; both stayed to the end" if len(there) == 1 else ""
+    if len(stayed) < len(there) or _came_later(records, a, last):
+        return ""
+    return _all_stayed(len({b.agent_id for b in there} | {a.agent_id}))
+
+
+#: How many stayed to the end together, in words ("both", "all three").
+_HOW_MANY = {2: "both", 3: "all three", 4: "all four", 5: "all five", 6: "all six"}
+
+
+def _all_stayed(count: int) -> str:
+    """ "; both stayed to the end", "; all three stayed to the end" (``count`` agents)."""
+    return f"; {_HOW_MANY.get(count, f'all {count}')} stayed to the end"
+
+
+def _added(records: _Records, b: AgentAllocation) -> bool:
+    """Whether an agent added ``b`` (an add-participant segment gave it to them)."""
+    d = records.delivered_by(b)
+    return d is not None and bool(d.agent_id) and _is_add(d) and not _agent_cancelled(d)
+
+
+def _came_later(records: _Records, a: AgentAllocation, last: datetime) -> bool:
+    """Whether another agent came after ``a`` and stayed to the end, or was added (that
+    step tells who stayed): who stayed to the end is told once, after the last of them
+    came (not "both" after each)."""
+    return any(
+        b.agent_id != a.agent_id
+        and id(b) not in records.inside
+        and not _bad(b)
+        and b.start is not None
+        and a.start is not None
+        and b.start > a.start
+        and ((b.end is not None and b.end >= last - _SLACK) or _added(records, b))
+        for b in records.answered
+    )
+
+
+def _stayers(records: _Records, last: datetime, *, first: str) -> list[str]:
+    """The agents (by ID) with the customer at the end, ``first`` first, then by start."""
+    stayers = [first]
+    for b in records.answered:
+        if (
+            b.agent_id
+            and b.agent_id not in stayers
+            and not _bad(b)
+            and b.end is not None
+            and b.end >= last - _SLACK
+        ):
+            stayers.append(b.agent_id)
+    return stayers
+
+
+def _and(names: _Names, agents: list[str]) -> str:
+    """ "Ana Lima and Ben Okoro"; "Ana Lima, Ben Okoro and Chen Wu"."""
+    who = [names.agent(agent) for agent in agents]
+    return ", ".join(who[:-1]) + " and " + who[-1] if len(who) > 1 else who[0]
 
 
 def _how_added(
@@ -993,6 +1047,8 @@ def _how_added(
     last = records.last_end or max(records.ends)
     left = adder[-1].end or last
     if left >= last - _SLACK and a.end >= last - _SLACK:
+        if _came_later(records, a, last):
+            return ""  # who stayed to the end is told after the last of them came
         # Others on the call when this one joined, gone before the end: said as leaving
         # (in the order they left), so "both" is not read as the only two there were.
         gone: dict[str, datetime] = {}
@@ -1001,15 +1057,27 @@ def _how_added(
                 continue
             if b.agent_id and b.end > (a.start or b.end) and b.end < last - _SLACK:
                 gone[b.agent_id] = max(b.end, gone.get(b.agent_id, b.end))
+        stayers = _stayers(records, last, first=d.agent_id)
         if not gone:
-            return "; both stayed to the end"
+            return _all_stayed(len(stayers))
         left_them = "".join(
             f"; {names.agent(agent)} left" for agent in sorted(gone, key=lambda x: gone[x])
         )
-        return (
-            f"{left_them}; {names.agent(d.agent_id)} and {names.agent(a.agent_id)}"
-            " stayed to the end"
-        )
+        return f"{left_them}; {_and(names, stayers)} stayed to the end"
+    if left >= last - _SLACK and a.start is not None and not _came_later(records, a, last):
+        # The last one added left before the end, and the agents added before them stayed
+        # with the adder (their steps left it to this one to tell).
+        stayers = _stayers(records, last, first=d.agent_id)
+        earlier = [
+            b
+            for b in answered
+            if b.agent_id in stayers[1:]
+            and b.start is not None
+            and b.start < a.start
+            and _added(records, b)
+        ]
+        if earlier and a.agent_id not in stayers:
+            return f"; {names.agent(a.agent_id)} left; {_and(names, stayers)} stayed to the end"
     if left < a.end - _SLACK:
         # Everyone else still with the customer when the adder left: with more than
         # one, none of them took over alone; it is said once, after the last of them.
@@ -2023,7 +2091,7 @@ class _Words:
             hold_count=hold_count,
             hold_seconds=hold_seconds,
             took_from=took_from,
-            gave_to=gave_to,
+            gave_to=_all_given(gave_to, target, adds, handed, a, names, records),
             ended=ended,
         )
         object.__setattr__(leg, "_words", None)
@@ -2119,6 +2187,26 @@ def _took_from_queue(q: QueueVisit, records: _Records, channel: str | None) -> s
     if before:
         return text + " (from " + ", ".join(_queue_label(v) for v in before) + ")"
     return text
+
+
+def _all_given(
+    gave_to: str,
+    target: Segment | None,
+    adds: list[Segment],
+    handed: list[AgentAllocation],
+    a: AgentAllocation,
+    names: _Names,
+    records: _Records,
+) -> str:
+    """Whom the row gives it to: everyone the agent added (each once, in the order added),
+    then the last segment they started when it was no add, not only the last of them.
+    Those still on the call when the agent left say it already (``handed``)."""
+    if handed or len(adds) < 2:
+        return gave_to
+    given = [_gave_to(s, a, names, records) for s in adds]
+    if target is not None and not any(s is target for s in adds):
+        given.append(gave_to)
+    return ", ".join(dict.fromkeys(g for g in given if g))
 
 
 def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records: _Records) -> str:

@@ -11,7 +11,7 @@ from dashboard.interactions.presenters import email_facts
 from dashboard.interactions.timeline import timeline_for
 from tests.story.test_novel import rows, split
 from tests.story.test_story import figure, told
-from tests.test_timeline import NOW, agent, payload, seg
+from tests.test_timeline import NOW, agent, payload, queue, seg
 
 # -- an agent-initiated contact is placed by the agent, as an outbound one is -------------
 
@@ -57,3 +57,55 @@ def test_an_agent_initiated_contact_that_was_answered_is_placed_not_from_the_flo
     facts = {f.label: f.cell.text for f in email_facts(email)}
     assert (facts["From"], facts["To"]) == ("us@x.io", "c@example.com")
     assert not placed_by_agent(parse_interaction(payload(direction="inbound")))
+
+
+# -- one agent adds two others, and all three stay to the end ---------------------------
+
+
+def _conference(chen_leaves: float = 100) -> dict[str, object]:
+    def add(seg_id: str, number: int, start: float, to: str) -> dict[str, object]:
+        return seg(
+            seg_id,
+            number,
+            start,
+            100,
+            segmentStartType="addParticant",
+            segmentAgentId="aid-ana",
+            segmentToAgentId=to,
+            addParticipant=True,
+        )
+
+    return payload(
+        end=100,
+        segments=[seg("s1", 0, 0, 100), add("s2", 1, 30, "aid-ben"), add("s3", 2, 60, "aid-chen")],
+        queues=[
+            queue("q1", "s1", "Sales", 5, 20, agentId="aid-ana"),
+            queue(
+                "q2", "s2", "Tier 2", 30, 40, queueEntryType="add-participant", agentId="aid-ben"
+            ),
+            queue(
+                "q3", "s3", "Legal", 60, 70, queueEntryType="add-participant", agentId="aid-chen"
+            ),
+        ],
+        agents=[
+            agent("a1", "s1", "Ana Lima", 20, 100),
+            agent("a2", "s2", "Ben Okoro", 40, 100),
+            agent("a3", "s3", "Chen Wu", 70, chen_leaves),
+        ],
+    )
+
+
+def test_three_agents_who_all_stay_to_the_end_are_all_three_not_both() -> None:
+    story = told(_conference())
+    assert story.outcome == (
+        "Answered by Ana Lima after 0:15 in Sales; Ben Okoro added; Chen Wu added;"
+        " all three stayed to the end"
+    )
+    assert "both" not in story.outcome
+    # Ana gave it to both agents she added, not only the last.
+    assert rows(story)[0][2] == "Ben Okoro (added), Chen Wu (added)"
+    # Chen leaves before the end: told after he was added, and Ana and Ben stayed.
+    story = told(_conference(chen_leaves=90))
+    assert story.outcome.endswith(
+        "; Ben Okoro added; Chen Wu added; Chen Wu left; Ana Lima and Ben Okoro stayed to the end"
+    )
