@@ -37,6 +37,8 @@ from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
+#: How the part of the last agent to leave a live interaction ended: it has not.
+LEFT_LIVE = "Left; the interaction is still going"
 #: Follows a figure of the outcome the dashboard worked out (not sent by the API): the
 #: page marks it there as it marks the figures (≈, with COMPUTED_NOTE); the plain
 #: sentence (``Story.outcome``) leaves it out.
@@ -2288,6 +2290,9 @@ def _leg_end(
         ends = [s for s in i.segments if s.end_type]
         if ends and (ends[-1].end_type or "").lower() == "customer-disconnect":
             return "Customer hung up"
+        if i.in_progress:
+            # Live: the agent left, the interaction goes on (it has not ended).
+            return LEFT_LIVE
         return "Ended the interaction"
     return "Left the interaction"
 
@@ -2531,7 +2536,11 @@ def story_for(i: Interaction, now: datetime) -> Story:
         legs=legs,
         totals=_totals(legs),
         live_since=i.start if i.in_progress else None,
-        end_missing=(i.end is None and not i.in_progress)
-        or bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").lower() == "stuck"),
+        # A live interaction has no end yet, none missing: its time so far runs to now.
+        end_missing=not i.in_progress
+        and (
+            i.end is None
+            or bool(i.flag and i.flag.flagged and (i.flag.flag_type or "").lower() == "stuck")
+        ),
         notes=tuple(notes),
     )

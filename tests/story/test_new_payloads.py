@@ -3,15 +3,18 @@ three agents, and a live interaction's departures and time."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from dashboard.interactions.domain import never_answered, placed_by_agent
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.presenters import email_facts
+from dashboard.interactions.story import LEFT_LIVE
 from dashboard.interactions.timeline import timeline_for
 from tests.story.test_novel import rows, split
 from tests.story.test_story import figure, told
-from tests.test_timeline import NOW, agent, payload, queue, seg
+from tests.test_timeline import BASE, NOW, agent, payload, queue, seg
 
 # -- an agent-initiated contact is placed by the agent, as an outbound one is -------------
 
@@ -109,3 +112,31 @@ def test_three_agents_who_all_stay_to_the_end_are_all_three_not_both() -> None:
     assert story.outcome.endswith(
         "; Ben Okoro added; Chen Wu added; Chen Wu left; Ana Lima and Ben Okoro stayed to the end"
     )
+
+
+# -- a live interaction: the agent left, the interaction has not ended ------------------
+
+
+@pytest.mark.parametrize("flag", [{}, {"flagged": True, "flagType": "Stuck"}])
+def test_a_live_interaction_never_says_the_agent_ended_it_and_its_time_runs_to_now(
+    flag: dict[str, object],
+) -> None:
+    data = payload(
+        end=None,
+        dataComplete=False,
+        segments=[seg("s1", 0, 0, None)],
+        queues=[queue("q1", "s1", "Support", 20, 80)],
+        agents=[agent("a1", "s1", "Noah Fischer", 80, 600)],
+        **flag,
+    )
+    story = told(data, now=BASE + timedelta(hours=3))
+    assert story.outcome.endswith("; still going")
+    ((_, _, _, ended),) = rows(story)
+    assert ended == LEFT_LIVE
+    assert "Ended" not in ended
+    # The time bar's total is the time so far, to now, as the total figure says; no end
+    # is missing from an interaction that has not ended.
+    assert not story.end_missing
+    assert story.live_since is not None
+    assert story.split_total == 3 * 3600
+    assert figure(story, "Total time").text == f"{story.split_total_text} so far"
