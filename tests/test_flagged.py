@@ -1033,8 +1033,11 @@ def test_the_interaction_page_shows_the_nav_only_when_opened_from_the_list(signe
     assert f"/flagged/nav/?at={first}&from={quote(origin, safe='')}" in block.group(0)
     assert f"/flagged/step/?dir=next&at={first}&from={quote(origin, safe='')}" in block.group(0)
     assert f'href="{FLAGGED}?{origin}">Back to the flagged list' in block.group(0)
+    # The breadcrumb goes back to the same list, as "Back to the flagged list" does.
+    assert f'href="{FLAGGED}?{origin}">Flagged list</a></nav>' in page
     plain = text(signed_in.get(f"/tenants/{DEMO_TENANT_ID}/interactions/{first}/"))
     assert 'id="flagged-nav"' not in plain
+    assert f'href="{FLAGGED}">Flagged list</a></nav>' in plain
 
 
 def test_a_hostile_list_state_is_escaped_and_ignored(signed_in: Any) -> None:
