@@ -679,11 +679,19 @@ def test_explicit_start_and_end_are_not_labelled_as_a_preset(signed_in: Any) -> 
         ({"range": "custom", "from": "2026-01-01T10:00"}, "Enter both ends of the custom range"),
         (
             {"range": "custom", "from": "yesterday", "to": "today"},
-            "Enter both ends of the custom range",
+            "A date of the custom range could not be read",
+        ),
+        (
+            {"range": "custom", "from": "2026-02-30T10:00", "to": "2026-12-01T00:00"},
+            "A date of the custom range could not be read",
         ),
         (
             {"range": "custom", "from": "2026-01-02T10:00", "to": "2026-01-01T10:00"},
             "the two ends were swapped",
+        ),
+        (
+            {"range": "custom", "from": "2026-11-30T10:00", "to": "2026-11-30T10:00"},
+            "starts and ends at the same time",
         ),
         ({"start": "nonsense", "end": "2026-01-01T00:00:00Z"}, "could not be read"),
         (
@@ -691,7 +699,15 @@ def test_explicit_start_and_end_are_not_labelled_as_a_preset(signed_in: Any) -> 
             "Ranges are limited to 92 days",
         ),
     ],
-    ids=["missing-to", "unreadable", "reversed", "bad-start", "too-long"],
+    ids=[
+        "missing-to",
+        "unreadable",
+        "no-such-day",
+        "reversed",
+        "empty",
+        "bad-start",
+        "too-long",
+    ],
 )
 def test_invalid_ranges_explain_themselves(
     signed_in: Any, params: dict[str, str], says: str

@@ -108,7 +108,13 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
         start = parse_instant(params.get("from", ""), zone)
         end = parse_instant(params.get("to", ""), zone)
         if start is None or end is None:
-            error = "Enter both ends of the custom range; showing the last 24 hours."
+            given = params.get("from", "").strip() and params.get("to", "").strip()
+            error = (
+                "A date of the custom range could not be read (it must be a real date, "
+                "1970–2199); showing the last 24 hours."
+                if given
+                else "Enter both ends of the custom range; showing the last 24 hours."
+            )
             preset = "24h"
             start = end = None
     if start is None or end is None:
@@ -123,9 +129,11 @@ def resolve_range(params: Any, zone: tzinfo, now: datetime) -> tuple[Range, str]
             start, end = now - timedelta(days=30), now
         else:
             start, end = now - timedelta(hours=24), now
-    if end <= start:
+    if end < start:
         error = "The range ends before it starts; the two ends were swapped."
         start, end = end, start
+    elif end == start and preset == "custom":
+        error = "The range starts and ends at the same time: no interaction can be in it."
     if end - start > MAX_RANGE:
         days = MAX_RANGE.days
         error = f"Ranges are limited to {days} days; showing the last {days} days of it."
