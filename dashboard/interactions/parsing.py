@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from dashboard.cxengage.errors import BadResponse
 
+from . import formatting as fmt
 from . import masking  # the masks are the policy's; the field names are ours
 from .domain import (
     AgentAllocation,
@@ -880,6 +881,20 @@ def is_complete(data: Any) -> bool:
     return isinstance(data, dict) and _to_bool(data.get("dataComplete")) is True
 
 
+def _ends_before_it_starts(start: datetime | None, end: datetime | None) -> tuple[DataProblem, ...]:
+    """The interaction's end before its start, as a problem: both times are shown as
+    sent (the page marks the end), none is corrected."""
+    if start is None or end is None or end >= start:
+        return ()
+    return (
+        DataProblem(
+            "Interaction",
+            f"It ends before it starts: its end, {fmt.utc_text(end)}, is earlier than its"
+            f" start, {fmt.utc_text(start)}. Both are shown as sent.",
+        ),
+    )
+
+
 def parse_interaction(data: Any) -> Interaction:
     """Build an ``Interaction`` from the API's JSON body (already decoded)."""
     if not isinstance(data, dict):
@@ -1047,8 +1062,8 @@ def parse_interaction(data: Any) -> Interaction:
         customer=pick_text("customer", "customer"),
         contact_point=pick_text("contactPoint", "contact_point"),
         contact_id=pick_text("contactId", "contact_id"),
-        start=pick_time(("startTimestamp", "start"), "start"),
-        end=pick_time(("endTimestamp", "end"), "end"),
+        start=(start := pick_time(("startTimestamp", "start"), "start")),
+        end=(end := pick_time(("endTimestamp", "end"), "end")),
         data_complete=r.boolean("dataComplete", "data_complete"),
         flag=flag,
         segments=tuple(sorted(segments, key=lambda s: (s.number is None, s.number or 0))),
@@ -1080,7 +1095,7 @@ def parse_interaction(data: Any) -> Interaction:
         artifacts_summary=mapping("artifactsSummary"),
         statistics=tuple(statistics),
         other_statistics=other,
-        problems=tuple(problems),
+        problems=(*problems, *_ends_before_it_starts(start, end)),
         unknown=frozenset(
             r.unknown
             | d.unknown

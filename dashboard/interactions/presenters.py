@@ -21,6 +21,7 @@ from .parsing import MAX_TEXT, MAX_VALUE
 from .story import COMPUTED_MARK
 
 UNKNOWN = "unknown"
+ENDS_BEFORE_START = "Ends before it starts."
 
 
 # Cells and rows are frozen, yet made with their fields written into the instance's
@@ -179,6 +180,12 @@ class When:
     #: "13:02:11 in the tenant's zone (America/Chicago)", or ''.
     theirs: str = ""
 
+    @property
+    def end_time(self) -> Cell:
+        """The end without its warning: the line marks the end with "!" and says the
+        reason after the zone's name, not inside the time."""
+        return replace(self.end, warning="") if self.end.warning else self.end
+
 
 @dataclass(frozen=True)
 class Header:
@@ -294,7 +301,7 @@ def _duration(start: datetime | None, end: datetime | None) -> Cell:
         return _MISSING
     seconds = (end - start).total_seconds()
     if seconds < 0:
-        return Cell(fmt.hms(seconds), css="warn", warning="Ends before it starts.")
+        return Cell(fmt.hms(seconds), css="warn", warning=ENDS_BEFORE_START)
     return Cell(fmt.hms(seconds), title=fmt.seconds_text(seconds))
 
 
@@ -414,6 +421,9 @@ def when(
         end_cell = Cell(
             fmt.day_text(i.end, zone, date=dated), title=fmt.utc_text(i.end), when=fmt.iso(i.end)
         )
+        if start is not None and i.end < start:
+            # Shown as sent, marked as the records' tables mark theirs: never corrected.
+            end_cell = replace(end_cell, css="warn", warning=ENDS_BEFORE_START)
     theirs = in_tenant_zone(start, zone, tenant_zone) if tenant_zone is not None else ""
     return When(start=start_cell, end=end_cell, zone_name=zone_name, theirs=theirs)
 
