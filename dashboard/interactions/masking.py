@@ -111,6 +111,7 @@ def mask_interaction(interaction: Interaction) -> Interaction:
         ),
         attributes=_withhold_extras(i.attributes),
         artifacts_summary=_withhold_extras(i.artifacts_summary),
+        statistics=tuple(_unread_withheld(s) for s in i.statistics),
         other_statistics=tuple(_withhold_statistic(s) for s in i.other_statistics),
         problems=tuple(p.without_value() for p in i.problems),
         redacted=True,
@@ -139,6 +140,12 @@ def _withheld(value: object) -> str | None:
 
 def _withhold_extras(extras: tuple[Extra, ...]) -> tuple[Extra, ...]:
     return tuple(Extra(e.name, WITHHELD) for e in extras)
+
+
+def _unread_withheld(stat: Statistic) -> Statistic:
+    # A described statistic keeps the text it was sent as when it could not be read as
+    # its kind (not a number where one was due): that text may be anything.
+    return replace(stat, value=None) if stat.unknown and stat.value is not None else stat
 
 
 def _withhold_statistic(stat: Statistic) -> Statistic:

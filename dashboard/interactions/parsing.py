@@ -825,19 +825,38 @@ def _monitoring(
 
 
 def _statistic(name: str, label: str, kind: StatKind, value: Any) -> Statistic:
+    """A described statistic read as its kind; one that cannot be read so is ``unknown``
+    and keeps the text sent (a figure the API sent is shown as sent, marked unreadable)."""
     if value is None:
         return Statistic(name, label, kind, None)
     if kind == "flag":
         flag = _to_bool(value)
-        return Statistic(name, label, kind, flag, unknown=flag is None)
+        if flag is None:
+            return Statistic(name, label, kind, _display(value), unknown=True)
+        return Statistic(name, label, kind, flag)
     if kind == "durations":
         items = value if isinstance(value, list) else None
         numbers = [_to_number(v) for v in items] if items is not None else [None]
         if any(n is None for n in numbers):
-            return Statistic(name, label, kind, None, unknown=True)
+            return Statistic(name, label, kind, _display(value), unknown=True)
         return Statistic(name, label, kind, tuple(n for n in numbers if n is not None))
     number = _to_number(value)
-    return Statistic(name, label, kind, number, unknown=number is None)
+    if number is None:
+        return Statistic(name, label, kind, _display(value), unknown=True)
+    return Statistic(name, label, kind, number)
+
+
+def _unreadable_statistic(stat: Statistic, value: Any) -> DataProblem:
+    """A described statistic the API sent as something its kind cannot be read from:
+    shown as sent to a viewer who may see it, as unknown to one who may not."""
+    what = {"flag": "yes or no", "durations": "a list of numbers"}.get(stat.kind, "a number")
+    said = _quoting("Statistics", f"“{stat.name}” was {{value}}", value)
+    return DataProblem(
+        said.where,
+        f"{said.message}; shown as sent (not read as {what}).",
+        quoted=said.quoted,
+        withheld=f"{said.withheld}; shown as unknown.",
+    )
 
 
 def _other_statistic(name: str, value: Any) -> Statistic:
@@ -1014,13 +1033,7 @@ def parse_interaction(data: Any) -> Interaction:
         statistics.append(hold_durations)
     for stat in statistics:
         if stat.unknown:
-            problems.append(
-                _quoting(
-                    "Statistics",
-                    f"“{stat.name}” was {{value}}; shown as unknown.",
-                    data.get(stat.name),
-                )
-            )
+            problems.append(_unreadable_statistic(stat, data.get(stat.name)))
     by_name = {s.name: s for s in statistics}
 
     def stat_number(name: str) -> float | None:

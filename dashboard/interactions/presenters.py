@@ -216,6 +216,12 @@ class Page:
 #: frozen, and a table has many of them.
 _MISSING = Cell("—", css="missing")
 _UNREADABLE = Cell(UNKNOWN, css="unknown", title="The API sent a value that could not be read.")
+#: Said on hover beside a statistic shown as sent because it could not be read as its kind.
+_NOT_READ = {
+    "flag": "As sent by the API: it could not be read as yes or no.",
+    "durations": "As sent by the API: it could not be read as a list of numbers.",
+}
+_NOT_READ_DEFAULT = "As sent by the API: it could not be read as a number."
 
 
 def _text(value: Any, unknown: bool = False) -> Cell:
@@ -320,8 +326,17 @@ def _words(a: wording.Word, b: wording.Word) -> Cell:
 
 
 def stat_cell(stat: Statistic) -> Cell:
+    """A described statistic in its unit; one the API sent in a form that could not be
+    read is shown as sent, marked as unreadable (as unknown to a viewer who may not see
+    it: masking takes its text away)."""
     if stat.unknown:
-        return _text(None, True)
+        if not isinstance(stat.value, str):
+            return _text(None, True)
+        return Cell(
+            stat.value or "empty text",
+            css="unknown",
+            title=_NOT_READ.get(stat.kind, _NOT_READ_DEFAULT),
+        )
     value = stat.value
     if value is None:
         return _MISSING
