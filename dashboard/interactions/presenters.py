@@ -439,8 +439,30 @@ def when(
         if start is not None and i.end < start:
             # Shown as sent, marked as the records' tables mark theirs: never corrected.
             end_cell = replace(end_cell, css="warn", warning=ENDS_BEFORE_START)
+        elif start is not None and _offset(start, zone) != _offset(i.end, zone):
+            # The clocks changed in between (summer time began or ended): each time says
+            # which it is on, or "01:50 – 01:20" would read as ending before it started.
+            start_cell = replace(start_cell, text=f"{start_cell.text} {_zone_abbr(start, zone)}")
+            end_cell = replace(end_cell, text=f"{end_cell.text} {_zone_abbr(i.end, zone)}")
     theirs = in_tenant_zone(start, zone, tenant_zone) if tenant_zone is not None else ""
     return When(start=start_cell, end=end_cell, zone_name=zone_name, theirs=theirs)
+
+
+def _offset(moment: datetime, zone: tzinfo) -> timedelta | None:
+    return moment.astimezone(zone).utcoffset()
+
+
+def _zone_abbr(moment: datetime, zone: tzinfo) -> str:
+    """The zone's name for ``moment`` ("EDT", "EST"), or its offset ("UTC-04:00")."""
+    local = moment.astimezone(zone)
+    name = local.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    sign, seconds = (
+        ("-", -offset.total_seconds()) if offset < timedelta(0) else ("+", offset.total_seconds())
+    )
+    return f"UTC{sign}{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def _stuck(i: Interaction) -> bool:
