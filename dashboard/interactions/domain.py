@@ -511,6 +511,19 @@ def placed_by_agent(i: Interaction) -> bool:
     return wording.placed_direction(i.direction)
 
 
+#: Seconds a text channel's flow must hold the customer to be drawn or counted: the API
+#: says "ivr" for their queue entry and sends a second or two of "IVR time".
+FLOW_SHOWN = 10.0
+
+
+def ivr_handed_over(i: Interaction) -> datetime | None:
+    """When the IVR first put the customer in a queue (the earliest visit entered from
+    it), None when none was: with no IVR time sent, the time before it is the IVR's (the
+    timeline draws it, the time bar counts it)."""
+    entered = [q.start for q in i.queues if q.start and _code(q.entry_type) == "ivr"]
+    return min(entered) if entered else None
+
+
 def never_answered(i: Interaction) -> bool:
     """A call the agent placed (outbound or agent-initiated), or a callback, the customer
     never picked up: the API says the customer spent no time with an agent (conversation

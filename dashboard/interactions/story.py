@@ -21,12 +21,14 @@ from typing import NamedTuple, cast
 
 from . import wording
 from .domain import (
+    FLOW_SHOWN,
     AgentAllocation,
     HoldInterval,
     Interaction,
     Monitor,
     QueueVisit,
     Segment,
+    ivr_handed_over,
     ivr_returns,
     never_answered,
     placed_by_agent,
@@ -2402,6 +2404,13 @@ def _split(
         # the end); the API's IVR time counts it.
         for _, _, back_from, back_to in ivr_returns(i):
             add(back_from, back_to, _RANK["ivr"])
+    elif (handed := ivr_handed_over(i)) is not None and (
+        (i.channel_type or "").lower() in ("", "voice")
+        or (handed - origin).total_seconds() > FLOW_SHOWN
+    ):
+        # No IVR time sent: from the start to the first visit the IVR put the customer
+        # in, as the timeline draws it (the time bar is worked out from times anyway).
+        add(origin, handed, _RANK["ivr"])
     taken = records.taken
     consult, callback, queue = _RANK["consult"], _RANK["callback"], _RANK["queue"]
     consults, callbacks = records.consults, records.callbacks

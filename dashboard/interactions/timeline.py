@@ -26,6 +26,7 @@ from typing import Literal
 
 from . import wording
 from .domain import (
+    FLOW_SHOWN,
     LIVE_REASON,
     OPEN_REASONS,
     TAKEN_REASON,
@@ -33,6 +34,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    ivr_handed_over,
     ivr_returns,
     never_answered,
     taken_from,
@@ -733,8 +735,7 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
     # A channel not known as voice runs a flow, as the key figures say: drawn (as the
     # flow) only when it held the customer long enough to be more than a sliver.
     voice = channel in ("", "voice")
-    from_ivr = [q.start for q in i.queues if q.start and (q.entry_type or "").lower() == "ivr"]
-    ivr_end: datetime | None = min(from_ivr) if from_ivr else None
+    ivr_end = ivr_handed_over(i)
     detail = "start → first queue"
     if ivr_end is None and i.ivr_time and 0 < i.ivr_time <= max(total, 1.0):
         ivr_end = start + timedelta(seconds=i.ivr_time)
@@ -743,11 +744,6 @@ def _ivr_bar(i: Interaction, start: datetime, total: float) -> Bar | None:
         return None
     label = "IVR" if voice else "Flow"
     return _bar("ivr", "ivr", label, detail, start, ivr_end, start, total, live=False)
-
-
-#: Seconds a text channel's flow must hold the customer to be drawn: the API says
-#: "ivr" for their queue entry and sends a second or two of "IVR time".
-FLOW_SHOWN = 10.0
 
 
 def _ivr_returns(i: Interaction, start: datetime, total: float) -> list[Bar]:
