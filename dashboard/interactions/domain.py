@@ -441,6 +441,11 @@ class Interaction:
         return self.data_complete is False
 
     @property
+    def placed(self) -> bool:
+        """The agent placed the contact (``placed_by_agent``): for templates."""
+        return placed_by_agent(self)
+
+    @property
     def duration(self) -> float | None:
         if self.start and self.end:
             return (self.end - self.start).total_seconds()
