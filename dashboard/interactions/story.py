@@ -1795,17 +1795,40 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
                 " never answered."
             )
         return Figure("Holds", text, note=note, source="customerHolds")
+    # The number of holds was sent without their total: never "the API did not send it".
+    sent = (
+        "The number of holds as the API sent it; its hold time "
+        + ("could not be read" if "hold_time" in i.unknown else "was not sent")
+        if count is not None and count == len(i.holds)
+        else ""
+    )
     if i.holds:
         spans = [h.duration if h.duration is not None else _span(h.start, h.end) for h in i.holds]
         if any(s is None for s in spans):
             return Figure(
-                "Holds", f"{len(i.holds)}, total unknown", unknown=True, note=UNKNOWN_NOTE
+                "Holds",
+                f"{len(i.holds)}, total unknown",
+                unknown=True,
+                note=f"{sent}, and a hold's end never arrived." if sent else UNKNOWN_NOTE,
+                source="customerHolds" if sent else "",
             )
         return Figure(
             "Holds",
             f"{len(i.holds)}, {clock(sum(s or 0 for s in spans))} in all",
             computed=True,
-            note=COMPUTED_NOTE,
+            note=f"{sent}: the total is worked out by the dashboard from the holds' own times."
+            if sent
+            else COMPUTED_NOTE,
+            source="customerHolds" if sent else "",
+        )
+    if count is not None:  # holds counted, none sent with times, their total not sent
+        return Figure(
+            "Holds",
+            f"{int(count)}, total unknown",
+            unknown=True,
+            note="The number of holds as the API sent it; its hold time "
+            + ("could not be read." if "hold_time" in i.unknown else "was not sent."),
+            source="customerHolds",
         )
     return Figure("Holds", "not sent", unknown=True, note="The API sent no hold figures.")
 
