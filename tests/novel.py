@@ -40,3 +40,19 @@ def serve_novel(monkeypatch: Any, *names: str) -> dict[str, str]:
         e["title"]: f"/tenants/{api.DEMO_TENANT_ID}/interactions/{e['interaction_id']}/"
         for e in added
     }
+
+
+def serve_body(monkeypatch: Any, body: dict[str, Any]) -> str:
+    """Add ``body`` to the demo API as it was sent (never moved in time); its page's URL."""
+    iid = str(body["interactionId"]).lower()
+    entry = {
+        "file": f"{iid}.json",
+        "title": iid,
+        "summary": "",
+        "rebase": False,
+        "body": body,
+        "interaction_id": iid,
+    }
+    shown = api.catalogue()
+    monkeypatch.setattr(api, "catalogue", lambda: (entry, *shown))
+    return f"/tenants/{api.DEMO_TENANT_ID}/interactions/{iid}/"

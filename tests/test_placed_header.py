@@ -13,8 +13,7 @@ import pytest
 
 from dashboard.demo import api
 from tests.conftest import sign_in
-from tests.novel import novel_body
-from tests.test_fixb_end_before_start import _serve
+from tests.novel import novel_body, serve_body
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def test_the_contact_line_follows_who_placed_the_contact(
     body = copy.deepcopy(novel_body("offer-withdrawn-then-answered-string-stats"))
     body["direction"] = direction
     body["customer"], body["contactPoint"] = "+15065550101", "+15065559999"
-    page = _serve(monkeypatch, body)
+    page = serve_body(monkeypatch, body)
     sign_in(client, django_user_model, "viewer", tenants=[api.DEMO_TENANT_ID])
     text = html.unescape(client.get(page).content.decode())
     line = re.search(r'<p class="ids">(.*?)</p>', text, re.S)

@@ -13,7 +13,7 @@ import pytest
 from dashboard.demo import api
 from dashboard.interactions.parsing import parse_interaction
 from tests.conftest import sign_in
-from tests.novel import novel_body
+from tests.novel import novel_body, serve_body
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +26,6 @@ def _unreadable_statistics() -> dict[str, Any]:
     body["customerSatisfactionScore"] = "<b>four</b>"  # markup, escaped when shown
     body["customerHolds"] = "2"
     return body
-
-
-def _serve(monkeypatch: Any, body: dict[str, Any]) -> str:
-    """``body`` as a demo interaction, as sent (never moved in time); its page's URL."""
-    iid = str(body["interactionId"]).lower()
-    shown = api.catalogue()
-    entry = {
-        "file": "unreadable-statistics.json",
-        "title": "unreadable statistics",
-        "summary": "",
-        "rebase": False,
-        "body": body,
-        "interaction_id": iid,
-    }
-    monkeypatch.setattr(api, "catalogue", lambda: (entry, *shown))
-    return f"/tenants/{api.DEMO_TENANT_ID}/interactions/{iid}/"
 
 
 def _fact(text: str, label: str) -> str:
@@ -67,7 +51,7 @@ def test_the_parser_keeps_the_text_of_a_statistic_it_cannot_read() -> None:
 def test_a_statistic_that_cannot_be_read_is_shown_as_sent(
     client: Any, django_user_model: Any, monkeypatch: Any
 ) -> None:
-    page = _serve(monkeypatch, _unreadable_statistics())
+    page = serve_body(monkeypatch, _unreadable_statistics())
     sign_in(client, django_user_model, "viewer", tenants=[api.DEMO_TENANT_ID])
     text = client.get(page).content.decode()
     conversation = _fact(text, "Conversation time")
@@ -82,7 +66,7 @@ def test_a_statistic_that_cannot_be_read_is_shown_as_sent(
 def test_a_viewer_without_contact_details_sees_it_as_unknown(
     client: Any, django_user_model: Any, monkeypatch: Any
 ) -> None:
-    page = _serve(monkeypatch, _unreadable_statistics())
+    page = serve_body(monkeypatch, _unreadable_statistics())
     sign_in(
         client, django_user_model, "masked", tenants=[api.DEMO_TENANT_ID], contact_details=False
     )

@@ -12,7 +12,7 @@ import pytest
 from dashboard.demo import api
 from dashboard.interactions.parsing import parse_interaction
 from tests.conftest import sign_in
-from tests.novel import novel_body
+from tests.novel import novel_body, serve_body
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +25,6 @@ def _ends_before_it_starts() -> dict[str, Any]:
     body["startTimestamp"] = body["details"]["startTimestamp"] = START
     body["endTimestamp"] = body["details"]["endTimestamp"] = END
     return body
-
-
-def _serve(monkeypatch: Any, body: dict[str, Any]) -> str:
-    """``body`` as a demo interaction, as sent (never moved in time); its page's URL."""
-    iid = str(body["interactionId"]).lower()
-    shown = api.catalogue()
-    entry = {
-        "file": "ends-before-it-starts.json",
-        "title": "ends before it starts",
-        "summary": "",
-        "rebase": False,
-        "body": body,
-        "interaction_id": iid,
-    }
-    monkeypatch.setattr(api, "catalogue", lambda: (entry, *shown))
-    return f"/tenants/{api.DEMO_TENANT_ID}/interactions/{iid}/"
 
 
 def _when_line(text: str) -> str:
@@ -67,7 +51,7 @@ def test_an_interaction_in_order_has_no_such_problem() -> None:
 def test_the_when_line_marks_the_end_and_the_problems_list_it(
     client: Any, django_user_model: Any, monkeypatch: Any, contact_details: bool
 ) -> None:
-    page = _serve(monkeypatch, _ends_before_it_starts())
+    page = serve_body(monkeypatch, _ends_before_it_starts())
     sign_in(
         client,
         django_user_model,
@@ -90,6 +74,6 @@ def test_the_when_line_marks_the_end_and_the_problems_list_it(
 
 
 def test_an_end_in_order_is_not_marked(signed_in: Any, monkeypatch: Any) -> None:
-    page = _serve(monkeypatch, novel_body("offer-withdrawn-then-answered-string-stats"))
+    page = serve_body(monkeypatch, novel_body("offer-withdrawn-then-answered-string-stats"))
     when = _when_line(signed_in.get(page).content.decode())
     assert "warn" not in when and "bang" not in when
