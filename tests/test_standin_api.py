@@ -117,3 +117,38 @@ def test_no_demo_interaction_has_a_time_in_the_future() -> None:
         text = json.dumps(body)
         late = [s for s in stamp.findall(text) if _dt.fromisoformat(s.replace("Z", "+00:00")) > now]
         assert not late, (body["interactionId"], late[:3])
+
+
+@pytest.mark.parametrize("minute", [0, 49, 50, 53, 54, 59])
+def test_every_demo_interaction_is_in_the_last_day_whatever_the_time_of_day(minute: int) -> None:
+    # flagged-agent runs 17:48:05–17:53:37: at 17:50 its end would come after now. It is
+    # then moved back only that far, never a day (out of the flagged list's default range).
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard.demo.api import bodies, catalogue
+
+    now = datetime(2026, 12, 1, 17, minute, tzinfo=UTC)
+
+    def at(value: object) -> datetime:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+    for entry, body in zip(catalogue(), bodies(now.timestamp()), strict=True):
+        if not entry.get("rebase", True):
+            continue  # the vendor's reference sample keeps its own times
+        start, end = at(body["startTimestamp"]), body.get("endTimestamp")
+        if end is None or at(end) - start < timedelta(days=1):
+            assert now - timedelta(days=1) < start <= now, entry["file"]
+        if end is not None:
+            assert at(end) <= now, entry["file"]
+
+
+def test_a_demo_interaction_keeps_its_times_while_now_is_within_its_time_of_day() -> None:
+    # Pages and their CSV are asked for at different moments: the times must not move.
+    from datetime import UTC, datetime
+
+    from dashboard.demo.api import bodies
+
+    at = [datetime(2026, 12, 1, 17, 49, s, tzinfo=UTC).timestamp() for s in (10, 40)]
+    at.append(datetime(2026, 12, 1, 17, 52, 30, tzinfo=UTC).timestamp())
+    served = [bodies(t) for t in at]
+    assert served[0] == served[1] == served[2]

@@ -76,8 +76,10 @@ def bodies(now: float | None = None) -> list[dict[str, Any]]:
     Each one (but the vendor's reference sample) is moved by whole days so that
     it started within the last 24 hours, keeping its time of day: the flagged
     list's default range then finds them, and the in-progress one stays live.
-    Nothing is moved past now, though: one whose last moment (its end, its flag)
-    would come later goes a day further back (the day-long SMS always does).
+    Nothing is moved past now, though. One whose last moment (its end, its flag)
+    would come later, because now falls within its time of day, is moved back by its
+    own length (in whole minutes), so that it stays in the last 24 hours; one lasting
+    half a day or more goes a day further back (the day-long SMS always does).
     """
     moment = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
     served = []
@@ -87,9 +89,19 @@ def bodies(now: float | None = None) -> list[dict[str, Any]]:
             start = datetime.fromisoformat(str(body["startTimestamp"]).replace("Z", "+00:00"))
             days = (moment - start).days
             latest = entry["latest"]
-            while days > 0 and latest is not None and latest + timedelta(days=days) > moment:
-                days -= 1
-            body = _shift(body, timedelta(days=days)) if days > 0 else body
+            delta = timedelta(days=days)
+            if days > 0 and latest is not None and latest + delta > moment:
+                length = latest - start
+                if length < timedelta(hours=12):
+                    # Back by its own length in whole minutes: it ends before its moved
+                    # start, which was a moment ago, and stays put (the same times on
+                    # every request) while now is within its time of day.
+                    delta -= timedelta(minutes=-(-length.total_seconds() // 60))
+                else:
+                    while days > 0 and latest + timedelta(days=days) > moment:
+                        days -= 1
+                    delta = timedelta(days=days)
+            body = _shift(body, delta) if delta > timedelta(0) else body
         served.append({**body, "tenantId": DEMO_TENANT_ID})
     return served
 
