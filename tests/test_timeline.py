@@ -1007,6 +1007,46 @@ def test_direct_transfer_is_drawn_in_the_agents_row_not_as_a_queue() -> None:
     assert "direct" in direct.text
 
 
+@pytest.mark.parametrize("ringing", [0, 1, 20])
+def test_an_agent_bar_right_after_a_ringing_sliver_still_says_its_length(ringing: int) -> None:
+    """A direct transfer that rang for seconds of a two-hour call is drawn 3 px wide, over
+    the start of the agent's bar that follows it in the same row: that bar keeps its text,
+    written inside it past the sliver's end, never over it."""
+    t = laid(
+        payload(
+            0,
+            7200,
+            segments=[
+                seg("s1", 0, 0, 3600),
+                seg("s2", 1, 3600, 7200, segmentStartType="transfer", transfer=True),
+            ],
+            queues=[
+                queue("q1", "s1", "Billing", 5, 10),
+                queue(
+                    "q2",
+                    "s2",
+                    "Bob Lindqvist",
+                    3600,
+                    3600 + ringing,
+                    queueType="resource",
+                    queueEntryType="transfer",
+                    agentId="aid-bob",
+                ),
+            ],
+            agents=[
+                agent("a1", "s1", "Alice Okafor", 10, 3600),
+                agent("a2", "s2", "Bob Lindqvist", 3600 + ringing, 7200),
+            ],
+        )
+    )
+    sliver, bob = get(t, "queue-q2"), get(t, "agent-a2")
+    assert sliver.width == tl_mod.MIN_BAR_WIDTH and bob.x < sliver.x + sliver.width
+    assert bob.label_side == "inside"
+    assert bob.text == tl_mod.clock(3600 - ringing)
+    assert bob.x + tl_mod.TEXT_INSET >= sliver.x + sliver.width  # the text starts past it
+    assert sliver.label_side == "left"  # its own text is before it, not on Bob's bar
+
+
 def test_many_agents_grouped_behind_n_more_and_expandable() -> None:
     names = [f"Agent {n:03d}" for n in range(12)]
     agents = [agent(f"a{n}", "s1", name, n * 8, n * 8 + 6) for n, name in enumerate(names)]

@@ -62,6 +62,8 @@ HIT_SIZE = 24.0  # WCAG 2.5.8: every bar is a target at least 24 x 24 px
 CHART_MIN_WIDTH = 760.0
 HIT_WIDTH = math.ceil(HIT_SIZE * CHART_WIDTH / CHART_MIN_WIDTH)
 CHAR_WIDTH = 6.6  # average glyph width at the bar label size
+#: Text inside a bar starts this far from its left end.
+TEXT_INSET = 4.0
 #: Lanes with more names than this show the busiest few and group the rest.
 MAX_NAMED_ROWS = 5
 SHOWN_WHEN_GROUPED = 4
@@ -285,7 +287,7 @@ class Bar:
             return pct(self.x + self.width + (22 if self.marked else 4))
         if self.label_side == "left":
             return pct(self.x - 4)
-        return pct(self.x + 4)
+        return pct(self.x + TEXT_INSET)
 
     @property
     def text_y(self) -> float:
@@ -1667,7 +1669,13 @@ def layout(
                 chars = len(bar.label)
                 least = (chars if chars < _SHORTEST_DURATION else _SHORTEST_DURATION) * CHAR_WIDTH
                 beside = least + (28 if marked else 10)  # least + room + 6, as ``_text`` has it
-                if x >= reach - 0.5 and (
+                # A bar starting under the end of the one before (a ringing sliver drawn
+                # 3 px wide) may still have text inside it when that end is within the
+                # text's inset: the text starts past it.
+                under = x < reach - 0.5
+                if under and x + TEXT_INSET >= reach:
+                    under, free_left = False, 0.0
+                if not under and (
                     least + 8 <= width or beside <= free_right or beside <= free_left
                 ):
                     text, side = _text(
