@@ -962,8 +962,22 @@ def _how_joined(
     """ " and took over from Carlos Mendes" when everyone there left and ``a`` stayed to
     the end; "; both stayed to the end" when they did; else nothing more."""
     last = records.last_end
-    if last is None or a.end is None or a.end < last - _SLACK:
+    if last is None or a.end is None:
         return ""
+    if a.end < last - _SLACK:
+        # Joined and left: when two or more stayed to the end (an agent and the one
+        # they added, whose step left it to this one) and nobody came after, say so.
+        if _came_later(records, a, last) or _joiner_left(records, a, last):
+            return ""
+        stayers = [
+            b.agent_id
+            for b in there
+            if b.agent_id and b.end is not None and b.end >= last - _SLACK
+        ]
+        stayers = list(dict.fromkeys(stayers))
+        if len(stayers) < 2:
+            return ""
+        return f"; {names.agent(a.agent_id)} left; {_and(names, stayers)} stayed to the end"
     stayed = [b for b in there if b.end is None or b.end >= last - _SLACK]
     if not stayed:
         who = list(dict.fromkeys(names.agent(b.agent_id) for b in there))
@@ -1002,6 +1016,25 @@ def _came_later(records: _Records, a: AgentAllocation, last: datetime) -> bool:
         and a.start is not None
         and b.start > a.start
         and ((b.end is not None and b.end >= last - _SLACK) or _added(records, b))
+        for b in records.answered
+    )
+
+
+def _joiner_left(records: _Records, a: AgentAllocation, last: datetime) -> bool:
+    """Whether an agent joined the call after ``a`` (no queue, transfer or add gave it to
+    them: a supervisor barging in) and left before the end: the step telling they joined
+    tells who stayed, after it (not "stayed to the end" before they came)."""
+    return a.start is not None and any(
+        b.agent_id != a.agent_id
+        and id(b) not in records.inside
+        and not _bad(b)
+        and b.start is not None
+        and b.start > a.start
+        and b.end is not None
+        and b.end < last - _SLACK
+        and records.queue_for(b) is None
+        and records.delivered_by(b) is None
+        and _joined(records.answered, b, records.inside)
         for b in records.answered
     )
 
@@ -1051,7 +1084,7 @@ def _how_added(
     last = records.last_end or max(records.ends)
     left = adder[-1].end or last
     if left >= last - _SLACK and a.end >= last - _SLACK:
-        if _came_later(records, a, last):
+        if _came_later(records, a, last) or _joiner_left(records, a, last):
             return ""  # who stayed to the end is told after the last of them came
         # Others on the call when this one joined, gone before the end: said as leaving
         # (in the order they left), so "both" is not read as the only two there were.

@@ -140,3 +140,56 @@ def test_a_live_interaction_never_says_the_agent_ended_it_and_its_time_runs_to_n
     assert story.live_since is not None
     assert story.split_total == 3 * 3600
     assert figure(story, "Total time").text == f"{story.split_total_text} so far"
+
+
+# -- a supervisor joins after an agent was added, and leaves before the end --------------
+
+
+def _added_then_joined(sam_start: float, sam_end: float) -> dict[str, object]:
+    return payload(
+        end=100,
+        segments=[
+            seg("s1", 0, 0, 100),
+            seg(
+                "s2",
+                1,
+                30,
+                100,
+                segmentStartType="addParticant",
+                segmentAgentId="aid-ana",
+                segmentToAgentId="aid-ben",
+                addParticipant=True,
+            ),
+        ],
+        queues=[
+            queue("q1", "s1", "Sales", 5, 20, agentId="aid-ana"),
+            queue(
+                "q2", "s2", "Tier 2", 30, 40, queueEntryType="add-participant", agentId="aid-ben"
+            ),
+        ],
+        agents=[
+            agent("a1", "s1", "Ana Lima", 20, 100),
+            agent("a2", "s2", "Ben Okoro", 40, 100),
+            agent("a3", None, "Sam Reyes", sam_start, sam_end),
+        ],
+    )
+
+
+@pytest.mark.parametrize(("sam_start", "sam_end"), [(60, 90), (50, 70)])
+def test_a_supervisor_who_joins_after_an_add_and_leaves_is_told_in_order(
+    sam_start: float, sam_end: float
+) -> None:
+    """Who stayed to the end is told after the last one came: never "Sam left" and
+    "stayed to the end" before "Sam joined"."""
+    story = told(_added_then_joined(sam_start, sam_end))
+    assert story.outcome == (
+        "Answered by Ana Lima after 0:15 in Sales; Ben Okoro added; Sam Reyes joined;"
+        " Sam Reyes left; Ana Lima and Ben Okoro stayed to the end"
+    )
+
+
+def test_a_supervisor_who_joins_after_an_add_and_stays_makes_three() -> None:
+    story = told(_added_then_joined(60, 100))
+    assert story.outcome.endswith(
+        "; Ben Okoro added; Sam Reyes joined; all three stayed to the end"
+    )
