@@ -970,9 +970,7 @@ def _how_joined(
         if _came_later(records, a, last) or _joiner_left(records, a, last):
             return ""
         stayers = [
-            b.agent_id
-            for b in there
-            if b.agent_id and b.end is not None and b.end >= last - _SLACK
+            b.agent_id for b in there if b.agent_id and b.end is not None and b.end >= last - _SLACK
         ]
         stayers = list(dict.fromkeys(stayers))
         if len(stayers) < 2:
