@@ -785,8 +785,10 @@ def test_rows_name_agents_and_queues(signed_in: Any) -> None:
             assert f'title="{html.escape(", ".join(agents))}"' in body  # every name on hover
             assert agents[2] not in shown[iid]
     assert many  # the demo has an interaction with more agents than a cell shows
-    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=-agent"', body)
-    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=-queue"', body)
+    # Names sort A to Z at the first click, times and lengths newest and longest first.
+    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=agent"', body)
+    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=queue"', body)
+    assert re.search(r'aria-sort="none"><a href="\?[^"]*sort=-duration"', body)
 
 
 def test_sorting_by_agent_and_queue(signed_in: Any) -> None:

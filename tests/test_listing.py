@@ -258,3 +258,22 @@ def test_an_empty_page_in_mid_list_leaves_the_list_incomplete_and_says_so(
         assert found.scanned == 2
         # The empty page is not kept: asking again asks the API for it again.
         assert cache.get(listing._page_key(TENANT, QUERY, offset=2, limit=PAGE_SIZE)) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "current", "link"),
+    [
+        ("agent", "-start", "agent"),  # words: A to Z first
+        ("agent", "agent", "-agent"),
+        ("agent", "-agent", "agent"),
+        ("start", "", "-start"),  # times: newest first
+        ("start", "-start", "start"),
+        ("start", "start", "-start"),
+        ("duration", "agent", "-duration"),
+        ("duration", "-duration", "duration"),
+    ],
+)
+def test_a_column_header_sorts_its_natural_way_first_then_flips(
+    key: str, current: str, link: str
+) -> None:
+    assert listing.sort_link(key, current) == link

@@ -115,7 +115,7 @@ def _context(
         "was": flagged_list.range_marker(window, zone),
         "sorts": {
             key: {
-                "link": state.query(sort=("" if state.sort == f"-{key}" else "-") + key),
+                "link": state.query(sort=listing.sort_link(key, state.sort)),
                 "aria": {f"-{key}": "descending", key: "ascending"}.get(state.sort, "none"),
             }
             for key in listing.SORTS

@@ -393,6 +393,19 @@ SORTS = {
     "queue": lambda r, s: _text(r.queue_names[0] if r.queue_names else None),
 }
 
+#: Columns a first click sorts newest or longest first; the others (words) A to Z.
+SORT_DESCENDING_FIRST = frozenset({"start", "duration"})
+
+
+def sort_link(key: str, current: str) -> str:
+    """The ``sort`` a column's header asks for: its first direction (``SORT_DESCENDING_FIRST``
+    or A to Z), or the other one when the list is sorted that way already."""
+    first = f"-{key}" if key in SORT_DESCENDING_FIRST else key
+    if current == first:
+        return key if first.startswith("-") else f"-{key}"
+    return first
+
+
 #: ``assigned`` filter values besides a user's primary key.
 NOBODY = "none"
 #: ``flag`` filter value for flagged interactions whose flag type is missing or blank.
