@@ -119,6 +119,43 @@ def test_list_starts_and_durations_stay_on_one_line_and_the_list_fits_its_card(
     assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the list is wider than its card"
 
 
+STACKED = """sel => [...document.querySelectorAll(sel + ' tbody td')].map(e => ({
+  label: getComputedStyle(e, '::before').content.replace(/^"|"$/g, ''),
+  left: e.getBoundingClientRect().left, right: e.getBoundingClientRect().right}))"""
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_lists_are_a_card_per_row_each_value_named(page: Any, viewer: Any) -> None:
+    """At 375 px the flagged list and the search results need no sideways scrolling:
+    each row is a card, every value beside its column's name; the sortable headers stay."""
+    allow_contact_details(viewer)
+    index_row(
+        start=timezone.now() - timedelta(hours=2),
+        minutes=12,
+        customer="a.rather.long.address@example.net",
+        agents=[("Agent Number 1", "Billing", 30.0)],
+        queues=[("Technical Support", 30.0)],
+        flagged=True,
+        flag_type="Stuck",
+    )
+    synced()
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path, table in (
+        (f"/tenants/{T}/flagged/", ".flagged-table"),
+        (f"/tenants/{T}/search/", ".search-table"),
+    ):
+        page.goto(path)
+        page.wait_for_selector(f"{table} tbody td")
+        region = page.locator(f"{table}").locator("xpath=..")
+        assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{path}: scrolls sideways"
+        cells = page.evaluate(STACKED, table)
+        assert cells and all(c["label"] for c in cells), cells
+        assert {"Start", "Flag", "Duration", "Review"} <= {c["label"].split()[0] for c in cells}
+        assert all(c["right"] <= 375 for c in cells), cells
+        sort = page.locator(f"{table} thead th[aria-sort] a").first.bounding_box()
+        assert sort["height"] >= 24, sort  # a target, WCAG 2.5.8
+
+
 @pytest.mark.browser
 def test_the_reviewer_select_and_assign_share_a_line(page: Any) -> None:
     page.goto(f"/tenants/{T}/interactions/{FLAGGED}/")
