@@ -438,7 +438,13 @@ class Interaction:
 
     @property
     def in_progress(self) -> bool:
-        return self.data_complete is False
+        """Still going: the data is not complete, and the platform has not flagged it
+        Stuck (its end never reached reporting: it is over, its end unknown)."""
+        if self.data_complete is not False:
+            return False
+        return not (
+            self.flag is not None and self.flag.flagged and self.flag.concerns == "interaction"
+        )
 
     @property
     def placed(self) -> bool:

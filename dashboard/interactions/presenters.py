@@ -473,8 +473,11 @@ def status_of(i: Interaction) -> tuple[str, str]:
     """The status pill: never a plain "Complete" beside an end that never arrived."""
     if i.in_progress:
         return "Live", "live"
-    if i.data_complete and (i.end is None or _stuck(i)):
-        return "Complete — end never arrived", "warn-pill"
+    if i.end is None or _stuck(i):
+        if i.data_complete:
+            return "Complete — end never arrived", "warn-pill"
+        if i.data_complete is False:  # flagged Stuck: over, not live (``in_progress``)
+            return "Incomplete — end never arrived", "warn-pill"
     if i.data_complete:
         return "Complete", "complete"
     return "Completeness unknown", "unknown"

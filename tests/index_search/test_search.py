@@ -682,7 +682,9 @@ def test_a_direct_transfers_line_is_no_queue_in_results_filters_or_comparisons(
         "to": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     }
     page = text(open_client.get(URL, window))
-    queues_cell = re.findall(r'<td data-label="Queues">((?:<bdi>[^<]*</bdi>(?:, )?)+)</td>', page)[0]
+    queues_cell = re.findall(r'<td data-label="Queues">((?:<bdi>[^<]*</bdi>(?:, )?)+)</td>', page)[
+        0
+    ]
     assert "Home Insurance" in queues_cell and "Priya Raman" not in queues_cell
     assert found(open_client.get(URL, {**window, "queue": "Priya Raman"})) == []
     assert "Priya Raman" not in search.choices(TENANT)["queue"]

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.interactions.domain import never_answered, placed_by_agent
 from dashboard.interactions.parsing import parse_interaction
-from dashboard.interactions.presenters import email_facts
+from dashboard.interactions.presenters import email_facts, status_of
 from dashboard.interactions.story import LEFT_LIVE
 from dashboard.interactions.timeline import timeline_for
 from tests.story.test_novel import rows, split
@@ -117,7 +117,7 @@ def test_three_agents_who_all_stay_to_the_end_are_all_three_not_both() -> None:
 # -- a live interaction: the agent left, the interaction has not ended ------------------
 
 
-@pytest.mark.parametrize("flag", [{}, {"flagged": True, "flagType": "Stuck"}])
+@pytest.mark.parametrize("flag", [{}, {"flagged": True, "flagType": "Agent"}])
 def test_a_live_interaction_never_says_the_agent_ended_it_and_its_time_runs_to_now(
     flag: dict[str, object],
 ) -> None:
@@ -193,3 +193,33 @@ def test_a_supervisor_who_joins_after_an_add_and_stays_makes_three() -> None:
     assert story.outcome.endswith(
         "; Ben Okoro added; Sam Reyes joined; all three stayed to the end"
     )
+
+
+# -- flagged Stuck while its data is not complete: over, its end unknown, not live --------
+
+
+def test_a_stuck_interaction_whose_data_is_not_complete_is_over_not_live() -> None:
+    """The platform flags an interaction Stuck when its end never reached reporting: it is
+    not still going, four days later, whatever ``dataComplete`` says."""
+    data = payload(
+        end=None,
+        dataComplete=False,
+        flagged=True,
+        flagType="Stuck",
+        segments=[seg("s1", 0, 0, None)],
+        queues=[queue("q1", "s1", "Support", 10, 70)],
+        agents=[agent("a1", "s1", "Ugo Bianchi", 70, 800)],
+    )
+    i = parse_interaction(data)
+    assert not i.in_progress
+    assert status_of(i) == ("Incomplete — end never arrived", "warn-pill")
+    story = told(data, now=BASE + timedelta(days=4))
+    assert (
+        story.outcome == "Answered by Ugo Bianchi after 1:00 in Support; the end time never arrived"
+    )
+    assert story.live_since is None
+    assert story.end_missing
+    total = figure(story, "Total time")
+    assert total.unknown and "so far" not in total.text
+    assert "still going" not in " ".join(r[3] for r in rows(story)).lower()
+    assert not timeline_for(i, BASE + timedelta(days=4)).live
