@@ -231,6 +231,11 @@ def test_unknown_codes_keep_their_case_in_tables_and_titles() -> None:
     details = {**body["details"], "direction": None}
     known = parse_interaction({**body, "direction": None, "details": details})
     assert presenters.header(known, HALIFAX, "America/Halifax").title == "Call"
+    # A plain lower-case code still begins the heading with a capital.
+    internal = parse_interaction({**body, "direction": "internal", "channelType": "work-item"})
+    assert presenters.header(internal, HALIFAX, "America/Halifax").title == "Internal work item"
+    fax = parse_interaction({**body, "direction": None, "channelType": "fax", "details": details})
+    assert presenters.header(fax, HALIFAX, "America/Halifax").title == "Fax"
 
 
 def test_a_value_the_parser_cut_is_never_offered_as_all_of_it() -> None:

@@ -375,6 +375,12 @@ def header(
     channel = kind.text.lower() if kind.known else kind.text  # an unknown code as sent
     direction = wording.direction(i.direction).text
     title = f"{direction} {channel}".strip() if direction else wording.sentence_case(kind)
+    # A heading begins with a capital, an unknown code's too ("Internal work item"),
+    # unless the code has capitals of its own ("whatsApp"): the codes as sent are in
+    # the facts below it.
+    first = title.split(" ", 1)[0]
+    if first.islower():
+        title = title[:1].upper() + title[1:]
     status, css = status_of(i)
     end_missing = missing_end_reason("interaction", i) if i.end is None else ""
     local = zone_name not in ("UTC", "Etc/UTC")
