@@ -17,6 +17,7 @@ import pytest
 import respx
 
 from dashboard.accounts.models import TenantGrant
+from dashboard.interactions.domain import NO_FLAG_TYPE_REASON, flag_reason
 from tests.conftest import LIVE_API, allow_contact_details
 
 pytestmark = pytest.mark.django_db
@@ -302,6 +303,13 @@ def check_flag_filter(client: Any) -> None:
         body = text(client.get(FLAGGED, {**RANGE, "flag": asked}, headers=HX))
         assert sorted(ids(body)) == sorted(flagged_as(key)), asked
         assert f'<option value="{key}" selected>' in body
+    # Rows without a type say so in the list, and the intro says why is not known, as the
+    # interaction's own page does (one wording: ``domain.NO_FLAG_TYPE_REASON``).
+    body = text(client.get(FLAGGED, RANGE))
+    untyped = [r for i, r in rows(body) if i in flagged_as("none")]
+    assert untyped and all(NO_FLAG_TYPE_REASON[0] in r for r in untyped)
+    assert "for some the API gave no flag type, so why is not known" in body
+    assert flag_reason(None) == flag_reason("  ") == NO_FLAG_TYPE_REASON
     body = text(client.get(FLAGGED, {**RANGE, "sort": "flag"}, headers=HX))
     key_of = {iid(n): k for n, (_, k) in enumerate(SPELLINGS, start=1)}
     keys = [key_of[i] for i in ids(body)]
@@ -644,7 +652,8 @@ def test_the_intro_is_true_for_flag_types_the_dashboard_does_not_know_or_none(
         serve(mock, pages_of([listed(2, flagType=...), listed(1, flagType="stuck")]))
         week = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-04T00:00:00Z"}
         general = intro(text(reviewer.get(FLAGGED, week)))
-        assert "does not know" in general
+        assert "does not know" not in general  # no type is not an unknown type
+        assert "for some the API gave no flag type, so why is not known" in general
         chosen = intro(text(reviewer.get(FLAGGED, {**week, "flag": "none"}, headers=HX)))
         assert "The API gave no flag type, so why is not known." in chosen
         assert "does not know" not in chosen

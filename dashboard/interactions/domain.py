@@ -63,6 +63,12 @@ GENERIC_FLAG_REASON = (
     "The platform flagged this interaction for a reason this dashboard does not know.",
     "Some of its data may be missing or inaccurate.",
 )
+#: Why an interaction flagged without a flag type was flagged: one wording on its page,
+#: in the flagged list, its export and the customer's journey.
+NO_FLAG_TYPE_REASON = (
+    "The API gave no flag type, so why is not known.",
+    "Some of its data may be missing or inaccurate.",
+)
 
 
 def flag_key(flag_type: str | None) -> str:
@@ -85,7 +91,9 @@ _REASONS_BY_KEY = {_reason_key(code): reason for code, reason in FLAG_REASONS.it
 
 
 def flag_reason(flag_type: str | None) -> tuple[str, str]:
-    """(why it was flagged, what may be wrong), in words, for any flag type."""
+    """(why it was flagged, what may be wrong), in words, for any flag type or none."""
+    if not flag_key(flag_type):
+        return NO_FLAG_TYPE_REASON
     return _REASONS_BY_KEY.get(_reason_key(flag_type), GENERIC_FLAG_REASON)
 
 

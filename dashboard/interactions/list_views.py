@@ -30,7 +30,7 @@ from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors, wording
 from .csvcell import cell
-from .domain import FLAG_REASONS, Summary, flag_key, flag_reason
+from .domain import FLAG_REASONS, NO_FLAG_TYPE_REASON, Summary, flag_key, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 #: Seconds one loading request may spend fetching pages before it reports progress.
@@ -77,7 +77,7 @@ def _page(request: HtmxHttpRequest) -> int:
 def _chosen_flag(flag: str) -> tuple[str, str] | None:
     """What the list's intro says of the chosen flag type: why, and what may be wrong."""
     if flag == listing.NO_FLAG_TYPE:
-        return listing.NO_FLAG_TYPE_REASON
+        return NO_FLAG_TYPE_REASON
     return flag_reason(flag) if flag else None
 
 
@@ -123,7 +123,8 @@ def _context(
         "flag_types": listing.flag_choices(flag_types),
         "chosen_flag": _chosen_flag(state.flag),
         # The intro's kinds of reason cover the documented flag types only.
-        "unknown_flags": any(flag_key(f) not in FLAG_REASONS for f in flag_types),
+        "unknown_flags": any(flag_key(f) not in FLAG_REASONS for f in flag_types if flag_key(f)),
+        "untyped_flags": any(not flag_key(f) for f in flag_types),
         "channels": flagged_list.channel_choices(channels),
         "statuses": Status.choices,
         "assigned_choices": [

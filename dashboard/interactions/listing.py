@@ -414,16 +414,11 @@ NO_FLAG_TYPE = "none"
 
 #: The Flag filter's option for flagged interactions the API gave no flag type.
 NO_FLAG_TYPE_WORDS = "No flag type given"
-#: Why such an interaction was flagged, and what may be wrong, as far as is known.
-NO_FLAG_TYPE_REASON = (
-    "The API gave no flag type, so why is not known.",
-    "Some of its data may be missing or inaccurate.",
-)
 
 
 def flag_words(flag_type: str | None) -> tuple[str, str]:
     """(why it was flagged, what may be wrong) for a flagged interaction's type, or for none."""
-    return flag_reason(flag_type) if flag_key(flag_type) else NO_FLAG_TYPE_REASON
+    return flag_reason(flag_type)
 
 
 def flag_of(flag_type: str | None) -> str:

@@ -296,6 +296,7 @@ def test_a_steps_flag_says_its_reason_in_words_and_a_blank_channel_no_code(
     """As the flagged list says it: the reason in words (with the type as sent), also for a
     flagged interaction the API gave no type; a channel not sent claims no "API code"."""
     from dashboard.interactions import listing
+    from dashboard.interactions.domain import NO_FLAG_TYPE_REASON
 
     now = timezone.now()
     typed = index_row(
@@ -314,7 +315,7 @@ def test_a_steps_flag_says_its_reason_in_words_and_a_blank_channel_no_code(
         return page.split(f'data-interaction="{row.interaction_id}"')[1].split("</li>")[0]
 
     assert f"Flagged (Agent): {listing.flag_words('Agent')[0]}" in step(typed)
-    assert f"Flagged: {listing.NO_FLAG_TYPE_REASON[0]}" in step(untyped)
+    assert f"Flagged: {NO_FLAG_TYPE_REASON[0]}" in step(untyped)
     assert "unknown" not in step(untyped).split('class="bang"')[1].split("</span>")[0]
     assert "API code: —" not in step(untyped)
 

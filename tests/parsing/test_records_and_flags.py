@@ -12,6 +12,7 @@ from dashboard.cxengage.errors import BadResponse
 from dashboard.interactions.domain import (
     FLAG_REASONS,
     GENERIC_FLAG_REASON,
+    NO_FLAG_TYPE_REASON,
     Flag,
     Transcript,
     TranscriptMessage,
@@ -226,7 +227,8 @@ def test_flagged_as_string() -> None:
     i = parse_interaction({"flagged": "true"})
     assert i.flagged is True
     assert i.flag is not None and i.flag.flag_type is None
-    assert i.flag.reason == GENERIC_FLAG_REASON[0]
+    # No type: said so, as the flagged list and the journey say it.
+    assert i.flag.reason == NO_FLAG_TYPE_REASON[0]
 
 
 @pytest.mark.parametrize(
