@@ -1126,7 +1126,8 @@ class StoryView:
     def flag_when(self) -> str:
         """Where in the interaction its flag was raised, worked out (each figure followed
         by COMPUTED_MARK): "23:00 after the start, 2:04 before the end", "8:02 after the
-        end"; '' without a flag time or a start."""
+        end", "12:00 after the start, at the end" (within a second of it); '' without a
+        flag time or a start."""
         i = self.interaction
         at = i.flag.timestamp if i.flag else None
         if at is None or i.start is None:
@@ -1136,9 +1137,14 @@ class StoryView:
             return f"{fmt.clock(-since)}{COMPUTED_MARK} before the start"
         if i.end is not None and at > i.end:
             return f"{fmt.clock((at - i.end).total_seconds())}{COMPUTED_MARK} after the end"
+        if since < 1:
+            return "at the start"
         text = f"{fmt.clock(since)}{COMPUTED_MARK} after the start"
         if i.end is not None and not i.in_progress:
-            text += f", {fmt.clock((i.end - at).total_seconds())}{COMPUTED_MARK} before the end"
+            left = (i.end - at).total_seconds()
+            text += (
+                ", at the end" if left < 1 else f", {fmt.clock(left)}{COMPUTED_MARK} before the end"
+            )
         return text
 
     @property

@@ -599,3 +599,21 @@ def test_where_in_the_interaction_the_flag_was_raised_is_said_and_marked_worked_
     flagged_at = text.split("Flagged at ", 1)[1].split("</p>", 1)[0]
     words = re.sub(r"<[^>]+>", "", flagged_at)
     assert "(23:00 ≈ computed after the start, 2:04 ≈ computed before the end)" in words
+
+
+def test_a_flag_raised_at_the_end_or_the_start_says_so_not_zero_before() -> None:
+    from dashboard.interactions.parsing import parse_interaction
+    from dashboard.interactions.presenters import story_view
+    from dashboard.interactions.story import COMPUTED_MARK, story_for
+    from tests.test_timeline import NOW, payload, ts
+
+    def said(flag_at: float) -> str:
+        data = payload(end=720, flagged=True, flagType="Segment", flagTimestamp=ts(flag_at))
+        i = parse_interaction(data)
+        return story_view(story_for(i, NOW), i, UTC, "UTC").flag_when
+
+    assert said(720) == f"12:00{COMPUTED_MARK} after the start, at the end"
+    assert said(719.6) == f"12:00{COMPUTED_MARK} after the start, at the end"
+    assert said(0) == "at the start"
+    assert said(600) == f"10:00{COMPUTED_MARK} after the start, 2:00{COMPUTED_MARK} before the end"
+    assert said(750) == f"0:30{COMPUTED_MARK} after the end"
