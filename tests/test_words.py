@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
 
 from dashboard.interactions import presenters, wording
 from dashboard.interactions.domain import Extra, Statistic
@@ -51,6 +52,37 @@ def test_artifacts_are_in_the_viewers_zone_dated_when_on_another_day() -> None:
     assert same.title == "2026-11-19 23:40:31.748 UTC"  # the UTC value on hover
     assert next_day.when == "2026-11-20T13:31:44.015000Z"
     assert same.aside == "ID first"
+
+
+def test_an_artifacts_subject_is_said_before_its_id_escaped_and_cut() -> None:
+    """An email thread's artifacts each name their subject, so a reviewer can tell the
+    messages apart without opening the raw JSON."""
+    facts = presenters.artifact_facts(
+        (
+            Extra(
+                "0",
+                json.dumps(
+                    {
+                        "artifactType": "email",
+                        "artifactId": "a1",
+                        "subject": "Order #1 wrong size",
+                        "created": "2026-11-19T23:40:31.748Z",
+                    }
+                ),
+            ),
+            Extra("1", json.dumps({"artifactType": "email", "artifactId": "a2", "subject": "   "})),
+            Extra("2", json.dumps({"artifactType": "email", "subject": "<b>x</b>" + "y" * 400})),
+        ),
+        HALIFAX,
+        START,
+    )
+    assert [f.cell.aside for f in facts[:2]] == ["“Order #1 wrong size” · ID a1", "ID a2"]
+    assert facts[2].cell.aside == "“<b>x</b>" + "y" * 192 + "”"  # escaped where written
+    body = Template("{% load dashboard_tags %}{% facts_list facts %}").render(
+        Context({"facts": facts})
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;" in body and "<b>x" not in body
+    assert "Order #1 wrong size" in body
 
 
 def test_an_unknown_artifact_type_and_an_unreadable_time_are_shown_as_sent() -> None:

@@ -1345,7 +1345,8 @@ def artifact_facts(
     artifacts: tuple[Any, ...], zone: tzinfo = UTC, ref: datetime | None = None
 ) -> tuple[Fact, ...]:
     """Artifacts in words (type, and when created in ``zone``, dated when its day is not
-    ``ref``'s) rather than their JSON; the type's code, the UTC time and the ID on hover."""
+    ``ref``'s, then its subject or title when it has one, and its ID) rather than their
+    JSON; the type's code and the UTC time on hover."""
     facts = []
     for extra in artifacts:
         try:
@@ -1358,7 +1359,19 @@ def artifact_facts(
             ident = str(data.get("artifactId") or "")
             cell = _instant(data.get("created"), zone, ref)
             label = f"{kind.text} artifact" if kind.known or not code else f"Artifact {code}"
-            facts.append(Fact(label, replace(cell, aside=f"ID {ident}" if ident else "")))
+            # What the artifact says of itself (an email's subject) before its ID.
+            subject = data.get("subject") or data.get("title") or data.get("name")
+            aside = " · ".join(
+                part
+                for part in (
+                    f"“{str(subject)[:200]}”"
+                    if isinstance(subject, str) and subject.strip()
+                    else "",
+                    f"ID {ident}" if ident else "",
+                )
+                if part
+            )
+            facts.append(Fact(label, replace(cell, aside=aside)))
         else:
             facts.append(Fact(f"Artifact {extra.name}", Cell(str(extra.value))))
     return tuple(facts)
