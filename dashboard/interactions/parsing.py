@@ -702,6 +702,20 @@ def _hook(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Hook
     )
 
 
+#: Sorts records without a start after every record with one.
+_NO_START = datetime.max.replace(tzinfo=UTC)
+
+
+def _in_time_order(records: Iterable[T]) -> tuple[T, ...]:
+    """``records`` (holds, queue visits, allocations) by their start, those without one
+    last; records with the same start, and those without, in the order sent. The API
+    may send them in any order, and every list on the page (numbered holds, visits,
+    allocations, hold times) is read as what happened first, then next."""
+    return tuple(
+        sorted(records, key=lambda r: getattr(r, "start", None) or _NO_START)  # stable
+    )
+
+
 def _hold(
     value: Any, index: int, problems: list[DataProblem], moments: dict[str, datetime]
 ) -> HoldInterval | None:
@@ -963,6 +977,7 @@ def parse_interaction(data: Any) -> Interaction:
             hold = _hold(item, i, problems, moments)
             if hold is not None:
                 holds.append(hold)
+        holds = list(_in_time_order(holds))
         hold_durations = Statistic(
             "customerHoldTimes",
             "Hold times",
@@ -1050,17 +1065,27 @@ def parse_interaction(data: Any) -> Interaction:
     )
 
     segments = _segments(r.objects("segments"), problems, moments)
-    queues = _records(
-        r.objects("queues"), _QUEUE_FIELDS, QueueVisit, _queue, problems, moments, _visit_derived
-    )
-    agents = told_apart(
+    queues = _in_time_order(
         _records(
-            r.objects("agents", agents_value),
-            _AGENT_FIELDS,
-            AgentAllocation,
-            _agent,
+            r.objects("queues"),
+            _QUEUE_FIELDS,
+            QueueVisit,
+            _queue,
             problems,
             moments,
+            _visit_derived,
+        )
+    )
+    agents = told_apart(
+        _in_time_order(
+            _records(
+                r.objects("agents", agents_value),
+                _AGENT_FIELDS,
+                AgentAllocation,
+                _agent,
+                problems,
+                moments,
+            )
         )
     )
     hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))

@@ -1,0 +1,28 @@
+"""Key figures and the time bar for a new user's payloads: records sent out of order,
+open holds in mid-call, sent figures that contradict the timestamps."""
+
+from __future__ import annotations
+
+from tests.story.test_story import figure, told
+from tests.test_timeline import agent, payload, queue, seg
+
+
+def test_per_visit_waits_read_in_time_order() -> None:
+    data = payload(
+        0,
+        1500,
+        segments=[seg("s1", 0, 0, 1500)],
+        queues=[
+            queue("q3", "s1", "Supervisors", 1000, 1050, queueTime=50),
+            queue("q1", "s1", "Front Desk", 10, 40, queueTime=30),
+            queue("q2", "s1", "Back Office", 500, 540, queueTime=40),
+        ],
+        agents=[
+            agent("a3", "s1", "Cai Rui", 1050, 1500),
+            agent("a1", "s1", "Noor Ali", 40, 500),
+            agent("a2", "s1", "Bo Chen", 540, 1000),
+        ],
+    )
+    assert figure(told(data), "Per visit").text == (
+        "Front Desk 0:30 · Back Office 0:40 · Supervisors 0:50"
+    )
