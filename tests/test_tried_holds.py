@@ -61,3 +61,44 @@ def test_visits_and_allocations_sent_out_of_order_are_read_in_time_order() -> No
         "Nowhere",
     ]
     assert [a.agent_name for a in i.agents] == ["Noor Ali", "Bo Chen", "Cai Rui"]
+
+
+def _six_holds_two_open() -> dict[str, Any]:
+    """A 25:00 call whose 2nd and 4th holds (of 6) never had their end reported; the
+    hold time sent (3:00) counts the four that ended."""
+    return payload(
+        0,
+        1500,
+        segments=[seg("s1", 0, 0, 1500)],
+        queues=[queue("q1", "s1", "Support", 20, 48, queueTime=28)],
+        agents=[agent("a1", "s1", "Ines Duarte", 48, 1500, queueId="qid-support")],
+        customerHoldTimes=[
+            _hold(100, 130),
+            _hold(200),
+            _hold(400, 460),
+            _hold(600),
+            _hold(900, 960),
+            _hold(1200, 1230),
+        ],
+        customerHolds=6,
+        customerHoldTime=180,
+        ivrTime=20,
+    )
+
+
+def test_a_hold_with_no_end_is_drawn_open_only_until_the_next_hold_began() -> None:
+    timeline = laid(_six_holds_two_open())
+    second, fourth, last = get(timeline, "hold-2"), get(timeline, "hold-4"), get(timeline, "hold-6")
+    assert (second.offset, second.length, second.open_end) == (200, 200, True)
+    assert (fourth.offset, fourth.length) == (600, 300)
+    assert second.duration_text == "unknown, at most 3:20"
+    assert "lasting unknown, at most 3:20" in second.accessible_name
+    assert "+" not in second.accessible_name
+    assert not last.open_end
+
+
+def test_the_last_hold_with_no_end_still_runs_to_the_end() -> None:
+    data = payload(0, 600, customerHoldTimes=[_hold(100, 130), _hold(400)])
+    last = get(laid(data), "hold-2")
+    assert (last.offset, last.length, last.open_end) == (400, 200, True)
+    assert last.duration_text == "3:20+"

@@ -18,7 +18,7 @@ from . import formatting as fmt
 from . import wording
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic, placed_by_agent
 from .parsing import MAX_TEXT, MAX_VALUE
-from .story import COMPUTED_MARK
+from .story import COMPUTED_MARK, at_least_on_hold
 
 UNKNOWN = "unknown"
 ENDS_BEFORE_START = "Ends before it starts."
@@ -1213,7 +1213,7 @@ class StoryView:
                 if not leg.hold_count
                 else f"{leg.hold_count} · on hold now"
                 if leg.hold_seconds is None and leg.open and i.in_progress
-                else f"{leg.hold_count} · total unknown"
+                else at_least_on_hold(leg.hold_count, leg.hold_known, leg.holds_open, sep=" · ")
                 if leg.hold_seconds is None
                 else f"{leg.hold_count} · {fmt.clock(leg.hold_seconds)}"
             ),

@@ -115,6 +115,10 @@ class Leg:
     hold_count: int
     #: Seconds on hold, None when a hold in this leg has no length (its end never came).
     hold_seconds: float | None
+    #: How many of its holds have no length (their end never came), and the seconds of
+    #: those that have: the time on hold was at least that.
+    holds_open: int
+    hold_known: float
     took_from: str
     gave_to: str
     ended: str
@@ -154,7 +158,18 @@ class Leg:
 
 
 #: The fields of a story's leg made when first read (``_Words.make``).
-_MADE_LATER = frozenset({"queue", "hold_count", "hold_seconds", "took_from", "gave_to", "ended"})
+_MADE_LATER = frozenset(
+    {
+        "queue",
+        "hold_count",
+        "hold_seconds",
+        "holds_open",
+        "hold_known",
+        "took_from",
+        "gave_to",
+        "ended",
+    }
+)
 #: Set a leg's two marks (``object.__setattr__`` on its slots, without looking them up).
 _set_words = Leg._words.__set__  # type: ignore[attr-defined]
 _set_place = Leg._place.__set__  # type: ignore[attr-defined]
@@ -1796,6 +1811,27 @@ def _on_hold_now(i: Interaction, now: datetime) -> float | None:
     return _span(max(started), now) if started else None
 
 
+def _hold_lengths(holds: Iterable[HoldInterval]) -> tuple[int, float]:
+    """(how many of ``holds`` have no length, their end never having come; the seconds
+    of those that have one): the time on hold was at least those seconds."""
+    open_holds = 0
+    known = 0.0
+    for h in holds:
+        seconds = h.duration if h.duration is not None else _span(h.start, h.end)
+        if seconds is None:
+            open_holds += 1
+        else:
+            known += seconds
+    return open_holds, known
+
+
+def at_least_on_hold(count: int, known: float, open_holds: int, *, sep: str = ", ") -> str:
+    """ "6, at least 3:00; 2 with no end": holds some of which never ended, said alike in
+    the figures and a participant's row (there "6 · at least 3:00; …")."""
+    least = f"at least {clock(known)}" if known >= 0.5 else "total unknown"
+    return f"{count}{sep}{least}; {open_holds} with no end"
+
+
 def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False) -> Figure:
     count = i.hold_count if "hold_count" not in i.unknown else None
     total = i.hold_time if "hold_time" not in i.unknown else None
@@ -1812,9 +1848,18 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
             + ("; the hold time is as the API sent it while the call is live." if sent else "."),
             source="customerHolds" if count is not None else "",
         )
+    open_holds, known = _hold_lengths(i.holds)
     if count is not None and (total is not None or count == 0):
         text = "none" if count == 0 else f"{int(count)}, {clock(total or 0)} in all"
         note = "Number of holds and total time on hold"
+        if count and open_holds and not never_answered:
+            # The sent total counts only the holds that ended: never "in all".
+            text = at_least_on_hold(int(count), max(total or 0.0, known), open_holds)
+            note = (
+                f"The API's hold time is {clock(total or 0)}, but {open_holds} of the holds it"
+                " sent never had their end reach reporting: the customer was on hold at least"
+                " that long, how much longer is unknown."
+            )
         if count and never_answered:
             # Nobody can hold a customer who never answered: said, not picked.
             text = f"{int(count)} sent ({clock(total or 0)} in all); the call was never answered"
@@ -1834,18 +1879,28 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
         else ""
     )
     if i.holds:
-        spans = [h.duration if h.duration is not None else _span(h.start, h.end) for h in i.holds]
-        if any(s is None for s in spans):
+        if open_holds:
             return Figure(
                 "Holds",
-                f"{len(i.holds)}, total unknown",
-                unknown=True,
-                note=f"{sent}, and a hold's end never arrived." if sent else UNKNOWN_NOTE,
+                at_least_on_hold(len(i.holds), known, open_holds),
+                unknown=known < 0.5,
+                computed=known >= 0.5,
+                note=(
+                    f"{sent}, and a hold's end never arrived"
+                    if sent
+                    else "A hold's end never arrived"
+                )
+                + (
+                    ": at least the holds that ended, worked out by the dashboard from their"
+                    " own times."
+                    if known >= 0.5
+                    else "."
+                ),
                 source="customerHolds" if sent else "",
             )
         return Figure(
             "Holds",
-            f"{len(i.holds)}, {clock(sum(s or 0 for s in spans))} in all",
+            f"{len(i.holds)}, {clock(known)} in all",
             computed=True,
             note=f"{sent}: the total is worked out by the dashboard from the holds' own times."
             if sent
@@ -2068,16 +2123,15 @@ class _Words:
         inside = records.inside
         within = id(a) in inside
         offered_only = id(a) in self.refused
-        hold_count = 0
+        hold_count = holds_open = 0
         hold_seconds: float | None = 0  # as ``sum`` says no holds
+        hold_known = 0.0
         if records.holds:
             holds = records.holds_in(start, None if bad else end)
             if holds:
-                hold_spans = [
-                    h.duration if h.duration is not None else _span(h.start, h.end) for h in holds
-                ]
                 hold_count = len(holds)
-                hold_seconds = None if None in hold_spans else sum(x or 0.0 for x in hold_spans)
+                holds_open, hold_known = _hold_lengths(holds)
+                hold_seconds = None if holds_open else hold_known
         took_from = ""
         if within:
             pass  # nothing gave it to them: they had it already
@@ -2148,6 +2202,8 @@ class _Words:
             ),
             hold_count=hold_count,
             hold_seconds=hold_seconds,
+            holds_open=holds_open,
+            hold_known=hold_known,
             took_from=took_from,
             gave_to=_all_given(gave_to, target, adds, handed, a, names, records),
             ended=ended,
@@ -2485,11 +2541,14 @@ def _split(
     with_agent = _RANK["ringing" if never_answered else "agent"]
     for a in records.answered:  # by start: the order of the pieces does not count
         add(a.start, a.end, with_agent)
-    for h in i.holds:
+    holds = i.holds  # in time order, those without a start last
+    for n, h in enumerate(holds):
         if h.end is None and h.start is not None and not live:
             # A hold whose end never came: the customer may have been on hold until the
-            # end, so the time is unknown, not time with the agent around it.
-            add(h.start, i.end or finish, _RANK["open-hold"])
+            # next hold began (it had ended by then; as the timeline draws it) or, for
+            # the last, until the end, so the time is unknown, not time with the agent.
+            later = next((g.start for g in holds[n + 1 :] if g.start and g.start > h.start), None)
+            add(h.start, later or i.end or finish, _RANK["open-hold"])
             continue
         add(h.start, h.end, _RANK["hold"])
     for s in i.segments:

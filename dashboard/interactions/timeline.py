@@ -204,6 +204,9 @@ class Bar:
     #: Where its warnings are (seconds from the axis start, as drawn) when each is at
     #: one end (a start before the interaction, an end after it); None: the whole bar.
     warned_at: tuple[float, float] | None = None
+    #: A hold with no end, drawn (open) only to where the next hold began: it had ended
+    #: by then, so its length is unknown but at most as drawn.
+    at_most: bool = False
 
     @property
     def mark_span(self) -> tuple[float, float]:
@@ -222,6 +225,8 @@ class Bar:
     def duration_text(self) -> str:
         if self.backwards:
             return "unknown (it ends before it starts)"
+        if self.at_most:
+            return f"unknown, at most {_hms(self.length)}"
         return _hms(self.length) + ("+" if self.open_end else "")
 
     @property
@@ -247,6 +252,11 @@ class Bar:
         lasting = _hms(length)
         if not self.open_end:
             text = f"{text}, from {clock(offset)} to {clock(offset + length)}, lasting {lasting}"
+        elif self.at_most:
+            text = (
+                f"{text}, from {clock(offset)} to no end time (the next hold began at"
+                f" {clock(offset + length)}), lasting unknown, at most {lasting}"
+            )
         elif self.reason != LIVE_REASON:
             text = f"{text}, from {clock(offset)} to no end time, lasting {lasting}+"
         else:
@@ -297,7 +307,8 @@ class Bar:
     def bang_x(self) -> str:
         """Left of the "!" badge's 20 px box: after the bar, or inside its right end."""
         after = self.x + self.width + 1
-        return pct(after if after + 20 < CHART_WIDTH else self.x + self.width - 20)
+        inside = self.at_most or after + 20 >= CHART_WIDTH  # the next hold, or the edge
+        return pct(self.x + self.width - 20 if inside else after)
 
     @property
     def bang_y(self) -> float:
@@ -603,6 +614,15 @@ def _bar(
     if warned is not None:
         bar.open_end, bar.warnings, bar.reason, bar.backwards, bar.warned_at = warned
     return bar
+
+
+def _next_hold(i: Interaction, n: int) -> datetime | None:
+    """When the first hold after the hold at ``n`` (in time order) began, if one did."""
+    begun = i.holds[n].start
+    for later in i.holds[n + 1 :]:
+        if later.start is not None and begun is not None and later.start > begun:
+            return later.start
+    return None
 
 
 def _warned_span(
@@ -1195,8 +1215,14 @@ def _build(
                 b.warnings = (*b.warnings, "Overlaps another allocation of the same agent.")
                 b.warned_at = None
 
-    hold_bars = [
-        _bar(
+    # Numbered as they happened (the parser puts the holds in time order).
+    hold_bars = []
+    for n, h in enumerate(i.holds):
+        if h.start is None:
+            continue
+        # A hold with no end had ended by the time the next one began.
+        until = _next_hold(i, n) if h.end is None else None
+        bar = _bar(
             "hold",
             f"hold-{n + 1}",
             f"Hold {n + 1}",
@@ -1207,10 +1233,11 @@ def _build(
             total,
             live=live,
             record=h,
+            open_until=until,
         )
-        for n, h in enumerate(i.holds)
-        if h.start is not None
-    ]
+        if until is not None and bar.offset + bar.length < total:
+            bar.at_most = True
+        hold_bars.append(bar)
 
     # Tie the interaction's flag to the bars it concerns.
     flag_target: str | None = None
@@ -1365,7 +1392,13 @@ def _text(
     and "direct": most bars of a dense row have no room even for that, and are
     answered before any option is written.
     """
-    duration = "unknown" if bar.backwards else clock(bar.length) + ("+" if bar.open_end else "")
+    duration = (
+        "unknown"
+        if bar.backwards
+        else f"≤ {clock(bar.length)}"
+        if bar.at_most
+        else clock(bar.length) + ("+" if bar.open_end else "")
+    )
     room = 22 if marked else 4
     # The tests below, for the shortest length any option can have.
     least = min(len(bar.label), len(duration), _SHORTEST_OPTION) * CHAR_WIDTH
@@ -1384,6 +1417,9 @@ def _text(
             f"{duration} · no exit",
             duration,
         )
+    elif bar.at_most:
+        at_most = f"unknown, at most {clock(bar.length)}"
+        options = (f"{bar.label} · {at_most}", at_most, f"{bar.label} · {duration}", duration)
     elif bar.kind == "monitor":
         name = "" if named_row else f"{bar.label} · "
         options = (f"{name}listening in · {duration}", f"{name}listening", duration)

@@ -913,7 +913,7 @@ def test_a_hold_with_no_end_is_unknown_in_the_leg_and_not_time_with_the_agent() 
     story = novel("sla-overflow-answered-hung-up-on-open-hold.json")
     wait = figure(story, "Queue wait")
     assert (wait.label, wait.text, wait.source) == ("Queue wait (2 visits)", "6:28", "queueTime")
-    assert figure(story, "Holds").text == "2, total unknown"
+    assert figure(story, "Holds").text == "2, at least 0:45; 1 with no end"
     (leg,) = story.legs
     assert (leg.hold_count, leg.hold_seconds) == (2, None)  # never "2 · 0:45"
     assert leg.ended == "Customer hung up while on hold"

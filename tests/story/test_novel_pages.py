@@ -202,7 +202,7 @@ def test_a_hold_with_no_end_is_not_a_known_total_in_the_participants(live_user: 
     text = page_of(live_user, "sla-overflow-answered-hung-up-on-open-hold.json")
     participants = _section(text, "participants")
     assert "2 · 0:45" not in participants
-    assert "2 · total unknown" in participants
+    assert "2 · at least 0:45; 1 with no end" in participants
 
 
 def test_a_direct_transfer_is_marked_direct_in_the_visit_and_allocation_tables(

@@ -3,8 +3,10 @@ open holds in mid-call, sent figures that contradict the timestamps."""
 
 from __future__ import annotations
 
+from tests.story.test_novel import split
 from tests.story.test_story import figure, told
 from tests.test_timeline import agent, payload, queue, seg
+from tests.test_tried_holds import _six_holds_two_open
 
 
 def test_per_visit_waits_read_in_time_order() -> None:
@@ -26,3 +28,20 @@ def test_per_visit_waits_read_in_time_order() -> None:
     assert figure(told(data), "Per visit").text == (
         "Front Desk 0:30 · Back Office 0:40 · Supervisors 0:50"
     )
+
+
+def test_holds_with_no_end_say_at_least_alike_in_figures_and_row_and_time_bar() -> None:
+    story = told(_six_holds_two_open())
+    holds = figure(story, "Holds")
+    assert holds.text == "6, at least 3:00; 2 with no end"
+    assert "at least" in holds.note
+    (leg,) = story.legs
+    assert (leg.hold_count, leg.holds_open, leg.hold_known) == (6, 2, 180)
+    # Unknown only from each open hold's start to the next hold's: 3:20 + 5:00.
+    assert split(story) == {
+        "ivr": "0:20",
+        "queue": "0:28",
+        "agent": "12:52",
+        "hold": "3:00",
+        "unknown": "8:20",
+    }
