@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.timeline import CHAR_WIDTH, CHART_WIDTH, TEXT_INSET
 from tests.test_timeline import agent, get, laid, payload, queue, seg, ts
 
 
@@ -102,3 +103,14 @@ def test_the_last_hold_with_no_end_still_runs_to_the_end() -> None:
     last = get(laid(data), "hold-2")
     assert (last.offset, last.length, last.open_end) == (400, 200, True)
     assert last.duration_text == "3:20+"
+
+
+def test_an_open_hold_at_the_end_keeps_its_label_clear_of_its_badge() -> None:
+    """The "!" of a bar that reaches the chart's right end sits inside that end: text
+    inside the bar stops short of it ("26:40+" was drawn as "26" under the badge)."""
+    for open_from in range(600, 900, 7):
+        bar = get(laid(payload(0, 1000, customerHoldTimes=[_hold(open_from)])), "hold-1")
+        assert bar.marked and bar.x + bar.width + 21 >= CHART_WIDTH
+        if bar.label_side == "inside":
+            assert bar.x + TEXT_INSET + len(bar.text) * CHAR_WIDTH <= bar.x + bar.width - 20
+

@@ -1714,9 +1714,14 @@ def layout(
                 if not under and (
                     least + 8 <= width or beside <= free_right or beside <= free_left
                 ):
+                    # Text inside stops short of a "!" drawn inside the bar's right end
+                    # (``bang_x``): the badge would cover its last characters.
+                    inner = width
+                    if marked and (bar.at_most or x + width + 21 >= CHART_WIDTH):
+                        inner = width - 22
                     text, side = _text(
                         bar,
-                        width,
+                        inner,
                         free_right,
                         free_left,
                         named and bar.kind != "hold",
