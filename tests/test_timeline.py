@@ -1427,11 +1427,12 @@ def test_overview_parts_of_a_long_interaction_have_short_texts_and_their_range_o
     """ "1 h 22 min 49 s–1 h 39 min 22 s" wraps on a button an eighth of the chart wide: a
     long interaction's parts read where they start, as the axis does, the range on hover."""
     long = laid(payload(0, 7950)).overview
+    # One unit style across the strip: "16:34" beside "1 h 6 min" reads like a time of day.
     assert [w.text for w in long] == [
-        "0:00",
-        "16:34",
-        "33:08",
-        "49:41",
+        "0 min",
+        "17 min",
+        "33 min",
+        "50 min",
         "1 h 6 min",
         "1 h 23 min",
         "1 h 39 min",

@@ -114,3 +114,15 @@ def test_an_open_hold_at_the_end_keeps_its_label_clear_of_its_badge() -> None:
         if bar.label_side == "inside":
             assert bar.x + TEXT_INSET + len(bar.text) * CHAR_WIDTH <= bar.x + bar.width - 20
 
+
+def test_a_one_second_call_has_no_overview_buttons_it_cannot_tell_apart() -> None:
+    assert laid(payload(0, 1)).overview == ()
+    assert laid(payload(0, 7)).overview == ()
+    texts = [w.text for w in laid(payload(0, 8)).overview]
+    assert len(texts) == len(set(texts)) == 8
+
+
+def test_overview_buttons_of_a_long_call_say_their_starts_in_one_unit_style() -> None:
+    texts = [w.text for w in laid(payload(0, 6 * 3600)).overview]
+    assert texts[:3] == ["0 min", "45 min", "1 h 30 min"]
+    assert not any(":" in t for t in texts)

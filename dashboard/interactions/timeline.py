@@ -73,6 +73,8 @@ MAX_GROUPED_ROWS = 3
 MAX_CONNECTORS = 12
 #: Overview strip: the whole interaction in this many zoom windows.
 OVERVIEW_PARTS = 8
+#: The shortest overview part, in seconds: the least its label (``clock``) tells apart.
+OVERVIEW_LEAST = 1.0
 
 #: Channels without an IVR, whatever their queue entry type says.
 TEXT_CHANNELS = frozenset({"email", "messaging", "sms", "chat", "work-item"})
@@ -1455,9 +1457,11 @@ def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
     Every part's figures are worked out first, then each window made once (not made
     and then copied with its shading and its text)."""
     total = timeline.total
-    if total <= 0:
-        return ()
     parts = OVERVIEW_PARTS
+    if total < parts * OVERVIEW_LEAST:
+        # Parts shorter than a second would read "0:00–0:00", "0:01–0:01": buttons no
+        # label tells apart, on an interaction short enough to read whole.
+        return ()
     step = total / parts
     # A bar is in a part unless it starts at or after the part's end or ends before its
     # start (never both): counted by bisection, not by a pass over every bar per part.
@@ -1465,6 +1469,13 @@ def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
     ends = sorted([b.offset + b.length for b in bars])
     spans = [b.mark_span for b in bars if b.marked]
     zoomed, window_start, window_end = timeline.zoomed, timeline.window_start, timeline.window_end
+    # Parts past an hour are said in units ("1 h 30 min"): those before it too ("45 min",
+    # not "45:00", which beside them reads like a time of day).
+    in_units = (parts - 1) * step >= 3600
+
+    def said(seconds: float) -> str:
+        return f"{round(seconds / 60)} min" if in_units and seconds < 3600 else clock(seconds)
+
     figures = []
     for n in range(parts):
         last = n == parts - 1
@@ -1473,7 +1484,7 @@ def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
             (
                 lo,
                 hi,
-                f"{clock(lo)}–{clock(hi)}",
+                f"{said(lo)}–{said(hi)}",
                 bisect_left(starts, hi) - bisect_left(ends, lo),
                 zoomed and lo < window_end and hi > window_start,
                 any((a < hi or (last and a <= hi)) and b >= lo for a, b in spans),
@@ -1491,7 +1502,7 @@ def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
             inside,
             marked,
             math.ceil(3 * inside / busiest),
-            label if ranges else _rounded(lo, step),
+            label if ranges else _rounded(lo, step, in_units=in_units),
         )
         for lo, hi, label, inside, current, marked in figures
     )
@@ -1501,11 +1512,14 @@ def _overview(timeline: Timeline, bars: Sequence[Bar]) -> tuple[Window, ...]:
 OVERVIEW_TEXT = 11
 
 
-def _rounded(seconds: float, step: float) -> str:
+def _rounded(seconds: float, step: float, *, in_units: bool = False) -> str:
     """An offset as the axis says it, to the minute from an hour on (to the hour from a
-    day on) when the parts are that long: "1 h 6 min", not "1 h 6 min 15 s"."""
+    day on) when the parts are that long: "1 h 6 min", not "1 h 6 min 15 s". ``in_units``:
+    under an hour too, in minutes ("0 min", "45 min"), beside starts written in units."""
     unit = 3600 if seconds >= 86400 and step >= 3600 else 60 if seconds >= 3600 else 1
     unit = unit if step >= unit else 1
+    if in_units and seconds < 3600:
+        return f"{round(seconds / 60)} min"
     return clock(round(seconds / unit) * unit)
 
 
