@@ -6,10 +6,12 @@ and a hold whose end never arrived cannot have lasted past the start of the next
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from dashboard.interactions.parsing import parse_interaction
-from dashboard.interactions.timeline import CHAR_WIDTH, CHART_WIDTH, TEXT_INSET
+from dashboard.interactions.timeline import CHAR_WIDTH, CHART_WIDTH, ROW_HEIGHT, TEXT_INSET
 from tests.test_timeline import agent, get, laid, payload, queue, seg, ts
 
 
@@ -126,3 +128,16 @@ def test_overview_buttons_of_a_long_call_say_their_starts_in_one_unit_style() ->
     texts = [w.text for w in laid(payload(0, 6 * 3600)).overview]
     assert texts[:3] == ["0 min", "45 min", "1 h 30 min"]
     assert not any(":" in t for t in texts)
+
+
+def test_two_line_row_labels_on_a_phone_leave_a_gap_between_rows() -> None:
+    """At 375 px two-line names ("Sam Lee (agent 1b63b012)") one row above the other
+    touched: their two lines must leave a few pixels of the 26 px row free."""
+    css = (Path(__file__).resolve().parent.parent / "static/css/timeline.css").read_text()
+    narrow = css[css.index("@media (max-width: 40rem)") :]
+    rule = re.search(r"\.tl-row-label > span \{([^}]*)\}", narrow)
+    assert rule is not None
+    size = float(re.search(r"font-size: ([\d.]+)px", rule[1])[1])  # type: ignore[index]
+    line = float(re.search(r"line-height: ([\d.]+)", rule[1])[1])  # type: ignore[index]
+    assert "line-clamp: 2" in rule[1]
+    assert 2 * size * line <= ROW_HEIGHT - 5
