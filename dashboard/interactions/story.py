@@ -1399,11 +1399,43 @@ def _duration_figure(
     note: str = "",
     unknown_note: str = UNKNOWN_NOTE,
 ) -> Figure:
+    if sent is not None and sent <= -0.5:
+        # Impossible as sent: said as sent and as impossible, never rounded up to 0:00.
+        return Figure(
+            label,
+            f"-{clock(-sent)} sent; a length cannot be negative",
+            note=f"The API's {field} is {sent:g} seconds: no time can last less than nothing.",
+            source=field,
+        )
     if sent is not None:
         return Figure(label, clock(sent), note=note or wording.statistic(field).text, source=field)
     if computed is not None:
         return Figure(label, clock(computed), computed=True, note=COMPUTED_NOTE)
     return Figure(label, "unknown", unknown=True, note=unknown_note)
+
+
+#: Seconds a sent length may differ from its timestamps before the two are said to
+#: disagree: the API rounds its statistics, and timestamps carry milliseconds.
+_SENT_SLACK = 1.5
+
+
+def _total_figure(total_sent: float | None, span: float | None) -> Figure:
+    """The total time as sent, and beside it what the start and end show when the two
+    disagree (as transfers are said): neither silently picked."""
+    if (
+        total_sent is not None
+        and span is not None
+        and total_sent > -0.5
+        and abs(total_sent - span) > _SENT_SLACK
+    ):
+        return Figure(
+            "Total time",
+            f"{clock(total_sent)} sent; start and end show {clock(span)}",
+            note=f"The API's interactionTime is {clock(total_sent)}, but the interaction's"
+            f" start and end are {clock(span)} apart.",
+            source="interactionTime",
+        )
+    return _duration_figure("Total time", total_sent, "interactionTime", span)
 
 
 def _backwards(q: QueueVisit) -> bool:
@@ -1432,9 +1464,7 @@ def _figures(
             )
         )
     else:
-        figures.append(
-            _duration_figure("Total time", total_sent, "interactionTime", _span(i.start, i.end))
-        )
+        figures.append(_total_figure(total_sent, _span(i.start, i.end)))
     if i.ivr_time is not None:
         voice = (i.channel_type or "voice").lower() == "voice"
         figures.append(_duration_figure("IVR" if voice else "Flow", i.ivr_time, "ivrTime", None))
@@ -1849,9 +1879,21 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
             source="customerHolds" if count is not None else "",
         )
     open_holds, known = _hold_lengths(i.holds)
+    whole = _span(i.start, i.end)
     if count is not None and (total is not None or count == 0):
         text = "none" if count == 0 else f"{int(count)}, {clock(total or 0)} in all"
         note = "Number of holds and total time on hold"
+        if count and total is not None and whole is not None and total > whole + _SENT_SLACK:
+            # More time on hold than the whole interaction: said as sent, and said.
+            return Figure(
+                "Holds",
+                f"{int(count)}, {clock(total)} sent; longer than the whole interaction"
+                f" ({clock(whole)})",
+                note=f"The API's customerHoldTime is {clock(total)}, but the interaction's"
+                f" start and end are {clock(whole)} apart"
+                + ("; it sent no times for its holds." if not i.holds else "."),
+                source="customerHolds",
+            )
         if count and open_holds and not never_answered:
             # The sent total counts only the holds that ended: never "in all".
             text = at_least_on_hold(int(count), max(total or 0.0, known), open_holds)

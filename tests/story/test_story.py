@@ -88,10 +88,17 @@ def test_missing_ends_are_unknown_never_invented() -> None:
 
 
 def test_sent_figures_are_used_as_sent_and_computed_ones_are_marked() -> None:
-    # The API says 90 s although the times span 100 s: the API's figure is shown, unmarked.
+    # The API says 90 s although the times span 100 s: the API's figure is shown, unmarked,
+    # with what the times show beside it (neither silently picked).
     sent = told(payload(interactionTime=90))
     total = figure(sent, "Total time")
-    assert (total.text, total.computed, total.source) == ("1:30", False, "interactionTime")
+    assert (total.text, total.computed, total.source) == (
+        "1:30 sent; start and end show 1:40",
+        False,
+        "interactionTime",
+    )
+    as_sent = figure(told(payload(interactionTime=100.4)), "Total time")
+    assert (as_sent.text, as_sent.computed) == ("1:40", False)
     worked_out = figure(told(payload()), "Total time")
     assert (worked_out.text, worked_out.computed) == ("1:40", True)
 

@@ -3,6 +3,8 @@ open holds in mid-call, sent figures that contradict the timestamps."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.story.test_novel import split
 from tests.story.test_story import figure, told
 from tests.test_timeline import agent, payload, queue, seg
@@ -45,3 +47,31 @@ def test_holds_with_no_end_say_at_least_alike_in_figures_and_row_and_time_bar() 
         "hold": "3:00",
         "unknown": "8:20",
     }
+
+
+def _contradicting() -> dict[str, Any]:
+    """A 10:00 call whose sent statistics contradict its timestamps."""
+    return payload(
+        0,
+        600,
+        segments=[seg("s1", 0, 0, 600)],
+        queues=[queue("q1", "s1", "Support", 15, 45, queueTime=30)],
+        agents=[agent("a1", "s1", "Ada Byron", 45, 600, queueId="qid-support")],
+        interactionTime=60,
+        ivrTime=-3.2,
+        customerHolds=1,
+        customerHoldTime=9999,
+        customerConversationTime=555,
+    )
+
+
+def test_sent_figures_that_contradict_the_timestamps_say_so() -> None:
+    story = told(_contradicting())
+    total = figure(story, "Total time")
+    assert (total.text, total.source) == ("1:00 sent; start and end show 10:00", "interactionTime")
+    ivr = figure(story, "IVR")
+    assert ivr.text == "-0:03 sent; a length cannot be negative"
+    assert "-3.2" in ivr.note
+    holds = figure(story, "Holds")
+    assert holds.text == "1, 2 h 46 min 39 s sent; longer than the whole interaction (10:00)"
+
