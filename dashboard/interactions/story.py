@@ -71,7 +71,9 @@ class SplitPart:
     label: str
     seconds: float
     share: float  # 0..1 of the whole
-    offset: float = 0.0  # 0..1: where it starts on the bar
+    offset: float = 0.0  # 0..1: where it starts in the legend's order
+    #: Where it happened: (start, length) of each of its stretches, 0..1 of the whole.
+    spans: tuple[tuple[float, float], ...] = ()
 
     @property
     def x(self) -> str:
@@ -80,6 +82,14 @@ class SplitPart:
     @property
     def width(self) -> str:
         return f"{self.share * 1000:.1f}"
+
+    @property
+    def rects(self) -> tuple[tuple[str, str], ...]:
+        """(x, width) of each stretch on the 1000-wide bar: each part drawn where it
+        happened (the first 0:15 unknown at the start, not at the end)."""
+        if not self.spans:
+            return ((self.x, self.width),)
+        return tuple((f"{lo * 1000:.1f}", f"{length * 1000:.1f}") for lo, length in self.spans)
 
     @property
     def text(self) -> str:
@@ -2550,7 +2560,9 @@ def _split(
         if hi > lo:
             pieces.append((lo, hi, rank))
 
-    if i.ivr_time:
+    if i.ivr_time is not None and i.ivr_time < 0:
+        pass  # impossible as sent (the IVR figure says so): that time stays unknown
+    elif i.ivr_time:
         pieces.append((0.0, min(total, i.ivr_time), _RANK["ivr"]))
         # Back in the flow after a visit left unanswered (before the next visit, or to
         # the end); the API's IVR time counts it.
@@ -2597,12 +2609,13 @@ def _split(
         # Transferred (or added) to an outside number: with it, unless an agent was too.
         if s.outside and not _agent_cancelled(s):
             add(s.start, s.end, _RANK["outside"])
-    cuts = sorted({0.0, total, *(p[0] for p in pieces), *(p[1] for p in pieces)})
     # A sweep over the cuts: which kinds of record cover each stretch between two
     # cuts (a record covers the stretches from its start's cut to its end's). The
     # pieces are taken in order of their starts, and of their ends, as the sweep
-    # reaches those cuts. Kinds by their place in _BY_PRIORITY.
-    by_start = sorted(p for p in pieces if p[0] < p[1])
+    # reaches those cuts. Kinds by their place in _BY_PRIORITY. Only pieces with a
+    # length inside the interaction cut it: the parts add up to its total, no more.
+    by_start = sorted(p for p in pieces if 0.0 <= p[0] < p[1] <= total)
+    cuts = sorted({0.0, total, *(p[0] for p in by_start), *(p[1] for p in by_start)})
     by_end = sorted(by_start, key=_piece_end)
     # Each ends with a piece beyond every cut (the cuts are finite: no record ends past
     # the end), where the sweep stops without asking how many pieces there are.
@@ -2615,6 +2628,9 @@ def _split(
     # Seconds per part of the bar (by its place in _PARTS), each added up stretch by
     # stretch in the order of the cuts.
     counted = [0.0] * len(_PARTS)
+    # Where each part is on the bar, in time order: [from, to, part], a stretch run on
+    # into the next when the same part covers both.
+    drawn: list[list[float]] = [[0.0, 0.0, -1.0]]
     slack = _SLACK.total_seconds()
     ranked_part = _RANKED_PART
     for lo, hi in pairwise(cuts):
@@ -2632,19 +2648,28 @@ def _split(
         # The kind that counts is the covering one of highest priority; an open
         # record's "unknown" yields to any record known to cover the moment.
         if top < none:
-            counted[ranked_part[top]] += hi - lo
+            part = ranked_part[top]
         elif hi - lo >= slack:
+            part = _UNKNOWN_PART
+        else:
             # A second or two between one record's end and the next one's start is the
             # platform's own delay (or a timestamp without milliseconds), not a gap.
-            counted[_UNKNOWN_PART] += hi - lo
+            continue
+        counted[part] += hi - lo
+        last = drawn[-1]
+        if last[2] == part and last[1] == lo:
+            last[1] = hi
+        else:
+            drawn.append([lo, hi, part])
     sums = dict(zip(_PARTS, counted, strict=True))
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
-    for k in _PARTS:
+    for n, k in enumerate(_PARTS):
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
-            parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset))
+            where = tuple((lo / total, (hi - lo) / total) for lo, hi, part in drawn if part == n)
+            parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset, where))
             offset += sums[k] / total
     if all(p.key == "unknown" for p in parts):
         return (), 0.0  # no record says where any of the time went: nothing to draw

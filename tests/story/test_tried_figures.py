@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.story.test_novel import split
 from tests.story.test_story import figure, told
-from tests.test_timeline import agent, payload, queue, seg
+from tests.test_timeline import agent, payload, queue, seg, ts
 from tests.test_tried_holds import _six_holds_two_open
 
 
@@ -75,3 +75,23 @@ def test_sent_figures_that_contradict_the_timestamps_say_so() -> None:
     holds = figure(story, "Holds")
     assert holds.text == "1, 2 h 46 min 39 s sent; longer than the whole interaction (10:00)"
 
+
+def test_the_time_bar_adds_up_to_the_total_each_part_where_it_happened() -> None:
+    story = told(_contradicting())
+    assert split(story) == {"queue": "0:30", "agent": "9:15", "unknown": "0:15"}
+    assert sum(p.seconds for p in story.split) == story.split_total == 600
+    rects = {p.key: [(float(x), float(w)) for x, w in p.rects] for p in story.split}
+    assert rects == {"unknown": [(0.0, 25.0)], "queue": [(25.0, 50.0)], "agent": [(75.0, 925.0)]}
+    assert all(x >= 0 and x + w <= 1000 for spans in rects.values() for x, w in spans)
+
+
+def test_a_part_that_happened_twice_is_drawn_twice() -> None:
+    data = payload(
+        0,
+        600,
+        segments=[seg("s1", 0, 0, 600)],
+        agents=[agent("a1", "s1", "Ada Byron", 0, 600)],
+        customerHoldTimes=[{"startTimestamp": ts(100), "endTimestamp": ts(160), "holdTime": 60}],
+    )
+    (with_agent,) = [p for p in told(data).split if p.key == "agent"]
+    assert [(float(x), float(w)) for x, w in with_agent.rects] == [(0.0, 166.7), (266.7, 733.3)]
