@@ -227,6 +227,8 @@ class _Reader:
             self._bad(key, key, value, "a list")
             return []
         good = [item for item in value if isinstance(item, dict)]
+        if value and not good:
+            self.unknown.add(key)  # records were sent, and none could be read
         if len(good) != len(value):
             self.problems.append(
                 DataProblem(

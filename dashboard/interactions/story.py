@@ -771,6 +771,11 @@ def _outcome(
         first = f" (first {_journey(path, _flow(i))})" if len(path) > 1 else ""
         if gave_up:
             return f"Abandoned in {_queue_named(q)}{after}{first}", "abandoned-queue"
+        if "agents" in i.unknown:
+            # Whether an agent took it is in the records that could not be read.
+            how = wording.queue_exit(q.exit_type).text.lower()
+            said = f"Left {_queue_named(q)}{after} ({how}); the agent records could not be read"
+            return said, "unknown"
         if q.end is None:
             return (
                 f"Left {_queue_named(q)} unanswered; how long it waited is unknown "
@@ -783,6 +788,14 @@ def _outcome(
     seconds = i.interaction_time if "interaction_time" not in i.unknown else None
     if seconds is None:
         seconds = _span(i.start, i.end)
+    unread = _unread(i)
+    if unread:
+        # Records were sent but could not be read: nothing says where the customer went
+        # (a queue, an agent), so neither the IVR nor anything else is made up.
+        ended = f"Ended after {_total_text(i)}" if seconds is not None else "Ended"
+        if i.end is None:
+            ended = "The end time never arrived"
+        return f"{ended}; the {unread} records could not be read", "unknown"
     if not i.segments and not i.agents and not _only_ivr(i, seconds):
         # No record at all: nothing shows an IVR (or anything else) happened, or the
         # figures sent say more than an IVR did (a conversation, time after it).
@@ -801,6 +814,17 @@ def _outcome(
     if i.end is None:
         return f"Ended in {where}; the end time never arrived", "ivr"
     return f"Ended in {where}{after}", "ivr"
+
+
+#: The lists of records an interaction is told from, as the outcome names them.
+_RECORDS = (("segments", "segment"), ("queues", "queue"), ("agents", "agent"))
+
+
+def _unread(i: Interaction) -> str:
+    """The kinds of record sent but unreadable (a list sent as something else): "queue
+    and agent"; empty when every list could be read."""
+    kinds = [kind for key, kind in _RECORDS if key in i.unknown]
+    return " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
 
 
 def _total_text(i: Interaction) -> str | None:
