@@ -1509,15 +1509,16 @@ def _figures(
     transfer_segments = [s for s in i.segments if (s.start_type or "").lower() == "transfer"]
     counted = len(transfer_segments)
     done = sum(1 for s in transfer_segments if not _agent_cancelled(s))
-    if transfers is not None and i.segments and int(transfers) not in (counted, done):
+    if transfers is not None and i.segments and transfers not in (counted, done):
         counted = done
         # The statistic and the records disagree: both are said, neither picked.
         records_say = f"{counted} transfer segment" + ("" if counted == 1 else "s")
+        sent = _as_sent(transfers)
         figures.append(
             Figure(
                 "Transfers",
-                f"{int(transfers)} sent; the segments show {counted}",
-                note=f"The API's customerTransfers is {int(transfers)}, but it sent {records_say}.",
+                f"{sent} sent; the segments show {counted}",
+                note=f"The API's customerTransfers is {sent}, but it sent {records_say}.",
                 source="customerTransfers",
             )
         )
@@ -1525,7 +1526,7 @@ def _figures(
         figures.append(
             Figure(
                 "Transfers",
-                str(int(transfers)),
+                _as_sent(transfers),
                 note=wording.statistic("customerTransfers").text,
                 source="customerTransfers",
             )
@@ -1564,11 +1565,7 @@ def _figures(
     csat = i.csat if i.csat else _stat(i, "customerSatisfactionScore")
     if csat is not None and csat != "":
         value = _number(csat)
-        text = (
-            (str(int(value)) if value.is_integer() else f"{value:g}")
-            if value is not None
-            else str(csat)
-        )
+        text = _as_sent(value) if value is not None else str(csat)
         figures.append(Figure("CSAT", text, note="Customer satisfaction score", source="csat"))
     channel = wording.channel(i.channel_type)
     direction = wording.direction(i.direction)
@@ -1590,6 +1587,11 @@ def _figures(
             )
         )
     return figures
+
+
+def _as_sent(value: float) -> str:
+    """A number as the API sent it: 2 for 2.0, 1.5 for 1.5 (never cut to a whole one)."""
+    return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
 def _waiting_now(i: Interaction, q: QueueVisit, records: _Records) -> bool:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.story.test_story import told
-from tests.test_timeline import payload, queue
+from tests.story.test_story import figure, told
+from tests.test_timeline import payload, queue, seg
 
 # -- records that could not be read say nothing about where the customer went -----------
 
@@ -58,3 +58,23 @@ def test_a_queue_left_with_unreadable_agents_is_not_said_unanswered() -> None:
 def test_readable_records_still_end_in_the_ivr() -> None:
     story = told(payload(end=30, ivrTime=30))
     assert story.outcome == "Ended in the IVR after 0:30"
+
+
+@pytest.mark.parametrize(("sent", "shown"), [(1.5, "1.5"), (2.0, "2"), (0.25, "0.25")])
+def test_a_transfer_count_is_shown_as_sent_never_cut_to_a_whole_one(
+    sent: float, shown: str
+) -> None:
+    story = told(payload(end=100, customerTransfers=sent))
+    transfers = figure(story, "Transfers")
+    assert transfers.text.split(" ")[0] == shown
+    if sent != 2.0:
+        assert transfers.text == f"{shown} sent; the segments show 0"
+        assert f"customerTransfers is {shown}," in transfers.note
+
+
+def test_a_whole_transfer_count_that_agrees_is_the_number() -> None:
+    segments = [
+        seg("s1", 0, 0, 50, segmentEndType="success"),
+        seg("s2", 1, 50, 100, segmentStartType="transfer"),
+    ]
+    assert figure(told(payload(segments=segments, customerTransfers=1)), "Transfers").text == "1"
