@@ -1506,9 +1506,10 @@ def _figures(
     figures += _agent_figures(i, names, legs, now, never_answered=never_answered)
     figures.append(_hold_figure(i, now, never_answered=never_answered))
     transfers = _number(_stat(i, "customerTransfers"))
-    transfer_segments = [s for s in i.segments if (s.start_type or "").lower() == "transfer"]
+    transfer_segments = [s for s in i.segments if _hands_over(s)]
     counted = len(transfer_segments)
     done = sum(1 for s in transfer_segments if not _agent_cancelled(s))
+    also = _also_counted(transfer_segments)
     if transfers is not None and i.segments and transfers not in (counted, done):
         counted = done
         # The statistic and the records disagree: both are said, neither picked.
@@ -1518,7 +1519,8 @@ def _figures(
             Figure(
                 "Transfers",
                 f"{sent} sent; the segments show {counted}",
-                note=f"The API's customerTransfers is {sent}, but it sent {records_say}.",
+                note=f"The API's customerTransfers is {sent}, but it sent {records_say}"
+                + (f", {also}." if also else "."),
                 source="customerTransfers",
             )
         )
@@ -1527,7 +1529,8 @@ def _figures(
             Figure(
                 "Transfers",
                 _as_sent(transfers),
-                note=wording.statistic("customerTransfers").text,
+                note=wording.statistic("customerTransfers").text
+                + (f". The segments show as many, {also}." if also else ""),
                 source="customerTransfers",
             )
         )
@@ -1547,8 +1550,9 @@ def _figures(
                 "Transfers",
                 str(counted),
                 computed=True,
-                note="Counted from the segments that began with a transfer; the API did not"
-                " send customerTransfers.",
+                note="Counted from the segments that began with a transfer"
+                + (f", {also}" if also else "")
+                + "; the API did not send customerTransfers.",
             )
         )
     if i.disposition_name or i.disposition_id:
@@ -1587,6 +1591,32 @@ def _figures(
             )
         )
     return figures
+
+
+def _hands_over(s: Segment) -> bool:
+    """A segment the outcome and the participants tell as a transfer: begun by neither
+    the interaction's start nor an add, whatever its start type says ("transfer", or a
+    code the API does not describe, such as "consult-transfer")."""
+    return not _is_start(s) and not _is_add(s)
+
+
+def _also_counted(segments: Sequence[Segment]) -> str:
+    """What the transfer count holds besides segments begun by "transfer", in words
+    ("counting 1 segment begun by “consult-transfer” as a transfer, as the page tells
+    it"), or "": the figure says what it counted."""
+    others: dict[str, int] = {}
+    for s in segments:
+        if _code(s.start_type) != "transfer":
+            code = f"by “{s.start_type}”" if s.start_type else "with no start type sent"
+            others[code] = others.get(code, 0) + 1
+    if not others:
+        return ""
+    said = " and ".join(
+        f"{n} segment{'' if n == 1 else 's'} begun {code}" for code, n in others.items()
+    )
+    if sum(others.values()) == 1:
+        return f"counting {said} as a transfer, as the page tells it"
+    return f"counting {said} as transfers, as the page tells them"
 
 
 def _as_sent(value: float) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.story.test_novel import rows
 from tests.story.test_story import figure, told
-from tests.test_timeline import payload, queue, seg
+from tests.test_timeline import agent, payload, queue, seg
 
 # -- records that could not be read say nothing about where the customer went -----------
 
@@ -78,3 +79,64 @@ def test_a_whole_transfer_count_that_agrees_is_the_number() -> None:
         seg("s2", 1, 50, 100, segmentStartType="transfer"),
     ]
     assert figure(told(payload(segments=segments, customerTransfers=1)), "Transfers").text == "1"
+
+
+# -- the transfer count counts what the page tells as a transfer -------------------------
+
+
+def _consult_transfer(**extra: Any) -> dict[str, Any]:
+    """Pat hands the call over in a segment begun by a code the API does not describe;
+    Ken picks it up from Help Desk L2."""
+    return payload(
+        end=900,
+        segments=[
+            seg("s0", 0, 0, 400, segmentEndType="agent-disconnect"),
+            seg(
+                "s1",
+                1,
+                400,
+                900,
+                segmentStartType="consult-transfer",
+                segmentEndType="system-terminated",
+                segmentAgentId="aid-pat",
+            ),
+        ],
+        queues=[
+            queue("q0", "s0", "Help Desk", 10, 40, queueTime=30),
+            queue("q1", "s1", "Help Desk L2", 400, 460, queueTime=60, queueEntryType="escalation"),
+        ],
+        agents=[
+            agent("a0", "s0", "Pat Kelly", 40, 400, queueId="qid-help desk"),
+            agent("a1", "s1", "Ken Ito", 460, 900, queueId="qid-help desk l2"),
+        ],
+        **extra,
+    )
+
+
+def test_a_handover_the_page_tells_as_a_transfer_is_counted_as_one() -> None:
+    story = told(_consult_transfer(customerTransfers=1))
+    assert "transferred to Ken Ito" in story.outcome
+    assert rows(story)[0][3] == "Transferred to queue Help Desk L2"
+    transfers = figure(story, "Transfers")
+    assert transfers.text == "1"  # not "1 sent; the segments show 0"
+    assert "1 segment begun by “consult-transfer” as a transfer" in transfers.note
+
+
+def test_the_counted_transfers_say_what_was_counted() -> None:
+    story = told(_consult_transfer())
+    transfers = figure(story, "Transfers")
+    assert (transfers.text, transfers.computed) == ("1", True)
+    assert "“consult-transfer”" in transfers.note
+    # A plain transfer is counted without a word more; an added participant is no transfer.
+    plain = _consult_transfer()
+    plain["segments"][1]["segmentStartType"] = "transfer"
+    assert "consult" not in figure(told(plain), "Transfers").note
+    assert figure(told(plain), "Transfers").text == "1"
+    plain["segments"][1]["segmentStartType"] = "addParticant"
+    assert figure(told(plain), "Transfers").text == "0"
+
+
+def test_a_count_sent_that_disagrees_still_says_both() -> None:
+    transfers = figure(told(_consult_transfer(customerTransfers=2)), "Transfers")
+    assert transfers.text == "2 sent; the segments show 1"
+    assert "“consult-transfer”" in transfers.note
