@@ -811,9 +811,26 @@ def _outcome(
     after = f" after {clock(ivr)}" if ivr is not None else ""
     if ivr is None and (worked_out := _total_text(i)) is not None:
         after = f" after {worked_out}"
+    # Who ended it, when the data says the customer did; else only that it ended (a
+    # flow error ends a call in the IVR too).
+    ended = "Ended"
+    if _hung_up_in_flow(i):
+        ended = "Hung up" if where == "the IVR" else "Abandoned"
     if i.end is None:
-        return f"Ended in {where}; the end time never arrived", "ivr"
-    return f"Ended in {where}{after}", "ivr"
+        return f"{ended} in {where}; the end time never arrived", "ivr"
+    return f"{ended} in {where}{after}", "ivr"
+
+
+def _hung_up_in_flow(i: Interaction) -> bool:
+    """Whether the data says the customer hung up (or left) while the flow had them: the
+    API's ivrAbandoned when sent, else a last segment ended by the customer's disconnect
+    (an ivrAbandoned of false beside such a segment: the two disagree, and who ended it
+    is not said)."""
+    abandoned = _stat(i, "ivrAbandoned")
+    if isinstance(abandoned, bool):
+        return abandoned
+    ends = [s for s in i.segments if s.end_type]
+    return bool(ends) and _code(ends[-1].end_type) == "customer-disconnect"
 
 
 #: The lists of records an interaction is told from, as the outcome names them.

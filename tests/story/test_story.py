@@ -53,7 +53,7 @@ def test_every_demo_has_a_sentence_and_honest_figures(name: str) -> None:
 EXPECTED = {
     "abandoned-in-queue.json": "Abandoned in queue Support after 1:34",
     "answered-call-with-holds.json": "Answered by Alice Tremblay after 1:15 in General Support",
-    "ivr-abandoned.json": "Ended in the IVR after 0:28",
+    "ivr-abandoned.json": "Hung up in the IVR after 0:28",
     "transfer-chain.json": (
         "Answered by Hannah Richard after 0:48 in General Support; transferred to Benoit Leblanc"
         " in Billing; transferred to Carmen Diaz; transferred to Daniel Okafor in Retentions"

@@ -140,3 +140,50 @@ def test_a_count_sent_that_disagrees_still_says_both() -> None:
     transfers = figure(told(_consult_transfer(customerTransfers=2)), "Transfers")
     assert transfers.text == "2 sent; the segments show 1"
     assert "“consult-transfer”" in transfers.note
+
+
+# -- a customer who hung up in the IVR is said to have hung up -----------------------------
+
+
+def _in_ivr(end_type: str = "interaction-end", **extra: Any) -> dict[str, Any]:
+    cancelled = end_type == "customer-disconnect"
+    segments = [seg("s1", 0, 0, 1, segmentEndType=end_type, segmentCancelled=cancelled)]
+    return payload(end=1, segments=segments, interactionTime=1.004, ivrTime=1.0, **extra)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _in_ivr("customer-disconnect", ivrAbandoned=True, ivrAbandonTime=1.0),
+        _in_ivr("customer-disconnect"),  # no ivrAbandoned: the segment says who ended it
+        _in_ivr(ivrAbandoned=True),  # the API's statistic says it
+        _in_ivr(ivrAbandoned="true"),
+    ],
+)
+def test_a_customer_who_hung_up_in_the_ivr_is_said_to_have_hung_up(data: dict[str, Any]) -> None:
+    story = told(data)
+    assert story.outcome == "Hung up in the IVR after 0:01"
+    assert story.kind == "ivr"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _in_ivr(),  # a flow error, say: nothing says who ended it
+        _in_ivr(flagged=True, flagType="error-uncaught-flow-error"),
+        _in_ivr("customer-disconnect", ivrAbandoned=False),  # the two disagree
+    ],
+)
+def test_an_ivr_ending_nobody_is_said_to_have_caused_stays_ended(data: dict[str, Any]) -> None:
+    assert told(data).outcome == "Ended in the IVR after 0:01"
+
+
+def test_a_customer_who_left_a_chat_flow_abandoned_it() -> None:
+    story = told(_in_ivr("customer-disconnect", channelType="chat"))
+    assert story.outcome == "Abandoned in the flow after 0:01"
+
+
+def test_a_hang_up_in_the_ivr_whose_end_never_arrived_says_both() -> None:
+    data = _in_ivr(ivrAbandoned=True)
+    data.pop("endTimestamp")
+    assert told(data).outcome == "Hung up in the IVR; the end time never arrived"
