@@ -732,6 +732,41 @@ def ivr_returns(i: Interaction) -> list[tuple[QueueVisit, QueueVisit | None, dat
     return out
 
 
+def hung_up_on_offer(i: Interaction) -> frozenset[int]:
+    """The offers (allocations by ``id()``) the API says ended before the agent accepted
+    (``agentWorkCancelTime``) because the customer hung up: the offer ended as a queue
+    visit was abandoned or a segment ended by the customer's disconnect. Nobody withdrew
+    them; the customer hung up while the work was offered (the call rang at the agent).
+    The reference gives that time two causes (the agent's disconnect, the customer's);
+    only the customer's shows in the records."""
+    offers = [a for a in i.agents if a.work_cancel_time is not None]
+    if not offers:
+        return frozenset()
+    hang_ups = [
+        q.end
+        for q in i.queues
+        if q.end is not None and (q.abandoned or _dashed(q.exit_type) == "abandon")
+    ]
+    hang_ups += [
+        s.end
+        for s in i.segments
+        if s.end is not None and _dashed(s.end_type) == "customer-disconnect"
+    ]
+    out = set()
+    for a in offers:
+        ended = offer_end(a)
+        if ended is not None and any(abs(ended - at) <= _CLOCK_SLACK for at in hang_ups):
+            out.add(id(a))
+    return frozenset(out)
+
+
+def offer_end(a: AgentAllocation) -> datetime | None:
+    """When an offer ended: its end, or else its start and agentWorkCancelTime."""
+    if a.end is not None or a.start is None or a.work_cancel_time is None:
+        return a.end
+    return a.start + timedelta(seconds=a.work_cancel_time)
+
+
 def inside_own(i: Interaction) -> frozenset[int]:
     """The allocations (by ``id()``) that lie wholly within an earlier, longer one of the
     same agent that was not an offer never accepted: the agent already had the work, so

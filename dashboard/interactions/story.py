@@ -28,9 +28,11 @@ from .domain import (
     Monitor,
     QueueVisit,
     Segment,
+    hung_up_on_offer,
     ivr_handed_over,
     ivr_returns,
     never_answered,
+    offer_end,
     placed_by_agent,
     taken_from,
     unaccepted_offers,
@@ -770,7 +772,8 @@ def _outcome(
         path = records.path_to(q)
         first = f" (first {_journey(path, _flow(i))})" if len(path) > 1 else ""
         if gave_up:
-            return f"Abandoned in {_queue_named(q)}{after}{first}", "abandoned-queue"
+            ringing = _ringing_at(i, q, names)
+            return f"Abandoned in {_queue_named(q)}{after}{first}{ringing}", "abandoned-queue"
         if "agents" in i.unknown:
             # Whether an agent took it is in the records that could not be read.
             how = wording.queue_exit(q.exit_type).text.lower()
@@ -871,7 +874,9 @@ def _placed(i: Interaction, records: _Records, answered: list[AgentAllocation]) 
     return not i.queues or (bool(answered) and records.queue_for(answered[0]) is None)
 
 
-def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllocation]) -> str:
+def _left_unanswered(
+    i: Interaction, names: _Names, records: _Records, answered: list[AgentAllocation]
+) -> str:
     """Where the customer was sent after the last agent and nobody answered: the
     last queue visit begun after every allocation began, taken by no agent ("; transferred
     to Payment Plans; abandoned there after 2:32"). Empty when there is none."""
@@ -896,11 +901,31 @@ def _left_unanswered(i: Interaction, records: _Records, answered: list[AgentAllo
     text = f"; {moved} {'queue ' if path[0].queue_name else ''}{_journey(path, _flow(i))}"
     after = _after(q)
     if q.abandoned or _code(q.exit_type) == "abandon":
-        return text + f"; abandoned there{after}"
+        return text + f"; abandoned there{after}{_ringing_at(i, q, names)}"
     if q.end is None:
         return text + "; how long it waited there is unknown (its exit time never arrived)"
     how = wording.queue_exit(q.exit_type).text.lower()
     return text + f"; left unanswered there{after} ({how})" + _back_to_the_end(i, q)
+
+
+def _ringing_at(i: Interaction, q: QueueVisit, names: _Names) -> str:
+    """ ", while ringing at Olu Adebayo" when the customer hung up in visit ``q`` while
+    the work was offered to an agent (``hung_up_on_offer``): the last seconds of the
+    wait were not spent waiting for one. Empty when nobody was offered it then."""
+    rang = hung_up_on_offer(i)
+    if not rang or q.end is None:
+        return ""
+    who = list(
+        dict.fromkeys(
+            a.agent_id or ""
+            for a in i.agents
+            if id(a) in rang and (end := offer_end(a)) is not None and abs(end - q.end) <= _SLACK
+        )
+    )
+    if not who:
+        return ""
+    said = _and(names, who) if len(who) <= MAX_STEPS else f"{len(who)} agents"
+    return f", while ringing at {said}" if _flow(i) == "the IVR" else f", while offered to {said}"
 
 
 def _back_to_the_end(i: Interaction, q: QueueVisit) -> str:
@@ -1357,7 +1382,7 @@ def _answered_outcome(
         ]
     if steps:
         text += "; " + "; ".join(steps)
-    text += _left_unanswered(i, records, answered)
+    text += _left_unanswered(i, names, records, answered)
     outside = [s for s in i.segments if _outside(s)]
     if cancelled is not None:
         text += "; " + said
@@ -2056,6 +2081,7 @@ def _legs(
     refused = unaccepted_offers(i)
     inside = records.inside
     listened, _ = _listened(i, ordered, refused, records.now)
+    rang = hung_up_on_offer(i)
     words = _Words(i, names, records, ordered, refused, never_answered=never_answered)
     legs: list[Leg] = []
     # Read once rather than per row: a big interaction has a thousand rows.
@@ -2078,7 +2104,10 @@ def _legs(
         if offered_only:
             with_text = "none: never accepted"
             with_note = (
-                "The work was offered to this agent and withdrawn before they accepted it"
+                "The work was offered to this agent; the customer hung up before they"
+                " accepted it (the API's agentWorkCancelTime)."
+                if key in rang
+                else "The work was offered to this agent and withdrawn before they accepted it"
                 " (the API's agentWorkCancelTime)."
                 if a.work_cancel_time is not None
                 else "The work was offered to this agent, who never took it: the customer"
@@ -2137,6 +2166,8 @@ class _Words:
         self.ordered = ordered
         self.refused = refused
         self.never_answered = never_answered
+        #: The offers the customer hung up on (``hung_up_on_offer``).
+        self.rang = hung_up_on_offer(i)
         #: Whether each allocation asked about joined a call in hand (``joiner``).
         self.joiners: dict[int, bool] = {}
         #: What each agent's allocations handed on (``handed_on``), per agent asked about.
@@ -2318,6 +2349,7 @@ class _Words:
                 gave_to=gave_to,
                 handed=tuple(names.agent(b.agent_id) for b in handed),
                 refused=offered_only,
+                hung_up=id(a) in self.rang,
             )
         leg.__dict__.update(
             queue=(
@@ -2474,7 +2506,12 @@ def _leg_end(
     gave_to: str,
     handed: tuple[str, ...] = (),
     refused: bool = False,
+    hung_up: bool = False,
 ) -> str:
+    if a.work_cancel_time is not None and hung_up:
+        # Nobody withdrew the offer: the customer hung up while it rang.
+        left = "hung up while it rang" if _flow(i) == "the IVR" else "left while it was offered"
+        return f"Offered; the customer {left} ({clock(a.work_cancel_time)})"
     if a.work_cancel_time is not None:
         return f"Offered, never accepted (withdrawn after {clock(a.work_cancel_time)})"
     if refused:

@@ -34,6 +34,7 @@ from .domain import (
     Interaction,
     QueueVisit,
     Segment,
+    hung_up_on_offer,
     ivr_handed_over,
     ivr_returns,
     never_answered,
@@ -282,7 +283,9 @@ class Bar:
         marks = ""
         if "abandoned" in self.states or "SLA abandoned" in self.states:
             marks += " ✕"
-        if "work offer cancelled" in self.states:
+        if "work offer cancelled" in self.states and "customer hung up" in self.states:
+            marks += " (customer hung up)"  # while it rang: nobody withdrew it
+        elif "work offer cancelled" in self.states:
             marks += " (offer withdrawn)"  # as its own row says it: nothing was cancelled
         elif "cancelled" in self.states and "customer hung up" in self.states:
             marks += " (cancelled: customer hung up)"
@@ -1174,11 +1177,14 @@ def _build(
     #: An outbound call nobody picked up: the agent's time was spent ringing.
     ringing = never_answered(i)
     refused = unaccepted_offers(i)
+    rang = hung_up_on_offer(i)
     # Rows in the order the agents had the work, whatever order the API sent them in.
     for a in sorted(i.agents, key=lambda a: (a.start is None, a.start or start)):
         bar_id = agent_ids[id(a)]
         states = (
-            ("work offer cancelled",)
+            ("work offer cancelled", "customer hung up")
+            if id(a) in rang
+            else ("work offer cancelled",)
             if a.work_cancel_time is not None
             else ("offer not accepted",)
             if id(a) in refused
@@ -1425,6 +1431,8 @@ def _text(
     elif bar.kind == "monitor":
         name = "" if named_row else f"{bar.label} · "
         options = (f"{name}listening in · {duration}", f"{name}listening", duration)
+    elif named_row and "work offer cancelled" in bar.states and "customer hung up" in bar.states:
+        options = (f"customer hung up · {duration}", "hung up", duration)
     elif named_row and "work offer cancelled" in bar.states:
         options = (f"offer withdrawn · {duration}", "withdrawn", duration)
     elif named_row and "offer not accepted" in bar.states:

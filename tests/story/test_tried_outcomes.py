@@ -10,7 +10,7 @@ import pytest
 
 from tests.story.test_novel import rows
 from tests.story.test_story import figure, told
-from tests.test_timeline import agent, payload, queue, seg
+from tests.test_timeline import agent, get, laid, payload, queue, seg
 
 # -- records that could not be read say nothing about where the customer went -----------
 
@@ -187,3 +187,64 @@ def test_a_hang_up_in_the_ivr_whose_end_never_arrived_says_both() -> None:
     data = _in_ivr(ivrAbandoned=True)
     data.pop("endTimestamp")
     assert told(data).outcome == "Hung up in the IVR; the end time never arrived"
+
+
+# -- a customer who hung up while the call rang at an agent: nobody withdrew the offer -----
+
+
+def _rang(offer_end: float = 94, **extra: Any) -> dict[str, Any]:
+    """Olu is offered the call at 80; the customer hangs up in Support at 94."""
+    return payload(
+        end=94,
+        segments=[seg("s1", 0, 0, 94, segmentEndType="customer-disconnect", segmentCancelled=True)],
+        queues=[queue("q1", "s1", "Support", 12, 94, queueExitType="abandon", queueAbandoned=True)],
+        agents=[
+            agent(
+                "a1",
+                "s1",
+                "Olu Adebayo",
+                80,
+                offer_end,
+                queueId="qid-support",
+                agentWorkCancelTime=offer_end - 80,
+            )
+        ],
+        **extra,
+    )
+
+
+def test_a_customer_who_hung_up_while_it_rang_is_said_so() -> None:
+    story = told(_rang())
+    assert story.outcome == "Abandoned in queue Support after 1:22, while ringing at Olu Adebayo"
+    assert rows(story) == [
+        (
+            "Olu Adebayo",
+            "queue Support, from the IVR",
+            "",
+            "Offered; the customer hung up while it rang (0:14)",
+        )
+    ]
+    assert "withdrawn" not in story.legs[0].with_note
+    bar = get(laid(_rang()), "agent-a1")
+    assert "withdrawn" not in bar.display_label and "withdrawn" not in bar.text
+    assert bar.display_label == "Olu Adebayo (customer hung up)"
+    assert "customer hung up" in bar.accessible_name
+
+
+def test_an_offer_that_ended_before_the_customer_hung_up_was_withdrawn() -> None:
+    story = told(_rang(offer_end=85))
+    assert story.outcome == "Abandoned in queue Support after 1:22"
+    assert rows(story)[0][3] == "Offered, never accepted (withdrawn after 0:05)"
+    assert "withdrawn" in get(laid(_rang(offer_end=85)), "agent-a1").display_label
+
+
+def test_a_chat_customer_who_left_while_it_was_offered() -> None:
+    story = told(_rang(channelType="chat"))
+    assert story.outcome.endswith(", while offered to Olu Adebayo")
+    assert rows(story)[0][3] == "Offered; the customer left while it was offered (0:14)"
+
+
+def test_an_offer_sent_without_an_end_ends_at_its_cancel_time() -> None:
+    data = _rang()
+    data["agents"][0].pop("endTimestamp")
+    assert told(data).outcome.endswith(", while ringing at Olu Adebayo")
