@@ -947,6 +947,22 @@ def _exit_words(q: QueueVisit) -> str:
     return "timed out" if _code(q.exit_type) == "timeout" else wording.queue_exit(q.exit_type).text
 
 
+def _taken_wait(q: QueueVisit, records: _Records) -> float | None:
+    """The wait in visit ``q`` whose exit never arrived, up to when the agent who took
+    the call from it got it (``taken_from``): the customer had left the queue by then.
+    None when its exit arrived or no agent took the call from it."""
+    taker = records.taken.get(id(q)) if q.end is None else None
+    return None if taker is None else _span(q.start, taker.start)
+
+
+def _answered_after(q: QueueVisit, records: _Records) -> str:
+    """``_after`` for a visit an agent took the call from: a wait whose exit never
+    arrived is said up to when they got it, worked out and marked ("after about 1:03")."""
+    if _wait(q)[0] is None and (bound := _taken_wait(q, records)) is not None:
+        return f" after about {clock(bound)}{COMPUTED_MARK}"
+    return _after(q)
+
+
 def _after(q: QueueVisit) -> str:
     wait = _wait_text(q)
     return f" after {wait}" if wait is not None else " after an unknown wait"
@@ -994,10 +1010,10 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
         if since is not None:
             text += f" ({clock(since)} after the start)"
         return text
+    answered = f"Answered by {who}{_answered_after(fq, records)} in {_queue_label(fq)}"
     if len(path) > 1:
-        journey = _journey(path, _flow(i))
-        return f"Answered by {who}{_after(fq)} in {_queue_label(fq)} (first {journey})"
-    return f"Answered by {who}{_after(fq)} in {_queue_label(fq)}"
+        return f"{answered} (first {_journey(path, _flow(i))})"
+    return answered
 
 
 def _straight_from_flow(i: Interaction, records: _Records, a: AgentAllocation) -> bool:
@@ -1294,7 +1310,8 @@ def _handover_steps(
             f"back to {who}",
         ]
     if kind == "sent-back":
-        return [f"sent to {_journey(path, _flow(i))}", f"answered again by {who}{_after(path[-1])}"]
+        back = f"answered again by {who}{_answered_after(path[-1], records)}"
+        return [f"sent to {_journey(path, _flow(i))}", back]
     if kind == "again":
         return [f"{who} again"]
     if kind == "added":
@@ -1308,11 +1325,14 @@ def _handover_steps(
         return [f"{who} added" + (" again" if again else "") + how]
     if kind == "rerouted" and q is not None:
         entry = wording.queue_entry_on(q.entry_type, i.channel_type).text
-        return [f"then answered by {who}{_after(q)} in {_queue_label(q)} ({entry})"]
+        return [
+            f"then answered by {who}{_answered_after(q, records)} in {_queue_label(q)} ({entry})"
+        ]
     if kind == "joined" and (there := _joined(answered, a, records.inside)):
         return [f"{who} joined" + _how_joined(records, a, there, names)]
     if kind == "through" and q is not None:
-        return [f"transferred to {_journey(path, _flow(i))}", f"answered there by {who}{_after(q)}"]
+        answered_there = f"answered there by {who}{_answered_after(q, records)}"
+        return [f"transferred to {_journey(path, _flow(i))}", answered_there]
     if kind == "picked-up" and q is not None:
         wait = _long_wait(i, q)
         if wait is not None:
@@ -1708,6 +1728,8 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
     callbacks: list[tuple[QueueVisit, float | None, bool]] = []
     backwards = False
     waiting = False  # a live visit the customer is still waiting in
+    #: Why a wait whose exit never arrived is counted up to when an agent got the call.
+    bounded: list[str] = []
     for q in i.queues:
         if id(q) in records.callbacks:
             callbacks.append((q, *_wait(q)))
@@ -1734,6 +1756,17 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             # Live and still in the queue: its exit is not late, it has not come yet.
             seconds, was_computed = _span(q.start, records.now), True
             waiting = True
+        if seconds is None and (took := _taken_wait(q, records)) is not None:
+            # Its exit never arrived, but an agent took the call from it: the customer
+            # waited there until then, about (as the outcome says it).
+            computed = True
+            total += took
+            visits.append(f"{_queue_label(q)} about {clock(took)} ≈")
+            bounded.append(
+                f"The exit time from {_queue_label(q)} never arrived: its wait is counted"
+                f" up to when {names.agent(records.taken[id(q)].agent_id)} got the call."
+            )
+            continue
         computed = computed or was_computed
         if seconds is None:
             unknown = True
@@ -1774,12 +1807,16 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE
             figures.append(Figure(label, text, unknown=True, note=each + ". " + why))
         else:
+            about = "about " if bounded else ""
             figures.append(
                 Figure(
                     label,
-                    clock(total) + (" so far" if waiting else ""),
+                    about + clock(total) + (" so far" if waiting else ""),
                     computed=computed,
-                    note=each + (". " + COMPUTED_NOTE if computed else ".") + why,
+                    note=each
+                    + (". " + COMPUTED_NOTE if computed else ".")
+                    + "".join(" " + b for b in bounded)
+                    + why,
                     source="" if computed else "queueTime",
                 )
             )
@@ -2693,13 +2730,13 @@ def _split(
         rank = consult if key in consults else callback if key in callbacks else queue
         taker = taken.get(key) if taken else None
         if taker is not None and q.start is not None and taker.start is not None:
-            # No exit, but an agent took the call from it: the customer was no longer
-            # waiting there after that (as the timeline draws it); how long they waited
-            # stays unknown, as the queue wait says.
+            # No exit, but an agent took the call from it: the customer waited there
+            # until then and no longer (as the timeline draws it, and the queue wait
+            # counts it).
             lo = max(0.0, (q.start - origin).total_seconds())
             hi = min(total, (taker.start - origin).total_seconds())
             if hi > lo:
-                pieces.append((lo, hi, rank if live else unknown))
+                pieces.append((lo, hi, rank))
             continue
         add(q.start, q.end, rank)
     with_agent = _RANK["ringing" if never_answered else "agent"]

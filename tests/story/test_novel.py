@@ -284,7 +284,8 @@ def test_a_duplicate_allocation_is_one_leg_and_an_impossible_one_is_unknown() ->
     per_agent = figure(story, "Time with each agent")
     assert per_agent.text == "Hugo Lefebvre unknown · Zoe Tanaka 9:08"
     assert per_agent.unknown
-    assert figure(story, "Queue wait").text == "unknown (known part 0:57)"
+    # Retentions' exit never arrived: its wait is counted up to when Zoe got the call.
+    assert figure(story, "Queue wait").text == "about 1:28"
     assert any("sent twice" in note and "ignored" in note for note in story.notes)
     assert any("ends (09:12:41 UTC) before it starts" in note for note in story.notes)
 
@@ -638,13 +639,12 @@ def test_an_open_visit_an_agent_took_is_drawn_open_to_where_she_took_it() -> Non
     assert "no end time" in name
     assert "taken by Alice Okafor at 0:20" in name
     assert "never reached reporting" in bar.reason and "at 0:20" in bar.reason
-    # The figure and the split bar still say the wait is unknown, never 0:15.
+    # The figure and the split bar count the wait up to where she took it, worked out.
     story = told(_taken(ivrTime=5))
     wait = figure(story, "Queue wait")
-    assert (wait.text, wait.unknown, wait.computed) == ("unknown", True, False)
-    assert "Alice Okafor took the call from it 0:15 after it began" in wait.note
-    assert "queue" not in split(story)
-    assert split(story) == {"ivr": "0:05", "unknown": "0:15", "agent": "1:20"}
+    assert (wait.text, wait.unknown, wait.computed) == ("about 0:15", False, True)
+    assert "counted up to when Alice Okafor got the call" in wait.note
+    assert split(story) == {"ivr": "0:05", "queue": "0:15", "agent": "1:20"}
 
 
 def test_an_open_visit_nobody_took_is_still_drawn_to_the_end() -> None:
@@ -699,7 +699,7 @@ def test_the_flagged_retentions_visit_stops_where_zoe_took_the_call() -> None:
     assert bar.open_end and bar.taken
     assert bar.offset + bar.length == pytest.approx(zoe.offset)
     assert "taken by Zoe Tanaka at 7:12" in bar.accessible_name
-    assert figure(novel("flagged-agent-end-before-start.json"), "Queue wait").unknown
+    assert figure(novel("flagged-agent-end-before-start.json"), "Queue wait").computed
 
 
 # -- an outbound call nobody answered, on the timeline ------------------------------------

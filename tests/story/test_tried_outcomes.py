@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.story.test_novel import rows
+from tests.story.test_novel import rows, split
 from tests.story.test_story import figure, told
 from tests.test_timeline import agent, get, laid, payload, queue, seg
 
@@ -248,3 +248,46 @@ def test_an_offer_sent_without_an_end_ends_at_its_cancel_time() -> None:
     data = _rang()
     data["agents"][0].pop("endTimestamp")
     assert told(data).outcome.endswith(", while ringing at Olu Adebayo")
+
+
+# -- a queue wait whose exit never arrived is bounded by the agent who took the call -------
+
+
+def _exit_missing(**extra: Any) -> dict[str, Any]:
+    """Claims' exit never arrives; Lea is allocated from it 1:03 after it began."""
+    visit = queue("q1", "s1", "Claims", 12, None, agentId="aid-lea")
+    return payload(
+        end=600,
+        queues=[visit],
+        agents=[agent("a1", "s1", "Lea Roux", 75, 600, queueId="qid-claims")],
+        ivrTime=12,
+        **extra,
+    )
+
+
+def test_a_wait_whose_exit_never_arrived_is_counted_to_when_the_agent_got_it() -> None:
+    story = told(_exit_missing())
+    assert story.outcome == "Answered by Lea Roux after about 1:03 in Claims"
+    assert story.marked_outcome == "Answered by Lea Roux after about 1:03\x1e in Claims"
+    wait = figure(story, "Queue wait")
+    assert (wait.text, wait.computed, wait.unknown) == ("about 1:03", True, False)
+    assert "The exit time from Claims never arrived" in wait.note
+    assert "counted up to when Lea Roux got the call" in wait.note
+    assert split(story)["queue"] == "1:03"
+
+
+def test_a_wait_nobody_took_the_call_from_stays_unknown() -> None:
+    data = _exit_missing()
+    data["agents"] = []
+    data["queues"][0].pop("agentId")
+    story = told(data)
+    assert "about" not in story.outcome
+    assert figure(story, "Queue wait").text == "unknown"
+
+
+def test_a_wait_sent_as_queue_time_is_used_as_sent() -> None:
+    data = _exit_missing()
+    data["queues"][0]["queueTime"] = 60
+    story = told(data)
+    assert story.outcome == "Answered by Lea Roux after 1:00 in Claims"
+    assert figure(story, "Queue wait").text == "1:00"
