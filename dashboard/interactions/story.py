@@ -2228,6 +2228,17 @@ class _Words:
         self.at_end = {id(answered[k]) for k in last}
         #: The same, by start.
         self.last_ones = [answered[k] for k in last]
+        #: The outside numbers on the call at its end: no allocation says when one left,
+        #: so its segment does (one not cancelled, lasting to the last agent's end).
+        self.outside_at_end = [
+            s
+            for s in self.i.segments
+            if s.outside
+            and not _agent_cancelled(s)
+            and last_end is not None
+            and s.end is not None
+            and s.end >= last_end - _SLACK
+        ]
         self.accepted = answered
         self.straight = (
             answered[0] if answered and _straight_from_flow(self.i, records, answered[0]) else None
@@ -2382,6 +2393,9 @@ class _Words:
                 names,
                 last=at_the_end,
                 partners=list(dict.fromkeys(partners)),
+                outside=sum(1 for s in self.outside_at_end if _began_by(s, end))
+                if at_the_end
+                else 0,
                 never_answered=self.never_answered,
                 gave_to=gave_to,
                 handed=tuple(names.agent(b.agent_id) for b in handed),
@@ -2481,7 +2495,7 @@ def _on_the_call(
     return list(on.values())
 
 
-def _began_by(a: AgentAllocation, moment: datetime | None) -> bool:
+def _began_by(a: AgentAllocation | Segment, moment: datetime | None) -> bool:
     return a.start is None or moment is None or a.start <= moment
 
 
@@ -2539,6 +2553,7 @@ def _leg_end(
     *,
     last: bool,
     partners: list[str],
+    outside: int = 0,
     never_answered: bool,
     gave_to: str,
     handed: tuple[str, ...] = (),
@@ -2583,8 +2598,13 @@ def _leg_end(
         # whatever became of the customer there was not their part's end.
         return f"Transferred to {gave_to}"
     if last and partners:
-        # Joined, not replaced: decided from the times, not from the order of legs.
-        return "Stayed to the end with " + ", ".join(partners)
+        # Joined, not replaced: decided from the times, not from the order of legs. An
+        # outside number still on the call stayed too: it is said after the agents (a
+        # lone agent's row says how the call ended instead, as before).
+        numbers = "an outside number" if outside == 1 else f"{outside} outside numbers"
+        return (
+            "Stayed to the end with " + ", ".join(partners) + (f" and {numbers}" if outside else "")
+        )
     if len(handed) > 1 and not last:
         return "Handed over to " + ", ".join(handed[:-1]) + " and " + handed[-1]
     if handed and not last:

@@ -291,3 +291,52 @@ def test_a_wait_sent_as_queue_time_is_used_as_sent() -> None:
     story = told(data)
     assert story.outcome == "Answered by Lea Roux after 1:00 in Claims"
     assert figure(story, "Queue wait").text == "1:00"
+
+
+# -- an outside number that stayed to the end is said beside the agents who did ------------
+
+
+def _conference_with_outside(outside_ends: tuple[float, ...] = (100,)) -> dict[str, Any]:
+    """Hana adds Sam at 20 and outside numbers from 40; Hana and Sam stay to the end."""
+
+    def add(seg_id: str, number: int, start: float, end: float, **extra: Any) -> dict[str, Any]:
+        return seg(
+            seg_id,
+            number,
+            start,
+            end,
+            segmentStartType="addParticant",
+            segmentAgentId="aid-hana",
+            addParticipant=True,
+            **extra,
+        )
+
+    outside = [
+        add(f"s{n + 2}", n + 2, 40 + n, end, segmentThirdParty="pstn", segmentExtensionType="pstn")
+        for n, end in enumerate(outside_ends)
+    ]
+    return payload(
+        end=100,
+        segments=[
+            seg("s0", 0, 0, 100),
+            add("s1", 1, 20, 100, segmentToAgentId="aid-sam"),
+            *outside,
+        ],
+        agents=[agent("a0", "s0", "Hana Sato", 5, 100), agent("a1", "s1", "Sam Lee", 22, 100)],
+    )
+
+
+def test_an_outside_number_that_stayed_to_the_end_is_in_the_rows_that_stayed() -> None:
+    story = told(_conference_with_outside())
+    ended = [row[3] for row in rows(story)]
+    assert ended == [
+        "Stayed to the end with Sam Lee and an outside number",
+        "Stayed to the end with Hana Sato and an outside number",
+    ]
+
+
+def test_two_outside_numbers_are_counted_and_one_that_left_is_not_said() -> None:
+    ended = [row[3] for row in rows(told(_conference_with_outside((100, 100))))]
+    assert ended[0] == "Stayed to the end with Sam Lee and 2 outside numbers"
+    ended = [row[3] for row in rows(told(_conference_with_outside((60,))))]
+    assert ended[0] == "Stayed to the end with Sam Lee"
