@@ -210,7 +210,19 @@ class _Reader:
             return None
         parsed = _to_datetime(value)
         if parsed is None:
-            self._bad(attr or key, key, value, "a date and time")
+            year = _impossible_year(value)
+            if year is None:
+                self._bad(attr or key, key, value, "a date and time")
+            else:  # a date and time, but of no contact center's: said as such
+                self.unknown.add(attr or key)
+                self.problems.append(
+                    _quoting(
+                        self.where,
+                        f"“{key}” is {{value}}, a date in the year {year}, which no"
+                        " interaction has; shown as unknown.",
+                        value,
+                    )
+                )
         return parsed
 
     def fields(self, spec: _Spec) -> dict[str, Any]:
@@ -375,6 +387,16 @@ def _to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     return _read_timestamp(value)
+
+
+def _impossible_year(value: Any) -> int | None:
+    """The year of a timestamp written in a form the API uses but outside 1970–2200
+    (``_read_timestamp`` reads no other), else None."""
+    match = _TS.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year = int(match.group(1))
+    return None if 1970 <= year <= 2200 else year
 
 
 def _read_timestamp(value: str) -> datetime | None:

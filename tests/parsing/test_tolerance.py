@@ -377,3 +377,21 @@ def test_the_usual_timestamp_form_reads_as_the_general_reader_reads_it(value: st
     general = parsing._read_timestamp(value)
     assert fast == general
     assert fast is None or fast.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("raw", "year"), [("9999-12-31T23:59:59.999Z", 9999), ("0001-01-01T00:00:00Z", 1)]
+)
+def test_a_date_no_interaction_has_is_said_so_not_called_unreadable(raw: str, year: int) -> None:
+    """A timestamp in the API's form but in the year 9999 is a date and time, just one no
+    interaction has: its data problem says that, and the time is unknown."""
+    data = reference()
+    data["segments"][0]["endTimestamp"] = raw
+    i = parse_interaction(data)
+    assert i.segments[0].end is None and "end" in i.segments[0].unknown
+    said = [p.message for p in i.problems if "endTimestamp" in p.message]
+    assert said == [
+        f'“endTimestamp” is "{raw}", a date in the year {year}, which no interaction has;'
+        " shown as unknown."
+    ], said
+    assert "should be a date and time" not in " ".join(said)
