@@ -2693,6 +2693,10 @@ _SPLIT_LABELS = {
 }
 
 
+#: The most stretches "Where the customer's time went" draws where they happened.
+SPLIT_STRETCHES_DRAWN = 24
+
+
 def _split(
     i: Interaction, records: _Records, now: datetime, *, never_answered: bool = False
 ) -> tuple[tuple[SplitPart, ...], float]:
@@ -2832,10 +2836,17 @@ def _split(
     parts: list[SplitPart] = []
     offset = 0.0
     voice = (i.channel_type or "voice").lower() == "voice"
+    # A call that changed hands a hundred times would be a barcode: past a few dozen
+    # stretches each part is one block, in the legend's order (the timeline shows when).
+    in_time_order = len(drawn) <= SPLIT_STRETCHES_DRAWN + 1
     for n, k in enumerate(_PARTS):
         if sums[k] >= 0.5:
             label = _SPLIT_LABELS[k] if voice or k != "ivr" else "Flow"
-            where = tuple((lo / total, (hi - lo) / total) for lo, hi, part in drawn if part == n)
+            where = (
+                tuple((lo / total, (hi - lo) / total) for lo, hi, part in drawn if part == n)
+                if in_time_order
+                else ()
+            )
             parts.append(SplitPart(k, label, sums[k], sums[k] / total, offset, where))
             offset += sums[k] / total
     if all(p.key == "unknown" for p in parts):

@@ -95,3 +95,19 @@ def test_a_part_that_happened_twice_is_drawn_twice() -> None:
     )
     (with_agent,) = [p for p in told(data).split if p.key == "agent"]
     assert [(float(x), float(w)) for x, w in with_agent.rects] == [(0.0, 166.7), (266.7, 733.3)]
+
+
+def test_a_call_that_changed_hands_many_times_has_one_block_per_part() -> None:
+    """Past a few dozen stretches the bar would be a barcode: each part is one block, in the
+    legend's order, their widths still adding up to the whole."""
+    from dashboard.interactions.story import SPLIT_STRETCHES_DRAWN
+
+    n = SPLIT_STRETCHES_DRAWN  # n queue visits and n agents: 2n stretches
+    queues = [queue(f"q{k}", "s1", "Billing", k * 60, k * 60 + 10) for k in range(n)]
+    agents = [agent(f"a{k}", "s1", "Ada Byron", k * 60 + 10, k * 60 + 60) for k in range(n)]
+    story = told(payload(0, n * 60, queues=queues, agents=agents))
+    rects = {p.key: [(float(x), float(w)) for x, w in p.rects] for p in story.split}
+    assert [len(r) for r in rects.values()] == [1] * len(rects)
+    assert abs(sum(w for r in rects.values() for _, w in r) - 1000) < 0.5
+    few = told(payload(0, 600, queues=queues[:3], agents=agents[:3]))
+    assert max(len(p.rects) for p in few.split) == 3  # few stretches: where they happened
