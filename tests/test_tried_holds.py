@@ -12,7 +12,7 @@ from typing import Any
 
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.timeline import CHAR_WIDTH, CHART_WIDTH, ROW_HEIGHT, TEXT_INSET
-from tests.test_timeline import agent, get, laid, payload, queue, seg, ts
+from tests.test_timeline import NOW, agent, get, laid, payload, queue, seg, ts
 
 
 def _hold(start: float, end: float | None = None) -> dict[str, Any]:
@@ -141,3 +141,23 @@ def test_two_line_row_labels_on_a_phone_leave_a_gap_between_rows() -> None:
     line = float(re.search(r"line-height: ([\d.]+)", rule[1])[1])  # type: ignore[index]
     assert "line-clamp: 2" in rule[1]
     assert 2 * size * line <= ROW_HEIGHT - 5
+
+
+def test_a_holds_data_problem_names_it_as_the_timeline_numbers_it() -> None:
+    """Holds are numbered in time order; a problem with one says the same number."""
+    from dashboard.interactions.timeline import timeline_for
+
+    data = payload(
+        0,
+        600,
+        customerHoldTimes=[
+            {"startTimestamp": ts(400), "endTimestamp": "soon"},  # sent first, last in time
+            {"startTimestamp": ts(100), "endTimestamp": ts(160)},
+        ],
+    )
+    i = parse_interaction(data)
+    assert [h.start for h in i.holds] == sorted(h.start for h in i.holds if h.start)
+    (problem,) = [p for p in i.problems if p.where.startswith("Hold")]
+    assert problem.where == "Hold 2"
+    hold_2 = timeline_for(i, NOW).bar("hold-2")
+    assert hold_2 is not None and hold_2.offset == 400

@@ -740,6 +740,13 @@ def _in_time_order(records: Iterable[T]) -> tuple[T, ...]:
     )
 
 
+def _sent_start(value: Any) -> datetime:
+    """A hold record's start as sent, to order the records by (those without a readable
+    one last, in the order sent: the sort is stable)."""
+    start = _to_datetime(value.get("startTimestamp")) if isinstance(value, dict) else None
+    return start or _NO_START
+
+
 def _hold(
     value: Any, index: int, problems: list[DataProblem], moments: dict[str, datetime]
 ) -> HoldInterval | None:
@@ -997,11 +1004,12 @@ def parse_interaction(data: Any) -> Interaction:
     holds: list[HoldInterval] = []
     hold_durations: Statistic | None = None
     if isinstance(holds_raw, list):
-        for i, item in enumerate(holds_raw):
+        # Read in time order, as the page numbers them: a problem with "Hold 3" is about
+        # the timeline's Hold 3, not the third one sent.
+        for i, item in enumerate(sorted(holds_raw, key=_sent_start)):
             hold = _hold(item, i, problems, moments)
             if hold is not None:
                 holds.append(hold)
-        holds = list(_in_time_order(holds))
         hold_durations = Statistic(
             "customerHoldTimes",
             "Hold times",
