@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
@@ -959,6 +959,54 @@ def _ends_before_it_starts(start: datetime | None, end: datetime | None) -> tupl
     )
 
 
+#: How far before the interaction's start, or after its end, a record's time may be
+#: before it is no clock skew but a date the record cannot have (1970, a year off).
+FAR_OUTSIDE = timedelta(days=1)
+
+R = TypeVar("R", Segment, QueueVisit, AgentAllocation, HoldInterval)
+
+
+def _far_outside(
+    records: Iterable[R],
+    start: datetime | None,
+    end: datetime | None,
+    problems: list[DataProblem],
+    where: Callable[[int, R], str],
+) -> tuple[R, ...]:
+    """``records`` with any start or end more than ``FAR_OUTSIDE`` before the
+    interaction's start or after its end made unknown, each said as a data problem with
+    the time as sent: such a time would stretch the timeline and the time bar over days
+    or decades. A small skew is drawn where it is, with its warning (``timeline``)."""
+    out = tuple(records)
+    if start is None or not out:
+        return out
+    lo = start - FAR_OUTSIDE
+    hi = None if end is None or end < start else end + FAR_OUTSIDE
+    kept = []
+    for n, record in enumerate(out):
+        far = {
+            attr: moment
+            for attr, moment in (("start", record.start), ("end", record.end))
+            if moment is not None and (moment < lo or (hi is not None and moment > hi))
+        }
+        if far:
+            for attr, moment in far.items():
+                side = "before the interaction's start" if moment < lo else "after its end"
+                problems.append(
+                    DataProblem(
+                        where(n, record),
+                        f"Its {attr} time, {fmt.utc_text(moment)}, is more than a day {side};"
+                        " shown as unknown.",
+                    )
+                )
+            changes: dict[str, Any] = dict.fromkeys(far)
+            if not isinstance(record, HoldInterval):
+                changes["unknown"] = record.unknown | set(far)
+            record = replace(record, **changes)
+        kept.append(record)
+    return tuple(kept)
+
+
 def parse_interaction(data: Any) -> Interaction:
     """Build an ``Interaction`` from the API's JSON body (already decoded)."""
     if not isinstance(data, dict):
@@ -1121,6 +1169,26 @@ def parse_interaction(data: Any) -> Interaction:
         )
     )
     hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))
+    start = pick_time(("startTimestamp", "start"), "start")
+    end = pick_time(("endTimestamp", "end"), "end")
+    segments = _far_outside(
+        sorted(segments, key=lambda s: (s.number is None, s.number or 0)),
+        start,
+        end,
+        problems,
+        lambda n, s: f"Segment {s.number if s.number is not None else n}",
+    )
+    queues = _far_outside(
+        queues, start, end, problems, lambda n, q: f"Queue visit {n + 1} ({q.queue_name or '?'})"
+    )
+    agents = _far_outside(
+        agents,
+        start,
+        end,
+        problems,
+        lambda n, a: f"Agent allocation {n + 1} ({a.agent_name or '?'})",
+    )
+    holds = list(_far_outside(holds, start, end, problems, lambda n, h: f"Hold {n + 1}"))
 
     return Interaction(
         tenant_id=r.text("tenantId", "tenant_id"),
@@ -1132,11 +1200,11 @@ def parse_interaction(data: Any) -> Interaction:
         customer=pick_text("customer", "customer"),
         contact_point=pick_text("contactPoint", "contact_point"),
         contact_id=pick_text("contactId", "contact_id"),
-        start=(start := pick_time(("startTimestamp", "start"), "start")),
-        end=(end := pick_time(("endTimestamp", "end"), "end")),
+        start=start,
+        end=end,
         data_complete=r.boolean("dataComplete", "data_complete"),
         flag=flag,
-        segments=tuple(sorted(segments, key=lambda s: (s.number is None, s.number or 0))),
+        segments=segments,
         queues=queues,
         agents=agents,
         holds=tuple(holds),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -395,3 +395,21 @@ def test_a_date_no_interaction_has_is_said_so_not_called_unreadable(raw: str, ye
         " shown as unknown."
     ], said
     assert "should be a date and time" not in " ".join(said)
+
+
+def test_a_record_time_decades_off_is_unknown_and_said_a_small_skew_is_kept() -> None:
+    """A queue visit that starts in 1970 on a call of today would stretch the timeline
+    and the time bar over decades: its start is unknown, said as a data problem with the
+    time as sent; a minute's skew stays (the timeline draws and warns of it)."""
+    data = reference()
+    start = parse_interaction(data).start
+    assert start is not None
+    data["queues"][0]["startTimestamp"] = "1970-01-01T00:00:00.000Z"
+    skewed = (start - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+    data["segments"][0]["startTimestamp"] = skewed
+    i = parse_interaction(data)
+    assert i.queues[0].start is None and "start" in i.queues[0].unknown
+    assert i.segments[0].start is not None  # a minute early: clock skew, kept
+    said = [p for p in i.problems if "1970-01-01" in p.message]
+    assert len(said) == 1 and said[0].where.startswith("Queue visit 1")
+    assert "more than a day before the interaction's start; shown as unknown" in said[0].message
