@@ -183,7 +183,7 @@ def ordering(tenant_id: str, sort: str) -> list[OrderBy]:
     """``ORDER BY`` for ``sort`` (a ``listing.SORTS`` key, "-" for descending)."""
     key = sort.lstrip("-")
     value = _sort_key(tenant_id, key if key in listing.SORTS else "start")
-    first = value.desc(nulls_first=True) if sort.startswith("-") else value.asc(nulls_last=True)
+    first = value.desc(nulls_last=True) if sort.startswith("-") else value.asc(nulls_last=True)
     return [first, F("start").desc(nulls_last=True), F("interaction_id").desc()]
 
 

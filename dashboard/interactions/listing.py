@@ -376,9 +376,9 @@ def find_by_hook(
 
 
 def _text(value: str | None) -> tuple[bool, str]:
-    """A text column's sort key: case ignored, a blank after every text (first when
-    descending), as the index's ``NULLS LAST`` puts it; not a placeholder that some names
-    ("Émile") would sort after."""
+    """A text column's sort key: case ignored, a blank after every text (``refine`` keeps
+    it last when descending too), as the index's ``NULLS LAST`` puts it; not a placeholder
+    that some names ("Émile") would sort after."""
     return (not value, (value or "").lower())
 
 
@@ -531,4 +531,7 @@ def refine(
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])
     kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))  # stable: ties
+    # What is not known (no duration, no agent) comes last whichever way, as the index's
+    # ``NULLS LAST`` puts it: "—" is never the longest call.
+    kept.sort(key=lambda r: order(r, statuses)[0] is True)
     return kept
