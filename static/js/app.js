@@ -283,7 +283,9 @@ document.addEventListener("click", function (event) {
     if (keys && keys.open && keys.contains(target)) {
       event.preventDefault();
       keys.open = false;
-      keys.querySelector("summary").focus();
+      var back = keys._returnTo;
+      keys._returnTo = null;
+      (back && document.contains(back) ? back : keys.querySelector("summary")).focus();
       return;
     }
     var panel = document.getElementById("detail-panel");

@@ -79,7 +79,14 @@
       var keys = document.getElementById("timeline-keys");
       if (keys) {
         keys.open = !keys.open;
-        if (keys.open) keys.querySelector("summary").focus();
+        if (keys.open) {
+          // Escape (or ? again) gives the focus back to where the viewer was: a bar.
+          keys._returnTo = keys.contains(event.target) ? keys._returnTo : event.target;
+          keys.querySelector("summary").focus();
+        } else if (keys._returnTo && document.contains(keys._returnTo)) {
+          keys._returnTo.focus();
+          keys._returnTo = null;
+        }
       }
       event.preventDefault();
       return;

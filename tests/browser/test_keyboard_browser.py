@@ -94,13 +94,28 @@ def test_escape_and_close_hide_the_details_and_give_focus_back_to_the_bar(page: 
 
 
 def test_escape_closes_the_list_of_keys_that_question_mark_opened(page: Any) -> None:
+    """Escape, or ? again, closes the list and gives the focus back to the bar it was
+    opened from; opened from its own summary, the focus stays there."""
     page.goto(TRANSFER_CHAIN)
-    page.locator("#timeline a.bar").first.focus()
+    bar = page.locator("#timeline a.bar").first
+    bar_id = bar.get_attribute("id")
+    bar.focus()
     page.keyboard.press("?")
     keys = page.locator("#timeline-keys")
     assert keys.evaluate("d => d.open")
+    page.wait_for_function("() => document.activeElement.tagName === 'SUMMARY'", timeout=5000)
     page.keyboard.press("Escape")
     assert not keys.evaluate("d => d.open")
+    assert_focused(page, bar_id)
+    page.keyboard.press("?")
+    assert keys.evaluate("d => d.open")
+    page.keyboard.press("?")
+    assert not keys.evaluate("d => d.open")
+    assert_focused(page, bar_id)
+    page.locator("#timeline-keys summary").focus()
+    page.keyboard.press("Enter")
+    assert keys.evaluate("d => d.open")
+    page.keyboard.press("Escape")
     page.wait_for_function("() => document.activeElement.tagName === 'SUMMARY'", timeout=5000)
 
 
