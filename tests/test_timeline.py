@@ -612,7 +612,7 @@ def test_accessible_names_say_how_a_record_began_and_ended_in_words() -> None:
     t = built(data)
     assert "Transfer → Handed over" in get(t, "segment-s1").accessible_name
     assert "transfer → success" not in get(t, "segment-s1").accessible_name
-    assert "warpDrive → not sent" in get(t, "segment-s2").accessible_name
+    assert "warpDrive → end not sent" in get(t, "segment-s2").accessible_name
     assert "From the IVR → Customer gave up" in get(t, "queue-q1").accessible_name
     chat = built({**data, "channelType": "messaging"})
     assert "From the flow → Customer gave up" in get(chat, "queue-q1").accessible_name

@@ -198,17 +198,17 @@ def flag_type(code: str | None) -> Word:
 
 @lru_cache(maxsize=512)  # one word per code, looked up for every record
 def segment_start(code: str | None) -> Word:
-    return _lookup(SEGMENT_STARTS, code, missing="not sent")
+    return _lookup(SEGMENT_STARTS, code, missing="start not sent")
 
 
 @lru_cache(maxsize=512)  # one word per code, looked up for every record
 def segment_end(code: str | None) -> Word:
-    return _lookup(SEGMENT_ENDS, code, missing="not sent")
+    return _lookup(SEGMENT_ENDS, code, missing="end not sent")
 
 
 @lru_cache(maxsize=512)  # one word per code, looked up for every record
 def queue_entry(code: str | None) -> Word:
-    return _lookup(QUEUE_ENTRIES, code, missing="not sent")
+    return _lookup(QUEUE_ENTRIES, code, missing="entry not sent")
 
 
 def queue_entry_on(code: str | None, channel: str | None) -> Word:
@@ -222,7 +222,7 @@ def queue_entry_on(code: str | None, channel: str | None) -> Word:
 
 @lru_cache(maxsize=512)  # one word per code, looked up for every record
 def queue_exit(code: str | None) -> Word:
-    return _lookup(QUEUE_EXITS, code, missing="not sent")
+    return _lookup(QUEUE_EXITS, code, missing="exit not sent")
 
 
 #: How a supervisor listened in (``monitors[].monitorType``); only what is known.
