@@ -1284,6 +1284,12 @@ def _handover_kind(
         # transfer (a re-route, say): saying "transferred" would contradict both.
         return "rerouted"
     if d is None and q is None:
+        if a.agent_id and a.start is not None and not _joined(records.answered, a, records.inside):
+            # Nothing gave it to them and nobody else had it: the same agent taking it up
+            # again (an email worked in several sittings), not a transfer to themselves.
+            earlier = records.of_agent.get(a.agent_id, ())
+            if any(b is not a and b.end is not None and b.end <= a.start for b in earlier):
+                return "again"
         return "joined"  # unless nobody was there: then transferred (``_joined``)
     if q is not None and len(path) > 1:
         return "through"

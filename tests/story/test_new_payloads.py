@@ -223,3 +223,24 @@ def test_a_stuck_interaction_whose_data_is_not_complete_is_over_not_live() -> No
     assert total.unknown and "so far" not in total.text
     assert "still going" not in " ".join(r[3] for r in rows(story)).lower()
     assert not timeline_for(i, BASE + timedelta(days=4)).live
+
+
+# -- one agent works an email in several sittings: no transfer to herself -----------------
+
+
+def test_an_agent_who_takes_it_up_again_with_nothing_between_is_not_transferred() -> None:
+    data = payload(
+        0,
+        3 * 86400,
+        channelType="email",
+        direction="outbound",
+        segments=[seg("s1", 0, 0, 3 * 86400, segmentAgentId="aid-carmen")],
+        agents=[
+            agent("a1", "s1", "Carmen Diaz", 0, 600),
+            agent("a2", "s1", "Carmen Diaz", 86400, 87000),
+            agent("a3", "s1", "Carmen Diaz", 2 * 86400, 3 * 86400),
+        ],
+    )
+    story = told(data)
+    assert story.outcome == "Placed by Carmen Diaz; Carmen Diaz again; Carmen Diaz again"
+    assert "transferred" not in story.outcome
