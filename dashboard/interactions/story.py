@@ -299,6 +299,15 @@ INSIDE_OWN = "Within another allocation of theirs (counted once)"
 
 #: The participants' queue for an allocation reached by a direct transfer.
 DIRECT_QUEUE = "direct transfer (no queue)"
+#: … and for one sent straight to the agent's own line with no transfer (from the IVR).
+DIRECT_LINE = "their own line (no queue)"
+
+
+def _entered_by_transfer(q: QueueVisit | None) -> bool:
+    """Whether the visit was entered by a transfer (its entry type says so)."""
+    return q is not None and "transfer" in (q.entry_type or "").lower()
+
+
 #: Took it from: an agent who joined a call in hand with no queue, transfer or add.
 JOINED = "joined the call (no queue, transfer or add)"
 #: How the flow gave the call to an agent without any queue.
@@ -1010,7 +1019,12 @@ def _first_answer(i: Interaction, names: _Names, records: _Records, first: Agent
         if since is not None:
             text += f" ({clock(since)} after the start)"
         return text
-    answered = f"Answered by {who}{_answered_after(fq, records)} in {_queue_label(fq)}"
+    where = (
+        "on their own line (no queue)"
+        if fq.direct and not _entered_by_transfer(fq) and fq.queue_name in (who, None)
+        else f"in {_queue_label(fq)}"
+    )
+    answered = f"Answered by {who}{_answered_after(fq, records)} {where}"
     if len(path) > 1:
         return f"{answered} (first {_journey(path, _flow(i))})"
     return answered
@@ -2410,7 +2424,7 @@ class _Words:
             )
         leg.__dict__.update(
             queue=(
-                DIRECT_QUEUE
+                (DIRECT_QUEUE if d is not None or _entered_by_transfer(q) else DIRECT_LINE)
                 if (a.queue_id in names.direct or (q is not None and q.direct))
                 else names.queue(a.queue_id) or (_queue_label(q) if q else "")
             ),

@@ -244,3 +244,32 @@ def test_an_agent_who_takes_it_up_again_with_nothing_between_is_not_transferred(
     story = told(data)
     assert story.outcome == "Placed by Carmen Diaz; Carmen Diaz again; Carmen Diaz again"
     assert "transferred" not in story.outcome
+
+
+# -- sent from the IVR straight to an agent's own line: no transfer -----------------------
+
+
+def test_a_call_sent_from_the_ivr_to_an_agents_own_line_is_no_transfer() -> None:
+    from dashboard.interactions.story import DIRECT_LINE
+
+    data = payload(
+        end=400,
+        segments=[seg("s1", 0, 0, 400)],
+        queues=[
+            queue(
+                "q1",
+                "s1",
+                "Alice Tremblay",
+                30,
+                45,
+                queueType="resource",
+                queueEntryType="ivr",
+                agentId="aid-alice",
+            )
+        ],
+        agents=[agent("a1", "s1", "Alice Tremblay", 45, 400, queueId="qid-alice tremblay")],
+    )
+    story = told(data)
+    assert story.outcome == "Answered by Alice Tremblay after 0:15 on their own line (no queue)"
+    assert story.legs[0].queue == DIRECT_LINE
+    assert "transfer" not in story.outcome + story.legs[0].queue
