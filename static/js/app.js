@@ -274,6 +274,13 @@ document.addEventListener("click", function (event) {
     setTimeout(function () { restore(s); }, 0);
   });
 
+  // "Go to the QA review" (on a narrow page, where the review comes last) opens it too.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".to-review a");
+    var review = link && document.querySelector("#review details");
+    if (review) review.open = true;
+  });
+
   // Escape closes what the keyboard opened: the list of timeline keys ("?"), and a
   // bar's details (from the bar, the timeline or the panel), giving focus back.
   document.addEventListener("keydown", function (event) {

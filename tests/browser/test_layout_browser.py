@@ -199,3 +199,22 @@ def test_the_timeline_zoom_fields_and_buttons_stand_as_tall_as_each_other(page: 
     controls = boxes(page, ".zoom .button, .zoom button, .zoom input")
     assert len(controls) >= 3, controls
     assert max(c["height"] for c in controls) - min(c["height"] for c in controls) <= 1, controls
+
+
+@pytest.mark.browser
+def test_on_a_narrow_page_one_link_goes_to_the_qa_review_and_opens_it(page: Any) -> None:
+    """Below the side panel's width the review comes after the whole page: a link at the
+    top goes there and opens it; beside the page (1400 px) the link is not shown."""
+    chain = next(c["interaction_id"] for c in catalogue() if c["file"] == "transfer-chain.json")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/tenants/{T}/interactions/{chain}/")
+    link = page.locator(".to-review a")
+    assert link.is_visible()
+    assert not page.locator("#review details").evaluate("d => d.open")  # not flagged
+    link.click()
+    page.wait_for_function("() => document.querySelector('#review details').open")
+    box = page.locator("#review").bounding_box()
+    assert box is not None and 0 <= box["y"] < 800
+    assert link.bounding_box()["height"] >= 24
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    assert not link.is_visible()
