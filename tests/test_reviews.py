@@ -130,6 +130,16 @@ def test_the_same_save_sent_twice_is_not_a_conflict(signed_in: Any) -> None:
     assert review.version == 1 and review.changes.count() == 1
 
 
+def test_a_conflict_with_ones_own_save_from_another_tab_says_so(signed_in: Any) -> None:
+    first = signed_in.post(SAVE, {"status": "in_review", "comment": "Tab one.", "version": "0"})
+    assert first.status_code in (200, 302)
+    response = signed_in.post(SAVE, {"status": "done", "comment": "Tab two.", "version": "0"})
+    body = text(response)
+    assert response.status_code == 409
+    assert "You saved this review from another tab or window while editing it here" in body
+    assert "Someone else saved" not in body
+
+
 def test_stale_version_is_a_conflict_that_keeps_both_texts(signed_in: Any, colleague: Any) -> None:
     saved = services.save_review(
         colleague,
