@@ -161,3 +161,22 @@ def test_a_holds_data_problem_names_it_as_the_timeline_numbers_it() -> None:
     assert problem.where == "Hold 2"
     hold_2 = timeline_for(i, NOW).bar("hold-2")
     assert hold_2 is not None and hold_2.offset == 400
+
+
+def test_an_allocation_sent_twice_is_drawn_with_a_warning_the_story_counts_it_once() -> None:
+    from dashboard.interactions.timeline import SENT_TWICE
+    from tests.story.test_story import told
+
+    data = payload(
+        0,
+        400,
+        agents=[
+            agent("a1", "s1", "Benoit Leblanc", 20, 300),
+            agent("a1", "s1", "Benoit Leblanc", 120, 400),
+        ],
+    )
+    t = laid(data)
+    first, second = sorted((b for b in t.bars if b.kind == "agent"), key=lambda b: b.offset)
+    assert SENT_TWICE not in first.warnings
+    assert SENT_TWICE in second.warnings and second.marked
+    assert any("sent twice" in n for n in told(data).notes)

@@ -713,6 +713,13 @@ def _with(bar: Bar, **changes: object) -> Bar:
     return new
 
 
+#: The warning on an allocation sent again with the same interactionAgentId.
+SENT_TWICE = (
+    "Sent twice: another allocation has the same interactionAgentId; the participants"
+    " and the figures count it once."
+)
+
+
 def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
     """Greedy first-fit into rows where bars do not overlap."""
     rows: list[list[Bar]] = []
@@ -1216,12 +1223,20 @@ def _build(
                 record=a,
             )
         )
+    sent: set[str] = set()  # interactionAgentIds drawn already
     for bars in agent_bars.values():
         clash = _overlaps(bars)
         for b in bars:
             if b.id in clash:
                 b.warnings = (*b.warnings, "Overlaps another allocation of the same agent.")
                 b.warned_at = None
+            key = getattr(b.record, "interaction_agent_id", None)
+            if key and key in sent:
+                # Drawn as sent; the participants and figures count it once (``story``).
+                b.warnings = (*b.warnings, SENT_TWICE)
+                b.warned_at = None
+            elif key:
+                sent.add(key)
 
     # Numbered as they happened (the parser puts the holds in time order).
     hold_bars = []
