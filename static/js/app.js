@@ -24,8 +24,28 @@
     return body ? parseFloat(body.getAttribute("x")) : 0;
   }
 
+  // The chart's bars are one Tab stop (a roving tabindex): Tab reaches the chosen bar,
+  // else the first, and goes on past the chart; the keys below move between them. A
+  // big interaction has hundreds of bars, which Tab would otherwise walk one by one.
+  function rove(current) {
+    var all = bars();
+    if (!all.length) return;
+    var keep = current && all.indexOf(current) !== -1 ? current : null;
+    if (!keep) keep = all.filter(function (b) { return b.classList.contains("focused"); })[0] || all[0];
+    all.forEach(function (b) { b.setAttribute("tabindex", b === keep ? "0" : "-1"); });
+  }
+  rove(null);
+  document.addEventListener("htmx:afterSettle", function () {
+    var active = document.activeElement;
+    rove(active && active.closest ? active.closest("#timeline a.bar") : null);
+  });
+  document.addEventListener("focusin", function (event) {
+    var bar = event.target.closest && event.target.closest("#timeline a.bar");
+    if (bar && bar.getAttribute("tabindex") !== "0") rove(bar);
+  });
+
   // Arrow keys move between bars: left/right along the row, up/down to the
-  // nearest bar in the row above or below. Tab still walks them in order.
+  // nearest bar in the row above or below; Home and End to the first and last.
   document.addEventListener("keydown", function (event) {
     var bar = event.target.closest && event.target.closest("#timeline a.bar");
     if (!bar) return;

@@ -296,3 +296,26 @@ def test_the_focus_ring_stands_out_from_what_it_sits_on(page: Any, scheme: str) 
         if ratio < 3:
             low[selector] = round(ratio, 2)
     assert not low, low
+
+
+def test_the_charts_bars_are_one_tab_stop_and_the_arrows_move_between_them(page: Any) -> None:
+    """Hundreds of bars are not hundreds of Tab presses: Tab reaches one bar (the first,
+    or the one last chosen) and the next Tab leaves the chart; the arrows move inside."""
+    page.goto(TRANSFER_CHAIN)
+    page.locator("#timeline .timeline-scroll").focus()
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert first and first.startswith("bar-")
+    page.keyboard.press("ArrowRight")
+    second = focused(page)
+    assert second and second.startswith("bar-") and second != first
+    page.keyboard.press("Tab")
+    after = focused(page)
+    assert after is None or not after.startswith("bar-"), after
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == second  # back to the bar last moved to, not the first
+    stops = page.evaluate(
+        "() => [...document.querySelectorAll('#timeline a.bar')]"
+        ".filter(b => b.getAttribute('tabindex') !== '-1').length"
+    )
+    assert stops == 1
