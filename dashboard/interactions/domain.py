@@ -760,6 +760,17 @@ def hung_up_on_offer(i: Interaction) -> frozenset[int]:
     return frozenset(out)
 
 
+def next_hold(i: Interaction, n: int) -> datetime | None:
+    """When the first hold after the hold at ``n`` (in time order) began, if one did: a
+    hold with no end had ended by then (the timeline draws it open to there, the time
+    bar counts it unknown to there)."""
+    begun = i.holds[n].start
+    for later in i.holds[n + 1 :]:
+        if later.start is not None and begun is not None and later.start > begun:
+            return later.start
+    return None
+
+
 def offer_end(a: AgentAllocation) -> datetime | None:
     """When an offer ended: its end, or else its start and agentWorkCancelTime."""
     if a.end is not None or a.start is None or a.work_cancel_time is None:

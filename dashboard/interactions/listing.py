@@ -530,8 +530,9 @@ def refine(
     kept.sort(key=lambda r: r.start is None)
     key = sort.lstrip("-")
     order = SORTS.get(key, SORTS["start"])
-    kept.sort(key=lambda r: order(r, statuses), reverse=sort.startswith("-"))  # stable: ties
+    keys = {id(r): order(r, statuses) for r in kept}
+    kept.sort(key=lambda r: keys[id(r)], reverse=sort.startswith("-"))  # stable: ties
     # What is not known (no duration, no agent) comes last whichever way, as the index's
     # ``NULLS LAST`` puts it: "—" is never the longest call.
-    kept.sort(key=lambda r: order(r, statuses)[0] is True)
+    kept.sort(key=lambda r: keys[id(r)][0] is True)
     return kept

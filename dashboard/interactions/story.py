@@ -32,6 +32,7 @@ from .domain import (
     ivr_handed_over,
     ivr_returns,
     never_answered,
+    next_hold,
     offer_end,
     placed_by_agent,
     taken_from,
@@ -305,7 +306,7 @@ DIRECT_LINE = "their own line (no queue)"
 
 def _entered_by_transfer(q: QueueVisit | None) -> bool:
     """Whether the visit was entered by a transfer (its entry type says so)."""
-    return q is not None and "transfer" in (q.entry_type or "").lower()
+    return q is not None and "transfer" in _code(q.entry_type)
 
 
 #: Took it from: an agent who joined a call in hand with no queue, transfer or add.
@@ -2792,8 +2793,7 @@ def _split(
             # A hold whose end never came: the customer may have been on hold until the
             # next hold began (it had ended by then; as the timeline draws it) or, for
             # the last, until the end, so the time is unknown, not time with the agent.
-            later = next((g.start for g in holds[n + 1 :] if g.start and g.start > h.start), None)
-            add(h.start, later or i.end or finish, _RANK["open-hold"])
+            add(h.start, next_hold(i, n) or i.end or finish, _RANK["open-hold"])
             continue
         add(h.start, h.end, _RANK["hold"])
     for s in i.segments:

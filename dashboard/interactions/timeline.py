@@ -38,6 +38,7 @@ from .domain import (
     ivr_handed_over,
     ivr_returns,
     never_answered,
+    next_hold,
     taken_from,
     unaccepted_offers,
 )
@@ -619,15 +620,6 @@ def _bar(
     if warned is not None:
         bar.open_end, bar.warnings, bar.reason, bar.backwards, bar.warned_at = warned
     return bar
-
-
-def _next_hold(i: Interaction, n: int) -> datetime | None:
-    """When the first hold after the hold at ``n`` (in time order) began, if one did."""
-    begun = i.holds[n].start
-    for later in i.holds[n + 1 :]:
-        if later.start is not None and begun is not None and later.start > begun:
-            return later.start
-    return None
 
 
 def _warned_span(
@@ -1244,7 +1236,7 @@ def _build(
         if h.start is None:
             continue
         # A hold with no end had ended by the time the next one began.
-        until = _next_hold(i, n) if h.end is None else None
+        until = next_hold(i, n) if h.end is None else None
         bar = _bar(
             "hold",
             f"hold-{n + 1}",
