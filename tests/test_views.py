@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import httpx
@@ -472,7 +473,8 @@ def _big_demo() -> dict[str, Any]:
 
 
 def test_a_big_interaction_makes_only_the_rows_its_first_view_shows(signed_in: Any) -> None:
-    """Long tables show 20 rows and participants 5; the rest are made when asked for."""
+    """Long tables are folded with no row made, participants show 5; the rest are made
+    when asked for."""
     from dashboard.interactions import cache as services
 
     entry = _big_demo()
@@ -480,16 +482,47 @@ def test_a_big_interaction_makes_only_the_rows_its_first_view_shows(signed_in: A
     page = reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])
     body = html(signed_in.get(page))
     assert body.count('<tr id="participant-') == 5
-    assert body.count('<tr id="agent-') == 20
+    assert body.count('<tr id="agent-') == 0
     assert f"{len(agents)} allocations: the first 5 are shown" in body
     assert f"Show all {len(agents)} rows" in body
+    for key in ("segments", "queues", "agents"):
+        fold = f'hx-get="{page}?all={key}" hx-trigger="toggle once" hx-target="#{key}-rows"'
+        assert fold in body.replace("&amp;", "&"), key
+        assert f'<div id="{key}-rows" class="rows-later">' in body
+        assert f'<a href="{page}?all={key}#{key}">Show all {len(agents)} rows</a>' in body
     fold = f'hx-get="{page}?all=participants" hx-trigger="toggle once"'
     assert fold in body.replace("&amp;", "&")
     assert f'href="{page}?all=participants#participants"' in body
-    # The page's tables made 20 rows each, not every row.
+    # The page's tables made no row.
     view = next(v for k, (v, _) in services.MEMO._data.items() if k[0] == "page")
     assert [t.total for t in view.tables] == [len(agents)] * 3
     assert all("rows" not in t.__dict__ for t in view.tables)
+
+
+@pytest.mark.parametrize("key", ["segments", "queues", "agents"])
+def test_a_folded_record_table_sends_its_rows_when_its_fold_opens(signed_in: Any, key: str) -> None:
+    """The fold's htmx request (HX-Target ``<key>-rows``) gets that table's every row,
+    not the page; the same rows as the page with ``?all=<key>`` has."""
+    entry = _big_demo()
+    records = entry["body"][key]
+    page = reverse("interaction", args=[DEMO_TENANT_ID, entry["interaction_id"]])
+    rows = signed_in.get(page, {"all": key}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"{key}-rows")
+    fragment = html(rows)
+    assert rows.status_code == 200
+    assert fragment.lstrip().startswith(f'<div id="{key}-rows">')
+    assert "<html" not in fragment and "Raw JSON" not in fragment
+    assert f'<table id="{key}-table">' in fragment
+    row_id = {"segments": "segment-", "queues": "queue-", "agents": "agent-"}[key]
+    assert fragment.count(f'<tr id="{row_id}') == len(records)
+    assert "HX-Target" in rows["Vary"]
+    whole = html(signed_in.get(page, {"all": key}))
+    for anchor in re.findall(r'<tr id="([^"]+)"', fragment):
+        assert f'<tr id="{anchor}"' in whole
+    # The target names the table, whatever ``all`` says.
+    other = html(
+        signed_in.get(page, {"all": "zzz"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"{key}-rows")
+    )
+    assert other.lstrip().startswith(f'<div id="{key}-rows">')
 
 
 def test_the_other_participants_load_as_a_fragment_or_with_the_page(signed_in: Any) -> None:
@@ -850,7 +883,8 @@ def test_the_record_tables_are_kept_apart_by_all_and_the_filter(live_user: Any) 
             for query in ("", "?all=segments", "?all=segments&q=zzz-none", "", "?q=zzz-none")
         }
     rows = {query: text.count('<tr id="segment-') for query, text in pages.items()}
-    assert rows[""] == 20 and rows["?all=segments"] > 20
+    assert rows[""] == 0 and rows["?all=segments"] > 20
     assert rows["?all=segments&q=zzz-none"] == 0
-    assert rows["?q=zzz-none"] == 20  # a filter without ?all= does not filter
+    assert rows["?q=zzz-none"] == 0  # a filter without ?all= does not filter: still folded
+    assert "Show the 30 rows" in pages["?q=zzz-none"]
     assert "0 of" in pages["?all=segments&q=zzz-none"]

@@ -202,12 +202,14 @@ def build_page(
     crm_templates: Mapping[str, str],
     expand: str = "",
     participants: bool = False,
+    tables: bool = False,
     index_stamp: str = "",
     live_poll: bool = False,
     came_from: str = "",
 ) -> InteractionPage:
     """The page for ``fetched``; ``whole`` adds what only the whole page shows,
     ``participants`` every row of a long participants table (and the story);
+    ``tables`` the record tables (a folded table's rows, when its fold opens);
     ``index_stamp`` names the index's last pass, whose figures the whole page shows;
     ``live_poll``: a live page's refresh, which also redraws the outcome and figures."""
     item = fetched.interaction
@@ -227,9 +229,7 @@ def build_page(
     view = None
     hooks: tuple[tuple[Hook, str], ...] = ()
     typical = journey_count = None
-    if whole:
-        extras = for_page(tenant_id, interaction_id, now=now, stamp=index_stamp)
-        typical, journey_count = extras.typical, extras.journey_count
+    if whole or tables:
         # The tenant's own zone beside the viewer's (SHOW_TENANT_ZONE), once the index knows it.
         theirs = tenant_zone(tenant_id) if settings.SHOW_TENANT_ZONE else None
         view = derived(
@@ -239,6 +239,9 @@ def build_page(
             theirs.key if theirs else "",
             make=lambda: presenters.page(item, zone, zone_name, theirs),
         )
+    if whole:
+        extras = for_page(tenant_id, interaction_id, now=now, stamp=index_stamp)
+        typical, journey_count = extras.typical, extras.journey_count
         hooks = tuple(
             (h, presenters.crm_link(h.hook_type, h.hook_id, h.hook_sub_type, dict(crm_templates)))
             for h in item.hooks

@@ -32,12 +32,19 @@ from .selectors import Fetched
 #: The query parameters that choose what the timeline shows.
 TIMELINE_VIEW = ("zoom", "zoom_from", "zoom_to", "expand", "focus")
 
+#: The record tables (``presenters.page``), whose rows a long table makes when opened.
+RECORD_TABLES = ("segments", "queues", "agents")
+
 PAGE_PARTS = {
     "timeline": "interaction.html#timeline",
     "detail-panel": "interaction.html#detail-panel",
     # The rows of a long participants table after the first few, when its fold opens.
     "participants-rest": "interaction.html#participants-rest",
+    # The rows of a folded record table, when its fold opens.
+    **{f"{key}-rows": "interaction.html#table-rows" for key in RECORD_TABLES},
 }
+
+TABLE_ROW_PARTS = frozenset(f"{key}-rows" for key in RECORD_TABLES)
 
 #: What a live page's refresh sends beside the timeline: the parts outside it that change.
 LIVE_PARTS = (
@@ -181,6 +188,7 @@ def _page(
         now=timezone.now(),
         whole=target not in PAGE_PARTS,
         participants=participants,
+        tables=target in TABLE_ROW_PARTS,
         live_poll=target == "timeline" and "failures" in request.GET,
         came_from=request.GET.get("from", "")[:2000],
         poll_delay=settings.TIMELINE_POLL_SECONDS,

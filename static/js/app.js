@@ -205,12 +205,32 @@ document.addEventListener("click", function (event) {
     return (text.normalize ? text.normalize("NFC") : text).toLowerCase();
   }
 
+  document.addEventListener("htmx:afterSwap", function () {
+    Array.prototype.forEach.call(
+      document.querySelectorAll("input[data-filter-pending]"),
+      function (input) {
+        if (!document.getElementById(input.getAttribute("data-table-filter"))) return;
+        input.removeAttribute("data-filter-pending");
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    );
+  });
+
   document.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[data-table-filter]")) return;
     var id = input.getAttribute("data-table-filter");
     var box = document.getElementById(id);
-    if (!box) return;
+    if (!box) {
+      // A folded record table makes its rows when its fold opens: open it, and
+      // filter once they are here (see htmx:afterSwap below).
+      var later = document.getElementById(id.replace(/-table$/, "-rows"));
+      var folded = later && later.closest("details");
+      if (!folded) return;
+      input.setAttribute("data-filter-pending", "");
+      if (!folded.open) folded.open = true;
+      return;
+    }
     var words = comparable(input.value.trim());
     var rows = box.querySelectorAll(input.getAttribute("data-filter-rows") || "tbody tr");
     var shown = 0;
@@ -223,7 +243,7 @@ document.addEventListener("click", function (event) {
     if (fold && words) fold.open = true;
     var out = document.getElementById(id + "-shown");
     if (!out) return;
-    // A folded record table holds its first rows only: the server searches the others.
+    // A table holding some of its rows only: the server searches the others.
     var total = parseInt(input.getAttribute("data-total") || "", 10);
     var text = total > rows.length
       ? shown + " of the first " + rows.length + " shown; press Enter to search all " + total

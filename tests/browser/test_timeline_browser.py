@@ -311,8 +311,8 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     assert page.locator("#raw").bounding_box()["height"] <= 60
     # Tables beyond 20 rows are collapsed, with a count and a filter.
     agents_table = page.locator("#agents")
-    assert agents_table.locator("tbody tr").count() == 20
-    assert "First 20 of 121" in agents_table.inner_text()
+    assert agents_table.locator("tbody tr").count() == 0  # made when the fold opens
+    assert "Show the 121 rows" in agents_table.inner_text()
     # Agent 119 (the 119th allocation): reachable by keyboard through "N more".
     agents = entry["body"]["agents"]
     target = agents[118]
@@ -339,6 +339,36 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     # Without JavaScript the same filter is a GET over every row.
     page.goto(url(entry["interaction_id"]) + f"?all=agents&q={name.replace(' ', '+')}#agents")
     assert page.locator("#agents tbody tr").count() == shown
+
+
+def test_a_folded_table_loads_its_rows_when_opened_or_filtered(page: Any) -> None:
+    """A long record table is folded with no row; opening it (keyboard) brings every row,
+    and typing in its filter first opens it and filters the rows once they are here."""
+    from playwright.sync_api import expect
+
+    entry = _entry(BIG)
+    agents = entry["body"]["agents"]
+    page.goto(url(entry["interaction_id"]))
+    summary = page.locator("#segments .table-fold > summary")
+    summary.focus()
+    with page.expect_request(lambda r: r.headers.get("hx-target") == "segments-rows"):
+        page.keyboard.press("Enter")
+    expect(page.locator("#segments tbody tr")).to_have_count(len(entry["body"]["segments"]))
+    # The agents' filter, typed into before their rows exist.
+    name = agents[118]["agentName"]
+    box = page.locator("#agents input[type=search]")
+    with page.expect_request(lambda r: r.headers.get("hx-target") == "agents-rows"):
+        box.fill(name)
+    expect(page.locator("#agents details.table-fold")).to_have_attribute("open", "")
+    row = page.locator(f"#agent-{agents[118]['interactionAgentId']}")
+    expect(row).to_be_visible()
+    shown = page.locator("#agents tbody tr:not([hidden])")
+    expect(page.locator("#agents-table-shown")).to_have_text(
+        re.compile(rf"^\d+ of {len(agents)} shown$")
+    )
+    assert 1 <= shown.count() < len(agents)
+    assert all(name in text for text in shown.all_inner_texts())
+    assert box.evaluate("el => el === document.activeElement")
 
 
 def test_the_live_table_filter_finds_a_name_however_its_accents_are_encoded(page: Any) -> None:

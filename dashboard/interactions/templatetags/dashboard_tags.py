@@ -246,8 +246,8 @@ def _row_text(row: Any) -> str:
 @register.simple_tag(takes_context=True)
 def table_view(context: template.Context, table: Any) -> TableView:
     """The rows of ``table`` to show: all with ``?all=<key>``, those matching
-    ``?q=`` (with ``?all=<key>``), else the first ``TABLE_ROWS_SHOWN`` (only
-    those are made)."""
+    ``?q=`` (with ``?all=<key>``), all of a short table; none of a table longer than
+    ``TABLE_ROWS_SHOWN`` (it is folded: its rows are made when the fold opens)."""
     request = context.get("request")
     params = request.GET if request is not None else {}
     expanded = params.get("all") == table.key
@@ -256,13 +256,46 @@ def table_view(context: template.Context, table: Any) -> TableView:
     if query:
         words = _words(query)
         rows = tuple(r for r in table.rows if words in _row_text(r))
-    elif expanded:
+    elif expanded or total <= TABLE_ROWS_SHOWN:
         rows = table.rows
     else:
-        rows = table.head(TABLE_ROWS_SHOWN)
+        rows = ()
     matching = len(rows) if query else total
     collapsed = not expanded and total > TABLE_ROWS_SHOWN
     return TableView(rows, total, matching, collapsed, query, expanded)
+
+
+def _table_body(key: str, table: Any, rows: Any) -> str:
+    """A record table's scrolled region and ``<table>``: its column heads and ``rows``."""
+    columns = "".join(f'<th scope="col">{_html(c)}</th>' for c in table.columns)
+    written: dict[int, str] = {}
+    body = "\n".join([_row(row, written) for row in rows])
+    return (
+        f'    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="{key}-title">\n'
+        f'      <table id="{key}-table">\n'
+        f"        <thead><tr>{columns}</tr></thead>\n"
+        f"        <tbody>\n          {body}\n        </tbody>\n      </table>\n    </div>\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def record_rows(context: template.Context, tables: Any) -> SafeString:
+    """The rows of the folded record table htmx asks for when its fold opens (its
+    ``HX-Target`` is ``<key>-rows``; else ``?all=<key>`` names it): the same ``<table>``
+    the expanded card holds."""
+    request = context.get("request")
+    wanted = ""
+    if request is not None:
+        target = request.headers.get("HX-Target") or ""
+        wanted = target.removesuffix("-rows") if target.endswith("-rows") else ""
+        wanted = wanted or request.GET.get("all", "")
+    for table in tables or ():
+        if table.key == wanted:
+            key = _html(table.key)
+            return mark_safe(  # noqa: S308 - every value escaped by _html
+                f'<div id="{key}-rows">\n{_table_body(key, table, table.rows)}</div>'
+            )
+    return mark_safe("")
 
 
 @register.simple_tag(takes_context=True)
@@ -290,26 +323,30 @@ def record_table(context: template.Context, table: Any) -> SafeString:
     if long:
         tools = _table_tools(context, table, tv, path, page, total)
         if tv.collapsed:
-            shown = localize(len(tv.rows), use_l10n=context.use_l10n)
-            summary = f"First {shown} of {total} rows"
-        elif tv.query:
-            summary = f"{localize(tv.matching, use_l10n=context.use_l10n)} matching rows"
+            # Folded: no row is made until the fold opens (htmx asks for ``<key>-rows``);
+            # without JavaScript the fold holds the link to the page with every row.
+            poll_query = _html(getattr(page, "poll_query", ""))
+            link = f"{path}?{poll_query}all={key}"
+            fold = (
+                f'<details class="table-fold" hx-get="{link}" hx-trigger="toggle once" '
+                f'hx-target="#{key}-rows" hx-swap="outerHTML">\n'
+                f"    <summary>Show the {total} rows</summary>"
+            )
+            body = (
+                f'    <div id="{key}-rows" class="rows-later"><p class="hint">'
+                f'<a href="{link}#{key}">Show all {total} rows</a></p></div>\n'
+            )
         else:
-            summary = f"All {total} rows"
-        fold = (
-            f'<details class="table-fold"{"" if tv.collapsed else " open"}>\n'
-            f"    <summary>{summary}</summary>"
-        )
-    columns = "".join(f'<th scope="col">{_html(c)}</th>' for c in table.columns)
-    written: dict[int, str] = {}
-    rows = "\n".join([_row(row, written) for row in tv.rows])
+            if tv.query:
+                summary = f"{localize(tv.matching, use_l10n=context.use_l10n)} matching rows"
+            else:
+                summary = f"All {total} rows"
+            fold = f'<details class="table-fold" open>\n    <summary>{summary}</summary>'
+            body = _table_body(key, table, tv.rows)
+    else:
+        body = _table_body(key, table, tv.rows)
     return mark_safe(  # noqa: S308 - every value escaped by _html
-        f"{head}\n  {tools}\n  {fold}\n"
-        f'    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="{key}-title">\n'
-        f'      <table id="{key}-table">\n'
-        f"        <thead><tr>{columns}</tr></thead>\n"
-        f"        <tbody>\n          {rows}\n        </tbody>\n      </table>\n    </div>\n"
-        f"  {'</details>' if long else ''}\n  \n</section>"
+        f"{head}\n  {tools}\n  {fold}\n{body}  {'</details>' if long else ''}\n  \n</section>"
     )
 
 
