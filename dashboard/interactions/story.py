@@ -2718,6 +2718,51 @@ _SPLIT_LABELS = {
 SPLIT_STRETCHES_DRAWN = 24
 
 
+#: The time bar's parts that are time with agents, holds included, and those the bar
+#: may have for it to be compared with the API's conversation time.
+_CONVERSATION_PARTS = frozenset({"agent", "hold"})
+_COMPARABLE_PARTS = frozenset({"ivr", "queue", "agent", "hold"})
+
+
+def _conversation_against_split(
+    i: Interaction, records: _Records, figures: list[Figure], split: tuple[SplitPart, ...]
+) -> list[Figure]:
+    """``figures``, the conversation time's hover saying how it stands against the time
+    bar when the two differ by 2 s or more. The API does not say what its figure counts:
+    when it is the time from the first answer to the end (waits between agents
+    included, as a transfer chain's usually is) that is said; otherwise both figures
+    are said, neither picked. Compared only when every part of the bar is IVR, queue,
+    agent or hold (an unknown stretch, an outside number, a ringing or a callback
+    leave the bar's own figure open to reading)."""
+    if not split or any(p.key not in _COMPARABLE_PARTS for p in split):
+        return figures
+    sent = _number(_stat(i, "customerConversationTime"))
+    if sent is None or sent < 0:
+        return figures
+    shown = sum(p.seconds for p in split if p.key in _CONVERSATION_PARTS)
+    if abs(sent - shown) < 2.0:
+        return figures
+    answers = [a.start for a in records.answered if a.start is not None]
+    since = _span(min(answers), i.end) if answers and i.end is not None else None
+    note = (
+        f"As the API sent it (customerConversationTime). The time bar below, worked out from"
+        f" start and end times, has {clock(shown)} with an agent or on hold"
+    )
+    if since is not None and abs(sent - since) < 2.0:
+        text = f"{clock(sent)} from the first answer"
+        note += (
+            f"; the API's {clock(sent)} is the time from when an agent first answered to the"
+            " end, waits between agents included."
+        )
+    else:
+        text = f"{clock(sent)} sent; the time bar shows {clock(shown)}"
+        note += f": the two disagree by {clock(abs(sent - shown))}."
+    return [
+        replace(f, text=text, note=note) if f.source == "customerConversationTime" else f
+        for f in figures
+    ]
+
+
 def _split(
     i: Interaction, records: _Records, now: datetime, *, never_answered: bool = False
 ) -> tuple[tuple[SplitPart, ...], float]:
@@ -2910,11 +2955,12 @@ def story_for(i: Interaction, now: datetime) -> Story:
         notes.extend(_listened_apart(i, m, now) for m in apart)
     outcome, kind = _outcome(i, names, records, now, never_answered=unanswered)
     split, split_total = _split(i, records, now, never_answered=unanswered)
+    figures = _figures(i, names, records, legs, now, never_answered=unanswered)
     return Story(
         outcome=outcome.replace(COMPUTED_MARK, ""),
         marked_outcome=outcome,
         kind=kind,
-        figures=tuple(_figures(i, names, records, legs, now, never_answered=unanswered)),
+        figures=tuple(_conversation_against_split(i, records, figures, split)),
         split=split,
         split_total=split_total,
         unplaced_hold=sum(
