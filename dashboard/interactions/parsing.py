@@ -678,6 +678,43 @@ def _records(
     return tuple(records)
 
 
+def _read_in_time_order(
+    items: list[dict[str, Any]],
+    spec: _Spec,
+    cls: type[T],
+    read: Callable[[dict[str, Any], int, list[DataProblem]], T],
+    problems: list[DataProblem],
+    moments: dict[str, datetime],
+    label: str,
+    derive: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[T, ...]:
+    """``_records`` in time order (``_in_time_order``), each problem a reader noted of
+    one of them named by its place in that order ("Queue visit 3" is the third row of
+    its table, as the other problems and the page count), not by where it was sent."""
+    spans: list[tuple[int, int, int]] = []  # (sent index, its problems' first, end)
+
+    def noted(data: dict[str, Any], index: int, problems: list[DataProblem]) -> T:
+        before = len(problems)
+        record = read(data, index, problems)
+        if len(problems) > before:
+            spans.append((index, before, len(problems)))
+        return record
+
+    sent = _records(items, spec, cls, noted, problems, moments, derive)
+    ordered = _in_time_order(sent)
+    if spans:
+        place = {id(record): n for n, record in enumerate(ordered)}
+        for index, lo, hi in spans:
+            was, now = f"{label} {index + 1}", f"{label} {place[id(sent[index])] + 1}"
+            if was == now:
+                continue
+            for k in range(lo, hi):
+                where = problems[k].where
+                if where == was or where.startswith(was + " "):
+                    problems[k] = replace(problems[k], where=now + where[len(was) :])
+    return ordered
+
+
 def _segment(data: dict[str, Any], index: int, problems: list[DataProblem]) -> Segment:
     r = _Reader(data, f"Segment {index}", problems)
     number = r.integer("segmentNumber", "number")
@@ -1145,27 +1182,25 @@ def parse_interaction(data: Any) -> Interaction:
     )
 
     segments = _segments(r.objects("segments"), problems, moments)
-    queues = _in_time_order(
-        _records(
-            r.objects("queues"),
-            _QUEUE_FIELDS,
-            QueueVisit,
-            _queue,
-            problems,
-            moments,
-            _visit_derived,
-        )
+    queues = _read_in_time_order(
+        r.objects("queues"),
+        _QUEUE_FIELDS,
+        QueueVisit,
+        _queue,
+        problems,
+        moments,
+        "Queue visit",
+        _visit_derived,
     )
     agents = told_apart(
-        _in_time_order(
-            _records(
-                r.objects("agents", agents_value),
-                _AGENT_FIELDS,
-                AgentAllocation,
-                _agent,
-                problems,
-                moments,
-            )
+        _read_in_time_order(
+            r.objects("agents", agents_value),
+            _AGENT_FIELDS,
+            AgentAllocation,
+            _agent,
+            problems,
+            moments,
+            "Agent allocation",
         )
     )
     hooks = _each(r, "hooks", lambda item, i: _hook(item, i, problems))
