@@ -386,6 +386,8 @@ def test_csv_has_a_header_and_the_rows_shown_with_the_same_filters(signed_in: An
         "agents",
         "queues",
         "assigned_to",
+        "channel_words",
+        "direction_words",
     ]
     assert [r[0] for r in table[1:]] == shown
     expected = expected_demo_flagged()

@@ -25,7 +25,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import NullIf, Right
 
 from dashboard.accounts.access import can_see_contact_details
-from dashboard.interactions import listing
+from dashboard.interactions import listing, wording
 from dashboard.interactions.formatting import hms, sheet_hms
 from dashboard.interactions.masking import mask
 from dashboard.reviews.models import Review, Status
@@ -435,6 +435,11 @@ CSV_COLUMNS = (
     "reviewed",
     "review_status",
     "assigned_to",
+    # The codes above in the words the search page shows (an unknown code as sent): a
+    # reader of the file sees what the page says, scripts keep the codes.
+    "channel_words",
+    "direction_words",
+    "flag_reason",
 )
 
 
@@ -456,6 +461,9 @@ def csv_values(row: Row) -> tuple[str, ...]:
         "yes" if row.reviewed else "no",
         row.review_status,
         row.assignee,
+        wording.channel(row.channel).text if row.channel else "",
+        wording.direction(row.direction).text,
+        row.flag_reason,
     )
 
 

@@ -52,6 +52,10 @@ CSV_COLUMNS = (
     "agents",
     "queues",
     "assigned_to",
+    # The codes above in the words the list and the interaction's page show (an unknown
+    # code as sent): a reader of the file sees what the page says, scripts keep the codes.
+    "channel_words",
+    "direction_words",
 )
 
 
@@ -250,6 +254,8 @@ def _csv_lines(exported: flagged_list.Export) -> Iterator[str]:
             "; ".join(row.agents),
             "; ".join(row.queues),
             row.assignee,
+            row.channel_word,
+            row.direction_word,
         )
         yield writer.writerow([cell(value) for value in cells])
     found = exported.found
