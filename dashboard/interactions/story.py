@@ -2414,9 +2414,7 @@ class _Words:
                 names,
                 last=at_the_end,
                 partners=list(dict.fromkeys(partners)),
-                outside=sum(1 for s in self.outside_at_end if _began_by(s, end))
-                if at_the_end
-                else 0,
+                outside=[s for s in self.outside_at_end if _began_by(s, end)] if at_the_end else (),
                 never_answered=self.never_answered,
                 gave_to=gave_to,
                 handed=tuple(names.agent(b.agent_id) for b in handed),
@@ -2574,7 +2572,7 @@ def _leg_end(
     *,
     last: bool,
     partners: list[str],
-    outside: int = 0,
+    outside: Sequence[Segment] = (),
     never_answered: bool,
     gave_to: str,
     handed: tuple[str, ...] = (),
@@ -2621,10 +2619,11 @@ def _leg_end(
     if last and partners:
         # Joined, not replaced: decided from the times, not from the order of legs. An
         # outside number still on the call stayed too: it is said after the agents (a
-        # lone agent's row says how the call ended instead, as before).
-        numbers = "an outside number" if outside == 1 else f"{outside} outside numbers"
+        # lone agent's row says so too, unless the customer's hanging up ended the call).
         return (
-            "Stayed to the end with " + ", ".join(partners) + (f" and {numbers}" if outside else "")
+            "Stayed to the end with "
+            + ", ".join(partners)
+            + (f" and {_numbers(outside)}" if outside else "")
         )
     if len(handed) > 1 and not last:
         return "Handed over to " + ", ".join(handed[:-1]) + " and " + handed[-1]
@@ -2637,6 +2636,15 @@ def _leg_end(
             return "Left the customer with an outside number"
         return f"Transferred to {gave_to}"
     if last:
+        if outside and i.end is not None and a.end < i.end - _SLACK:
+            # The last agent left while an outside number they were with (added, or a
+            # transfer out the API sent by no agent) stayed on with the customer: the
+            # agent did not end the call, whoever was left did.
+            return (
+                "Transferred to an outside number"
+                if any(not _is_add(s) for s in outside)
+                else "Left the customer with " + _numbers(outside)
+            )
         if _stat(i, "customerHoldAbandoned") is True:
             return "Customer hung up while on hold"
         ends = [s for s in i.segments if s.end_type]
@@ -2645,8 +2653,17 @@ def _leg_end(
         if i.in_progress:
             # Live: the agent left, the interaction goes on (it has not ended).
             return LEFT_LIVE
+        if outside:
+            # A lone agent with an outside number on the call to its end: they stayed
+            # together, the agent did not end it alone (as agents who stay together).
+            return "Stayed to the end with " + _numbers(outside)
         return "Ended the interaction"
     return "Left the interaction"
+
+
+def _numbers(outside: Sequence[Segment]) -> str:
+    """ "an outside number", "2 outside numbers": the outside numbers on the call."""
+    return "an outside number" if len(outside) == 1 else f"{len(outside)} outside numbers"
 
 
 def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
