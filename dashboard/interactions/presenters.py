@@ -1185,6 +1185,15 @@ class StoryView:
             with_cell = Cell(
                 leg.with_text, title=leg.with_note, css="unknown" if leg.seconds is None else ""
             )
+        elif leg.seconds is not None and leg.early is not None:
+            # The allocation starts before the interaction: counted from the interaction's
+            # start, an upper bound (the note under the table says why).
+            with_cell = Cell(
+                f"at most {fmt.clock(leg.seconds)}",
+                title="Worked out from the interaction's start and the end time: the"
+                f" allocation starts {fmt.clock(leg.early)} before the interaction's own start.",
+                css="computed",
+            )
         elif leg.seconds is not None:
             with_cell = Cell(
                 fmt.clock(leg.seconds),
@@ -1194,6 +1203,13 @@ class StoryView:
         elif leg.open and i.in_progress:
             with_cell = (
                 Cell(
+                    f"at most {fmt.clock(leg.so_far)} so far",
+                    title="Still going: counted from the interaction's start to now; the"
+                    f" allocation starts {fmt.clock(leg.early)} before it.",
+                    css="computed",
+                )
+                if leg.so_far is not None and leg.early is not None
+                else Cell(
                     f"{fmt.clock(leg.so_far)} so far",
                     title="Still going: counted from the allocation to now.",
                     css="computed",

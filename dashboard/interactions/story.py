@@ -42,6 +42,9 @@ from .formatting import clock
 
 COMPUTED_NOTE = "Worked out by the dashboard from start and end times; the API did not send it."
 UNKNOWN_NOTE = "Unknown: an end time never reached reporting."
+#: An allocation starting more than this many seconds before the interaction's own start
+#: is said to (the timeline warns of the same).
+EARLY_SECONDS = 0.5
 #: How the part of the last agent to leave a live interaction ended: it has not.
 LEFT_LIVE = "Left; the interaction is still going"
 #: Follows a figure of the outcome the dashboard worked out (not sent by the API): the
@@ -145,6 +148,11 @@ class Leg:
     so_far: float | None = None
     #: When they listened in before taking this part (a supervisor monitoring), or "".
     listened: str = ""
+    #: Seconds the allocation starts before the interaction's own start (more than
+    #: ``EARLY_SECONDS``, as the timeline warns of it), else None: the platform's figures
+    #: disagree, and the time with the customer, counted from the interaction's start,
+    #: is at most ``seconds``.
+    early: float | None = None
 
     def __getattr__(self, name: str) -> object:
         # Asked only for what the leg does not have yet: a row of the story not made.
@@ -193,10 +201,15 @@ class AgentTotal:
     agent: str
     legs: int
     seconds: float | None
+    #: An allocation of theirs starts before the interaction's own start: counted from
+    #: that start, the total is at most ``seconds`` (``Leg.early``).
+    at_most: bool = False
 
     @property
     def text(self) -> str:
-        return "total unknown" if self.seconds is None else f"{clock(self.seconds)} in all"
+        if self.seconds is None:
+            return "total unknown"
+        return f"{'at most ' if self.at_most else ''}{clock(self.seconds)} in all"
 
 
 @dataclass(frozen=True)
@@ -1946,7 +1959,18 @@ def _agent_figures(
         return figures
     parts: list[tuple[str, str]] = []
     unknown = live_parts = False
+    #: Why an agent's time is "at most" (an allocation before the interaction's start).
+    early_notes: list[str] = []
     for agent, group in per_agent.items():
+        early = max((leg.early for leg in group if leg.early is not None), default=None)
+        at_most = ""
+        if early is not None:
+            at_most = "at most "
+            early_notes.append(
+                f"{agent}'s allocation starts {clock(early)} before the interaction's own"
+                " start, which the platform's figures contradict: counted from the"
+                " interaction's start instead, so at most this."
+            )
         if any(leg.seconds is None for leg in group):
             live = any(leg.open and i.in_progress for leg in group)
             if live and all(
@@ -1954,10 +1978,14 @@ def _agent_figures(
             ):
                 # Still with the customer: the time up to now, as the total time says it.
                 so_far = sum(
-                    leg.seconds if leg.seconds is not None else (_span(leg.start, now) or 0.0)
+                    leg.seconds
+                    if leg.seconds is not None
+                    else leg.so_far
+                    if leg.so_far is not None
+                    else (_span(leg.start, now) or 0.0)
                     for leg in group
                 )
-                parts.append((agent, f"{clock(so_far)} so far"))
+                parts.append((agent, f"{at_most}{clock(so_far)} so far"))
                 live_parts = True
                 continue
             known_part = sum(leg.seconds or 0.0 for leg in group)
@@ -1965,7 +1993,7 @@ def _agent_figures(
             parts.append((agent, text + (f" ({clock(known_part)} known)" if known_part else "")))
             unknown = True
         else:
-            parts.append((agent, clock(sum(leg.seconds or 0 for leg in group))))
+            parts.append((agent, at_most + clock(sum(leg.seconds or 0 for leg in group))))
     note = (
         UNKNOWN_NOTE
         if unknown
@@ -1973,6 +2001,8 @@ def _agent_figures(
         if live_parts
         else COMPUTED_NOTE
     )
+    if early_notes:
+        note = " ".join((note, *early_notes))
     if len(parts) == 1:
         agent, value = parts[0]
         figures.append(
@@ -2152,9 +2182,13 @@ def _legs(
         offered_only = key in refused
         # With the customer only while there was one: not before the interaction's start
         # nor after its end, whatever another service's clock sent.
-        seconds = None
-        if start is not None and end is not None and not bad:
-            lo = start if first is None or start >= first else first
+        seconds = early = None
+        lo = start
+        if start is not None and first is not None and start < first:
+            lo = first
+            before = (first - start).total_seconds()
+            early = before if before > EARLY_SECONDS else None
+        if lo is not None and end is not None and not bad:
             hi = end if last is None or end <= last else last
             span = (hi - lo).total_seconds()
             seconds = span if span >= 0 else None
@@ -2193,8 +2227,10 @@ def _legs(
                 "with_text": with_text,
                 "with_note": with_note,
                 "inside": key in inside,
-                "so_far": _span(start, now) if end is None and not offered_only else None,
+                # Counted from the interaction's start, as ``seconds`` is.
+                "so_far": _span(lo, now) if end is None and not offered_only else None,
                 "listened": listened.get(key, "") if listened else "",
+                "early": early,
             },
         )
         _set_words(leg, words)
@@ -2666,24 +2702,50 @@ def _numbers(outside: Sequence[Segment]) -> str:
     return "an outside number" if len(outside) == 1 else f"{len(outside)} outside numbers"
 
 
+def _early_note(leg: Leg) -> str:
+    """What the participants say of an allocation sent as starting before the
+    interaction's own start: the contradiction, and how its time with the customer is
+    counted (from the interaction's start: at most that)."""
+    said = (
+        f"{leg.agent}'s allocation starts {clock(leg.early or 0.0)} before the interaction's"
+        " own start: the figures from the platform disagree."
+    )
+    if leg.offered_only:
+        return said + " The offer was never accepted: no time with the customer."
+    if leg.seconds is not None:
+        return (
+            f"{said} {leg.agent}'s time with the customer, at most {clock(leg.seconds)}, is"
+            " worked out by the dashboard from the interaction's start instead of the"
+            " allocation's: it may take in time before the call reached the agent, so beside"
+            " the IVR and queue figures it can come to more than the total time."
+        )
+    return (
+        f"{said} {leg.agent}'s time with the customer is counted from the interaction's start,"
+        " not the allocation's."
+    )
+
+
 def _totals(legs: tuple[Leg, ...]) -> tuple[AgentTotal, ...]:
     # Per agent, in the order of their first leg: the times with the customer of the
     # legs they had (an offer the agent never accepted is not a time they had the
     # customer, nor one lying within another of theirs).
     groups: dict[str, list[float | None]] = {}
+    early: set[str] = set()  # agents with an allocation before the interaction's start
     for leg in legs:
         had = groups.get(leg.agent)
         if had is None:
             had = groups[leg.agent] = []
         if not leg.offered_only and not leg.inside:
             had.append(leg.seconds)
+            if leg.early is not None:
+                early.add(leg.agent)
     out = []
     for agent, spans in groups.items():
         if len(spans) < 2:
             continue
         # Known when every leg's is (then ``spans`` holds floats alone).
         seconds = None if None in spans else sum(cast("list[float]", spans))
-        out.append(AgentTotal(agent, len(spans), seconds))
+        out.append(AgentTotal(agent, len(spans), seconds, at_most=agent in early))
     return tuple(out)
 
 
@@ -2967,6 +3029,7 @@ def story_for(i: Interaction, now: datetime) -> Story:
                 f"{who}'s allocation ends ({a.end:%H:%M:%S} UTC) before it starts"
                 f" ({a.start:%H:%M:%S} UTC): the time with the customer is unknown."
             )
+    notes.extend(_early_note(leg) for leg in legs if leg.early is not None)
     if i.monitorings:
         _, apart = _listened(i, records.ordered, unaccepted_offers(i), now)
         notes.extend(_listened_apart(i, m, now) for m in apart)

@@ -1,0 +1,167 @@
+"""An agent allocation sent as starting before the interaction's own start: the
+participants say so under the table, and the time with the agent, worked out from the
+interaction's start, reads "at most" with why, never a figure that silently adds up
+to more than the total."""
+
+from __future__ import annotations
+
+import copy
+import html as html_lib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import respx
+
+from dashboard.interactions.parsing import parse_interaction
+from dashboard.interactions.story import Figure, Story, story_for
+from tests.conftest import IID, PAGE, TENANT, UPSTREAM
+from tests.test_timeline import NOW
+
+DEMO = Path(__file__).resolve().parents[1] / "dashboard" / "demo" / "payloads"
+TAG = re.compile(r"<[^>]+>")
+
+NOTE = (
+    "Alice Tremblay's allocation starts 0:42 before the interaction's own start: the figures"
+    " from the platform disagree."
+)
+
+
+def demo(name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((DEMO / name).read_text()))
+
+
+def early_call() -> dict[str, Any]:
+    """The demo's answered call (12:06, IVR 0:39, queue 1:15, Alice Tremblay from 1:53 to
+    the end), Alice's allocation sent as starting 0:42 before the interaction."""
+    body = demo("answered-call-with-holds.json")
+    body["agents"][0]["startTimestamp"] = "2026-11-03T14:11:25.281Z"
+    return body
+
+
+def told(body: dict[str, Any], now: datetime = NOW) -> Story:
+    return story_for(parse_interaction(body), now)
+
+
+def figure(story: Story, label: str) -> Figure:
+    (found,) = [f for f in story.figures if f.label.startswith(label)]
+    return found
+
+
+def test_the_participants_say_the_allocation_starts_before_the_interaction() -> None:
+    story = told(early_call())
+    (note,) = [n for n in story.notes if "allocation starts" in n]
+    assert note.startswith(NOTE)
+    # Which figure is worked out, how, and why it can exceed the total.
+    assert "at most 12:06" in note
+    assert "worked out by the dashboard from the interaction's start" in note
+    assert "more than the total time" in note
+    (leg,) = story.legs
+    assert leg.early == pytest.approx(42.0)
+    assert leg.seconds == pytest.approx(725.737)  # counted from the interaction's start
+
+
+def test_the_time_with_the_agent_is_at_most_never_silently_the_whole_call() -> None:
+    story = told(early_call())
+    with_alice = figure(story, "With Alice Tremblay")
+    assert with_alice.text == "at most 12:06"
+    assert with_alice.computed
+    assert "starts 0:42 before the interaction's own start" in with_alice.note
+    assert "contradict" in with_alice.note
+    # The figures the API sent are shown as sent.
+    assert figure(story, "Total time").text == "12:06"
+    assert figure(story, "Conversation").text == "10:12"
+
+
+def test_an_allocation_from_the_start_or_after_says_nothing() -> None:
+    story = told(demo("answered-call-with-holds.json"))
+    assert not [n for n in story.notes if "allocation starts" in n]
+    assert figure(story, "With Alice Tremblay").text == "10:12"
+    # Within half a second (as the timeline): the platform's own rounding, not a contradiction.
+    body = demo("answered-call-with-holds.json")
+    body["agents"][0]["startTimestamp"] = "2026-11-03T14:12:06.900Z"
+    story = told(body)
+    assert not [n for n in story.notes if "allocation starts" in n]
+    assert story.legs[0].early is None
+    assert not figure(story, "With Alice Tremblay").text.startswith("at most")
+
+
+def test_with_several_agents_only_the_early_one_is_at_most() -> None:
+    body = early_call()
+    # Bob Leclerc joins at 8:00 (an added agent) and stays to the end.
+    bob = {
+        **body["agents"][0],
+        "agentName": "Bob Leclerc",
+        "agentId": "0b0b0b0b-2f00-43b2-b4be-d86c72f38172",
+        "interactionAgentId": "0b0b0b0b-d790-11f1-829c-fe72959575fe",
+        "startTimestamp": "2026-11-03T14:20:07.281Z",
+    }
+    body["agents"].append(bob)
+    story = told(body)
+    each = figure(story, "Time with each agent")
+    assert each.text == "Alice Tremblay at most 12:06 · Bob Leclerc 4:06"
+    assert "Alice Tremblay's allocation starts 0:42" in each.note
+    assert "Bob Leclerc's allocation" not in each.note
+    assert len([n for n in story.notes if "allocation starts" in n]) == 1
+
+
+def test_an_agent_who_had_it_twice_has_an_at_most_total() -> None:
+    body = early_call()
+    first = body["agents"][0]
+    first["endTimestamp"] = "2026-11-03T14:16:07.281Z"
+    second = {
+        **first,
+        "interactionAgentId": "d1045fef-d790-11f1-829c-fe72959575fe",
+        "startTimestamp": "2026-11-03T14:18:07.281Z",
+        "endTimestamp": "2026-11-03T14:24:13.018Z",
+    }
+    body["agents"].append(second)
+    (total,) = told(body).totals
+    assert total.text == "at most 10:06 in all"
+
+
+def test_a_live_allocation_before_the_start_is_counted_from_the_start() -> None:
+    body = demo("in-progress.json")
+    body["agents"][0]["startTimestamp"] = "2026-11-27T07:54:18.000Z"  # 0:42 early
+    now = datetime(2026, 11, 27, 8, 5, 0, tzinfo=UTC)
+    story = told(body, now)
+    assert figure(story, "Total time").text == "10:00 so far"
+    # Never 10:42 so far: more than the interaction itself has lasted.
+    assert figure(story, "With Mohammed Al-Sayed").text == "at most 10:00 so far"
+    (leg,) = story.legs
+    assert leg.so_far == pytest.approx(600.0)
+    assert any(n.startswith("Mohammed Al-Sayed's allocation starts 0:42") for n in story.notes)
+
+
+# -- on the page ------------------------------------------------------------------------
+
+
+def page(client: Any, body: dict[str, Any]) -> str:
+    body = copy.deepcopy(body)
+    body["tenantId"], body["interactionId"] = TENANT, IID
+    body["details"]["interactionId"] = IID
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(UPSTREAM).respond(json=body)
+        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
+        response = client.get(PAGE)
+    assert response.status_code == 200
+    return html_lib.unescape(response.content.decode())
+
+
+def words(markup: str) -> str:
+    return " ".join(TAG.sub(" ", markup).split())
+
+
+@pytest.mark.django_db
+def test_the_page_says_it_under_the_participants_and_in_the_figures(live_user: Any) -> None:
+    text = page(live_user, early_call())
+    section = text.split('id="participants"', 1)[1].split("</section>", 1)[0]
+    assert f'<p class="hint participants-note">{NOTE}' in section
+    row = words(section.split('<tr id="participant-', 1)[1].split("</tr>", 1)[0])
+    assert "at most 12:06" in row
+    assert "the allocation starts 0:42 before the interaction's own start" in section
+    figures = words(text.split('id="outcome"', 1)[1].split("</dl>", 1)[0])
+    assert "With Alice Tremblay at most 12:06 ≈ computed" in figures
