@@ -132,7 +132,7 @@ def test_flagged_demo_csv_words_match_the_list(signed_in: Any) -> None:
 
 @pytest.fixture
 def open_client(client: Any, django_user_model: Any) -> Any:
-    user = django_user_model.objects.create_user("polish-b-viewer", password="pw-for-tests-1")
+    user = django_user_model.objects.create_user("csv-words-viewer", password="pw-for-tests-1")
     TenantGrant.objects.create(user=user, tenant_id=INDEX_TENANT)
     client.force_login(allow_contact_details(user))
     return client
