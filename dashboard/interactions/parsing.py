@@ -626,6 +626,28 @@ _AGENT_FIELDS = _spec(
     ("agentWorkCancelTime", "work_cancel_time", "number"),
 )
 
+#: Each record's attributes by the API field each is read from. A hold's length
+#: (``holdTime`` or ``duration``) and a monitor's name (one of several keys) have no
+#: one field, so none is named.
+_SENT_AS: dict[type, dict[str, str]] = {
+    Segment: {attr: key for key, attr, _ in _SEGMENT_FIELDS.readers} | {"number": "segmentNumber"},
+    QueueVisit: {attr: key for key, attr, _ in _QUEUE_FIELDS.readers},
+    AgentAllocation: {attr: key for key, attr, _ in _AGENT_FIELDS.readers},
+    HoldInterval: {"start": "startTimestamp", "end": "endTimestamp"},
+    Monitor: {
+        "agent_id": "agentId",
+        "start": "startTimestamp",
+        "end": "endTimestamp",
+        "monitor_type": "monitorType",
+    },
+}
+
+
+def sent_as(record: object, attribute: str) -> str:
+    """The API field ``record``'s ``attribute`` is read from ("segmentAgentId"), or ""
+    when it has no one field."""
+    return _SENT_AS.get(type(record), {}).get(attribute, "")
+
 
 def _segments(
     items: list[dict[str, Any]], problems: list[DataProblem], moments: dict[str, datetime]

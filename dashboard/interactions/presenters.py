@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
-from . import wording
+from . import parsing, wording
 from .domain import LIVE_REASON, OPEN_REASONS, Interaction, Statistic, placed_by_agent
 from .parsing import MAX_TEXT, MAX_VALUE
 from .story import COMPUTED_MARK, at_least_on_hold
@@ -817,50 +817,68 @@ def extra_facts(i: Interaction, zone: tzinfo) -> tuple[Fact, ...]:
 
 # -- timeline detail panel -----------------------------------------------------
 
+#: The detail panel's label of each record field: what it is, in words, each once per
+#: panel (the API's own name of the field is said on hover). An ID says whose it is: a
+#: segment names two or three agents, and an allocation three IDs of one agent.
 _LABELS = {
     "segment_id": "Segment ID",
-    "number": "Segment number",
-    "handling_agent_id": "Agent ID (agentId)",
-    "start_type": "Started by",
-    "end_type": "Ended by",
     "start": "Start",
     "end": "End",
-    "cancelled": "Cancelled",
-    "cancel_time": "Cancel time",
-    "segment_time": "Segment time",
-    "agent_id": "Agent ID",
-    "to_agent_id": "To agent ID (segmentToAgentId)",
-    "interaction_agent_id": "Interaction agent ID",
-    "consult_time": "Consult time",
-    "transfer": "Transfer",
-    "transfer_time": "Transfer time",
-    "add_participant": "Add participant",
-    "add_participant_time": "Add-participant time",
-    "add_participant_handed_off": "Add participant handed off",
-    "extension_type": "Extension type",
-    "extension_value": "Extension value",
-    "third_party": "Third party",
-    "queue_visit_id": "Queue visit ID",
     "queue_id": "Queue ID",
-    "queue_name": "Queue",
-    "platform_queue_id": "Platform queue ID (WFM)",
-    "queue_type": "Queue type",
-    "entry_type": "Entered by",
-    "exit_type": "Left by",
-    "queue_time": "Queue time",
-    "abandoned": "Abandoned",
-    "abandon_time": "Abandon time",
-    "sla_abandoned": "SLA abandoned",
-    "sla_time": "SLA time",
-    "entry_length": "Queue entry length",
-    "agent_name": "Agent",
-    "platform_agent_id": "Platform agent ID",
-    "tenant_agent_id": "Tenant agent ID",
-    "session_id": "Session ID",
-    "work_cancel_time": "Work offer cancelled after",
-    "duration": "Length",
-    "name": "Who listened in",
-    "monitor_type": "How",
+}
+_KIND_LABELS: dict[str, dict[str, str]] = {
+    "segment": {
+        "number": "Segment number",
+        "start_type": "Started by",
+        "end_type": "Ended by",
+        "cancelled": "Cancelled",
+        "cancel_time": "Cancel time",
+        "segment_time": "Segment time",
+        "agent_id": "Agent who started the segment (ID)",
+        "handling_agent_id": "Agent on the segment (ID)",
+        "to_agent_id": "Agent the segment went to (ID)",
+        "interaction_agent_id": "Agent allocation of the segment (ID)",
+        "consult_time": "Consult time",
+        "transfer": "Transfer",
+        "transfer_time": "Transfer time",
+        "add_participant": "Add participant",
+        "add_participant_time": "Add-participant time",
+        "add_participant_handed_off": "Add participant handed off",
+        "extension_type": "Extension type",
+        "extension_value": "Extension value",
+        "third_party": "Third party",
+    },
+    "queue": {
+        "queue_visit_id": "Queue visit ID",
+        "queue_name": "Queue",
+        "platform_queue_id": "Platform queue ID (WFM)",
+        "queue_type": "Queue type",
+        "entry_type": "Entered by",
+        "exit_type": "Left by",
+        "queue_time": "Queue time",
+        "abandoned": "Abandoned",
+        "abandon_time": "Abandon time",
+        "sla_abandoned": "SLA abandoned",
+        "sla_time": "SLA time",
+        "entry_length": "Queue entry length",
+        "agent_id": "Agent who answered (ID)",
+    },
+    "agent": {
+        "interaction_agent_id": "Allocation ID",
+        "agent_id": "Agent's ID",
+        "agent_name": "Agent's name",
+        "platform_agent_id": "Agent's platform ID",
+        "tenant_agent_id": "Agent's tenant ID",
+        "session_id": "Agent's session ID",
+        "queue_id": "Queue it came from (ID)",
+        "work_cancel_time": "Work offer cancelled after",
+    },
+    "hold": {"duration": "Hold length, as sent"},
+    "monitor": {
+        "name": "Who listened in",
+        "agent_id": "Listener's agent ID",
+        "monitor_type": "How",
+    },
 }
 _DURATIONS = {
     "cancel_time",
@@ -1002,20 +1020,21 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
     if bar is None:
         return None
     facts: list[Fact] = [
-        Fact("From start", Cell(fmt.clock(bar.offset))),
+        Fact("Time from the interaction's start", Cell(fmt.clock(bar.offset))),
         Fact("Length on the timeline", Cell(bar.duration_text)),
     ]
     record = bar.record
-    if bar.kind in ("segment", "queue", "agent", "hold", "monitor") and record is not None:
+    if bar.kind in _KIND_LABELS and record is not None:
+        labels = _KIND_LABELS[bar.kind]
         unknown: frozenset[str] = getattr(record, "unknown", frozenset())
         for f in dataclasses.fields(record):
             if f.name in _SKIP:
                 continue
-            label = _LABELS.get(f.name, f.name.replace("_", " ").capitalize())
+            label = labels.get(f.name) or _LABELS.get(f.name) or _words_of(f.name)
             cell = _field_cell(
                 f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason, channel
             )
-            facts.append(Fact(label, cell))
+            facts.append(Fact(label, cell, parsing.sent_as(record, f.name)))
         for extra in getattr(record, "extra", ()):
             facts.append(Fact(wording.name_words(extra.name).text, Cell(extra.value), extra.name))
     else:
@@ -1033,11 +1052,39 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
         bar_id=bar.id,
         title=f"{bar.kind_label} {bar.label}",
         summary=bar.accessible_name,
-        facts=tuple(facts),
+        facts=_told_apart(facts),
         notes=notes,
         related=related,
         outside=not timeline.drawn(bar.id),
     )
+
+
+def _words_of(attribute: str) -> str:
+    """A field the panel has no label for, in words: "work_cancel_time" -> "Work cancel time"."""
+    return attribute.replace("_", " ").capitalize()
+
+
+def _reads_as(label: str) -> str:
+    """How a label reads, for telling two apart: its words without case, punctuation or
+    what is said in brackets ("Agent ID (agentId)" reads as "Agent ID")."""
+    plain = re.sub(r"\([^)]*\)", " ", label.casefold())
+    return " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split())
+
+
+def _told_apart(facts: list[Fact]) -> tuple[Fact, ...]:
+    """``facts`` with a field the API sent beyond the reference ("queueName" on an
+    allocation) whose label reads as another fact's labelled by its name as sent: no two
+    rows of the panel read the same."""
+    seen: set[str] = set()
+    out = []
+    for fact in facts:
+        key = _reads_as(fact.label)
+        if key in seen and fact.name and fact.label != fact.name:
+            fact = replace(fact, label=fact.name)
+            key = _reads_as(fact.name)
+        seen.add(key)
+        out.append(fact)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
