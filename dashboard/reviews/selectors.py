@@ -149,10 +149,21 @@ def assigned_choices(tenant_id: str, chosen: str = "") -> list[tuple[int, str]]:
 
 
 def display_name(user: Any) -> str:
-    """A person as the lists and panels name them."""
+    """A person as the lists and panels name them: their full name when they have one,
+    else their user name."""
     if user is None:
         return ""
     return str(user.get_full_name() or user.get_username())
+
+
+def person(user: Any, viewer: Any = None) -> str:
+    """A person as the review panel names them to ``viewer``: "you" when it is the
+    viewer, else ``display_name``; "someone" when nobody is known (a removed user)."""
+    if user is None:
+        return "someone"
+    if viewer is not None and viewer.pk is not None and user.pk == viewer.pk:
+        return "you"
+    return display_name(user) or "someone"
 
 
 @dataclass(frozen=True)
@@ -187,7 +198,6 @@ class AssignmentContext:
             "assignment": self.review,
             "assign_form": self.assign_form,
             "assigned_by": self.assigned_by,
-            "assignee_name": display_name(self.review.assignee),
             "reviewers": self.reviewers,
         }
 

@@ -13,6 +13,8 @@ from django import template
 from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.reviews.selectors import person as _person
+
 register = template.Library()
 
 
@@ -43,6 +45,12 @@ def assignee_options(context: template.Context, reviewers: Any, form: Any) -> Sa
             for pk, name in reviewers
         )
     )
+
+
+@register.filter
+def person(user: Any, viewer: Any) -> str:
+    """``{{ someone|person:user }}``: "you", their full name, else their user name."""
+    return _person(user, viewer)
 
 
 def _as_text(value: Any) -> str:
