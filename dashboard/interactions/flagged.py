@@ -12,7 +12,7 @@ request once the range has loaded.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from itertools import islice
 from typing import Any
@@ -51,6 +51,9 @@ class ListState:
     status: str = ""
     assigned: str = ""
     sort: str = "-start"
+    #: A ``flag`` the link asked for that is no flag type (none the platform documents,
+    #: none an interaction of the list has): the list is not filtered by it, and says so.
+    unknown_flag: str = ""
 
     @property
     def refinements(self) -> dict[str, str]:
@@ -220,7 +223,23 @@ def flagged_list(
     *, tenant_id: str, state: ListState, viewer: Any, budget: float | None = None, page: int = 1
 ) -> FlaggedList:
     """Page ``page`` of the list (the last one when past it): from the index in SQL where it
-    covers the range, else from the scan (as far as ``budget`` gets), refined here."""
+    covers the range, else from the scan (as far as ``budget`` gets), refined here. A flag
+    type in the link that is no flag type (``listing.flag_known``) filters nothing: the
+    list is shown for every flag type, its state saying which was asked for."""
+    listed = _flagged_list(tenant_id, state, viewer, budget, page)
+    if (
+        state.flag
+        and listed.paged is not None
+        and not listing.flag_known(state.flag, listed.paged.flag_types)
+    ):
+        unfiltered = replace(state, flag="", unknown_flag=state.flag)
+        listed = _flagged_list(tenant_id, unfiltered, viewer, budget, page)
+    return listed
+
+
+def _flagged_list(
+    tenant_id: str, state: ListState, viewer: Any, budget: float | None, page: int
+) -> FlaggedList:
     refinement = state.refinement(viewer)
     offset = (max(page, 1) - 1) * PAGE_SIZE
     paged = selectors.flagged_page(

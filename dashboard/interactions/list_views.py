@@ -91,9 +91,14 @@ def _context(
     zone = timezone.get_current_timezone()
     state, found, paged = listed.state, listed.found, listed.paged
     window = state.window
-    # The chosen flag stays an option when no row has it (any more).
+    # A documented flag type chosen stays an option when no row has it (any more); one a
+    # row has is named as sent. (One that is neither is not chosen: see ``flagged_list``.)
+    present = paged.flag_types if paged else ()
     chosen = "" if state.flag == listing.NO_FLAG_TYPE else state.flag
-    flag_types = {*(paged.flag_types if paged else ()), *([chosen] if state.flag else [])}
+    kept = listing.flag_known(state.flag, ()) and all(
+        listing.flag_of(code) != state.flag for code in present
+    )
+    flag_types = {*present, *([chosen] if kept else [])}
     channels = {*(paged.channels if paged else ()), state.channel} - {""}
     page, asked = listed.page, _page(request)
     return {

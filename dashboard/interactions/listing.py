@@ -27,7 +27,7 @@ from dashboard.cxengage.client import MAX_LIST_LIMIT
 from dashboard.cxengage.factory import get_client
 from dashboard.reviews.models import Status
 
-from .domain import ListPage, Summary, flag_key, flag_reason
+from .domain import FLAG_REASONS, ListPage, Summary, flag_key, flag_reason
 from .parsing import parse_list_page
 
 log = logging.getLogger("dashboard.interactions")
@@ -425,6 +425,21 @@ def flag_of(flag_type: str | None) -> str:
     """The ``flag`` filter value that selects an interaction flagged with ``flag_type``: one
     value whatever the type's case or spaces, and ``NO_FLAG_TYPE`` for none."""
     return flag_key(flag_type) or NO_FLAG_TYPE
+
+
+#: The ``flag`` filter values of the flag types the platform documents.
+DOCUMENTED_FLAGS = frozenset(flag_of(code) for code in FLAG_REASONS)
+
+
+def flag_known(flag: str, present: Iterable[str]) -> bool:
+    """Whether ``flag`` (a ``flag_of`` value, from a link) is a flag type the Flag filter
+    offers: one the platform documents, "no flag type", or one an interaction of the list
+    was flagged with (``present``: the types as sent), named or not."""
+    return (
+        flag in DOCUMENTED_FLAGS
+        or flag == NO_FLAG_TYPE
+        or any(flag_of(code) == flag for code in present)
+    )
 
 
 def channel_of(channel_type: str | None) -> str:
