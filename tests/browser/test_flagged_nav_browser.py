@@ -50,7 +50,7 @@ def test_previous_and_next_keep_the_lists_filters(page: Any, viewer: Any) -> Non
     with page.expect_response(lambda r: r.url.endswith("/assign/")) as info:
         page.locator("#assignment").get_by_role("button", name="Assign to me").click()
     assert info.value.status == 200
-    expect(page.locator("#assignment .assignment-state")).to_contain_text("browser-viewer")
+    expect(page.locator("#assignment .assignment-state")).to_contain_text("Assigned to you")
     assert page.evaluate("window.__noReload === true")
     assert Review.objects.get(interaction_id=order[1]).assignee == viewer
 
