@@ -73,7 +73,9 @@ def test_the_time_with_the_agent_is_at_most_never_silently_the_whole_call() -> N
     assert "contradict" in with_alice.note
     # The figures the API sent are shown as sent.
     assert figure(story, "Total time").text == "12:06"
-    assert figure(story, "Conversation").text == "10:12"
+    # The API's conversation time, as sent, beside the time bar's (which counts the
+    # allocation from the interaction's start): the two disagree, and both are said.
+    assert figure(story, "Conversation").text == "10:12 sent; the time bar shows 10:51"
 
 
 def test_an_allocation_from_the_start_or_after_says_nothing() -> None:

@@ -811,7 +811,11 @@ def test_a_long_tables_filter_and_links_keep_the_timelines_zoom_lanes_and_focus(
     fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
     assert fields["zoom"] == "0.0-60.0" and fields["expand"] == "agents"
     assert fields["focus"] == "ivr"
-    assert "?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr&amp;all=" in form  # "Show all"
+    # The fold's rows (htmx) and its link to every row keep the view too.
+    fold_part = page[page.index('id="agents-title"') :]
+    fold_part = fold_part[: fold_part.index("</details>")]
+    assert 'hx-get="' in fold_part and "Show all 30 rows" in fold_part
+    assert fold_part.count("?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr&amp;all=agents") == 2
     fold = re.search(r'href="([^"]*)">Fold the table', expanded)
     assert fold and "?zoom=0.0-60.0&amp;expand=agents&amp;focus=ivr#" in fold.group(1)
     unzoomed = re.search(r'href="([^"]*)">Fold the table', plain)
@@ -886,5 +890,5 @@ def test_the_record_tables_are_kept_apart_by_all_and_the_filter(live_user: Any) 
     assert rows[""] == 0 and rows["?all=segments"] > 20
     assert rows["?all=segments&q=zzz-none"] == 0
     assert rows["?q=zzz-none"] == 0  # a filter without ?all= does not filter: still folded
-    assert "Show the 30 rows" in pages["?q=zzz-none"]
+    assert "<summary>All 30 rows</summary>" in pages["?q=zzz-none"]
     assert "0 of" in pages["?all=segments&q=zzz-none"]

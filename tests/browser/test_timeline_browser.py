@@ -312,7 +312,7 @@ def test_big_interaction_fits_in_three_screens_and_agent_119_is_reachable(
     # Tables beyond 20 rows are collapsed, with a count and a filter.
     agents_table = page.locator("#agents")
     assert agents_table.locator("tbody tr").count() == 0  # made when the fold opens
-    assert "Show the 121 rows" in agents_table.inner_text()
+    assert "All 121 rows" in agents_table.inner_text()
     # Agent 119 (the 119th allocation): reachable by keyboard through "N more".
     agents = entry["body"]["agents"]
     target = agents[118]

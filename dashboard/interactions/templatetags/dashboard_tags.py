@@ -330,7 +330,7 @@ def record_table(context: template.Context, table: Any) -> SafeString:
             fold = (
                 f'<details class="table-fold" hx-get="{link}" hx-trigger="toggle once" '
                 f'hx-target="#{key}-rows" hx-swap="outerHTML">\n'
-                f"    <summary>Show the {total} rows</summary>"
+                f"    <summary>All {total} rows</summary>"
             )
             body = (
                 f'    <div id="{key}-rows" class="rows-later"><p class="hint">'
@@ -362,7 +362,7 @@ def _table_tools(
         for name, value in getattr(page, "view_fields", ())
     )
     if tv.collapsed:
-        link = f'<a href="{path}?{_html(poll_query)}all={key}#{key}">Show all {total} rows</a>'
+        link = ""  # the fold beside the form opens the rows (its link, without JavaScript)
     elif tv.expanded:
         back = f"?{_html(poll_query[:-1])}" if poll_query else ""
         link = f'<a href="{path}{back}#{key}">Fold the table</a>'
