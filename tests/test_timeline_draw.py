@@ -51,7 +51,9 @@ def _esc(value: object) -> str:
 def reference_name(bar: Bar) -> str:
     """``Bar.accessible_name`` as it was written, a part at a time."""
     kind = "Direct transfer to" if bar.direct else KIND_LABELS[bar.kind]
-    text = f"{kind} {bar.label}" if bar.label != "Flow" else "Flow"
+    # The kind said once when the label says it already: "IVR", "Hold 2".
+    said_once = bar.label == "Flow" or (not bar.direct and bar.label.startswith(kind))
+    text = bar.label if said_once else f"{kind} {bar.label}"
     if bar.kind == "queue" and not bar.direct and not getattr(bar.record, "queue_name", 1):
         text = f"Queue {bar.label.removeprefix('queue ')}"
     if bar.detail:

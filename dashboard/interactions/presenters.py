@@ -1043,14 +1043,12 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
             Fact("End", _local(bar.end, zone, False)),
         ]
     related = tuple(
-        Link(rid, f"{other.kind_label} {other.label}")
-        for rid in bar.related
-        if (other := timeline.bar(rid)) is not None
+        Link(rid, other.named) for rid in bar.related if (other := timeline.bar(rid)) is not None
     )
     notes = tuple(n for n in (bar.reason, *bar.warnings) if n)
     return Detail(
         bar_id=bar.id,
-        title=f"{bar.kind_label} {bar.label}",
+        title=bar.named,
         summary=bar.accessible_name,
         facts=_told_apart(facts),
         notes=notes,

@@ -248,8 +248,10 @@ class Bar:
             kind = KIND_LABELS[self.kind]
             if self.kind == "queue" and not getattr(self.record, "queue_name", 1):
                 text = f"Queue {label.removeprefix('queue ')}"  # sent by ID: "queue 9a8b7c6d"
+            elif label == "Flow" or label.startswith(kind):  # "IVR", "Hold 2": said once
+                text = label
             else:
-                text = f"{kind} {label}" if label != "Flow" else "Flow"
+                text = f"{kind} {label}"
         if self.detail:
             text = f"{text}, {self.detail}"
         offset, length = self.offset, self.length
@@ -353,6 +355,13 @@ class Bar:
         if self.direct:
             return "Direct transfer to"
         return KIND_LABELS[self.kind]
+
+    @property
+    def named(self) -> str:
+        """What it is and its label ("Queue Billing", "Segment #3"), the kind said once
+        when the label already says it ("IVR", "Hold 2", not "IVR IVR", "Hold Hold 2")."""
+        kind, label = self.kind_label, self.label
+        return label if label.startswith(kind) else f"{kind} {label}"
 
 
 @dataclass(slots=True)

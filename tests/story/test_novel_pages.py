@@ -299,9 +299,9 @@ def test_a_callback_nobody_picked_up_rings_and_its_contradicting_figures_say_bot
 
 def test_a_second_stint_in_the_ivr_is_drawn_in_the_ivr_lane(live_user: Any) -> None:
     text = page_of(live_user, "ivr-twice-timeout-back-to-menu.json")
-    assert "IVR IVR, start → first queue, from 0:00 to 0:45, lasting 0:45" in text
+    assert "IVR, start → first queue, from 0:00 to 0:45, lasting 0:45" in text
     assert (
-        "IVR IVR, back from Card Services → Card Services Priority, from 3:45 to 5:11,"
+        "IVR, back from Card Services → Card Services Priority, from 3:45 to 5:11,"
         " lasting 1:25" in text
     )
     panel = _panel(live_user, "ivr-twice-timeout-back-to-menu.json", "ivr-2")
