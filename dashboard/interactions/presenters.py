@@ -1196,6 +1196,11 @@ class StoryView:
     def folded(self) -> bool:
         return self.count > PARTICIPANTS_FOLD
 
+    @property
+    def offers(self) -> bool:
+        """Some allocations were offers the agent never accepted (shown after the others)."""
+        return any(leg.offered_only for leg in self.story.legs)
+
     @cached_property
     def legs(self) -> tuple[LegRow, ...]:
         """Every participant row."""

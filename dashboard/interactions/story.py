@@ -105,6 +105,13 @@ class SplitPart:
     def percent(self) -> int:
         return round(self.share * 100)
 
+    @property
+    def percent_text(self) -> str:
+        """Its share as the legend writes it: "<1%" for a part too small to round to 1 %
+        but there (never "0%" beside a time that is not 0:00)."""
+        percent = self.percent
+        return "<1%" if percent == 0 and self.seconds > 0 else f"{percent}%"
+
 
 @dataclass(frozen=True)
 class Leg:
@@ -2716,7 +2723,7 @@ def _early_note(leg: Leg) -> str:
         return (
             f"{said} {leg.agent}'s time with the customer, at most {clock(leg.seconds)}, is"
             " worked out by the dashboard from the interaction's start instead of the"
-            " allocation's: it may take in time before the call reached the agent, so beside"
+            " allocation's: it may take in time before the customer reached the agent, so beside"
             " the IVR and queue figures it can come to more than the total time."
         )
     return (
@@ -2808,9 +2815,8 @@ def _conversation_against_split(
 ) -> list[Figure]:
     """``figures``, the conversation time's hover saying how it stands against the time
     bar when the two differ by 2 s or more. The API does not say what its figure counts:
-    when it is the time from the first answer to the end (waits between agents
-    included, as a transfer chain's usually is) that is said; otherwise both figures
-    are said, neither picked. Compared only when every part of the bar is IVR, queue,
+    when it is the time from the first answer to the end (as a transfer chain's
+    usually is) that is said; otherwise both figures are said, neither picked. Compared only when every part of the bar is IVR, queue,
     agent or hold (an unknown stretch, an outside number, a ringing or a callback
     leave the bar's own figure open to reading)."""
     if not split or any(p.key not in _COMPARABLE_PARTS for p in split):
@@ -2830,8 +2836,7 @@ def _conversation_against_split(
     if since is not None and abs(sent - since) < 2.0:
         text = f"{clock(sent)} from the first answer"
         note += (
-            f"; the API's {clock(sent)} is the time from when an agent first answered to the"
-            " end, waits between agents included."
+            f"; the API's {clock(sent)} is the time from when an agent first answered to the end."
         )
     else:
         text = f"{clock(sent)} sent; the time bar shows {clock(shown)}"

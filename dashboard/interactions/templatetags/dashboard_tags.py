@@ -378,7 +378,7 @@ def _table_tools(
         f'    <input type="hidden" name="all" value="{key}">{fields}\n'
         f'    <label for="{key}-filter">Filter rows</label>\n'
         f'    <input type="search" id="{key}-filter" name="q" value="{query}" '
-        f'data-table-filter="{key}-table" data-total="{total}" placeholder="name, queue, time…"'
+        f'data-table-filter="{key}-table" data-total="{total}" placeholder="name, queue…"'
         f"{' autofocus' if tv.query else ''}>\n"
         '    <button type="submit" class="small secondary">Filter</button>\n'
         f"    {link}\n"
