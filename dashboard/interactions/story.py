@@ -2816,9 +2816,10 @@ def _conversation_against_split(
     """``figures``, the conversation time's hover saying how it stands against the time
     bar when the two differ by 2 s or more. The API does not say what its figure counts:
     when it is the time from the first answer to the end (as a transfer chain's
-    usually is) that is said; otherwise both figures are said, neither picked. Compared only when every part of the bar is IVR, queue,
-    agent or hold (an unknown stretch, an outside number, a ringing or a callback
-    leave the bar's own figure open to reading)."""
+    usually is) that is said; otherwise both figures are said, neither picked.
+    Compared only when every part of the bar is IVR, queue, agent or hold (an unknown
+    stretch, an outside number, a ringing or a callback leave the bar's own figure
+    open to reading)."""
     if not split or any(p.key not in _COMPARABLE_PARTS for p in split):
         return figures
     sent = _number(_stat(i, "customerConversationTime"))
