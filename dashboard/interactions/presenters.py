@@ -396,8 +396,10 @@ def header(
         start_local, end_local = (start_shown, end_shown) if local else (start_local, end_local)
         start_utc, end_utc = (start_utc, end_utc) if local else (start_shown, end_shown)
     facts = [
-        Fact("Channel", _text(i.channel_type, "channel_type" in u)),
-        Fact("Direction", _text(i.direction, "direction" in u)),
+        Fact(
+            "Channel", _coded(i.channel_type, wording.channel(i.channel_type), "channel_type" in u)
+        ),
+        Fact("Direction", _coded(i.direction, wording.direction(i.direction), "direction" in u)),
         Fact("Customer", _text(i.customer, "customer" in u)),
         Fact("Contact point", _text(i.contact_point, "contact_point" in u)),
         Fact("Flow", _text(i.flow_name or i.flow_id, "flow_name" in u)),
@@ -953,7 +955,19 @@ _CODED: dict[str, Callable[[str | None], wording.Word]] = {
     "entry_type": wording.queue_entry,
     "exit_type": wording.queue_exit,
     "monitor_type": wording.monitor_type,
+    "queue_type": wording.queue_type,
+    "extension_type": wording.extension_type,
 }
+
+
+def _coded(value: str | None, word: wording.Word, unknown: bool) -> Cell:
+    """A code the API sent, in words with the code beside them (as the detail panel
+    writes them), or as sent when no word is known for it."""
+    if unknown or not value:
+        return _text(value, unknown)
+    if not word.known:
+        return Cell(value, title=f"API code: {value}")
+    return Cell(f"{wording.sentence_case(word)} ({value})", title=f"API code: {value}")
 
 
 def _stat_fact(stat: Statistic, *, label: str) -> Fact:

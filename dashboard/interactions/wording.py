@@ -242,6 +242,26 @@ def channel(code: str | None) -> Word:
     return _lookup(CHANNELS, code, missing="Interaction")
 
 
+#: A queue's type (``queueType``): "resource" is an agent's own line, the queue a direct
+#: transfer to that agent goes through. Other types are said as sent.
+QUEUE_TYPES: dict[str, str] = {"resource": "an agent's own line"}
+
+#: What a segment's outside party was reached on (``segmentExtensionType``).
+EXTENSION_TYPES: dict[str, str] = {
+    "pstn": "a phone number",
+    "sip": "a SIP address",
+    "webrtc": "a browser (WebRTC)",
+}
+
+
+def queue_type(code: str | None) -> Word:
+    return _lookup(QUEUE_TYPES, code, missing="type not sent")
+
+
+def extension_type(code: str | None) -> Word:
+    return _lookup(EXTENSION_TYPES, code, missing="type not sent")
+
+
 def crm(code: str | None) -> Word:
     """A hook's application ("zendesk" -> "Zendesk"); an unknown one as sent."""
     return _lookup(CRMS, code, missing="")
