@@ -141,3 +141,18 @@ def test_the_flagged_list_names_assignees_by_the_same_rule(
     by_id = {r[0]: r for r in table[1:]}
     assert by_id[first][column] == "Carla Jones"
     assert by_id[second][column] == "bob"
+
+
+def test_two_reviewers_with_one_name_are_told_apart(signed_in: Any, django_user_model: Any) -> None:
+    """Two people named "Alex Martin" are offered as "Alex Martin (amartin)" and "Alex
+    Martin (alex.martin)" in the assignment list and the flagged list's filter; a name
+    nobody else has stays as it is."""
+    reviewer(django_user_model, "amartin", "Alex", "Martin")
+    reviewer(django_user_model, "alex.martin", "alex", "martin")
+    reviewer(django_user_model, "zoe", "Zoe", "Ng")
+    page = signed_in.get(PAGE).content.decode()
+    options = html.unescape(" ".join(re.findall(r"<option[^>]*>([^<]*)</option>", page)))
+    assert "Alex Martin (amartin)" in options and "alex martin (alex.martin)" in options
+    assert "Zoe Ng" in options and "Zoe Ng (" not in options
+    listed = html.unescape(signed_in.get(FLAGGED).content.decode())
+    assert "Alex Martin (amartin)" in listed and "alex martin (alex.martin)" in listed

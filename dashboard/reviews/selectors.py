@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -124,9 +125,21 @@ def reviewer_names(tenant_id: str) -> list[tuple[int, str]]:
         return list(stored[1])
     if generation is None:
         generation = new_reviewers_generation()
-    names = [(user.pk, display_name(user)) for user in reviewers(tenant_id)]
+    names = told_apart(list(reviewers(tenant_id)))
     cache.set(key, (generation, names), REVIEWERS_TTL)
     return names
+
+
+def told_apart(users: list[Any]) -> list[tuple[int, str]]:
+    """``users`` as (pk, ``display_name``), a name two or more of them share followed by
+    each one's user name ("Alex Martin (amartin)"), so that a list to choose from never
+    offers the same name twice."""
+    shown = [display_name(user) for user in users]
+    counts = Counter(name.casefold() for name in shown)
+    return [
+        (user.pk, f"{name} ({user.get_username()})" if counts[name.casefold()] > 1 else name)
+        for user, name in zip(users, shown, strict=True)
+    ]
 
 
 def new_reviewers_generation() -> str:
