@@ -74,3 +74,23 @@ def test_a_queue_type_and_an_extension_type_read_in_words() -> None:
         body, "segment", lambda b: b.record.segment_id == segments[1]["interactionSegmentId"]
     )
     assert _fact(second, "Extension type").text == "carrier-pigeon"
+
+
+def test_an_agent_sent_by_id_in_the_detail_panel_is_named_beside_the_id() -> None:
+    """A segment's and a queue visit's agent IDs read "Hannah Richard (<id>)", the name
+    the allocations give that ID; an ID no allocation names stays as sent."""
+    body = copy.deepcopy(_body("transfer-chain.json"))
+    agents = body.get("agents") or body["details"]["agents"]
+    names = {a["agentId"]: a["agentName"] for a in agents if a.get("agentName")}
+    segments = body["segments"]
+    segments[0]["segmentAgentId"] = agents[0]["agentId"]
+    segments[1]["segmentAgentId"] = "not-an-agent-we-know"
+    first = _detail_facts(
+        body, "segment", lambda b: b.record.segment_id == segments[0]["interactionSegmentId"]
+    )
+    started = _fact(first, "Agent who started the segment (ID)")
+    assert started.text == f"{names[agents[0]['agentId']]} ({agents[0]['agentId']})"
+    second = _detail_facts(
+        body, "segment", lambda b: b.record.segment_id == segments[1]["interactionSegmentId"]
+    )
+    assert _fact(second, "Agent who started the segment (ID)").text == "not-an-agent-we-know"

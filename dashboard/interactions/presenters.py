@@ -1041,13 +1041,16 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
     if bar.kind in _KIND_LABELS and record is not None:
         labels = _KIND_LABELS[bar.kind]
         unknown: frozenset[str] = getattr(record, "unknown", frozenset())
+        names = _agent_names(timeline) if bar.kind != "agent" else {}
         for f in dataclasses.fields(record):
             if f.name in _SKIP:
                 continue
             label = labels.get(f.name) or _LABELS.get(f.name) or _words_of(f.name)
-            cell = _field_cell(
-                f.name, getattr(record, f.name), f.name in unknown, zone, bar.reason, channel
-            )
+            value = getattr(record, f.name)
+            cell = _field_cell(f.name, value, f.name in unknown, zone, bar.reason, channel)
+            if f.name in _AGENT_ID_FIELDS and isinstance(value, str) and value in names:
+                # An agent sent by ID: named as the rest of the page names them.
+                cell = replace(cell, text=f"{names[value]} ({value})")
             facts.append(Fact(label, cell, parsing.sent_as(record, f.name)))
         for extra in getattr(record, "extra", ()):
             facts.append(Fact(wording.name_words(extra.name).text, Cell(extra.value), extra.name))
@@ -1069,6 +1072,22 @@ def detail(timeline: Any, bar_id: str, zone: tzinfo, channel: str | None = None)
         related=related,
         outside=not timeline.drawn(bar.id),
     )
+
+
+#: A record's fields that hold an agent's ID (``agentId`` and the like).
+_AGENT_ID_FIELDS = frozenset({"agent_id", "handling_agent_id", "to_agent_id"})
+
+
+def _agent_names(timeline: Any) -> dict[str, str]:
+    """Agent ID -> name, from the allocations the timeline draws."""
+    names: dict[str, str] = {}
+    for bar in timeline.every_bar:
+        if bar.kind == "agent":
+            agent_id = getattr(bar.record, "agent_id", None)
+            name = getattr(bar.record, "agent_name", None)
+            if agent_id and name:
+                names.setdefault(agent_id, name)
+    return names
 
 
 def _words_of(attribute: str) -> str:
