@@ -127,4 +127,4 @@ def test_the_page_says_it_in_the_participants_as_the_segments_table_does(live_us
     assert "an outside number (added) Stayed to the end with an outside number" in participants
     # The segments table names the number that was added; the timeline the add.
     assert "an outside number +15065550142" in words(text)
-    assert "Participant added → Interaction ended" in text
+    assert "Adding a participant → Interaction ended" in text

@@ -366,7 +366,7 @@ def _is_add(s: Segment) -> bool:
 @lru_cache(maxsize=512)
 def _adds_participant(start_type: str | None) -> bool:
     """Whether a segment's start type says a participant was added."""
-    return wording.segment_start(start_type).text == "Participant added"
+    return wording.segment_start(start_type).text == wording.ADDING_A_PARTICIPANT
 
 
 def _is_start(s: Segment) -> bool:

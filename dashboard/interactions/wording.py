@@ -50,12 +50,17 @@ FLAG_TYPES: dict[str, str] = {
     "safeguard-terminated": "Ended by the platform's safeguard",
 }
 
+#: How a segment that adds a participant began.
+ADDING_A_PARTICIPANT = "Adding a participant"
+
 SEGMENT_STARTS: dict[str, str] = {
     "interaction": "Interaction started",
     "transfer": "Transfer",
-    "addparticant": "Participant added",  # the API's own spelling
-    "addparticipant": "Participant added",
-    "add-participant": "Participant added",
+    # Said as the attempt it began with, as "Transfer" is: the segment may end
+    # "Cancelled by the agent", with nobody added.
+    "addparticant": ADDING_A_PARTICIPANT,  # the API's own spelling
+    "addparticipant": ADDING_A_PARTICIPANT,
+    "add-participant": ADDING_A_PARTICIPANT,
 }
 
 SEGMENT_ENDS: dict[str, str] = {

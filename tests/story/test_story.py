@@ -195,7 +195,7 @@ def test_split_adds_up_and_hold_wins_over_agent() -> None:
 
 
 def test_wording_knows_codes_and_keeps_unknown_ones() -> None:
-    assert wording.segment_start("addParticant").text == "Participant added"
+    assert wording.segment_start("addParticant").text == "Adding a participant"
     assert wording.queue_exit("abandon").text == "Customer gave up"
     assert wording.flag_type("Stuck").text == "The end never arrived"
     odd = wording.queue_exit("brand-new-exit")
