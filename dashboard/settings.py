@@ -200,6 +200,13 @@ with config.stop_on_invalid_settings():
     # The interaction index's sync worker (manage.py sync_interactions; dashboard/index/sync.py).
     # Each pass re-reads this many seconds before where the last one stopped, for late data.
     INDEX_SYNC_OVERLAP = config.env_int(ENV, "INDEX_SYNC_OVERLAP", 15 * 60, minimum=0)
+    # Every INDEX_SYNC_LATE_EVERY seconds a pass lists the last INDEX_SYNC_LATE_HOURS
+    # again: a flag or a late end can arrive hours after an interaction was stored
+    # complete (0 hours: never).
+    INDEX_SYNC_LATE_HOURS = config.env_float(
+        ENV, "INDEX_SYNC_LATE_HOURS", 24, minimum=0, unit="hours"
+    )
+    INDEX_SYNC_LATE_EVERY = config.env_int(ENV, "INDEX_SYNC_LATE_EVERY", 3600, minimum=60)
     # The list endpoint is read in windows of this many seconds; the cursor moves per window.
     INDEX_SYNC_WINDOW = config.env_int(ENV, "INDEX_SYNC_WINDOW", 3600, minimum=60)
     # Seconds between passes of the continuous worker.

@@ -166,6 +166,9 @@ class SyncState(models.Model):
     #: interactions it re-read singly.
     last_pass_unreadable = models.IntegerField(default=0)
     last_pass_reread = models.IntegerField(default=0)
+    #: When a pass last listed the recent hours again for late flags and ends
+    #: (``INDEX_SYNC_LATE_HOURS``).
+    late_swept_at = models.DateTimeField(null=True)
     #: The tenant's configured zone as the list endpoint names it (an IANA name), if it does.
     tenant_timezone = models.CharField(max_length=64, blank=True, default="")
     last_error = models.TextField(blank=True, default="")

@@ -6,7 +6,8 @@ holding that tenant's lock (``locks.py``):
 1. forward: from where the last pass stopped, minus ``INDEX_SYNC_OVERLAP`` (late
    data), up to now, in windows of ``INDEX_SYNC_WINDOW``;
 2. re-read, one by one, interactions still in progress until the API says they
-   are complete;
+   are complete, and every ``INDEX_SYNC_LATE_EVERY`` list the last
+   ``INDEX_SYNC_LATE_HOURS`` again (a flag or a late end arrives hours later);
 3. backfill: from how far back it has got down to ``backfill_from``, newest
    window first (``--since`` asks for more);
 4. purge what is older than ``INDEX_RETENTION_DAYS``.
@@ -267,6 +268,7 @@ class _Pass:
         try:
             self._forward()
             self._reread()
+            self._late()
             self._backfill()
         except BudgetSpent:
             self.report.budget_spent = True
@@ -321,6 +323,34 @@ class _Pass:
             state.save(update_fields=["synced_until"])
 
         self._read(windows, stored)
+
+    def _late(self) -> None:
+        """Every ``INDEX_SYNC_LATE_EVERY`` seconds, the last ``INDEX_SYNC_LATE_HOURS`` listed
+        again, below what the forward pass read: the platform flags an interaction, or
+        sends an agent's or a queue's end, hours after the interaction was stored
+        complete, and only a list row (its hash changed) says so. Rows that did not
+        change are neither fetched nor written. The part the backfill has still to read
+        is left to it; a first pass only starts the clock."""
+        state = self.state
+        hours = float(settings.INDEX_SYNC_LATE_HOURS)
+        if hours <= 0 or state.synced_until is None:
+            return
+        if state.late_swept_at is not None and (
+            (self.now - state.late_swept_at).total_seconds() < settings.INDEX_SYNC_LATE_EVERY
+        ):
+            return
+        overlap = timedelta(seconds=settings.INDEX_SYNC_OVERLAP)
+        end = state.synced_until - overlap  # the forward pass read from there on
+        start = max(self.now - timedelta(hours=hours), self.floor)
+        if state.backfilled_to is not None:
+            start = max(start, state.backfilled_to)  # below it: the backfill's to read
+        windows: list[_Span] = []
+        while start < end:
+            windows.append((start, min(start + self.window, end)))
+            start = windows[-1][1]
+        self._read(windows, lambda window: None)
+        state.late_swept_at = self.now  # only once every window was read
+        state.save(update_fields=["late_swept_at"])
 
     def _backfill(self) -> None:
         state = self.state
