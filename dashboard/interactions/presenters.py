@@ -487,8 +487,21 @@ def status_of(i: Interaction) -> tuple[str, str]:
         if i.data_complete is False:  # flagged Stuck: over, not live (``in_progress``)
             return "Incomplete — end never arrived", "warn-pill"
     if i.data_complete:
+        if _open_records(i):
+            # Over and complete as the API says, but an agent's, a queue's or a segment's
+            # end never came (what an Agent, Queue or Segment flag says): not all green.
+            return "Complete — some ends never arrived", "warn-pill"
         return "Complete", "complete"
     return "Completeness unknown", "unknown"
+
+
+def _open_records(i: Interaction) -> bool:
+    """Some segment, queue visit or allocation began and has no end."""
+    for records in (i.segments, i.queues, i.agents):
+        for r in records:
+            if r.end is None and r.start is not None:
+                return True
+    return False
 
 
 def _utc(moment: datetime | None, unknown: bool, *, missing: str = "") -> Cell:
