@@ -46,7 +46,7 @@ def endings(story: Story) -> list[tuple[str, str]]:
 def test_a_lone_agent_who_added_an_outside_number_stayed_to_the_end_with_it() -> None:
     story = told(conference())
     assert endings(story) == [("Isaac Cormier", "Stayed to the end with an outside number")]
-    assert story.legs[0].gave_to == "an outside number (added)"
+    assert story.legs[0].gave_to == "an outside number (+15065550142) (added)"
     # The outcome says the same: the outside number joined.
     assert "an outside number joined" in story.outcome
 
@@ -124,7 +124,20 @@ def test_the_page_says_it_in_the_participants_as_the_segments_table_does(live_us
     text = page(live_user, conference())
     participants = words(text.split('id="participants"', 1)[1].split("</section>", 1)[0])
     assert "Ended the interaction" not in participants
-    assert "an outside number (added) Stayed to the end with an outside number" in participants
+    assert (
+        "an outside number (+15065550142) (added) Stayed to the end with an outside number"
+        in participants
+    )
     # The segments table names the number that was added; the timeline the add.
     assert "an outside number +15065550142" in words(text)
     assert "Adding a participant → Interaction ended" in text
+
+
+def test_the_outside_number_is_masked_for_a_viewer_who_may_not_see_contact_details() -> None:
+    """The number named beside "an outside number" is the masked interaction's: a viewer
+    without the permission never reads it in the participants."""
+    from dashboard.interactions.masking import mask_interaction
+
+    masked = story_for(mask_interaction(parse_interaction(conference())), NOW)
+    gave_to = masked.legs[0].gave_to
+    assert gave_to.startswith("an outside number (•") and "+15065550142" not in gave_to

@@ -1455,7 +1455,8 @@ def _answered_outcome(
             text += "; adding an outside number was cancelled"
         elif handed:
             # A transfer out: the agent left the customer with the outside number.
-            text += "; transferred to an outside number" + (
+            named = _outside_named(handed[0]) if len(handed) == 1 else "an outside number"
+            text += f"; transferred to {named}" + (
                 f", which had the customer{for_how_long}" if for_how_long else ""
             )
         else:
@@ -2600,7 +2601,7 @@ def _gave_to(target: Segment | None, a: AgentAllocation, names: _Names, records:
         text = names.agent(target.to_agent_id) + (" (added)" if _is_add(target) else "")
     elif _outside(target):
         joined = _is_add(target) and not _agent_cancelled(target)
-        text = "an outside number" + (" (added)" if joined else "")
+        text = _outside_named(target) + (" (added)" if joined else "")
     else:
         visits = records.visits_of(target.segment_id or "")
         text = _queue_named(visits[0]) if visits else "a queue"
@@ -2702,6 +2703,13 @@ def _leg_end(
             return "Stayed to the end with " + _numbers(outside)
         return "Ended the interaction"
     return "Left the interaction"
+
+
+def _outside_named(s: Segment) -> str:
+    """ "an outside number (+18005550199)": the number the segment dialled, as sent (or
+    masked, for a viewer who may not see contact details), when it was sent."""
+    value = (s.extension_value or "").strip()
+    return f"an outside number ({value})" if value else "an outside number"
 
 
 def _numbers(outside: Sequence[Segment]) -> str:

@@ -70,8 +70,8 @@ NOVEL_OUTCOMES = {
     ),
     "email-next-day.json": "Answered by Élodie Gauthier after 13 h 33 min 32 s in Email Support",
     "blind-transfer-outside-number.json": (
-        "Answered by Rahul Mehta after 1:14 in Sales; transferred to an outside number, which"
-        " had the customer for 11:45"
+        "Answered by Rahul Mehta after 1:14 in Sales; transferred to an outside number"
+        " (+14165550187), which had the customer for 11:45"
     ),
     "overflow-chain-abandoned.json": (
         "Abandoned in queue After Hours Team after 0:47 (first General Support, which timed out"
@@ -335,7 +335,7 @@ def test_an_outside_number_that_joined_is_named_and_not_cancelled() -> None:
         (
             "Daniel Okafor",
             "queue Technical Support, from the IVR",
-            "an outside number (added)",
+            "an outside number (+18005550134) (added)",  # the number dialled, as sent
             "Customer hung up while on hold",
         )
     ]
@@ -729,7 +729,7 @@ def test_a_transfer_out_leaves_the_customer_with_the_outside_number() -> None:
         (
             "Rahul Mehta",
             "queue Sales, from the IVR",
-            "an outside number",
+            "an outside number (+14165550187)",
             "Transferred to an outside number",  # not "Ended the interaction": he left at 7:11
         )
     ]
