@@ -54,6 +54,8 @@ class ListState:
     #: A ``flag`` the link asked for that is no flag type (none the platform documents,
     #: none an interaction of the list has): the list is not filtered by it, and says so.
     unknown_flag: str = ""
+    #: ``flag`` as the link wrote it (its case kept), to say back when it is unknown.
+    flag_asked: str = field(default="", compare=False)
 
     @property
     def refinements(self) -> dict[str, str]:
@@ -121,6 +123,7 @@ def list_state(params: Mapping[str, str], zone: tzinfo, now: datetime) -> ListSt
         window=window,
         range_error=error,
         flag=listing.flag_of(flag) if flag.strip() else "",
+        flag_asked=flag.strip(),
         channel=listing.channel_of(params.get("channel", "")[:40]),
         status=status if status in Status.values else "",
         assigned=assigned if assigned in (ME, listing.NOBODY) or assigned.isdigit() else "",
@@ -232,7 +235,7 @@ def flagged_list(
         and listed.paged is not None
         and not listing.flag_known(state.flag, listed.paged.flag_types)
     ):
-        unfiltered = replace(state, flag="", unknown_flag=state.flag)
+        unfiltered = replace(state, flag="", unknown_flag=state.flag_asked or state.flag)
         listed = _flagged_list(tenant_id, unfiltered, viewer, budget, page)
     return listed
 
