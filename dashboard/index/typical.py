@@ -78,7 +78,8 @@ class Panel:
     #: Figures left out for lack of peers: (what, how many peers there were).
     too_few: list[tuple[str, int]] = field(default_factory=list)
     #: SLA verdicts of queue visits that had no comparison to hang on.
-    slas: list[tuple[str, sla.Verdict]] = field(default_factory=list)
+    #: (queue, SLA verdict, when the visit entered it) of the visits without a comparison.
+    slas: list[tuple[str, sla.Verdict, datetime | None]] = field(default_factory=list)
     minimum: int = MIN_COMPARABLE
 
     @property
@@ -185,7 +186,7 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
             verdict,
         )
         if not shown:
-            panel.slas.append((visit.queue_name or "a queue", verdict))
+            panel.slas.append((visit.queue_name or "a queue", verdict, visit.entered_at))
     for leg in legs:
         legs_peers = AgentLeg.objects.filter(
             tenant_id=tenant_id,

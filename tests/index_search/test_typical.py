@@ -231,6 +231,19 @@ def test_an_unknown_threshold_stays_unknown_on_the_page(open_client: Any) -> Non
     assert "SLA: unknown (no threshold known for this queue)" in page
 
 
+def test_a_verdict_on_its_own_says_which_visit_by_when_it_entered(open_client: Any) -> None:
+    """A line per queue visit: "In Support, entered at 14:02:11: SLA …", the time in the
+    viewer's zone, so that two visits to one queue are told apart."""
+    this_one(28.0)
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None and panel.slas
+    queue, _, entered = panel.slas[0]
+    assert queue == "Support" and entered is not None
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    shown = timezone.localtime(entered).strftime("%H:%M:%S")
+    assert f"In Support, entered at {shown}: SLA: unknown" in re.sub(r"<[^>]+>", "", page)
+
+
 def test_the_api_threshold_wins_over_the_admin_entry_and_is_named(open_client: Any) -> None:
     this_one(28.0)
     QueueSla.objects.create(tenant_id=TENANT, queue_name="Support", threshold_seconds=20.0)
