@@ -2856,6 +2856,36 @@ def _conversation_against_split(
     ]
 
 
+def _agents_against_split(
+    legs: tuple[Leg, ...], figures: list[Figure], split: tuple[SplitPart, ...]
+) -> list[Figure]:
+    """``figures``, the time with each agent's hover saying why the agents' times add up
+    to more than the time bar's time with an agent or on hold, when they do by 2 s or
+    more: an allocation that lasts while the customer waits in the next queue (a
+    transfer that keeps the first agent until the next one answers) counts that wait,
+    which the time bar counts once, as queue."""
+    if not split or any(p.key not in _COMPARABLE_PARTS for p in split):
+        return figures
+    counted = [leg.seconds for leg in legs if not leg.offered_only and not leg.inside]
+    if not counted or any(x is None for x in counted):
+        return figures
+    total = sum(x or 0.0 for x in counted)
+    shown = sum(p.seconds for p in split if p.key in _CONVERSATION_PARTS)
+    if total - shown < 2.0:
+        return figures
+    said = (
+        f" Together these come to {clock(total)}, more than the {clock(shown)} with an agent"
+        " or on hold in the time bar: an agent still allocated while the customer waited in"
+        " the next queue counts that wait too, which the time bar counts once, as queue."
+    )
+    return [
+        replace(f, note=f.note + said)
+        if f.computed and (f.label == "Time with each agent" or f.label.startswith("With "))
+        else f
+        for f in figures
+    ]
+
+
 def _split(
     i: Interaction, records: _Records, now: datetime, *, never_answered: bool = False
 ) -> tuple[tuple[SplitPart, ...], float]:
@@ -3054,7 +3084,11 @@ def story_for(i: Interaction, now: datetime) -> Story:
         outcome=outcome.replace(COMPUTED_MARK, ""),
         marked_outcome=outcome,
         kind=kind,
-        figures=tuple(_conversation_against_split(i, records, figures, split)),
+        figures=tuple(
+            _agents_against_split(
+                legs, _conversation_against_split(i, records, figures, split), split
+            )
+        ),
         split=split,
         split_total=split_total,
         unplaced_hold=sum(

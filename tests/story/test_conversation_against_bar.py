@@ -57,3 +57,17 @@ def test_a_bar_with_an_unknown_stretch_is_not_compared() -> None:
     conversation = figure(told(data), "Conversation")
     assert conversation.text == "0:30"
     assert "disagree" not in conversation.note and "first answer" not in conversation.note
+
+
+def test_agents_who_stay_allocated_through_the_next_queue_wait_say_why_they_add_up_more() -> None:
+    """Ana stays allocated (60-75) while the customer waits in Support for Bo: the agents'
+    times (0:55 + 0:45) add up to 1:40, the time bar has 1:25 with an agent, and the
+    figure's hover says why."""
+    data = _transfer(100)
+    data["agents"][0]["endTimestamp"] = data["queues"][1]["endTimestamp"]
+    agents = figure(told(data), "Time with each agent")
+    assert agents.text.startswith("Ana Lima 0:55")
+    assert "Together these come to 1:40, more than the 1:25" in agents.note
+    assert "counts that wait too" in agents.note
+    plain = figure(told(_transfer(100)), "Time with each agent")
+    assert "Together" not in plain.note
