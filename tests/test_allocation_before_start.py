@@ -55,19 +55,19 @@ def test_the_participants_say_the_allocation_starts_before_the_interaction() -> 
     story = told(early_call())
     (note,) = [n for n in story.notes if "allocation starts" in n]
     assert note.startswith(NOTE)
-    # Which figure is worked out, how, and why it can exceed the total.
-    assert "at most 12:06" in note
-    assert "worked out by the dashboard from the interaction's start" in note
-    assert "more than the total time" in note
+    # Which figure is worked out and how: from when the customer left the queue for
+    # Alice (14:14:00), not the interaction's start (the IVR and the queue are not hers).
+    assert "at most 10:12" in note
+    assert "from when the customer left the queue for them (14:14:00 UTC)" in note
     (leg,) = story.legs
     assert leg.early == pytest.approx(42.0)
-    assert leg.seconds == pytest.approx(725.737)  # counted from the interaction's start
+    assert leg.seconds is not None and 612 <= leg.seconds < 613
 
 
 def test_the_time_with_the_agent_is_at_most_never_silently_the_whole_call() -> None:
     story = told(early_call())
     with_alice = figure(story, "With Alice Tremblay")
-    assert with_alice.text == "at most 12:06"
+    assert with_alice.text == "at most 10:12"
     assert with_alice.computed
     assert "starts 0:42 before the interaction's own start" in with_alice.note
     assert "contradict" in with_alice.note
@@ -104,7 +104,7 @@ def test_with_several_agents_only_the_early_one_is_at_most() -> None:
     body["agents"].append(bob)
     story = told(body)
     each = figure(story, "Time with each agent")
-    assert each.text == "Alice Tremblay at most 12:06 · Bob Leclerc 4:06"
+    assert each.text == "Alice Tremblay at most 10:12 · Bob Leclerc 4:06"
     assert "Alice Tremblay's allocation starts 0:42" in each.note
     assert "Bob Leclerc's allocation" not in each.note
     assert len([n for n in story.notes if "allocation starts" in n]) == 1
@@ -122,7 +122,7 @@ def test_an_agent_who_had_it_twice_has_an_at_most_total() -> None:
     }
     body["agents"].append(second)
     (total,) = told(body).totals
-    assert total.text == "at most 10:06 in all"
+    assert total.text == "at most 8:12 in all"
 
 
 def test_a_live_allocation_before_the_start_is_counted_from_the_start() -> None:
@@ -163,7 +163,24 @@ def test_the_page_says_it_under_the_participants_and_in_the_figures(live_user: A
     section = text.split('id="participants"', 1)[1].split("</section>", 1)[0]
     assert f'<p class="hint participants-note">{NOTE}' in section
     row = words(section.split('<tr id="participant-', 1)[1].split("</tr>", 1)[0])
-    assert "at most 12:06" in row
+    assert "at most 10:12" in row
     assert "the allocation starts 0:42 before the interaction's own start" in section
     figures = words(text.split('id="outcome"', 1)[1].split("</dl>", 1)[0])
-    assert "With Alice Tremblay at most 12:06 ≈ computed" in figures
+    assert "With Alice Tremblay at most 10:12 ≈ computed" in figures
+
+
+def test_without_a_queue_before_it_the_time_is_counted_from_the_interactions_start() -> None:
+    """No queue visit led to the early allocation (an outbound call, say): nothing but the
+    interaction's start bounds it."""
+    from tests.test_timeline import agent, payload, seg
+
+    body = payload(
+        end=100,
+        segments=[seg("s1", 1, 0, 100)],
+        agents=[agent("a1", "s1", "Ana Lima", -30, 100)],
+    )
+    (leg,) = told(body).legs
+    assert leg.early == pytest.approx(30.0) and leg.waited_until is None
+    assert leg.seconds == pytest.approx(100.0)
+    (note,) = [n for n in told(body).notes if "allocation starts" in n]
+    assert "from the interaction's start instead of the allocation's" in note

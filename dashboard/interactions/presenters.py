@@ -1286,8 +1286,13 @@ class StoryView:
             # start, an upper bound (the note under the table says why).
             with_cell = Cell(
                 f"at most {fmt.clock(leg.seconds)}",
-                title="Worked out from the interaction's start and the end time: the"
-                f" allocation starts {fmt.clock(leg.early)} before the interaction's own start.",
+                title=(
+                    "Worked out from when the customer left the queue and the end time"
+                    if leg.waited_until is not None
+                    else "Worked out from the interaction's start and the end time"
+                )
+                + f": the allocation starts {fmt.clock(leg.early)} before the interaction's"
+                " own start.",
                 css="computed",
             )
         elif leg.seconds is not None:

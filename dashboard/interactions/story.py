@@ -160,6 +160,9 @@ class Leg:
     #: disagree, and the time with the customer, counted from the interaction's start,
     #: is at most ``seconds``.
     early: float | None = None
+    #: For an ``early`` allocation, when the customer left the queue visit that led to it,
+    #: where its time is counted from (later than the interaction's start), else None.
+    waited_until: datetime | None = None
 
     def __getattr__(self, name: str) -> object:
         # Asked only for what the leg does not have yet: a row of the story not made.
@@ -1974,10 +1977,12 @@ def _agent_figures(
         at_most = ""
         if early is not None:
             at_most = "at most "
+            queued = any(leg.waited_until is not None for leg in group)
             early_notes.append(
                 f"{agent}'s allocation starts {clock(early)} before the interaction's own"
-                " start, which the platform's figures contradict: counted from the"
-                " interaction's start instead, so at most this."
+                " start, which the platform's figures contradict: counted from "
+                + ("when the customer left the queue" if queued else "the interaction's start")
+                + " instead, so at most this."
             )
         if any(leg.seconds is None for leg in group):
             live = any(leg.open and i.in_progress for leg in group)
@@ -2168,6 +2173,28 @@ def _hold_figure(i: Interaction, now: datetime, *, never_answered: bool = False)
 # -- participants ----------------------------------------------------------------------
 
 
+def _waited_until(i: Interaction, a: AgentAllocation, first: datetime) -> datetime:
+    """Where an allocation sent as starting before the interaction's own start can have
+    had the customer from, at the earliest: the interaction's start, or later the exit
+    of a queue visit that led to it (its segment's, or one its agent answered) and
+    ended by its end: until then the customer was waiting in that queue."""
+    lo = first
+    if a.end is None:
+        return lo
+    for q in i.queues:
+        exit_at = q.end
+        if (
+            exit_at is not None
+            and lo < exit_at <= a.end
+            and (
+                (a.segment_id is not None and q.segment_id == a.segment_id)
+                or (a.agent_id is not None and q.agent_id == a.agent_id)
+            )
+        ):
+            lo = exit_at
+    return lo
+
+
 def _legs(
     i: Interaction, names: _Names, records: _Records, *, never_answered: bool = False
 ) -> tuple[Leg, ...]:
@@ -2193,7 +2220,7 @@ def _legs(
         seconds = early = None
         lo = start
         if start is not None and first is not None and start < first:
-            lo = first
+            lo = _waited_until(i, a, first)
             before = (first - start).total_seconds()
             early = before if before > EARLY_SECONDS else None
         if lo is not None and end is not None and not bad:
@@ -2239,6 +2266,7 @@ def _legs(
                 "so_far": _span(lo, now) if end is None and not offered_only else None,
                 "listened": listened.get(key, "") if listened else "",
                 "early": early,
+                "waited_until": lo if early is not None and lo is not first else None,
             },
         )
         _set_words(leg, words)
@@ -2727,6 +2755,12 @@ def _early_note(leg: Leg) -> str:
     )
     if leg.offered_only:
         return said + " The offer was never accepted: no time with the customer."
+    if leg.seconds is not None and leg.waited_until is not None:
+        return (
+            f"{said} {leg.agent}'s time with the customer, at most {clock(leg.seconds)}, is"
+            " worked out by the dashboard from when the customer left the queue for them"
+            f" ({leg.waited_until:%H:%M:%S} UTC) instead of the allocation's start."
+        )
     if leg.seconds is not None:
         return (
             f"{said} {leg.agent}'s time with the customer, at most {clock(leg.seconds)}, is"
