@@ -20,7 +20,8 @@ from dashboard.cxengage import errors
 from dashboard.cxengage import factory as services
 from dashboard.demo.api import DEMO_TENANT_ID, bodies
 from dashboard.interactions import csvcell, list_views, listing
-from dashboard.interactions.domain import FLAG_REASONS, GENERIC_FLAG_REASON
+from dashboard.interactions.domain import FLAG_REASONS, GENERIC_FLAG_REASON, flag_reason
+from dashboard.interactions.listing import flag_sort_text
 from dashboard.interactions.masking import mask
 from dashboard.reviews import services as review_services
 from tests.conftest import LIVE_API, allow_contact_details
@@ -324,9 +325,12 @@ def test_ascending_and_descending_are_reverses_for_known_durations(signed_in: An
 def test_sort_by_flag_and_unknown_sort_falls_back(signed_in: Any) -> None:
     expected = expected_demo_flagged()
     order = ids(text(fragment(signed_in, FLAGGED, {"sort": "flag"})))
-    assert [expected[i]["flagType"].lower() for i in order] == sorted(
-        b["flagType"].lower() for b in expected.values()
+    # By the reason the column shows, in words (then the type), as it reads.
+    assert [flag_sort_text(expected[i]["flagType"]) for i in order] == sorted(
+        flag_sort_text(b["flagType"]) for b in expected.values()
     )
+    reasons = [flag_reason(expected[i]["flagType"])[0] for i in order]
+    assert reasons == sorted(reasons, key=str.lower)
     fallback = ids(text(fragment(signed_in, FLAGGED, {"sort": "__class__"})))
     assert fallback == ids(text(fragment(signed_in, FLAGGED, {})))
 

@@ -313,8 +313,12 @@ def check_flag_filter(client: Any) -> None:
     body = text(client.get(FLAGGED, {**RANGE, "sort": "flag"}, headers=HX))
     key_of = {iid(n): k for n, (_, k) in enumerate(SPELLINGS, start=1)}
     keys = [key_of[i] for i in ids(body)]
-    # Types in order whatever their spelling, the ones without a type last.
-    assert keys == sorted(keys, key=lambda k: (k == "none", k))
+    # In the order of the reasons the column shows, whatever the type's spelling ("A
+    # queue's …" before "An agent's …"), the ones without a type last.
+    from dashboard.interactions.listing import flag_sort_text
+
+    assert keys == sorted(keys, key=lambda k: (k == "none", flag_sort_text(k)))
+    assert keys.index("queue") < keys.index("agent") < keys.index("brand-new-flag")
 
 
 def test_one_flag_filter_per_type_whatever_its_spelling_live(reviewer: Any) -> None:

@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -172,7 +173,23 @@ def _sort_key(tenant_id: str, key: str) -> BaseExpression | F:
         first = Subquery(legs.order_by(*AGENT_ORDER).values("agent_name")[:1])
         return sort_text(NullIf(Folded(first), Value("")))
     if key == "flag":
-        return sort_text(NullIf(Folded(Trim("flag_type")), Value("")))
+        # The reason the column shows, as ``listing.flag_sort_text`` writes it for each
+        # flag type the tenant's index holds (a handful): the words and the look-up of
+        # each type are Python's, so the two orders are one.
+        kinds = (
+            IndexedInteraction.objects.filter(tenant_id=tenant_id, flagged=True)
+            .order_by()
+            .values_list("flag_type", flat=True)
+            .distinct()
+        )
+        whens = [
+            When(flag_type=kind, then=Value(listing.flag_sort_text(kind)))
+            for kind in kinds
+            if listing.flag_sort_text(kind)
+        ]
+        if not whens:
+            return Value(None, output_field=CharField())
+        return sort_text(Case(*whens, default=Value(None), output_field=CharField()))
     column = {"channel": "channel", "flow": "flow_name"}.get(key)
     if column:
         return sort_text(NullIf(Folded(column), Value("")))

@@ -382,11 +382,19 @@ def _text(value: str | None) -> tuple[bool, str]:
     return (not value, (value or "").lower())
 
 
+def flag_sort_text(flag_type: str | None) -> str:
+    """What the flag column is sorted by: the reason it shows, in words, then the type
+    (one reason for every type the dashboard has no words for); '' for no flag type
+    (sorted last, as every unknown is)."""
+    key = flag_key(flag_type)
+    return f"{flag_reason(flag_type)[0].lower()}\t{key}" if key else ""
+
+
 SORTS = {
     "start": lambda r, s: (r.start is None, r.start or datetime.min.replace(tzinfo=UTC)),
     "duration": lambda r, s: (r.duration is None, r.duration or 0.0),
     "channel": lambda r, s: _text(r.channel_type),
-    "flag": lambda r, s: _text(flag_key(r.flag.flag_type if r.flag else None)),
+    "flag": lambda r, s: _text(flag_sort_text(r.flag.flag_type if r.flag else None)),
     "status": lambda r, s: (s.get(r.interaction_id, Status.TO_REVIEW),),
     "flow": lambda r, s: _text(r.flow_name),
     "agent": lambda r, s: _text(r.agent_names[0] if r.agent_names else None),
