@@ -6,23 +6,19 @@ to more than the total."""
 from __future__ import annotations
 
 import copy
-import html as html_lib
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import respx
 
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import Figure, Story, story_for
-from tests.conftest import IID, PAGE, TENANT, UPSTREAM
+from tests.served import page, words
 from tests.test_timeline import NOW
 
 DEMO = Path(__file__).resolve().parents[1] / "dashboard" / "demo" / "payloads"
-TAG = re.compile(r"<[^>]+>")
 
 NOTE = (
     "Alice Tremblay's allocation starts 0:42 before the interaction's own start: the figures"
@@ -139,22 +135,6 @@ def test_a_live_allocation_before_the_start_is_counted_from_the_start() -> None:
 
 
 # -- on the page ------------------------------------------------------------------------
-
-
-def page(client: Any, body: dict[str, Any]) -> str:
-    body = copy.deepcopy(body)
-    body["tenantId"], body["interactionId"] = TENANT, IID
-    body["details"]["interactionId"] = IID
-    with respx.mock(assert_all_called=False) as mock:
-        mock.get(UPSTREAM).respond(json=body)
-        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
-        response = client.get(PAGE)
-    assert response.status_code == 200
-    return html_lib.unescape(response.content.decode())
-
-
-def words(markup: str) -> str:
-    return " ".join(TAG.sub(" ", markup).split())
 
 
 @pytest.mark.django_db

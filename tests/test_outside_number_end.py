@@ -5,23 +5,19 @@ transferred the customer to it), never that the agent ended the interaction."""
 from __future__ import annotations
 
 import copy
-import html as html_lib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import respx
 
 from dashboard.interactions.parsing import parse_interaction
 from dashboard.interactions.story import Story, story_for
-from tests.conftest import IID, PAGE, TENANT, UPSTREAM
+from tests.served import page, words
 from tests.test_timeline import NOW
 
 DEMO = Path(__file__).resolve().parents[1] / "dashboard" / "demo" / "payloads"
 NOVEL = Path(__file__).resolve().parent / "fixtures" / "novel"
-TAG = re.compile(r"<[^>]+>")
 
 
 def demo(name: str) -> dict[str, Any]:
@@ -101,22 +97,6 @@ def test_the_customer_hanging_up_is_still_how_the_call_ended() -> None:
 
 
 # -- on the page ------------------------------------------------------------------------
-
-
-def page(client: Any, body: dict[str, Any]) -> str:
-    body = copy.deepcopy(body)
-    body["tenantId"], body["interactionId"] = TENANT, IID
-    body["details"]["interactionId"] = IID
-    with respx.mock(assert_all_called=False) as mock:
-        mock.get(UPSTREAM).respond(json=body)
-        mock.get(url__startswith=UPSTREAM + "/").respond(json={"results": []})
-        response = client.get(PAGE)
-    assert response.status_code == 200
-    return html_lib.unescape(response.content.decode())
-
-
-def words(markup: str) -> str:
-    return " ".join(TAG.sub(" ", markup).split())
 
 
 @pytest.mark.django_db
