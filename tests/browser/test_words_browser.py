@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_story_browser import serious_accessibility_issues
+from tests.browser.accessibility import in_light_and_dark
 from tests.conftest import allow_contact_details
 from tests.novel import novel_body, serve_novel
 
@@ -41,12 +41,7 @@ def test_new_payloads_fit_375_px_with_long_texts_folded_and_pass_axe(
     page.wait_for_selector("#outcome")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 375, (width, wider_than_the_screen(page))
-    failures = {}
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        bad = serious_accessibility_issues(page)
-        if bad:
-            failures[scheme] = bad
+    failures = in_light_and_dark(page)
     assert not failures, json.dumps(failures, indent=1)
 
 
