@@ -1663,3 +1663,51 @@ def test_ids_checked_all_at_once_are_the_ids_made_one_by_one() -> None:
     ]
     for values in cases:
         assert tl_mod._ids("agent-", values) == one_by_one("agent-", values), values
+
+
+#: A time or length as ``clock`` writes it: "4:19", or "1 h 5 min 10 s", "3 d 2 h".
+_CLOCK = r"(?=\d)(?:\d+:\d\d|(?:\d+ d ?)?(?:\d+ h ?)?(?:\d+ min ?)?(?:\d+ s)?)"
+_SPAN = re.compile(
+    rf"from ({_CLOCK}) to ({_CLOCK})(?: \(the next hold began at ({_CLOCK})\))?,"
+    rf" lasting (?:unknown, at most )?({_CLOCK})\b"
+)
+_UNITS = {"d": 86400, "h": 3600, "min": 60, "s": 1}
+
+
+def _seconds(text: str) -> int:
+    """A ``clock`` text back in seconds."""
+    if ":" in text:
+        minutes, seconds = text.split(":")
+        return int(minutes) * 60 + int(seconds)
+    parts = text.split()
+    return sum(int(n) * _UNITS[unit] for n, unit in zip(parts[::2], parts[1::2], strict=True))
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).parent / "fixtures" / "novel").glob("*.json"))
+    + sorted((Path(dashboard.demo.__file__).parent / "payloads").glob("*.json")),
+    ids=lambda p: p.stem,
+)
+def test_a_bars_length_is_what_its_start_and_end_as_written_make(path: Path) -> None:
+    """Each bar says "from 4:19 to 5:15, lasting 0:56", never 0:57 because its start and
+    end were rounded to the second apart from its length; and the bar's own label says
+    the same length as its name."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "interactionId" not in data:
+        pytest.skip("not an interaction")
+    timeline = laid(data)
+    checked = 0
+    for bar in timeline.every_bar:
+        found = _SPAN.search(bar.accessible_name)
+        if found is None or bar.backwards:
+            continue
+        start, end, next_hold, lasting = found.groups()
+        said = _seconds(lasting)
+        assert _seconds(next_hold or end) - _seconds(start) == said, bar.accessible_name
+        assert bar.duration_text.removeprefix("unknown, at most ").rstrip("+") == lasting, (
+            bar.duration_text,
+            bar.accessible_name,
+        )
+        checked += 1
+    assert checked or not timeline.every_bar

@@ -60,11 +60,11 @@ def reference_name(bar: Bar) -> str:
         text += ", " + bar.detail
     start = clock(bar.offset)
     if bar.open_end and bar.reason != LIVE_REASON:
-        text += f", from {start} to no end time, lasting {_hms(bar.length)}+"
+        text += f", from {start} to no end time, lasting {_hms(bar.shown_length)}+"
     else:
         end = clock(bar.offset + bar.length)
         plus = "+" if bar.open_end else ""
-        text += f", from {start} to {end}, lasting {_hms(bar.length)}{plus}"
+        text += f", from {start} to {end}, lasting {_hms(bar.shown_length)}{plus}"
     for part in bar.states:
         if part:
             text += ", " + part

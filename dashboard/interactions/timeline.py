@@ -226,12 +226,23 @@ class Bar:
         return self.flagged or bool(self.warnings) or (self.open_end and self.reason != LIVE_REASON)
 
     @property
+    def shown_length(self) -> float:
+        """Its length as written beside its start and end: the difference of the two
+        as written (each rounded to the second), so that "from 4:19 to 5:15" never
+        says "lasting 0:57" of a bar from 4:19.4 to 5:15.6. Within a second of
+        ``length``; a length out of any clock's range is written as it is."""
+        offset, length = self.offset, self.length
+        if 0.0 <= offset < 1e9 and 0.0 <= length < 1e9:
+            return float(round(offset + length) - round(offset))
+        return length
+
+    @property
     def duration_text(self) -> str:
         if self.backwards:
             return "unknown (it ends before it starts)"
         if self.at_most:
-            return f"unknown, at most {_hms(self.length)}"
-        return _hms(self.length) + ("+" if self.open_end else "")
+            return f"unknown, at most {_hms(self.shown_length)}"
+        return _hms(self.shown_length) + ("+" if self.open_end else "")
 
     @property
     def accessible_name(self) -> str:
@@ -255,7 +266,7 @@ class Bar:
         if self.detail:
             text = f"{text}, {self.detail}"
         offset, length = self.offset, self.length
-        lasting = _hms(length)
+        lasting = _hms(self.shown_length)
         if not self.open_end:
             text = f"{text}, from {clock(offset)} to {clock(offset + length)}, lasting {lasting}"
         elif self.at_most:
@@ -1416,12 +1427,13 @@ def _text(
     and "direct": most bars of a dense row have no room even for that, and are
     answered before any option is written.
     """
+    length = bar.shown_length
     duration = (
         "unknown"
         if bar.backwards
-        else f"≤ {clock(bar.length)}"
+        else f"≤ {clock(length)}"
         if bar.at_most
-        else clock(bar.length) + ("+" if bar.open_end else "")
+        else clock(length) + ("+" if bar.open_end else "")
     )
     room = 22 if marked else 4
     # The tests below, for the shortest length any option can have.
@@ -1442,7 +1454,7 @@ def _text(
             duration,
         )
     elif bar.at_most:
-        at_most = f"unknown, at most {clock(bar.length)}"
+        at_most = f"unknown, at most {clock(length)}"
         options = (f"{bar.label} · {at_most}", at_most, f"{bar.label} · {duration}", duration)
     elif bar.kind == "monitor":
         name = "" if named_row else f"{bar.label} · "

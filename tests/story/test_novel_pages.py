@@ -302,7 +302,7 @@ def test_a_second_stint_in_the_ivr_is_drawn_in_the_ivr_lane(live_user: Any) -> N
     assert "IVR, start → first queue, from 0:00 to 0:45, lasting 0:45" in text
     assert (
         "IVR, back from Card Services → Card Services Priority, from 3:45 to 5:11,"
-        " lasting 1:25" in text
+        " lasting 1:26" in text  # 3:45.2 to 5:10.6: the length the two times as written say
     )
     panel = _panel(live_user, "ivr-twice-timeout-back-to-menu.json", "ivr-2")
     assert "Start 2026-11-28 10:17:47 UTC End 2026-11-28 10:19:12 UTC" in panel
