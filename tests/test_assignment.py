@@ -345,7 +345,11 @@ def test_the_list_shows_the_assignee_and_filters_assigned_to_me(
     )
     body = text(signed_in.get(FLAGGED, {"assigned": "me"}))
     assert '<option value="me" selected>Assigned to me</option>' in body
-    table = list(csv.reader(io.StringIO(signed_in.get(FLAGGED + "export.csv").getvalue().decode())))
+    table = list(
+        csv.reader(
+            io.StringIO(signed_in.get(FLAGGED + "export.csv").getvalue().decode("utf-8-sig"))
+        )
+    )
     by_id = {r[0]: r for r in table[1:]}
     assert by_id[mine][12] == "supervisor"
     assert by_id[theirs][12] == "colleague"

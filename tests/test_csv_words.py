@@ -179,7 +179,7 @@ def test_search_csv_says_channel_direction_and_flag_as_the_page_does(open_client
     odd = index_row(start=now - timedelta(hours=4), channel="-1+2", direction="=1+1")
     response = open_client.get(f"{SEARCH}export.csv")
     assert response.status_code == 200
-    table = list(csv.reader(io.StringIO(response.content.decode())))
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     _inert(table)
     said = {
         k: _record(table, r.interaction_id)
@@ -207,3 +207,20 @@ def test_search_csv_says_channel_direction_and_flag_as_the_page_does(open_client
     assert '<span class="hint" title="API code: agent-initiated">Agent initiated</span>' in page
     for key in ("stuck", "counter"):
         assert said[key]["flag_reason"] in page
+
+
+def test_both_exports_start_with_the_byte_order_mark_excel_reads_utf8_by(
+    signed_in: Any, open_client: Any
+) -> None:
+    """Excel opens a UTF-8 CSV without the mark in the system's legacy code page, so an
+    agent named "Zoë" would read "ZoÃ«": each export starts with it, once, before its
+    header, and nowhere else."""
+    index_row(start=timezone.now() - timedelta(hours=1), agents=[("Zoë Ångström", "Support", 60.0)])
+    flagged = signed_in.get(f"{FLAGGED}export.csv")
+    found = open_client.get(f"{SEARCH}export.csv")
+    assert flagged.status_code == found.status_code == 200
+    for body in (flagged.getvalue(), found.content):
+        assert body.startswith(b"\xef\xbb\xbf") and body.count(b"\xef\xbb\xbf") == 1
+        header = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        assert header[0] == "interaction_id"
+    assert "Zoë Ångström" in body.decode("utf-8-sig")

@@ -101,7 +101,7 @@ def agent_records(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def fragment(client: Any, url: str, params: dict[str, str]) -> Any:
@@ -431,7 +431,7 @@ def test_csv_export_is_audited(signed_in: Any) -> None:
 def test_csv_masks_customers_for_a_viewer_without_permission(masked_viewer: Any) -> None:
     expected = expected_demo_flagged()
     response = masked_viewer.get(CSV_URL)
-    content = response.getvalue().decode("utf-8")  # a streamed body is read once
+    content = response.getvalue().decode("utf-8-sig")  # a streamed body is read once
     table = list(csv.reader(io.StringIO(content)))
     assert {r[0] for r in table[1:]} == set(expected)
     for record in table[1:]:

@@ -905,7 +905,7 @@ def _csv_cells_are_inert(content: bytes) -> list[list[str]]:
     import csv
     import io
 
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     for row in rows[1:]:
         for cell in row:
             if cell.startswith(FORMULA_STARTS):

@@ -70,7 +70,7 @@ def rows_of(html: str) -> dict[str, str]:
 
 def csv_rows(response: Any) -> list[dict[str, str]]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.DictReader(io.StringIO(content.decode())))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def _page(reviewer: Any, query: dict[str, str], n: int) -> tuple[str, str, str]:

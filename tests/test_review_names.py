@@ -136,7 +136,11 @@ def test_the_flagged_list_names_assignees_by_the_same_rule(
     choices = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', body))
     assert choices[str(carla.pk)] == "Carla Jones"
     assert choices[str(bob.pk)] == "bob"
-    table = list(csv.reader(io.StringIO(signed_in.get(FLAGGED + "export.csv").getvalue().decode())))
+    table = list(
+        csv.reader(
+            io.StringIO(signed_in.get(FLAGGED + "export.csv").getvalue().decode("utf-8-sig"))
+        )
+    )
     column = table[0].index("assigned_to")
     by_id = {r[0]: r for r in table[1:]}
     assert by_id[first][column] == "Carla Jones"

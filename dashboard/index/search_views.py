@@ -17,7 +17,7 @@ from dashboard.accounts.access import can_see_contact_details
 from dashboard.accounts.gate import tenant_url
 from dashboard.htmx import HtmxHttpRequest, answers_targets
 from dashboard.interactions import listing
-from dashboard.interactions.csvcell import cell
+from dashboard.interactions.csvcell import BOM, cell
 from dashboard.reviews.models import AuditEvent
 from dashboard.reviews.services import audit
 
@@ -91,6 +91,7 @@ def search_csv(request: HtmxHttpRequest, tenant_id: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = 'attachment; filename="search.csv"'
+    response.write(BOM)
     writer = csv.writer(response)
     writer.writerow(finder.CSV_COLUMNS)
     writer.writerows([cell(v) for v in finder.csv_values(r)] for r in rows)

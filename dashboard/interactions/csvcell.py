@@ -1,8 +1,14 @@
-"""The CSV formula guard every export uses (OWASP's "CSV injection")."""
+"""What every CSV export shares: the byte-order mark at its start and the formula guard
+(OWASP's "CSV injection")."""
 
 from __future__ import annotations
 
 import re
+
+#: The first character of every export: Excel reads a UTF-8 file without it in the
+#: system's legacy code page ("Zoë" becomes "ZoÃ«"); with it, as UTF-8. Other tools
+#: (Python's "utf-8-sig", pandas, LibreOffice, Google Sheets) skip it.
+BOM = "\ufeff"
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$|^-?\.[0-9]+$")
 

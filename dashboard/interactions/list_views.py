@@ -29,7 +29,7 @@ from dashboard.reviews.services import audit
 from . import flagged as flagged_list
 from . import formatting as fmt
 from . import listing, selectors, wording
-from .csvcell import cell
+from .csvcell import BOM, cell
 from .domain import FLAG_REASONS, NO_FLAG_TYPE_REASON, Summary, flag_key, flag_reason
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -243,7 +243,7 @@ class _Line:
 
 def _csv_lines(exported: flagged_list.Export) -> Iterator[str]:
     writer = csv.writer(_Line())
-    yield writer.writerow(CSV_COLUMNS)
+    yield BOM + writer.writerow(CSV_COLUMNS)
     for row in exported.rows:
         cells = (
             row.id,

@@ -101,7 +101,7 @@ def words(response: Any) -> str:
 
 def table(response: Any) -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)  # written as it is read
-    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def flagged_rows(

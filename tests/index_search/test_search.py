@@ -444,7 +444,7 @@ def test_the_csv_is_guarded_and_never_stored(open_client: Any) -> None:
     response = open_client.get(f"{URL}export.csv", {"flow": '=HYPERLINK("http://evil")'})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "interaction_id"
     assert len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
@@ -460,7 +460,9 @@ def test_the_csv_gives_durations_as_h_mm_ss_for_spreadsheets(open_client: Any) -
     short = index_row(start=now - timedelta(hours=1), minutes=94 / 60)
     long = index_row(start=now - timedelta(hours=2), minutes=75)
     unknown = index_row(start=now - timedelta(hours=3), minutes=None)
-    rows = list(csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode("utf-8-sig")))
+    )
     durations = {r[0]: r[rows[0].index("duration")] for r in rows[1:]}
     assert durations == {
         short.interaction_id: "0:01:34",
@@ -651,7 +653,9 @@ def test_names_holding_a_comma_stay_whole_on_the_page_and_in_the_csv(open_client
     assert "<bdi>Smith, Ann</bdi>, <bdi>Bob Jones</bdi>" in html.unescape(page)
     assert "<bdi>Sales, EMEA</bdi>, <bdi>Support</bdi>" in html.unescape(page)
     assert "<bdi>Agent number 13 with a long family name, Jr.</bdi>" in html.unescape(page)
-    rows = list(csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(open_client.get(f"{URL}export.csv").content.decode("utf-8-sig")))
+    )
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["agents"].startswith("Smith, Ann; Bob Jones; Agent number 00")
     assert record["agents"].endswith("Agent number 13 with a long family name, Jr.")
@@ -713,7 +717,9 @@ def test_an_agent_only_offered_it_is_found_and_said_to_have_never_accepted(
     page = re.sub(r"<[^>]+>", "", text(open_client.get(URL, {**params, "agent": "Noah Fischer"})))
     assert "Amara Osei; offered, never accepted: Noah Fischer" in page
     rows = list(
-        csv.reader(io.StringIO(open_client.get(f"{URL}export.csv", params).content.decode()))
+        csv.reader(
+            io.StringIO(open_client.get(f"{URL}export.csv", params).content.decode("utf-8-sig"))
+        )
     )
     record = dict(zip(rows[0], rows[1], strict=True))
     assert (record["agents"], record["offered_never_accepted"]) == ("Amara Osei", "Noah Fischer")
