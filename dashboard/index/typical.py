@@ -81,6 +81,9 @@ class Panel:
     #: (queue, SLA verdict, when the visit entered it) of the visits without a comparison.
     slas: list[tuple[str, sla.Verdict, datetime | None]] = field(default_factory=list)
     minimum: int = MIN_COMPARABLE
+    #: Queue visits that were direct transfers to an agent: the agent's own line, with no
+    #: queue SLA or queue wait to compare (their time is compared as the agent's).
+    direct: int = 0
 
     @property
     def too_few_words(self) -> str:
@@ -157,10 +160,11 @@ def panel_of(row: IndexedInteraction, *, now: datetime) -> Panel:
     tenant_id = row.tenant_id
     since = now - WINDOW
     # Queues only: a direct transfer's line is the agent's, compared as the agent's time.
-    visits = list(row.queue_visits.filter(direct=False).order_by("entered_at", "pk"))
+    every_visit = list(row.queue_visits.order_by("entered_at", "pk"))
+    visits = [v for v in every_visit if not v.direct]
     legs = list(row.agent_legs.order_by("started_at", "pk"))
     limits = sla.thresholds(tenant_id, visits)
-    panel = Panel()
+    panel = Panel(direct=len(every_visit) - len(visits))
     # The peers are the others: this interaction's own visits and legs (and its own total)
     # are left out, by the time the comparison's index is keyed on (another interaction that
     # entered the same queue, or started, in the same instant is left out with it: a

@@ -1840,13 +1840,25 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             # Every wait worked out: the figure's own mark says so, once.
             listed = [v.removesuffix(" ≈") for v in visits]
         shown = listed if len(listed) <= MAX_STEPS else [*listed[:2], f"… {len(listed) - 2} more"]
-        label = "Queue wait" if counted == 1 else f"Queue wait ({counted} visits)"
+        sent = len(i.queues)
+        # Beside the queue-visit table's count: how many of its rows the wait is made of.
+        of = f" of {sent}" if counted < sent else ""
+        label = "Queue wait" if counted == sent == 1 else f"Queue wait ({counted}{of} visits)"
         each = "; ".join(visits)  # every visit's wait, on hover
         why = (
             " Time in a queue while an agent was already with the customer is not counted."
             if consults or records.consults
             else ""
         )
+        left = [
+            f"{n} answered an agent's request to add a participant"
+            if kind == "consult"
+            else f"{n} {'was a callback' if n == 1 else 'were callbacks'} (below)"
+            for kind, n in (("consult", len(consults)), ("callback", len(callbacks)))
+            if n
+        ]
+        if left:
+            why += f" Not counted, of the {sent} queue visits: {' and '.join(left)}."
         if unknown:
             text = f"unknown (known part {clock(total)})" if total else "unknown"
             why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE

@@ -88,6 +88,33 @@ def test_a_big_interactions_panel_shows_its_total_and_folds_one_line_per_visit(
     assert folded.count('data-what="in Support"') == 25  # every one still reachable
 
 
+def test_the_sla_lines_say_why_direct_transfers_have_none(open_client: Any) -> None:
+    """Without peers every queue visit gets its SLA line; a direct transfer to an agent is
+    the agent's own line, with no queue SLA: the fold counts the queue visits and says
+    how many direct transfers were left out, so it agrees with the queue-visit table."""
+    row = index_row(
+        interaction_id=DEMO,
+        start=timezone.now() - timedelta(minutes=30),
+        queues=[("Support", float(i)) for i in range(1, 26)],  # 25 queue visits
+        minutes=4.0,
+    )
+    for n in range(3):
+        QueueVisit.objects.create(
+            interaction=row,
+            tenant_id=TENANT,
+            queue_name=f"Agent {n}",
+            entered_at=row.start,
+            exited_at=row.start + timedelta(seconds=5),
+            wait_seconds=5.0,
+            direct=True,
+        )
+    panel = typical.panel_for(TENANT, DEMO, now=timezone.now())
+    assert panel is not None and len(panel.slas) == 25 and panel.direct == 3
+    page = html.unescape(open_client.get(PAGE).content.decode())
+    summary = re.sub(r"<[^>]+>", "", page.split("SLA for each of", 1)[1].split("</summary>")[0])
+    assert summary == " the 25 queue visits (3 direct transfers to an agent: no queue, no SLA)"
+
+
 def test_a_short_panel_is_not_folded() -> None:
     peers(20)
     this_one()

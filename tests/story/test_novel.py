@@ -225,7 +225,12 @@ def test_callback_is_not_an_answer_and_its_wait_is_its_own() -> None:
     assert "Answered" not in story.outcome
     # The customer waited 3:08 on the line; the 21:58 until the callback is said apart.
     wait = figure(story, "Queue wait")
-    assert (wait.label, wait.text, wait.source) == ("Queue wait", "3:08", "queueTime")
+    assert (wait.label, wait.text, wait.source) == (
+        "Queue wait (1 of 2 visits)",
+        "3:08",
+        "queueTime",
+    )
+    assert "Not counted, of the 2 queue visits: 1 was a callback (below)." in wait.note
     callback = figure(story, "Waiting for the callback")
     assert (callback.text, callback.computed) == ("21:58", False)
     assert split(story)["queue"] == "3:08"
@@ -355,7 +360,9 @@ def test_the_queue_wait_is_the_customers_and_the_bar_says_the_same(
     name: str, wait: str, consult: str
 ) -> None:
     story = novel(name)
-    assert figure(story, "Queue wait").label == "Queue wait"
+    # Beside the queue-visit table's two rows: one of them is the customer's wait.
+    assert figure(story, "Queue wait").label == "Queue wait (1 of 2 visits)"
+    assert "1 answered an agent's request to add a participant." in figure(story, "Queue wait").note
     assert figure(story, "Queue wait").text == wait
     assert split(story)["queue"] == wait
     adding = figure(story, "Adding a participant")
@@ -509,7 +516,7 @@ def test_shape_add_participant_visit_is_not_the_customers_wait() -> None:
     story = told(data)
     wait = figure(story, "Queue wait")
     # 0:15 in Support plus the 10 s of the second visit after Alice left.
-    assert (wait.label, wait.text, wait.computed) == ("Queue wait (2 visits)", "0:25", True)
+    assert (wait.label, wait.text, wait.computed) == ("Queue wait (2 of 3 visits)", "0:25", True)
     assert split(story)["queue"] == "0:25"
     assert figure(story, "Adding a participant").text == "Tier 2 0:10"
 
