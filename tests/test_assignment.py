@@ -309,9 +309,12 @@ def test_the_review_history_leaves_assignments_out_and_the_dossier_keeps_them(
     services.save_review(
         demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, status="in_review", comment="look", version=0
     )
-    services.assign(demo_user, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=1)
+    # The colleague takes it (assigns it to themselves).
+    services.assign(colleague, DEMO_TENANT_ID, FLAGGED_AGENT, assignee=colleague, version=1)
     page = text(signed_in.get(PAGE))
     assert "History (1)" in page
+    # The colleague's assignment since is not a save of the review: the viewer saved it.
+    assert "last saved by you" in page and "last saved by colleague" not in page
     dossier = signed_in.get(PAGE + "dossier.json").json()
     assert dossier["review"]["assigned_to"] == "colleague"
     assert [(c["kind"], c["assigned_to"]) for c in dossier["review"]["history"]] == [
