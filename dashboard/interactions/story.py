@@ -1850,19 +1850,19 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
             if consults or records.consults
             else ""
         )
-        left = [
-            f"{n} answered an agent's request to add a participant"
-            if kind == "consult"
-            else f"{n} {'was a callback' if n == 1 else 'were callbacks'} (below)"
-            for kind, n in (("consult", len(consults)), ("callback", len(callbacks)))
-            if n
-        ]
-        if left:
-            why += f" Not counted, of the {sent} queue visits: {' and '.join(left)}."
+        left = []
+        if consults:
+            left.append(f"{len(consults)} answered an agent's request to add a participant")
+        if callbacks:
+            were = "was a callback" if len(callbacks) == 1 else "were callbacks"
+            left.append(f"{len(callbacks)} {were} (below)")
+        left_out = (
+            f" Not counted, of the {sent} queue visits: {' and '.join(left)}." if left else ""
+        )
         if unknown:
             text = f"unknown (known part {clock(total)})" if total else "unknown"
             why = BACKWARDS_NOTE if backwards else UNKNOWN_NOTE
-            figures.append(Figure(label, text, unknown=True, note=each + ". " + why))
+            figures.append(Figure(label, text, unknown=True, note=each + ". " + why + left_out))
         else:
             about = "about " if bounded else ""
             figures.append(
@@ -1873,7 +1873,8 @@ def _queue_figures(i: Interaction, names: _Names, records: _Records) -> list[Fig
                     note=each
                     + (". " + COMPUTED_NOTE if computed else ".")
                     + "".join(" " + b for b in bounded)
-                    + why,
+                    + why
+                    + left_out,
                     source="" if computed else "queueTime",
                 )
             )

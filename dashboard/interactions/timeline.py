@@ -228,8 +228,8 @@ class Bar:
     @property
     def shown_length(self) -> float:
         """Its length as written beside its start and end: the difference of the two
-        as written (each rounded to the second), so that "from 4:19 to 5:15" never
-        says "lasting 0:57" of a bar from 4:19.4 to 5:15.6. Within a second of
+        as written (each rounded to the second), so that a bar from 3:45.2 to 5:10.6 says
+        "from 3:45 to 5:11, lasting 1:26", not "lasting 1:25". Within a second of
         ``length``; a length out of any clock's range is written as it is."""
         offset, length = self.offset, self.length
         if 0.0 <= offset < 1e9 and 0.0 <= length < 1e9:
